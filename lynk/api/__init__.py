@@ -1,0 +1,1 @@
+"""The HTTP entry point: app factory, middleware, error handlers and routers."""

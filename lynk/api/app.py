@@ -1,0 +1,86 @@
+"""The app factory: wires settings, database, clock, routers and error handling."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from lynk import __version__
+from lynk.api import maintenance
+from lynk.api.errors import install_error_handlers
+from lynk.api.middleware import RequestIdMiddleware
+from lynk.core.clock import Clock, SystemClock
+from lynk.core.config import Settings
+from lynk.core.db import Database
+from lynk.customers.endpoints import routes as customer_routes
+from lynk.merchants import service as merchants
+from lynk.models import KeyKind
+from lynk.wire.routing import Caller, Runtime
+
+ROUTERS = [customer_routes]
+
+
+async def _authenticate(db: Database, raw_key: str) -> Caller | None:
+    found = await merchants.authenticate(db, raw_key)
+    if found is None:
+        return None
+    return Caller(scope=found.scope, key_id=found.key_id, secret=found.kind == KeyKind.SECRET)
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or Settings()
+    database = db or Database(settings.resolved_database_url)
+    runtime = Runtime(settings=settings, db=database, clock=clock or SystemClock(), authenticate=_authenticate)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        upkeep = asyncio.create_task(maintenance.run_forever(runtime)) if settings.inprocess_worker else None
+        yield
+        if upkeep is not None:
+            upkeep.cancel()
+        if db is None:
+            await database.dispose()
+
+    app = FastAPI(
+        title="Lynk API",
+        version=__version__,
+        description="Stripe-compatible API of a Lynk network. Bodies are form-encoded with bracket notation.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    app.add_middleware(RequestIdMiddleware)
+    install_error_handlers(app)
+    for routes in ROUTERS:
+        app.include_router(routes.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> Any:
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    _describe_security(app)
+    return app
+
+
+def _describe_security(app: FastAPI) -> None:
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        schema.setdefault("components", {})["securitySchemes"] = {
+            "bearer": {"type": "http", "scheme": "bearer", "description": "sk_test_… or sk_live_…"},
+            "basic": {"type": "http", "scheme": "basic", "description": "The key as user, empty password"},
+        }
+        schema["security"] = [{"bearer": []}, {"basic": []}]
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

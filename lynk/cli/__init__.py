@@ -1,0 +1,1 @@
+"""The `lynk` command line."""

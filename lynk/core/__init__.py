@@ -1,0 +1,1 @@
+"""Shared foundations: settings, database, errors, money, ids and the clock."""

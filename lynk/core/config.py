@@ -1,0 +1,59 @@
+"""Settings read from the environment (and a `.env` file), as SPEC §2 lists them."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_PORT = 7242
+
+
+def async_database_url(url: str) -> str:
+    """Turn a URL as users write it into the async driver URL SQLAlchemy needs.
+
+    `postgresql://` and `postgres://` use asyncpg, `sqlite:///` uses aiosqlite;
+    a URL that already names a driver is kept as it is.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ValueError(f"not a database URL: {url!r}")
+    if "+" in scheme:
+        return url
+    if scheme in ("postgresql", "postgres"):
+        return f"postgresql+asyncpg://{rest}"
+    if scheme == "sqlite":
+        return f"sqlite+aiosqlite://{rest}"
+    raise ValueError(f"unsupported database scheme {scheme!r}: use postgresql:// or sqlite:///")
+
+
+class Settings(BaseSettings):
+    """Everything an operator configures. Field `x` reads the variable `LYNK_X`."""
+
+    model_config = SettingsConfigDict(env_prefix="LYNK_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default=Path(".lynk"), description="Data folder")
+    database_url: str | None = Field(default=None, description="Defaults to SQLite in `home`")
+    master_key: str | None = Field(default=None, description="Vault master key, base64 of 32 bytes")
+    public_url: str = Field(default=f"http://127.0.0.1:{DEFAULT_PORT}")
+    redis_url: str | None = None
+    max_body_bytes: int = Field(default=1_000_000, description="Largest request body accepted")
+    idempotency_retention_seconds: int = 24 * 3600
+    inprocess_worker: bool = Field(default=True, description="Run background jobs inside `lynk serve`")
+    maintenance_interval_seconds: int = 3600
+    idempotency_lock_seconds: int = Field(
+        default=60, description="A key in flight longer than this (a crashed request) is released"
+    )
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        """The async SQLAlchemy URL: the configured one, or SQLite in `home`."""
+        if self.database_url:
+            return async_database_url(self.database_url)
+        return f"sqlite+aiosqlite:///{(self.home / 'lynk.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")

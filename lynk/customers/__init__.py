@@ -1,0 +1,1 @@
+"""Customers, complete as Stripe has them: create, retrieve, update, delete, list."""

@@ -1,0 +1,1 @@
+"""Stripe-semantics idempotency keys: claim, replay, complete, release and purge."""

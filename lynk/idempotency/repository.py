@@ -1,0 +1,46 @@
+"""All queries on the idempotency_keys table."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynk.core.scope import Scope
+from lynk.models import IdempotencyKey, IdempotencyStatus
+
+
+async def find_for_update(session: AsyncSession, scope: Scope, key: str) -> IdempotencyKey | None:
+    stmt = (
+        select(IdempotencyKey)
+        .where(
+            IdempotencyKey.merchant_id == scope.merchant_id,
+            IdempotencyKey.livemode == scope.livemode,
+            IdempotencyKey.key == key,
+        )
+        .with_for_update()
+    )
+    return (await session.scalars(stmt)).first()
+
+
+async def insert(session: AsyncSession, row: IdempotencyKey) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def complete(session: AsyncSession, pk: int, status: int, body: bytes) -> None:
+    await session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.pk == pk)
+        .values(status=IdempotencyStatus.DONE, response_status=status, response_body=body)
+    )
+
+
+async def delete_in_flight(session: AsyncSession, pk: int) -> None:
+    await session.execute(
+        delete(IdempotencyKey).where(IdempotencyKey.pk == pk, IdempotencyKey.status == IdempotencyStatus.IN_FLIGHT)
+    )
+
+
+async def delete_created_before(session: AsyncSession, cutoff: int) -> int:
+    result = await session.execute(delete(IdempotencyKey).where(IdempotencyKey.created < cutoff))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,110 @@
+"""Use cases for merchants and keys.
+
+A key is `sk_test_…`/`pk_test_…` (or `_live_`) followed by 32 random base62 characters.
+Only its SHA-256 is stored; the key itself is shown once, when it is made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynk.core.db import Database
+from lynk.core.ids import new_id, random_token
+from lynk.core.scope import Scope
+from lynk.merchants import repository
+from lynk.merchants.errors import ApiKeyNotFound, MerchantNotFound
+from lynk.models import ApiKey, KeyKind, Merchant
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    """A new secret and publishable key; the only time the raw keys exist."""
+
+    secret_key: str
+    secret_key_id: str
+    publishable_key: str
+    publishable_key_id: str
+    livemode: bool
+
+
+@dataclass(frozen=True)
+class AuthenticatedKey:
+    scope: Scope
+    key_id: str
+    kind: KeyKind
+
+
+def hash_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _new_key(merchant_id: str, kind: KeyKind, livemode: bool, now: int) -> tuple[str, ApiKey]:
+    prefix = ("sk_" if kind == KeyKind.SECRET else "pk_") + ("live_" if livemode else "test_")
+    raw = prefix + random_token(32)
+    row = ApiKey(
+        id=new_id("key"),
+        created=now,
+        merchant_id=merchant_id,
+        kind=kind,
+        livemode=livemode,
+        key_hash=hash_key(raw),
+        redacted=f"{prefix}…{raw[-4:]}",
+        revoked_at=None,
+    )
+    return raw, row
+
+
+async def create_keys(session: AsyncSession, merchant_id: str, *, livemode: bool, now: int) -> KeyPair:
+    if await repository.get_merchant(session, merchant_id) is None:
+        raise MerchantNotFound(merchant_id)
+    secret, secret_row = _new_key(merchant_id, KeyKind.SECRET, livemode, now)
+    publishable, publishable_row = _new_key(merchant_id, KeyKind.PUBLISHABLE, livemode, now)
+    await repository.add(session, secret_row, publishable_row)
+    return KeyPair(secret, secret_row.id, publishable, publishable_row.id, livemode)
+
+
+async def create_merchant(session: AsyncSession, name: str, *, now: int) -> tuple[Merchant, KeyPair]:
+    """A merchant with a test-mode key pair."""
+    name = name.strip()
+    if not name:
+        raise ValueError("a merchant needs a name")
+    merchant = Merchant(id=new_id("acct", 16), created=now, name=name)
+    await repository.add(session, merchant)
+    return merchant, await create_keys(session, merchant.id, livemode=False, now=now)
+
+
+async def get_merchant(session: AsyncSession, merchant_id: str) -> Merchant:
+    merchant = await repository.get_merchant(session, merchant_id)
+    if merchant is None:
+        raise MerchantNotFound(merchant_id)
+    return merchant
+
+
+async def find_merchant_by_name(session: AsyncSession, name: str) -> Merchant | None:
+    return await repository.find_merchant_by_name(session, name)
+
+
+async def list_keys(session: AsyncSession, merchant_id: str) -> list[ApiKey]:
+    await get_merchant(session, merchant_id)
+    return await repository.list_keys(session, merchant_id)
+
+
+async def revoke_key(session: AsyncSession, key_id: str, *, now: int) -> ApiKey:
+    key = await repository.get_key(session, key_id)
+    if key is None:
+        raise ApiKeyNotFound(key_id)
+    if key.revoked_at is None:
+        key.revoked_at = now
+    return key
+
+
+async def authenticate(db: Database, raw_key: str) -> AuthenticatedKey | None:
+    """The merchant and mode of a live, unrevoked key; None for anything else."""
+    async with db.transaction(write=False) as session:
+        key = await repository.find_key_by_hash(session, hash_key(raw_key))
+    if key is None or key.revoked_at is not None:
+        return None
+    return AuthenticatedKey(Scope(key.merchant_id, key.livemode), key.id, KeyKind(key.kind))

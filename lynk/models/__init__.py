@@ -1,0 +1,7 @@
+"""SQLAlchemy ORM models, one file per aggregate. Importing this package registers them all."""
+
+from lynk.models.customer import Customer
+from lynk.models.idempotency import IdempotencyKey, IdempotencyStatus
+from lynk.models.merchant import ApiKey, KeyKind, Merchant
+
+__all__ = ["ApiKey", "Customer", "IdempotencyKey", "IdempotencyStatus", "KeyKind", "Merchant"]

@@ -1,0 +1,66 @@
+"""`expand[]`: replace an id with its object, also inside lists (`data.customer`).
+
+Domains register which fields of their objects can be expanded and how to load
+the target (`Expander.register`); the app wires them together, so no domain
+imports another to expand it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from lynk.core.errors import InvalidRequestError
+
+if TYPE_CHECKING:
+    from lynk.wire.routing import ApiCall
+
+Loader = Callable[["ApiCall", str], Awaitable[dict[str, Any] | None]]
+MAX_EXPAND_DEPTH = 4
+
+
+class Expander:
+    def __init__(self) -> None:
+        self._fields: dict[str, dict[str, Loader]] = {}
+
+    def register(self, object_name: str, field: str, loader: Loader) -> None:
+        """`field` may be dotted, for ids inside sub-objects (`invoice_settings.default_payment_method`)."""
+        self._fields.setdefault(object_name, {})[field] = loader
+
+    async def expand(self, call: ApiCall, obj: dict[str, Any], paths: list[str]) -> dict[str, Any]:
+        for path in dict.fromkeys(paths):
+            if len(path.split(".")) > MAX_EXPAND_DEPTH + (1 if obj.get("object") == "list" else 0):
+                raise InvalidRequestError(
+                    f"You cannot expand more than {MAX_EXPAND_DEPTH} levels of a property: {path}.",
+                    param="expand",
+                )
+            await self._expand_path(call, obj, path, path)
+        return obj
+
+    async def _expand_path(self, call: ApiCall, obj: dict[str, Any], path: str, full: str) -> None:
+        if obj.get("object") == "list" and path.startswith("data."):
+            for item in obj.get("data", []):
+                await self._expand_path(call, item, path[len("data.") :], full)
+            return
+        fields = self._fields.get(str(obj.get("object")), {})
+        for field, loader in fields.items():
+            if path == field or path.startswith(field + "."):
+                holder, key = _locate(obj, field)
+                value = holder.get(key) if holder is not None else None
+                if isinstance(value, str):
+                    value = await loader(call, value)
+                    assert holder is not None
+                    holder[key] = value
+                rest = path[len(field) + 1 :]
+                if rest and isinstance(value, dict):
+                    await self._expand_path(call, value, rest, full)
+                return
+        raise InvalidRequestError(f"This property cannot be expanded ({full}).", param="expand")
+
+
+def _locate(obj: dict[str, Any], dotted: str) -> tuple[dict[str, Any] | None, str]:
+    *parents, key = dotted.split(".")
+    node: Any = obj
+    for parent in parents:
+        node = node.get(parent) if isinstance(node, dict) else None
+    return (node if isinstance(node, dict) else None), key

@@ -1,0 +1,47 @@
+"""List parameters (`limit`, `starting_after`, `ending_before`, `created`) and list objects."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field
+
+from lynk.core.pagination import CreatedFilter, PageRequest
+from lynk.wire.params import NestedParams, Params, Timestamp
+
+
+class CreatedRange(NestedParams):
+    gt: Timestamp | None = None
+    gte: Timestamp | None = None
+    lt: Timestamp | None = None
+    lte: Timestamp | None = None
+
+
+def _created(value: Any) -> Any:
+    return {"eq": value} if isinstance(value, str) else value
+
+
+class _CreatedParam(CreatedRange):
+    eq: Timestamp | None = None
+
+
+CreatedParam = Annotated[_CreatedParam, BeforeValidator(_created)]
+
+
+class ListParams(Params):
+    limit: Annotated[int, Field(ge=1, le=100)] = 10
+    starting_after: Annotated[str, Field(max_length=255)] | None = None
+    ending_before: Annotated[str, Field(max_length=255)] | None = None
+
+    def page(self, created: _CreatedParam | None = None) -> PageRequest:
+        return PageRequest(
+            limit=self.limit,
+            starting_after=self.starting_after or None,
+            ending_before=self.ending_before or None,
+            created=None if created is None else CreatedFilter(**created.model_dump()),
+        )
+
+
+def list_object(url: str, data: Sequence[dict[str, Any]], has_more: bool) -> dict[str, Any]:
+    return {"object": "list", "data": list(data), "has_more": has_more, "url": url}

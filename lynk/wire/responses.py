@@ -1,0 +1,25 @@
+"""JSON bodies: objects and Stripe's error envelope, rendered in one place."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from lynk.core.errors import LynkError
+
+JSON_TYPE = "application/json"
+
+
+def render(obj: Any) -> bytes:
+    """Pretty JSON, as Stripe answers (two-space indent, UTF-8)."""
+    return json.dumps(obj, indent=2, ensure_ascii=False).encode() + b"\n"
+
+
+def error_body(error: LynkError) -> bytes:
+    return render({"error": error.to_dict()})
+
+
+def error_headers(error: LynkError) -> dict[str, str]:
+    """`Stripe-Should-Retry` steers the SDKs: retry a key in use or a server error, not a bad request."""
+    retry = error.http_status in (409, 429) or error.http_status >= 500
+    return {"Stripe-Should-Retry": "true" if retry else "false"}

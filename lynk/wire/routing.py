@@ -1,0 +1,349 @@
+"""Routes that speak Stripe: auth, parameters, one transaction, idempotency, expand.
+
+An endpoint is an `async def handler(call: ApiCall, params: P) -> dict` registered
+with `StripeRouter.get/post/delete`. The wrapper around it:
+
+1. authenticates the key (Bearer or Basic) through the app's `Authenticator`;
+2. decodes the form body or query string and validates it into `P`;
+3. for a POST with `Idempotency-Key`, claims the key or replays the stored result;
+4. runs the handler in one transaction, expands, renders, stores the idempotent
+   result in that same transaction and commits.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynk.core.clock import Clock, unix
+from lynk.core.config import Settings
+from lynk.core.db import Database
+from lynk.core.errors import AuthenticationError, LynkError, RequestTooLarge
+from lynk.core.scope import Scope
+from lynk.idempotency import service as idempotency
+from lynk.wire.expand import Expander
+from lynk.wire.forms import MalformedBody, decode_form
+from lynk.wire.params import Params, parse_params
+from lynk.wire.responses import JSON_TYPE, error_body, error_headers, render
+
+P = TypeVar("P", bound=Params)
+
+
+class Auth(StrEnum):
+    SECRET = "secret"  # noqa: S105 (a secret key only)
+    ANY_KEY = "any_key"  # a secret or a publishable key
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: the merchant and mode of the key, and what kind of key it is."""
+
+    scope: Scope
+    key_id: str
+    secret: bool
+
+
+Authenticator = Callable[[Database, str], Awaitable[Caller | None]]
+
+
+@dataclass
+class Runtime:
+    """What every request needs, set once on `app.state.runtime` by the app factory."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    authenticate: Authenticator
+    expander: Expander = field(default_factory=Expander)
+
+
+@dataclass
+class ApiCall:
+    """One API request in progress, handed to the endpoint handler."""
+
+    request: Request
+    runtime: Runtime
+    session: AsyncSession
+    caller: Caller
+    now: int
+    request_id: str
+    path: dict[str, str]
+
+    @property
+    def scope(self) -> Scope:
+        return self.caller.scope
+
+
+Handler = Callable[[ApiCall, P], Awaitable[dict[str, Any]]]
+
+
+class PublishableKeyRefused(AuthenticationError):
+    def __init__(self) -> None:
+        super().__init__(
+            "This API call cannot be made with a publishable API key. Please use a secret API key. "
+            "You can find a list of your API keys in the output of `lynk keys create`."
+        )
+
+
+def _raw_key(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    value = value.strip()
+    if scheme.lower() == "bearer" and value:
+        return value
+    if scheme.lower() == "basic" and value:
+        try:
+            user = base64.b64decode(value, validate=True).decode("utf-8").partition(":")[0]
+        except (binascii.Error, UnicodeDecodeError):
+            user = ""
+        if user:
+            return user
+    raise AuthenticationError(
+        "You did not provide an API key. You need to provide your API key in the Authorization header, "
+        "using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY')."
+    )
+
+
+def redact_key(raw: str) -> str:
+    prefix = next((p for p in ("sk_test_", "sk_live_", "pk_test_", "pk_live_") if raw.startswith(p)), "")
+    return f"{prefix}{'*' * 12}{raw[-4:]}" if len(raw) > len(prefix) + 8 else "*" * 12
+
+
+async def authenticate(request: Request, runtime: Runtime, auth: Auth) -> Caller:
+    raw = _raw_key(request)
+    caller = await runtime.authenticate(runtime.db, raw) if len(raw) <= 200 else None
+    if caller is None:
+        raise AuthenticationError(f"Invalid API Key provided: {redact_key(raw)}")
+    if auth == Auth.SECRET and not caller.secret:
+        raise PublishableKeyRefused()
+    return caller
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise RequestTooLarge(f"The request body is too large: at most {limit} bytes are accepted.")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise RequestTooLarge(f"The request body is too large: at most {limit} bytes are accepted.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def read_params(request: Request, limit: int) -> dict[str, Any]:
+    query = decode_form(request.url.query)
+    if request.method == "GET" or request.method == "DELETE":
+        return query
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in ("application/json", "multipart/form-data"):
+        raise MalformedBody(
+            f"Lynk's API takes application/x-www-form-urlencoded bodies, as Stripe's does; got {content_type}."
+        )
+    body = decode_form(await read_body(request, limit))
+    for key, value in query.items():
+        body.setdefault(key, value)
+    return body
+
+
+def _json_response(body: bytes, status: int, headers: dict[str, str] | None = None) -> Response:
+    return Response(content=body, status_code=status, media_type=JSON_TYPE, headers=headers)
+
+
+def error_response(error: LynkError) -> Response:
+    return _json_response(error_body(error), error.http_status, error_headers(error))
+
+
+def _strip_metadata(obj: dict[str, Any]) -> None:
+    """Metadata is returned only to secret-key requests."""
+    obj.pop("metadata", None)
+    for item in obj.get("data", []) if obj.get("object") == "list" else []:
+        if isinstance(item, dict):
+            item.pop("metadata", None)
+
+
+@dataclass
+class _Route(Generic[P]):
+    method: str
+    params: type[P]
+    auth: Auth
+    handler: Handler[P]
+
+    async def __call__(self, request: Request) -> Response:
+        runtime: Runtime = request.app.state.runtime
+        request_id: str = request.state.request_id
+        try:
+            caller = await authenticate(request, runtime, self.auth)
+            data = await read_params(request, runtime.settings.max_body_bytes)
+            params = parse_params(self.params, data)
+        except LynkError as error:
+            return error_response(error)
+        key = request.headers.get("idempotency-key") if self.method == "POST" else None
+        if not key:
+            return await self._run(request, runtime, caller, params, request_id, None)
+        now = unix(runtime.clock)
+        try:
+            claimed = await idempotency.claim(
+                runtime.db,
+                caller.scope,
+                key,
+                idempotency.fingerprint(self.method, request.url.path, data),
+                now=now,
+                request_id=request_id,
+                lock_seconds=runtime.settings.idempotency_lock_seconds,
+                retention_seconds=runtime.settings.idempotency_retention_seconds,
+            )
+        except LynkError as error:
+            return error_response(error)
+        if isinstance(claimed, idempotency.Replay):
+            return _json_response(claimed.body, claimed.status, {"Idempotent-Replayed": "true"})
+        try:
+            return await self._run(request, runtime, caller, params, request_id, claimed)
+        except BaseException:
+            await idempotency.release(runtime.db, claimed)
+            raise
+
+    async def _run(
+        self,
+        request: Request,
+        runtime: Runtime,
+        caller: Caller,
+        params: P,
+        request_id: str,
+        claimed: idempotency.Claim | None,
+    ) -> Response:
+        try:
+            async with runtime.db.transaction(write=self.method != "GET") as session:
+                call = ApiCall(
+                    request=request,
+                    runtime=runtime,
+                    session=session,
+                    caller=caller,
+                    now=unix(runtime.clock),
+                    request_id=request_id,
+                    path=dict(request.path_params),
+                )
+                result = await self.handler(call, params)
+                result = await runtime.expander.expand(call, result, params.expand)
+                if not caller.secret:
+                    _strip_metadata(result)
+                body = render(result)
+                if claimed is not None:
+                    await idempotency.complete(session, claimed, 200, body)
+        except LynkError as error:
+            if claimed is not None:
+                if error.before_execution:
+                    await idempotency.release(runtime.db, claimed)
+                else:
+                    await idempotency.store_error(runtime.db, claimed, error.http_status, error_body(error))
+            return error_response(error)
+        return _json_response(body, 200)
+
+
+def _form_schema(params: type[Params]) -> dict[str, Any]:
+    return {
+        "required": True,
+        "content": {"application/x-www-form-urlencoded": {"schema": params.model_json_schema()}},
+    }
+
+
+def _query_parameters(params: type[Params]) -> list[dict[str, Any]]:
+    schema = params.model_json_schema()
+    defs = schema.get("$defs", {})
+    out = []
+    for name, prop in schema.get("properties", {}).items():
+        if "$defs" in prop:
+            prop = {k: v for k, v in prop.items() if k != "$defs"}
+        entry: dict[str, Any] = {"name": name, "in": "query", "required": False, "schema": prop}
+        if "$ref" in str(prop) or prop.get("type") in ("object", "array"):
+            entry["style"] = "deepObject"
+            entry["explode"] = True
+        out.append(entry)
+    if defs:
+        for entry in out:
+            entry["schema"] = _inline_refs(entry["schema"], defs)
+    return out
+
+
+def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        if "$ref" in node:
+            return _inline_refs(defs[node["$ref"].split("/")[-1]], defs)
+        return {k: _inline_refs(v, defs) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline_refs(v, defs) for v in node]
+    return node
+
+
+class StripeRouter:
+    """A FastAPI router whose routes follow Stripe's conventions."""
+
+    def __init__(self, *, tags: list[str]) -> None:
+        self.router = APIRouter(tags=list(tags))
+
+    def _add(
+        self, method: str, path: str, params: type[P], auth: Auth, summary: str
+    ) -> Callable[[Handler[P]], Handler[P]]:
+        def decorate(handler: Handler[P]) -> Handler[P]:
+            route = _Route(method=method, params=params, auth=auth, handler=handler)
+            extra: dict[str, Any] = {}
+            if method == "POST":
+                extra["requestBody"] = _form_schema(params)
+            else:
+                extra["parameters"] = _query_parameters(params)
+            for name in re.findall(r"{(\w+)}", path):
+                extra.setdefault("parameters", []).append(
+                    {"name": name, "in": "path", "required": True, "schema": {"type": "string", "maxLength": 255}}
+                )
+            if method == "POST":
+                extra.setdefault("parameters", []).append(
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "maxLength": 255},
+                    }
+                )
+
+            async def endpoint(request: Request) -> Response:
+                return await route(request)
+
+            endpoint.__name__ = handler.__name__
+            endpoint.__doc__ = handler.__doc__
+            self.router.add_api_route(
+                path,
+                endpoint,
+                methods=[method],
+                summary=summary,
+                openapi_extra=extra,
+                response_class=Response,
+                responses={200: {"description": "The object", "content": {JSON_TYPE: {}}}},
+            )
+            return handler
+
+        return decorate
+
+    def get(
+        self, path: str, *, params: type[P], summary: str, auth: Auth = Auth.SECRET
+    ) -> Callable[[Handler[P]], Handler[P]]:
+        return self._add("GET", path, params, auth, summary)
+
+    def post(
+        self, path: str, *, params: type[P], summary: str, auth: Auth = Auth.SECRET
+    ) -> Callable[[Handler[P]], Handler[P]]:
+        return self._add("POST", path, params, auth, summary)
+
+    def delete(
+        self, path: str, *, params: type[P], summary: str, auth: Auth = Auth.SECRET
+    ) -> Callable[[Handler[P]], Handler[P]]:
+        return self._add("DELETE", path, params, auth, summary)
