@@ -43,3 +43,19 @@ class ManualClock:
 def unix(clock: Clock) -> int:
     """Whole Unix seconds, as Stripe's `created` fields carry them."""
     return int(clock.now())
+
+
+class ShiftedClock:
+    """The wall clock plus an offset that tests move forward, so time still flows."""
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        with self._lock:
+            return time.time() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._offset += seconds

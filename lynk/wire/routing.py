@@ -251,9 +251,11 @@ class _Route(Generic[P]):
 
 
 def _form_schema(params: type[Params]) -> dict[str, Any]:
+    schema = params.model_json_schema()
+    defs = schema.pop("$defs", {})
     return {
-        "required": True,
-        "content": {"application/x-www-form-urlencoded": {"schema": params.model_json_schema()}},
+        "required": bool(schema.get("required")),
+        "content": {"application/x-www-form-urlencoded": {"schema": _inline_refs(schema, defs)}},
     }
 
 

@@ -1,0 +1,98 @@
+"""The `lynk` command line, run as a user runs it: in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import stripe
+
+from tests.servers import backends, free_port, fresh_database
+
+LYNK = [str(Path(sys.executable).parent / "lynk")]  # the installed console script
+
+
+@pytest.fixture(params=backends())
+def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    with fresh_database(request.param, tmp_path) as url:
+        plain = url.replace("+asyncpg", "").replace("+aiosqlite", "")  # as users write it
+        yield {**os.environ, "LYNK_HOME": str(tmp_path / "home"), "LYNK_DATABASE_URL": plain}
+
+
+def lynk(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*LYNK, *args], env=env, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_merchants_create_json(env: dict[str, str]) -> None:
+    result = lynk(env, "merchants", "create", "--name", "Acme Books", "--json")
+    assert result.returncode == 0, result.stderr
+    created = json.loads(result.stdout)
+    assert created["id"].startswith("acct_")
+    assert created["name"] == "Acme Books"
+    assert created["secret_key"].startswith("sk_test_")
+    assert created["publishable_key"].startswith("pk_test_")
+
+
+def test_keys_create_list_revoke(env: dict[str, str]) -> None:
+    merchant = json.loads(lynk(env, "merchants", "create", "--name", "Keys", "--json").stdout)
+    live = lynk(env, "keys", "create", "--merchant", merchant["id"], "--live", "--json")
+    assert live.returncode == 0, live.stderr
+    keys = json.loads(live.stdout)
+    assert keys["secret_key"].startswith("sk_live_")
+    assert keys["publishable_key"].startswith("pk_live_")
+
+    listed = lynk(env, "keys", "list", "--merchant", merchant["id"]).stdout
+    assert keys["secret_key"] not in listed  # shown once, never again
+    assert keys["secret_key"][-4:] in listed
+    assert listed.count("active") == 4
+
+    revoked = lynk(env, "keys", "revoke", keys["secret_key_id"])
+    assert revoked.returncode == 0
+    assert "revoked" in lynk(env, "keys", "list", "--merchant", merchant["id"]).stdout
+
+
+def test_keys_for_unknown_merchant_fail_clearly(env: dict[str, str]) -> None:
+    result = lynk(env, "keys", "create", "--merchant", "acct_nope")
+    assert result.returncode == 1
+    assert "No such account: 'acct_nope'" in result.stderr
+
+
+def test_demo_is_idempotent(env: dict[str, str]) -> None:
+    first = lynk(env, "demo", "--json")
+    second = lynk(env, "demo", "--json")
+    assert first.returncode == second.returncode == 0, first.stderr
+    assert json.loads(first.stdout) == json.loads(second.stdout)
+    assert json.loads(first.stdout)["secret_key"].startswith("sk_test_")
+
+
+@pytest.mark.slow
+def test_serve_migrates_and_answers(env: dict[str, str]) -> None:
+    port = free_port()
+    merchant = json.loads(lynk(env, "merchants", "create", "--name", "Served", "--json").stdout)
+    server = subprocess.Popen(
+        [*LYNK, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("lynk serve did not answer /healthz within 30 s")
+        assert httpx.get(f"{base}/openapi.json").json()["info"]["title"] == "Lynk API"
+        client = stripe.StripeClient(merchant["secret_key"], base_addresses={"api": base}, max_network_retries=0)
+        assert client.v1.customers.create(params={"email": "cli@example.com"}).email == "cli@example.com"
+    finally:
+        server.terminate()
+        server.wait(timeout=15)

@@ -1,0 +1,36 @@
+"""Fixtures: one real server per database backend, merchants with keys, SDK clients."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import stripe
+
+from tests.merchants.factories import MerchantKeys, make_merchant
+from tests.servers import LynkServer, backends, running_server
+
+
+@pytest.fixture(scope="session", params=backends())
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LynkServer]:
+    """A running Lynk server on a fresh database, shared by the tests of one backend."""
+    tmp: Path = tmp_path_factory.mktemp(f"lynk-{request.param}")
+    with running_server(request.param, tmp) as running:
+        yield running
+
+
+@pytest.fixture
+def merchant(server: LynkServer) -> MerchantKeys:
+    """A new merchant with test-mode keys, so each test sees only its own data."""
+    return make_merchant(server)
+
+
+@pytest.fixture
+def client(server: LynkServer, merchant: MerchantKeys) -> stripe.StripeClient:
+    """The official SDK, pointed at Lynk, with the merchant's secret key."""
+    return sdk_client(server, merchant.secret_key)
+
+
+def sdk_client(server: LynkServer, key: str, *, retries: int = 0) -> stripe.StripeClient:
+    return stripe.StripeClient(key, base_addresses={"api": server.base_url}, max_network_retries=retries)

@@ -1,0 +1,141 @@
+"""Real Lynk servers for the tests: a fresh database per backend, uvicorn on a free port.
+
+The server runs in a background thread with its own event loop; `LynkServer.call`
+runs a coroutine on that loop (for factories that use services directly).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import uvicorn
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from lynk.api.app import create_app
+from lynk.core import migrate
+from lynk.core.clock import ShiftedClock
+from lynk.core.config import Settings, async_database_url
+from lynk.core.db import Database
+
+T = TypeVar("T")
+
+POSTGRES_URL = os.environ.get("LYNK_TEST_POSTGRES_URL")
+
+
+def backends() -> list[str]:
+    """SQLite always; PostgreSQL too when LYNK_TEST_POSTGRES_URL is set."""
+    return ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _replace_database(url: str, name: str) -> str:
+    base, _, _old = url.rpartition("/")
+    return f"{base}/{name}"
+
+
+@contextmanager
+def fresh_database(backend: str, tmp: Path) -> Iterator[str]:
+    """Yield the async URL of a new, migrated database; drop it afterwards."""
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp / 'lynk.db'}"
+        migrate.upgrade(url)
+        yield url
+        return
+    assert POSTGRES_URL, "LYNK_TEST_POSTGRES_URL is not set"
+    admin_url = async_database_url(POSTGRES_URL)
+    name = f"lynk_test_{uuid.uuid4().hex[:12]}"
+
+    async def admin(sql: str) -> None:
+        engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as conn:
+            await conn.execute(text(sql))
+        await engine.dispose()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    url = _replace_database(admin_url, name)
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@dataclass
+class LynkServer:
+    backend: str
+    base_url: str
+    database_url: str
+    clock: ShiftedClock
+    settings: Settings
+    db: Database
+    loop: asyncio.AbstractEventLoop
+
+    def call(self, make: Callable[[], Awaitable[T]]) -> T:
+        """Run `make()` on the server's event loop and wait for its result."""
+
+        async def run() -> T:
+            return await make()
+
+        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout=60)
+
+    def write(self, work: Callable[[Any], Awaitable[T]]) -> T:
+        """Run `work(session)` in one committed transaction on the server's database."""
+
+        async def run() -> T:
+            async with self.db.transaction() as session:
+                return await work(session)
+
+        return self.call(run)
+
+
+@contextmanager
+def running_server(backend: str, tmp: Path) -> Iterator[LynkServer]:
+    with fresh_database(backend, tmp) as url:
+        port = free_port()
+        settings = Settings(home=tmp, database_url=url, public_url=f"http://127.0.0.1:{port}", inprocess_worker=False)
+        clock = ShiftedClock()
+        loop = asyncio.new_event_loop()
+        holder: dict[str, Any] = {}
+
+        def serve() -> None:
+            asyncio.set_event_loop(loop)
+            db = Database(url, pool_size=20)
+            holder["db"] = db
+            app = create_app(settings, clock=clock, db=db)
+            config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+            server = uvicorn.Server(config)
+            holder["server"] = server
+            loop.run_until_complete(server.serve())
+            loop.run_until_complete(db.dispose())
+
+        thread = threading.Thread(target=serve, name=f"lynk-{backend}", daemon=True)
+        thread.start()
+        for _ in range(400):
+            server = holder.get("server")
+            if server is not None and server.started:
+                break
+            if not thread.is_alive():
+                raise RuntimeError("the Lynk test server failed to start")
+            threading.Event().wait(0.025)
+        else:
+            raise RuntimeError("the Lynk test server did not start in 10 s")
+        try:
+            yield LynkServer(backend, f"http://127.0.0.1:{port}", url, clock, settings, holder["db"], loop)
+        finally:
+            holder["server"].should_exit = True
+            thread.join(timeout=10)
