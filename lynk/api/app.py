@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         lifespan=lifespan,
         docs_url="/docs",
         redoc_url=None,
+        redirect_slashes=False,  # `/v1/customers/` is a Stripe-shaped 404, not a bare redirect
     )
     app.state.runtime = runtime
     app.add_middleware(RequestIdMiddleware)

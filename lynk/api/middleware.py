@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lynk.core.errors import ApiError
@@ -45,6 +46,9 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except ClientDisconnect:
+            log.info("client went away during request %s", request_id)
+            return
         except Exception:
             log.exception("unexpected error in request %s", request_id)
             if started:

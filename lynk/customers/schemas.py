@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field
 from lynk.core.errors import ParameterInvalid
 from lynk.models import Customer
 from lynk.wire.lists import CreatedParam, ListParams
-from lynk.wire.params import MAX_INT, FormList, Metadata, NestedParams, Params, ShortText, Unsettable
+from lynk.wire.params import MAX_INT, FormInt, FormList, Metadata, NestedParams, Params, ShortText, Unsettable
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _INVOICE_PREFIX = re.compile(r"^[A-Z0-9]{3,12}$")
@@ -63,7 +63,7 @@ class InvoiceSettingsParams(NestedParams):
 
 Email = Annotated[Unsettable[str], AfterValidator(_email)]
 InvoicePrefix = Annotated[Unsettable[str], AfterValidator(_invoice_prefix)]
-Balance = Annotated[int, Field(ge=-MAX_INT, le=MAX_INT)]
+Balance = Annotated[FormInt, Field(ge=-MAX_INT, le=MAX_INT)]
 
 
 class CustomerFields(Params):
@@ -75,7 +75,7 @@ class CustomerFields(Params):
     invoice_settings: Unsettable[InvoiceSettingsParams] = None
     metadata: Metadata | None = None
     name: Unsettable[Annotated[str, Field(max_length=256)]] = None
-    next_invoice_sequence: Unsettable[Annotated[int, Field(ge=1, le=MAX_INT)]] = None
+    next_invoice_sequence: Unsettable[Annotated[FormInt, Field(ge=1, le=MAX_INT)]] = None
     phone: Unsettable[Annotated[str, Field(max_length=64)]] = None
     preferred_locales: Unsettable[Annotated[FormList[Annotated[str, Field(max_length=20)]], Field(max_length=30)]] = (
         None

@@ -5,13 +5,18 @@ three forms and all decode to the same thing: `expand[]=a&expand[]=b`, indexed
 `expand[0]=a&expand[1]=b` (what the official SDKs send; left as a dict of digit keys
 here, and turned into a list by the `FormList` parameter type, so `metadata[0]`
 stays a mapping), and a repeated key `expand=a&expand=b`.
+
+Malformed input is refused with a 400 that names the parameter when it can: a `%`
+not followed by two hex digits, percent-encoded bytes that are not UTF-8, a NUL
+character, more than `MAX_FIELDS` fields, unbalanced brackets, nesting deeper than
+`MAX_DEPTH`, and one name used both as a string and as an object or array.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 from lynk.core.errors import InvalidRequestError
 
@@ -21,6 +26,7 @@ MAX_KEY_LENGTH = 500
 
 _KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 _SEGMENT = re.compile(r"\[([^\[\]]*)\]")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 FormValue = str | list[Any] | dict[str, Any]
 
@@ -92,21 +98,35 @@ def decode_pairs(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     return result
 
 
+def _decode_field(field: str) -> tuple[str, str]:
+    """Percent-decode one `key=value` field; errors name the parameter, as far as it can be read."""
+    raw_key, _, raw_value = field.partition("=")
+    name = unquote_plus(raw_key, errors="replace").replace("\x00", "\ufffd")
+    name = name if len(name) <= 100 else name[:100] + "…"
+    if _BAD_ESCAPE.search(field):
+        raise MalformedBody(
+            f"Invalid percent-encoding in parameter {name!r}: % must be followed by two hex digits "
+            "(a literal % is sent as %25).",
+            param=name,
+        )
+    try:
+        key, value = unquote_plus(raw_key, errors="strict"), unquote_plus(raw_value, errors="strict")
+    except UnicodeDecodeError:
+        raise MalformedBody(
+            f"Parameter {name!r} is not valid UTF-8 once percent-decoded (é is sent as %C3%A9).", param=name
+        ) from None
+    if "\x00" in key or "\x00" in value:
+        raise MalformedBody(f"Parameter {name!r} contains a NUL character, which no parameter accepts.", param=name)
+    return key, value
+
+
 def decode_form(raw: bytes | str) -> dict[str, Any]:
     """Decode a form body or query string into nested dicts, lists and strings."""
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        pairs = parse_qsl(
-            text,
-            keep_blank_values=True,
-            encoding="utf-8",
-            errors="strict",
-            max_num_fields=MAX_FIELDS,
-        )
     except UnicodeDecodeError:
         raise MalformedBody("The request body is not valid UTF-8.") from None
-    except ValueError:
-        raise MalformedBody(f"Too many parameters: at most {MAX_FIELDS} are accepted.") from None
-    if "\x00" in text or any("\x00" in key or "\x00" in value for key, value in pairs):
-        raise MalformedBody("The request contains a NUL character, which no parameter accepts.")
-    return decode_pairs(pairs)
+    fields = text.split("&") if text else []
+    if len(fields) > MAX_FIELDS:
+        raise MalformedBody(f"Too many parameters: at most {MAX_FIELDS} are accepted.")
+    return decode_pairs([_decode_field(field) for field in fields if field])

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field
 
 from lynk.core.pagination import CreatedFilter, PageRequest
-from lynk.wire.params import NestedParams, Params, Timestamp
+from lynk.wire.params import FormInt, NestedParams, Params, Timestamp
 
 
 class CreatedRange(NestedParams):
@@ -30,7 +30,7 @@ CreatedParam = Annotated[_CreatedParam, BeforeValidator(_created)]
 
 
 class ListParams(Params):
-    limit: Annotated[int, Field(ge=1, le=100)] = 10
+    limit: Annotated[FormInt, Field(ge=1, le=100)] = 10
     starting_after: Annotated[str, Field(max_length=255)] | None = None
     ending_before: Annotated[str, Field(max_length=255)] | None = None
 

@@ -7,6 +7,7 @@ with the parameter in its bracket form (`address[line1]`, `expand[0]`).
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
@@ -18,6 +19,7 @@ from lynk.core.errors import ParameterError, ParameterInvalid, ParameterMissing,
 P = TypeVar("P", bound="Params")
 
 MAX_INT = 2**53  # the largest integer every client language round-trips exactly
+_INTEGER = re.compile(r"^-?[0-9]+$")
 
 
 def _as_list(value: Any) -> Any:
@@ -28,6 +30,13 @@ def _as_list(value: Any) -> Any:
         return [value[k] for k in sorted(value, key=int)]
     if isinstance(value, str):
         return [value] if value else []
+    return value
+
+
+def _strict_int(value: Any) -> Any:
+    """Integers are plain decimal strings: no `1_000`, no spaces, no `1.0`."""
+    if isinstance(value, str) and not _INTEGER.match(value):
+        raise PydanticCustomError("int_parsing", "Invalid integer")
     return value
 
 
@@ -47,6 +56,7 @@ def _metadata(value: Any) -> metadata_rules.MetadataUpdate:
 
 
 T = TypeVar("T")
+FormInt = Annotated[int, BeforeValidator(_strict_int)]
 FormList = Annotated[list[T], BeforeValidator(_as_list)]
 Unsettable = Annotated[T | None, BeforeValidator(_blank_to_none)]
 Metadata = Annotated[
@@ -62,7 +72,7 @@ Metadata = Annotated[
 ]
 Text = Annotated[str, Field(max_length=5000)]
 ShortText = Annotated[str, Field(max_length=500)]
-Timestamp = Annotated[int, Field(ge=0, le=MAX_INT)]
+Timestamp = Annotated[FormInt, Field(ge=0, le=MAX_INT)]
 
 
 class NestedParams(BaseModel):
@@ -118,8 +128,14 @@ def to_parameter_error(error: dict[str, Any], data: Any) -> ParameterError:
         return ParameterUnknown(param)
     if kind == "missing":
         return ParameterMissing(param)
-    if kind in ("int_parsing", "int_type", "int_from_float"):
-        return ParameterInvalid(f"Invalid integer: {_shown(value)}", param=param, code="parameter_invalid_integer")
+    if kind in ("int_parsing", "int_type", "int_from_float", "int_parsing_size"):
+        if isinstance(value, list | dict):
+            message = f"Invalid integer: {param} must be a single integer, not an array or object."
+        elif kind == "int_parsing_size":
+            message = f"Invalid integer: {_shown(value)} has too many digits."
+        else:
+            message = f"Invalid integer: {_shown(value)}"
+        return ParameterInvalid(message, param=param, code="parameter_invalid_integer")
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         return ParameterInvalid(
             f"Invalid {param}: {error['msg'][0].lower()}{error['msg'][1:]}.",

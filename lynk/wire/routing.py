@@ -4,7 +4,8 @@ An endpoint is an `async def handler(call: ApiCall, params: P) -> dict` register
 with `StripeRouter.get/post/delete`. The wrapper around it:
 
 1. authenticates the key (Bearer or Basic) through the app's `Authenticator`;
-2. decodes the form body or query string and validates it into `P`;
+2. refuses a path id holding a NUL (no object has one, and PostgreSQL rejects it),
+   then decodes the form body or query string and validates it into `P`;
 3. for a POST with `Idempotency-Key`, claims the key or replays the stored result;
 4. runs the handler in one transaction, expands, renders, stores the idempotent
    result in that same transaction and commits.
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -26,9 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lynk.core.clock import Clock, unix
 from lynk.core.config import Settings
 from lynk.core.db import Database
-from lynk.core.errors import AuthenticationError, LynkError, RequestTooLarge
+from lynk.core.errors import AuthenticationError, LynkError, ParameterInvalid, RequestTooLarge
 from lynk.core.scope import Scope
 from lynk.idempotency import service as idempotency
+from lynk.wire import openapi
 from lynk.wire.expand import Expander
 from lynk.wire.forms import MalformedBody, decode_form
 from lynk.wire.params import Params, parse_params
@@ -141,6 +142,12 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def check_path(path: dict[str, str]) -> None:
+    for name, value in path.items():
+        if "\x00" in value:
+            raise ParameterInvalid(f"Invalid {name}: it contains a NUL character, which no id has.", param=name)
+
+
 async def read_params(request: Request, limit: int) -> dict[str, Any]:
     query = decode_form(request.url.query)
     if request.method == "GET" or request.method == "DELETE":
@@ -184,6 +191,7 @@ class _Route(Generic[P]):
         request_id: str = request.state.request_id
         try:
             caller = await authenticate(request, runtime, self.auth)
+            check_path(request.path_params)
             data = await read_params(request, runtime.settings.max_body_bytes)
             params = parse_params(self.params, data)
         except LynkError as error:
@@ -250,43 +258,6 @@ class _Route(Generic[P]):
         return _json_response(body, 200)
 
 
-def _form_schema(params: type[Params]) -> dict[str, Any]:
-    schema = params.model_json_schema()
-    defs = schema.pop("$defs", {})
-    return {
-        "required": bool(schema.get("required")),
-        "content": {"application/x-www-form-urlencoded": {"schema": _inline_refs(schema, defs)}},
-    }
-
-
-def _query_parameters(params: type[Params]) -> list[dict[str, Any]]:
-    schema = params.model_json_schema()
-    defs = schema.get("$defs", {})
-    out = []
-    for name, prop in schema.get("properties", {}).items():
-        if "$defs" in prop:
-            prop = {k: v for k, v in prop.items() if k != "$defs"}
-        entry: dict[str, Any] = {"name": name, "in": "query", "required": False, "schema": prop}
-        if "$ref" in str(prop) or prop.get("type") in ("object", "array"):
-            entry["style"] = "deepObject"
-            entry["explode"] = True
-        out.append(entry)
-    if defs:
-        for entry in out:
-            entry["schema"] = _inline_refs(entry["schema"], defs)
-    return out
-
-
-def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
-    if isinstance(node, dict):
-        if "$ref" in node:
-            return _inline_refs(defs[node["$ref"].split("/")[-1]], defs)
-        return {k: _inline_refs(v, defs) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_inline_refs(v, defs) for v in node]
-    return node
-
-
 class StripeRouter:
     """A FastAPI router whose routes follow Stripe's conventions."""
 
@@ -298,24 +269,7 @@ class StripeRouter:
     ) -> Callable[[Handler[P]], Handler[P]]:
         def decorate(handler: Handler[P]) -> Handler[P]:
             route = _Route(method=method, params=params, auth=auth, handler=handler)
-            extra: dict[str, Any] = {}
-            if method == "POST":
-                extra["requestBody"] = _form_schema(params)
-            else:
-                extra["parameters"] = _query_parameters(params)
-            for name in re.findall(r"{(\w+)}", path):
-                extra.setdefault("parameters", []).append(
-                    {"name": name, "in": "path", "required": True, "schema": {"type": "string", "maxLength": 255}}
-                )
-            if method == "POST":
-                extra.setdefault("parameters", []).append(
-                    {
-                        "name": "Idempotency-Key",
-                        "in": "header",
-                        "required": False,
-                        "schema": {"type": "string", "maxLength": 255},
-                    }
-                )
+            extra = openapi.operation_extra(method, path, params)
 
             async def endpoint(request: Request) -> Response:
                 return await route(request)

@@ -87,7 +87,14 @@ def test_openapi_describes_form_bodies(server: LynkServer) -> None:
     retrieve = spec["paths"]["/v1/customers/{id}"]["get"]
     assert any(p["name"] == "id" and p["in"] == "path" for p in retrieve["parameters"])
     listing = spec["paths"]["/v1/customers"]["get"]
-    assert {"limit", "starting_after", "ending_before", "email", "created"} <= {p["name"] for p in listing["parameters"]}
+    names = {p["name"] for p in listing["parameters"]}
+    assert {"limit", "starting_after", "ending_before", "email", "created"} <= names
     assert "application/json" not in create["requestBody"]["content"]
     assert "$ref" not in str(spec["paths"])  # nested objects are inlined, so every reference resolves
     assert schema["properties"]["address"]["anyOf"][0]["properties"]["line1"]
+
+
+def test_trailing_slash_is_a_404_not_a_redirect(http: httpx.Client) -> None:
+    response = http.get("/v1/customers/")
+    assert response.status_code == 404
+    assert response.json()["error"]["type"] == "invalid_request_error"

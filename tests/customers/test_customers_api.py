@@ -209,3 +209,11 @@ def test_global_stripe_module_configuration_works(server: LynkServer, merchant: 
         assert stripe.Customer.delete(customer.id).deleted is True
     finally:
         stripe.api_key, stripe.api_base = saved
+
+
+@pytest.mark.parametrize("value", ["1_000", " 12", "1.0", "0x10", "+5"])
+def test_integers_are_plain_decimal_strings(client: stripe.StripeClient, value: str) -> None:
+    with pytest.raises(stripe.InvalidRequestError) as error:
+        client.v1.customers.create(params={"balance": value})  # type: ignore[typeddict-item]
+    assert error.value.code == "parameter_invalid_integer"
+    assert error.value.param == "balance"

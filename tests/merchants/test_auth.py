@@ -20,9 +20,7 @@ def test_no_key_is_401_with_a_helpful_message(server: LynkServer) -> None:
 
 
 def test_basic_auth_with_key_as_user(server: LynkServer, merchant: MerchantKeys) -> None:
-    response = httpx.post(
-        f"{server.base_url}/v1/customers", data={"name": "basic"}, auth=(merchant.secret_key, "")
-    )
+    response = httpx.post(f"{server.base_url}/v1/customers", data={"name": "basic"}, auth=(merchant.secret_key, ""))
     assert response.status_code == 200
     assert response.json()["name"] == "basic"
 
