@@ -38,8 +38,13 @@ def _settings() -> Settings:
 
 
 def _in_transaction(work: Callable[[AsyncSession, int], Awaitable[T]]) -> T:
-    """Run `work(session, now)` in one committed transaction, or exit with the error."""
+    """Run `work(session, now)` in one committed transaction, or exit with the error.
+
+    Pending migrations are applied first, as `lynk serve` does, so a command works on a
+    fresh database too.
+    """
     settings = _settings()
+    migrations.upgrade(settings.resolved_database_url)
 
     async def run() -> T:
         db = Database(settings.resolved_database_url, pool_size=1)
@@ -190,7 +195,6 @@ def idempotency_purge() -> None:
 def demo(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False) -> None:
     """Seed the demo merchant and print its keys and what to open."""
     settings = _settings()
-    migrations.upgrade(settings.resolved_database_url)
     seeded = _in_transaction(lambda s, now: demo_seed.seed(s, settings, now=now))
     _print(seeded, as_json, demo_seed.describe(seeded, settings))
 

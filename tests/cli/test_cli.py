@@ -96,3 +96,12 @@ def test_serve_migrates_and_answers(env: dict[str, str]) -> None:
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+def test_commands_work_on_a_fresh_embedded_database(tmp_path: Path) -> None:
+    fresh = {k: v for k, v in os.environ.items() if k != "LYNK_DATABASE_URL"}
+    fresh["LYNK_HOME"] = str(tmp_path / "new-home")
+    result = lynk(fresh, "merchants", "create", "--name", "First", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["name"] == "First"
+    assert (tmp_path / "new-home" / "lynk.db").exists()
