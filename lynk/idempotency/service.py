@@ -44,69 +44,64 @@ def fingerprint(method: str, path: str, params: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def claim(
-    db: Database,
-    scope: Scope,
-    key: str,
-    request_fingerprint: str,
-    *,
-    now: int,
-    request_id: str,
-    lock_seconds: int,
-    retention_seconds: int,
-) -> Claim | Replay:
-    if len(key) > MAX_KEY_LENGTH:
+@dataclass(frozen=True)
+class ClaimRequest:
+    """What a request brings to claim a key."""
+
+    scope: Scope
+    key: str
+    fingerprint: str
+    request_id: str
+    now: int
+    lock_seconds: int
+    retention_seconds: int
+
+    def fresh_row(self) -> IdempotencyKey:
+        return IdempotencyKey(
+            merchant_id=self.scope.merchant_id,
+            livemode=self.scope.livemode,
+            key=self.key,
+            fingerprint=self.fingerprint,
+            status=IdempotencyStatus.IN_FLIGHT,
+            created=self.now,
+            locked_until=self.now + self.lock_seconds,
+            request_id=self.request_id,
+        )
+
+
+async def claim(db: Database, request: ClaimRequest) -> Claim | Replay:
+    """Claim the key for this request, or return the stored result to replay."""
+    if len(request.key) > MAX_KEY_LENGTH:
         raise KeyTooLong(MAX_KEY_LENGTH)
     for _ in range(3):
         try:
             async with db.transaction() as session:
-                return await _claim_in(
-                    session, scope, key, request_fingerprint, now, request_id, lock_seconds, retention_seconds
-                )
+                return await _claim_in(session, request)
         except IntegrityError:
             continue  # another request inserted the same key first; look again
     raise KeyInUse()
 
 
-async def _claim_in(
-    session: AsyncSession,
-    scope: Scope,
-    key: str,
-    request_fingerprint: str,
-    now: int,
-    request_id: str,
-    lock_seconds: int,
-    retention_seconds: int,
-) -> Claim | Replay:
-    row = await repository.find_for_update(session, scope, key)
+async def _claim_in(session: AsyncSession, request: ClaimRequest) -> Claim | Replay:
+    row = await repository.find_for_update(session, request.scope, request.key)
     if row is None:
-        row = IdempotencyKey(
-            merchant_id=scope.merchant_id,
-            livemode=scope.livemode,
-            key=key,
-            fingerprint=request_fingerprint,
-            status=IdempotencyStatus.IN_FLIGHT,
-            created=now,
-            locked_until=now + lock_seconds,
-            request_id=request_id,
-        )
+        row = request.fresh_row()
         await repository.insert(session, row)
         return Claim(row.pk)
-    expired = row.created < now - retention_seconds
-    abandoned = row.status == IdempotencyStatus.IN_FLIGHT and row.locked_until <= now
+    expired = row.created < request.now - request.retention_seconds
+    abandoned = row.status == IdempotencyStatus.IN_FLIGHT and row.locked_until <= request.now
     if expired or abandoned:
-        row.fingerprint = request_fingerprint
-        row.status = IdempotencyStatus.IN_FLIGHT
-        row.created = now
-        row.locked_until = now + lock_seconds
-        row.request_id = request_id
+        # Start over in the same row: a new claim by this request.
+        fresh = request.fresh_row()
+        for column in ("fingerprint", "status", "created", "locked_until", "request_id"):
+            setattr(row, column, getattr(fresh, column))
         row.response_status = None
         row.response_body = None
         return Claim(row.pk)
     if row.status == IdempotencyStatus.IN_FLIGHT:
         raise KeyInUse()
-    if row.fingerprint != request_fingerprint:
-        raise KeyReusedWithOtherParameters(key)
+    if row.fingerprint != request.fingerprint:
+        raise KeyReusedWithOtherParameters(request.key)
     assert row.response_status is not None and row.response_body is not None
     return Replay(row.response_status, row.response_body)
 

@@ -203,13 +203,15 @@ class _Route(Generic[P]):
         try:
             claimed = await idempotency.claim(
                 runtime.db,
-                caller.scope,
-                key,
-                idempotency.fingerprint(self.method, request.url.path, data),
-                now=now,
-                request_id=request_id,
-                lock_seconds=runtime.settings.idempotency_lock_seconds,
-                retention_seconds=runtime.settings.idempotency_retention_seconds,
+                idempotency.ClaimRequest(
+                    scope=caller.scope,
+                    key=key,
+                    fingerprint=idempotency.fingerprint(self.method, request.url.path, data),
+                    request_id=request_id,
+                    now=now,
+                    lock_seconds=runtime.settings.idempotency_lock_seconds,
+                    retention_seconds=runtime.settings.idempotency_retention_seconds,
+                ),
             )
         except LynkError as error:
             return error_response(error)

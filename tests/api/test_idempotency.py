@@ -10,6 +10,7 @@ import pytest
 import stripe
 
 from lynk.core.clock import unix
+from lynk.core.scope import Scope
 from lynk.idempotency import service as idempotency
 from tests.conftest import sdk_client
 from tests.merchants.factories import MerchantKeys, make_merchant
@@ -165,3 +166,27 @@ def test_key_longer_than_255_characters_is_refused(server: LynkServer, merchant:
     response = _post(server, merchant.secret_key, "/v1/customers", "name=x", "k" * 256)
     assert response.status_code == 400
     assert response.json()["error"]["type"] == "idempotency_error"
+
+
+def test_key_left_in_flight_by_a_crash_is_released_after_the_lock(server: LynkServer, merchant: MerchantKeys) -> None:
+    """A process that died mid-request leaves its claim; after the lock expires a retry runs."""
+    key = str(uuid.uuid4())
+    body = "name=after-crash"
+    scope = Scope(merchant.id, livemode=False)
+    crashed = idempotency.ClaimRequest(
+        scope=scope,
+        key=key,
+        fingerprint=idempotency.fingerprint("POST", "/v1/customers", {"name": "after-crash"}),
+        request_id="req_crashed",
+        now=unix(server.clock),
+        lock_seconds=60,
+        retention_seconds=24 * 3600,
+    )
+    assert isinstance(server.call(lambda: idempotency.claim(server.db, crashed)), idempotency.Claim)
+
+    blocked = _post(server, merchant.secret_key, "/v1/customers", body, key)
+    assert blocked.status_code == 409
+    server.clock.advance(61)
+    retried = _post(server, merchant.secret_key, "/v1/customers", body, key)
+    assert retried.status_code == 200
+    assert retried.json()["name"] == "after-crash"
