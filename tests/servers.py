@@ -26,6 +26,7 @@ from lynk.core import migrate
 from lynk.core.clock import ShiftedClock
 from lynk.core.config import Settings, async_database_url
 from lynk.core.db import Database
+from lynk.vault.keyring import new_key_text
 
 T = TypeVar("T")
 
@@ -107,7 +108,13 @@ class LynkServer:
 def running_server(backend: str, tmp: Path) -> Iterator[LynkServer]:
     with fresh_database(backend, tmp) as url:
         port = free_port()
-        settings = Settings(home=tmp, database_url=url, public_url=f"http://127.0.0.1:{port}", inprocess_worker=False)
+        settings = Settings(
+            home=tmp,
+            database_url=url,
+            public_url=f"http://127.0.0.1:{port}",
+            inprocess_worker=False,
+            master_key=new_key_text(),
+        )
         clock = ShiftedClock()
         loop = asyncio.new_event_loop()
         holder: dict[str, Any] = {}

@@ -20,6 +20,7 @@ from lynk.core.db import Database
 from lynk.customers.endpoints import routes as customer_routes
 from lynk.merchants import service as merchants
 from lynk.models import KeyKind
+from lynk.vault import logfilter
 from lynk.wire.routing import Caller, Runtime
 
 ROUTERS = [customer_routes]
@@ -33,7 +34,9 @@ async def _authenticate(db: Database, raw_key: str) -> Caller | None:
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None, db: Database | None = None) -> FastAPI:
+    logfilter.install()
     settings = settings or Settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
     database = db or Database(settings.resolved_database_url)
     runtime = Runtime(settings=settings, db=database, clock=clock or SystemClock(), authenticate=_authenticate)
 

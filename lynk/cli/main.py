@@ -19,14 +19,21 @@ from lynk.core.db import Database
 from lynk.core.errors import LynkError
 from lynk.idempotency import service as idempotency
 from lynk.merchants import service as merchants
+from lynk.vault import keyring as vault_keys
+from lynk.vault import logfilter
+from lynk.vault import service as vault
+
+logfilter.install()
 
 app = typer.Typer(help="Lynk: an open payment-method network with a Stripe-compatible API.", no_args_is_help=True)
 merchants_app = typer.Typer(help="Create merchants.", no_args_is_help=True)
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 idempotency_app = typer.Typer(help="Idempotency key upkeep.", no_args_is_help=True)
+vault_app = typer.Typer(help="The card vault's master keys.", no_args_is_help=True)
 app.add_typer(merchants_app, name="merchants")
 app.add_typer(keys_app, name="keys")
 app.add_typer(idempotency_app, name="idempotency")
+app.add_typer(vault_app, name="vault")
 
 T = TypeVar("T")
 
@@ -178,17 +185,67 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key id (key_…)
 def idempotency_purge() -> None:
     """Delete idempotency keys older than the retention window (24 h)."""
     settings = _settings()
+    purged = _run_with_db(
+        settings,
+        lambda db: idempotency.purge_expired(
+            db, now=unix(SystemClock()), retention_seconds=settings.idempotency_retention_seconds
+        ),
+    )
+    typer.echo(f"Purged {purged} expired idempotency keys.")
 
-    async def run() -> int:
+
+def _run_with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    async def run() -> T:
         db = Database(settings.resolved_database_url, pool_size=1)
         try:
-            return await idempotency.purge_expired(
-                db, now=unix(SystemClock()), retention_seconds=settings.idempotency_retention_seconds
-            )
+            return await work(db)
         finally:
             await db.dispose()
 
-    typer.echo(f"Purged {asyncio.run(run())} expired idempotency keys.")
+    return asyncio.run(run())
+
+
+@vault_app.command("new-key")
+def vault_new_key() -> None:
+    """Print a fresh master key (base64 of 32 random bytes) for LYNK_MASTER_KEY."""
+    typer.echo(vault_keys.new_key_text())
+
+
+@vault_app.command("rotate-key")
+def vault_rotate_key() -> None:
+    """Re-wrap all stored card data under the current master key, while serving continues.
+
+    With LYNK_MASTER_KEY set: set it to the new key and list the old one in
+    LYNK_RETIRED_MASTER_KEYS on every server, then run this. With the embedded default,
+    this command makes the new key itself and keeps the old one as retired.
+    """
+    settings = _settings()
+    migrations.upgrade(settings.resolved_database_url)
+    if not settings.master_key and settings.database_url is None:
+        path = vault_keys.key_file(settings)
+        vault_keys.Keyring(settings)  # creates the file on first use
+        old = [line for line in path.read_text().splitlines() if line.strip()]
+        vault_keys.write_key_file(path, [vault_keys.new_key_text(), *old])
+    try:
+        keyring = vault_keys.Keyring(settings)
+    except vault_keys.MasterKeyNotConfigured as error:
+        typer.secho(f"error: {error}", fg="red", err=True)
+        raise typer.Exit(1) from None
+    count = _run_with_db(settings, lambda db: vault.rotate(db, keyring))
+    typer.echo(f"Re-wrapped {count} vault records under master key {keyring.current.key_id}.")
+
+
+@vault_app.command("verify")
+def vault_verify() -> None:
+    """Open every stored card and check it against its fingerprint and facts."""
+    settings = _settings()
+    keyring = vault_keys.Keyring(settings)
+    report = _run_with_db(settings, lambda db: vault.verify(db, keyring))
+    keys = ", ".join(f"{key}: {n}" for key, n in sorted(report.by_key.items())) or "none"
+    typer.echo(f"{report.cards} cards ({keys}); current key {keyring.current.key_id}.")
+    if report.broken:
+        typer.secho(f"{len(report.broken)} cards fail to open: {', '.join(report.broken[:20])}", fg="red", err=True)
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     home: Path = Field(default=Path(".lynk"), description="Data folder")
     database_url: str | None = Field(default=None, description="Defaults to SQLite in `home`")
     master_key: str | None = Field(default=None, description="Vault master key, base64 of 32 bytes")
+    retired_master_keys: str | None = Field(
+        default=None, description="Comma-separated older master keys, readable until `lynk vault rotate-key` ends"
+    )
     public_url: str = Field(default=f"http://127.0.0.1:{DEFAULT_PORT}")
     redis_url: str | None = None
     max_body_bytes: int = Field(default=1_000_000, description="Largest request body accepted")

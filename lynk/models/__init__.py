@@ -3,5 +3,15 @@
 from lynk.models.customer import Customer
 from lynk.models.idempotency import IdempotencyKey, IdempotencyStatus
 from lynk.models.merchant import ApiKey, KeyKind, Merchant
+from lynk.models.vault import VaultCard, VaultSecret
 
-__all__ = ["ApiKey", "Customer", "IdempotencyKey", "IdempotencyStatus", "KeyKind", "Merchant"]
+__all__ = [
+    "ApiKey",
+    "Customer",
+    "IdempotencyKey",
+    "IdempotencyStatus",
+    "KeyKind",
+    "Merchant",
+    "VaultCard",
+    "VaultSecret",
+]

@@ -1,0 +1,46 @@
+"""Card errors raised by the vault; none of them ever carries the card number."""
+
+from __future__ import annotations
+
+from lynk.core.errors import CardError, LynkError
+
+
+class IncorrectNumber(CardError):
+    default_code = "incorrect_number"
+
+    def __init__(self) -> None:
+        super().__init__("Your card number is incorrect.", param="number")
+
+
+class InvalidExpiryMonth(CardError):
+    default_code = "invalid_expiry_month"
+
+    def __init__(self) -> None:
+        super().__init__("Your card's expiration month is invalid.", param="exp_month")
+
+
+class InvalidExpiryYear(CardError):
+    default_code = "invalid_expiry_year"
+
+    def __init__(self) -> None:
+        super().__init__("Your card's expiration year is invalid.", param="exp_year")
+
+
+class InvalidCvc(CardError):
+    default_code = "invalid_cvc"
+
+    def __init__(self) -> None:
+        super().__init__("Your card's security code is invalid.", param="cvc")
+
+
+class VaultKeyMissing(LynkError):
+    """A stored card is wrapped under a master key this process does not have."""
+
+    http_status = 500
+    error_type = "api_error"
+
+    def __init__(self, key_id: str) -> None:
+        super().__init__(
+            f"The vault master key {key_id} is not configured. Add it to LYNK_RETIRED_MASTER_KEYS "
+            "or finish `lynk vault rotate-key`."
+        )

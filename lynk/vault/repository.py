@@ -1,0 +1,45 @@
+"""All queries on vault_cards and vault_secrets."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynk.models import VaultCard, VaultSecret
+
+
+async def add(session: AsyncSession, row: VaultCard | VaultSecret) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def get_card(session: AsyncSession, card_id: str) -> VaultCard | None:
+    card: VaultCard | None = (await session.scalars(select(VaultCard).where(VaultCard.id == card_id))).first()
+    return card
+
+
+async def get_secret(session: AsyncSession, purpose: str, livemode: bool) -> VaultSecret | None:
+    stmt = select(VaultSecret).where(VaultSecret.purpose == purpose, VaultSecret.livemode == livemode)
+    secret: VaultSecret | None = (await session.scalars(stmt)).first()
+    return secret
+
+
+async def cards_not_under(session: AsyncSession, key_id: str, *, after_pk: int, limit: int) -> list[VaultCard]:
+    stmt = (
+        select(VaultCard)
+        .where(VaultCard.key_id != key_id, VaultCard.pk > after_pk)
+        .order_by(VaultCard.pk)
+        .limit(limit)
+        .with_for_update()
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def secrets_not_under(session: AsyncSession, key_id: str) -> list[VaultSecret]:
+    stmt = select(VaultSecret).where(VaultSecret.key_id != key_id).with_for_update()
+    return list((await session.scalars(stmt)).all())
+
+
+async def cards_page(session: AsyncSession, *, after_pk: int, limit: int) -> list[VaultCard]:
+    stmt = select(VaultCard).where(VaultCard.pk > after_pk).order_by(VaultCard.pk).limit(limit)
+    return list((await session.scalars(stmt)).all())

@@ -1,0 +1,175 @@
+"""Vault use cases: store a card, fingerprint it, rotate the master key, verify every record.
+
+`store_card` is where a PAN enters and the last place it exists in plaintext: it is
+checked (Luhn, expiry, CVC format), fingerprinted, sealed, and only its safe facts
+leave. The CVC is checked and forgotten.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynk.core.db import Database
+from lynk.core.ids import new_id
+from lynk.models import VaultCard, VaultSecret
+from lynk.vault import cards, crypto, repository
+from lynk.vault.cards import CardFacts
+from lynk.vault.keyring import Keyring
+
+FINGERPRINT = "fingerprint"
+ROTATE_BATCH = 200
+
+
+@dataclass(frozen=True)
+class StoredCard:
+    id: str
+    facts: CardFacts
+    fingerprint: str
+    cvc_check: str | None  # "pass" when a CVC was given and well formed; None when none was given
+
+
+async def _secret(session: AsyncSession, keyring: Keyring, purpose: str, livemode: bool, now: int) -> bytes:
+    """The sealed secret for (purpose, mode), created on first use."""
+    row = await repository.get_secret(session, purpose, livemode)
+    if row is None:
+        row_id = new_id("vsec")
+        sealed = crypto.seal(keyring.current, secrets.token_bytes(32), record_id=row_id)
+        candidate = VaultSecret(
+            id=row_id,
+            purpose=purpose,
+            livemode=livemode,
+            key_id=sealed.key_id,
+            wrapped_key=sealed.wrapped_key,
+            ciphertext=sealed.ciphertext,
+            created=now,
+        )
+        try:
+            async with session.begin_nested():
+                await repository.add(session, candidate)
+            row = candidate
+        except IntegrityError:  # another request created it first
+            row = await repository.get_secret(session, purpose, livemode)
+            assert row is not None
+    sealed = crypto.Sealed(row.key_id, row.wrapped_key, row.ciphertext)
+    return crypto.unseal(keyring.get(row.key_id), sealed, record_id=row.id)
+
+
+def _fingerprint(key: bytes, number: str) -> str:
+    digest = hmac.new(key, number.encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode().rstrip("=")[:16]
+
+
+async def store_card(
+    session: AsyncSession,
+    keyring: Keyring,
+    *,
+    livemode: bool,
+    number: str,
+    exp_month: int,
+    exp_year: int,
+    cvc: str | None,
+    now: int,
+    today: tuple[int, int],
+) -> StoredCard:
+    """Check and seal a card. `today` is (year, month) for the expiry check."""
+    pan = cards.check_number(number)
+    month, year = cards.check_expiry(exp_month, exp_year, now_year=today[0], now_month=today[1])
+    card_facts = cards.facts(pan, month, year)
+    if cvc is not None:
+        cards.check_cvc(cvc, card_facts.brand)
+    fingerprint = _fingerprint(await _secret(session, keyring, FINGERPRINT, livemode, now), pan)
+    card_id = new_id("vcard")
+    sealed = crypto.seal(keyring.current, pan.encode(), record_id=card_id)
+    await repository.add(
+        session,
+        VaultCard(
+            id=card_id,
+            created=now,
+            livemode=livemode,
+            key_id=sealed.key_id,
+            wrapped_key=sealed.wrapped_key,
+            ciphertext=sealed.ciphertext,
+            fingerprint=fingerprint,
+            brand=card_facts.brand,
+            last4=card_facts.last4,
+            bin=card_facts.bin,
+            funding=card_facts.funding,
+            country=card_facts.country,
+            exp_month=month,
+            exp_year=year,
+        ),
+    )
+    return StoredCard(card_id, card_facts, fingerprint, "pass" if cvc is not None else None)
+
+
+async def rotate(db: Database, keyring: Keyring) -> int:
+    """Re-wrap every record not under the current master key, in small transactions.
+
+    Servers keep reading throughout: each row changes atomically, and a server whose
+    keyring lacks the new key reloads it when it meets it. Returns how many were re-wrapped.
+    """
+    current = keyring.current
+    done = 0
+    async with db.transaction() as session:
+        for secret in await repository.secrets_not_under(session, current.key_id):
+            _rewrap_row(keyring, secret)
+            done += 1
+    after = 0
+    while True:
+        async with db.transaction() as session:
+            batch = await repository.cards_not_under(session, current.key_id, after_pk=after, limit=ROTATE_BATCH)
+            for card in batch:
+                _rewrap_row(keyring, card)
+        if not batch:
+            return done
+        done += len(batch)
+        after = batch[-1].pk
+
+
+def _rewrap_row(keyring: Keyring, row: VaultCard | VaultSecret) -> None:
+    sealed = crypto.Sealed(row.key_id, row.wrapped_key, row.ciphertext)
+    fresh = crypto.rewrap(keyring.get(row.key_id), keyring.current, sealed, record_id=row.id)
+    row.key_id, row.wrapped_key = fresh.key_id, fresh.wrapped_key
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    cards: int
+    by_key: dict[str, int]
+    broken: list[str]  # ids of cards that fail to open or no longer match their facts
+
+
+async def verify(db: Database, keyring: Keyring) -> VerifyReport:
+    """Open every card and check it against its stored last4, fingerprint and brand."""
+    by_key: dict[str, int] = {}
+    broken: list[str] = []
+    count = 0
+    after = 0
+    while True:
+        async with db.transaction(write=False) as session:
+            batch = await repository.cards_page(session, after_pk=after, limit=ROTATE_BATCH)
+            for card in batch:
+                count += 1
+                by_key[card.key_id] = by_key.get(card.key_id, 0) + 1
+                if not await _card_intact(session, keyring, card):
+                    broken.append(card.id)
+        if not batch:
+            return VerifyReport(count, by_key, broken)
+        after = batch[-1].pk
+
+
+async def _card_intact(session: AsyncSession, keyring: Keyring, card: VaultCard) -> bool:
+    try:
+        sealed = crypto.Sealed(card.key_id, card.wrapped_key, card.ciphertext)
+        pan = crypto.unseal(keyring.get(card.key_id), sealed, record_id=card.id).decode()
+        key = await _secret(session, keyring, FINGERPRINT, card.livemode, card.created)
+    except Exception:
+        return False
+    return pan.endswith(card.last4) and cards.brand_of(pan) == card.brand and _fingerprint(key, pan) == card.fingerprint

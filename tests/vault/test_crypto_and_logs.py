@@ -1,0 +1,65 @@
+"""Envelope encryption round trips, refuses tampering, and PANs are masked in logs."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import pytest
+from cryptography.exceptions import InvalidTag
+
+from lynk.vault import crypto, logfilter
+
+
+def _key() -> crypto.MasterKey:
+    return crypto.MasterKey.from_secret(os.urandom(32))
+
+
+def test_seal_and_unseal() -> None:
+    master = _key()
+    sealed = crypto.seal(master, b"4242424242424242", record_id="vcard_1")
+    assert b"4242424242424242" not in sealed.ciphertext + sealed.wrapped_key
+    assert sealed.key_id == master.key_id
+    assert crypto.unseal(master, sealed, record_id="vcard_1") == b"4242424242424242"
+
+
+def test_ciphertext_is_bound_to_its_record_and_key() -> None:
+    master = _key()
+    sealed = crypto.seal(master, b"4242424242424242", record_id="vcard_1")
+    with pytest.raises(InvalidTag):
+        crypto.unseal(master, sealed, record_id="vcard_2")
+    with pytest.raises(InvalidTag):
+        crypto.unseal(_key(), sealed, record_id="vcard_1")
+    tampered = crypto.Sealed(sealed.key_id, sealed.wrapped_key, sealed.ciphertext[:-1] + b"\x00")
+    with pytest.raises(InvalidTag):
+        crypto.unseal(master, tampered, record_id="vcard_1")
+
+
+def test_rewrap_keeps_the_ciphertext_and_changes_the_key() -> None:
+    old, new = _key(), _key()
+    sealed = crypto.seal(old, b"5555555555554444", record_id="vcard_9")
+    moved = crypto.rewrap(old, new, sealed, record_id="vcard_9")
+    assert moved.ciphertext == sealed.ciphertext
+    assert moved.key_id == new.key_id
+    assert crypto.unseal(new, moved, record_id="vcard_9") == b"5555555555554444"
+    with pytest.raises(InvalidTag):
+        crypto.unseal(old, moved, record_id="vcard_9")
+
+
+def test_master_key_must_be_32_bytes() -> None:
+    with pytest.raises(ValueError):
+        crypto.MasterKey.from_secret(b"short")
+
+
+def test_pans_are_masked_in_every_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    logfilter.install()
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("anything.at.all").info("charging %s for order 12345", "4242 4242 4242 4242")
+        logging.getLogger("lynk.test").info("raw 5555555555554444 and not-a-card 1234567890123")
+    text = caplog.text
+    assert "4242 4242 4242 4242" not in text
+    assert "5555555555554444" not in text
+    assert "************4242" in text
+    assert "************4444" in text
+    assert "1234567890123" in text  # fails Luhn: not a card, left alone
+    assert "order 12345" in text
