@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import platform
@@ -246,7 +247,8 @@ def main() -> int:
                 backend = "postgresql " + asyncio.run(admin_sql(ADMIN_URL, "SHOW server_version"))
                 asyncio.run(admin_sql(ADMIN_URL, f'CREATE DATABASE "{db_name}"'))
                 url = f"{ADMIN_URL.rpartition('/')[0]}/{db_name}"
-            env = {**os.environ, "LYNK_DATABASE_URL": url, "LYNK_HOME": tmp}
+            master_key = base64.b64encode(os.urandom(32)).decode()
+            env = {**os.environ, "LYNK_DATABASE_URL": url, "LYNK_HOME": tmp, "LYNK_MASTER_KEY": master_key}
             port = free_port()
             base_url = f"http://127.0.0.1:{port}"
             proc = start_server(env, port, args.workers, log)

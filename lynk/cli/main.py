@@ -95,6 +95,11 @@ def serve(
     import uvicorn
 
     settings = _settings()
+    try:
+        vault_keys.Keyring(settings)
+    except vault_keys.MasterKeyNotConfigured as error:
+        typer.secho(f"error: {error}", fg="red", err=True)
+        raise typer.Exit(1) from None
     if migrate_first:
         migrations.upgrade(settings.resolved_database_url)
     os.environ["LYNK_INPROCESS_WORKER"] = "true" if worker else "false"

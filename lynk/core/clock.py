@@ -59,3 +59,9 @@ class ShiftedClock:
     def advance(self, seconds: float) -> None:
         with self._lock:
             self._offset += seconds
+
+
+def year_month(timestamp: float) -> tuple[int, int]:
+    """(year, month) in UTC, for card expiry checks."""
+    moment = time.gmtime(timestamp)
+    return moment.tm_year, moment.tm_mon

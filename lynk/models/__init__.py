@@ -3,6 +3,7 @@
 from lynk.models.customer import Customer
 from lynk.models.idempotency import IdempotencyKey, IdempotencyStatus
 from lynk.models.merchant import ApiKey, KeyKind, Merchant
+from lynk.models.payment_method import PaymentMethod
 from lynk.models.vault import VaultCard, VaultSecret
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "IdempotencyStatus",
     "KeyKind",
     "Merchant",
+    "PaymentMethod",
     "VaultCard",
     "VaultSecret",
 ]

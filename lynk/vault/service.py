@@ -22,6 +22,7 @@ from lynk.models import VaultCard, VaultSecret
 from lynk.vault import cards, crypto, repository
 from lynk.vault.cards import CardFacts
 from lynk.vault.keyring import Keyring
+from lynk.vault.sandbox_cards import TEST_CARD_NUMBERS
 
 FINGERPRINT = "fingerprint"
 ROTATE_BATCH = 200
@@ -107,6 +108,34 @@ async def store_card(
         ),
     )
     return StoredCard(card_id, card_facts, fingerprint, "pass" if cvc is not None else None)
+
+
+async def store_test_card(
+    session: AsyncSession, keyring: Keyring, name: str, *, now: int, today: tuple[int, int]
+) -> StoredCard:
+    """A fresh stored card for a test payment method name (`visa`, `chargeDeclined`…), test mode only."""
+    return await store_card(
+        session,
+        keyring,
+        livemode=False,
+        number=TEST_CARD_NUMBERS[name],
+        exp_month=12,
+        exp_year=today[0] + 8,
+        cvc=None,
+        now=now,
+        today=today,
+    )
+
+
+async def update_expiry(
+    session: AsyncSession, card_id: str, exp_month: int, exp_year: int, *, today: tuple[int, int]
+) -> tuple[int, int]:
+    """Check and store a new expiry for a stored card; returns (month, four-digit year)."""
+    month, year = cards.check_expiry(exp_month, exp_year, now_year=today[0], now_month=today[1])
+    card = await repository.get_card(session, card_id)
+    if card is not None:
+        card.exp_month, card.exp_year = month, year
+    return month, year
 
 
 async def rotate(db: Database, keyring: Keyring) -> int:

@@ -29,6 +29,7 @@ from lynk.core.db import Database
 from lynk.core.errors import AuthenticationError, LynkError, ParameterInvalid, RequestTooLarge
 from lynk.core.scope import Scope
 from lynk.idempotency import service as idempotency
+from lynk.vault.keyring import Keyring
 from lynk.wire import openapi
 from lynk.wire.expand import Expander
 from lynk.wire.forms import MalformedBody, decode_form
@@ -63,6 +64,7 @@ class Runtime:
     db: Database
     clock: Clock
     authenticate: Authenticator
+    keyring: Keyring
     expander: Expander = field(default_factory=Expander)
 
 

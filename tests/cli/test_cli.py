@@ -14,6 +14,7 @@ import httpx
 import pytest
 import stripe
 
+from lynk.vault.keyring import new_key_text
 from tests.servers import backends, free_port, fresh_database
 
 LYNK = [str(Path(sys.executable).parent / "lynk")]  # the installed console script
@@ -23,7 +24,12 @@ LYNK = [str(Path(sys.executable).parent / "lynk")]  # the installed console scri
 def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
     with fresh_database(request.param, tmp_path) as url:
         plain = url.replace("+asyncpg", "").replace("+aiosqlite", "")  # as users write it
-        yield {**os.environ, "LYNK_HOME": str(tmp_path / "home"), "LYNK_DATABASE_URL": plain}
+        yield {
+            **os.environ,
+            "LYNK_HOME": str(tmp_path / "home"),
+            "LYNK_DATABASE_URL": plain,
+            "LYNK_MASTER_KEY": new_key_text(),
+        }
 
 
 def lynk(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -105,3 +111,10 @@ def test_commands_work_on_a_fresh_embedded_database(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["name"] == "First"
     assert (tmp_path / "new-home" / "lynk.db").exists()
+
+
+def test_serve_on_an_external_database_needs_a_master_key(env: dict[str, str]) -> None:
+    without_key = {k: v for k, v in env.items() if k != "LYNK_MASTER_KEY"}
+    result = lynk(without_key, "serve", "--port", str(free_port()))
+    assert result.returncode == 1
+    assert "LYNK_MASTER_KEY must be set" in result.stderr

@@ -1,0 +1,1 @@
+"""PaymentMethods of type `card`: create, retrieve, update, list, attach, detach."""

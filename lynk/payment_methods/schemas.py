@@ -1,0 +1,84 @@
+"""Request parameters and the response shape of PaymentMethods."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from lynk.customers.schemas import AddressParams
+from lynk.models import PaymentMethod
+from lynk.payment_methods.service import CardInput
+from lynk.wire.lists import ListParams
+from lynk.wire.params import FormInt, Metadata, NestedParams, Params, ShortText, Unsettable
+
+Redisplay = Literal["always", "limited", "unspecified"]
+
+
+class BillingDetailsParams(NestedParams):
+    address: Unsettable[AddressParams] = None
+    email: Unsettable[Annotated[str, Field(max_length=512)]] = None
+    name: Unsettable[ShortText] = None
+    phone: Unsettable[Annotated[str, Field(max_length=64)]] = None
+
+    def given(self) -> dict[str, Any]:
+        return self.model_dump(include=self.model_fields_set)
+
+
+class CardParams(NestedParams):
+    number: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    exp_month: FormInt | None = None
+    exp_year: FormInt | None = None
+    cvc: Annotated[str, Field(min_length=1, max_length=8)] | None = None
+    token: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+
+    def to_input(self) -> CardInput:
+        return CardInput(self.number, self.exp_month, self.exp_year, self.cvc, self.token)
+
+
+class CardUpdateParams(NestedParams):
+    exp_month: FormInt | None = None
+    exp_year: FormInt | None = None
+
+
+class CreatePaymentMethod(Params):
+    type: Literal["card"]
+    card: CardParams | None = None
+    billing_details: BillingDetailsParams | None = None
+    metadata: Metadata | None = None
+    allow_redisplay: Redisplay = "unspecified"
+
+
+class UpdatePaymentMethod(Params):
+    billing_details: BillingDetailsParams | None = None
+    card: CardUpdateParams | None = None
+    metadata: Metadata | None = None
+    allow_redisplay: Redisplay | None = None
+
+
+class ListPaymentMethods(ListParams):
+    customer: Annotated[str, Field(max_length=255)] | None = None
+    type: Literal["card"] | None = None
+
+
+class ListCustomerPaymentMethods(ListParams):
+    type: Literal["card"] | None = None
+
+
+class AttachPaymentMethod(Params):
+    customer: Annotated[str, Field(min_length=1, max_length=255)]
+
+
+def payment_method_object(payment_method: PaymentMethod) -> dict[str, Any]:
+    return {
+        "id": payment_method.id,
+        "object": "payment_method",
+        "allow_redisplay": payment_method.allow_redisplay,
+        "billing_details": payment_method.billing_details,
+        "card": payment_method.card,
+        "created": payment_method.created,
+        "customer": payment_method.customer_id,
+        "livemode": payment_method.livemode,
+        "metadata": dict(payment_method.metadata_),
+        "type": payment_method.type,
+    }
