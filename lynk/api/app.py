@@ -19,18 +19,19 @@ from lynk.core.config import Settings
 from lynk.core.db import Database
 from lynk.customers import service as customers
 from lynk.customers.endpoints import routes as customer_routes
-from lynk.customers.schemas import customer_object
+from lynk.customers.objects import customer_object
+from lynk.events.endpoints import routes as event_routes
 from lynk.merchants import service as merchants
 from lynk.models import KeyKind
 from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.endpoints import routes as payment_method_routes
-from lynk.payment_methods.schemas import payment_method_object
+from lynk.payment_methods.objects import payment_method_object
 from lynk.vault import logfilter
 from lynk.vault.keyring import Keyring
 from lynk.wire.expand import Expander
 from lynk.wire.routing import ApiCall, Caller, Runtime
 
-ROUTERS = [customer_routes, payment_method_routes]
+ROUTERS = [customer_routes, payment_method_routes, event_routes]
 
 
 async def _authenticate(db: Database, raw_key: str) -> Caller | None:

@@ -8,13 +8,12 @@ import logging
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from lynk.core.config import API_VERSION
 from lynk.core.errors import ApiError
 from lynk.core.ids import new_id
 from lynk.wire.responses import JSON_TYPE, error_body, error_headers
 
 log = logging.getLogger("lynk.api")
-
-API_VERSION = "2026-10-28.endive"
 
 
 class RequestIdMiddleware:

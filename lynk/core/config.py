@@ -9,6 +9,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_PORT = 7242
+# The Stripe API version whose shapes Lynk serves (what stripe-python 16.1 pins).
+API_VERSION = "2026-10-28.endive"
 
 
 def async_database_url(url: str) -> str:

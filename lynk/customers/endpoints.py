@@ -5,13 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from lynk.customers import service
-from lynk.customers.schemas import (
-    CreateCustomer,
-    ListCustomers,
-    UpdateCustomer,
-    customer_object,
-    deleted_customer_object,
-)
+from lynk.customers.objects import customer_object, deleted_customer_object
+from lynk.customers.schemas import CreateCustomer, ListCustomers, UpdateCustomer
 from lynk.wire.lists import list_object
 from lynk.wire.params import NoParams
 from lynk.wire.routing import ApiCall, StripeRouter
@@ -32,7 +27,9 @@ async def retrieve_customer(call: ApiCall, params: NoParams) -> dict[str, Any]:
 
 @routes.post("/v1/customers/{id}", params=UpdateCustomer, summary="Update a customer")
 async def update_customer(call: ApiCall, params: UpdateCustomer) -> dict[str, Any]:
-    customer = await service.update(call.session, call.scope, call.path["id"], params.changes(), params.metadata)
+    customer = await service.update(
+        call.session, call.scope, call.path["id"], params.changes(), params.metadata, now=call.now
+    )
     return customer_object(customer)
 
 

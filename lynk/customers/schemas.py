@@ -5,25 +5,32 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, WithJsonSchema
 
 from lynk.core.errors import ParameterInvalid
-from lynk.models import Customer
 from lynk.wire.lists import CreatedParam, ListParams
 from lynk.wire.params import MAX_INT, FormInt, FormList, Metadata, NestedParams, Params, ShortText, Unsettable
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_INVOICE_PREFIX = re.compile(r"^[A-Z0-9]{3,12}$")
+# Whole-string patterns (`fullmatch`: `$` alone would let a trailing newline through),
+# published as JSON Schema `pattern`s so the OpenAPI document states the same rule.
+# Whitespace is spelled out, as `\s` differs between regex dialects (Python's has U+001C to U+001F,
+# ECMA 262's has U+FEFF): this class is exactly Python's `\s`, the rule the server always had.
+_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_EMAIL_PATTERN = rf"^[^@{_SPACE}]+@[^@{_SPACE}]+\.[^@{_SPACE}]+$"
+_EMAIL = re.compile(_EMAIL_PATTERN)
+_MAX_EMAIL_LENGTH = 512
+_INVOICE_PREFIX_PATTERN = r"^[A-Z0-9]{3,12}$"
+_INVOICE_PREFIX = re.compile(_INVOICE_PREFIX_PATTERN)
 
 
 def _email(value: str | None) -> str | None:
-    if value is not None and (len(value) > 512 or not _EMAIL.match(value)):
+    if value is not None and (len(value) > _MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(value)):
         raise ParameterInvalid(f"Invalid email address: {value[:100]}", param="email", code="email_invalid")
     return value
 
 
 def _invoice_prefix(value: str | None) -> str | None:
-    if value is not None and not _INVOICE_PREFIX.match(value):
+    if value is not None and not _INVOICE_PREFIX.fullmatch(value):
         raise ParameterInvalid(
             "Invalid invoice_prefix: use 3 to 12 uppercase letters or numbers.", param="invoice_prefix"
         )
@@ -61,8 +68,12 @@ class InvoiceSettingsParams(NestedParams):
     rendering_options: Unsettable[RenderingOptions] = None
 
 
-Email = Annotated[Unsettable[str], AfterValidator(_email)]
-InvoicePrefix = Annotated[Unsettable[str], AfterValidator(_invoice_prefix)]
+EmailText = Annotated[
+    str, WithJsonSchema({"type": "string", "maxLength": _MAX_EMAIL_LENGTH, "pattern": _EMAIL_PATTERN})
+]
+Email = Annotated[Unsettable[EmailText], AfterValidator(_email)]
+InvoicePrefixText = Annotated[str, WithJsonSchema({"type": "string", "pattern": _INVOICE_PREFIX_PATTERN})]
+InvoicePrefix = Annotated[Unsettable[InvoicePrefixText], AfterValidator(_invoice_prefix)]
 Balance = Annotated[FormInt, Field(ge=-MAX_INT, le=MAX_INT)]
 
 
@@ -103,47 +114,3 @@ class UpdateCustomer(CustomerFields):
 class ListCustomers(ListParams):
     email: Annotated[str, Field(max_length=512)] | None = None
     created: CreatedParam | None = None
-
-
-def _address(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    return {key: value.get(key) for key in ("city", "country", "line1", "line2", "postal_code", "state")}
-
-
-def _shipping(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    return {"address": _address(value.get("address") or {}), "name": value.get("name"), "phone": value.get("phone")}
-
-
-def customer_object(customer: Customer) -> dict[str, Any]:
-    """The customer as Stripe renders it; unset fields are null."""
-    return {
-        "id": customer.id,
-        "object": "customer",
-        "address": _address(customer.address),
-        "balance": customer.balance,
-        "created": customer.created,
-        "currency": customer.currency,
-        "default_source": None,
-        "delinquent": False,
-        "description": customer.description,
-        "discount": None,
-        "email": customer.email,
-        "invoice_prefix": customer.invoice_prefix,
-        "invoice_settings": dict(customer.invoice_settings),
-        "livemode": customer.livemode,
-        "metadata": dict(customer.metadata_),
-        "name": customer.name,
-        "next_invoice_sequence": customer.next_invoice_sequence,
-        "phone": customer.phone,
-        "preferred_locales": list(customer.preferred_locales),
-        "shipping": _shipping(customer.shipping),
-        "tax_exempt": customer.tax_exempt,
-        "test_clock": None,
-    }
-
-
-def deleted_customer_object(customer: Customer) -> dict[str, Any]:
-    return {"id": customer.id, "object": "customer", "deleted": True}

@@ -13,6 +13,8 @@ from lynk.core.pagination import Page, PageRequest
 from lynk.core.scope import Scope
 from lynk.customers import repository
 from lynk.customers.errors import CustomerNotFound
+from lynk.customers.objects import customer_object
+from lynk.events import service as events
 from lynk.models import Customer
 
 EMPTY_INVOICE_SETTINGS: dict[str, Any] = {
@@ -67,6 +69,7 @@ async def create(
     )
     _apply(customer, changes)
     await repository.add(session, customer)
+    await events.record(session, scope, "customer.created", customer_object(customer), now=now)
     return customer
 
 
@@ -83,14 +86,21 @@ async def update(
     customer_id: str,
     changes: dict[str, Any],
     metadata: MetadataUpdate | None,
+    *,
+    now: int,
 ) -> Customer:
     customer = await repository.get(session, scope, customer_id, for_update=True)
     if customer is None:
         raise CustomerNotFound(customer_id)
+    before = customer_object(customer)
     _apply(customer, changes)
     if metadata is not None:
         customer.metadata_ = metadata.apply(customer.metadata_)
     await session.flush()
+    after = customer_object(customer)
+    previous = events.previous_attributes(before, after)
+    if previous:
+        await events.record(session, scope, "customer.updated", after, now=now, previous=previous)
     return customer
 
 
@@ -101,6 +111,7 @@ async def delete(session: AsyncSession, scope: Scope, customer_id: str, *, now: 
         raise CustomerNotFound(customer_id)
     customer.deleted_at = now
     await session.flush()
+    await events.record(session, scope, "customer.deleted", customer_object(customer), now=now)
     return customer
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from lynk.payment_methods import service
+from lynk.payment_methods.objects import payment_method_object
 from lynk.payment_methods.schemas import (
     AttachPaymentMethod,
     CreatePaymentMethod,
     ListCustomerPaymentMethods,
     ListPaymentMethods,
     UpdatePaymentMethod,
-    payment_method_object,
 )
 from lynk.wire.lists import list_object
 from lynk.wire.params import NoParams
@@ -74,7 +74,7 @@ async def attach_payment_method(call: ApiCall, params: AttachPaymentMethod) -> d
 
 @routes.post("/v1/payment_methods/{id}/detach", params=NoParams, summary="Detach from its customer")
 async def detach_payment_method(call: ApiCall, params: NoParams) -> dict[str, Any]:
-    return payment_method_object(await service.detach(call.session, call.scope, call.path["id"]))
+    return payment_method_object(await service.detach(call.session, call.scope, call.path["id"], now=call.now))
 
 
 @routes.get(

@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from lynk.customers.schemas import AddressParams
-from lynk.models import PaymentMethod
 from lynk.payment_methods.service import CardInput
 from lynk.wire.lists import ListParams
 from lynk.wire.params import FormInt, Metadata, NestedParams, Params, ShortText, Unsettable
@@ -67,18 +66,3 @@ class ListCustomerPaymentMethods(ListParams):
 
 class AttachPaymentMethod(Params):
     customer: Annotated[str, Field(min_length=1, max_length=255)]
-
-
-def payment_method_object(payment_method: PaymentMethod) -> dict[str, Any]:
-    return {
-        "id": payment_method.id,
-        "object": "payment_method",
-        "allow_redisplay": payment_method.allow_redisplay,
-        "billing_details": payment_method.billing_details,
-        "card": payment_method.card,
-        "created": payment_method.created,
-        "customer": payment_method.customer_id,
-        "livemode": payment_method.livemode,
-        "metadata": dict(payment_method.metadata_),
-        "type": payment_method.type,
-    }

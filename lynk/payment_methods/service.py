@@ -18,6 +18,7 @@ from lynk.core.metadata import MetadataUpdate
 from lynk.core.pagination import Page, PageRequest
 from lynk.core.scope import Scope
 from lynk.customers import service as customers
+from lynk.events import service as events
 from lynk.models import PaymentMethod
 from lynk.payment_methods import repository
 from lynk.payment_methods.errors import (
@@ -27,6 +28,7 @@ from lynk.payment_methods.errors import (
     PaymentMethodNotFound,
     RawCardDataRefused,
 )
+from lynk.payment_methods.objects import payment_method_object
 from lynk.vault import service as vault
 from lynk.vault.keyring import Keyring
 from lynk.vault.sandbox_cards import sandbox_card_name
@@ -187,6 +189,7 @@ async def update(
     now: int,
 ) -> PaymentMethod:
     payment_method = await get(session, scope, payment_method_id, for_update=True)
+    before = payment_method_object(payment_method)
     if billing is not None:
         merged = {**payment_method.billing_details, **billing}
         if "address" in billing:
@@ -212,6 +215,10 @@ async def update(
     if allow_redisplay is not None:
         payment_method.allow_redisplay = allow_redisplay
     await session.flush()
+    after = payment_method_object(payment_method)
+    previous = events.previous_attributes(before, after)
+    if previous:
+        await events.record(session, scope, "payment_method.updated", after, now=now, previous=previous)
     return payment_method
 
 
@@ -226,15 +233,19 @@ async def attach(
         raise AlreadyAttached()
     payment_method.customer_id = customer.id
     await session.flush()
+    await events.record(session, scope, "payment_method.attached", payment_method_object(payment_method), now=now)
     return payment_method
 
 
-async def detach(session: AsyncSession, scope: Scope, payment_method_id: str) -> PaymentMethod:
+async def detach(session: AsyncSession, scope: Scope, payment_method_id: str, *, now: int) -> PaymentMethod:
     payment_method = await get(session, scope, payment_method_id, for_update=True)
     if payment_method.customer_id is None:
         raise NotAttached()
+    previous = {"customer": payment_method.customer_id}
     payment_method.customer_id = None
     await session.flush()
+    obj = payment_method_object(payment_method)
+    await events.record(session, scope, "payment_method.detached", obj, now=now, previous=previous)
     return payment_method
 
 

@@ -36,9 +36,6 @@ _BINS: dict[str, tuple[str, str | None]] = {
     "356600": ("credit", "US"),
     "620000": ("credit", "CN"),
     "400000": ("credit", "US"),
-    "400002": ("credit", "US"),
-    "400008": ("credit", "US"),
-    "400003": ("credit", "US"),
     "410000": ("credit", "US"),
 }
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from lynk.core.pagination import CreatedFilter, PageRequest
-from lynk.wire.params import FormInt, NestedParams, Params, Timestamp
+from lynk.wire.params import MAX_INT, FormInt, NestedParams, Params, Timestamp
 
 
 class CreatedRange(NestedParams):
@@ -26,7 +28,14 @@ class _CreatedParam(CreatedRange):
     eq: Timestamp | None = None
 
 
-CreatedParam = Annotated[_CreatedParam, BeforeValidator(_created)]
+class _OrExactTimestamp:
+    """JSON schema of `created`: the range object, or one timestamp (`created=…`, the range's `eq`)."""
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return {"anyOf": [handler(schema), {"type": "integer", "minimum": 0, "maximum": MAX_INT}]}
+
+
+CreatedParam = Annotated[_CreatedParam, BeforeValidator(_created), _OrExactTimestamp()]
 
 
 class ListParams(Params):

@@ -10,8 +10,17 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    ValidationError,
+    WithJsonSchema,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from lynk.core import metadata as metadata_rules
 from lynk.core.errors import ParameterError, ParameterInvalid, ParameterMissing, ParameterUnknown
@@ -55,18 +64,44 @@ def _metadata(value: Any) -> metadata_rules.MetadataUpdate:
     )
 
 
+EMPTY_STRING: JsonSchemaValue = {"type": "string", "enum": [""]}
+
+
+class _BlankUnsets:
+    """JSON schema of an `Unsettable` field: its `null` is sent as the empty string, as Stripe's spec says."""
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        branches = json_schema.get("anyOf")
+        if isinstance(branches, list):
+            json_schema["anyOf"] = [dict(EMPTY_STRING) if b == {"type": "null"} else b for b in branches]
+        return json_schema
+
+
 T = TypeVar("T")
 FormInt = Annotated[int, BeforeValidator(_strict_int)]
 FormList = Annotated[list[T], BeforeValidator(_as_list)]
-Unsettable = Annotated[T | None, BeforeValidator(_blank_to_none)]
+Unsettable = Annotated[T | None, BeforeValidator(_blank_to_none), _BlankUnsets()]
 Metadata = Annotated[
     metadata_rules.MetadataUpdate,
     BeforeValidator(_metadata),
     WithJsonSchema(
         {
-            "type": "object",
-            "additionalProperties": {"type": "string", "maxLength": metadata_rules.MAX_VALUE_LENGTH},
-            "description": "Set keys to strings; an empty string removes a key.",
+            "anyOf": [
+                {
+                    "type": "object",
+                    "additionalProperties": {"type": "string", "maxLength": metadata_rules.MAX_VALUE_LENGTH},
+                    # A key holds no brackets: `metadata[a[b]]` would be read as nesting.
+                    "propertyNames": {
+                        "minLength": 1,
+                        "maxLength": metadata_rules.MAX_KEY_LENGTH,
+                        "pattern": r"^[^\[\]]+$",
+                    },
+                    "maxProperties": metadata_rules.MAX_KEYS,
+                },
+                EMPTY_STRING,
+            ],
+            "description": "Set keys to strings; an empty string removes a key, and `metadata=` removes them all.",
         }
     ),
 ]

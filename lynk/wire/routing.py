@@ -27,6 +27,7 @@ from lynk.core.clock import Clock, unix
 from lynk.core.config import Settings
 from lynk.core.db import Database
 from lynk.core.errors import AuthenticationError, LynkError, ParameterInvalid, RequestTooLarge
+from lynk.core.request_context import RequestInfo, current_request
 from lynk.core.scope import Scope
 from lynk.idempotency import service as idempotency
 from lynk.vault.keyring import Keyring
@@ -234,6 +235,7 @@ class _Route(Generic[P]):
         request_id: str,
         claimed: idempotency.Claim | None,
     ) -> Response:
+        token = current_request.set(RequestInfo(request_id, request.headers.get("idempotency-key")))
         try:
             async with runtime.db.transaction(write=self.method != "GET") as session:
                 call = ApiCall(
@@ -259,6 +261,8 @@ class _Route(Generic[P]):
                 else:
                     await idempotency.store_error(runtime.db, claimed, error.http_status, error_body(error))
             return error_response(error)
+        finally:
+            current_request.reset(token)
         return _json_response(body, 200)
 
 

@@ -1,0 +1,213 @@
+"""The contract between Lynk and a card processor.
+
+A connector is what the confirm pipeline calls to move money. It never sees a card
+number: the vault hands it a `CardRef` (BIN, last four, brand, expiry and the vault's
+id), and a real connector asks the vault for the number at the last moment.
+
+    Connector
+    ├── authorize(AuthorizeRequest) -> AuthorizeResult   hold (or take, with capture=True) funds
+    ├── capture(CaptureRequest)     -> OperationResult   take up to the authorized amount, once
+    ├── void(VoidRequest)           -> OperationResult   release an authorization
+    ├── refund(RefundRequest)       -> OperationResult   give back up to what was captured
+    └── status(idempotency_key)     -> AuthorizeResult | OperationResult | None
+
+Every call carries an idempotency key (the pipeline sends its attempt id). The same key
+again returns the same result and moves no money a second time; the same key with
+different parameters raises `IdempotencyKeyReused`. `status()` answers what the connector
+did for a key, or None if it never saw it: that is how a crash between the call and the
+recording of its result is recovered.
+
+A processor's "no" is a result, not an exception: declines, authentication demands and
+failed captures come back as values with Stripe's `code` and `decline_code`. Exceptions
+mean the outcome is unknown or the caller is wrong:
+
+    ConnectorError
+    ├── ConnectorUnavailable     the processor could not be reached, or its answer was lost:
+    │   └── ConnectorTimeout     the operation may or may not have happened; ask status()
+    └── IdempotencyKeyReused     a key came back with other parameters (a bug in the caller)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal, Protocol
+
+NetworkStatus = Literal["approved_by_network", "declined_by_network", "not_sent_to_network"]
+CheckResult = Literal["pass", "fail", "unavailable"]
+
+
+class ConnectorError(Exception):
+    """Base of the errors a connector raises; a decline is never one of them."""
+
+
+class ConnectorUnavailable(ConnectorError):
+    """The outcome is unknown: the request may have reached the processor. Ask `status()`."""
+
+
+class ConnectorTimeout(ConnectorUnavailable):
+    """No answer in time. As with every `ConnectorUnavailable`, the processor may have acted."""
+
+
+class IdempotencyKeyReused(ConnectorError):
+    """An idempotency key was sent again with different parameters, or for another operation."""
+
+    def __init__(self, idempotency_key: str) -> None:
+        super().__init__(f"Idempotency key {idempotency_key!r} was already used with different parameters.")
+        self.idempotency_key = idempotency_key
+
+
+class AuthorizeStatus(StrEnum):
+    AUTHORIZED = "authorized"
+    CAPTURED = "captured"
+    DECLINED = "declined"
+    AUTHENTICATION_REQUIRED = "authentication_required"
+    ERROR = "error"
+
+
+class OperationStatus(StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+def _require_key(idempotency_key: str) -> None:
+    if not idempotency_key:
+        raise ValueError("idempotency_key must not be empty")
+
+
+@dataclass(frozen=True)
+class CardRef:
+    """A card as a connector may know it: never the number, only what identifies it."""
+
+    vault_card_id: str
+    bin: str
+    last4: str
+    brand: str
+    exp_month: int
+    exp_year: int
+
+    def __post_init__(self) -> None:
+        if not (self.bin.isdigit() and len(self.bin) == 6):
+            raise ValueError("bin must be the first 6 digits of the card number")
+        if not (self.last4.isdigit() and len(self.last4) == 4):
+            raise ValueError("last4 must be the last 4 digits of the card number")
+
+
+@dataclass(frozen=True)
+class AuthorizeRequest:
+    """One authorization attempt. `amount` is in minor units; 0 verifies a card being set up."""
+
+    idempotency_key: str
+    amount: int
+    currency: str
+    card: CardRef
+    cvc_provided: bool = False
+    postal_code: str | None = None
+    authenticated: bool = False
+    """3-D Secure was completed for this payment."""
+    off_session: bool = False
+    """The customer is not present (a merchant-initiated payment)."""
+    setup_for_future: bool = False
+    """The card is being saved (SetupIntent or `setup_future_usage`)."""
+    previously_setup: bool = False
+    """The card was set up for off-session use before."""
+    capture: bool = False
+    """Authorize and capture at once (automatic capture)."""
+
+    def __post_init__(self) -> None:
+        _require_key(self.idempotency_key)
+        if self.amount < 0:
+            raise ValueError("amount must not be negative")
+
+
+@dataclass(frozen=True)
+class AuthorizeResult:
+    """What the processor answered. `reference` is its id for the attempt, whatever the outcome."""
+
+    status: AuthorizeStatus
+    reference: str
+    network_status: NetworkStatus
+    message: str
+    code: str | None = None
+    decline_code: str | None = None
+    cvc_check: CheckResult | None = None
+    postal_code_check: CheckResult | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED)
+
+
+@dataclass(frozen=True)
+class CaptureRequest:
+    """Capture `amount` (at most what was authorized) of the authorization `reference`."""
+
+    idempotency_key: str
+    reference: str
+    amount: int
+
+    def __post_init__(self) -> None:
+        _require_key(self.idempotency_key)
+        if self.amount <= 0:
+            raise ValueError("amount must be positive")
+
+
+@dataclass(frozen=True)
+class VoidRequest:
+    """Release the uncaptured authorization `reference`."""
+
+    idempotency_key: str
+    reference: str
+
+    def __post_init__(self) -> None:
+        _require_key(self.idempotency_key)
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    """Refund `amount` of the captured payment `reference`; several refunds may add up to the capture."""
+
+    idempotency_key: str
+    reference: str
+    amount: int
+
+    def __post_init__(self) -> None:
+        _require_key(self.idempotency_key)
+        if self.amount <= 0:
+            raise ValueError("amount must be positive")
+
+
+@dataclass(frozen=True)
+class OperationResult:
+    """The outcome of a capture, void or refund.
+
+    `reference` is the authorization's for a capture or void, and the refund's own id for a
+    refund. A failure carries a Stripe-like `code` (`resource_missing`, `amount_too_large`,
+    `charge_already_captured`, `charge_already_refunded`, `charge_not_capturable`,
+    `charge_not_refundable`).
+    """
+
+    status: OperationStatus
+    reference: str
+    code: str | None = None
+    message: str = ""
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status is OperationStatus.SUCCEEDED
+
+
+class Connector(Protocol):
+    """A processor. Implementations: `Simulator` (Stripe's test cards) and `ScriptedConnector` (faults)."""
+
+    async def authorize(self, request: AuthorizeRequest) -> AuthorizeResult: ...
+
+    async def capture(self, request: CaptureRequest) -> OperationResult: ...
+
+    async def void(self, request: VoidRequest) -> OperationResult: ...
+
+    async def refund(self, request: RefundRequest) -> OperationResult: ...
+
+    async def status(self, idempotency_key: str) -> AuthorizeResult | OperationResult | None:
+        """What the connector did for this key, or None if it never received it."""
+        ...

@@ -1,0 +1,316 @@
+"""An in-memory processor that behaves as Stripe's test mode does for its test cards.
+
+Cards are recognised by (BIN, last four), which is unique across the test-card table
+(see docs: test cards). Any other card is approved. Fraud and risk cards are approved
+here: risk is a separate stage of the pipeline, before the connector is called.
+A card whose expiry month has passed (by the injected clock) is declined `expired_card`.
+
+State lives in dictionaries keyed by idempotency key and by reference. Calls with the
+same key run one after another (a lock per key), so a burst of retries authorizes once;
+every change of shared state happens under one `asyncio.Lock`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from lynk.connectors.protocol import (
+    AuthorizeRequest,
+    AuthorizeResult,
+    AuthorizeStatus,
+    CaptureRequest,
+    CheckResult,
+    IdempotencyKeyReused,
+    OperationResult,
+    OperationStatus,
+    RefundRequest,
+    VoidRequest,
+)
+from lynk.core.clock import Clock, SystemClock
+
+ThreeDS = Literal["none", "always", "on_session", "on_session_or_not_setup"]
+Request = AuthorizeRequest | CaptureRequest | VoidRequest | RefundRequest
+Result = AuthorizeResult | OperationResult
+
+
+@dataclass(frozen=True)
+class _Behaviour:
+    decline: tuple[AuthorizeStatus, str, str] | None = None  # (status, code, decline_code) on every attempt
+    declines_charges: bool = False  # every charge (amount > 0) is declined; setup succeeds
+    cvc_fails: bool = False  # a given CVC fails the check and the charge is declined
+    postal_fails: bool = False
+    three_ds: ThreeDS = "none"
+    decline_after_authentication: str | None = None  # decline_code once 3-D Secure is done
+
+
+_DECLINED = AuthorizeStatus.DECLINED
+
+# Stripe's test cards that do something other than succeed, by (bin, last4): a connector never
+# sees a card number, and (bin, last4) is unique across Stripe's test-card table.
+_CARDS: dict[tuple[str, str], _Behaviour] = {
+    ("400000", "0002"): _Behaviour(decline=(_DECLINED, "card_declined", "generic_decline")),
+    ("400000", "9995"): _Behaviour(decline=(_DECLINED, "card_declined", "insufficient_funds")),
+    ("400000", "9987"): _Behaviour(decline=(_DECLINED, "card_declined", "lost_card")),
+    ("400000", "9979"): _Behaviour(decline=(_DECLINED, "card_declined", "stolen_card")),
+    ("400000", "0069"): _Behaviour(decline=(_DECLINED, "expired_card", "expired_card")),
+    ("400000", "0127"): _Behaviour(decline=(_DECLINED, "incorrect_cvc", "incorrect_cvc"), cvc_fails=True),
+    ("400000", "0119"): _Behaviour(decline=(AuthorizeStatus.ERROR, "processing_error", "processing_error")),
+    ("424242", "4241"): _Behaviour(decline=(_DECLINED, "incorrect_number", "incorrect_number")),
+    ("400000", "6975"): _Behaviour(decline=(_DECLINED, "card_declined", "card_velocity_exceeded")),
+    ("400000", "0341"): _Behaviour(declines_charges=True),
+    ("400000", "0101"): _Behaviour(cvc_fails=True),
+    ("400000", "0036"): _Behaviour(postal_fails=True),
+    ("400000", "3155"): _Behaviour(three_ds="on_session_or_not_setup"),
+    ("400000", "3184"): _Behaviour(three_ds="always"),
+    ("400000", "0446"): _Behaviour(three_ds="on_session"),
+    ("400000", "1629"): _Behaviour(three_ds="always", decline_after_authentication="generic_decline"),
+    ("400000", "3178"): _Behaviour(three_ds="always", decline_after_authentication="insufficient_funds"),
+    ("400000", "3220"): _Behaviour(three_ds="always"),
+}
+_NORMAL = _Behaviour()
+
+_MESSAGES: dict[str, str] = {
+    "generic_decline": "Your card was declined.",
+    "insufficient_funds": "Your card has insufficient funds.",
+    "lost_card": "Your card was declined.",
+    "stolen_card": "Your card was declined.",
+    "expired_card": "Your card has expired.",
+    "incorrect_cvc": "Your card's security code is incorrect.",
+    "incorrect_number": "Your card number is incorrect.",
+    "processing_error": "An error occurred while processing your card. Try again in a little bit.",
+    "card_velocity_exceeded": "Your card was declined for making repeated attempts too frequently "
+    "or exceeding its amount limit.",
+    "authentication_required": "Your card was declined. This transaction requires authentication.",
+}
+
+
+def _needs_authentication(policy: ThreeDS, request: AuthorizeRequest) -> bool:
+    if policy == "always":
+        return True
+    if policy == "on_session":
+        return not request.off_session
+    if policy == "on_session_or_not_setup":
+        return not (request.off_session and request.previously_setup)
+    return False
+
+
+@dataclass
+class _Authorization:
+    amount: int
+    state: Literal["authorized", "captured", "voided", "declined"]
+    captured: int = 0
+    refunded: int = 0
+
+
+class Simulator:
+    """A `Connector` for development and tests. Counters count real operations, never replays.
+
+    `attempts`: authorize requests processed, whatever the outcome. `authorizations`: approved
+    ones. `captures`: successful captures, including `capture=True` authorizations. `refunds`:
+    successful refunds.
+    """
+
+    def __init__(self, *, clock: Clock | None = None, latency_s: float = 0.0) -> None:
+        self.clock: Clock = clock or SystemClock()
+        self.latency_s = latency_s
+        self.attempts = 0
+        self.authorizations = 0
+        self.captures = 0
+        self.refunds = 0
+        self._lock = asyncio.Lock()
+        self._key_locks: dict[str, asyncio.Lock] = {}
+        self._by_key: dict[str, tuple[Request, Result]] = {}
+        self._by_reference: dict[str, _Authorization] = {}
+
+    async def authorize(self, request: AuthorizeRequest) -> AuthorizeResult:
+        result = await self._once(request)
+        assert isinstance(result, AuthorizeResult)
+        return result
+
+    async def capture(self, request: CaptureRequest) -> OperationResult:
+        result = await self._once(request)
+        assert isinstance(result, OperationResult)
+        return result
+
+    async def void(self, request: VoidRequest) -> OperationResult:
+        result = await self._once(request)
+        assert isinstance(result, OperationResult)
+        return result
+
+    async def refund(self, request: RefundRequest) -> OperationResult:
+        result = await self._once(request)
+        assert isinstance(result, OperationResult)
+        return result
+
+    async def status(self, idempotency_key: str) -> AuthorizeResult | OperationResult | None:
+        async with self._lock:
+            stored = self._by_key.get(idempotency_key)
+        return stored[1] if stored else None
+
+    async def _once(self, request: Request) -> Result:
+        """Run `request` unless its key was seen; then replay what it got."""
+        key = request.idempotency_key
+        key_lock = self._key_locks.setdefault(key, asyncio.Lock())
+        async with key_lock:
+            replay = await self._replay(request)
+            if replay is not None:
+                return replay
+            if self.latency_s > 0:
+                await asyncio.sleep(self.latency_s)
+            async with self._lock:
+                result = self._apply(request)
+                self._by_key[key] = (request, result)
+            return result
+
+    async def _replay(self, request: Request) -> Result | None:
+        async with self._lock:
+            stored = self._by_key.get(request.idempotency_key)
+        if stored is None:
+            return None
+        if stored[0] != request:
+            raise IdempotencyKeyReused(request.idempotency_key)
+        return stored[1]
+
+    def _apply(self, request: Request) -> Result:
+        if isinstance(request, AuthorizeRequest):
+            return self._authorize(request)
+        if isinstance(request, CaptureRequest):
+            return self._capture(request)
+        if isinstance(request, VoidRequest):
+            return self._void(request)
+        return self._refund(request)
+
+    # Authorization
+
+    def _authorize(self, request: AuthorizeRequest) -> AuthorizeResult:
+        self.attempts += 1
+        reference = f"sim_{uuid.uuid4().hex[:24]}"
+        result = self._decide(request, reference)
+        if result.succeeded:
+            self.authorizations += 1
+            captured = result.status is AuthorizeStatus.CAPTURED
+            self.captures += 1 if captured else 0
+            state: Literal["authorized", "captured"] = "captured" if captured else "authorized"
+            amount = request.amount
+            self._by_reference[reference] = _Authorization(amount, state, captured=amount if captured else 0)
+        else:
+            self._by_reference[reference] = _Authorization(request.amount, "declined")
+        return result
+
+    def _decide(self, request: AuthorizeRequest, reference: str) -> AuthorizeResult:
+        card = _CARDS.get((request.card.bin, request.card.last4), _NORMAL)
+        cvc_check: CheckResult | None = None
+        if request.cvc_provided:
+            cvc_check = "fail" if card.cvc_fails else "pass"
+        postal_check: CheckResult | None = None
+        if request.postal_code is not None:
+            postal_check = "fail" if card.postal_fails else "pass"
+
+        def declined(code: str, decline_code: str, status: AuthorizeStatus = _DECLINED) -> AuthorizeResult:
+            sent = status is not AuthorizeStatus.ERROR
+            return AuthorizeResult(
+                status=status,
+                reference=reference,
+                network_status="declined_by_network" if sent else "not_sent_to_network",
+                message=_MESSAGES[decline_code],
+                code=code,
+                decline_code=decline_code,
+                cvc_check=cvc_check if sent else None,
+                postal_code_check=postal_check if sent else None,
+            )
+
+        if self._expired(request):
+            return declined("expired_card", "expired_card")
+        if card.decline is not None:
+            status, code, decline_code = card.decline
+            return declined(code, decline_code, status)
+        if card.declines_charges and request.amount > 0:
+            return declined("card_declined", "generic_decline")
+        if card.cvc_fails and request.cvc_provided:
+            return declined("incorrect_cvc", "incorrect_cvc")
+        if _needs_authentication(card.three_ds, request) and not request.authenticated:
+            if request.off_session:  # nobody to challenge: the issuer soft-declines
+                return declined(
+                    "authentication_required", "authentication_required", AuthorizeStatus.AUTHENTICATION_REQUIRED
+                )
+            return AuthorizeResult(
+                status=AuthorizeStatus.AUTHENTICATION_REQUIRED,
+                reference=reference,
+                network_status="not_sent_to_network",
+                message="This payment requires authentication.",
+            )
+        if card.decline_after_authentication is not None:
+            return declined("card_declined", card.decline_after_authentication)
+        return AuthorizeResult(
+            status=AuthorizeStatus.CAPTURED if request.capture else AuthorizeStatus.AUTHORIZED,
+            reference=reference,
+            network_status="approved_by_network",
+            message="Payment complete.",
+            cvc_check=cvc_check,
+            postal_code_check=postal_check,
+        )
+
+    def _expired(self, request: AuthorizeRequest) -> bool:
+        now = datetime.fromtimestamp(self.clock.now(), UTC)
+        return (request.card.exp_year, request.card.exp_month) < (now.year, now.month)
+
+    # Capture, void, refund
+
+    def _capture(self, request: CaptureRequest) -> OperationResult:
+        auth = self._open_authorization(request.reference)
+        if isinstance(auth, OperationResult):
+            return auth
+        if request.amount > auth.amount:
+            return _failed(request.reference, "amount_too_large", "The capture amount exceeds the authorized amount.")
+        auth.state, auth.captured = "captured", request.amount
+        self.captures += 1
+        return OperationResult(OperationStatus.SUCCEEDED, request.reference)
+
+    def _void(self, request: VoidRequest) -> OperationResult:
+        auth = self._open_authorization(request.reference)
+        if isinstance(auth, OperationResult):
+            return auth
+        auth.state = "voided"
+        return OperationResult(OperationStatus.SUCCEEDED, request.reference)
+
+    def _open_authorization(self, reference: str) -> _Authorization | OperationResult:
+        """The uncaptured authorization `reference`, or the failure that says why there is none."""
+        auth = self._by_reference.get(reference)
+        if auth is None:
+            return _missing(reference)
+        if auth.state == "captured":
+            return _failed(reference, "charge_already_captured", "The payment has already been captured.")
+        if auth.state != "authorized":
+            return _failed(reference, "charge_not_capturable", f"The authorization is {auth.state}.")
+        return auth
+
+    def _refund(self, request: RefundRequest) -> OperationResult:
+        auth = self._by_reference.get(request.reference)
+        if auth is None:
+            return _missing(request.reference)
+        if auth.state != "captured":
+            return _failed(request.reference, "charge_not_refundable", "Only captured payments can be refunded.")
+        remaining = auth.captured - auth.refunded
+        if remaining == 0:
+            return _failed(request.reference, "charge_already_refunded", "The payment has already been refunded.")
+        if request.amount > remaining:
+            return _failed(
+                request.reference,
+                "amount_too_large",
+                f"Refund amount ({request.amount}) is greater than the unrefunded amount ({remaining}).",
+            )
+        auth.refunded += request.amount
+        self.refunds += 1
+        return OperationResult(OperationStatus.SUCCEEDED, f"sim_re_{uuid.uuid4().hex[:24]}")
+
+
+def _failed(reference: str, code: str, message: str) -> OperationResult:
+    return OperationResult(OperationStatus.FAILED, reference, code=code, message=message)
+
+
+def _missing(reference: str) -> OperationResult:
+    return _failed(reference, "resource_missing", f"No such payment: '{reference}'")
