@@ -27,6 +27,7 @@ from lynk.core.clock import ShiftedClock
 from lynk.core.config import Settings, async_database_url
 from lynk.core.db import Database
 from lynk.vault.keyring import new_key_text
+from lynk.wire.routing import Runtime
 
 T = TypeVar("T")
 
@@ -85,6 +86,7 @@ class LynkServer:
     settings: Settings
     db: Database
     loop: asyncio.AbstractEventLoop
+    runtime: Runtime
 
     def call(self, make: Callable[[], Awaitable[T]]) -> T:
         """Run `make()` on the server's event loop and wait for its result."""
@@ -124,6 +126,7 @@ def running_server(backend: str, tmp: Path) -> Iterator[LynkServer]:
             db = Database(url, pool_size=20)
             holder["db"] = db
             app = create_app(settings, clock=clock, db=db)
+            holder["runtime"] = app.state.runtime
             config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
             server = uvicorn.Server(config)
             holder["server"] = server
@@ -142,7 +145,9 @@ def running_server(backend: str, tmp: Path) -> Iterator[LynkServer]:
         else:
             raise RuntimeError("the Lynk test server did not start in 10 s")
         try:
-            yield LynkServer(backend, f"http://127.0.0.1:{port}", url, clock, settings, holder["db"], loop)
+            yield LynkServer(
+                backend, f"http://127.0.0.1:{port}", url, clock, settings, holder["db"], loop, holder["runtime"]
+            )
         finally:
             holder["server"].should_exit = True
             thread.join(timeout=10)

@@ -26,12 +26,14 @@ from lynk.models import KeyKind
 from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.endpoints import routes as payment_method_routes
 from lynk.payment_methods.objects import payment_method_object
+from lynk.payments import challenge
+from lynk.payments.endpoints import routes as payment_routes
 from lynk.vault import logfilter
 from lynk.vault.keyring import Keyring
 from lynk.wire.expand import Expander
 from lynk.wire.routing import ApiCall, Caller, Runtime
 
-ROUTERS = [customer_routes, payment_method_routes, event_routes]
+ROUTERS = [customer_routes, payment_method_routes, payment_routes, event_routes]
 
 
 async def _authenticate(db: Database, raw_key: str) -> Caller | None:
@@ -89,6 +91,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     install_error_handlers(app)
     for routes in ROUTERS:
         app.include_router(routes.router)
+    app.include_router(challenge.router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> Any:

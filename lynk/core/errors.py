@@ -30,6 +30,9 @@ class LynkError(Exception):
     error_type: ClassVar[str] = "invalid_request_error"
     default_code: ClassVar[str | None] = None
     before_execution: ClassVar[bool] = False
+    # An error that is itself an outcome to keep (a declined payment): the request's writes
+    # commit, and the error is the response.
+    keep_changes: ClassVar[bool] = False
 
     def __init__(
         self,

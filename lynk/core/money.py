@@ -118,3 +118,17 @@ def allocate(amount: int, weights: list[int]) -> list[int]:
 def basis_points(amount: int, bps: int) -> int:
     """`amount * bps / 10000`, rounded half up, in integers (2.9% is 290 bps)."""
     return (amount * bps + 5000) // 10000
+
+
+def divide_half_even(numerator: int, denominator: int) -> int:
+    """`numerator / denominator` rounded to the nearest integer, ties to even (banker's rounding).
+
+    Integers only, so exact at any size; `denominator` must be positive.
+    """
+    if denominator <= 0:
+        raise ValueError("denominator must be positive")
+    quotient, remainder = divmod(numerator, denominator)  # remainder in [0, denominator)
+    twice = 2 * remainder
+    if twice > denominator or (twice == denominator and quotient % 2 == 1):
+        quotient += 1
+    return quotient

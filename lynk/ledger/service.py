@@ -1,0 +1,278 @@
+"""Book money movements and read balances. Every function takes the caller's session and never commits.
+
+- `post_charge`: a captured card charge. Debit `processor_clearing` the amount; credit the
+  merchant's `pending` (or `available`) the net and `fee_revenue` the fee.
+- `post_refund`: debit the merchant's funds, credit `refunds` (what we owe the cardholder,
+  sent through the processor). Fees are not returned, as at Stripe. The money comes from
+  `available` when it holds enough; else from `pending` when that does (the refund is then a
+  pending balance transaction that becomes available when the last pending funds do, netting
+  against them); else from `available`, which goes negative, as a Stripe balance can.
+- `settle_due`: moves due pending balance transactions to available, one entry each.
+
+Booking is idempotent per source: booking the same charge (or refund) again returns the first
+balance transaction, or raises `LedgerError` if the amounts differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynk.core.errors import ResourceMissing
+from lynk.core.ids import new_id
+from lynk.core.money import currency as lookup_currency
+from lynk.core.pagination import Page, PageRequest
+from lynk.core.scope import Scope
+from lynk.ledger import repository
+from lynk.ledger.errors import LedgerError
+from lynk.ledger.fees import DEFAULT_PRICING, Pricing, fee_details, fee_for
+from lynk.ledger.invariants import LedgerStats, stats, verify
+from lynk.ledger.repository import Leg
+from lynk.models.ledger import MERCHANT_KINDS, AccountKind, BalanceStatus, BalanceTransaction
+
+__all__ = [
+    "DEFAULT_PRICING",
+    "Balance",
+    "Funds",
+    "LedgerError",
+    "LedgerStats",
+    "Pricing",
+    "balance",
+    "fee_for",
+    "get_balance_transaction",
+    "list_balance_transactions",
+    "post_charge",
+    "post_refund",
+    "settle_due",
+    "stats",
+    "verify",
+]
+
+_HOLDING = {BalanceStatus.PENDING: AccountKind.PENDING, BalanceStatus.AVAILABLE: AccountKind.AVAILABLE}
+
+
+@dataclass(frozen=True)
+class Funds:
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class Balance:
+    """A merchant's funds per currency, as the postings add up."""
+
+    available: list[Funds]
+    pending: list[Funds]
+
+
+def _currency(code: str) -> str:
+    if code != code.lower():
+        raise LedgerError(f"currency must be lowercase: {code!r}")
+    return lookup_currency(code).code
+
+
+def _check_balanced(legs: Sequence[Leg]) -> None:
+    if len(legs) < 2 or any((leg.debit > 0) == (leg.credit > 0) or min(leg.debit, leg.credit) < 0 for leg in legs):
+        raise LedgerError(f"invalid postings: {legs}")
+    if sum(leg.debit for leg in legs) != sum(leg.credit for leg in legs):
+        raise LedgerError(f"unbalanced postings: {legs}")
+
+
+async def _post(
+    session: AsyncSession,
+    scope: Scope,
+    txn: BalanceTransaction,
+    kind: str,
+    legs: list[Leg],
+    *,
+    now: int,
+    description: str | None = None,
+) -> None:
+    legs = [leg for leg in legs if leg.debit or leg.credit]
+    _check_balanced(legs)  # the database checks again, and has the last word
+    await repository.post_entry(
+        session,
+        scope,
+        kind=kind,
+        currency=txn.currency,
+        legs=legs,
+        balance_transaction_id=txn.id,
+        description=description,
+        now=now,
+    )
+
+
+async def _already_booked(
+    session: AsyncSession, scope: Scope, key: str, amount: int, currency: str, fee: int
+) -> BalanceTransaction | None:
+    found = await repository.by_booking_key(session, key)
+    if found is None:
+        return None
+    same = (found.merchant_id, found.livemode, found.amount, found.currency, found.fee)
+    if same != (scope.merchant_id, scope.livemode, amount, currency, fee):
+        raise LedgerError(f"{key} is already booked as {found.id} with different amounts")
+    return found
+
+
+async def post_charge(
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    charge_id: str,
+    amount: int,
+    currency: str,
+    fee: int,
+    available_on: int,
+    now: int,
+    immediate_available: bool = False,
+    description: str | None = None,
+) -> BalanceTransaction:
+    """Book a captured card charge; its funds are pending until `available_on` (or available now)."""
+    currency = _currency(currency)
+    if amount <= 0 or not 0 <= fee <= amount:
+        raise LedgerError(f"a charge needs amount > 0 and 0 <= fee <= amount (amount {amount}, fee {fee})")
+    key = f"charge:{charge_id}"
+    if (found := await _already_booked(session, scope, key, amount, currency, fee)) is not None:
+        return found
+    accounts = await repository.ensure_accounts(session, scope, currency, now=now)
+    status = BalanceStatus.AVAILABLE if immediate_available else BalanceStatus.PENDING
+    txn = BalanceTransaction(
+        id=new_id("txn"),
+        created=now,
+        merchant_id=scope.merchant_id,
+        livemode=scope.livemode,
+        type="charge",
+        status=status,
+        amount=amount,
+        fee=fee,
+        net=amount - fee,
+        currency=currency,
+        fee_details=fee_details(fee, currency),
+        available_on=now if immediate_available else available_on,
+        source=charge_id,
+        description=description,
+        reporting_category="charge",
+        booking_key=key,
+    )
+    await repository.add_balance_transaction(session, txn)
+    legs = [
+        Leg(accounts[AccountKind.PROCESSOR_CLEARING], debit=amount),
+        Leg(accounts[_HOLDING[status]], credit=amount - fee),
+        Leg(accounts[AccountKind.FEE_REVENUE], credit=fee),
+    ]
+    await _post(session, scope, txn, "charge", legs, now=now, description=f"charge {charge_id}")
+    return txn
+
+
+async def post_refund(
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    refund_id: str,
+    charge_id: str,
+    amount: int,
+    currency: str,
+    now: int,
+    description: str | None = None,
+) -> BalanceTransaction:
+    """Book a refund of `amount` (positive) of a booked charge; its balance transaction's amount is negative."""
+    currency = _currency(currency)
+    if amount <= 0:
+        raise LedgerError(f"a refund needs amount > 0 (got {amount})")
+    key = f"refund:{refund_id}"
+    if (found := await _already_booked(session, scope, key, -amount, currency, 0)) is not None:
+        return found
+    charge = await repository.by_booking_key(session, f"charge:{charge_id}")
+    if charge is None or (charge.merchant_id, charge.livemode, charge.currency) != (
+        scope.merchant_id,
+        scope.livemode,
+        currency,
+    ):
+        raise LedgerError(f"no booked {currency} charge {charge_id} of this merchant to refund")
+    accounts = await repository.ensure_accounts(session, scope, currency, now=now)
+    await repository.lock_account(session, accounts[AccountKind.AVAILABLE])
+    funds = await repository.account_balances(session, scope, MERCHANT_KINDS)
+    status, available_on = BalanceStatus.AVAILABLE, now
+    if funds.get((AccountKind.AVAILABLE, currency), 0) < amount <= funds.get((AccountKind.PENDING, currency), 0):
+        status = BalanceStatus.PENDING
+        available_on = max(now, await repository.latest_pending_available_on(session, scope, currency) or now)
+    txn = BalanceTransaction(
+        id=new_id("txn"),
+        created=now,
+        merchant_id=scope.merchant_id,
+        livemode=scope.livemode,
+        type="refund",
+        status=status,
+        amount=-amount,
+        fee=0,
+        net=-amount,
+        currency=currency,
+        fee_details=[],
+        available_on=available_on,
+        source=refund_id,
+        description=description,
+        reporting_category="refund",
+        booking_key=key,
+    )
+    await repository.add_balance_transaction(session, txn)
+    legs = [Leg(accounts[_HOLDING[status]], debit=amount), Leg(accounts[AccountKind.REFUNDS], credit=amount)]
+    await _post(session, scope, txn, "refund", legs, now=now, description=f"refund {refund_id} of charge {charge_id}")
+    return txn
+
+
+async def settle_due(session: AsyncSession, *, now: int, limit: int = 500) -> int:
+    """Make due pending funds available: one entry per balance transaction. Returns how many settled.
+
+    At most `limit` per call; a scheduled job calls it until it returns less than `limit`.
+    """
+    settled = 0
+    accounts: dict[tuple[Scope, str], dict[AccountKind, int]] = {}
+    for txn in await repository.due_for_settlement(session, now=now, limit=limit):
+        scope = Scope(txn.merchant_id, txn.livemode)
+        txn.status = BalanceStatus.AVAILABLE
+        settled += 1
+        if txn.net == 0:
+            continue
+        if (scope, txn.currency) not in accounts:
+            accounts[(scope, txn.currency)] = await repository.ensure_accounts(session, scope, txn.currency, now=now)
+        pending = accounts[(scope, txn.currency)][AccountKind.PENDING]
+        available = accounts[(scope, txn.currency)][AccountKind.AVAILABLE]
+        # A positive net moves from pending to available; a negative one (a refund) the other way.
+        size = abs(txn.net)
+        legs = [Leg(pending, debit=size), Leg(available, credit=size)]
+        if txn.net < 0:
+            legs = [Leg(available, debit=size), Leg(pending, credit=size)]
+        await _post(session, scope, txn, "settlement", legs, now=now, description=f"settle {txn.id}")
+    await session.flush()
+    return settled
+
+
+async def balance(session: AsyncSession, scope: Scope) -> Balance:
+    """The merchant's available and pending funds per currency, summed from the postings."""
+    funds = await repository.account_balances(session, scope, MERCHANT_KINDS)
+    currencies = sorted({currency for _kind, currency in funds})
+    return Balance(
+        available=[Funds(funds.get((AccountKind.AVAILABLE, c), 0), c) for c in currencies],
+        pending=[Funds(funds.get((AccountKind.PENDING, c), 0), c) for c in currencies],
+    )
+
+
+async def get_balance_transaction(session: AsyncSession, scope: Scope, txn_id: str) -> BalanceTransaction:
+    found = await repository.get(session, scope, txn_id)
+    if found is None:
+        raise ResourceMissing("balance_transaction", txn_id)
+    return found
+
+
+async def list_balance_transactions(
+    session: AsyncSession,
+    scope: Scope,
+    page: PageRequest,
+    *,
+    type_: str | None = None,
+    source: str | None = None,
+    currency: str | None = None,
+) -> Page[BalanceTransaction]:
+    return await repository.list_page(session, scope, page, type_=type_, source=source, currency=currency)

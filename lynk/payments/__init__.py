@@ -1,0 +1,1 @@
+"""PaymentIntents and Charges: the state machine and the confirm pipeline."""

@@ -1,0 +1,307 @@
+"""The confirm pipeline, one stage a function: validate, risk, authenticate, authorize, capture, events.
+
+The connector is called inside the request's transaction, with the PaymentIntent row
+locked, so two confirms can never both authorize. Its idempotency key is derived from
+the PaymentIntent's committed attempt count: a request that crashed after the processor
+acted is retried with the same key, and the processor answers the same question again
+instead of authorizing twice. Every call is logged in `connector_calls` before it is made.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynk.connectors import AuthorizeRequest, AuthorizeResult, AuthorizeStatus, CardRef, Connector
+from lynk.core.errors import InvalidRequestError
+from lynk.core.ids import new_id
+from lynk.core.scope import Scope
+from lynk.events import service as events
+from lynk.models import Charge, ChargeStatus, ConnectorCall, PaymentIntent, PaymentMethod
+from lynk.payment_methods import service as payment_methods
+from lynk.payment_methods.objects import payment_method_object
+from lynk.payments import repository, risk, states
+from lynk.payments.errors import PaymentDeclined
+from lynk.payments.objects import charge_object, payment_intent_object
+from lynk.vault import service as vault
+from lynk.vault.keyring import Keyring
+
+
+@dataclass
+class PaymentContext:
+    session: AsyncSession
+    scope: Scope
+    keyring: Keyring
+    connector: Connector
+    now: int
+    public_url: str
+
+
+@dataclass(frozen=True)
+class ConfirmOptions:
+    payment_method: str | None = None
+    payment_method_data: payment_methods.CardInput | None = None
+    return_url: str | None = None
+    off_session: bool | None = None
+    setup_future_usage: str | None = None
+
+
+async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOptions) -> PaymentIntent:
+    """Run the pipeline; a decline raises PaymentDeclined after its outcome is written."""
+    states.check_confirmable(pi)
+    method = await _payment_method(ctx, pi, options)
+    if options.return_url is not None:
+        pi.return_url = options.return_url
+    if options.off_session is not None:
+        pi.off_session = options.off_session
+    if options.setup_future_usage is not None:
+        pi.setup_future_usage = options.setup_future_usage or None
+    card = await _card_ref(ctx, method)
+    assessment = risk.assess(card.bin, card.last4, (method.card or {}).get("fingerprint", ""))
+    if assessment.blocked:
+        charge = await _charge(ctx, pi, method, None, assessment, blocked=True)
+        await _fail(ctx, pi, charge, "card_declined", "fraudulent", "Your card was declined.")
+    await _authorize(ctx, pi, method, card, assessment, authenticated=False)
+    return pi
+
+
+async def complete_authentication(ctx: PaymentContext, pi: PaymentIntent, *, succeeded: bool) -> PaymentIntent:
+    """The shopper finished the 3-D Secure challenge; authorize now, or fail the attempt."""
+    states.check_authenticating(pi)
+    assert pi.payment_method_id is not None
+    method = await payment_methods.get(ctx.session, ctx.scope, pi.payment_method_id)
+    if not succeeded:
+        error = _error(
+            "payment_intent_authentication_failure",
+            None,
+            "The provided PaymentMethod has failed authentication. Provide a new PaymentMethod to attempt "
+            "to fulfill this PaymentIntent again.",
+            method,
+            type_="invalid_request_error",
+        )
+        states.failed(pi, error, None)
+        await _record_intent(ctx, pi, "payment_intent.payment_failed")
+        return pi
+    card = await _card_ref(ctx, method)
+    assessment = risk.assess(card.bin, card.last4, (method.card or {}).get("fingerprint", ""))
+    # A decline's outcome is written either way; the shopper goes back to the merchant, who sees the status.
+    with contextlib.suppress(PaymentDeclined):
+        await _authorize(ctx, pi, method, card, assessment, authenticated=True)
+    return pi
+
+
+async def _payment_method(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOptions) -> PaymentMethod:
+    if options.payment_method_data is not None:
+        method = await payment_methods.create_card(
+            ctx.session,
+            ctx.keyring,
+            ctx.scope,
+            options.payment_method_data,
+            billing=None,
+            metadata=None,
+            allow_redisplay="unspecified",
+            secret_key=True,
+            now=ctx.now,
+        )
+    elif options.payment_method is not None:
+        method = await payment_methods.resolve(ctx.session, ctx.keyring, ctx.scope, options.payment_method, now=ctx.now)
+    elif pi.payment_method_id is not None:
+        method = await payment_methods.get(ctx.session, ctx.scope, pi.payment_method_id, param="payment_method")
+    else:
+        raise InvalidRequestError(
+            "You cannot confirm this PaymentIntent because it's missing a payment method. Update it with "
+            "a payment_method, or confirm with payment_method or payment_method_data.",
+            param="payment_method",
+            code="payment_intent_unexpected_state",
+        )
+    if method.customer_id is not None and method.customer_id != pi.customer_id:
+        raise InvalidRequestError(
+            "The provided PaymentMethod belongs to another customer. Pass that customer on the PaymentIntent.",
+            param="payment_method",
+        )
+    pi.payment_method_id = method.id
+    return method
+
+
+async def _card_ref(ctx: PaymentContext, method: PaymentMethod) -> CardRef:
+    facts = await vault.card_facts(ctx.session, method.vault_card_id or "")
+    assert facts is not None, "a card PaymentMethod always has its vault card"
+    card = method.card or {}
+    return CardRef(
+        vault_card_id=method.vault_card_id or "",
+        bin=facts.bin,
+        last4=facts.last4,
+        brand=facts.brand,
+        exp_month=int(card.get("exp_month", facts.exp_month)),
+        exp_year=int(card.get("exp_year", facts.exp_year)),
+    )
+
+
+async def _authorize(
+    ctx: PaymentContext,
+    pi: PaymentIntent,
+    method: PaymentMethod,
+    card: CardRef,
+    assessment: risk.RiskAssessment,
+    *,
+    authenticated: bool,
+) -> None:
+    pi.attempts += 1
+    key = f"{pi.id}:authorize:{pi.attempts}"
+    call = ConnectorCall(
+        payment_intent_id=pi.id,
+        operation="authorize",
+        idempotency_key=key,
+        amount=pi.amount,
+        status="started",
+        result=None,
+        created=ctx.now,
+        completed=None,
+    )
+    await repository.add(ctx.session, call)
+    checks = (method.card or {}).get("checks") or {}
+    result = await ctx.connector.authorize(
+        AuthorizeRequest(
+            idempotency_key=key,
+            amount=pi.amount,
+            currency=pi.currency,
+            card=card,
+            cvc_provided=checks.get("cvc_check") == "pass",
+            postal_code=(method.billing_details.get("address") or {}).get("postal_code"),
+            authenticated=authenticated,
+            off_session=pi.off_session,
+            setup_for_future=pi.setup_future_usage is not None,
+            previously_setup=False,
+            capture=pi.capture_method != "manual",
+        )
+    )
+    call.status, call.completed = str(result.status), ctx.now
+    call.result = {"reference": result.reference, "code": result.code, "decline_code": result.decline_code}
+    if result.status == AuthorizeStatus.AUTHENTICATION_REQUIRED and not pi.off_session:
+        url = f"{ctx.public_url.rstrip('/')}/3ds/{pi.id}?client_secret={pi.client_secret}"
+        states.require_action(
+            pi, {"type": "redirect_to_url", "redirect_to_url": {"url": url, "return_url": pi.return_url}}
+        )
+        await _record_intent(ctx, pi, "payment_intent.requires_action")
+        return
+    charge = await _charge(ctx, pi, method, result, assessment, blocked=False)
+    if result.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED):
+        captured = result.status == AuthorizeStatus.CAPTURED
+        states.authorized(pi, charge.id, result.reference, captured=captured, now=ctx.now)
+        await events.record(ctx.session, ctx.scope, "charge.succeeded", charge_object(charge), now=ctx.now)
+        if pi.setup_future_usage and pi.customer_id and method.customer_id is None:
+            await payment_methods.attach(ctx.session, ctx.keyring, ctx.scope, method.id, pi.customer_id, now=ctx.now)
+        await _record_intent(
+            ctx, pi, "payment_intent.succeeded" if captured else "payment_intent.amount_capturable_updated"
+        )
+        return
+    code = result.code or "card_declined"
+    await _fail(ctx, pi, charge, code, result.decline_code, result.message)
+
+
+async def _charge(
+    ctx: PaymentContext,
+    pi: PaymentIntent,
+    method: PaymentMethod,
+    result: AuthorizeResult | None,
+    assessment: risk.RiskAssessment,
+    *,
+    blocked: bool,
+) -> Charge:
+    ok = result is not None and result.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED)
+    captured = result is not None and result.status == AuthorizeStatus.CAPTURED
+    card = dict(method.card or {})
+    details_card = {
+        key: card.get(key) for key in ("brand", "country", "exp_month", "exp_year", "fingerprint", "funding", "last4")
+    }
+    details_card["checks"] = {
+        "address_line1_check": None,
+        "address_postal_code_check": result.postal_code_check if result else None,
+        "cvc_check": result.cvc_check if result else None,
+    }
+    details_card.update({"network": card.get("brand"), "three_d_secure": None, "wallet": None})
+    if blocked:
+        outcome_type, network_status, reason = "blocked", "not_sent_to_network", "highest_risk_level"
+        seller_message = "Lynk blocked this payment as too risky."
+    elif ok:
+        outcome_type, network_status, reason = "authorized", "approved_by_network", None
+        seller_message = "Payment complete."
+    else:
+        assert result is not None
+        outcome_type = "issuer_declined" if result.status == AuthorizeStatus.DECLINED else "invalid"
+        network_status, reason, seller_message = result.network_status, result.decline_code, result.message
+    charge = Charge(
+        id=new_id("ch"),
+        created=ctx.now,
+        merchant_id=ctx.scope.merchant_id,
+        livemode=ctx.scope.livemode,
+        metadata_=dict(pi.metadata_),
+        payment_intent_id=pi.id,
+        amount=pi.amount,
+        amount_captured=pi.amount if captured else 0,
+        amount_refunded=0,
+        currency=pi.currency,
+        status=ChargeStatus.SUCCEEDED if ok else ChargeStatus.FAILED,
+        captured=captured,
+        paid=ok,
+        customer_id=pi.customer_id,
+        payment_method_id=method.id,
+        payment_method_details={"type": "card", "card": details_card, "billing_details": method.billing_details},
+        outcome={
+            "network_status": network_status,
+            "reason": reason,
+            "risk_level": assessment.level,
+            "risk_score": assessment.score,
+            "seller_message": seller_message,
+            "type": outcome_type,
+        },
+        failure_code=None,
+        failure_message=None,
+        balance_transaction_id=None,
+        connector_reference=result.reference if result else None,
+        description=pi.description,
+        receipt_email=pi.receipt_email,
+    )
+    await repository.add(ctx.session, charge)
+    return charge
+
+
+def _error(
+    code: str, decline_code: str | None, message: str, method: PaymentMethod, *, type_: str = "card_error"
+) -> dict[str, Any]:
+    return {
+        "type": type_,
+        "code": code,
+        "decline_code": decline_code,
+        "message": message,
+        "doc_url": f"https://docs.stripe.com/error-codes/{code.replace('_', '-')}",
+        "param": None,
+        "payment_method": payment_method_object(method),
+    }
+
+
+async def _fail(
+    ctx: PaymentContext, pi: PaymentIntent, charge: Charge, code: str, decline_code: str | None, message: str
+) -> None:
+    method = await payment_methods.get(ctx.session, ctx.scope, charge.payment_method_id)
+    charge.failure_code, charge.failure_message = code, message
+    error = _error(code, decline_code, message, method)
+    error["charge"] = charge.id
+    states.failed(pi, error, charge.id)
+    await ctx.session.flush()
+    await events.record(ctx.session, ctx.scope, "charge.failed", charge_object(charge), now=ctx.now)
+    await _record_intent(ctx, pi, "payment_intent.payment_failed")
+    raise PaymentDeclined(
+        message,
+        code=code,
+        decline_code=decline_code,
+        extra={"charge": charge.id, "payment_intent": payment_intent_object(pi)},
+    )
+
+
+async def _record_intent(ctx: PaymentContext, pi: PaymentIntent, type_: str) -> None:
+    await ctx.session.flush()
+    await events.record(ctx.session, ctx.scope, type_, payment_intent_object(pi), now=ctx.now)

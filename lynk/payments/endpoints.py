@@ -1,0 +1,144 @@
+"""HTTP handlers for /v1/payment_intents and /v1/charges."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lynk.payments import service
+from lynk.payments.confirm import ConfirmOptions, PaymentContext, confirm
+from lynk.payments.objects import charge_object, payment_intent_object
+from lynk.payments.schemas import (
+    CancelPaymentIntent,
+    CapturePaymentIntent,
+    ConfirmFields,
+    ConfirmPaymentIntent,
+    CreatePaymentIntent,
+    ListCharges,
+    ListPaymentIntents,
+    RetrievePaymentIntent,
+    UpdatePaymentIntent,
+)
+from lynk.wire.lists import list_object
+from lynk.wire.params import NoParams
+from lynk.wire.routing import ApiCall, Auth, StripeRouter
+
+routes = StripeRouter(tags=["PaymentIntents", "Charges"])
+
+
+def _ctx(call: ApiCall) -> PaymentContext:
+    runtime = call.runtime
+    return PaymentContext(
+        session=call.session,
+        scope=call.scope,
+        keyring=runtime.keyring,
+        connector=runtime.connector,
+        now=call.now,
+        public_url=runtime.settings.public_url,
+    )
+
+
+def _confirm_options(params: ConfirmFields) -> ConfirmOptions:
+    data = params.payment_method_data
+    return ConfirmOptions(
+        payment_method=params.payment_method,
+        payment_method_data=data.card.to_input() if data is not None else None,
+        return_url=params.return_url,
+        off_session=params.off_session,
+        setup_future_usage=params.setup_future_usage if params.given("setup_future_usage") else None,
+    )
+
+
+@routes.post("/v1/payment_intents", params=CreatePaymentIntent, summary="Create a PaymentIntent")
+async def create_payment_intent(call: ApiCall, params: CreatePaymentIntent) -> dict[str, Any]:
+    new = service.NewPaymentIntent(
+        amount=params.amount,
+        currency=params.currency,
+        customer=params.customer,
+        payment_method_types=list(params.payment_method_types),
+        capture_method="manual" if params.capture_method == "manual" else "automatic",
+        confirmation_method=params.confirmation_method,
+        setup_future_usage=params.setup_future_usage,
+        description=params.description,
+        receipt_email=params.receipt_email,
+        statement_descriptor=params.statement_descriptor,
+        metadata=params.metadata,
+        payment_method=params.payment_method,
+    )
+    pi = await service.create(_ctx(call), new, _confirm_options(params) if params.confirm else None)
+    return payment_intent_object(pi)
+
+
+@routes.get(
+    "/v1/payment_intents/{id}", params=RetrievePaymentIntent, summary="Retrieve a PaymentIntent", auth=Auth.ANY_KEY
+)
+async def retrieve_payment_intent(call: ApiCall, params: RetrievePaymentIntent) -> dict[str, Any]:
+    pi = await service.get(_ctx(call), call.path["id"])
+    if not call.caller.secret:
+        service.check_client_secret(pi, params.client_secret)
+    return payment_intent_object(pi)
+
+
+@routes.post("/v1/payment_intents/{id}", params=UpdatePaymentIntent, summary="Update a PaymentIntent")
+async def update_payment_intent(call: ApiCall, params: UpdatePaymentIntent) -> dict[str, Any]:
+    ctx = _ctx(call)
+    pi = await service.get(ctx, call.path["id"], for_update=True)
+    await service.update(
+        ctx,
+        pi,
+        amount=params.amount,
+        currency=params.currency,
+        customer=params.customer,
+        payment_method=params.payment_method,
+        description=params.description,
+        receipt_email=params.receipt_email,
+        metadata=params.metadata,
+    )
+    return payment_intent_object(pi)
+
+
+@routes.post(
+    "/v1/payment_intents/{id}/confirm",
+    params=ConfirmPaymentIntent,
+    summary="Confirm a PaymentIntent",
+    auth=Auth.ANY_KEY,
+)
+async def confirm_payment_intent(call: ApiCall, params: ConfirmPaymentIntent) -> dict[str, Any]:
+    ctx = _ctx(call)
+    pi = await service.get(ctx, call.path["id"], for_update=True)
+    if not call.caller.secret:
+        service.check_client_secret(pi, params.client_secret)
+    await confirm(ctx, pi, _confirm_options(params))
+    return payment_intent_object(pi)
+
+
+@routes.post("/v1/payment_intents/{id}/capture", params=CapturePaymentIntent, summary="Capture a PaymentIntent")
+async def capture_payment_intent(call: ApiCall, params: CapturePaymentIntent) -> dict[str, Any]:
+    ctx = _ctx(call)
+    pi = await service.get(ctx, call.path["id"], for_update=True)
+    return payment_intent_object(await service.capture(ctx, pi, params.amount_to_capture))
+
+
+@routes.post("/v1/payment_intents/{id}/cancel", params=CancelPaymentIntent, summary="Cancel a PaymentIntent")
+async def cancel_payment_intent(call: ApiCall, params: CancelPaymentIntent) -> dict[str, Any]:
+    ctx = _ctx(call)
+    pi = await service.get(ctx, call.path["id"], for_update=True)
+    return payment_intent_object(await service.cancel(ctx, pi, params.cancellation_reason))
+
+
+@routes.get("/v1/payment_intents", params=ListPaymentIntents, summary="List PaymentIntents")
+async def list_payment_intents(call: ApiCall, params: ListPaymentIntents) -> dict[str, Any]:
+    page = await service.list_intents(_ctx(call), params.page(params.created), customer_id=params.customer)
+    return list_object("/v1/payment_intents", [payment_intent_object(p) for p in page.items], page.has_more)
+
+
+@routes.get("/v1/charges/{id}", params=NoParams, summary="Retrieve a charge")
+async def retrieve_charge(call: ApiCall, params: NoParams) -> dict[str, Any]:
+    return charge_object(await service.get_charge(_ctx(call), call.path["id"]))
+
+
+@routes.get("/v1/charges", params=ListCharges, summary="List charges")
+async def list_charges(call: ApiCall, params: ListCharges) -> dict[str, Any]:
+    page = await service.list_charges(
+        _ctx(call), params.page(params.created), payment_intent_id=params.payment_intent, customer_id=params.customer
+    )
+    return list_object("/v1/charges", [charge_object(c) for c in page.items], page.has_more)

@@ -1,0 +1,48 @@
+"""Errors of the payments domain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lynk.core.errors import CardError, InvalidRequestError, ResourceMissing
+
+
+class PaymentIntentNotFound(ResourceMissing):
+    def __init__(self, payment_intent_id: str, *, param: str = "id") -> None:
+        super().__init__("payment_intent", payment_intent_id, param=param)
+
+
+class ChargeNotFound(ResourceMissing):
+    def __init__(self, charge_id: str, *, param: str = "id") -> None:
+        super().__init__("charge", charge_id, param=param)
+
+
+class UnexpectedState(InvalidRequestError):
+    default_code = "payment_intent_unexpected_state"
+
+    def __init__(self, message: str, payment_intent: dict[str, Any]) -> None:
+        super().__init__(message, extra={"payment_intent": payment_intent})
+
+
+class AmountTooSmall(InvalidRequestError):
+    default_code = "amount_too_small"
+
+    def __init__(self, minimum: str, currency: str) -> None:
+        super().__init__(f"Amount must be at least {minimum} {currency}.", param="amount")
+
+
+class PaymentDeclined(CardError):
+    """A decline is an outcome: the failed charge and the PaymentIntent's new state are kept."""
+
+    keep_changes = True
+
+
+class ClientSecretMismatch(InvalidRequestError):
+    http_status = 404
+
+    def __init__(self, payment_intent_id: str) -> None:
+        super().__init__(
+            f"No such payment_intent: '{payment_intent_id}' (the client_secret does not match).",
+            param="client_secret",
+            code="resource_missing",
+        )

@@ -1,0 +1,94 @@
+"""PaymentIntent and Charge objects as Stripe renders them (no HTTP here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lynk.models import Charge, PaymentIntent
+
+
+def payment_intent_object(pi: PaymentIntent) -> dict[str, Any]:
+    return {
+        "id": pi.id,
+        "object": "payment_intent",
+        "amount": pi.amount,
+        "amount_capturable": pi.amount_capturable,
+        "amount_details": {"tip": {}},
+        "amount_received": pi.amount_received,
+        "application": None,
+        "application_fee_amount": None,
+        "automatic_payment_methods": None,
+        "canceled_at": pi.canceled_at,
+        "cancellation_reason": pi.cancellation_reason,
+        "capture_method": pi.capture_method,
+        "client_secret": pi.client_secret,
+        "confirmation_method": pi.confirmation_method,
+        "created": pi.created,
+        "currency": pi.currency,
+        "customer": pi.customer_id,
+        "description": pi.description,
+        "last_payment_error": pi.last_payment_error,
+        "latest_charge": pi.latest_charge_id,
+        "livemode": pi.livemode,
+        "metadata": dict(pi.metadata_),
+        "next_action": pi.next_action,
+        "on_behalf_of": None,
+        "payment_method": pi.payment_method_id,
+        "payment_method_options": {},
+        "payment_method_types": list(pi.payment_method_types),
+        "processing": None,
+        "receipt_email": pi.receipt_email,
+        "review": None,
+        "setup_future_usage": pi.setup_future_usage,
+        "shipping": None,
+        "statement_descriptor": pi.statement_descriptor,
+        "statement_descriptor_suffix": None,
+        "status": pi.status,
+        "transfer_data": None,
+        "transfer_group": None,
+    }
+
+
+def charge_object(charge: Charge) -> dict[str, Any]:
+    return {
+        "id": charge.id,
+        "object": "charge",
+        "amount": charge.amount,
+        "amount_captured": charge.amount_captured,
+        "amount_refunded": charge.amount_refunded,
+        "application": None,
+        "application_fee": None,
+        "application_fee_amount": None,
+        "balance_transaction": charge.balance_transaction_id,
+        "billing_details": charge.payment_method_details.get("billing_details"),
+        "calculated_statement_descriptor": None,
+        "captured": charge.captured,
+        "created": charge.created,
+        "currency": charge.currency,
+        "customer": charge.customer_id,
+        "description": charge.description,
+        "disputed": False,
+        "failure_balance_transaction": None,
+        "failure_code": charge.failure_code,
+        "failure_message": charge.failure_message,
+        "fraud_details": {},
+        "livemode": charge.livemode,
+        "metadata": dict(charge.metadata_),
+        "on_behalf_of": None,
+        "outcome": charge.outcome,
+        "paid": charge.paid,
+        "payment_intent": charge.payment_intent_id,
+        "payment_method": charge.payment_method_id,
+        "payment_method_details": {
+            key: value for key, value in charge.payment_method_details.items() if key != "billing_details"
+        },
+        "receipt_email": charge.receipt_email,
+        "receipt_url": None,
+        "refunded": charge.amount_refunded == charge.amount_captured and charge.amount_captured > 0,
+        "review": None,
+        "shipping": None,
+        "statement_descriptor": None,
+        "status": charge.status,
+        "transfer_data": None,
+        "transfer_group": None,
+    }

@@ -1,0 +1,71 @@
+"""All queries on payment_intents, charges and connector_calls, scoped to a merchant and mode."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynk.core.pagination import Page, PageRequest, paginate, scoped_select
+from lynk.core.scope import Scope
+from lynk.models import Charge, ConnectorCall, PaymentIntent
+
+
+async def add(session: AsyncSession, *rows: PaymentIntent | Charge | ConnectorCall) -> None:
+    session.add_all(rows)
+    await session.flush()
+
+
+async def get_intent(
+    session: AsyncSession, scope: Scope, payment_intent_id: str, *, for_update: bool = False
+) -> PaymentIntent | None:
+    stmt = scoped_select(PaymentIntent, scope.merchant_id, scope.livemode).where(PaymentIntent.id == payment_intent_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    found: PaymentIntent | None = (await session.scalars(stmt)).first()
+    return found
+
+
+async def get_intent_by_id(
+    session: AsyncSession, payment_intent_id: str, *, for_update: bool = False
+) -> PaymentIntent | None:
+    """Unscoped: only for Lynk's own pages, which prove access with the client secret."""
+    stmt = select(PaymentIntent).where(PaymentIntent.id == payment_intent_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    found: PaymentIntent | None = (await session.scalars(stmt)).first()
+    return found
+
+
+async def list_intents(
+    session: AsyncSession, scope: Scope, page: PageRequest, *, customer_id: str | None
+) -> Page[PaymentIntent]:
+    stmt = scoped_select(PaymentIntent, scope.merchant_id, scope.livemode)
+    if customer_id is not None:
+        stmt = stmt.where(PaymentIntent.customer_id == customer_id)
+    return await paginate(session, stmt, PaymentIntent, page, object_name="payment_intent")
+
+
+async def get_charge(session: AsyncSession, scope: Scope, charge_id: str, *, for_update: bool = False) -> Charge | None:
+    stmt = scoped_select(Charge, scope.merchant_id, scope.livemode).where(Charge.id == charge_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    found: Charge | None = (await session.scalars(stmt)).first()
+    return found
+
+
+async def list_charges(
+    session: AsyncSession, scope: Scope, page: PageRequest, *, payment_intent_id: str | None, customer_id: str | None
+) -> Page[Charge]:
+    stmt = scoped_select(Charge, scope.merchant_id, scope.livemode)
+    if payment_intent_id is not None:
+        stmt = stmt.where(Charge.payment_intent_id == payment_intent_id)
+    if customer_id is not None:
+        stmt = stmt.where(Charge.customer_id == customer_id)
+    return await paginate(session, stmt, Charge, page, object_name="charge")
+
+
+async def find_call(session: AsyncSession, idempotency_key: str) -> ConnectorCall | None:
+    found: ConnectorCall | None = (
+        await session.scalars(select(ConnectorCall).where(ConnectorCall.idempotency_key == idempotency_key))
+    ).first()
+    return found

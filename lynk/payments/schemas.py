@@ -1,0 +1,80 @@
+"""Request parameters of PaymentIntents and Charges."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from lynk.payment_methods.schemas import CardParams
+from lynk.wire.lists import CreatedParam, ListParams
+from lynk.wire.params import FormInt, FormList, Metadata, NestedParams, Params, ShortText, Unsettable
+
+Amount = Annotated[FormInt, Field(ge=1, le=99_999_999)]
+Currency = Annotated[str, Field(min_length=3, max_length=3)]
+Id = Annotated[str, Field(min_length=1, max_length=255)]
+Url = Annotated[str, Field(min_length=1, max_length=2048)]
+
+
+class PaymentMethodData(NestedParams):
+    type: Literal["card"]
+    card: CardParams
+
+
+class ConfirmFields(Params):
+    payment_method: Id | None = None
+    payment_method_data: PaymentMethodData | None = None
+    return_url: Url | None = None
+    off_session: bool | None = None
+    setup_future_usage: Unsettable[Literal["on_session", "off_session"]] = None
+
+
+class CreatePaymentIntent(ConfirmFields):
+    amount: Amount
+    currency: Currency
+    customer: Id | None = None
+    payment_method_types: Annotated[FormList[Literal["card", "link"]], Field(min_length=1, max_length=5)] = ["card"]
+    capture_method: Literal["automatic", "automatic_async", "manual"] = "automatic"
+    confirmation_method: Literal["automatic", "manual"] = "automatic"
+    confirm: bool = False
+    description: Unsettable[Annotated[str, Field(max_length=1000)]] = None
+    receipt_email: Unsettable[Annotated[str, Field(max_length=512)]] = None
+    statement_descriptor: Unsettable[Annotated[str, Field(max_length=22)]] = None
+    metadata: Metadata | None = None
+
+
+class UpdatePaymentIntent(Params):
+    amount: Amount | None = None
+    currency: Currency | None = None
+    customer: Id | None = None
+    payment_method: Id | None = None
+    description: Annotated[str, Field(max_length=1000)] | None = None
+    receipt_email: Annotated[str, Field(max_length=512)] | None = None
+    metadata: Metadata | None = None
+
+
+class ConfirmPaymentIntent(ConfirmFields):
+    client_secret: ShortText | None = None
+
+
+class RetrievePaymentIntent(Params):
+    client_secret: ShortText | None = None
+
+
+class CapturePaymentIntent(Params):
+    amount_to_capture: Amount | None = None
+
+
+class CancelPaymentIntent(Params):
+    cancellation_reason: Literal["duplicate", "fraudulent", "requested_by_customer", "abandoned"] | None = None
+
+
+class ListPaymentIntents(ListParams):
+    customer: Id | None = None
+    created: CreatedParam | None = None
+
+
+class ListCharges(ListParams):
+    customer: Id | None = None
+    payment_intent: Id | None = None
+    created: CreatedParam | None = None

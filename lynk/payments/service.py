@@ -1,0 +1,229 @@
+"""PaymentIntent and Charge use cases other than confirming (see `confirm`)."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lynk.connectors import CaptureRequest, VoidRequest
+from lynk.core.errors import InvalidRequestError
+from lynk.core.ids import new_id, random_token
+from lynk.core.metadata import MetadataUpdate
+from lynk.core.money import currency as currency_of
+from lynk.core.pagination import Page, PageRequest
+from lynk.customers import service as customers
+from lynk.events import service as events
+from lynk.models import Charge, ConnectorCall, PaymentIntent, PaymentIntentStatus
+from lynk.payment_methods import service as payment_methods
+from lynk.payments import repository, states
+from lynk.payments.confirm import ConfirmOptions, PaymentContext, confirm
+from lynk.payments.errors import AmountTooSmall, ChargeNotFound, ClientSecretMismatch, PaymentIntentNotFound
+from lynk.payments.objects import charge_object, payment_intent_object
+
+MAX_AMOUNT = 99_999_999
+
+
+@dataclass(frozen=True)
+class NewPaymentIntent:
+    amount: int
+    currency: str
+    customer: str | None = None
+    payment_method_types: Sequence[str] = ("card",)
+    capture_method: str = "automatic"
+    confirmation_method: str = "automatic"
+    setup_future_usage: str | None = None
+    description: str | None = None
+    receipt_email: str | None = None
+    statement_descriptor: str | None = None
+    metadata: MetadataUpdate | None = None
+    payment_method: str | None = None
+
+
+def check_amount(amount: int, code: str, *, param: str = "amount") -> str:
+    found = currency_of(code)
+    if amount < found.minimum_charge:
+        raise AmountTooSmall(found.format(found.minimum_charge), found.code)
+    if amount > MAX_AMOUNT:
+        raise InvalidRequestError(
+            f"Amount must be no more than {found.format(MAX_AMOUNT)} {found.code}.",
+            param=param,
+            code="amount_too_large",
+        )
+    return found.code
+
+
+async def create(ctx: PaymentContext, new: NewPaymentIntent, confirm_with: ConfirmOptions | None) -> PaymentIntent:
+    code = check_amount(new.amount, new.currency)
+    if new.customer is not None:
+        await customers.get(ctx.session, ctx.scope, new.customer, param="customer")
+    pi_id = new_id("pi")
+    pi = PaymentIntent(
+        id=pi_id,
+        created=ctx.now,
+        merchant_id=ctx.scope.merchant_id,
+        livemode=ctx.scope.livemode,
+        metadata_=(new.metadata or MetadataUpdate()).apply({}),
+        amount=new.amount,
+        currency=code,
+        status=PaymentIntentStatus.REQUIRES_PAYMENT_METHOD,
+        capture_method=new.capture_method,
+        confirmation_method=new.confirmation_method,
+        customer_id=new.customer,
+        payment_method_id=None,
+        payment_method_types=list(new.payment_method_types),
+        setup_future_usage=new.setup_future_usage,
+        description=new.description,
+        receipt_email=new.receipt_email,
+        statement_descriptor=new.statement_descriptor,
+        client_secret=f"{pi_id}_secret_{random_token(24)}",
+        amount_capturable=0,
+        amount_received=0,
+        off_session=False,
+        attempts=0,
+    )
+    await repository.add(ctx.session, pi)
+    await events.record(ctx.session, ctx.scope, "payment_intent.created", payment_intent_object(pi), now=ctx.now)
+    if confirm_with is not None:
+        await confirm(ctx, pi, confirm_with)
+    elif new.payment_method is not None:
+        await attach_method(ctx, pi, new.payment_method)
+    return pi
+
+
+async def get(ctx: PaymentContext, payment_intent_id: str, *, for_update: bool = False) -> PaymentIntent:
+    pi = await repository.get_intent(ctx.session, ctx.scope, payment_intent_id, for_update=for_update)
+    if pi is None:
+        raise PaymentIntentNotFound(payment_intent_id)
+    return pi
+
+
+def check_client_secret(pi: PaymentIntent, client_secret: str | None) -> None:
+    """A publishable key reaches a PaymentIntent only with its client secret."""
+    if client_secret is None or not hmac.compare_digest(pi.client_secret, client_secret):
+        raise ClientSecretMismatch(pi.id)
+
+
+async def attach_method(ctx: PaymentContext, pi: PaymentIntent, payment_method: str) -> None:
+    method = await payment_methods.resolve(ctx.session, ctx.keyring, ctx.scope, payment_method, now=ctx.now)
+    states.method_attached(pi, method.id)
+
+
+async def update(
+    ctx: PaymentContext,
+    pi: PaymentIntent,
+    *,
+    amount: int | None,
+    currency: str | None,
+    customer: str | None,
+    payment_method: str | None,
+    description: str | None,
+    receipt_email: str | None,
+    metadata: MetadataUpdate | None,
+) -> PaymentIntent:
+    states.check_updatable(pi)
+    before = payment_intent_object(pi)
+    if amount is not None or currency is not None:
+        pi.currency = check_amount(amount or pi.amount, currency or pi.currency)
+        pi.amount = amount or pi.amount
+    if customer is not None:
+        await customers.get(ctx.session, ctx.scope, customer, param="customer")
+        pi.customer_id = customer
+    if payment_method is not None:
+        await attach_method(ctx, pi, payment_method)
+    if description is not None:
+        pi.description = description
+    if receipt_email is not None:
+        pi.receipt_email = receipt_email
+    if metadata is not None:
+        pi.metadata_ = metadata.apply(pi.metadata_)
+    await ctx.session.flush()
+    after = payment_intent_object(pi)
+    previous = events.previous_attributes(before, after)
+    if previous:
+        await events.record(ctx.session, ctx.scope, "payment_intent.updated", after, now=ctx.now, previous=previous)
+    return pi
+
+
+async def capture(ctx: PaymentContext, pi: PaymentIntent, amount_to_capture: int | None) -> PaymentIntent:
+    amount = pi.amount_capturable if amount_to_capture is None else amount_to_capture
+    if pi.status == PaymentIntentStatus.REQUIRES_CAPTURE and not 0 < amount <= pi.amount_capturable:
+        raise InvalidRequestError(
+            f"The amount to capture must be between 1 and the capturable amount ({pi.amount_capturable}).",
+            param="amount_to_capture",
+            code="amount_too_large",
+        )
+    states.captured(pi, amount)
+    charge = await _latest_charge(ctx, pi)
+    key = f"{pi.id}:capture"
+    call = ConnectorCall(
+        payment_intent_id=pi.id,
+        operation="capture",
+        idempotency_key=key,
+        amount=amount,
+        status="started",
+        result=None,
+        created=ctx.now,
+        completed=None,
+    )
+    await repository.add(ctx.session, call)
+    result = await ctx.connector.capture(
+        CaptureRequest(idempotency_key=key, reference=pi.authorized_reference or "", amount=amount)
+    )
+    call.status, call.completed, call.result = str(result.status), ctx.now, {"code": result.code}
+    if not result.succeeded:
+        raise InvalidRequestError(f"The processor refused the capture: {result.message or result.code}.")
+    charge.amount_captured, charge.captured = amount, True
+    await ctx.session.flush()
+    await events.record(ctx.session, ctx.scope, "charge.captured", charge_object(charge), now=ctx.now)
+    await events.record(ctx.session, ctx.scope, "payment_intent.succeeded", payment_intent_object(pi), now=ctx.now)
+    return pi
+
+
+async def cancel(ctx: PaymentContext, pi: PaymentIntent, reason: str | None) -> PaymentIntent:
+    was_authorized = pi.status == PaymentIntentStatus.REQUIRES_CAPTURE
+    states.canceled(pi, reason, ctx.now)
+    if was_authorized and pi.authorized_reference:
+        key = f"{pi.id}:void"
+        await repository.add(
+            ctx.session,
+            ConnectorCall(
+                payment_intent_id=pi.id,
+                operation="void",
+                idempotency_key=key,
+                amount=pi.amount,
+                status="started",
+                result=None,
+                created=ctx.now,
+                completed=None,
+            ),
+        )
+        await ctx.connector.void(VoidRequest(idempotency_key=key, reference=pi.authorized_reference))
+    await ctx.session.flush()
+    await events.record(ctx.session, ctx.scope, "payment_intent.canceled", payment_intent_object(pi), now=ctx.now)
+    return pi
+
+
+async def _latest_charge(ctx: PaymentContext, pi: PaymentIntent) -> Charge:
+    charge = await repository.get_charge(ctx.session, ctx.scope, pi.latest_charge_id or "", for_update=True)
+    assert charge is not None, "an authorized PaymentIntent has its charge"
+    return charge
+
+
+async def list_intents(ctx: PaymentContext, page: PageRequest, *, customer_id: str | None) -> Page[PaymentIntent]:
+    return await repository.list_intents(ctx.session, ctx.scope, page, customer_id=customer_id)
+
+
+async def get_charge(ctx: PaymentContext, charge_id: str) -> Charge:
+    charge = await repository.get_charge(ctx.session, ctx.scope, charge_id)
+    if charge is None:
+        raise ChargeNotFound(charge_id)
+    return charge
+
+
+async def list_charges(
+    ctx: PaymentContext, page: PageRequest, *, payment_intent_id: str | None, customer_id: str | None
+) -> Page[Charge]:
+    return await repository.list_charges(
+        ctx.session, ctx.scope, page, payment_intent_id=payment_intent_id, customer_id=customer_id
+    )

@@ -1,0 +1,98 @@
+"""The PaymentIntent state machine: one function per transition, each checking where it starts.
+
+requires_payment_method ──(method given)──▶ requires_confirmation
+requires_payment_method / requires_confirmation ──confirm──▶
+    requires_action (3-D Secure) ──authenticated──▶ (authorize again)
+    requires_capture (manual capture) ──capture──▶ succeeded
+    succeeded
+    requires_payment_method (declined, with last_payment_error)
+requires_payment_method / requires_confirmation / requires_action / requires_capture ──cancel──▶ canceled
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lynk.models import PaymentIntent
+from lynk.models import PaymentIntentStatus as S
+from lynk.payments.errors import UnexpectedState
+from lynk.payments.objects import payment_intent_object
+
+CONFIRMABLE = (S.REQUIRES_PAYMENT_METHOD, S.REQUIRES_CONFIRMATION)
+CANCELABLE = (S.REQUIRES_PAYMENT_METHOD, S.REQUIRES_CONFIRMATION, S.REQUIRES_ACTION, S.REQUIRES_CAPTURE)
+UPDATABLE = (S.REQUIRES_PAYMENT_METHOD, S.REQUIRES_CONFIRMATION, S.REQUIRES_ACTION)
+
+
+def _require(pi: PaymentIntent, allowed: tuple[S, ...], action: str) -> None:
+    if pi.status not in allowed:
+        raise UnexpectedState(
+            f"You cannot {action} this PaymentIntent because it has a status of {pi.status}. "
+            f"{action.capitalize()} is only possible from: {', '.join(allowed)}.",
+            payment_intent_object(pi),
+        )
+
+
+def check_confirmable(pi: PaymentIntent) -> None:
+    _require(pi, CONFIRMABLE, "confirm")
+
+
+def check_updatable(pi: PaymentIntent) -> None:
+    _require(pi, UPDATABLE, "update")
+
+
+def method_attached(pi: PaymentIntent, payment_method_id: str) -> None:
+    pi.payment_method_id = payment_method_id
+    if pi.status == S.REQUIRES_PAYMENT_METHOD:
+        pi.status = S.REQUIRES_CONFIRMATION
+
+
+def require_action(pi: PaymentIntent, next_action: dict[str, Any]) -> None:
+    _require(pi, (*CONFIRMABLE, S.REQUIRES_ACTION), "start authentication for")
+    pi.status = S.REQUIRES_ACTION
+    pi.next_action = next_action
+    pi.last_payment_error = None
+
+
+def check_authenticating(pi: PaymentIntent) -> None:
+    _require(pi, (S.REQUIRES_ACTION,), "complete authentication for")
+
+
+def authorized(pi: PaymentIntent, charge_id: str, reference: str, *, captured: bool, now: int) -> None:
+    _require(pi, (*CONFIRMABLE, S.REQUIRES_ACTION), "authorize")
+    pi.latest_charge_id = charge_id
+    pi.authorized_reference = reference
+    pi.authorized_at = now
+    pi.next_action = None
+    pi.last_payment_error = None
+    if captured:
+        pi.status = S.SUCCEEDED
+        pi.amount_received = pi.amount
+        pi.amount_capturable = 0
+    else:
+        pi.status = S.REQUIRES_CAPTURE
+        pi.amount_capturable = pi.amount
+
+
+def failed(pi: PaymentIntent, error: dict[str, Any], charge_id: str | None) -> None:
+    _require(pi, (*CONFIRMABLE, S.REQUIRES_ACTION), "fail")
+    pi.status = S.REQUIRES_PAYMENT_METHOD
+    pi.last_payment_error = error
+    pi.next_action = None
+    if charge_id is not None:
+        pi.latest_charge_id = charge_id
+
+
+def captured(pi: PaymentIntent, amount: int) -> None:
+    _require(pi, (S.REQUIRES_CAPTURE,), "capture")
+    pi.status = S.SUCCEEDED
+    pi.amount_received = amount
+    pi.amount_capturable = 0
+
+
+def canceled(pi: PaymentIntent, reason: str | None, now: int) -> None:
+    _require(pi, CANCELABLE, "cancel")
+    pi.status = S.CANCELED
+    pi.cancellation_reason = reason
+    pi.canceled_at = now
+    pi.amount_capturable = 0
+    pi.next_action = None
