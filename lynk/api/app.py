@@ -11,29 +11,25 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from lynk import __version__
-from lynk.api import maintenance
+from lynk.api import expansions, maintenance
 from lynk.api.errors import install_error_handlers
 from lynk.api.middleware import RequestIdMiddleware
 from lynk.core.clock import Clock, SystemClock
 from lynk.core.config import Settings
 from lynk.core.db import Database
-from lynk.customers import service as customers
 from lynk.customers.endpoints import routes as customer_routes
-from lynk.customers.objects import customer_object
 from lynk.events.endpoints import routes as event_routes
+from lynk.ledger.endpoints import routes as ledger_routes
 from lynk.merchants import service as merchants
 from lynk.models import KeyKind
-from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.endpoints import routes as payment_method_routes
-from lynk.payment_methods.objects import payment_method_object
 from lynk.payments import challenge
 from lynk.payments.endpoints import routes as payment_routes
 from lynk.vault import logfilter
 from lynk.vault.keyring import Keyring
-from lynk.wire.expand import Expander
-from lynk.wire.routing import ApiCall, Caller, Runtime
+from lynk.wire.routing import Caller, Runtime
 
-ROUTERS = [customer_routes, payment_method_routes, payment_routes, event_routes]
+ROUTERS = [customer_routes, payment_method_routes, payment_routes, event_routes, ledger_routes]
 
 
 async def _authenticate(db: Database, raw_key: str) -> Caller | None:
@@ -41,17 +37,6 @@ async def _authenticate(db: Database, raw_key: str) -> Caller | None:
     if found is None:
         return None
     return Caller(scope=found.scope, key_id=found.key_id, secret=found.kind == KeyKind.SECRET)
-
-
-def _register_expansions(expander: Expander) -> None:
-    async def customer(call: ApiCall, customer_id: str) -> dict[str, Any]:
-        return customer_object(await customers.get(call.session, call.scope, customer_id))
-
-    async def payment_method(call: ApiCall, payment_method_id: str) -> dict[str, Any]:
-        return payment_method_object(await payment_methods.get(call.session, call.scope, payment_method_id))
-
-    expander.register("payment_method", "customer", customer)
-    expander.register("customer", "invoice_settings.default_payment_method", payment_method)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None, db: Database | None = None) -> FastAPI:
@@ -66,7 +51,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         authenticate=_authenticate,
         keyring=Keyring(settings),
     )
-    _register_expansions(runtime.expander)
+    expansions.register(runtime.expander)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

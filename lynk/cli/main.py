@@ -18,6 +18,7 @@ from lynk.core.config import DEFAULT_PORT, Settings
 from lynk.core.db import Database
 from lynk.core.errors import LynkError
 from lynk.idempotency import service as idempotency
+from lynk.ledger import service as ledger
 from lynk.merchants import service as merchants
 from lynk.vault import keyring as vault_keys
 from lynk.vault import logfilter
@@ -30,10 +31,12 @@ merchants_app = typer.Typer(help="Create merchants.", no_args_is_help=True)
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 idempotency_app = typer.Typer(help="Idempotency key upkeep.", no_args_is_help=True)
 vault_app = typer.Typer(help="The card vault's master keys.", no_args_is_help=True)
+ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
 app.add_typer(merchants_app, name="merchants")
 app.add_typer(keys_app, name="keys")
 app.add_typer(idempotency_app, name="idempotency")
 app.add_typer(vault_app, name="vault")
+app.add_typer(ledger_app, name="ledger")
 
 T = TypeVar("T")
 
@@ -251,6 +254,30 @@ def vault_verify() -> None:
     if report.broken:
         typer.secho(f"{len(report.broken)} cards fail to open: {', '.join(report.broken[:20])}", fg="red", err=True)
         raise typer.Exit(1)
+
+
+@ledger_app.command("verify")
+def ledger_verify() -> None:
+    """Check every invariant of the books; exit 1 on any breach."""
+    settings = _settings()
+    migrations.upgrade(settings.resolved_database_url)
+
+    async def audit(db: Database) -> tuple[ledger.LedgerStats, list[str]]:
+        async with db.transaction(write=False) as session:
+            return await ledger.stats(session), await ledger.verify(session)
+
+    counts, breaches = _run_with_db(settings, audit)
+    typer.echo(
+        f"{counts.entries} journal entries, {counts.postings} postings, {counts.accounts} accounts, "
+        f"{counts.balance_transactions} balance transactions."
+    )
+    if breaches:
+        for breach in breaches[:100]:
+            typer.secho(f"breach: {breach}", fg="red", err=True)
+        more = " (first 100 shown)" if len(breaches) > 100 else ""
+        typer.secho(f"{len(breaches)} ledger invariant breaches{more}.", fg="red", err=True)
+        raise typer.Exit(1)
+    typer.echo("The ledger balances: no breach found.")
 
 
 @app.command()

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.models.ledger import (
@@ -146,8 +146,8 @@ async def _transactions(session: AsyncSession) -> list[str]:
         effects[txn_id][kind] = int(total)
     if None in effects:
         breaches.append(f"entries without a balance transaction move merchant funds: {effects[None]}")
-    booked_stmt = select(distinct(JournalEntry.balance_transaction_id)).where(
-        JournalEntry.balance_transaction_id.is_not(None)
+    booked_stmt = (
+        select(JournalEntry.balance_transaction_id).where(JournalEntry.balance_transaction_id.is_not(None)).distinct()
     )
     booked = set((await session.scalars(booked_stmt)).all())
     result = await session.stream(select(BalanceTransaction).execution_options(yield_per=1000))

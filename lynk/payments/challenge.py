@@ -21,7 +21,8 @@ from lynk.core.scope import Scope
 from lynk.models import PaymentIntentStatus
 from lynk.payment_methods import service as payment_methods
 from lynk.payments import repository
-from lynk.payments.confirm import PaymentContext, complete_authentication
+from lynk.payments.confirm import complete_authentication
+from lynk.payments.context import PaymentContext
 from lynk.payments.service import check_client_secret
 from lynk.wire.forms import decode_form
 from lynk.wire.routing import Runtime

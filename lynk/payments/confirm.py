@@ -13,31 +13,18 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from lynk.connectors import AuthorizeRequest, AuthorizeResult, AuthorizeStatus, CardRef, Connector
+from lynk.connectors import AuthorizeRequest, AuthorizeResult, AuthorizeStatus, CardRef
 from lynk.core.errors import InvalidRequestError
 from lynk.core.ids import new_id
-from lynk.core.scope import Scope
 from lynk.events import service as events
 from lynk.models import Charge, ChargeStatus, ConnectorCall, PaymentIntent, PaymentMethod
 from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.objects import payment_method_object
-from lynk.payments import repository, risk, states
+from lynk.payments import booking, repository, risk, states
+from lynk.payments.context import PaymentContext
 from lynk.payments.errors import PaymentDeclined
 from lynk.payments.objects import charge_object, payment_intent_object
 from lynk.vault import service as vault
-from lynk.vault.keyring import Keyring
-
-
-@dataclass
-class PaymentContext:
-    session: AsyncSession
-    scope: Scope
-    keyring: Keyring
-    connector: Connector
-    now: int
-    public_url: str
 
 
 @dataclass(frozen=True)
@@ -191,6 +178,8 @@ async def _authorize(
     if result.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED):
         captured = result.status == AuthorizeStatus.CAPTURED
         states.authorized(pi, charge.id, result.reference, captured=captured, now=ctx.now)
+        if captured:
+            await booking.book_capture(ctx, charge, pi.amount)
         await events.record(ctx.session, ctx.scope, "charge.succeeded", charge_object(charge), now=ctx.now)
         if pi.setup_future_usage and pi.customer_id and method.customer_id is None:
             await payment_methods.attach(ctx.session, ctx.keyring, ctx.scope, method.id, pi.customer_id, now=ctx.now)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from lynk.payments import service
-from lynk.payments.confirm import ConfirmOptions, PaymentContext, confirm
+from lynk.payments.confirm import ConfirmOptions, confirm
+from lynk.payments.context import PaymentContext
 from lynk.payments.objects import charge_object, payment_intent_object
 from lynk.payments.schemas import (
     CancelPaymentIntent,
@@ -25,7 +26,7 @@ from lynk.wire.routing import ApiCall, Auth, StripeRouter
 routes = StripeRouter(tags=["PaymentIntents", "Charges"])
 
 
-def _ctx(call: ApiCall) -> PaymentContext:
+def payment_context(call: ApiCall) -> PaymentContext:
     runtime = call.runtime
     return PaymentContext(
         session=call.session,
@@ -64,7 +65,7 @@ async def create_payment_intent(call: ApiCall, params: CreatePaymentIntent) -> d
         metadata=params.metadata,
         payment_method=params.payment_method,
     )
-    pi = await service.create(_ctx(call), new, _confirm_options(params) if params.confirm else None)
+    pi = await service.create(payment_context(call), new, _confirm_options(params) if params.confirm else None)
     return payment_intent_object(pi)
 
 
@@ -72,7 +73,7 @@ async def create_payment_intent(call: ApiCall, params: CreatePaymentIntent) -> d
     "/v1/payment_intents/{id}", params=RetrievePaymentIntent, summary="Retrieve a PaymentIntent", auth=Auth.ANY_KEY
 )
 async def retrieve_payment_intent(call: ApiCall, params: RetrievePaymentIntent) -> dict[str, Any]:
-    pi = await service.get(_ctx(call), call.path["id"])
+    pi = await service.get(payment_context(call), call.path["id"])
     if not call.caller.secret:
         service.check_client_secret(pi, params.client_secret)
     return payment_intent_object(pi)
@@ -80,7 +81,7 @@ async def retrieve_payment_intent(call: ApiCall, params: RetrievePaymentIntent) 
 
 @routes.post("/v1/payment_intents/{id}", params=UpdatePaymentIntent, summary="Update a PaymentIntent")
 async def update_payment_intent(call: ApiCall, params: UpdatePaymentIntent) -> dict[str, Any]:
-    ctx = _ctx(call)
+    ctx = payment_context(call)
     pi = await service.get(ctx, call.path["id"], for_update=True)
     await service.update(
         ctx,
@@ -103,7 +104,7 @@ async def update_payment_intent(call: ApiCall, params: UpdatePaymentIntent) -> d
     auth=Auth.ANY_KEY,
 )
 async def confirm_payment_intent(call: ApiCall, params: ConfirmPaymentIntent) -> dict[str, Any]:
-    ctx = _ctx(call)
+    ctx = payment_context(call)
     pi = await service.get(ctx, call.path["id"], for_update=True)
     if not call.caller.secret:
         service.check_client_secret(pi, params.client_secret)
@@ -113,32 +114,35 @@ async def confirm_payment_intent(call: ApiCall, params: ConfirmPaymentIntent) ->
 
 @routes.post("/v1/payment_intents/{id}/capture", params=CapturePaymentIntent, summary="Capture a PaymentIntent")
 async def capture_payment_intent(call: ApiCall, params: CapturePaymentIntent) -> dict[str, Any]:
-    ctx = _ctx(call)
+    ctx = payment_context(call)
     pi = await service.get(ctx, call.path["id"], for_update=True)
     return payment_intent_object(await service.capture(ctx, pi, params.amount_to_capture))
 
 
 @routes.post("/v1/payment_intents/{id}/cancel", params=CancelPaymentIntent, summary="Cancel a PaymentIntent")
 async def cancel_payment_intent(call: ApiCall, params: CancelPaymentIntent) -> dict[str, Any]:
-    ctx = _ctx(call)
+    ctx = payment_context(call)
     pi = await service.get(ctx, call.path["id"], for_update=True)
     return payment_intent_object(await service.cancel(ctx, pi, params.cancellation_reason))
 
 
 @routes.get("/v1/payment_intents", params=ListPaymentIntents, summary="List PaymentIntents")
 async def list_payment_intents(call: ApiCall, params: ListPaymentIntents) -> dict[str, Any]:
-    page = await service.list_intents(_ctx(call), params.page(params.created), customer_id=params.customer)
+    page = await service.list_intents(payment_context(call), params.page(params.created), customer_id=params.customer)
     return list_object("/v1/payment_intents", [payment_intent_object(p) for p in page.items], page.has_more)
 
 
 @routes.get("/v1/charges/{id}", params=NoParams, summary="Retrieve a charge")
 async def retrieve_charge(call: ApiCall, params: NoParams) -> dict[str, Any]:
-    return charge_object(await service.get_charge(_ctx(call), call.path["id"]))
+    return charge_object(await service.get_charge(payment_context(call), call.path["id"]))
 
 
 @routes.get("/v1/charges", params=ListCharges, summary="List charges")
 async def list_charges(call: ApiCall, params: ListCharges) -> dict[str, Any]:
     page = await service.list_charges(
-        _ctx(call), params.page(params.created), payment_intent_id=params.payment_intent, customer_id=params.customer
+        payment_context(call),
+        params.page(params.created),
+        payment_intent_id=params.payment_intent,
+        customer_id=params.customer,
     )
     return list_object("/v1/charges", [charge_object(c) for c in page.items], page.has_more)

@@ -16,8 +16,9 @@ from lynk.customers import service as customers
 from lynk.events import service as events
 from lynk.models import Charge, ConnectorCall, PaymentIntent, PaymentIntentStatus
 from lynk.payment_methods import service as payment_methods
-from lynk.payments import repository, states
-from lynk.payments.confirm import ConfirmOptions, PaymentContext, confirm
+from lynk.payments import booking, repository, states
+from lynk.payments.confirm import ConfirmOptions, confirm
+from lynk.payments.context import PaymentContext
 from lynk.payments.errors import AmountTooSmall, ChargeNotFound, ClientSecretMismatch, PaymentIntentNotFound
 from lynk.payments.objects import charge_object, payment_intent_object
 
@@ -174,6 +175,7 @@ async def capture(ctx: PaymentContext, pi: PaymentIntent, amount_to_capture: int
     if not result.succeeded:
         raise InvalidRequestError(f"The processor refused the capture: {result.message or result.code}.")
     charge.amount_captured, charge.captured = amount, True
+    await booking.book_capture(ctx, charge, amount)
     await ctx.session.flush()
     await events.record(ctx.session, ctx.scope, "charge.captured", charge_object(charge), now=ctx.now)
     await events.record(ctx.session, ctx.scope, "payment_intent.succeeded", payment_intent_object(pi), now=ctx.now)

@@ -281,3 +281,16 @@ def test_fifty_concurrent_confirms_authorize_once(
     assert set(statuses) == {200, 400}
     assert connector.authorizations - before == 1
     assert len(client.v1.charges.list(params={"payment_intent": pi.id}).data) == 1
+
+
+def test_expand_on_payment_intents_and_charges(client: stripe.StripeClient) -> None:
+    customer = client.v1.customers.create(params={"name": "Exp"})
+    pi = _pay(client, "pm_card_visa", customer=customer.id)
+    expanded = client.v1.payment_intents.retrieve(
+        pi.id, params={"expand": ["customer", "payment_method", "latest_charge.balance_transaction"]}
+    )
+    assert expanded.customer.name == "Exp"
+    assert expanded.payment_method.card.last4 == "4242"
+    assert expanded.latest_charge.balance_transaction.amount == 2000
+    charges = client.v1.charges.list(params={"expand": ["data.payment_intent"]})
+    assert charges.data[0].payment_intent.id == pi.id

@@ -1,0 +1,51 @@
+"""Which fields `expand[]` can replace with objects, and how to load each: wired here, in one place,
+so no domain imports another just to expand it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lynk.customers import service as customers
+from lynk.customers.objects import customer_object
+from lynk.ledger import service as ledger
+from lynk.ledger.schemas import balance_transaction_object
+from lynk.payment_methods import service as payment_methods
+from lynk.payment_methods.objects import payment_method_object
+from lynk.payments import service as payments
+from lynk.payments.endpoints import payment_context
+from lynk.payments.objects import charge_object, payment_intent_object
+from lynk.wire.expand import Expander
+from lynk.wire.routing import ApiCall
+
+
+async def _customer(call: ApiCall, customer_id: str) -> dict[str, Any]:
+    return customer_object(await customers.get(call.session, call.scope, customer_id))
+
+
+async def _payment_method(call: ApiCall, payment_method_id: str) -> dict[str, Any]:
+    return payment_method_object(await payment_methods.get(call.session, call.scope, payment_method_id))
+
+
+async def _payment_intent(call: ApiCall, payment_intent_id: str) -> dict[str, Any]:
+    return payment_intent_object(await payments.get(payment_context(call), payment_intent_id))
+
+
+async def _charge(call: ApiCall, charge_id: str) -> dict[str, Any]:
+    return charge_object(await payments.get_charge(payment_context(call), charge_id))
+
+
+async def _balance_transaction(call: ApiCall, txn_id: str) -> dict[str, Any]:
+    return balance_transaction_object(await ledger.get_balance_transaction(call.session, call.scope, txn_id))
+
+
+def register(expander: Expander) -> None:
+    expander.register("payment_method", "customer", _customer)
+    expander.register("customer", "invoice_settings.default_payment_method", _payment_method)
+    expander.register("payment_intent", "customer", _customer)
+    expander.register("payment_intent", "payment_method", _payment_method)
+    expander.register("payment_intent", "latest_charge", _charge)
+    expander.register("charge", "customer", _customer)
+    expander.register("charge", "payment_method", _payment_method)
+    expander.register("charge", "payment_intent", _payment_intent)
+    expander.register("charge", "balance_transaction", _balance_transaction)
+    expander.register("balance_transaction", "source", _charge)
