@@ -49,3 +49,6 @@ def register(expander: Expander) -> None:
     expander.register("charge", "payment_intent", _payment_intent)
     expander.register("charge", "balance_transaction", _balance_transaction)
     expander.register("balance_transaction", "source", _charge)
+    expander.register("refund", "charge", _charge)
+    expander.register("refund", "payment_intent", _payment_intent)
+    expander.register("refund", "balance_transaction", _balance_transaction)

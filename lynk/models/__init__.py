@@ -5,7 +5,15 @@ from lynk.models.event import Event
 from lynk.models.idempotency import IdempotencyKey, IdempotencyStatus
 from lynk.models.ledger import AccountKind, BalanceStatus, BalanceTransaction, JournalEntry, LedgerAccount, Posting
 from lynk.models.merchant import ApiKey, KeyKind, Merchant
-from lynk.models.payment import Charge, ChargeStatus, ConnectorCall, PaymentIntent, PaymentIntentStatus
+from lynk.models.payment import (
+    Charge,
+    ChargeStatus,
+    ConnectorCall,
+    PaymentIntent,
+    PaymentIntentStatus,
+    Refund,
+    RefundStatus,
+)
 from lynk.models.payment_method import PaymentMethod
 from lynk.models.vault import VaultCard, VaultSecret
 
@@ -29,6 +37,8 @@ __all__ = [
     "PaymentIntentStatus",
     "PaymentMethod",
     "Posting",
+    "Refund",
+    "RefundStatus",
     "VaultCard",
     "VaultSecret",
 ]

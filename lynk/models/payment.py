@@ -102,6 +102,33 @@ class Charge(ScopedObject, Base):
     receipt_email: Mapped[str | None] = mapped_column(String(512))
 
 
+class RefundStatus(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+class Refund(ScopedObject, Base):
+    __tablename__ = "refunds"
+    __table_args__ = (
+        Index("ix_refunds_scope_created", "merchant_id", "livemode", "created", "pk"),
+        Index("ix_refunds_charge", "charge_id"),
+        CheckConstraint(_in("status", RefundStatus), name="status"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    charge_id: Mapped[str] = mapped_column(String(64))
+    payment_intent_id: Mapped[str] = mapped_column(String(64))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[RefundStatus] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    failure_reason: Mapped[str | None] = mapped_column(String(64))
+    balance_transaction_id: Mapped[str | None] = mapped_column(String(64))
+    connector_reference: Mapped[str | None] = mapped_column(String(64))
+
+
 class ConnectorCall(Base):
     """Every call to a processor: written before the call, completed after it."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lynk.models import Charge, PaymentIntent
+from lynk.models import Charge, PaymentIntent, Refund
 
 
 def payment_intent_object(pi: PaymentIntent) -> dict[str, Any]:
@@ -91,4 +91,25 @@ def charge_object(charge: Charge) -> dict[str, Any]:
         "status": charge.status,
         "transfer_data": None,
         "transfer_group": None,
+    }
+
+
+def refund_object(refund: Refund) -> dict[str, Any]:
+    return {
+        "id": refund.id,
+        "object": "refund",
+        "amount": refund.amount,
+        "balance_transaction": refund.balance_transaction_id,
+        "charge": refund.charge_id,
+        "created": refund.created,
+        "currency": refund.currency,
+        "destination_details": {"type": "card", "card": {"type": "refund", "reference_status": "pending"}},
+        "failure_reason": refund.failure_reason,
+        "metadata": dict(refund.metadata_),
+        "payment_intent": refund.payment_intent_id,
+        "reason": refund.reason,
+        "receipt_number": None,
+        "source_transfer_reversal": None,
+        "status": refund.status,
+        "transfer_reversal": None,
     }

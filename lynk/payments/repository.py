@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_select
 from lynk.core.scope import Scope
-from lynk.models import Charge, ConnectorCall, PaymentIntent
+from lynk.models import Charge, ConnectorCall, PaymentIntent, Refund
 
 
-async def add(session: AsyncSession, *rows: PaymentIntent | Charge | ConnectorCall) -> None:
+async def add(session: AsyncSession, *rows: PaymentIntent | Charge | ConnectorCall | Refund) -> None:
     session.add_all(rows)
     await session.flush()
 
@@ -69,3 +69,26 @@ async def find_call(session: AsyncSession, idempotency_key: str) -> ConnectorCal
         await session.scalars(select(ConnectorCall).where(ConnectorCall.idempotency_key == idempotency_key))
     ).first()
     return found
+
+
+async def get_refund(session: AsyncSession, scope: Scope, refund_id: str, *, for_update: bool = False) -> Refund | None:
+    stmt = scoped_select(Refund, scope.merchant_id, scope.livemode).where(Refund.id == refund_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    found: Refund | None = (await session.scalars(stmt)).first()
+    return found
+
+
+async def count_refunds(session: AsyncSession, charge_id: str) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Refund).where(Refund.charge_id == charge_id)) or 0)
+
+
+async def list_refunds(
+    session: AsyncSession, scope: Scope, page: PageRequest, *, charge_id: str | None, payment_intent_id: str | None
+) -> Page[Refund]:
+    stmt = scoped_select(Refund, scope.merchant_id, scope.livemode)
+    if charge_id is not None:
+        stmt = stmt.where(Refund.charge_id == charge_id)
+    if payment_intent_id is not None:
+        stmt = stmt.where(Refund.payment_intent_id == payment_intent_id)
+    return await paginate(session, stmt, Refund, page, object_name="refund")

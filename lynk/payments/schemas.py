@@ -78,3 +78,21 @@ class ListCharges(ListParams):
     customer: Id | None = None
     payment_intent: Id | None = None
     created: CreatedParam | None = None
+
+
+class CreateRefund(Params):
+    charge: Id | None = None
+    payment_intent: Id | None = None
+    amount: Amount | None = None
+    reason: Literal["duplicate", "fraudulent", "requested_by_customer"] | None = None
+    metadata: Metadata | None = None
+
+
+class UpdateRefund(Params):
+    metadata: Metadata | None = None
+
+
+class ListRefunds(ListParams):
+    charge: Id | None = None
+    payment_intent: Id | None = None
+    created: CreatedParam | None = None

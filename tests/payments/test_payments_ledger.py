@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import stripe
 
 from tests.servers import LynkServer
@@ -37,10 +38,8 @@ def test_uncaptured_authorizations_book_nothing_until_captured(client: stripe.St
 
 
 def test_declines_book_nothing(client: stripe.StripeClient) -> None:
-    try:
+    with pytest.raises(stripe.CardError):
         _pay(client, "pm_card_chargeDeclined", 5_000)
-    except stripe.CardError:
-        pass
     assert client.v1.balance_transactions.list().data == []
 
 

@@ -1,0 +1,176 @@
+"""Refunds: give back all or part of what a charge captured, never more.
+
+The charge row is locked while a refund is decided, so concurrent refunds can't together
+exceed what was captured. The connector key is derived from the charge's refund count, so
+a retried request after a crash asks the processor the same question again.
+"""
+
+from __future__ import annotations
+
+from lynk.connectors import RefundRequest
+from lynk.core.errors import InvalidRequestError
+from lynk.core.ids import new_id
+from lynk.core.metadata import MetadataUpdate
+from lynk.core.money import currency as currency_of
+from lynk.core.pagination import Page, PageRequest
+from lynk.events import service as events
+from lynk.ledger import service as ledger
+from lynk.models import Charge, ChargeStatus, ConnectorCall, PaymentIntentStatus, Refund, RefundStatus
+from lynk.payments import repository
+from lynk.payments.context import PaymentContext
+from lynk.payments.errors import ChargeNotFound, PaymentIntentNotFound
+from lynk.payments.objects import charge_object, refund_object
+
+
+class RefundNotFound(InvalidRequestError):
+    http_status = 404
+    default_code = "resource_missing"
+
+    def __init__(self, refund_id: str) -> None:
+        super().__init__(f"No such refund: '{refund_id}'", param="id")
+
+
+async def _charge_to_refund(ctx: PaymentContext, charge_id: str | None, payment_intent_id: str | None) -> Charge:
+    if charge_id is None and payment_intent_id is None:
+        raise InvalidRequestError(
+            "One of charge or payment_intent is required to create a refund.", param="charge", code="parameter_missing"
+        )
+    if charge_id is None:
+        assert payment_intent_id is not None
+        pi = await repository.get_intent(ctx.session, ctx.scope, payment_intent_id)
+        if pi is None:
+            raise PaymentIntentNotFound(payment_intent_id, param="payment_intent")
+        if pi.status != PaymentIntentStatus.SUCCEEDED or pi.latest_charge_id is None:
+            raise InvalidRequestError(
+                f"This PaymentIntent ({pi.id}) does not have a successful charge to refund.",
+                param="payment_intent",
+                code="charge_not_refundable",
+            )
+        charge_id = pi.latest_charge_id
+    charge = await repository.get_charge(ctx.session, ctx.scope, charge_id, for_update=True)
+    if charge is None:
+        raise ChargeNotFound(charge_id, param="charge")
+    if payment_intent_id is not None and charge.payment_intent_id != payment_intent_id:
+        raise InvalidRequestError("The charge does not belong to this PaymentIntent.", param="charge")
+    return charge
+
+
+async def create(
+    ctx: PaymentContext,
+    *,
+    charge_id: str | None,
+    payment_intent_id: str | None,
+    amount: int | None,
+    reason: str | None,
+    metadata: MetadataUpdate | None,
+) -> Refund:
+    charge = await _charge_to_refund(ctx, charge_id, payment_intent_id)
+    if charge.status != ChargeStatus.SUCCEEDED or not charge.captured:
+        raise InvalidRequestError(
+            f"Charge {charge.id} has not been captured, so there is nothing to refund.", code="charge_not_refundable"
+        )
+    remaining = charge.amount_captured - charge.amount_refunded
+    if remaining <= 0:
+        raise InvalidRequestError(f"Charge {charge.id} has already been refunded.", code="charge_already_refunded")
+    amount = remaining if amount is None else amount
+    if amount > remaining:
+        money = currency_of(charge.currency)
+        raise InvalidRequestError(
+            f"Refund amount ({money.format(amount)} {money.code}) is greater than the unrefunded amount on the "
+            f"charge ({money.format(remaining)} {money.code}).",
+            param="amount",
+            code="amount_too_large",
+        )
+    key = f"{charge.id}:refund:{await repository.count_refunds(ctx.session, charge.id) + 1}"
+    call = ConnectorCall(
+        payment_intent_id=charge.payment_intent_id,
+        operation="refund",
+        idempotency_key=key,
+        amount=amount,
+        status="started",
+        result=None,
+        created=ctx.now,
+        completed=None,
+    )
+    await repository.add(ctx.session, call)
+    result = await ctx.connector.refund(
+        RefundRequest(idempotency_key=key, reference=charge.connector_reference or "", amount=amount)
+    )
+    call.status, call.completed, call.result = str(result.status), ctx.now, {"code": result.code}
+    refund = Refund(
+        id=new_id("re"),
+        created=ctx.now,
+        merchant_id=ctx.scope.merchant_id,
+        livemode=ctx.scope.livemode,
+        metadata_=(metadata or MetadataUpdate()).apply({}),
+        charge_id=charge.id,
+        payment_intent_id=charge.payment_intent_id,
+        amount=amount,
+        currency=charge.currency,
+        status=RefundStatus.SUCCEEDED if result.succeeded else RefundStatus.FAILED,
+        reason=reason,
+        failure_reason=None if result.succeeded else (result.code or "unknown"),
+        balance_transaction_id=None,
+        connector_reference=result.reference,
+    )
+    await repository.add(ctx.session, refund)
+    if result.succeeded:
+        charge.amount_refunded += amount
+        txn = await ledger.post_refund(
+            ctx.session,
+            ctx.scope,
+            refund_id=refund.id,
+            charge_id=charge.id,
+            amount=amount,
+            currency=charge.currency,
+            now=ctx.now,
+        )
+        refund.balance_transaction_id = txn.id
+    await ctx.session.flush()
+    await events.record(ctx.session, ctx.scope, "refund.created", refund_object(refund), now=ctx.now)
+    if result.succeeded:
+        await events.record(ctx.session, ctx.scope, "charge.refunded", charge_object(charge), now=ctx.now)
+    return refund
+
+
+async def get(ctx: PaymentContext, refund_id: str, *, for_update: bool = False) -> Refund:
+    refund = await repository.get_refund(ctx.session, ctx.scope, refund_id, for_update=for_update)
+    if refund is None:
+        raise RefundNotFound(refund_id)
+    return refund
+
+
+async def update(ctx: PaymentContext, refund_id: str, metadata: MetadataUpdate | None) -> Refund:
+    refund = await get(ctx, refund_id, for_update=True)
+    if metadata is not None:
+        before = refund_object(refund)
+        refund.metadata_ = metadata.apply(refund.metadata_)
+        await ctx.session.flush()
+        after = refund_object(refund)
+        previous = events.previous_attributes(before, after)
+        if previous:
+            await events.record(ctx.session, ctx.scope, "refund.updated", after, now=ctx.now, previous=previous)
+    return refund
+
+
+async def cancel(ctx: PaymentContext, refund_id: str) -> Refund:
+    """Only a pending refund can be canceled (card refunds settle at once, so never theirs)."""
+    refund = await get(ctx, refund_id, for_update=True)
+    if refund.status != RefundStatus.PENDING:
+        raise InvalidRequestError(
+            f"Refund {refund.id} cannot be canceled because it has a status of {refund.status}. "
+            "Only pending refunds can be canceled.",
+            code="refund_not_cancelable",
+        )
+    refund.status = RefundStatus.CANCELED
+    await ctx.session.flush()
+    await events.record(ctx.session, ctx.scope, "refund.updated", refund_object(refund), now=ctx.now)
+    return refund
+
+
+async def list_page(
+    ctx: PaymentContext, page: PageRequest, *, charge_id: str | None, payment_intent_id: str | None
+) -> Page[Refund]:
+    return await repository.list_refunds(
+        ctx.session, ctx.scope, page, charge_id=charge_id, payment_intent_id=payment_intent_id
+    )
