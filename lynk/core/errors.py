@@ -17,6 +17,7 @@ its work (bad key, bad parameters): Stripe stores no idempotent result for those
     ├── CardError (402)
     ├── IdempotencyError (400) / IdempotencyKeyInUse (409)
     ├── RateLimited (429)
+    ├── ServiceUnavailable (503, retryable: the idempotency key is released)
     └── ApiError (500)
 """
 
@@ -33,6 +34,8 @@ class LynkError(Exception):
     # An error that is itself an outcome to keep (a declined payment): the request's writes
     # commit, and the error is the response.
     keep_changes: ClassVar[bool] = False
+    # Nothing was decided, so a retry with the same Idempotency-Key must run again (not replay this).
+    retryable: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -146,3 +149,11 @@ class RateLimited(LynkError):
 class ApiError(LynkError):
     http_status = 500
     error_type = "api_error"
+
+
+class ServiceUnavailable(LynkError):
+    """Something Lynk depends on (a processor) did not answer; retrying is safe."""
+
+    http_status = 503
+    error_type = "api_error"
+    retryable = True

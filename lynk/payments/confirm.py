@@ -13,7 +13,15 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any
 
-from lynk.connectors import AuthorizeRequest, AuthorizeResult, AuthorizeStatus, CardRef
+from lynk.connectors import (
+    AuthorizeRequest,
+    AuthorizeResult,
+    AuthorizeStatus,
+    CardRef,
+    IdempotencyKeyReused,
+    RefundRequest,
+    VoidRequest,
+)
 from lynk.core.errors import InvalidRequestError
 from lynk.core.ids import new_id
 from lynk.events import service as events
@@ -21,8 +29,8 @@ from lynk.models import Charge, ChargeStatus, ConnectorCall, PaymentIntent, Paym
 from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.objects import payment_method_object
 from lynk.payments import booking, repository, risk, states
-from lynk.payments.context import PaymentContext
-from lynk.payments.errors import PaymentDeclined
+from lynk.payments.context import PaymentContext, connector_call
+from lynk.payments.errors import PaymentDeclined, ProcessorUnavailable
 from lynk.payments.objects import charge_object, payment_intent_object
 from lynk.vault import service as vault
 
@@ -136,22 +144,22 @@ async def _authorize(
     *,
     authenticated: bool,
 ) -> None:
-    pi.attempts += 1
-    key = f"{pi.id}:authorize:{pi.attempts}"
-    call = ConnectorCall(
-        payment_intent_id=pi.id,
-        operation="authorize",
-        idempotency_key=key,
-        amount=pi.amount,
-        status="started",
-        result=None,
-        created=ctx.now,
-        completed=None,
-    )
-    await repository.add(ctx.session, call)
     checks = (method.card or {}).get("checks") or {}
-    result = await ctx.connector.authorize(
-        AuthorizeRequest(
+    for _ in range(2):
+        pi.attempts += 1
+        key = f"{pi.id}:authorize:{pi.attempts}"
+        call = ConnectorCall(
+            payment_intent_id=pi.id,
+            operation="authorize",
+            idempotency_key=key,
+            amount=pi.amount,
+            status="started",
+            result=None,
+            created=ctx.now,
+            completed=None,
+        )
+        await repository.add(ctx.session, call)
+        request = AuthorizeRequest(
             idempotency_key=key,
             amount=pi.amount,
             currency=pi.currency,
@@ -164,7 +172,16 @@ async def _authorize(
             previously_setup=False,
             capture=pi.capture_method != "manual",
         )
-    )
+        try:
+            result = await connector_call(ctx.connector.authorize, request)
+            break
+        except IdempotencyKeyReused:
+            # An attempt under this key reached the processor and its answer was lost, and this retry
+            # differs (another card): release what that attempt may hold, then ask afresh.
+            call.status, call.completed = "superseded", ctx.now
+            await _release_lost_attempt(ctx, key, pi.amount)
+    else:
+        raise ProcessorUnavailable()
     call.status, call.completed = str(result.status), ctx.now
     call.result = {"reference": result.reference, "code": result.code, "decline_code": result.decline_code}
     if result.status == AuthorizeStatus.AUTHENTICATION_REQUIRED and not pi.off_session:
@@ -189,6 +206,18 @@ async def _authorize(
         return
     code = result.code or "card_declined"
     await _fail(ctx, pi, charge, code, result.decline_code, result.message)
+
+
+async def _release_lost_attempt(ctx: PaymentContext, key: str, lost_amount: int) -> None:
+    """Void (or refund, if it was captured) what a lost attempt holds at the processor."""
+    lost = await connector_call(ctx.connector.status, key)
+    if not isinstance(lost, AuthorizeResult):
+        return
+    if lost.status == AuthorizeStatus.AUTHORIZED:
+        await connector_call(ctx.connector.void, VoidRequest(idempotency_key=f"{key}:void", reference=lost.reference))
+    elif lost.status == AuthorizeStatus.CAPTURED:
+        refund = RefundRequest(idempotency_key=f"{key}:refund", reference=lost.reference, amount=lost_amount)
+        await connector_call(ctx.connector.refund, refund)
 
 
 async def _charge(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lynk.core.errors import CardError, InvalidRequestError, ResourceMissing
+from lynk.core.errors import CardError, InvalidRequestError, ResourceMissing, ServiceUnavailable
 
 
 class PaymentIntentNotFound(ResourceMissing):
@@ -45,4 +45,13 @@ class ClientSecretMismatch(InvalidRequestError):
             f"No such payment_intent: '{payment_intent_id}' (the client_secret does not match).",
             param="client_secret",
             code="resource_missing",
+        )
+
+
+class ProcessorUnavailable(ServiceUnavailable):
+    def __init__(self) -> None:
+        super().__init__(
+            "The payment processor did not answer in time. Nothing was recorded; retry the request with the "
+            "same Idempotency-Key and the processor will be asked the same question again.",
+            code="processor_unavailable",
         )

@@ -17,7 +17,7 @@ from lynk.events import service as events
 from lynk.ledger import service as ledger
 from lynk.models import Charge, ChargeStatus, ConnectorCall, PaymentIntentStatus, Refund, RefundStatus
 from lynk.payments import repository
-from lynk.payments.context import PaymentContext
+from lynk.payments.context import PaymentContext, connector_call
 from lynk.payments.errors import ChargeNotFound, PaymentIntentNotFound
 from lynk.payments.objects import charge_object, refund_object
 
@@ -93,8 +93,9 @@ async def create(
         completed=None,
     )
     await repository.add(ctx.session, call)
-    result = await ctx.connector.refund(
-        RefundRequest(idempotency_key=key, reference=charge.connector_reference or "", amount=amount)
+    result = await connector_call(
+        ctx.connector.refund,
+        RefundRequest(idempotency_key=key, reference=charge.connector_reference or "", amount=amount),
     )
     call.status, call.completed, call.result = str(result.status), ctx.now, {"code": result.code}
     refund = Refund(

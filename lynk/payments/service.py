@@ -18,7 +18,7 @@ from lynk.models import Charge, ConnectorCall, PaymentIntent, PaymentIntentStatu
 from lynk.payment_methods import service as payment_methods
 from lynk.payments import booking, repository, states
 from lynk.payments.confirm import ConfirmOptions, confirm
-from lynk.payments.context import PaymentContext
+from lynk.payments.context import PaymentContext, connector_call
 from lynk.payments.errors import AmountTooSmall, ChargeNotFound, ClientSecretMismatch, PaymentIntentNotFound
 from lynk.payments.objects import charge_object, payment_intent_object
 
@@ -168,8 +168,9 @@ async def capture(ctx: PaymentContext, pi: PaymentIntent, amount_to_capture: int
         completed=None,
     )
     await repository.add(ctx.session, call)
-    result = await ctx.connector.capture(
-        CaptureRequest(idempotency_key=key, reference=pi.authorized_reference or "", amount=amount)
+    result = await connector_call(
+        ctx.connector.capture,
+        CaptureRequest(idempotency_key=key, reference=pi.authorized_reference or "", amount=amount),
     )
     call.status, call.completed, call.result = str(result.status), ctx.now, {"code": result.code}
     if not result.succeeded:
@@ -200,7 +201,7 @@ async def cancel(ctx: PaymentContext, pi: PaymentIntent, reason: str | None) -> 
                 completed=None,
             ),
         )
-        await ctx.connector.void(VoidRequest(idempotency_key=key, reference=pi.authorized_reference))
+        await connector_call(ctx.connector.void, VoidRequest(idempotency_key=key, reference=pi.authorized_reference))
     await ctx.session.flush()
     await events.record(ctx.session, ctx.scope, "payment_intent.canceled", payment_intent_object(pi), now=ctx.now)
     return pi

@@ -267,7 +267,7 @@ class _Route(Generic[P]):
                         await idempotency.complete(session, claimed, 200, body)
         except LynkError as error:
             if claimed is not None:
-                if error.before_execution:
+                if error.before_execution or error.retryable:
                     await idempotency.release(runtime.db, claimed)
                 else:
                     await idempotency.store_error(runtime.db, claimed, error.http_status, error_body(error))

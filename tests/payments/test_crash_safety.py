@@ -1,0 +1,111 @@
+"""A processor that acts but whose answer is lost, or a process that dies right after the
+processor acted: the retry ends with exactly one authorization, one charge and balanced books."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import stripe
+
+from lynk.connectors import ScriptedConnector, Simulator
+from lynk.ledger import invariants
+from tests.merchants.factories import MerchantKeys
+from tests.servers import LynkServer
+
+
+@pytest.fixture
+def scripted(server: LynkServer) -> Iterator[tuple[ScriptedConnector, Simulator]]:
+    simulator = server.runtime.connector
+    assert isinstance(simulator, Simulator)
+    scripted = ScriptedConnector(simulator)
+    server.runtime.connector = scripted
+    try:
+        yield scripted, simulator
+    finally:
+        server.runtime.connector = simulator
+
+
+def _confirm(server: LynkServer, merchant: MerchantKeys, pi_id: str, key: str, payment_method: str) -> httpx.Response:
+    return httpx.post(
+        f"{server.base_url}/v1/payment_intents/{pi_id}/confirm",
+        data={"payment_method": payment_method},
+        auth=(merchant.secret_key, ""),
+        headers={"Idempotency-Key": key},
+        timeout=30,
+    )
+
+
+@pytest.mark.parametrize("mode", ["timeout_after", "crash_after"])
+def test_retry_after_the_processor_acted_authorizes_once(
+    server: LynkServer,
+    merchant: MerchantKeys,
+    client: stripe.StripeClient,
+    scripted: tuple[ScriptedConnector, Simulator],
+    mode: str,
+) -> None:
+    connector, simulator = scripted
+    pi = client.v1.payment_intents.create(params={"amount": 4_200, "currency": "usd"})
+    card = client.v1.payment_methods.create(params={"type": "card", "card": {"token": "tok_visa"}}).id
+    before = simulator.authorizations
+    connector.fail_next("authorize", mode=mode)  # type: ignore[arg-type]
+    key = str(uuid.uuid4())
+
+    try:
+        lost = _confirm(server, merchant, pi.id, key, card)
+    except httpx.HTTPError:
+        lost = None  # a crashed process may drop the connection
+    if lost is not None:
+        assert lost.status_code in (500, 503)
+        if mode == "timeout_after":
+            assert lost.status_code == 503
+            assert lost.json()["error"]["type"] == "api_error"
+            assert lost.headers["Stripe-Should-Retry"] == "true"
+    assert simulator.authorizations - before == 1  # the processor did authorize
+    assert client.v1.payment_intents.retrieve(pi.id).status == "requires_payment_method"  # nothing was recorded
+
+    retried = _confirm(server, merchant, pi.id, key, card)
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["status"] == "succeeded"
+    assert simulator.authorizations - before == 1  # asked again with the same key: no second authorization
+    assert len(client.v1.charges.list(params={"payment_intent": pi.id}).data) == 1
+    assert server.write(invariants.verify) == []
+
+
+def test_timeout_before_the_processor_acted_is_retried_cleanly(
+    server: LynkServer,
+    merchant: MerchantKeys,
+    client: stripe.StripeClient,
+    scripted: tuple[ScriptedConnector, Simulator],
+) -> None:
+    connector, simulator = scripted
+    pi = client.v1.payment_intents.create(params={"amount": 1_000, "currency": "usd"})
+    before = simulator.authorizations
+    connector.fail_next("authorize", mode="timeout_before")
+    key = str(uuid.uuid4())
+    assert _confirm(server, merchant, pi.id, key, "pm_card_visa").status_code == 503
+    assert simulator.authorizations == before
+    assert _confirm(server, merchant, pi.id, key, "pm_card_visa").json()["status"] == "succeeded"
+    assert simulator.authorizations - before == 1
+
+
+def test_retry_with_another_card_releases_the_lost_authorization(
+    server: LynkServer,
+    merchant: MerchantKeys,
+    client: stripe.StripeClient,
+    scripted: tuple[ScriptedConnector, Simulator],
+) -> None:
+    """`pm_card_visa` makes a new card each time: the lost attempt's payment is given back, not leaked."""
+    connector, simulator = scripted
+    pi = client.v1.payment_intents.create(params={"amount": 2_500, "currency": "usd"})
+    connector.fail_next("authorize", mode="timeout_after")
+    key = str(uuid.uuid4())
+    assert _confirm(server, merchant, pi.id, key, "pm_card_visa").status_code == 503
+    lost_key = f"{pi.id}:authorize:1"
+    retried = _confirm(server, merchant, pi.id, key, "pm_card_visa")
+    assert retried.json()["status"] == "succeeded"
+    assert len(client.v1.charges.list(params={"payment_intent": pi.id}).data) == 1
+    released = server.call(lambda: simulator.status(f"{lost_key}:refund"))  # it was captured: refunded
+    assert released is not None and released.succeeded
