@@ -1,26 +1,55 @@
-"""Periodic upkeep run inside `lynk serve` (unless `--no-worker`): purge expired idempotency keys."""
+"""Periodic upkeep run inside `lynk serve` (unless `--no-worker`), each task in its own transaction:
+
+- purge idempotency keys past retention;
+- cancel card authorizations left uncaptured for 7 days;
+- make pending funds available once their settlement date has come.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 
 from lynk.core.clock import unix
+from lynk.core.scope import Scope
 from lynk.idempotency import service as idempotency
+from lynk.ledger import service as ledger
+from lynk.payments import service as payments
+from lynk.payments.context import PaymentContext
 from lynk.wire.routing import Runtime
 
 log = logging.getLogger("lynk.maintenance")
 
 
-async def run_once(runtime: Runtime) -> int:
+@dataclass(frozen=True)
+class Upkeep:
+    purged_keys: int
+    expired_authorizations: int
+    settled: int
+
+
+async def run_once(runtime: Runtime) -> Upkeep:
+    now = unix(runtime.clock)
     purged = await idempotency.purge_expired(
-        runtime.db,
-        now=unix(runtime.clock),
-        retention_seconds=runtime.settings.idempotency_retention_seconds,
+        runtime.db, now=now, retention_seconds=runtime.settings.idempotency_retention_seconds
     )
-    if purged:
-        log.info("purged %d expired idempotency keys", purged)
-    return purged
+    async with runtime.db.transaction() as session:
+        ctx = PaymentContext(
+            session=session,
+            scope=Scope("", livemode=False),
+            keyring=runtime.keyring,
+            connector=runtime.connector,
+            now=now,
+            public_url=runtime.settings.public_url,
+        )
+        expired = await payments.expire_authorizations(ctx)
+    async with runtime.db.transaction() as session:
+        settled = await ledger.settle_due(session, now=now)
+    upkeep = Upkeep(purged, expired, settled)
+    if purged or expired or settled:
+        log.info("upkeep: %s", upkeep)
+    return upkeep
 
 
 async def run_forever(runtime: Runtime) -> None:

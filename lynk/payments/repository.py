@@ -92,3 +92,15 @@ async def list_refunds(
     if payment_intent_id is not None:
         stmt = stmt.where(Refund.payment_intent_id == payment_intent_id)
     return await paginate(session, stmt, Refund, page, object_name="refund")
+
+
+async def authorizations_older_than(session: AsyncSession, cutoff: int, *, limit: int) -> list[PaymentIntent]:
+    """Uncaptured authorizations made before `cutoff`, across all merchants (for the expiry job)."""
+    stmt = (
+        select(PaymentIntent)
+        .where(PaymentIntent.status == "requires_capture", PaymentIntent.authorized_at < cutoff)
+        .order_by(PaymentIntent.pk)
+        .limit(limit)
+        .with_for_update()
+    )
+    return list((await session.scalars(stmt)).all())

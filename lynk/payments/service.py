@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lynk.connectors import CaptureRequest, VoidRequest
 from lynk.core.errors import InvalidRequestError
@@ -12,6 +12,7 @@ from lynk.core.ids import new_id, random_token
 from lynk.core.metadata import MetadataUpdate
 from lynk.core.money import currency as currency_of
 from lynk.core.pagination import Page, PageRequest
+from lynk.core.scope import Scope
 from lynk.customers import service as customers
 from lynk.events import service as events
 from lynk.models import Charge, ConnectorCall, PaymentIntent, PaymentIntentStatus
@@ -205,6 +206,22 @@ async def cancel(ctx: PaymentContext, pi: PaymentIntent, reason: str | None) -> 
     await ctx.session.flush()
     await events.record(ctx.session, ctx.scope, "payment_intent.canceled", payment_intent_object(pi), now=ctx.now)
     return pi
+
+
+AUTHORIZATION_LIFETIME_SECONDS = 7 * 24 * 3600
+
+
+async def expire_authorizations(ctx: PaymentContext, *, limit: int = 200) -> int:
+    """Cancel authorizations left uncaptured for 7 days (`cancellation_reason: automatic`), as Stripe does.
+
+    `ctx.scope` is ignored: the job runs across merchants, each PaymentIntent in its own scope.
+    """
+    stale = await repository.authorizations_older_than(
+        ctx.session, ctx.now - AUTHORIZATION_LIFETIME_SECONDS, limit=limit
+    )
+    for pi in stale:
+        await cancel(replace(ctx, scope=Scope(pi.merchant_id, pi.livemode)), pi, "automatic")
+    return len(stale)
 
 
 async def _latest_charge(ctx: PaymentContext, pi: PaymentIntent) -> Charge:
