@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,24 @@ import stripe
 
 from tests.merchants.factories import MerchantKeys, make_merchant
 from tests.servers import LynkServer, backends, running_server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def lynk_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every log line of the run, as an operator would collect it (scanned for card numbers at the end)."""
+    path = tmp_path_factory.mktemp("logs") / "lynk.log"
+    handler = logging.FileHandler(path)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    previous_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield path
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous_level)
+        handler.close()
 
 
 @pytest.fixture(scope="session", params=backends())
