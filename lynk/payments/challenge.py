@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from lynk.core.clock import unix
+from lynk.core.errors import LynkError
 from lynk.core.money import currency as currency_of
 from lynk.core.scope import Scope
 from lynk.models import PaymentIntentStatus
@@ -23,6 +24,7 @@ from lynk.payment_methods import service as payment_methods
 from lynk.payments import repository
 from lynk.payments.confirm import complete_authentication
 from lynk.payments.context import PaymentContext
+from lynk.payments.errors import ClientSecretMismatch
 from lynk.payments.service import check_client_secret
 from lynk.wire.forms import decode_form
 from lynk.wire.routing import Runtime
@@ -53,7 +55,7 @@ async def challenge_page(payment_intent_id: str, request: Request, client_secret
             return _not_found()
         try:
             check_client_secret(pi, client_secret)
-        except Exception:
+        except ClientSecretMismatch:
             return _not_found()
         last4 = "????"
         if pi.payment_method_id:
@@ -76,7 +78,7 @@ async def challenge_answer(payment_intent_id: str, request: Request) -> Response
     runtime: Runtime = request.app.state.runtime
     try:
         form = decode_form(await request.body())
-    except Exception:
+    except LynkError:
         return _not_found()
     client_secret, outcome = form.get("client_secret"), form.get("outcome")
     if not isinstance(client_secret, str) or outcome not in ("complete", "fail"):
@@ -87,7 +89,7 @@ async def challenge_answer(payment_intent_id: str, request: Request) -> Response
             return _not_found()
         try:
             check_client_secret(pi, client_secret)
-        except Exception:
+        except ClientSecretMismatch:
             return _not_found()
         if pi.status == PaymentIntentStatus.REQUIRES_ACTION:
             ctx = PaymentContext(
