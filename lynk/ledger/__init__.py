@@ -17,8 +17,10 @@ How the database enforces it (migration 0006):
   postings refuses any posting into an existing (sealed) entry, and postings whose entry never
   arrives fail the deferred foreign key at COMMIT. `repository.post_entry` writes in this order
   on both backends.
-- **Append-only, both.** BEFORE UPDATE and BEFORE DELETE triggers on postings and entries raise
-  (PostgreSQL also refuses TRUNCATE). A correction is a new entry.
+- **Append-only, both.** BEFORE UPDATE and BEFORE DELETE triggers on postings, entries and
+  accounts raise (PostgreSQL also refuses TRUNCATE of postings and entries). A correction is a
+  new entry. A balance transaction is never deleted, its amounts and identity never change, and
+  its status only goes from pending to available.
 - A posting's currency equals its account's: a composite foreign key (account_pk, currency).
 
 Balance transactions (`txn_…`) are the merchant's view: each has `net = amount - fee` (a CHECK)

@@ -3,7 +3,7 @@
 A journal entry groups postings; each posting moves a positive amount into the debit
 *or* the credit column of one account. The database refuses an entry whose debits and
 credits differ in any currency, and refuses to change or delete an entry or a posting
-(see `lynk.ledger` and migration 0005 for the triggers that do it on each backend).
+(see `lynk.ledger` and migration 0006 for the triggers that do it on each backend).
 
 Postings name their journal entry by its `id` through a DEFERRED foreign key: an
 entry's postings are written first and the entry row last, which seals it.

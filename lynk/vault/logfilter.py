@@ -43,7 +43,9 @@ def install() -> None:
         except Exception:
             return record
         masked = mask_pans(message)
-        if masked != message or record.args:
+        if masked != message:
+            # Only then is the record rewritten: formatters that read `args` (uvicorn's access log
+            # does) keep working on every other record.
             record.msg, record.args = masked, ()
         return record
 

@@ -48,3 +48,12 @@ def test_allocate_never_loses_or_invents_a_unit(amount: int, weights: list[int])
     parts = allocate(amount, weights)
     assert sum(parts) == amount
     assert all(part >= 0 for part in parts)
+
+
+def test_random_tokens_are_base62_and_distinct() -> None:
+    from lynk.core.ids import new_id, random_token
+
+    tokens = {random_token(32) for _ in range(200)}
+    assert len(tokens) == 200
+    assert all(len(t) == 32 and t.isalnum() and t.isascii() for t in tokens)
+    assert new_id("cus", 14).startswith("cus_")

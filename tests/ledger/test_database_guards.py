@@ -25,10 +25,10 @@ async def _count(session: AsyncSession, sql: str, **params: Any) -> int:
 
 @pytest.fixture
 def books(server: LynkServer) -> tuple[Scope, dict[str, int], dict[str, int]]:
-    """A scope with usd and eur accounts (made by booking a charge in each)."""
+    """A scope with usd and eur accounts (made by booking a charge in each), one charge available at once."""
     scope, now = new_scope(), now_of(server)
     book_charge(server.write, scope, 1_000, now=now)
-    book_charge(server.write, scope, 1_000, now=now, currency="eur")
+    book_charge(server.write, scope, 1_000, now=now, currency="eur", immediate=True)
     usd = server.write(lambda s: account_pks(s, scope, "usd"))
     eur = server.write(lambda s: account_pks(s, scope, "eur"))
     return scope, usd, eur
@@ -118,8 +118,24 @@ def test_malformed_postings_are_refused(
         "DELETE FROM ledger_postings WHERE account_pk = :a",
         "UPDATE ledger_entries SET description = 'edited' WHERE merchant_id = :m",
         "DELETE FROM ledger_entries WHERE merchant_id = :m",
+        "UPDATE ledger_accounts SET merchant_id = 'acct_other' WHERE pk = :a",
+        "DELETE FROM ledger_accounts WHERE merchant_id = :m",
+        "UPDATE balance_transactions SET amount = amount + 1, net = net + 1 WHERE merchant_id = :m",
+        "UPDATE balance_transactions SET status = 'pending' WHERE merchant_id = :m AND status = 'available'",
+        "DELETE FROM balance_transactions WHERE merchant_id = :m",
     ],
-    ids=["update-posting-amount", "update-posting-noop", "delete-posting", "update-entry", "delete-entry"],
+    ids=[
+        "update-posting-amount",
+        "update-posting-noop",
+        "delete-posting",
+        "update-entry",
+        "delete-entry",
+        "relabel-account",
+        "delete-account",
+        "update-txn-amount",
+        "txn-back-to-pending",
+        "delete-txn",
+    ],
 )
 def test_the_books_are_append_only(
     server: LynkServer, books: tuple[Scope, dict[str, int], dict[str, int]], sql: str

@@ -24,16 +24,42 @@ def books(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         yield books
 
 
-charges = st.tuples(
-    st.just("charge"),
-    st.integers(min_value=1, max_value=10**9),
-    st.sampled_from(CURRENCIES),
-    st.booleans(),  # immediately available
-    st.integers(min_value=0, max_value=4 * DAY),  # until available
+@dataclass(frozen=True)
+class Charge:
+    amount: int
+    currency: str
+    immediate: bool
+    delay: int  # seconds until available
+
+
+@dataclass(frozen=True)
+class Refund:
+    pick: int  # which charge
+    share: float  # of what is left to refund
+
+
+@dataclass(frozen=True)
+class Settle:
+    elapsed: int
+
+
+Step = Charge | Refund | Settle
+
+steps = st.lists(
+    st.one_of(
+        st.builds(
+            Charge,
+            amount=st.integers(min_value=1, max_value=10**9),
+            currency=st.sampled_from(CURRENCIES),
+            immediate=st.booleans(),
+            delay=st.integers(min_value=0, max_value=4 * DAY),
+        ),
+        st.builds(Refund, pick=st.integers(min_value=0, max_value=50), share=st.floats(min_value=0.01, max_value=1.0)),
+        st.builds(Settle, elapsed=st.integers(min_value=0, max_value=3 * DAY)),
+    ),
+    min_size=1,
+    max_size=14,
 )
-refunds = st.tuples(st.just("refund"), st.integers(min_value=0, max_value=50), st.floats(min_value=0.01, max_value=1.0))
-settlements = st.tuples(st.just("settle"), st.integers(min_value=0, max_value=3 * DAY))
-steps = st.lists(st.one_of(charges, refunds, settlements), min_size=1, max_size=14)
 
 
 @dataclass
@@ -59,36 +85,38 @@ def _model_refund(model: list[Modelled], currency: str, amount: int, now: int) -
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=steps)
-def test_random_books_stay_healthy(books: Books, steps: list[tuple[object, ...]]) -> None:
+def test_random_books_stay_healthy(books: Books, steps: list[Step]) -> None:
     scope, now = new_scope(), START
-    booked: list[tuple[BalanceTransaction, int]] = []  # charges and what is left to refund
+    booked: list[tuple[BalanceTransaction, int]] = []  # charges, with what is left to refund
     model: list[Modelled] = []
     for step in steps:
-        if step[0] == "charge":
-            _, amount, currency, immediate, delay = step
-            assert isinstance(amount, int) and isinstance(currency, str) and isinstance(delay, int)
+        if isinstance(step, Charge):
             txn = book_charge(
-                books.write, scope, amount, now=now, currency=currency, immediate=bool(immediate), available_in=delay
+                books.write,
+                scope,
+                step.amount,
+                now=now,
+                currency=step.currency,
+                immediate=step.immediate,
+                available_in=step.delay,
             )
-            booked.append((txn, amount))
-            model.append(Modelled(txn.net, currency, "available" if immediate else "pending", txn.available_on))
-        elif step[0] == "refund" and booked:
-            _, index, share = step
-            assert isinstance(index, int) and isinstance(share, float)
-            charge, left = booked[index % len(booked)]
-            amount = min(left, max(1, int(left * share)))
+            booked.append((txn, step.amount))
+            model.append(
+                Modelled(txn.net, step.currency, "available" if step.immediate else "pending", txn.available_on)
+            )
+        elif isinstance(step, Refund) and booked:
+            charge, left = booked[step.pick % len(booked)]
+            amount = min(left, max(1, int(left * step.share)))
             if amount == 0:
                 continue
             expected = _model_refund(model, charge.currency, amount, now)
             refund = book_refund(books.write, scope, charge, amount, now=now)
             assert (refund.status, refund.available_on, refund.net) == (expected.status, expected.available_on, -amount)
-            booked[index % len(booked)] = (charge, left - amount)
+            booked[step.pick % len(booked)] = (charge, left - amount)
             model.append(expected)
-        elif step[0] == "settle":
-            _, elapsed = step
-            assert isinstance(elapsed, int)
-            now += elapsed
-            books.write(lambda s: service.settle_due(s, now=now))
+        elif isinstance(step, Settle):
+            now += step.elapsed
+            books.write(lambda s, at=now: service.settle_due(s, now=at))
             for m in model:
                 if m.status == "pending" and m.available_on <= now:
                     m.status = "available"

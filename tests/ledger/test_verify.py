@@ -77,13 +77,14 @@ def test_a_balance_transaction_without_postings_is_named(books: Books) -> None:
 
 
 def test_a_status_changed_without_a_settlement_entry_is_named(books: Books) -> None:
-    _merchant, charge = _healthy(books)
-    books.write(
-        lambda s: s.execute(text("UPDATE balance_transactions SET status = 'pending' WHERE id = :i"), {"i": charge.id})
-    )
+    _healthy(books)
+    scope = new_scope()
+    charge = book_charge(books.write, scope, 10_000, now=NOW + 5 * DAY)
+    flip = text("UPDATE balance_transactions SET status = 'available' WHERE id = :i")
+    books.write(lambda s: s.execute(flip, {"i": charge.id}))  # the database allows pending -> available
     breaches = books.verify()
-    assert f"balance transaction {charge.id} (pending) put 0 in pending, expected 9680" in breaches
-    assert f"balance transaction {charge.id} (pending) put 9680 in available, expected 0" in breaches
+    assert f"balance transaction {charge.id} (available) put 9680 in pending, expected 0" in breaches
+    assert f"balance transaction {charge.id} (available) put 0 in available, expected 9680" in breaches
     assert len(breaches) == 4  # and the merchant's pending and available totals
 
 

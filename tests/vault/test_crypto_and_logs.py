@@ -63,3 +63,28 @@ def test_pans_are_masked_in_every_log_line(caplog: pytest.LogCaptureFixture) -> 
     assert "************4444" in text
     assert "1234567890123" in text  # fails Luhn: not a card, left alone
     assert "order 12345" in text
+
+
+def test_records_without_card_numbers_keep_their_args() -> None:
+    """Formatters that read `record.args` (uvicorn's access log) must still get them."""
+    logfilter.install()
+    record = logging.getLogger("uvicorn.access").makeRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1", "GET", "/", "1.1", 200),
+        None,
+    )
+    factory_record = logging.getLogRecordFactory()(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1", "GET", "/", "1.1", 200),
+        None,
+    )
+    assert record.args == ("127.0.0.1", "GET", "/", "1.1", 200)
+    assert factory_record.args == ("127.0.0.1", "GET", "/", "1.1", 200)

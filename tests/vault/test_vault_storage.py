@@ -97,14 +97,20 @@ def test_rotation_rewraps_everything_and_old_key_can_go(server: LynkServer) -> N
     old = Keyring(server.settings)
     cards = [_store(server, old, n) for n in ("4242424242424242", "5555555555554444", "6011111111111117")]
 
-    new_settings = server.settings.model_copy(update={"master_key": new_key_text(), "retired_master_keys": old_key})
+    new_key = new_key_text()
+    new_settings = server.settings.model_copy(update={"master_key": new_key, "retired_master_keys": old_key})
     both = Keyring(new_settings)
-    rotated = server.call(lambda: vault.rotate(server.db, both))
-    assert rotated >= len(cards)
-    assert server.call(lambda: vault.rotate(server.db, both)) == 0  # nothing left under the old key
+    try:
+        rotated = server.call(lambda: vault.rotate(server.db, both))
+        assert rotated >= len(cards)
+        assert server.call(lambda: vault.rotate(server.db, both)) == 0  # nothing left under the old key
 
-    only_new = Keyring(new_settings.model_copy(update={"retired_master_keys": None}))
-    report = server.call(lambda: vault.verify(server.db, only_new))
-    assert report.broken == []
-    assert set(report.by_key) == {only_new.current.key_id}
-    assert report.cards >= len(cards)
+        only_new = Keyring(new_settings.model_copy(update={"retired_master_keys": None}))
+        report = server.call(lambda: vault.verify(server.db, only_new))
+        assert report.broken == []
+        assert set(report.by_key) == {only_new.current.key_id}
+        assert report.cards >= len(cards)
+    finally:
+        # The shared server still runs on the old key: rotate back so later tests can read every card.
+        back = Keyring(server.settings.model_copy(update={"retired_master_keys": new_key}))
+        server.call(lambda: vault.rotate(server.db, back))

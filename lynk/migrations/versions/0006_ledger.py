@@ -106,9 +106,42 @@ POSTGRES_UP = [
     CREATE TRIGGER ledger_entries_no_truncate BEFORE TRUNCATE ON ledger_entries
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change()
     """,
+    # Accounts: never re-labelled (that would move money between merchants) nor deleted.
+    """
+    CREATE TRIGGER ledger_accounts_append_only BEFORE UPDATE OR DELETE ON ledger_accounts
+    FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()
+    """,
+    # Balance transactions: the amounts and identity are fixed, status only goes pending -> available,
+    # and none is ever deleted.
+    """
+    CREATE FUNCTION ledger_guard_balance_transaction() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            RAISE EXCEPTION 'ledger: balance_transactions is append-only; DELETE refused'
+                USING ERRCODE = 'restrict_violation';
+        END IF;
+        IF (NEW.id, NEW.created, NEW.merchant_id, NEW.livemode, NEW.type, NEW.amount, NEW.fee, NEW.net, NEW.currency, NEW.source, NEW.booking_key, NEW.fee_details)
+           IS DISTINCT FROM (OLD.id, OLD.created, OLD.merchant_id, OLD.livemode, OLD.type, OLD.amount, OLD.fee, OLD.net, OLD.currency, OLD.source, OLD.booking_key, OLD.fee_details) THEN
+            RAISE EXCEPTION 'ledger: balance_transactions is append-only; its amounts and identity never change'
+                USING ERRCODE = 'restrict_violation';
+        END IF;
+        IF OLD.status = 'available' AND NEW.status <> 'available' THEN
+            RAISE EXCEPTION 'ledger: balance_transactions is append-only; available never goes back to pending'
+                USING ERRCODE = 'restrict_violation';
+        END IF;
+        RETURN NEW;
+    END $$
+    """,
+    """
+    CREATE TRIGGER balance_transactions_guard BEFORE UPDATE OR DELETE ON balance_transactions
+    FOR EACH ROW EXECUTE FUNCTION ledger_guard_balance_transaction()
+    """,
 ]
 
 POSTGRES_DOWN = [
+    "DROP TRIGGER IF EXISTS balance_transactions_guard ON balance_transactions",
+    "DROP FUNCTION IF EXISTS ledger_guard_balance_transaction()",
+    "DROP TRIGGER IF EXISTS ledger_accounts_append_only ON ledger_accounts",
     "DROP TRIGGER IF EXISTS ledger_entries_no_truncate ON ledger_entries",
     "DROP TRIGGER IF EXISTS ledger_entries_append_only ON ledger_entries",
     "DROP TRIGGER IF EXISTS ledger_postings_no_truncate ON ledger_postings",
@@ -165,11 +198,41 @@ SQLITE_UP = [
     CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries
     BEGIN SELECT RAISE(ABORT, 'ledger: ledger_entries is append-only; DELETE refused'); END
     """,
+    """
+    CREATE TRIGGER ledger_accounts_no_update BEFORE UPDATE ON ledger_accounts
+    BEGIN SELECT RAISE(ABORT, 'ledger: ledger_accounts is append-only; UPDATE refused'); END
+    """,
+    """
+    CREATE TRIGGER ledger_accounts_no_delete BEFORE DELETE ON ledger_accounts
+    BEGIN SELECT RAISE(ABORT, 'ledger: ledger_accounts is append-only; DELETE refused'); END
+    """,
+    """
+    CREATE TRIGGER balance_transactions_fixed BEFORE UPDATE ON balance_transactions
+    WHEN NEW.id IS NOT OLD.id OR NEW.created IS NOT OLD.created OR NEW.merchant_id IS NOT OLD.merchant_id
+      OR NEW.livemode IS NOT OLD.livemode OR NEW.type IS NOT OLD.type OR NEW.amount IS NOT OLD.amount
+      OR NEW.fee IS NOT OLD.fee OR NEW.net IS NOT OLD.net OR NEW.currency IS NOT OLD.currency
+      OR NEW.source IS NOT OLD.source OR NEW.booking_key IS NOT OLD.booking_key OR NEW.fee_details IS NOT OLD.fee_details
+    BEGIN SELECT RAISE(ABORT, 'ledger: balance_transactions is append-only; its amounts and identity never change'); END
+    """,
+    """
+    CREATE TRIGGER balance_transactions_status BEFORE UPDATE OF status ON balance_transactions
+    WHEN OLD.status = 'available' AND NEW.status <> 'available'
+    BEGIN SELECT RAISE(ABORT, 'ledger: balance_transactions is append-only; available never goes back to pending'); END
+    """,
+    """
+    CREATE TRIGGER balance_transactions_no_delete BEFORE DELETE ON balance_transactions
+    BEGIN SELECT RAISE(ABORT, 'ledger: balance_transactions is append-only; DELETE refused'); END
+    """,
 ]
 
 SQLITE_DOWN = [
     f"DROP TRIGGER IF EXISTS {name}"
     for name in (
+        "balance_transactions_no_delete",
+        "balance_transactions_status",
+        "balance_transactions_fixed",
+        "ledger_accounts_no_delete",
+        "ledger_accounts_no_update",
         "ledger_entries_no_delete",
         "ledger_entries_no_update",
         "ledger_postings_no_delete",
