@@ -25,11 +25,11 @@ from lynk.connectors import (
 from lynk.core.errors import InvalidRequestError
 from lynk.core.ids import new_id
 from lynk.events import service as events
-from lynk.models import Charge, ChargeStatus, ConnectorCall, PaymentIntent, PaymentMethod
+from lynk.models import Charge, ChargeStatus, PaymentIntent, PaymentMethod
 from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.objects import payment_method_object
 from lynk.payments import booking, repository, risk, states
-from lynk.payments.context import PaymentContext, connector_call
+from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
 from lynk.payments.errors import PaymentDeclined, ProcessorUnavailable
 from lynk.payments.objects import charge_object, payment_intent_object
 from lynk.vault import service as vault
@@ -148,17 +148,7 @@ async def _authorize(
     for _ in range(2):
         pi.attempts += 1
         key = f"{pi.id}:authorize:{pi.attempts}"
-        call = ConnectorCall(
-            payment_intent_id=pi.id,
-            operation="authorize",
-            idempotency_key=key,
-            amount=pi.amount,
-            status="started",
-            result=None,
-            created=ctx.now,
-            completed=None,
-        )
-        await repository.add(ctx.session, call)
+        call = await record_call(ctx, operation="authorize", payment_intent_id=pi.id, key=key, amount=pi.amount)
         request = AuthorizeRequest(
             idempotency_key=key,
             amount=pi.amount,
@@ -182,8 +172,7 @@ async def _authorize(
             await _release_lost_attempt(ctx, key, pi.amount)
     else:
         raise ProcessorUnavailable()
-    call.status, call.completed = str(result.status), ctx.now
-    call.result = {"reference": result.reference, "code": result.code, "decline_code": result.decline_code}
+    complete_call(call, result, ctx.now)
     if result.status == AuthorizeStatus.AUTHENTICATION_REQUIRED and not pi.off_session:
         url = f"{ctx.public_url.rstrip('/')}/3ds/{pi.id}?client_secret={pi.client_secret}"
         states.require_action(

@@ -1,4 +1,5 @@
-"""What every payments use case needs: the transaction, the scope, the vault keyring, the connector."""
+"""What every payments use case needs (the transaction, the scope, the vault keyring, the connector),
+and the one way to call the processor: logged before, answered after, no answer a retryable 503."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynk.connectors import Connector, ConnectorUnavailable
+from lynk.connectors import AuthorizeResult, Connector, ConnectorUnavailable, OperationResult
 from lynk.core.scope import Scope
+from lynk.models import ConnectorCall
 from lynk.payments.errors import ProcessorUnavailable
 from lynk.vault.keyring import Keyring
 
@@ -26,6 +28,35 @@ class PaymentContext:
 
 R = TypeVar("R")
 Q = TypeVar("Q")
+
+
+async def record_call(
+    ctx: PaymentContext, *, operation: str, payment_intent_id: str, key: str, amount: int
+) -> ConnectorCall:
+    """Log a processor call before it is made (in the request's transaction)."""
+    call = ConnectorCall(
+        payment_intent_id=payment_intent_id,
+        operation=operation,
+        idempotency_key=key,
+        amount=amount,
+        status="started",
+        result=None,
+        created=ctx.now,
+        completed=None,
+    )
+    ctx.session.add(call)
+    await ctx.session.flush()
+    return call
+
+
+def complete_call(call: ConnectorCall, result: AuthorizeResult | OperationResult, now: int) -> None:
+    """Log the processor's answer."""
+    call.status, call.completed = str(result.status), now
+    call.result = {
+        "reference": result.reference,
+        "code": result.code,
+        "decline_code": result.decline_code if isinstance(result, AuthorizeResult) else None,
+    }
 
 
 async def connector_call(method: Callable[[Q], Awaitable[R]], request: Q) -> R:

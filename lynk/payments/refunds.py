@@ -15,9 +15,9 @@ from lynk.core.money import currency as currency_of
 from lynk.core.pagination import Page, PageRequest
 from lynk.events import service as events
 from lynk.ledger import service as ledger
-from lynk.models import Charge, ChargeStatus, ConnectorCall, PaymentIntentStatus, Refund, RefundStatus
+from lynk.models import Charge, ChargeStatus, PaymentIntentStatus, Refund, RefundStatus
 from lynk.payments import repository
-from lynk.payments.context import PaymentContext, connector_call
+from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
 from lynk.payments.errors import ChargeNotFound, PaymentIntentNotFound
 from lynk.payments.objects import charge_object, refund_object
 
@@ -82,22 +82,14 @@ async def create(
             code="amount_too_large",
         )
     key = f"{charge.id}:refund:{await repository.count_refunds(ctx.session, charge.id) + 1}"
-    call = ConnectorCall(
-        payment_intent_id=charge.payment_intent_id,
-        operation="refund",
-        idempotency_key=key,
-        amount=amount,
-        status="started",
-        result=None,
-        created=ctx.now,
-        completed=None,
+    call = await record_call(
+        ctx, operation="refund", payment_intent_id=charge.payment_intent_id, key=key, amount=amount
     )
-    await repository.add(ctx.session, call)
     result = await connector_call(
         ctx.connector.refund,
         RefundRequest(idempotency_key=key, reference=charge.connector_reference or "", amount=amount),
     )
-    call.status, call.completed, call.result = str(result.status), ctx.now, {"code": result.code}
+    complete_call(call, result, ctx.now)
     refund = Refund(
         id=new_id("re"),
         created=ctx.now,

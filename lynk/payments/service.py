@@ -15,11 +15,11 @@ from lynk.core.pagination import Page, PageRequest
 from lynk.core.scope import Scope
 from lynk.customers import service as customers
 from lynk.events import service as events
-from lynk.models import Charge, ConnectorCall, PaymentIntent, PaymentIntentStatus
+from lynk.models import Charge, PaymentIntent, PaymentIntentStatus
 from lynk.payment_methods import service as payment_methods
 from lynk.payments import booking, repository, states
 from lynk.payments.confirm import ConfirmOptions, confirm
-from lynk.payments.context import PaymentContext, connector_call
+from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
 from lynk.payments.errors import AmountTooSmall, ChargeNotFound, ClientSecretMismatch, PaymentIntentNotFound
 from lynk.payments.objects import charge_object, payment_intent_object
 
@@ -158,22 +158,12 @@ async def capture(ctx: PaymentContext, pi: PaymentIntent, amount_to_capture: int
     states.captured(pi, amount)
     charge = await _latest_charge(ctx, pi)
     key = f"{pi.id}:capture"
-    call = ConnectorCall(
-        payment_intent_id=pi.id,
-        operation="capture",
-        idempotency_key=key,
-        amount=amount,
-        status="started",
-        result=None,
-        created=ctx.now,
-        completed=None,
-    )
-    await repository.add(ctx.session, call)
+    call = await record_call(ctx, operation="capture", payment_intent_id=pi.id, key=key, amount=amount)
     result = await connector_call(
         ctx.connector.capture,
         CaptureRequest(idempotency_key=key, reference=pi.authorized_reference or "", amount=amount),
     )
-    call.status, call.completed, call.result = str(result.status), ctx.now, {"code": result.code}
+    complete_call(call, result, ctx.now)
     if not result.succeeded:
         raise InvalidRequestError(f"The processor refused the capture: {result.message or result.code}.")
     charge.amount_captured, charge.captured = amount, True
@@ -189,20 +179,11 @@ async def cancel(ctx: PaymentContext, pi: PaymentIntent, reason: str | None) -> 
     states.canceled(pi, reason, ctx.now)
     if was_authorized and pi.authorized_reference:
         key = f"{pi.id}:void"
-        await repository.add(
-            ctx.session,
-            ConnectorCall(
-                payment_intent_id=pi.id,
-                operation="void",
-                idempotency_key=key,
-                amount=pi.amount,
-                status="started",
-                result=None,
-                created=ctx.now,
-                completed=None,
-            ),
+        call = await record_call(ctx, operation="void", payment_intent_id=pi.id, key=key, amount=pi.amount)
+        result = await connector_call(
+            ctx.connector.void, VoidRequest(idempotency_key=key, reference=pi.authorized_reference)
         )
-        await connector_call(ctx.connector.void, VoidRequest(idempotency_key=key, reference=pi.authorized_reference))
+        complete_call(call, result, ctx.now)
     await ctx.session.flush()
     await events.record(ctx.session, ctx.scope, "payment_intent.canceled", payment_intent_object(pi), now=ctx.now)
     return pi
