@@ -28,9 +28,18 @@ from lynk.payments.endpoints import routes as payment_routes
 from lynk.payments.refund_endpoints import routes as refund_routes
 from lynk.vault import logfilter
 from lynk.vault.keyring import Keyring
+from lynk.webhooks.endpoints import routes as webhook_routes
 from lynk.wire.routing import Caller, Runtime
 
-ROUTERS = [customer_routes, payment_method_routes, payment_routes, refund_routes, event_routes, ledger_routes]
+ROUTERS = [
+    customer_routes,
+    payment_method_routes,
+    payment_routes,
+    refund_routes,
+    event_routes,
+    ledger_routes,
+    webhook_routes,
+]
 
 
 async def _authenticate(db: Database, raw_key: str) -> Caller | None:

@@ -16,6 +16,7 @@ from lynk.models.payment import (
 )
 from lynk.models.payment_method import PaymentMethod
 from lynk.models.vault import VaultCard, VaultSecret
+from lynk.models.webhook import WebhookEndpoint
 
 __all__ = [
     "AccountKind",
@@ -41,4 +42,5 @@ __all__ = [
     "RefundStatus",
     "VaultCard",
     "VaultSecret",
+    "WebhookEndpoint",
 ]

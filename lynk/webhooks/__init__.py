@@ -1,0 +1,1 @@
+"""Webhook endpoints and Stripe-compatible signatures (delivery comes with the job worker)."""

@@ -1,0 +1,45 @@
+"""The event types an endpoint may subscribe to: what Lynk emits now, and what its next issues add."""
+
+from __future__ import annotations
+
+EVENT_TYPES: frozenset[str] = frozenset(
+    {
+        "customer.created",
+        "customer.updated",
+        "customer.deleted",
+        "payment_method.attached",
+        "payment_method.detached",
+        "payment_method.updated",
+        "payment_intent.created",
+        "payment_intent.succeeded",
+        "payment_intent.payment_failed",
+        "payment_intent.requires_action",
+        "payment_intent.canceled",
+        "payment_intent.amount_capturable_updated",
+        "payment_intent.processing",
+        "payment_intent.updated",
+        "charge.succeeded",
+        "charge.failed",
+        "charge.captured",
+        "charge.refunded",
+        "charge.updated",
+        "charge.dispute.created",
+        "charge.dispute.updated",
+        "charge.dispute.closed",
+        "charge.dispute.funds_withdrawn",
+        "charge.dispute.funds_reinstated",
+        "refund.created",
+        "refund.updated",
+        "setup_intent.created",
+        "setup_intent.succeeded",
+        "setup_intent.setup_failed",
+        "setup_intent.requires_action",
+        "setup_intent.canceled",
+        "checkout.session.completed",
+        "checkout.session.expired",
+        "radar.early_fraud_warning.created",
+        "review.opened",
+        "review.closed",
+        "balance.available",
+    }
+)

@@ -1,0 +1,105 @@
+"""Webhook endpoint use cases: create (the secret is shown once), retrieve, update, delete, list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynk.core.errors import InvalidRequestError
+from lynk.core.ids import new_id, random_token
+from lynk.core.metadata import MetadataUpdate
+from lynk.core.pagination import Page, PageRequest
+from lynk.core.scope import Scope
+from lynk.models import WebhookEndpoint
+from lynk.webhooks import repository
+from lynk.webhooks.errors import WebhookEndpointNotFound
+from lynk.webhooks.event_types import EVENT_TYPES
+
+
+def check_events(events: Sequence[str]) -> list[str]:
+    chosen = list(dict.fromkeys(events))
+    for index, event in enumerate(chosen):
+        if event != "*" and event not in EVENT_TYPES:
+            raise InvalidRequestError(
+                f"Invalid enabled_events[{index}]: {event!r} is not an event type. Use '*' or one of: "
+                f"{', '.join(sorted(EVENT_TYPES))}.",
+                param=f"enabled_events[{index}]",
+                code="parameter_invalid",
+            )
+    if not chosen:
+        raise InvalidRequestError("enabled_events cannot be empty.", param="enabled_events", code="parameter_missing")
+    return chosen
+
+
+@dataclass(frozen=True)
+class EndpointChanges:
+    url: str | None = None
+    description: str | None = None
+    enabled_events: Sequence[str] | None = None
+    disabled: bool | None = None
+    metadata: MetadataUpdate | None = None
+
+
+async def create(
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    url: str,
+    enabled_events: Sequence[str],
+    description: str | None,
+    api_version: str | None,
+    metadata: MetadataUpdate | None,
+    now: int,
+) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint(
+        id=new_id("we"),
+        created=now,
+        merchant_id=scope.merchant_id,
+        livemode=scope.livemode,
+        metadata_=(metadata or MetadataUpdate()).apply({}),
+        url=url,
+        description=description,
+        enabled_events=check_events(enabled_events),
+        api_version=api_version,
+        status="enabled",
+        secret=f"whsec_{random_token(32)}",
+        deleted_at=None,
+    )
+    await repository.add(session, endpoint)
+    return endpoint
+
+
+async def get(session: AsyncSession, scope: Scope, endpoint_id: str) -> WebhookEndpoint:
+    endpoint = await repository.get(session, scope, endpoint_id)
+    if endpoint is None:
+        raise WebhookEndpointNotFound(endpoint_id)
+    return endpoint
+
+
+async def update(session: AsyncSession, scope: Scope, endpoint_id: str, changes: EndpointChanges) -> WebhookEndpoint:
+    endpoint = await get(session, scope, endpoint_id)
+    if changes.url is not None:
+        endpoint.url = changes.url
+    if changes.description is not None:
+        endpoint.description = changes.description or None
+    if changes.enabled_events is not None:
+        endpoint.enabled_events = check_events(changes.enabled_events)
+    if changes.disabled is not None:
+        endpoint.status = "disabled" if changes.disabled else "enabled"
+    if changes.metadata is not None:
+        endpoint.metadata_ = changes.metadata.apply(endpoint.metadata_)
+    await session.flush()
+    return endpoint
+
+
+async def delete(session: AsyncSession, scope: Scope, endpoint_id: str, *, now: int) -> WebhookEndpoint:
+    endpoint = await get(session, scope, endpoint_id)
+    endpoint.deleted_at = now
+    await session.flush()
+    return endpoint
+
+
+async def list_page(session: AsyncSession, scope: Scope, page: PageRequest) -> Page[WebhookEndpoint]:
+    return await repository.list_page(session, scope, page)
