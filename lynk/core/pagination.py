@@ -98,3 +98,13 @@ async def paginate(
 
 def scoped_select(model: Any, merchant_id: str, livemode: bool) -> Select[Any]:
     return select(model).where(model.merchant_id == merchant_id, model.livemode == livemode)
+
+
+async def scoped_get(
+    session: AsyncSession, stmt: Select[Any], model: Any, object_id: str, *, for_update: bool = False
+) -> Any:
+    """The one object of `stmt` (already scoped) with this id, locked if asked, or None."""
+    stmt = stmt.where(model.id == object_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.scalars(stmt)).first()

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynk.core.pagination import Page, PageRequest, paginate, scoped_select
+from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
 from lynk.core.scope import Scope
 from lynk.models import Customer
 
@@ -22,10 +22,7 @@ async def add(session: AsyncSession, customer: Customer) -> None:
 
 
 async def get(session: AsyncSession, scope: Scope, customer_id: str, *, for_update: bool = False) -> Customer | None:
-    stmt = _live(scope).where(Customer.id == customer_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    customer: Customer | None = (await session.scalars(stmt)).first()
+    customer: Customer | None = await scoped_get(session, _live(scope), Customer, customer_id, for_update=for_update)
     return customer
 
 

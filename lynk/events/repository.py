@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynk.core.pagination import Page, PageRequest, paginate, scoped_select
+from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
 from lynk.core.scope import Scope
 from lynk.models import Event
 
@@ -15,8 +15,9 @@ async def add(session: AsyncSession, event: Event) -> None:
 
 
 async def get(session: AsyncSession, scope: Scope, event_id: str) -> Event | None:
-    stmt = scoped_select(Event, scope.merchant_id, scope.livemode).where(Event.id == event_id)
-    found: Event | None = (await session.scalars(stmt)).first()
+    found: Event | None = await scoped_get(
+        session, scoped_select(Event, scope.merchant_id, scope.livemode), Event, event_id
+    )
     return found
 
 

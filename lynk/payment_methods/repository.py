@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynk.core.pagination import Page, PageRequest, paginate, scoped_select
+from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
 from lynk.core.scope import Scope
 from lynk.models import PaymentMethod
 
@@ -17,10 +17,10 @@ async def add(session: AsyncSession, payment_method: PaymentMethod) -> None:
 async def get(
     session: AsyncSession, scope: Scope, payment_method_id: str, *, for_update: bool = False
 ) -> PaymentMethod | None:
-    stmt = scoped_select(PaymentMethod, scope.merchant_id, scope.livemode).where(PaymentMethod.id == payment_method_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    found: PaymentMethod | None = (await session.scalars(stmt)).first()
+    stmt = scoped_select(PaymentMethod, scope.merchant_id, scope.livemode)
+    found: PaymentMethod | None = await scoped_get(
+        session, stmt, PaymentMethod, payment_method_id, for_update=for_update
+    )
     return found
 
 

@@ -6,6 +6,7 @@ Funds of a card charge become available after the settlement delay, except for S
 
 from __future__ import annotations
 
+from lynk.connectors import CardRef
 from lynk.ledger import service as ledger
 from lynk.ledger.fees import fee_for
 from lynk.models import Charge
@@ -17,11 +18,17 @@ SETTLEMENT_DELAY_SECONDS = 2 * 24 * 3600
 _AVAILABLE_AT_ONCE = {("400000", "0077")}
 
 
-async def book_capture(ctx: PaymentContext, charge: Charge, amount: int) -> None:
-    """Book `amount` captured on `charge`, and point the charge at its balance transaction."""
-    method = await payment_methods.get(ctx.session, ctx.scope, charge.payment_method_id)
-    facts = await vault.card_facts(ctx.session, method.vault_card_id or "")
-    immediate = facts is not None and (facts.bin, facts.last4) in _AVAILABLE_AT_ONCE
+async def book_capture(ctx: PaymentContext, charge: Charge, amount: int, *, card: CardRef | None = None) -> None:
+    """Book `amount` captured on `charge`, and point the charge at its balance transaction.
+
+    The confirm pipeline passes the card it already holds; a later capture looks it up.
+    """
+    if card is None:
+        method = await payment_methods.get(ctx.session, ctx.scope, charge.payment_method_id)
+        facts = await vault.card_facts(ctx.session, method.vault_card_id or "")
+        immediate = facts is not None and (facts.bin, facts.last4) in _AVAILABLE_AT_ONCE
+    else:
+        immediate = (card.bin, card.last4) in _AVAILABLE_AT_ONCE
     txn = await ledger.post_charge(
         ctx.session,
         ctx.scope,

@@ -58,7 +58,7 @@ async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOption
     assessment = risk.assess(card.bin, card.last4, (method.card or {}).get("fingerprint", ""))
     if assessment.blocked:
         charge = await _charge(ctx, pi, method, None, assessment, blocked=True)
-        await _fail(ctx, pi, charge, "card_declined", "fraudulent", "Your card was declined.")
+        await _fail(ctx, pi, method, charge, "card_declined", "fraudulent", "Your card was declined.")
     await _authorize(ctx, pi, method, card, assessment, authenticated=False)
     return pi
 
@@ -185,7 +185,7 @@ async def _authorize(
         captured = result.status == AuthorizeStatus.CAPTURED
         states.authorized(pi, charge.id, result.reference, captured=captured, now=ctx.now)
         if captured:
-            await booking.book_capture(ctx, charge, pi.amount)
+            await booking.book_capture(ctx, charge, pi.amount, card=card)
         await events.record(ctx.session, ctx.scope, "charge.succeeded", charge_object(charge), now=ctx.now)
         if pi.setup_future_usage and pi.customer_id and method.customer_id is None:
             await payment_methods.attach(ctx.session, ctx.keyring, ctx.scope, method.id, pi.customer_id, now=ctx.now)
@@ -194,7 +194,7 @@ async def _authorize(
         )
         return
     code = result.code or "card_declined"
-    await _fail(ctx, pi, charge, code, result.decline_code, result.message)
+    await _fail(ctx, pi, method, charge, code, result.decline_code, result.message)
 
 
 async def _release_lost_attempt(ctx: PaymentContext, key: str, lost_amount: int) -> None:
@@ -291,9 +291,14 @@ def _error(
 
 
 async def _fail(
-    ctx: PaymentContext, pi: PaymentIntent, charge: Charge, code: str, decline_code: str | None, message: str
+    ctx: PaymentContext,
+    pi: PaymentIntent,
+    method: PaymentMethod,
+    charge: Charge,
+    code: str,
+    decline_code: str | None,
+    message: str,
 ) -> None:
-    method = await payment_methods.get(ctx.session, ctx.scope, charge.payment_method_id)
     charge.failure_code, charge.failure_message = code, message
     error = _error(code, decline_code, message, method)
     error["charge"] = charge.id

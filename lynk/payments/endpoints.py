@@ -56,7 +56,7 @@ async def create_payment_intent(call: ApiCall, params: CreatePaymentIntent) -> d
         currency=params.currency,
         customer=params.customer,
         payment_method_types=list(params.payment_method_types),
-        capture_method="manual" if params.capture_method == "manual" else "automatic",
+        capture_method=params.capture_method,
         confirmation_method=params.confirmation_method,
         setup_future_usage=params.setup_future_usage,
         description=params.description,

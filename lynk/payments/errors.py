@@ -17,6 +17,11 @@ class ChargeNotFound(ResourceMissing):
         super().__init__("charge", charge_id, param=param)
 
 
+class RefundNotFound(ResourceMissing):
+    def __init__(self, refund_id: str) -> None:
+        super().__init__("refund", refund_id)
+
+
 class UnexpectedState(InvalidRequestError):
     default_code = "payment_intent_unexpected_state"
 

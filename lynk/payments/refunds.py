@@ -18,16 +18,8 @@ from lynk.ledger import service as ledger
 from lynk.models import Charge, ChargeStatus, PaymentIntentStatus, Refund, RefundStatus
 from lynk.payments import repository
 from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
-from lynk.payments.errors import ChargeNotFound, PaymentIntentNotFound
+from lynk.payments.errors import ChargeNotFound, PaymentIntentNotFound, RefundNotFound
 from lynk.payments.objects import charge_object, refund_object
-
-
-class RefundNotFound(InvalidRequestError):
-    http_status = 404
-    default_code = "resource_missing"
-
-    def __init__(self, refund_id: str) -> None:
-        super().__init__(f"No such refund: '{refund_id}'", param="id")
 
 
 async def _charge_to_refund(ctx: PaymentContext, charge_id: str | None, payment_intent_id: str | None) -> Charge:

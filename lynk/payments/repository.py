@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynk.core.pagination import Page, PageRequest, paginate, scoped_select
+from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
 from lynk.core.scope import Scope
 from lynk.models import Charge, ConnectorCall, PaymentIntent, Refund
 
@@ -18,10 +18,10 @@ async def add(session: AsyncSession, *rows: PaymentIntent | Charge | ConnectorCa
 async def get_intent(
     session: AsyncSession, scope: Scope, payment_intent_id: str, *, for_update: bool = False
 ) -> PaymentIntent | None:
-    stmt = scoped_select(PaymentIntent, scope.merchant_id, scope.livemode).where(PaymentIntent.id == payment_intent_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    found: PaymentIntent | None = (await session.scalars(stmt)).first()
+    stmt = scoped_select(PaymentIntent, scope.merchant_id, scope.livemode)
+    found: PaymentIntent | None = await scoped_get(
+        session, stmt, PaymentIntent, payment_intent_id, for_update=for_update
+    )
     return found
 
 
@@ -29,10 +29,9 @@ async def get_intent_by_id(
     session: AsyncSession, payment_intent_id: str, *, for_update: bool = False
 ) -> PaymentIntent | None:
     """Unscoped: only for Lynk's own pages, which prove access with the client secret."""
-    stmt = select(PaymentIntent).where(PaymentIntent.id == payment_intent_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    found: PaymentIntent | None = (await session.scalars(stmt)).first()
+    found: PaymentIntent | None = await scoped_get(
+        session, select(PaymentIntent), PaymentIntent, payment_intent_id, for_update=for_update
+    )
     return found
 
 
@@ -46,10 +45,8 @@ async def list_intents(
 
 
 async def get_charge(session: AsyncSession, scope: Scope, charge_id: str, *, for_update: bool = False) -> Charge | None:
-    stmt = scoped_select(Charge, scope.merchant_id, scope.livemode).where(Charge.id == charge_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    found: Charge | None = (await session.scalars(stmt)).first()
+    stmt = scoped_select(Charge, scope.merchant_id, scope.livemode)
+    found: Charge | None = await scoped_get(session, stmt, Charge, charge_id, for_update=for_update)
     return found
 
 
@@ -72,10 +69,8 @@ async def find_call(session: AsyncSession, idempotency_key: str) -> ConnectorCal
 
 
 async def get_refund(session: AsyncSession, scope: Scope, refund_id: str, *, for_update: bool = False) -> Refund | None:
-    stmt = scoped_select(Refund, scope.merchant_id, scope.livemode).where(Refund.id == refund_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    found: Refund | None = (await session.scalars(stmt)).first()
+    stmt = scoped_select(Refund, scope.merchant_id, scope.livemode)
+    found: Refund | None = await scoped_get(session, stmt, Refund, refund_id, for_update=for_update)
     return found
 
 

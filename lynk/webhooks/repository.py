@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynk.core.pagination import Page, PageRequest, paginate, scoped_select
+from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
 from lynk.core.scope import Scope
 from lynk.models import WebhookEndpoint
 
@@ -21,10 +21,12 @@ async def add(session: AsyncSession, endpoint: WebhookEndpoint) -> None:
     await session.flush()
 
 
-async def get(session: AsyncSession, scope: Scope, endpoint_id: str) -> WebhookEndpoint | None:
-    found: WebhookEndpoint | None = (
-        await session.scalars(_live(scope).where(WebhookEndpoint.id == endpoint_id).with_for_update())
-    ).first()
+async def get(
+    session: AsyncSession, scope: Scope, endpoint_id: str, *, for_update: bool = False
+) -> WebhookEndpoint | None:
+    found: WebhookEndpoint | None = await scoped_get(
+        session, _live(scope), WebhookEndpoint, endpoint_id, for_update=for_update
+    )
     return found
 
 

@@ -71,15 +71,15 @@ async def create(
     return endpoint
 
 
-async def get(session: AsyncSession, scope: Scope, endpoint_id: str) -> WebhookEndpoint:
-    endpoint = await repository.get(session, scope, endpoint_id)
+async def get(session: AsyncSession, scope: Scope, endpoint_id: str, *, for_update: bool = False) -> WebhookEndpoint:
+    endpoint = await repository.get(session, scope, endpoint_id, for_update=for_update)
     if endpoint is None:
         raise WebhookEndpointNotFound(endpoint_id)
     return endpoint
 
 
 async def update(session: AsyncSession, scope: Scope, endpoint_id: str, changes: EndpointChanges) -> WebhookEndpoint:
-    endpoint = await get(session, scope, endpoint_id)
+    endpoint = await get(session, scope, endpoint_id, for_update=True)
     if changes.url is not None:
         endpoint.url = changes.url
     if changes.description is not None:
@@ -95,7 +95,7 @@ async def update(session: AsyncSession, scope: Scope, endpoint_id: str, changes:
 
 
 async def delete(session: AsyncSession, scope: Scope, endpoint_id: str, *, now: int) -> WebhookEndpoint:
-    endpoint = await get(session, scope, endpoint_id)
+    endpoint = await get(session, scope, endpoint_id, for_update=True)
     endpoint.deleted_at = now
     await session.flush()
     return endpoint

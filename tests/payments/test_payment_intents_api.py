@@ -294,3 +294,9 @@ def test_expand_on_payment_intents_and_charges(client: stripe.StripeClient) -> N
     assert expanded.latest_charge.balance_transaction.amount == 2000
     charges = client.v1.charges.list(params={"expand": ["data.payment_intent"]})
     assert charges.data[0].payment_intent.id == pi.id
+
+
+def test_capture_method_automatic_async_is_kept(client: stripe.StripeClient) -> None:
+    pi = _pay(client, "pm_card_visa", capture_method="automatic_async")
+    assert pi.capture_method == "automatic_async"
+    assert pi.status == "succeeded"
