@@ -18,6 +18,7 @@ from lynk.core.clock import Clock, SystemClock
 from lynk.core.config import Settings
 from lynk.core.db import Database
 from lynk.customers.endpoints import routes as customer_routes
+from lynk.disputes.endpoints import routes as dispute_routes
 from lynk.events.endpoints import routes as event_routes
 from lynk.ledger.endpoints import routes as ledger_routes
 from lynk.merchants import service as merchants
@@ -26,6 +27,7 @@ from lynk.payment_methods.endpoints import routes as payment_method_routes
 from lynk.payments import challenge
 from lynk.payments.endpoints import routes as payment_routes
 from lynk.payments.refund_endpoints import routes as refund_routes
+from lynk.radar.endpoints import routes as radar_routes
 from lynk.vault import logfilter
 from lynk.vault.keyring import Keyring
 from lynk.webhooks.endpoints import routes as webhook_routes
@@ -39,6 +41,8 @@ ROUTERS = [
     event_routes,
     ledger_routes,
     webhook_routes,
+    dispute_routes,
+    radar_routes,
 ]
 
 

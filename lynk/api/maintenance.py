@@ -2,21 +2,30 @@
 
 - purge idempotency keys past retention;
 - cancel card authorizations left uncaptured for 7 days;
+- move bank debits on once the bank has answered (`succeeded`, or failed with the bank's code);
+- decide submitted test-mode disputes, and close disputes left unanswered past `due_by`;
 - make pending funds available once their settlement date has come.
+
+Every task reads the time from `runtime.clock`, so tests advance the clock and call `run_once`
+instead of sleeping.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.clock import unix
 from lynk.core.scope import Scope
+from lynk.disputes import service as disputes
 from lynk.idempotency import service as idempotency
 from lynk.ledger import service as ledger
+from lynk.payments import bank_debits
 from lynk.payments import service as payments
-from lynk.payments.context import PaymentContext
+from lynk.payments.context import PaymentContext, configured
 from lynk.wire.routing import Runtime
 
 log = logging.getLogger("lynk.maintenance")
@@ -27,6 +36,21 @@ class Upkeep:
     purged_keys: int
     expired_authorizations: int
     settled: int
+    bank_debits: int = 0
+    disputes_decided: int = 0
+    disputes_expired: int = 0
+
+
+def _context(runtime: Runtime, session: AsyncSession, now: int) -> PaymentContext:
+    """A context for jobs that span merchants: each use case scopes itself to each object's merchant."""
+    return PaymentContext(
+        session=session,
+        scope=Scope("", livemode=False),
+        keyring=runtime.keyring,
+        connector=runtime.connector,
+        now=now,
+        **configured(runtime.settings),
+    )
 
 
 async def run_once(runtime: Runtime) -> Upkeep:
@@ -35,19 +59,18 @@ async def run_once(runtime: Runtime) -> Upkeep:
         runtime.db, now=now, retention_seconds=runtime.settings.idempotency_retention_seconds
     )
     async with runtime.db.transaction() as session:
-        ctx = PaymentContext(
-            session=session,
-            scope=Scope("", livemode=False),
-            keyring=runtime.keyring,
-            connector=runtime.connector,
-            now=now,
-            public_url=runtime.settings.public_url,
-        )
+        ctx = _context(runtime, session, now)
         expired = await payments.expire_authorizations(ctx)
     async with runtime.db.transaction() as session:
+        debits = await bank_debits.settle_due(_context(runtime, session, now))
+    async with runtime.db.transaction() as session:
+        decided = await disputes.resolve_reviewed(session, now=now)
+    async with runtime.db.transaction() as session:
+        past_due = await disputes.expire_past_due(session, now=now)
+    async with runtime.db.transaction() as session:
         settled = await ledger.settle_due(session, now=now)
-    upkeep = Upkeep(purged, expired, settled)
-    if purged or expired or settled:
+    upkeep = Upkeep(purged, expired, settled, debits, decided, past_due)
+    if any(astuple(upkeep)):
         log.info("upkeep: %s", upkeep)
     return upkeep
 

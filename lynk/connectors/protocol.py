@@ -9,7 +9,11 @@ id), and a real connector asks the vault for the number at the last moment.
     ├── capture(CaptureRequest)     -> OperationResult   take up to the authorized amount, once
     ├── void(VoidRequest)           -> OperationResult   release an authorization
     ├── refund(RefundRequest)       -> OperationResult   give back up to what was captured
-    └── status(idempotency_key)     -> AuthorizeResult | OperationResult | None
+    ├── debit(DebitRequest)         -> DebitResult       start an ACH debit of a bank account (pending)
+    └── status(idempotency_key)     -> AuthorizeResult | OperationResult | DebitResult | None
+
+A bank debit is asynchronous: `debit` answers `pending`, and the bank's verdict (settled, or
+returned with an ACH return code) is what `status(key)` answers later.
 
 Every call carries an idempotency key (the pipeline sends its attempt id). The same key
 again returns the same result and moves no money a second time; the same key with
@@ -197,6 +201,57 @@ class OperationResult:
         return self.status is OperationStatus.SUCCEEDED
 
 
+class DebitStatus(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class BankRef:
+    """A bank account as a connector may know it: the routing number and last four, never the number."""
+
+    vault_bank_account_id: str
+    routing_number: str
+    last4: str
+
+    def __post_init__(self) -> None:
+        if not (self.routing_number.isdigit() and len(self.routing_number) == 9):
+            raise ValueError("routing_number must be 9 digits")
+        if not (self.last4.isdigit() and len(self.last4) == 4):
+            raise ValueError("last4 must be the last 4 digits of the account number")
+
+
+@dataclass(frozen=True)
+class DebitRequest:
+    """Debit `amount` from a bank account (ACH), under a mandate the customer accepted."""
+
+    idempotency_key: str
+    amount: int
+    currency: str
+    bank: BankRef
+
+    def __post_init__(self) -> None:
+        _require_key(self.idempotency_key)
+        if self.amount <= 0:
+            raise ValueError("amount must be positive")
+
+
+@dataclass(frozen=True)
+class DebitResult:
+    """Where a debit stands. A failure carries Stripe's `code` (`account_closed`, …) and the ACH `return_code`."""
+
+    status: DebitStatus
+    reference: str
+    code: str | None = None
+    message: str = ""
+    return_code: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status is DebitStatus.SUCCEEDED
+
+
 class Connector(Protocol):
     """A processor. Implementations: `Simulator` (Stripe's test cards) and `ScriptedConnector` (faults)."""
 
@@ -208,6 +263,9 @@ class Connector(Protocol):
 
     async def refund(self, request: RefundRequest) -> OperationResult: ...
 
-    async def status(self, idempotency_key: str) -> AuthorizeResult | OperationResult | None:
-        """What the connector did for this key, or None if it never received it."""
+    async def debit(self, request: DebitRequest) -> DebitResult: ...
+
+    async def status(self, idempotency_key: str) -> AuthorizeResult | OperationResult | DebitResult | None:
+        """What the connector did for this key (for a debit: the bank's verdict so far), or None if it never
+        received it."""
         ...

@@ -28,14 +28,16 @@ from lynk.connectors.protocol import (
     CaptureRequest,
     Connector,
     ConnectorTimeout,
+    DebitRequest,
+    DebitResult,
     OperationResult,
     RefundRequest,
     VoidRequest,
 )
 
-Method = Literal["authorize", "capture", "void", "refund", "status"]
+Method = Literal["authorize", "capture", "void", "refund", "debit", "status"]
 FaultMode = Literal["timeout_before", "timeout_after", "crash_after"]
-_METHODS: tuple[Method, ...] = ("authorize", "capture", "void", "refund", "status")
+_METHODS: tuple[Method, ...] = ("authorize", "capture", "void", "refund", "debit", "status")
 _MODES: tuple[FaultMode, ...] = ("timeout_before", "timeout_after", "crash_after")
 
 T = TypeVar("T")
@@ -92,7 +94,10 @@ class ScriptedConnector:
     async def refund(self, request: RefundRequest) -> OperationResult:
         return await self._call("refund", request.idempotency_key, lambda: self.inner.refund(request))
 
-    async def status(self, idempotency_key: str) -> AuthorizeResult | OperationResult | None:
+    async def debit(self, request: DebitRequest) -> DebitResult:
+        return await self._call("debit", request.idempotency_key, lambda: self.inner.debit(request))
+
+    async def status(self, idempotency_key: str) -> AuthorizeResult | OperationResult | DebitResult | None:
         return await self._call("status", idempotency_key, lambda: self.inner.status(idempotency_key))
 
     async def _call(self, method: Method, key: str, call: Callable[[], Awaitable[T]]) -> T:

@@ -24,17 +24,21 @@ from lynk.connectors.protocol import (
     AuthorizeStatus,
     CaptureRequest,
     CheckResult,
+    DebitRequest,
+    DebitResult,
+    DebitStatus,
     IdempotencyKeyReused,
     OperationResult,
     OperationStatus,
     RefundRequest,
     VoidRequest,
 )
+from lynk.connectors.test_banks import verdict
 from lynk.core.clock import Clock, SystemClock
 
 ThreeDS = Literal["none", "always", "on_session", "on_session_or_not_setup"]
-Request = AuthorizeRequest | CaptureRequest | VoidRequest | RefundRequest
-Result = AuthorizeResult | OperationResult
+Request = AuthorizeRequest | CaptureRequest | VoidRequest | RefundRequest | DebitRequest
+Result = AuthorizeResult | OperationResult | DebitResult
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,7 @@ class Simulator:
         self._key_locks: dict[str, asyncio.Lock] = {}
         self._by_key: dict[str, tuple[Request, Result]] = {}
         self._by_reference: dict[str, _Authorization] = {}
+        self._debit_verdicts: dict[str, DebitResult] = {}
 
     async def authorize(self, request: AuthorizeRequest) -> AuthorizeResult:
         result = await self._once(request)
@@ -146,9 +151,18 @@ class Simulator:
         assert isinstance(result, OperationResult)
         return result
 
-    async def status(self, idempotency_key: str) -> AuthorizeResult | OperationResult | None:
+    async def debit(self, request: DebitRequest) -> DebitResult:
+        result = await self._once(request)
+        assert isinstance(result, DebitResult)
+        return result
+
+    async def status(self, idempotency_key: str) -> AuthorizeResult | OperationResult | DebitResult | None:
+        """For a debit, the bank's verdict: the simulated bank has always answered by the time anyone asks."""
         async with self._lock:
             stored = self._by_key.get(idempotency_key)
+            settled = self._debit_verdicts.get(idempotency_key)
+        if settled is not None:
+            return settled
         return stored[1] if stored else None
 
     async def _once(self, request: Request) -> Result:
@@ -182,7 +196,26 @@ class Simulator:
             return self._capture(request)
         if isinstance(request, VoidRequest):
             return self._void(request)
+        if isinstance(request, DebitRequest):
+            return self._debit(request)
         return self._refund(request)
+
+    # Bank debits
+
+    def _debit(self, request: DebitRequest) -> DebitResult:
+        """Accept the debit as pending; the bank's verdict (Stripe's test accounts) is what `status` answers."""
+        reference = f"sim_ach_{uuid.uuid4().hex[:20]}"
+        failure = verdict(request.bank.routing_number, request.bank.last4)
+        if failure is None:
+            self._debit_verdicts[request.idempotency_key] = DebitResult(DebitStatus.SUCCEEDED, reference)
+            self._by_reference[reference] = _Authorization(request.amount, "captured", captured=request.amount)
+            self.captures += 1
+        else:
+            self._debit_verdicts[request.idempotency_key] = DebitResult(
+                DebitStatus.FAILED, reference, failure.code, failure.message, failure.return_code
+            )
+            self._by_reference[reference] = _Authorization(request.amount, "declined")
+        return DebitResult(DebitStatus.PENDING, reference)
 
     # Authorization
 

@@ -47,7 +47,23 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, description="Largest request body accepted")
     idempotency_retention_seconds: int = 24 * 3600
     inprocess_worker: bool = Field(default=True, description="Run background jobs inside `lynk serve`")
-    maintenance_interval_seconds: int = 3600
+    maintenance_interval_seconds: int = Field(
+        default=60, description="How often the in-process worker runs its clock-driven jobs"
+    )
+    bank_debit_settlement_seconds: int = Field(
+        default=180,
+        description="How long after confirmation an ACH debit is asked for the bank's verdict. Short, as in "
+        "Stripe's test mode; real ACH takes about 4 business days (345600)",
+    )
+    ach_fee_bps: int = Field(default=80, description="ACH debit fee in basis points of the amount (0.8%)")
+    ach_fee_cap: int = Field(default=500, description="Largest ACH debit fee, in minor units ($5.00)")
+    dispute_fee: int = Field(default=1500, description="Fee withdrawn with a disputed amount, in minor units")
+    dispute_evidence_seconds: int = Field(
+        default=7 * 24 * 3600, description="How long a merchant has to respond to a dispute (`evidence_details.due_by`)"
+    )
+    dispute_review_seconds: int = Field(
+        default=0, description="How long submitted evidence is under review before the test-mode outcome"
+    )
     idempotency_lock_seconds: int = Field(
         default=60, description="A key in flight longer than this (a crashed request) is released"
     )

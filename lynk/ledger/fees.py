@@ -45,3 +45,30 @@ def fee_details(fee: int, currency: str) -> list[dict[str, Any]]:
     return [
         {"amount": fee, "application": None, "currency": currency, "description": FEE_DESCRIPTION, "type": "stripe_fee"}
     ]
+
+
+@dataclass(frozen=True)
+class FeeSchedule:
+    """Fees beyond the card fee: ACH debits (a percentage with a cap) and disputes (a flat fee).
+
+    Stripe's US prices are the defaults: ACH 0.8% capped at $5.00, disputes $15.00.
+    """
+
+    ach_bps: int = 80
+    ach_cap: int = 500
+    dispute_fee: int = 1500
+
+    def __post_init__(self) -> None:
+        if min(self.ach_bps, self.ach_cap, self.dispute_fee) < 0:
+            raise ValueError("fees must not be negative")
+
+
+DEFAULT_FEES = FeeSchedule()
+
+
+def ach_fee_for(amount: int, currency: str, fees: FeeSchedule = DEFAULT_FEES) -> int:
+    """The fee on an ACH debit: `amount * bps / 10000` rounded half-even, at most the cap and the amount."""
+    lookup_currency(currency)
+    if amount < 0:
+        raise ValueError("amount must not be negative")
+    return min(divide_half_even(amount * fees.ach_bps, 10_000), fees.ach_cap, amount)

@@ -8,6 +8,11 @@
   pending balance transaction that becomes available when the last pending funds do, netting
   against them); else from `available`, which goes negative, as a Stripe balance can.
 - `settle_due`: moves due pending balance transactions to available, one entry each.
+- `post_dispute`: a chargeback takes the disputed amount back (credit `disputes`) and charges the
+  dispute fee (credit `fee_revenue`), both from the merchant's `available` funds, which may go negative.
+- `post_dispute_reversal`: a won dispute gives back the amount (debit `disputes`) and the fee. Stripe
+  books the returned fee as a negative fee; Lynk's balance transactions never carry one (a DB check),
+  so the fee comes back in `amount` (fee 0), paid from the platform's `dispute_fee_refunds`.
 
 Booking is idempotent per source: booking the same charge (or refund) again returns the first
 balance transaction, or raises `LedgerError` if the amounts differ.
@@ -27,23 +32,28 @@ from lynk.core.pagination import Page, PageRequest
 from lynk.core.scope import Scope
 from lynk.ledger import repository
 from lynk.ledger.errors import LedgerError
-from lynk.ledger.fees import DEFAULT_PRICING, Pricing, fee_details, fee_for
+from lynk.ledger.fees import DEFAULT_FEES, DEFAULT_PRICING, FeeSchedule, Pricing, ach_fee_for, fee_details, fee_for
 from lynk.ledger.invariants import LedgerStats, stats, verify
 from lynk.ledger.repository import Leg
 from lynk.models.ledger import MERCHANT_KINDS, AccountKind, BalanceStatus, BalanceTransaction
 
 __all__ = [
+    "DEFAULT_FEES",
     "DEFAULT_PRICING",
     "Balance",
+    "FeeSchedule",
     "Funds",
     "LedgerError",
     "LedgerStats",
     "Pricing",
+    "ach_fee_for",
     "balance",
     "fee_for",
     "get_balance_transaction",
     "list_balance_transactions",
     "post_charge",
+    "post_dispute",
+    "post_dispute_reversal",
     "post_refund",
     "settle_due",
     "stats",
@@ -219,6 +229,104 @@ async def post_refund(
     await repository.add_balance_transaction(session, txn)
     legs = [Leg(accounts[_HOLDING[status]], debit=amount), Leg(accounts[AccountKind.REFUNDS], credit=amount)]
     await _post(session, scope, txn, "refund", legs, now=now, description=f"refund {refund_id} of charge {charge_id}")
+    return txn
+
+
+async def post_dispute(
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    dispute_id: str,
+    amount: int,
+    fee: int,
+    currency: str,
+    now: int,
+    description: str | None = None,
+) -> BalanceTransaction:
+    """Withdraw a disputed `amount` plus the dispute `fee`; the balance transaction's amount is `-amount`."""
+    currency = _currency(currency)
+    if amount <= 0 or fee < 0:
+        raise LedgerError(f"a dispute needs amount > 0 and fee >= 0 (amount {amount}, fee {fee})")
+    key = f"dispute:{dispute_id}"
+    if (found := await _already_booked(session, scope, key, -amount, currency, fee)) is not None:
+        return found
+    accounts = await repository.ensure_accounts(session, scope, currency, now=now)
+    await repository.lock_account(session, accounts[AccountKind.AVAILABLE])
+    txn = BalanceTransaction(
+        id=new_id("txn"),
+        created=now,
+        merchant_id=scope.merchant_id,
+        livemode=scope.livemode,
+        type="adjustment",
+        status=BalanceStatus.AVAILABLE,
+        amount=-amount,
+        fee=fee,
+        net=-amount - fee,
+        currency=currency,
+        fee_details=[{**line, "description": "Dispute fee"} for line in fee_details(fee, currency)],
+        available_on=now,
+        source=dispute_id,
+        description=description,
+        reporting_category="dispute",
+        booking_key=key,
+    )
+    await repository.add_balance_transaction(session, txn)
+    legs = [
+        Leg(accounts[AccountKind.AVAILABLE], debit=amount + fee),
+        Leg(accounts[AccountKind.DISPUTES], credit=amount),
+        Leg(accounts[AccountKind.FEE_REVENUE], credit=fee),
+    ]
+    await _post(session, scope, txn, "dispute", legs, now=now, description=f"dispute {dispute_id}")
+    return txn
+
+
+async def post_dispute_reversal(
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    dispute_id: str,
+    amount: int,
+    fee_returned: int,
+    currency: str,
+    now: int,
+    description: str | None = None,
+) -> BalanceTransaction:
+    """Reinstate a won dispute's `amount` and its fee to the merchant's available funds."""
+    currency = _currency(currency)
+    if amount <= 0 or fee_returned < 0:
+        raise LedgerError(f"a reversal needs amount > 0 and fee >= 0 (amount {amount}, fee {fee_returned})")
+    key = f"dispute_reversal:{dispute_id}"
+    total = amount + fee_returned
+    if (found := await _already_booked(session, scope, key, total, currency, 0)) is not None:
+        return found
+    if await repository.by_booking_key(session, f"dispute:{dispute_id}") is None:
+        raise LedgerError(f"no booked dispute {dispute_id} to reverse")
+    accounts = await repository.ensure_accounts(session, scope, currency, now=now)
+    txn = BalanceTransaction(
+        id=new_id("txn"),
+        created=now,
+        merchant_id=scope.merchant_id,
+        livemode=scope.livemode,
+        type="adjustment",
+        status=BalanceStatus.AVAILABLE,
+        amount=total,
+        fee=0,
+        net=total,
+        currency=currency,
+        fee_details=[],
+        available_on=now,
+        source=dispute_id,
+        description=description,
+        reporting_category="dispute_reversal",
+        booking_key=key,
+    )
+    await repository.add_balance_transaction(session, txn)
+    legs = [
+        Leg(accounts[AccountKind.DISPUTES], debit=amount),
+        Leg(accounts[AccountKind.DISPUTE_FEE_REFUNDS], debit=fee_returned),
+        Leg(accounts[AccountKind.AVAILABLE], credit=total),
+    ]
+    await _post(session, scope, txn, "dispute_reversal", legs, now=now, description=f"dispute {dispute_id} won")
     return txn
 
 

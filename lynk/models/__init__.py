@@ -1,6 +1,8 @@
 """SQLAlchemy ORM models, one file per aggregate. Importing this package registers them all."""
 
+from lynk.models.bank import BankDebit, BankDebitStatus, VaultBankAccount
 from lynk.models.customer import Customer
+from lynk.models.dispute import Dispute, DisputeStatus, EarlyFraudWarning
 from lynk.models.event import Event
 from lynk.models.idempotency import IdempotencyKey, IdempotencyStatus
 from lynk.models.ledger import AccountKind, BalanceStatus, BalanceTransaction, JournalEntry, LedgerAccount, Posting
@@ -23,10 +25,15 @@ __all__ = [
     "ApiKey",
     "BalanceStatus",
     "BalanceTransaction",
+    "BankDebit",
+    "BankDebitStatus",
     "Charge",
     "ChargeStatus",
     "ConnectorCall",
     "Customer",
+    "Dispute",
+    "DisputeStatus",
+    "EarlyFraudWarning",
     "Event",
     "IdempotencyKey",
     "IdempotencyStatus",
@@ -40,6 +47,7 @@ __all__ = [
     "Posting",
     "Refund",
     "RefundStatus",
+    "VaultBankAccount",
     "VaultCard",
     "VaultSecret",
     "WebhookEndpoint",

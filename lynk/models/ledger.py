@@ -52,6 +52,8 @@ class AccountKind(StrEnum):
     FEE_REVENUE = "fee_revenue"  # the platform's processing fees (revenue)
     PROCESSOR_CLEARING = "processor_clearing"  # owed to us by the processor for captured charges (an asset)
     REFUNDS = "refunds"  # refunds owed to cardholders, to be sent through the processor (a liability)
+    DISPUTES = "disputes"  # disputed funds taken back by the card network (a liability until it decides)
+    DISPUTE_FEE_REFUNDS = "dispute_fee_refunds"  # dispute fees given back on won disputes (an expense)
 
 
 ACCOUNT_SIDES: dict[AccountKind, Side] = {
@@ -60,6 +62,8 @@ ACCOUNT_SIDES: dict[AccountKind, Side] = {
     AccountKind.FEE_REVENUE: Side.CREDIT,
     AccountKind.PROCESSOR_CLEARING: Side.DEBIT,
     AccountKind.REFUNDS: Side.CREDIT,
+    AccountKind.DISPUTES: Side.CREDIT,
+    AccountKind.DISPUTE_FEE_REFUNDS: Side.DEBIT,
 }
 
 MERCHANT_KINDS = (AccountKind.PENDING, AccountKind.AVAILABLE)

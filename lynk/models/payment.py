@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lynk.core.db import Base, BigIntPk
@@ -100,6 +100,7 @@ class Charge(ScopedObject, Base):
     connector_reference: Mapped[str | None] = mapped_column(String(64))
     description: Mapped[str | None] = mapped_column(Text)
     receipt_email: Mapped[str | None] = mapped_column(String(512))
+    disputed: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class RefundStatus(StrEnum):

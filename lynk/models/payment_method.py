@@ -1,4 +1,4 @@
-"""PaymentMethods: a merchant's handle on a card (sealed in the vault) or, later, a bank account."""
+"""PaymentMethods: a merchant's handle on a card or a US bank account, each sealed in the vault."""
 
 from __future__ import annotations
 
@@ -25,3 +25,6 @@ class PaymentMethod(ScopedObject, Base):
     vault_card_id: Mapped[str | None] = mapped_column(String(64))
     # The card's safe facts: brand, last4, exp_month, exp_year, fingerprint, funding, country, checks.
     card: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    vault_bank_account_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    # A bank account's safe facts: bank_name, last4, routing_number, fingerprint, holder and account types.
+    us_bank_account: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)

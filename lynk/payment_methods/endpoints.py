@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lynk.payment_methods import service
+from lynk.core.errors import ParameterUnknown
+from lynk.payment_methods import bank_accounts, service
 from lynk.payment_methods.objects import payment_method_object
 from lynk.payment_methods.schemas import (
     AttachPaymentMethod,
@@ -22,6 +23,22 @@ routes = StripeRouter(tags=["PaymentMethods"])
 
 @routes.post("/v1/payment_methods", params=CreatePaymentMethod, summary="Create a PaymentMethod", auth=Auth.ANY_KEY)
 async def create_payment_method(call: ApiCall, params: CreatePaymentMethod) -> dict[str, Any]:
+    if params.type == "us_bank_account":
+        if params.card is not None:
+            raise ParameterUnknown("card")
+        bank = await bank_accounts.create(
+            call.session,
+            call.runtime.keyring,
+            call.scope,
+            params.us_bank_account.to_input() if params.us_bank_account else bank_accounts.BankAccountInput(),
+            billing=params.billing_details.given() if params.billing_details else None,
+            metadata=params.metadata,
+            allow_redisplay=params.allow_redisplay,
+            now=call.now,
+        )
+        return payment_method_object(bank)
+    if params.us_bank_account is not None:
+        raise ParameterUnknown("us_bank_account")
     payment_method = await service.create_card(
         call.session,
         call.runtime.keyring,

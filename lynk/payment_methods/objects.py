@@ -8,7 +8,7 @@ from lynk.models import PaymentMethod
 
 
 def payment_method_object(payment_method: PaymentMethod) -> dict[str, Any]:
-    return {
+    rendered = {
         "id": payment_method.id,
         "object": "payment_method",
         "allow_redisplay": payment_method.allow_redisplay,
@@ -20,3 +20,6 @@ def payment_method_object(payment_method: PaymentMethod) -> dict[str, Any]:
         "metadata": dict(payment_method.metadata_),
         "type": payment_method.type,
     }
+    if payment_method.type == "us_bank_account":
+        rendered["us_bank_account"] = payment_method.us_bank_account
+    return rendered

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from lynk.customers.schemas import AddressParams
+from lynk.payment_methods.bank_accounts import BankAccountInput
 from lynk.payment_methods.service import CardInput
 from lynk.wire.lists import ListParams
 from lynk.wire.params import FormInt, Metadata, NestedParams, Params, ShortText, Unsettable
@@ -35,14 +36,28 @@ class CardParams(NestedParams):
         return CardInput(self.number, self.exp_month, self.exp_year, self.cvc, self.token)
 
 
+class UsBankAccountParams(NestedParams):
+    routing_number: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    account_number: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    account_holder_type: Literal["individual", "company"] | None = None
+    account_type: Literal["checking", "savings"] | None = None
+
+    def to_input(self) -> BankAccountInput:
+        return BankAccountInput(self.routing_number, self.account_number, self.account_holder_type, self.account_type)
+
+
 class CardUpdateParams(NestedParams):
     exp_month: FormInt | None = None
     exp_year: FormInt | None = None
 
 
+PaymentMethodType = Literal["card", "us_bank_account"]
+
+
 class CreatePaymentMethod(Params):
-    type: Literal["card"]
+    type: PaymentMethodType
     card: CardParams | None = None
+    us_bank_account: UsBankAccountParams | None = None
     billing_details: BillingDetailsParams | None = None
     metadata: Metadata | None = None
     allow_redisplay: Redisplay = "unspecified"
@@ -57,11 +72,11 @@ class UpdatePaymentMethod(Params):
 
 class ListPaymentMethods(ListParams):
     customer: Annotated[str, Field(max_length=255)] | None = None
-    type: Literal["card"] | None = None
+    type: PaymentMethodType | None = None
 
 
 class ListCustomerPaymentMethods(ListParams):
-    type: Literal["card"] | None = None
+    type: PaymentMethodType | None = None
 
 
 class AttachPaymentMethod(Params):

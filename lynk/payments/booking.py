@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from lynk.connectors import CardRef
 from lynk.ledger import service as ledger
-from lynk.ledger.fees import fee_for
+from lynk.ledger.fees import ach_fee_for, fee_for
 from lynk.models import Charge
 from lynk.payment_methods import service as payment_methods
 from lynk.payments.context import PaymentContext
@@ -39,6 +39,22 @@ async def book_capture(ctx: PaymentContext, charge: Charge, amount: int, *, card
         available_on=ctx.now + SETTLEMENT_DELAY_SECONDS,
         now=ctx.now,
         immediate_available=immediate,
+        description=charge.description,
+    )
+    charge.balance_transaction_id = txn.id
+
+
+async def book_bank_debit(ctx: PaymentContext, charge: Charge) -> None:
+    """Book a settled bank debit, with the ACH fee; nothing is booked before the bank settles it."""
+    txn = await ledger.post_charge(
+        ctx.session,
+        ctx.scope,
+        charge_id=charge.id,
+        amount=charge.amount,
+        currency=charge.currency,
+        fee=ach_fee_for(charge.amount, charge.currency, ctx.fees),
+        available_on=ctx.now + SETTLEMENT_DELAY_SECONDS,
+        now=ctx.now,
         description=charge.description,
     )
     charge.balance_transaction_id = txn.id

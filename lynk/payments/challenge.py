@@ -23,7 +23,7 @@ from lynk.models import PaymentIntentStatus
 from lynk.payment_methods import service as payment_methods
 from lynk.payments import repository
 from lynk.payments.confirm import complete_authentication
-from lynk.payments.context import PaymentContext
+from lynk.payments.context import PaymentContext, configured
 from lynk.payments.errors import ClientSecretMismatch
 from lynk.payments.service import check_client_secret
 from lynk.wire.forms import decode_form
@@ -98,7 +98,7 @@ async def challenge_answer(payment_intent_id: str, request: Request) -> Response
                 keyring=runtime.keyring,
                 connector=runtime.connector,
                 now=unix(runtime.clock),
-                public_url=runtime.settings.public_url,
+                **configured(runtime.settings),
             )
             await complete_authentication(ctx, pi, succeeded=outcome == "complete")
         return_url = pi.return_url

@@ -26,13 +26,23 @@ from lynk.core.errors import InvalidRequestError
 from lynk.core.ids import new_id
 from lynk.events import service as events
 from lynk.models import Charge, ChargeStatus, PaymentIntent, PaymentMethod
+from lynk.payment_methods import bank_accounts
 from lynk.payment_methods import service as payment_methods
+from lynk.payment_methods.bank_accounts import BankAccountInput
 from lynk.payment_methods.objects import payment_method_object
-from lynk.payments import booking, repository, risk, states
+from lynk.payments import aftermath, bank_debits, booking, repository, risk, states
 from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
 from lynk.payments.errors import PaymentDeclined, ProcessorUnavailable
 from lynk.payments.objects import charge_object, payment_intent_object
 from lynk.vault import service as vault
+
+
+@dataclass(frozen=True)
+class BankAccountData:
+    """`payment_method_data` of type `us_bank_account`."""
+
+    account: BankAccountInput
+    billing: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,8 @@ class ConfirmOptions:
     return_url: str | None = None
     off_session: bool | None = None
     setup_future_usage: str | None = None
+    bank_account_data: BankAccountData | None = None
+    mandate_data: dict[str, Any] | None = None
 
 
 async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOptions) -> PaymentIntent:
@@ -54,6 +66,9 @@ async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOption
         pi.off_session = options.off_session
     if options.setup_future_usage is not None:
         pi.setup_future_usage = options.setup_future_usage or None
+    if method.type == bank_debits.TYPE:  # paying by bank: see bank_debits
+        await bank_debits.confirm(ctx, pi, method, mandate_data=options.mandate_data)
+        return pi
     card = await _card_ref(ctx, method)
     assessment = risk.assess(card.bin, card.last4, (method.card or {}).get("fingerprint", ""))
     if assessment.blocked:
@@ -89,7 +104,19 @@ async def complete_authentication(ctx: PaymentContext, pi: PaymentIntent, *, suc
 
 
 async def _payment_method(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOptions) -> PaymentMethod:
-    if options.payment_method_data is not None:
+    if options.bank_account_data is not None:
+        method = await bank_accounts.create(
+            ctx.session,
+            ctx.keyring,
+            ctx.scope,
+            options.bank_account_data.account,
+            billing=options.bank_account_data.billing,
+            metadata=None,
+            allow_redisplay="unspecified",
+            now=ctx.now,
+            within="payment_method_data",
+        )
+    elif options.payment_method_data is not None:
         method = await payment_methods.create_card(
             ctx.session,
             ctx.keyring,
@@ -192,6 +219,8 @@ async def _authorize(
         await _record_intent(
             ctx, pi, "payment_intent.succeeded" if captured else "payment_intent.amount_capturable_updated"
         )
+        if captured:
+            await aftermath.after_capture(ctx, charge, card)
         return
     code = result.code or "card_declined"
     await _fail(ctx, pi, method, charge, code, result.decline_code, result.message)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynk.connectors import AuthorizeResult, Connector, ConnectorUnavailable, OperationResult
+from lynk.connectors import AuthorizeResult, Connector, ConnectorUnavailable, DebitResult, OperationResult
+from lynk.core.config import Settings
 from lynk.core.scope import Scope
+from lynk.ledger.fees import DEFAULT_FEES, FeeSchedule
 from lynk.models import ConnectorCall
 from lynk.payments.errors import ProcessorUnavailable
 from lynk.vault.keyring import Keyring
@@ -24,6 +26,20 @@ class PaymentContext:
     connector: Connector
     now: int
     public_url: str
+    fees: FeeSchedule = DEFAULT_FEES
+    # How long after confirmation a bank debit is asked for the bank's verdict (Settings).
+    bank_settlement_seconds: int = 180
+    dispute_evidence_seconds: int = 7 * 24 * 3600
+
+
+def configured(settings: Settings) -> dict[str, Any]:
+    """The PaymentContext fields an operator configures: `PaymentContext(..., **configured(settings))`."""
+    return {
+        "public_url": settings.public_url,
+        "fees": FeeSchedule(settings.ach_fee_bps, settings.ach_fee_cap, settings.dispute_fee),
+        "bank_settlement_seconds": settings.bank_debit_settlement_seconds,
+        "dispute_evidence_seconds": settings.dispute_evidence_seconds,
+    }
 
 
 R = TypeVar("R")
@@ -49,7 +65,7 @@ async def record_call(
     return call
 
 
-def complete_call(call: ConnectorCall, result: AuthorizeResult | OperationResult, now: int) -> None:
+def complete_call(call: ConnectorCall, result: AuthorizeResult | OperationResult | DebitResult, now: int) -> None:
     """Log the processor's answer."""
     call.status, call.completed = str(result.status), now
     call.result = {

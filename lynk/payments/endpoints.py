@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from lynk.core.errors import ParameterMissing
+from lynk.payment_methods.bank_accounts import BankAccountInput
 from lynk.payments import service
-from lynk.payments.confirm import ConfirmOptions, confirm
-from lynk.payments.context import PaymentContext
+from lynk.payments.confirm import BankAccountData, ConfirmOptions, confirm
+from lynk.payments.context import PaymentContext, configured
 from lynk.payments.objects import charge_object, payment_intent_object
 from lynk.payments.schemas import (
     CancelPaymentIntent,
@@ -34,18 +36,28 @@ def payment_context(call: ApiCall) -> PaymentContext:
         keyring=runtime.keyring,
         connector=runtime.connector,
         now=call.now,
-        public_url=runtime.settings.public_url,
+        **configured(runtime.settings),
     )
 
 
 def _confirm_options(params: ConfirmFields) -> ConfirmOptions:
     data = params.payment_method_data
+    bank = None
+    if data is not None and data.type == "us_bank_account":
+        bank = BankAccountData(
+            data.us_bank_account.to_input() if data.us_bank_account else BankAccountInput(),
+            data.billing_details.given() if data.billing_details else None,
+        )
+    elif data is not None and data.card is None:
+        raise ParameterMissing("payment_method_data[card]")
     return ConfirmOptions(
         payment_method=params.payment_method,
-        payment_method_data=data.card.to_input() if data is not None else None,
+        payment_method_data=data.card.to_input() if data is not None and data.card is not None else None,
         return_url=params.return_url,
         off_session=params.off_session,
         setup_future_usage=params.setup_future_usage if params.given("setup_future_usage") else None,
+        bank_account_data=bank,
+        mandate_data=params.mandate_data.model_dump() if params.mandate_data else None,
     )
 
 

@@ -67,7 +67,7 @@ def charge_object(charge: Charge) -> dict[str, Any]:
         "currency": charge.currency,
         "customer": charge.customer_id,
         "description": charge.description,
-        "disputed": False,
+        "disputed": charge.disputed,
         "failure_balance_transaction": None,
         "failure_code": charge.failure_code,
         "failure_message": charge.failure_message,

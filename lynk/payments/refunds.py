@@ -13,6 +13,7 @@ from lynk.core.ids import new_id
 from lynk.core.metadata import MetadataUpdate
 from lynk.core.money import currency as currency_of
 from lynk.core.pagination import Page, PageRequest
+from lynk.disputes import service as disputes
 from lynk.events import service as events
 from lynk.ledger import service as ledger
 from lynk.models import Charge, ChargeStatus, PaymentIntentStatus, Refund, RefundStatus
@@ -60,6 +61,12 @@ async def create(
     if charge.status != ChargeStatus.SUCCEEDED or not charge.captured:
         raise InvalidRequestError(
             f"Charge {charge.id} has not been captured, so there is nothing to refund.", code="charge_not_refundable"
+        )
+    if charge.disputed and not await disputes.charge_refundable(ctx.session, ctx.scope, charge.id):
+        raise InvalidRequestError(
+            f"Charge {charge.id} has been charged back; the disputed funds are already withdrawn. Respond to "
+            "the dispute instead of refunding.",
+            code="charge_disputed",
         )
     remaining = charge.amount_captured - charge.amount_refunded
     if remaining <= 0:

@@ -1,4 +1,4 @@
-"""All queries on payment_intents, charges and connector_calls, scoped to a merchant and mode."""
+"""All queries on payment_intents, charges, refunds, bank_debits and connector_calls, scoped to a merchant and mode."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
 from lynk.core.scope import Scope
-from lynk.models import Charge, ConnectorCall, PaymentIntent, Refund
+from lynk.models import BankDebit, BankDebitStatus, Charge, ConnectorCall, PaymentIntent, Refund
 
 
-async def add(session: AsyncSession, *rows: PaymentIntent | Charge | ConnectorCall | Refund) -> None:
+async def add(session: AsyncSession, *rows: PaymentIntent | Charge | ConnectorCall | Refund | BankDebit) -> None:
     session.add_all(rows)
     await session.flush()
 
@@ -97,5 +97,17 @@ async def authorizations_older_than(session: AsyncSession, cutoff: int, *, limit
         .order_by(PaymentIntent.pk)
         .limit(limit)
         .with_for_update()
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def due_bank_debits(session: AsyncSession, now: int, *, limit: int) -> list[BankDebit]:
+    """Pending bank debits whose settlement time has come, across merchants, locked (`SKIP LOCKED` on PostgreSQL)."""
+    stmt = (
+        select(BankDebit)
+        .where(BankDebit.status == BankDebitStatus.PENDING, BankDebit.due_at <= now)
+        .order_by(BankDebit.due_at, BankDebit.pk)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )
     return list((await session.scalars(stmt)).all())

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from lynk.payment_methods.schemas import CardParams
+from lynk.payment_methods.schemas import BillingDetailsParams, CardParams, UsBankAccountParams
 from lynk.wire.lists import CreatedParam, ListParams
 from lynk.wire.params import FormInt, FormList, Metadata, NestedParams, Params, ShortText, Unsettable
 
@@ -17,8 +17,25 @@ Url = Annotated[str, Field(min_length=1, max_length=2048)]
 
 
 class PaymentMethodData(NestedParams):
-    type: Literal["card"]
-    card: CardParams
+    type: Literal["card", "us_bank_account"]
+    card: CardParams | None = None
+    us_bank_account: UsBankAccountParams | None = None
+    billing_details: BillingDetailsParams | None = None
+
+
+class OnlineAcceptance(NestedParams):
+    ip_address: ShortText | None = None
+    user_agent: ShortText | None = None
+
+
+class CustomerAcceptance(NestedParams):
+    type: Literal["online", "offline"]
+    accepted_at: FormInt | None = None
+    online: OnlineAcceptance | None = None
+
+
+class MandateData(NestedParams):
+    customer_acceptance: CustomerAcceptance
 
 
 class ConfirmFields(Params):
@@ -27,13 +44,16 @@ class ConfirmFields(Params):
     return_url: Url | None = None
     off_session: bool | None = None
     setup_future_usage: Unsettable[Literal["on_session", "off_session"]] = None
+    mandate_data: MandateData | None = None
 
 
 class CreatePaymentIntent(ConfirmFields):
     amount: Amount
     currency: Currency
     customer: Id | None = None
-    payment_method_types: Annotated[FormList[Literal["card", "link"]], Field(min_length=1, max_length=5)] = ["card"]
+    payment_method_types: Annotated[
+        FormList[Literal["card", "link", "us_bank_account"]], Field(min_length=1, max_length=5)
+    ] = ["card"]
     capture_method: Literal["automatic", "automatic_async", "manual"] = "automatic"
     confirmation_method: Literal["automatic", "manual"] = "automatic"
     confirm: bool = False

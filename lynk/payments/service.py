@@ -17,7 +17,7 @@ from lynk.customers import service as customers
 from lynk.events import service as events
 from lynk.models import Charge, PaymentIntent, PaymentIntentStatus
 from lynk.payment_methods import service as payment_methods
-from lynk.payments import booking, repository, states
+from lynk.payments import aftermath, booking, repository, states
 from lynk.payments.confirm import ConfirmOptions, confirm
 from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
 from lynk.payments.errors import AmountTooSmall, ChargeNotFound, ClientSecretMismatch, PaymentIntentNotFound
@@ -171,6 +171,7 @@ async def capture(ctx: PaymentContext, pi: PaymentIntent, amount_to_capture: int
     await ctx.session.flush()
     await events.record(ctx.session, ctx.scope, "charge.captured", charge_object(charge), now=ctx.now)
     await events.record(ctx.session, ctx.scope, "payment_intent.succeeded", payment_intent_object(pi), now=ctx.now)
+    await aftermath.after_capture(ctx, charge)
     return pi
 
 

@@ -6,6 +6,8 @@ requires_payment_method / requires_confirmation ──confirm──▶
     requires_capture (manual capture) ──capture──▶ succeeded
     succeeded
     requires_payment_method (declined, with last_payment_error)
+    processing (a bank debit sent) ──bank settles──▶ succeeded
+                                   ──bank returns it──▶ requires_payment_method (with last_payment_error)
 requires_payment_method / requires_confirmation / requires_action / requires_capture ──cancel──▶ canceled
 """
 
@@ -96,3 +98,26 @@ def canceled(pi: PaymentIntent, reason: str | None, now: int) -> None:
     pi.canceled_at = now
     pi.amount_capturable = 0
     pi.next_action = None
+
+
+def processing(pi: PaymentIntent, charge_id: str, now: int) -> None:
+    """A bank debit was sent: the money is on its way, and only the bank's answer moves it on."""
+    _require(pi, CONFIRMABLE, "start processing")
+    pi.status = S.PROCESSING
+    pi.latest_charge_id = charge_id
+    pi.authorized_at = now
+    pi.next_action = None
+    pi.last_payment_error = None
+
+
+def processing_succeeded(pi: PaymentIntent) -> None:
+    _require(pi, (S.PROCESSING,), "settle")
+    pi.status = S.SUCCEEDED
+    pi.amount_received = pi.amount
+    pi.amount_capturable = 0
+
+
+def processing_failed(pi: PaymentIntent, error: dict[str, Any]) -> None:
+    _require(pi, (S.PROCESSING,), "fail the debit of")
+    pi.status = S.REQUIRES_PAYMENT_METHOD
+    pi.last_payment_error = error

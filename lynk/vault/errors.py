@@ -1,4 +1,4 @@
-"""Card errors raised by the vault; none of them ever carries the card number."""
+"""Card and bank-account errors raised by the vault; none of them ever carries the number."""
 
 from __future__ import annotations
 
@@ -44,3 +44,22 @@ class VaultKeyMissing(LynkError):
             f"The vault master key {key_id} is not configured. Add it to LYNK_RETIRED_MASTER_KEYS "
             "or finish `lynk vault rotate-key`."
         )
+
+
+class RoutingNumberInvalid(LynkError):
+    """A routing number that is not 9 digits or fails the ABA checksum."""
+
+    default_code = "routing_number_invalid"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Invalid routing number: a US routing number is 9 digits with a valid ABA checksum.",
+            param="routing_number",
+        )
+
+
+class AccountNumberInvalid(LynkError):
+    default_code = "account_number_invalid"
+
+    def __init__(self) -> None:
+        super().__init__("Invalid account number: a US bank account number is 4 to 17 digits.", param="account_number")

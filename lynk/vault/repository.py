@@ -1,14 +1,14 @@
-"""All queries on vault_cards and vault_secrets."""
+"""All queries on vault_cards, vault_bank_accounts and vault_secrets."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynk.models import VaultCard, VaultSecret
+from lynk.models import VaultBankAccount, VaultCard, VaultSecret
 
 
-async def add(session: AsyncSession, row: VaultCard | VaultSecret) -> None:
+async def add(session: AsyncSession, row: VaultCard | VaultBankAccount | VaultSecret) -> None:
     session.add(row)
     await session.flush()
 
@@ -42,4 +42,23 @@ async def secrets_not_under(session: AsyncSession, key_id: str) -> list[VaultSec
 
 async def cards_page(session: AsyncSession, *, after_pk: int, limit: int) -> list[VaultCard]:
     stmt = select(VaultCard).where(VaultCard.pk > after_pk).order_by(VaultCard.pk).limit(limit)
+    return list((await session.scalars(stmt)).all())
+
+
+async def get_bank_account(session: AsyncSession, bank_account_id: str) -> VaultBankAccount | None:
+    stmt = select(VaultBankAccount).where(VaultBankAccount.id == bank_account_id)
+    found: VaultBankAccount | None = (await session.scalars(stmt)).first()
+    return found
+
+
+async def bank_accounts_not_under(
+    session: AsyncSession, key_id: str, *, after_pk: int, limit: int
+) -> list[VaultBankAccount]:
+    stmt = (
+        select(VaultBankAccount)
+        .where(VaultBankAccount.key_id != key_id, VaultBankAccount.pk > after_pk)
+        .order_by(VaultBankAccount.pk)
+        .limit(limit)
+        .with_for_update()
+    )
     return list((await session.scalars(stmt)).all())

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.db import Database
 from lynk.core.ids import new_id
-from lynk.models import VaultCard, VaultSecret
+from lynk.models import VaultBankAccount, VaultCard, VaultSecret
 from lynk.vault import cards, crypto, repository
 from lynk.vault.cards import CardFacts
 from lynk.vault.keyring import Keyring
@@ -147,7 +148,7 @@ async def card_facts(session: AsyncSession, card_id: str) -> CardFacts | None:
 
 
 async def rotate(db: Database, keyring: Keyring) -> int:
-    """Re-wrap every record not under the current master key, in small transactions.
+    """Re-wrap every record (secrets, cards, bank accounts) not under the current master key, in small transactions.
 
     Servers keep reading throughout: each row changes atomically, and a server whose
     keyring lacks the new key reloads it when it meets it. Returns how many were re-wrapped.
@@ -158,19 +159,23 @@ async def rotate(db: Database, keyring: Keyring) -> int:
         for secret in await repository.secrets_not_under(session, current.key_id):
             _rewrap_row(keyring, secret)
             done += 1
-    after = 0
-    while True:
-        async with db.transaction() as session:
-            batch = await repository.cards_not_under(session, current.key_id, after_pk=after, limit=ROTATE_BATCH)
-            for card in batch:
-                _rewrap_row(keyring, card)
-        if not batch:
-            return done
-        done += len(batch)
-        after = batch[-1].pk
+    for fetch in (repository.cards_not_under, repository.bank_accounts_not_under):
+        after = 0
+        while True:
+            async with db.transaction() as session:
+                batch: Sequence[VaultCard | VaultBankAccount] = await fetch(
+                    session, current.key_id, after_pk=after, limit=ROTATE_BATCH
+                )
+                for row in batch:
+                    _rewrap_row(keyring, row)
+            if not batch:
+                break
+            done += len(batch)
+            after = batch[-1].pk
+    return done
 
 
-def _rewrap_row(keyring: Keyring, row: VaultCard | VaultSecret) -> None:
+def _rewrap_row(keyring: Keyring, row: VaultCard | VaultBankAccount | VaultSecret) -> None:
     sealed = crypto.Sealed(row.key_id, row.wrapped_key, row.ciphertext)
     fresh = crypto.rewrap(keyring.get(row.key_id), keyring.current, sealed, record_id=row.id)
     row.key_id, row.wrapped_key = fresh.key_id, fresh.wrapped_key

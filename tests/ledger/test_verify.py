@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.ledger import service
-from lynk.models import BalanceTransaction
+from lynk.models import AccountKind, BalanceTransaction
 from tests.ledger.support import (
     DAY,
     Books,
@@ -52,7 +52,7 @@ def test_healthy_books_have_no_breach(books: Books) -> None:
     counts = books.write(service.stats)
     assert (counts.balance_transactions, counts.entries) == (3, 3 + 2)  # 3 bookings, 2 settlements
     assert counts.postings == 3 + 3 + 2 + 2 + 2
-    assert counts.accounts == 2 * 5
+    assert counts.accounts == 2 * len(AccountKind)
 
 
 def test_a_balance_transaction_without_postings_is_named(books: Books) -> None:

@@ -1,0 +1,1 @@
+"""Disputes: chargebacks and inquiries of a charge, their evidence, deadlines and outcomes."""

@@ -1,0 +1,216 @@
+"""Paying by bank (ACH debit of a `us_bank_account` PaymentMethod), and the settlement job.
+
+Confirming sends the debit and leaves the PaymentIntent `processing` with a `pending` charge;
+nothing is booked. Once the settlement delay has passed, `settle_due` asks the connector for the
+bank's verdict (`status(key)`): a settled debit makes the PaymentIntent `succeeded` and books
+the money with the ACH fee; a returned one fails the charge with the bank's code and ACH return
+code and puts the PaymentIntent back to `requires_payment_method`. A connector that still says
+`pending` is asked again after another delay; one that never saw the key is sent the same debit
+again (same idempotency key, so the bank acts at most once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from lynk.connectors import BankRef, DebitRequest, DebitResult, DebitStatus
+from lynk.core.errors import InvalidRequestError
+from lynk.core.ids import new_id, random_token
+from lynk.core.scope import Scope
+from lynk.events import service as events
+from lynk.models import BankDebit, BankDebitStatus, Charge, ChargeStatus, PaymentIntent, PaymentMethod
+from lynk.payment_methods import service as payment_methods
+from lynk.payment_methods.objects import payment_method_object
+from lynk.payments import booking, repository, states
+from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
+from lynk.payments.objects import charge_object, payment_intent_object
+from lynk.vault import bank_accounts as vault_banks
+
+TYPE = "us_bank_account"
+
+
+def _check_payable(pi: PaymentIntent, mandate_data: dict[str, Any] | None) -> None:
+    if TYPE not in pi.payment_method_types:
+        raise InvalidRequestError(
+            f"The PaymentMethod provided ({TYPE}) is not allowed for this PaymentIntent. Create the "
+            f"PaymentIntent with payment_method_types including {TYPE}, or use one of: "
+            f"{', '.join(pi.payment_method_types)}.",
+            param="payment_method",
+            code="payment_intent_incompatible_payment_method",
+        )
+    if pi.currency != "usd":
+        raise InvalidRequestError(
+            f"us_bank_account PaymentMethods debit US dollars only; this PaymentIntent is in {pi.currency}.",
+            param="currency",
+        )
+    if pi.capture_method == "manual":
+        raise InvalidRequestError(
+            "us_bank_account PaymentMethods do not support capture_method=manual.", param="capture_method"
+        )
+    if mandate_data is None and not pi.off_session:
+        raise InvalidRequestError(
+            "An ACH debit needs the customer's mandate: pass mandate_data[customer_acceptance][type] "
+            "(online, with [online][ip_address] and [online][user_agent], or offline), or off_session=true "
+            "for a merchant-initiated debit under a mandate accepted earlier.",
+            param="mandate_data",
+            code="parameter_missing",
+        )
+
+
+async def _bank_ref(ctx: PaymentContext, method: PaymentMethod) -> BankRef:
+    facts = await vault_banks.bank_account_facts(ctx.session, method.vault_bank_account_id or "")
+    assert facts is not None, "a us_bank_account PaymentMethod always has its vault record"
+    return BankRef(method.vault_bank_account_id or "", facts.routing_number, facts.last4)
+
+
+async def confirm(
+    ctx: PaymentContext, pi: PaymentIntent, method: PaymentMethod, *, mandate_data: dict[str, Any] | None
+) -> None:
+    """Send the debit: the PaymentIntent goes to `processing` (events `charge.pending`, `payment_intent.processing`)."""
+    _check_payable(pi, mandate_data)
+    bank = await _bank_ref(ctx, method)
+    pi.attempts += 1
+    key = f"{pi.id}:debit:{pi.attempts}"
+    call = await record_call(ctx, operation="debit", payment_intent_id=pi.id, key=key, amount=pi.amount)
+    request = DebitRequest(idempotency_key=key, amount=pi.amount, currency=pi.currency, bank=bank)
+    result = await connector_call(ctx.connector.debit, request)
+    complete_call(call, result, ctx.now)
+    details = {k: v for k, v in (method.us_bank_account or {}).items() if k not in ("networks", "status_details")}
+    details.pop("financial_connections_account", None)
+    details.update({"mandate": f"mandate_{random_token(24)}", "payment_reference": None})
+    charge = Charge(
+        id=new_id("ch"),
+        created=ctx.now,
+        merchant_id=ctx.scope.merchant_id,
+        livemode=ctx.scope.livemode,
+        metadata_=dict(pi.metadata_),
+        payment_intent_id=pi.id,
+        amount=pi.amount,
+        amount_captured=pi.amount,
+        amount_refunded=0,
+        currency=pi.currency,
+        status=ChargeStatus.PENDING,
+        captured=True,
+        paid=False,
+        customer_id=pi.customer_id,
+        payment_method_id=method.id,
+        payment_method_details={"type": TYPE, TYPE: details, "billing_details": method.billing_details},
+        outcome={
+            "network_status": "approved_by_network",
+            "reason": None,
+            "risk_level": "not_assessed",
+            "risk_score": None,
+            "seller_message": "Payment pending: the bank has not answered yet.",
+            "type": "authorized",
+        },
+        failure_code=None,
+        failure_message=None,
+        balance_transaction_id=None,
+        connector_reference=result.reference,
+        description=pi.description,
+        receipt_email=pi.receipt_email,
+        disputed=False,
+    )
+    await repository.add(ctx.session, charge)
+    states.processing(pi, charge.id, ctx.now)
+    debit = BankDebit(
+        merchant_id=ctx.scope.merchant_id,
+        livemode=ctx.scope.livemode,
+        payment_intent_id=pi.id,
+        charge_id=charge.id,
+        connector_key=key,
+        vault_bank_account_id=bank.vault_bank_account_id,
+        amount=pi.amount,
+        currency=pi.currency,
+        status=BankDebitStatus.PENDING,
+        created=ctx.now,
+        due_at=ctx.now + ctx.bank_settlement_seconds,
+        completed=None,
+    )
+    await repository.add(ctx.session, debit)
+    await events.record(ctx.session, ctx.scope, "charge.pending", charge_object(charge), now=ctx.now)
+    await events.record(ctx.session, ctx.scope, "payment_intent.processing", payment_intent_object(pi), now=ctx.now)
+    if result.status is DebitStatus.FAILED:  # refused at once (a real connector may do so)
+        await _returned(ctx, pi, charge, debit, result)
+    elif result.status is DebitStatus.SUCCEEDED:
+        await _settled(ctx, pi, charge, debit)
+
+
+async def settle_due(ctx: PaymentContext, *, limit: int = 200) -> int:
+    """Move on every bank debit whose settlement time has come. `ctx.scope` is ignored (all merchants)."""
+    done = 0
+    for debit in await repository.due_bank_debits(ctx.session, ctx.now, limit=limit):
+        scoped = replace(ctx, scope=Scope(debit.merchant_id, debit.livemode))
+        result = await connector_call(ctx.connector.status, debit.connector_key)
+        if result is None:  # the connector forgot (a restart): the same question again, under the same key
+            facts = await vault_banks.bank_account_facts(ctx.session, debit.vault_bank_account_id)
+            assert facts is not None
+            bank = BankRef(debit.vault_bank_account_id, facts.routing_number, facts.last4)
+            request = DebitRequest(debit.connector_key, debit.amount, debit.currency, bank)
+            await connector_call(ctx.connector.debit, request)
+            result = await connector_call(ctx.connector.status, debit.connector_key)
+        if not isinstance(result, DebitResult) or result.status is DebitStatus.PENDING:
+            debit.due_at = ctx.now + ctx.bank_settlement_seconds
+            continue
+        pi = await repository.get_intent(ctx.session, scoped.scope, debit.payment_intent_id, for_update=True)
+        charge = await repository.get_charge(ctx.session, scoped.scope, debit.charge_id, for_update=True)
+        assert pi is not None and charge is not None
+        if result.succeeded:
+            await _settled(scoped, pi, charge, debit)
+        else:
+            await _returned(scoped, pi, charge, debit, result)
+        done += 1
+    await ctx.session.flush()
+    return done
+
+
+async def _settled(ctx: PaymentContext, pi: PaymentIntent, charge: Charge, debit: BankDebit) -> None:
+    charge.status, charge.paid = ChargeStatus.SUCCEEDED, True
+    charge.outcome = {**charge.outcome, "seller_message": "Payment complete."}
+    states.processing_succeeded(pi)
+    debit.status, debit.completed = BankDebitStatus.SUCCEEDED, ctx.now
+    await booking.book_bank_debit(ctx, charge)
+    await ctx.session.flush()
+    await events.record(ctx.session, ctx.scope, "charge.succeeded", charge_object(charge), now=ctx.now)
+    await events.record(ctx.session, ctx.scope, "payment_intent.succeeded", payment_intent_object(pi), now=ctx.now)
+
+
+async def _returned(
+    ctx: PaymentContext, pi: PaymentIntent, charge: Charge, debit: BankDebit, result: DebitResult
+) -> None:
+    code = result.code or "bank_account_declined"
+    message = result.message or "The customer's bank returned the debit."
+    if result.return_code:
+        message = f"{message} (ACH return code {result.return_code})"
+    charge.status, charge.paid, charge.captured, charge.amount_captured = ChargeStatus.FAILED, False, False, 0
+    charge.failure_code, charge.failure_message = code, message
+    charge.outcome = {
+        **charge.outcome,
+        "network_status": "declined_by_network",
+        "network_decline_code": result.return_code,
+        "reason": code,
+        "seller_message": message,
+        "type": "issuer_declined",
+    }
+    method = await _method(ctx, charge)
+    error = {
+        "type": "invalid_request_error",
+        "code": code,
+        "decline_code": None,
+        "message": message,
+        "doc_url": f"https://docs.stripe.com/error-codes/{code.replace('_', '-')}",
+        "param": None,
+        "network_decline_code": result.return_code,
+        "charge": charge.id,
+        "payment_method": payment_method_object(method),
+    }
+    states.processing_failed(pi, error)
+    debit.status, debit.completed = BankDebitStatus.FAILED, ctx.now
+    await ctx.session.flush()
+    await events.record(ctx.session, ctx.scope, "charge.failed", charge_object(charge), now=ctx.now)
+    await events.record(ctx.session, ctx.scope, "payment_intent.payment_failed", payment_intent_object(pi), now=ctx.now)
+
+
+async def _method(ctx: PaymentContext, charge: Charge) -> PaymentMethod:
+    return await payment_methods.get(ctx.session, ctx.scope, charge.payment_method_id)

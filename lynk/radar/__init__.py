@@ -1,0 +1,1 @@
+"""Radar: early fraud warnings reported by the card networks (later: reviews, rules and lists)."""
