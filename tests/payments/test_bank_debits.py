@@ -176,3 +176,68 @@ def test_a_processing_payment_cannot_be_canceled_or_confirmed(client: stripe.Str
     with pytest.raises(stripe.InvalidRequestError) as confirm:
         client.v1.payment_intents.confirm(pi.id)
     assert confirm.value.code == "payment_intent_unexpected_state"
+
+
+@pytest.mark.parametrize(
+    ("fields", "param", "code"),
+    [
+        ({"billing_details[name]": None}, "billing_details[name]", "parameter_missing"),
+        ({"us_bank_account[routing_number]": "110000001"}, "us_bank_account[routing_number]", "routing_number_invalid"),
+        ({"us_bank_account[routing_number]": "11000000"}, "us_bank_account[routing_number]", "routing_number_invalid"),
+        ({"us_bank_account[account_number]": "12ab5678"}, "us_bank_account[account_number]", "account_number_invalid"),
+        ({"us_bank_account[account_number]": "123"}, "us_bank_account[account_number]", "account_number_invalid"),
+        ({"us_bank_account[account_number]": None}, "us_bank_account[account_number]", "parameter_missing"),
+        (
+            {"us_bank_account[account_holder_type]": "alien"},
+            "us_bank_account[account_holder_type]",
+            "parameter_invalid",
+        ),
+        ({"us_bank_account[account_type]": "gold"}, "us_bank_account[account_type]", "parameter_invalid"),
+        ({"us_bank_account[iban]": "x"}, "us_bank_account[iban]", "parameter_unknown"),
+        ({"card[number]": "4242424242424242"}, "card", "parameter_unknown"),
+    ],
+)
+def test_bad_bank_account_input_names_the_param(
+    server: LynkServer, merchant: MerchantKeys, fields: dict[str, str | None], param: str, code: str
+) -> None:
+    data: dict[str, str | None] = {
+        "type": "us_bank_account",
+        "us_bank_account[routing_number]": ROUTING,
+        "us_bank_account[account_number]": SUCCEEDS,
+        "billing_details[name]": "Jenny Rosen",
+        **fields,
+    }
+    sent = {key: value for key, value in data.items() if value is not None}
+    response = httpx.post(f"{server.base_url}/v1/payment_methods", data=sent, auth=(merchant.secret_key, ""))
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert (error["type"], error["param"], error["code"]) == ("invalid_request_error", param, code)
+    assert SUCCEEDS not in response.text
+
+
+@pytest.mark.parametrize(
+    ("changes", "param"),
+    [
+        ({"payment_method_types": ["card"]}, "payment_method"),
+        ({"mandate_data": None}, "mandate_data"),
+        ({"currency": "eur"}, "currency"),
+        ({"capture_method": "manual"}, "capture_method"),
+    ],
+)
+def test_a_bank_payment_that_cannot_be_made_says_why(
+    client: stripe.StripeClient, changes: dict[str, object], param: str
+) -> None:
+    params: dict[str, object] = {
+        "amount": 1_000,
+        "currency": "usd",
+        "payment_method_types": ["us_bank_account"],
+        "payment_method": bank_method(client).id,
+        "mandate_data": MANDATE,
+        "confirm": True,
+        **changes,
+    }
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        client.v1.payment_intents.create(params={k: v for k, v in params.items() if v is not None})  # type: ignore[arg-type]
+    assert refused.value.http_status == 400
+    assert refused.value.param == param
+    assert client.v1.payment_intents.list().data == []  # nothing half-written

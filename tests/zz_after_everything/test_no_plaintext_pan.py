@@ -1,4 +1,4 @@
-"""After every other test of a backend has run, no card number is anywhere: database or logs.
+"""After every other test of a backend has run, no card or bank account number is anywhere: database or logs.
 
 This directory sorts last, and pytest runs each backend's tests together, so this scan sees
 everything the whole run stored through that backend's server.
@@ -16,9 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lynk.vault.sandbox_cards import TEST_CARD_NUMBERS
 from tests.connectors.support import ALL_TEST_CARDS
 from tests.merchants.factories import MerchantKeys
+from tests.payments.bank_support import ALL_TEST_ACCOUNTS, ROUTING
 from tests.servers import LynkServer
 
 PANS = sorted(set(TEST_CARD_NUMBERS.values()) | set(ALL_TEST_CARDS))
+ACCOUNT_NUMBERS = sorted(set(ALL_TEST_ACCOUNTS))
 
 
 def _database_text(server: LynkServer) -> bytes:
@@ -54,10 +56,22 @@ def test_no_card_number_in_the_database(server: LynkServer, merchant: MerchantKe
         auth=(merchant.secret_key, ""),
     )
     assert response.json()["status"] == "succeeded"
+    bank = httpx.post(
+        f"{server.base_url}/v1/payment_methods",
+        data={
+            "type": "us_bank_account",
+            "us_bank_account[routing_number]": ROUTING,
+            "us_bank_account[account_number]": ACCOUNT_NUMBERS[0],
+            "billing_details[name]": "Jenny Rosen",
+        },
+        auth=(merchant.secret_key, ""),
+    )
+    assert bank.status_code == 200
     stored = _database_text(server)
-    assert b"vcard_" in stored
+    assert b"vcard_" in stored and b"vbank_" in stored
     found = [pan for pan in PANS if pan.encode() in stored]
     assert found == []
+    assert [number for number in ACCOUNT_NUMBERS if number.encode() in stored] == []
 
 
 def test_no_card_number_in_the_logs(lynk_log: Path) -> None:
@@ -69,3 +83,4 @@ def test_no_card_number_in_the_logs(lynk_log: Path) -> None:
     assert "retrying card ************4242" in logged
     found = [pan for pan in PANS if pan in logged]
     assert found == []
+    assert [number for number in ACCOUNT_NUMBERS if number in logged] == []
