@@ -24,6 +24,7 @@ from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.objects import payment_method_object
 from lynk.payments import booking, repository, states
 from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
+from lynk.payments.errors import ProcessorUnavailable
 from lynk.payments.objects import charge_object, payment_intent_object
 from lynk.vault import bank_accounts as vault_banks
 
@@ -142,20 +143,17 @@ async def settle_due(ctx: PaymentContext, *, limit: int = 200) -> int:
     done = 0
     for debit in await repository.due_bank_debits(ctx.session, ctx.now, limit=limit):
         scoped = replace(ctx, scope=Scope(debit.merchant_id, debit.livemode))
-        result = await connector_call(ctx.connector.status, debit.connector_key)
-        if result is None:  # the connector forgot (a restart): the same question again, under the same key
-            facts = await vault_banks.bank_account_facts(ctx.session, debit.vault_bank_account_id)
-            assert facts is not None
-            bank = BankRef(debit.vault_bank_account_id, facts.routing_number, facts.last4)
-            request = DebitRequest(debit.connector_key, debit.amount, debit.currency, bank)
-            await connector_call(ctx.connector.debit, request)
-            result = await connector_call(ctx.connector.status, debit.connector_key)
+        try:
+            result = await _verdict(ctx, debit)
+        except ProcessorUnavailable:  # no answer: ask again on a later pass, and go on with the others
+            result = None
         if not isinstance(result, DebitResult) or result.status is DebitStatus.PENDING:
             debit.due_at = ctx.now + ctx.bank_settlement_seconds
             continue
         pi = await repository.get_intent(ctx.session, scoped.scope, debit.payment_intent_id, for_update=True)
         charge = await repository.get_charge(ctx.session, scoped.scope, debit.charge_id, for_update=True)
         assert pi is not None and charge is not None
+        charge.connector_reference = result.reference  # the processor's id for the debit, as it knows it now
         if result.succeeded:
             await _settled(scoped, pi, charge, debit)
         else:
@@ -163,6 +161,17 @@ async def settle_due(ctx: PaymentContext, *, limit: int = 200) -> int:
         done += 1
     await ctx.session.flush()
     return done
+
+
+async def _verdict(ctx: PaymentContext, debit: BankDebit) -> DebitResult | None:
+    result = await connector_call(ctx.connector.status, debit.connector_key)
+    if result is None:  # the connector forgot (a restart): the same question again, under the same key
+        facts = await vault_banks.bank_account_facts(ctx.session, debit.vault_bank_account_id)
+        assert facts is not None
+        bank = BankRef(debit.vault_bank_account_id, facts.routing_number, facts.last4)
+        await connector_call(ctx.connector.debit, DebitRequest(debit.connector_key, debit.amount, debit.currency, bank))
+        result = await connector_call(ctx.connector.status, debit.connector_key)
+    return result if isinstance(result, DebitResult) else None
 
 
 async def _settled(ctx: PaymentContext, pi: PaymentIntent, charge: Charge, debit: BankDebit) -> None:

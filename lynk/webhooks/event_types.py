@@ -19,6 +19,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "payment_intent.processing",
         "payment_intent.updated",
         "charge.succeeded",
+        "charge.pending",
         "charge.failed",
         "charge.captured",
         "charge.refunded",
