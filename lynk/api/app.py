@@ -14,6 +14,7 @@ from lynk import __version__
 from lynk.api import expansions, maintenance
 from lynk.api.errors import install_error_handlers
 from lynk.api.middleware import RequestIdMiddleware
+from lynk.api.test_clocks import routes as test_clock_routes
 from lynk.core.clock import Clock, SystemClock
 from lynk.core.config import Settings
 from lynk.core.db import Database
@@ -43,6 +44,7 @@ ROUTERS = [
     webhook_routes,
     dispute_routes,
     radar_routes,
+    test_clock_routes,
 ]
 
 

@@ -43,7 +43,7 @@ def customer_object(customer: Customer) -> dict[str, Any]:
         "preferred_locales": list(customer.preferred_locales),
         "shipping": _shipping(customer.shipping),
         "tax_exempt": customer.tax_exempt,
-        "test_clock": None,
+        "test_clock": customer.test_clock_id,
     }
 
 

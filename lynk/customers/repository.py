@@ -31,3 +31,8 @@ async def list_page(session: AsyncSession, scope: Scope, page: PageRequest, *, e
     if email is not None:
         stmt = stmt.where(Customer.email == email)
     return await paginate(session, stmt, Customer, page, object_name="customer")
+
+
+async def ids_on_test_clock(session: AsyncSession, scope: Scope, clock_id: str) -> list[str]:
+    stmt = _live(scope).where(Customer.test_clock_id == clock_id).with_only_columns(Customer.id)
+    return list((await session.scalars(stmt)).all())

@@ -104,7 +104,7 @@ class CustomerFields(Params):
 
 
 class CreateCustomer(CustomerFields):
-    pass
+    test_clock: Annotated[str, Field(min_length=1, max_length=255)] | None = None
 
 
 class UpdateCustomer(CustomerFields):

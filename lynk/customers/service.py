@@ -16,6 +16,7 @@ from lynk.customers.errors import CustomerNotFound
 from lynk.customers.objects import customer_object
 from lynk.events import service as events
 from lynk.models import Customer
+from lynk.test_clocks import service as test_clocks
 
 EMPTY_INVOICE_SETTINGS: dict[str, Any] = {
     "custom_fields": None,
@@ -55,6 +56,10 @@ def _apply(customer: Customer, changes: dict[str, Any]) -> None:
 async def create(
     session: AsyncSession, scope: Scope, changes: dict[str, Any], metadata: MetadataUpdate | None, *, now: int
 ) -> Customer:
+    changes = dict(changes)
+    test_clock = changes.pop("test_clock", None)
+    if test_clock is not None:
+        await test_clocks.get(session, scope, test_clock, param="test_clock")
     customer = Customer(
         id=new_id("cus", 14),
         created=now,
@@ -65,6 +70,7 @@ async def create(
         invoice_prefix=secrets.token_hex(4).upper(),
         deleted_at=None,
         currency=None,
+        test_clock_id=test_clock,
         **SETTABLE_DEFAULTS,
     )
     _apply(customer, changes)
@@ -117,3 +123,8 @@ async def delete(session: AsyncSession, scope: Scope, customer_id: str, *, now: 
 
 async def list_page(session: AsyncSession, scope: Scope, page: PageRequest, *, email: str | None) -> Page[Customer]:
     return await repository.list_page(session, scope, page, email=email)
+
+
+async def ids_on_test_clock(session: AsyncSession, scope: Scope, clock_id: str) -> list[str]:
+    """The ids of the (not deleted) customers that live on a test clock."""
+    return await repository.ids_on_test_clock(session, scope, clock_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,7 +39,9 @@ async def list_page(
     return await paginate(session, stmt, Dispute, page, object_name="dispute")
 
 
-async def past_due(session: AsyncSession, now: int, *, limit: int) -> list[Dispute]:
+async def past_due(
+    session: AsyncSession, now: int, *, limit: int, customer_ids: Sequence[str] | None = None
+) -> list[Dispute]:
     """Disputes still awaiting a response after their `due_by`, across merchants, locked."""
     stmt = (
         select(Dispute)
@@ -49,10 +53,14 @@ async def past_due(session: AsyncSession, now: int, *, limit: int) -> list[Dispu
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    if customer_ids is not None:
+        stmt = stmt.where(Dispute.customer_id.in_(customer_ids))
     return list((await session.scalars(stmt)).all())
 
 
-async def reviewed(session: AsyncSession, now: int, *, limit: int) -> list[Dispute]:
+async def reviewed(
+    session: AsyncSession, now: int, *, limit: int, customer_ids: Sequence[str] | None = None
+) -> list[Dispute]:
     """Submitted disputes whose review time has come, across merchants, locked."""
     stmt = (
         select(Dispute)
@@ -65,4 +73,6 @@ async def reviewed(session: AsyncSession, now: int, *, limit: int) -> list[Dispu
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    if customer_ids is not None:
+        stmt = stmt.where(Dispute.customer_id.in_(customer_ids))
     return list((await session.scalars(stmt)).all())

@@ -10,6 +10,7 @@ An inquiry (`warning_…` statuses) moves no money. As in Stripe's test mode, su
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,7 @@ class DisputedCharge:
 
     charge_id: str
     payment_intent_id: str | None
+    customer_id: str | None
     amount: int
     currency: str
     brand: str | None
@@ -75,6 +77,7 @@ async def open_dispute(
         metadata_={},
         charge_id=charge.charge_id,
         payment_intent_id=charge.payment_intent_id,
+        customer_id=charge.customer_id,
         amount=charge.amount,
         currency=charge.currency,
         reason=reason,
@@ -190,10 +193,13 @@ async def _win(session: AsyncSession, dispute: Dispute, *, now: int) -> None:
     await _record(session, dispute, "charge.dispute.closed", now=now)
 
 
-async def resolve_reviewed(session: AsyncSession, *, now: int, limit: int = 200) -> int:
-    """Decide submitted test-mode disputes by their `uncategorized_text`. Returns how many were decided."""
+async def resolve_reviewed(
+    session: AsyncSession, *, now: int, limit: int = 200, customer_ids: Sequence[str] | None = None
+) -> int:
+    """Decide submitted test-mode disputes by their `uncategorized_text` (all merchants', or those of
+    `customer_ids`). Returns how many were decided."""
     decided = 0
-    for dispute in await repository.reviewed(session, now, limit=limit):
+    for dispute in await repository.reviewed(session, now, limit=limit, customer_ids=customer_ids):
         text = (dispute.evidence.get("uncategorized_text") or "").strip()
         if not dispute.livemode and text == WINNING_EVIDENCE:
             await _win(session, dispute, now=now)
@@ -208,9 +214,11 @@ async def resolve_reviewed(session: AsyncSession, *, now: int, limit: int = 200)
     return decided
 
 
-async def expire_past_due(session: AsyncSession, *, now: int, limit: int = 200) -> int:
+async def expire_past_due(
+    session: AsyncSession, *, now: int, limit: int = 200, customer_ids: Sequence[str] | None = None
+) -> int:
     """Close disputes nobody answered by `due_by`: a chargeback is lost, an inquiry closes."""
-    expired = await repository.past_due(session, now, limit=limit)
+    expired = await repository.past_due(session, now, limit=limit, customer_ids=customer_ids)
     for dispute in expired:
         states.lost(dispute)
         await _record(session, dispute, "charge.dispute.closed", now=now)

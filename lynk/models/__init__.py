@@ -17,6 +17,7 @@ from lynk.models.payment import (
     RefundStatus,
 )
 from lynk.models.payment_method import PaymentMethod
+from lynk.models.test_clock import TestClock
 from lynk.models.vault import VaultCard, VaultSecret
 from lynk.models.webhook import WebhookEndpoint
 
@@ -47,6 +48,7 @@ __all__ = [
     "Posting",
     "Refund",
     "RefundStatus",
+    "TestClock",
     "VaultBankAccount",
     "VaultCard",
     "VaultSecret",

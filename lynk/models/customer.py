@@ -16,6 +16,7 @@ class Customer(ScopedObject, Base):
     __table_args__ = (
         Index("ix_customers_scope_created", "merchant_id", "livemode", "created", "pk"),
         Index("ix_customers_scope_email", "merchant_id", "livemode", "email"),
+        Index("ix_customers_test_clock", "test_clock_id"),
     )
 
     email: Mapped[str | None] = mapped_column(String(512))
@@ -32,3 +33,4 @@ class Customer(ScopedObject, Base):
     invoice_prefix: Mapped[str] = mapped_column(String(12))
     next_invoice_sequence: Mapped[int] = mapped_column(BigInteger, default=1)
     deleted_at: Mapped[int | None] = mapped_column(BigInteger)
+    test_clock_id: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -38,6 +38,7 @@ class Dispute(ScopedObject, Base):
 
     charge_id: Mapped[str] = mapped_column(String(64))
     payment_intent_id: Mapped[str | None] = mapped_column(String(64))
+    customer_id: Mapped[str | None] = mapped_column(String(64))
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     reason: Mapped[str] = mapped_column(String(40))

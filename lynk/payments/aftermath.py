@@ -43,6 +43,7 @@ async def after_capture(ctx: PaymentContext, charge: Charge, card: CardRef | Non
         disputed = disputes.DisputedCharge(
             charge_id=charge.id,
             payment_intent_id=charge.payment_intent_id,
+            customer_id=charge.customer_id,
             amount=charge.amount_captured,
             currency=charge.currency,
             brand=(charge.payment_method_details.get("card") or {}).get("brand"),

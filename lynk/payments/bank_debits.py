@@ -11,6 +11,7 @@ again (same idempotency key, so the bank acts at most once).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -138,10 +139,11 @@ async def confirm(
         await _settled(ctx, pi, charge, debit)
 
 
-async def settle_due(ctx: PaymentContext, *, limit: int = 200) -> int:
-    """Move on every bank debit whose settlement time has come. `ctx.scope` is ignored (all merchants)."""
+async def settle_due(ctx: PaymentContext, *, limit: int = 200, customer_ids: Sequence[str] | None = None) -> int:
+    """Move on every bank debit whose settlement time has come (all merchants' with `ctx.scope` ignored,
+    or only those of `customer_ids`, a test clock's customers)."""
     done = 0
-    for debit in await repository.due_bank_debits(ctx.session, ctx.now, limit=limit):
+    for debit in await repository.due_bank_debits(ctx.session, ctx.now, limit=limit, customer_ids=customer_ids):
         scoped = replace(ctx, scope=Scope(debit.merchant_id, debit.livemode))
         try:
             result = await _verdict(ctx, debit)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -89,8 +91,11 @@ async def list_refunds(
     return await paginate(session, stmt, Refund, page, object_name="refund")
 
 
-async def authorizations_older_than(session: AsyncSession, cutoff: int, *, limit: int) -> list[PaymentIntent]:
-    """Uncaptured authorizations made before `cutoff`, across all merchants (for the expiry job)."""
+async def authorizations_older_than(
+    session: AsyncSession, cutoff: int, *, limit: int, customer_ids: Sequence[str] | None = None
+) -> list[PaymentIntent]:
+    """Uncaptured authorizations made before `cutoff`, across all merchants (for the expiry job),
+    or only those of `customer_ids` (a test clock's customers)."""
     stmt = (
         select(PaymentIntent)
         .where(PaymentIntent.status == "requires_capture", PaymentIntent.authorized_at < cutoff)
@@ -98,11 +103,16 @@ async def authorizations_older_than(session: AsyncSession, cutoff: int, *, limit
         .limit(limit)
         .with_for_update()
     )
+    if customer_ids is not None:
+        stmt = stmt.where(PaymentIntent.customer_id.in_(customer_ids))
     return list((await session.scalars(stmt)).all())
 
 
-async def due_bank_debits(session: AsyncSession, now: int, *, limit: int) -> list[BankDebit]:
-    """Pending bank debits whose settlement time has come, across merchants, locked (`SKIP LOCKED` on PostgreSQL)."""
+async def due_bank_debits(
+    session: AsyncSession, now: int, *, limit: int, customer_ids: Sequence[str] | None = None
+) -> list[BankDebit]:
+    """Pending bank debits whose settlement time has come, across merchants (or of `customer_ids`),
+    locked (`SKIP LOCKED` on PostgreSQL)."""
     stmt = (
         select(BankDebit)
         .where(BankDebit.status == BankDebitStatus.PENDING, BankDebit.due_at <= now)
@@ -110,4 +120,7 @@ async def due_bank_debits(session: AsyncSession, now: int, *, limit: int) -> lis
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    if customer_ids is not None:
+        owned = select(PaymentIntent.id).where(PaymentIntent.customer_id.in_(customer_ids))
+        stmt = stmt.where(BankDebit.payment_intent_id.in_(owned))
     return list((await session.scalars(stmt)).all())

@@ -193,13 +193,15 @@ async def cancel(ctx: PaymentContext, pi: PaymentIntent, reason: str | None) -> 
 AUTHORIZATION_LIFETIME_SECONDS = 7 * 24 * 3600
 
 
-async def expire_authorizations(ctx: PaymentContext, *, limit: int = 200) -> int:
+async def expire_authorizations(
+    ctx: PaymentContext, *, limit: int = 200, customer_ids: Sequence[str] | None = None
+) -> int:
     """Cancel authorizations left uncaptured for 7 days (`cancellation_reason: automatic`), as Stripe does.
 
     `ctx.scope` is ignored: the job runs across merchants, each PaymentIntent in its own scope.
     """
     stale = await repository.authorizations_older_than(
-        ctx.session, ctx.now - AUTHORIZATION_LIFETIME_SECONDS, limit=limit
+        ctx.session, ctx.now - AUTHORIZATION_LIFETIME_SECONDS, limit=limit, customer_ids=customer_ids
     )
     for pi in stale:
         await cancel(replace(ctx, scope=Scope(pi.merchant_id, pi.livemode)), pi, "automatic")

@@ -42,5 +42,9 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "review.opened",
         "review.closed",
         "balance.available",
+        "test_helpers.test_clock.created",
+        "test_helpers.test_clock.advancing",
+        "test_helpers.test_clock.ready",
+        "test_helpers.test_clock.deleted",
     }
 )

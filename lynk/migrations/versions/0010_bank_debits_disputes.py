@@ -1,4 +1,4 @@
-"""bank debits, disputes, early fraud warnings
+"""bank debits, disputes, early fraud warnings, test clocks
 
 Revision ID: 0010
 Revises: 0008
@@ -47,6 +47,7 @@ def upgrade() -> None:
         "disputes",
         sa.Column("charge_id", sa.String(length=64), nullable=False),
         sa.Column("payment_intent_id", sa.String(length=64), nullable=True),
+        sa.Column("customer_id", sa.String(length=64), nullable=True),
         sa.Column("amount", sa.BigInteger(), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("reason", sa.String(length=40), nullable=False),
@@ -114,6 +115,32 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "test_clocks",
+        sa.Column("name", sa.String(length=300), nullable=True),
+        sa.Column("frozen_time", sa.BigInteger(), nullable=False),
+        sa.Column("shift", sa.BigInteger(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("deletes_after", sa.BigInteger(), nullable=False),
+        sa.Column("deleted_at", sa.BigInteger(), nullable=True),
+        sa.Column("merchant_id", sa.String(length=64), nullable=False),
+        sa.Column("livemode", sa.Boolean(), nullable=False),
+        sa.Column(
+            "metadata", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
+        ),
+        sa.Column("pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("created", sa.BigInteger(), nullable=False),
+        sa.CheckConstraint("status IN ('ready', 'advancing', 'internal_failure')", name=op.f("ck_test_clocks_status")),
+        sa.CheckConstraint("shift >= 0", name=op.f("ck_test_clocks_shift_not_negative")),
+        sa.PrimaryKeyConstraint("pk", name=op.f("pk_test_clocks")),
+        sa.UniqueConstraint("id", name=op.f("uq_test_clocks_id")),
+    )
+    with op.batch_alter_table("test_clocks", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_test_clocks_scope_created", ["merchant_id", "livemode", "created", "pk"], unique=False
+        )
+
+    op.create_table(
         "vault_bank_accounts",
         sa.Column("livemode", sa.Boolean(), nullable=False),
         sa.Column("key_id", sa.String(length=32), nullable=False),
@@ -136,6 +163,10 @@ def upgrade() -> None:
     with op.batch_alter_table("charges", schema=None) as batch_op:
         batch_op.add_column(sa.Column("disputed", sa.Boolean(), server_default=sa.false(), nullable=False))
 
+    with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("test_clock_id", sa.String(length=64), nullable=True))
+        batch_op.create_index("ix_customers_test_clock", ["test_clock_id"], unique=False)
+
     with op.batch_alter_table("payment_methods", schema=None) as batch_op:
         batch_op.add_column(sa.Column("vault_bank_account_id", sa.String(length=64), nullable=True))
         batch_op.add_column(
@@ -152,6 +183,10 @@ def downgrade() -> None:
         batch_op.drop_column("us_bank_account")
         batch_op.drop_column("vault_bank_account_id")
 
+    with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.drop_index("ix_customers_test_clock")
+        batch_op.drop_column("test_clock_id")
+
     with op.batch_alter_table("charges", schema=None) as batch_op:
         batch_op.drop_column("disputed")
 
@@ -160,6 +195,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_vault_bank_accounts_fingerprint"))
 
     op.drop_table("vault_bank_accounts")
+    with op.batch_alter_table("test_clocks", schema=None) as batch_op:
+        batch_op.drop_index("ix_test_clocks_scope_created")
+
+    op.drop_table("test_clocks")
     with op.batch_alter_table("early_fraud_warnings", schema=None) as batch_op:
         batch_op.drop_index("ix_early_fraud_warnings_scope_created")
         batch_op.drop_index("ix_early_fraud_warnings_charge")
