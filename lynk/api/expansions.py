@@ -7,13 +7,15 @@ from typing import Any
 
 from lynk.customers import service as customers
 from lynk.customers.objects import customer_object
+from lynk.disputes import service as disputes
 from lynk.ledger import service as ledger
 from lynk.ledger.schemas import balance_transaction_object
 from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.objects import payment_method_object
+from lynk.payments import refunds
 from lynk.payments import service as payments
 from lynk.payments.endpoints import payment_context
-from lynk.payments.objects import charge_object, payment_intent_object
+from lynk.payments.objects import charge_object, payment_intent_object, refund_object
 from lynk.wire.expand import Expander
 from lynk.wire.routing import ApiCall
 
@@ -34,6 +36,16 @@ async def _charge(call: ApiCall, charge_id: str) -> dict[str, Any]:
     return charge_object(await payments.get_charge(payment_context(call), charge_id))
 
 
+async def _source(call: ApiCall, source_id: str) -> dict[str, Any]:
+    """A balance transaction's source: its charge, refund or dispute."""
+    if source_id.startswith("re_"):
+        return refund_object(await refunds.get(payment_context(call), source_id))
+    if source_id.startswith("dp_"):
+        dispute = await disputes.get(call.session, call.scope, source_id)
+        return await disputes.render(call.session, dispute, now=call.now)
+    return await _charge(call, source_id)
+
+
 async def _balance_transaction(call: ApiCall, txn_id: str) -> dict[str, Any]:
     return balance_transaction_object(await ledger.get_balance_transaction(call.session, call.scope, txn_id))
 
@@ -48,7 +60,11 @@ def register(expander: Expander) -> None:
     expander.register("charge", "payment_method", _payment_method)
     expander.register("charge", "payment_intent", _payment_intent)
     expander.register("charge", "balance_transaction", _balance_transaction)
-    expander.register("balance_transaction", "source", _charge)
+    expander.register("balance_transaction", "source", _source)
     expander.register("refund", "charge", _charge)
     expander.register("refund", "payment_intent", _payment_intent)
     expander.register("refund", "balance_transaction", _balance_transaction)
+    expander.register("dispute", "charge", _charge)
+    expander.register("dispute", "payment_intent", _payment_intent)
+    expander.register("radar.early_fraud_warning", "charge", _charge)
+    expander.register("radar.early_fraud_warning", "payment_intent", _payment_intent)

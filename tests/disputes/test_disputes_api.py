@@ -201,3 +201,13 @@ def test_another_merchants_dispute_is_not_found(server: LynkServer, merchant: Me
     assert response.json()["error"]["code"] == "resource_missing"
     response = httpx.post(f"{server.base_url}/v1/disputes/{dispute.id}/close", auth=(stranger.secret_key, ""))
     assert response.status_code == 404
+
+
+def test_expand_the_charge_and_the_balance_transactions_source(client: stripe.StripeClient) -> None:
+    pi = pay_with_card(client, FRAUDULENT)
+    dispute = dispute_of(client, pi)
+    expanded = client.v1.disputes.retrieve(dispute.id, params={"expand": ["charge", "payment_intent"]})
+    assert expanded.charge.id == pi.latest_charge and expanded.charge.disputed is True
+    assert expanded.payment_intent.id == pi.id
+    txn = client.v1.balance_transactions.retrieve(dispute.balance_transactions[0].id, params={"expand": ["source"]})
+    assert txn.source.id == dispute.id and txn.source.object == "dispute"
