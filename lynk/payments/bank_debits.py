@@ -131,6 +131,9 @@ async def confirm(
         completed=None,
     )
     await repository.add(ctx.session, debit)
+    if pi.setup_future_usage and pi.customer_id and method.customer_id is None:
+        # Saved for later debits under the mandate just accepted, as Stripe does once the debit is sent.
+        await payment_methods.attach(ctx.session, ctx.keyring, ctx.scope, method.id, pi.customer_id, now=ctx.now)
     await events.record(ctx.session, ctx.scope, "charge.pending", charge_object(charge), now=ctx.now)
     await events.record(ctx.session, ctx.scope, "payment_intent.processing", payment_intent_object(pi), now=ctx.now)
     if result.status is DebitStatus.FAILED:  # refused at once (a real connector may do so)

@@ -241,3 +241,36 @@ def test_a_bank_payment_that_cannot_be_made_says_why(
     assert refused.value.http_status == 400
     assert refused.value.param == param
     assert client.v1.payment_intents.list().data == []  # nothing half-written
+
+
+def test_setup_future_usage_saves_the_bank_account_for_later(server: LynkServer, client: stripe.StripeClient) -> None:
+    customer = client.v1.customers.create()
+    method = bank_method(client)
+    pi = client.v1.payment_intents.create(
+        params={
+            "amount": 2_500,
+            "currency": "usd",
+            "customer": customer.id,
+            "payment_method_types": ["us_bank_account"],
+            "payment_method": method.id,
+            "setup_future_usage": "off_session",
+            "mandate_data": MANDATE,  # type: ignore[typeddict-item]
+            "confirm": True,
+        }
+    )
+    assert pi.status == "processing"
+    assert client.v1.payment_methods.retrieve(method.id).customer == customer.id
+    later = client.v1.payment_intents.create(
+        params={
+            "amount": 1_000,
+            "currency": "usd",
+            "customer": customer.id,
+            "payment_method_types": ["us_bank_account"],
+            "payment_method": method.id,
+            "off_session": True,
+            "confirm": True,
+        }
+    )
+    assert later.status == "processing"  # a merchant-initiated debit under the saved mandate
+    settle(server)
+    assert client.v1.payment_intents.retrieve(later.id).status == "succeeded"
