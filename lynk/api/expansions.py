@@ -52,3 +52,5 @@ def register(expander: Expander) -> None:
     expander.register("refund", "charge", _charge)
     expander.register("refund", "payment_intent", _payment_intent)
     expander.register("refund", "balance_transaction", _balance_transaction)
+    expander.register("checkout.session", "payment_intent", _payment_intent)
+    expander.register("checkout.session", "customer", _customer)

@@ -2,7 +2,8 @@
 
 - purge idempotency keys past retention;
 - cancel card authorizations left uncaptured for 7 days;
-- make pending funds available once their settlement date has come.
+- make pending funds available once their settlement date has come;
+- expire Checkout Sessions past their `expires_at` (completing any whose payment went through).
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynk.checkout import service as checkout
 from lynk.core.clock import unix
 from lynk.core.scope import Scope
 from lynk.idempotency import service as idempotency
@@ -27,6 +31,19 @@ class Upkeep:
     purged_keys: int
     expired_authorizations: int
     settled: int
+    expired_checkout_sessions: int = 0
+
+
+def _context(runtime: Runtime, session: AsyncSession, now: int) -> PaymentContext:
+    """A context for jobs that run across merchants (each object is handled in its own scope)."""
+    return PaymentContext(
+        session=session,
+        scope=Scope("", livemode=False),
+        keyring=runtime.keyring,
+        connector=runtime.connector,
+        now=now,
+        public_url=runtime.settings.public_url,
+    )
 
 
 async def run_once(runtime: Runtime) -> Upkeep:
@@ -35,19 +52,13 @@ async def run_once(runtime: Runtime) -> Upkeep:
         runtime.db, now=now, retention_seconds=runtime.settings.idempotency_retention_seconds
     )
     async with runtime.db.transaction() as session:
-        ctx = PaymentContext(
-            session=session,
-            scope=Scope("", livemode=False),
-            keyring=runtime.keyring,
-            connector=runtime.connector,
-            now=now,
-            public_url=runtime.settings.public_url,
-        )
-        expired = await payments.expire_authorizations(ctx)
+        expired = await payments.expire_authorizations(_context(runtime, session, now))
+    async with runtime.db.transaction() as session:
+        sessions_expired = await checkout.expire_due(_context(runtime, session, now))
     async with runtime.db.transaction() as session:
         settled = await ledger.settle_due(session, now=now)
-    upkeep = Upkeep(purged, expired, settled)
-    if purged or expired or settled:
+    upkeep = Upkeep(purged, expired, settled, sessions_expired)
+    if purged or expired or settled or sessions_expired:
         log.info("upkeep: %s", upkeep)
     return upkeep
 

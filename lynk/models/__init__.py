@@ -1,5 +1,6 @@
 """SQLAlchemy ORM models, one file per aggregate. Importing this package registers them all."""
 
+from lynk.models.checkout import CheckoutLineItem, CheckoutPaymentStatus, CheckoutSession, CheckoutSessionStatus
 from lynk.models.customer import Customer
 from lynk.models.event import Event
 from lynk.models.idempotency import IdempotencyKey, IdempotencyStatus
@@ -25,6 +26,10 @@ __all__ = [
     "BalanceTransaction",
     "Charge",
     "ChargeStatus",
+    "CheckoutLineItem",
+    "CheckoutPaymentStatus",
+    "CheckoutSession",
+    "CheckoutSessionStatus",
     "ConnectorCall",
     "Customer",
     "Event",
