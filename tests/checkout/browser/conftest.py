@@ -1,0 +1,106 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright, a shop's own web server for
+`success_url`/`cancel_url`, axe-core from the npm registry, and a folder for screenshots."""
+
+from __future__ import annotations
+
+import subprocess
+import tarfile
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.servers import LynkServer, free_port
+
+CHROMIUM = "/usr/bin/chromium"
+AXE_VERSION = "4.14.1"
+ROOT = Path(__file__).resolve().parents[3]
+CACHE = ROOT / ".cache" / "npm"
+ARTIFACTS = ROOT / "artifacts"
+
+
+@pytest.fixture(scope="package")
+def browser(server: LynkServer) -> Iterator[Browser]:
+    """Chromium for this package's tests only: sync Playwright keeps an event loop running in the main
+    thread, so it starts after the server (whose setup runs its own loop) and stops before other packages."""
+    assert Path(CHROMIUM).exists(), "Chromium is missing: apt-get install -y chromium (.ci/run does)"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context (no cookies) and page for each test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()
+
+
+class _ShopHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = f"<!doctype html><html lang=en><title>Shop</title><h1>Shop page</h1><p id=path>{self.path}</p>"
+        data = body.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def shop_url() -> Iterator[str]:
+    """A merchant's own site, where success_url and cancel_url lead."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", free_port()), _ShopHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script, fetched once with `npm pack` from the npm registry into .cache/ (pinned)."""
+    target = CACHE / f"axe-core-{AXE_VERSION}.min.js"
+    if not target.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["npm", "pack", f"axe-core@{AXE_VERSION}", "--silent", "--pack-destination", str(CACHE)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        with tarfile.open(CACHE / f"axe-core-{AXE_VERSION}.tgz") as archive:
+            member = archive.extractfile("package/axe.min.js")
+            assert member is not None
+            target.write_bytes(member.read())
+    return target.read_text()
+
+
+def axe_violations(page: Page, axe: str) -> list[dict[str, Any]]:
+    """Serious and critical axe-core violations of the page as it is now."""
+    page.add_script_tag(content=axe)
+    result: dict[str, Any] = page.evaluate("async () => await axe.run(document)")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def screenshot(page: Page, name: str) -> Path:
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
