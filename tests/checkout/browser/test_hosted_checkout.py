@@ -14,7 +14,6 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.checkout.browser.conftest import ARTIFACTS, axe_violations, screenshot
 from tests.checkout.factories import make_session
-from tests.servers import LynkServer
 
 
 def new_session(client: stripe.StripeClient, shop_url: str) -> stripe.checkout.Session:
@@ -50,7 +49,7 @@ def test_a_new_shopper_pays_with_4242_and_lands_on_success_url(
     session = new_session(client, shop_url)
     page.goto(session.url or "")
     expect(page.get_by_role("heading", name="Order summary")).to_be_visible()
-    expect(page.get_by_text("T-shirt × 2")).to_be_visible()
+    expect(page.get_by_text("T-shirt \u00d7 2")).to_be_visible()
     fill_card(page, "4242 4242 4242 4242")
     expect(pay_button(page)).to_have_text("Pay 35.00 USD")
     pay_button(page).click()
