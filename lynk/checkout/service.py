@@ -163,7 +163,7 @@ async def create(ctx: PaymentContext, new: NewCheckoutSession) -> CheckoutSessio
         ),
         None,
     )
-    session_id = new_id("cs_live" if ctx.scope.livemode else "cs_test", 58)
+    session_id = new_id("cs_live" if ctx.scope.livemode else "cs_test", 56)  # 64 characters, the id column
     session = CheckoutSession(
         id=session_id,
         created=ctx.now,
