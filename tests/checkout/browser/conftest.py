@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -44,9 +45,27 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+# A shop page using lynk.js with `redirect: "if_required"`: the result is shown on the page itself.
+_IF_REQUIRED = """<!doctype html><html lang=en><title>Shop</title>
+<script src="{lynk}/js/v1/lynk.js"></script><div id=pe></div><button id=pay>Pay now</button><p id=out></p>
+<script>
+const lynk = Lynk("{pk}"); const elements = lynk.elements({{clientSecret: "{cs}"}});
+elements.create("payment").mount("#pe");
+document.getElementById("pay").onclick = async () => {{
+  const r = await lynk.confirmPayment({{elements, redirect: "if_required"}});
+  const out = r.error ? "error: " + r.error.message : "status: " + r.paymentIntent.status;
+  document.getElementById("out").textContent = out;
+}};
+</script>"""
+
+
 class _ShopHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        body = f"<!doctype html><html lang=en><title>Shop</title><h1>Shop page</h1><p id=path>{self.path}</p>"
+        query = parse_qs(urlsplit(self.path).query)
+        if self.path.startswith("/if-required?"):
+            body = _IF_REQUIRED.format(lynk=query["lynk"][0], pk=query["pk"][0], cs=query["cs"][0])
+        else:
+            body = f"<!doctype html><html lang=en><title>Shop</title><h1>Shop page</h1><p id=path>{self.path}</p>"
         data = body.encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")

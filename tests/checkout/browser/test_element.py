@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import stripe
@@ -93,3 +94,18 @@ def test_hosted_checkout_from_the_example_shop(page: Page, shop: str) -> None:
     page.get_by_label("CVC").fill("123")
     page.get_by_role("button", name="Pay 20.00 USD").click()
     page.wait_for_url(f"{shop}/done?session_id=cs_test_*")
+
+
+def test_redirect_if_required_returns_the_payment_intent(
+    page: Page, server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient, shop_url: str
+) -> None:
+    pi = client.v1.payment_intents.create(params={"amount": 1_000, "currency": "usd"})
+    query = urlencode({"lynk": server.base_url, "pk": merchant.publishable_key, "cs": pi.client_secret})
+    page.goto(f"{shop_url}/if-required?{query}")
+    page.get_by_role("button", name="Pay now").click()
+    expect(page.locator("#out")).to_have_text("error: Your card number is incomplete.")
+    fill(page, "4242424242424242")
+    page.get_by_role("button", name="Pay now").click()
+    expect(page.locator("#out")).to_have_text("status: succeeded")
+    assert page.url.startswith(f"{shop_url}/if-required?")
+    assert client.v1.payment_intents.retrieve(pi.id).status == "succeeded"
