@@ -30,12 +30,15 @@ from lynk.checkout.web import (
     not_found,
     page_context,
     render,
+    runtime_of,
     set_csrf_cookie,
 )
+from lynk.core.clock import unix
 from lynk.core.errors import LynkError
 from lynk.core.money import currency as currency_of
 from lynk.core.pagination import PageRequest
 from lynk.core.scope import Scope
+from lynk.idempotency import service as idempotency
 from lynk.models import CheckoutSession, CheckoutSessionStatus, PaymentIntentStatus
 from lynk.payment_methods.service import CardInput
 from lynk.payments.errors import PaymentDeclined
@@ -161,23 +164,62 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
     if isinstance(card, JSONResponse):
         return card
     name = _text(body, "name", 200) or None
-    outcome: dict[str, Any]
+    attempt = request.headers.get("idempotency-key", "")
+    if not 8 <= len(attempt) <= 100:
+        return _error("This page is out of date. Reload it and try again.", None)
+    async with page_context(request, write=False) as ctx:
+        found = await service.get_for_page(ctx, session_id)
+    if found is None:
+        return _error("This checkout link is not valid.", None, 404)
+    runtime = runtime_of(request)
+    try:
+        claimed = await idempotency.claim(
+            runtime.db,
+            idempotency.ClaimRequest(
+                scope=Scope(found.merchant_id, found.livemode),
+                key=f"checkout_page:{found.id}:{attempt}",
+                fingerprint=idempotency.fingerprint("POST", request.url.path, {"attempt": attempt}),
+                request_id=request.state.request_id,
+                now=unix(runtime.clock),
+                lock_seconds=runtime.settings.idempotency_lock_seconds,
+                retention_seconds=runtime.settings.idempotency_retention_seconds,
+            ),
+        )
+    except LynkError:
+        return _error("This payment is already being processed.", None, 409)
+    if isinstance(claimed, idempotency.Replay):
+        return Response(claimed.body, claimed.status, media_type="application/json")
+    try:
+        return await _pay(request, session_id, card, email=email, name=name, claimed=claimed)
+    except BaseException:
+        await idempotency.release(runtime.db, claimed)
+        raise
+
+
+async def _pay(
+    request: Request, session_id: str, card: CardInput, *, email: str, name: str | None, claimed: idempotency.Claim
+) -> Response:
+    """Pay in one transaction that also stores the answer under the attempt's key (so a retry replays it)."""
     try:
         async with page_context(request) as ctx:
             session = await service.get_for_page(ctx, session_id, for_update=True)
-            if session is None:
-                return _error("This checkout link is not valid.", None, 404)
+            assert session is not None, "sessions are never deleted"
             ctx.scope = Scope(session.merchant_id, session.livemode)
             return_url = f"{ctx.public_url.rstrip('/')}/c/pay/{session.id}/return"
             try:
                 pi = await service.pay_with_card(ctx, session, card, email=email, name=name, return_url=return_url)
             except PaymentDeclined as declined:
-                outcome = {"outcome": "error", "message": declined.message, "param": None, "declined": True}
+                outcome: dict[str, Any] = {"outcome": "error", "message": declined.message, "param": None}
+                status, outcome["declined"] = 402, True
             else:
-                outcome = _outcome(session, pi.status, pi.next_action)
+                status, outcome = 200, _outcome(session, pi.status, pi.next_action)
+            body = json.dumps(outcome).encode()
+            await idempotency.complete(ctx.session, claimed, status, body)
     except LynkError as error:
-        return _error(error.message, _FIELD_OF_PARAM.get(error.param or ""), 400)
-    return JSONResponse(outcome, status_code=402 if outcome.get("declined") else 200)
+        await idempotency.release(runtime_of(request).db, claimed)  # nothing was done: another try runs again
+        code = error.http_status if error.http_status >= 500 else 400
+        return _error(error.message, _FIELD_OF_PARAM.get(error.param or ""), code)
+    return Response(body, status, media_type="application/json")
 
 
 def _outcome(session: CheckoutSession, status: str, next_action: dict[str, Any] | None) -> dict[str, Any]:

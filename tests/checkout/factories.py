@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 import httpx
@@ -41,8 +42,11 @@ class Shopper:
         self.token = found.group(1) if found else ""
         return page
 
-    def pay(self, session_id: str, number: str = "4242424242424242", **extra: Any) -> httpx.Response:
+    def pay(
+        self, session_id: str, number: str = "4242424242424242", *, attempt: str | None = None, **extra: Any
+    ) -> httpx.Response:
         body = {"email": "jenny@example.com", "name": "Jenny Rosen", "number": number, "expiration": "12 / 34"}
         body["cvc"] = "123"
         body.update(extra)
-        return self.http.post(f"/c/pay/{session_id}/confirm", json=body, headers={"X-CSRF-Token": self.token})
+        headers = {"X-CSRF-Token": self.token, "Idempotency-Key": str(uuid.uuid4()) if attempt is None else attempt}
+        return self.http.post(f"/c/pay/{session_id}/confirm", json=body, headers=headers)

@@ -118,6 +118,24 @@ def test_a_double_click_pays_once(server: LynkServer, client: stripe.StripeClien
     assert len(charges.data) == 1
 
 
+def test_a_resent_attempt_replays_its_answer_and_pays_nothing_more(
+    server: LynkServer, client: stripe.StripeClient
+) -> None:
+    session = make_session(client)
+    shopper = Shopper(server)
+    shopper.open(session.url or "")
+    first = shopper.pay(session.id, number="4000000000000002", attempt="attempt-decline-1")
+    again = shopper.pay(session.id, number="4000000000000002", attempt="attempt-decline-1")
+    assert (first.status_code, again.status_code) == (402, 402)
+    assert first.content == again.content
+    charges = client.v1.charges.list(params={"payment_intent": session.payment_intent})  # type: ignore[typeddict-item]
+    assert [c.status for c in charges.data] == ["failed"]
+    assert shopper.pay(session.id, attempt="attempt-2").json()["outcome"] == "succeeded"
+    assert shopper.pay(session.id, attempt="attempt-2").json()["outcome"] == "succeeded"
+    missing_key = shopper.pay(make_session(client).id, attempt="")
+    assert missing_key.status_code == 400 and "Reload" in missing_key.json()["message"]
+
+
 def test_a_decline_then_another_card(server: LynkServer, client: stripe.StripeClient) -> None:
     session = make_session(client)
     shopper = Shopper(server)

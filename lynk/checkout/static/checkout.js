@@ -16,6 +16,29 @@
 
   window.LynkCard.wire(form);
 
+  /* POST the attempt; when no answer comes (network) or it is still in flight (409), ask again with the
+   * same key: the server answers a repeat with the first answer, never a second payment. */
+  function send(payload, attempt, triesLeft) {
+    return fetch("/c/pay/" + encodeURIComponent(sessionId) + "/confirm", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Idempotency-Key": attempt },
+      body: payload
+    }).then(function (response) {
+      if (response.status === 409 && triesLeft > 1) { return later(payload, attempt, triesLeft); }
+      return response;
+    }, function (failure) {
+      if (triesLeft > 1) { return later(payload, attempt, triesLeft); }
+      throw failure;
+    });
+  }
+
+  function later(payload, attempt, triesLeft) {
+    return new Promise(function (resolve) { setTimeout(resolve, 1000); }).then(function () {
+      return send(payload, attempt, triesLeft - 1);
+    });
+  }
+
   function done(message) {
     busy = false;
     button.disabled = false;
@@ -39,19 +62,16 @@
     button.setAttribute("aria-busy", "true");
     progress.textContent = "Processing your payment…";
     var card = window.LynkCard.values(form);
+    var payload = JSON.stringify({
+      email: email,
+      name: document.getElementById("card-name").value,
+      number: card.number,
+      expiration: card.expiration,
+      cvc: card.cvc
+    });
+    var attempt = window.LynkCard.attemptKey();  // one key per attempt: a resend of it pays at most once
     linkSteps.beforeCard().then(function () {
-      return fetch("/c/pay/" + encodeURIComponent(sessionId) + "/confirm", {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-        body: JSON.stringify({
-          email: email,
-          name: document.getElementById("card-name").value,
-          number: card.number,
-          expiration: card.expiration,
-          cvc: card.cvc
-        })
-      });
+      return send(payload, attempt, 3);
     }).then(function (response) {
       return response.json();
     }).then(function (result) {
