@@ -59,10 +59,22 @@ document.getElementById("pay").onclick = async () => {{
 </script>"""
 
 
+# Another site frames the element that was set up for `origin` and posts it a confirm: it must be ignored.
+_INTRUDER = """<!doctype html><html lang=en><title>Other site</title>
+<iframe title=element src="{src}"></iframe><button id=go>Go</button>
+<script>
+document.getElementById("go").onclick = () => {{
+  document.querySelector("iframe").contentWindow.postMessage({{type: "lynk:confirm", id: "x"}}, "*");
+}};
+</script>"""
+
+
 class _ShopHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         query = parse_qs(urlsplit(self.path).query)
-        if self.path.startswith("/if-required?"):
+        if self.path.startswith("/intruder?"):
+            body = _INTRUDER.format(src=query["src"][0])
+        elif self.path.startswith("/if-required?"):
             body = _IF_REQUIRED.format(lynk=query["lynk"][0], pk=query["pk"][0], cs=query["cs"][0])
         else:
             body = f"<!doctype html><html lang=en><title>Shop</title><h1>Shop page</h1><p id=path>{self.path}</p>"

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
+import httpx
 import pytest
 import stripe
 from playwright.sync_api import Page, expect
@@ -109,3 +110,39 @@ def test_redirect_if_required_returns_the_payment_intent(
     expect(page.locator("#out")).to_have_text("status: succeeded")
     assert page.url.startswith(f"{shop_url}/if-required?")
     assert client.v1.payment_intents.retrieve(pi.id).status == "succeeded"
+
+
+@pytest.mark.parametrize("trusted", [False, True])
+def test_the_element_listens_only_to_its_parent_origin(
+    page: Page, server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient, shop_url: str, trusted: bool
+) -> None:
+    """Framed by a page of another origin than the one it was set up for, the element ignores that page's
+    confirm; set up for that page's origin (the control), the same message pays."""
+    pi = client.v1.payment_intents.create(params={"amount": 1_000, "currency": "usd"})
+    origin = shop_url if trusted else "https://shop.example"
+    element = f"{server.base_url}/elements/payment?" + urlencode(
+        {"key": merchant.publishable_key, "client_secret": pi.client_secret, "origin": origin}
+    )
+    page.goto(f"{shop_url}/intruder?" + urlencode({"src": element}))
+    form = page.frame_locator("iframe[title=element]")
+    form.get_by_label("Card number").fill("4242424242424242")
+    form.get_by_label("Expiration").fill("12 / 34")
+    form.get_by_label("CVC").fill("123")
+    page.get_by_role("button", name="Go").click()
+    if trusted:
+        expect(form.get_by_role("status")).to_have_text("")  # the attempt ran and finished
+        for _ in range(100):
+            if client.v1.payment_intents.retrieve(pi.id).status == "succeeded":
+                break
+            page.wait_for_timeout(100)
+    else:
+        page.wait_for_timeout(1_500)  # long enough for an attempt that should never start
+    expected = "succeeded" if trusted else "requires_payment_method"
+    assert client.v1.payment_intents.retrieve(pi.id).status == expected
+
+
+def test_the_element_page_refuses_a_bad_setup(server: LynkServer) -> None:
+    bad = httpx.get(f"{server.base_url}/elements/payment", params={"key": "sk_test_x", "client_secret": "x"})
+    assert bad.status_code == 404
+    script = httpx.get(f"{server.base_url}/js/v1/lynk.js")
+    assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
