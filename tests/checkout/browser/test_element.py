@@ -15,8 +15,9 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 import stripe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
+from tests.checkout.browser.conftest import axe_violations, screenshot
 from tests.merchants.factories import MerchantKeys
 from tests.servers import LynkServer, free_port
 
@@ -67,6 +68,7 @@ def test_the_element_on_the_example_page_pays(
     src = iframe.get_attribute("src") or ""
     assert src.startswith(f"{server.base_url}/elements/payment?")  # the form is on Lynk's origin, not the shop's
     fill(page, "4242 4242 4242 4242")
+    screenshot(page, "element-example-shop-1280")
     page.get_by_role("button", name="Pay $20.00").click()
     page.wait_for_url(f"{shop}/done?*redirect_status=succeeded*")
     pi_id = page.url.split("payment_intent=")[1].split("&")[0]
@@ -146,3 +148,17 @@ def test_the_element_page_refuses_a_bad_setup(server: LynkServer) -> None:
     assert bad.status_code == 404
     script = httpx.get(f"{server.base_url}/js/v1/lynk.js")
     assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_element_form_has_no_serious_axe_violations(
+    browser: Browser, server: LynkServer, merchant: MerchantKeys, axe_source: str, width: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 600}, bypass_csp=True)
+    page = context.new_page()
+    query = urlencode({"key": merchant.publishable_key, "client_secret": "pi_x_secret_y", "origin": server.base_url})
+    page.goto(f"{server.base_url}/elements/payment?{query}")
+    screenshot(page, f"element-{width}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert axe_violations(page, axe_source) == []
+    context.close()
