@@ -14,9 +14,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Lynk on :7242 and, beside it, the example merchant of examples/merchant on :4242.
 run: $(STAMP)
 	$(BIN)/lynk demo
-	$(BIN)/lynk serve
+	@echo "Example shop (payment element and hosted checkout): http://127.0.0.1:4242"
+	$(BIN)/python examples/merchant/server.py & trap 'kill $$!' EXIT INT TERM; $(BIN)/lynk serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check lynk tests bench

@@ -15,6 +15,8 @@ from lynk.api import expansions, maintenance
 from lynk.api.errors import install_error_handlers
 from lynk.api.middleware import RequestIdMiddleware
 from lynk.api.test_clocks import routes as test_clock_routes
+from lynk.checkout import pages as checkout_pages
+from lynk.checkout.endpoints import routes as checkout_routes
 from lynk.core.clock import Clock, SystemClock
 from lynk.core.config import Settings
 from lynk.core.db import Database
@@ -42,6 +44,7 @@ ROUTERS = [
     event_routes,
     ledger_routes,
     webhook_routes,
+    checkout_routes,
     dispute_routes,
     radar_routes,
     test_clock_routes,
@@ -93,6 +96,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     for routes in ROUTERS:
         app.include_router(routes.router)
     app.include_router(challenge.router)
+    checkout_pages.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> Any:

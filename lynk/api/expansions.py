@@ -68,3 +68,5 @@ def register(expander: Expander) -> None:
     expander.register("dispute", "payment_intent", _payment_intent)
     expander.register("radar.early_fraud_warning", "charge", _charge)
     expander.register("radar.early_fraud_warning", "payment_intent", _payment_intent)
+    expander.register("checkout.session", "payment_intent", _payment_intent)
+    expander.register("checkout.session", "customer", _customer)

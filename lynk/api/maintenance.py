@@ -4,7 +4,8 @@
 - cancel card authorizations left uncaptured for 7 days;
 - move bank debits on once the bank has answered (`succeeded`, or failed with the bank's code);
 - decide submitted test-mode disputes, and close disputes left unanswered past `due_by`;
-- make pending funds available once their settlement date has come.
+- make pending funds available once their settlement date has come;
+- expire Checkout Sessions past their `expires_at` (completing any whose payment went through).
 
 Every task reads the time from `runtime.clock`, so tests advance the clock and call `run_once`
 instead of sleeping.
@@ -18,6 +19,7 @@ from dataclasses import astuple, dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lynk.checkout import service as checkout
 from lynk.core.clock import unix
 from lynk.core.scope import Scope
 from lynk.disputes import service as disputes
@@ -39,10 +41,11 @@ class Upkeep:
     bank_debits: int = 0
     disputes_decided: int = 0
     disputes_expired: int = 0
+    expired_checkout_sessions: int = 0
 
 
 def _context(runtime: Runtime, session: AsyncSession, now: int) -> PaymentContext:
-    """A context for jobs that span merchants: each use case scopes itself to each object's merchant."""
+    """A context for jobs that run across merchants (each object is handled in its own scope)."""
     return PaymentContext(
         session=session,
         scope=Scope("", livemode=False),
@@ -59,8 +62,9 @@ async def run_once(runtime: Runtime) -> Upkeep:
         runtime.db, now=now, retention_seconds=runtime.settings.idempotency_retention_seconds
     )
     async with runtime.db.transaction() as session:
-        ctx = _context(runtime, session, now)
-        expired = await payments.expire_authorizations(ctx)
+        expired = await payments.expire_authorizations(_context(runtime, session, now))
+    async with runtime.db.transaction() as session:
+        sessions_expired = await checkout.expire_due(_context(runtime, session, now))
     async with runtime.db.transaction() as session:
         debits = await bank_debits.settle_due(_context(runtime, session, now))
     async with runtime.db.transaction() as session:
@@ -69,7 +73,7 @@ async def run_once(runtime: Runtime) -> Upkeep:
         past_due = await disputes.expire_past_due(session, now=now)
     async with runtime.db.transaction() as session:
         settled = await ledger.settle_due(session, now=now)
-    upkeep = Upkeep(purged, expired, settled, debits, decided, past_due)
+    upkeep = Upkeep(purged, expired, settled, debits, decided, past_due, sessions_expired)
     if any(astuple(upkeep)):
         log.info("upkeep: %s", upkeep)
     return upkeep

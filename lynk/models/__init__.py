@@ -1,6 +1,7 @@
 """SQLAlchemy ORM models, one file per aggregate. Importing this package registers them all."""
 
 from lynk.models.bank import BankDebit, BankDebitStatus, VaultBankAccount
+from lynk.models.checkout import CheckoutLineItem, CheckoutPaymentStatus, CheckoutSession, CheckoutSessionStatus
 from lynk.models.customer import Customer
 from lynk.models.dispute import Dispute, DisputeStatus, EarlyFraudWarning
 from lynk.models.event import Event
@@ -30,6 +31,10 @@ __all__ = [
     "BankDebitStatus",
     "Charge",
     "ChargeStatus",
+    "CheckoutLineItem",
+    "CheckoutPaymentStatus",
+    "CheckoutSession",
+    "CheckoutSessionStatus",
     "ConnectorCall",
     "Customer",
     "Dispute",

@@ -1,7 +1,7 @@
 """bank debits, disputes, early fraud warnings, test clocks
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0013
 Create Date: 2026-11-25
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,115 @@
+"""Checkout Session and line item objects as Stripe renders them (no HTTP here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lynk.models import CheckoutLineItem, CheckoutSession, CheckoutSessionStatus
+
+EMPTY_ADDRESS = {"city": None, "country": None, "line1": None, "line2": None, "postal_code": None, "state": None}
+
+
+def page_url(public_url: str, session_id: str) -> str:
+    return f"{public_url.rstrip('/')}/c/pay/{session_id}"
+
+
+def _customer_details(session: CheckoutSession) -> dict[str, Any] | None:
+    given = session.customer_details
+    if given is None:
+        return None
+    return {
+        "address": dict(EMPTY_ADDRESS),
+        "email": given.get("email"),
+        "name": given.get("name"),
+        "phone": given.get("phone"),
+        "tax_exempt": "none",
+        "tax_ids": [],
+    }
+
+
+def checkout_session_object(session: CheckoutSession, *, public_url: str) -> dict[str, Any]:
+    is_open = session.status == CheckoutSessionStatus.OPEN
+    return {
+        "id": session.id,
+        "object": "checkout.session",
+        "after_expiration": None,
+        "allow_promotion_codes": None,
+        "amount_subtotal": session.amount_subtotal,
+        "amount_total": session.amount_total,
+        "automatic_tax": {"enabled": False, "liability": None, "status": None},
+        "billing_address_collection": None,
+        "cancel_url": session.cancel_url,
+        "client_reference_id": session.client_reference_id,
+        "client_secret": None,
+        "consent": None,
+        "consent_collection": None,
+        "created": session.created,
+        "currency": session.currency,
+        "custom_fields": [],
+        "custom_text": {"after_submit": None, "shipping_address": None, "submit": None},
+        "customer": session.customer_id,
+        "customer_creation": None if session.customer_id else "if_required",
+        "customer_details": _customer_details(session),
+        "customer_email": session.customer_email,
+        "expires_at": session.expires_at,
+        "invoice": None,
+        "invoice_creation": None,
+        "livemode": session.livemode,
+        "locale": None,
+        "metadata": dict(session.metadata_),
+        "mode": session.mode,
+        "payment_intent": session.payment_intent_id,
+        "payment_link": None,
+        "payment_method_collection": "if_required",
+        "payment_method_options": {},
+        "payment_method_types": list(session.payment_method_types),
+        "payment_status": session.payment_status,
+        "phone_number_collection": {"enabled": False},
+        "recovered_from": None,
+        "setup_intent": None,
+        "shipping_address_collection": None,
+        "shipping_cost": None,
+        "shipping_options": [],
+        "status": session.status,
+        "submit_type": None,
+        "subscription": None,
+        "success_url": session.success_url,
+        "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
+        "ui_mode": "hosted",
+        "url": page_url(public_url, session.id) if is_open else None,
+    }
+
+
+def line_item_object(item: CheckoutLineItem, *, livemode: bool) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "object": "item",
+        "amount_discount": 0,
+        "amount_subtotal": item.amount_total,
+        "amount_tax": 0,
+        "amount_total": item.amount_total,
+        "currency": item.currency,
+        "description": item.description,
+        "price": {
+            "id": item.price_id,
+            "object": "price",
+            "active": False,
+            "billing_scheme": "per_unit",
+            "created": item.created,
+            "currency": item.currency,
+            "custom_unit_amount": None,
+            "livemode": livemode,
+            "lookup_key": None,
+            "metadata": {},
+            "nickname": None,
+            "product": item.product_id,
+            "recurring": None,
+            "tax_behavior": "unspecified",
+            "tiers_mode": None,
+            "transform_quantity": None,
+            "type": "one_time",
+            "unit_amount": item.unit_amount,
+            "unit_amount_decimal": str(item.unit_amount),
+        },
+        "quantity": item.quantity,
+    }

@@ -1,0 +1,243 @@
+"""The hosted checkout page at a Checkout Session's `url` (`/c/pay/{id}`), and its card path.
+
+- `GET /c/pay/{id}`: the order summary, Email, the card form and the Pay button (templates/checkout.html,
+  static/checkout.js). A complete session sends the shopper on to `success_url`.
+- `POST /c/pay/{id}/confirm`: the page's own JSON call (CSRF-checked): pay with the card, answer
+  `succeeded` (go to `success_url`), `requires_action` (go to the 3-D Secure page) or `error` (a
+  message for the shopper, who may try another card).
+- `GET /c/pay/{id}/return`: where the 3-D Secure page sends the shopper back.
+
+The Link steps (email lookup, code, saved details, opt-in) slot into the template's `link_*` blocks
+and static/checkout.js's `linkSteps` hook once the Link network is there.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from lynk.checkout import element, service
+from lynk.checkout.web import (
+    STATIC_DIR,
+    STATIC_PATH,
+    csrf_refused,
+    new_csrf_token,
+    not_found,
+    page_context,
+    render,
+    runtime_of,
+    set_csrf_cookie,
+)
+from lynk.core.clock import unix
+from lynk.core.errors import LynkError
+from lynk.core.money import currency as currency_of
+from lynk.core.pagination import PageRequest
+from lynk.core.scope import Scope
+from lynk.idempotency import service as idempotency
+from lynk.models import CheckoutSession, CheckoutSessionStatus, PaymentIntentStatus
+from lynk.payment_methods.service import CardInput
+from lynk.payments.errors import PaymentDeclined
+
+router = APIRouter(include_in_schema=False)
+_EXPIRATION = re.compile(r"^\s*(\d{1,2})\s*/?\s*(\d{2}|\d{4})\s*$")
+_FIELD_OF_PARAM = {
+    "card[number]": "number",
+    "card[exp_month]": "expiration",
+    "card[exp_year]": "expiration",
+    "card[cvc]": "cvc",
+    "payment_method_data[card][number]": "number",
+    "payment_method_data[card][exp_month]": "expiration",
+    "payment_method_data[card][exp_year]": "expiration",
+    "payment_method_data[card][cvc]": "cvc",
+}
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router)
+    app.include_router(element.router)
+    app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="checkout-static")
+
+
+def success_redirect(session: CheckoutSession) -> str | None:
+    if session.success_url is None:
+        return None
+    return session.success_url.replace("{CHECKOUT_SESSION_ID}", session.id)
+
+
+def _done_page(session: CheckoutSession) -> Response:
+    target = success_redirect(session)
+    if target is not None:
+        return RedirectResponse(target, status_code=303)
+    return render("message.html", title="Payment complete", message="Thank you: your payment went through.", link=None)
+
+
+def _expired_page(session: CheckoutSession) -> Response:
+    link = {"href": session.cancel_url, "text": "Return to the shop"} if session.cancel_url else None
+    return render("message.html", status=410, title="Checkout expired", message="This checkout has expired.", link=link)
+
+
+@router.get("/c/pay/{session_id}")
+async def checkout_page(session_id: str, request: Request) -> Response:
+    async with page_context(request) as ctx:
+        session = await service.get_for_page(ctx, session_id, for_update=True)
+        if session is None:
+            return not_found()
+        ctx.scope = Scope(session.merchant_id, session.livemode)
+        pi = await service.intent_of(ctx, session)
+        await service.sync(ctx, session, pi)
+        if session.status == CheckoutSessionStatus.COMPLETE:
+            return _done_page(session)
+        if session.status == CheckoutSessionStatus.EXPIRED or session.expires_at <= ctx.now:
+            return _expired_page(session)
+        lines = await service.line_items(ctx, session, PageRequest(limit=100))
+        money = currency_of(session.currency)
+        failed = pi.status == PaymentIntentStatus.REQUIRES_PAYMENT_METHOD and pi.last_payment_error
+        token = new_csrf_token()
+        response = render(
+            "checkout.html",
+            session_id=session.id,
+            csrf_token=token,
+            email=(session.customer_details or {}).get("email") or session.customer_email or "",
+            email_locked=session.customer_email is not None,
+            items=[
+                {
+                    "name": item.description,
+                    "quantity": item.quantity,
+                    "amount": money.format(item.amount_total),
+                    "unit": money.format(item.unit_amount),
+                }
+                for item in lines.items
+            ],
+            total=money.format(session.amount_total),
+            currency=money.code.upper(),
+            cancel_url=session.cancel_url,
+            livemode=session.livemode,
+            error=(pi.last_payment_error or {}).get("message") if failed else None,
+        )
+    set_csrf_cookie(response, token, secure=request.url.scheme == "https")
+    return response
+
+
+def _error(message: str, param: str | None, status: int = 400) -> JSONResponse:
+    return JSONResponse({"outcome": "error", "message": message, "param": param}, status_code=status)
+
+
+def _card_input(body: dict[str, Any]) -> CardInput | JSONResponse:
+    number = str(body.get("number") or "").replace(" ", "")
+    if not number:
+        return _error("Your card number is incomplete.", "number")
+    match = _EXPIRATION.match(str(body.get("expiration") or ""))
+    if match is None:
+        return _error("Your card's expiration date is incomplete.", "expiration")
+    month, year = int(match.group(1)), int(match.group(2))
+    cvc = str(body.get("cvc") or "").strip()
+    if not cvc:
+        return _error("Your card's security code is incomplete.", "cvc")
+    return CardInput(number=number[:40], exp_month=month, exp_year=year + 2000 if year < 100 else year, cvc=cvc[:8])
+
+
+def _text(body: dict[str, Any], name: str, limit: int) -> str:
+    value = body.get(name)
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+@router.post("/c/pay/{session_id}/confirm")
+async def confirm_payment(session_id: str, request: Request) -> Response:
+    refused = csrf_refused(request)
+    if refused is not None:
+        return refused
+    try:
+        body = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    if not isinstance(body, dict):
+        return _error("The request could not be read. Reload the page and try again.", None)
+    email = _text(body, "email", 512)
+    if "@" not in email or len(email) < 3:
+        return _error("Enter a valid email address.", "email")
+    card = _card_input(body)
+    if isinstance(card, JSONResponse):
+        return card
+    name = _text(body, "name", 200) or None
+    attempt = request.headers.get("idempotency-key", "")
+    if not 8 <= len(attempt) <= 100:
+        return _error("This page is out of date. Reload it and try again.", None)
+    async with page_context(request, write=False) as ctx:
+        found = await service.get_for_page(ctx, session_id)
+    if found is None:
+        return _error("This checkout link is not valid.", None, 404)
+    runtime = runtime_of(request)
+    try:
+        claimed = await idempotency.claim(
+            runtime.db,
+            idempotency.ClaimRequest(
+                scope=Scope(found.merchant_id, found.livemode),
+                key=f"checkout_page:{found.id}:{attempt}",
+                fingerprint=idempotency.fingerprint("POST", request.url.path, {"attempt": attempt}),
+                request_id=request.state.request_id,
+                now=unix(runtime.clock),
+                lock_seconds=runtime.settings.idempotency_lock_seconds,
+                retention_seconds=runtime.settings.idempotency_retention_seconds,
+            ),
+        )
+    except LynkError:
+        return _error("This payment is already being processed.", None, 409)
+    if isinstance(claimed, idempotency.Replay):
+        return Response(claimed.body, claimed.status, media_type="application/json")
+    try:
+        return await _pay(request, session_id, card, email=email, name=name, claimed=claimed)
+    except BaseException:
+        await idempotency.release(runtime.db, claimed)
+        raise
+
+
+async def _pay(
+    request: Request, session_id: str, card: CardInput, *, email: str, name: str | None, claimed: idempotency.Claim
+) -> Response:
+    """Pay in one transaction that also stores the answer under the attempt's key (so a retry replays it)."""
+    try:
+        async with page_context(request) as ctx:
+            session = await service.get_for_page(ctx, session_id, for_update=True)
+            assert session is not None, "sessions are never deleted"
+            ctx.scope = Scope(session.merchant_id, session.livemode)
+            return_url = f"{ctx.public_url.rstrip('/')}/c/pay/{session.id}/return"
+            try:
+                pi = await service.pay_with_card(ctx, session, card, email=email, name=name, return_url=return_url)
+            except PaymentDeclined as declined:
+                outcome: dict[str, Any] = {"outcome": "error", "message": declined.message, "param": None}
+                status, outcome["declined"] = 402, True
+            else:
+                status, outcome = 200, _outcome(session, pi.status, pi.next_action)
+            body = json.dumps(outcome).encode()
+            await idempotency.complete(ctx.session, claimed, status, body)
+    except LynkError as error:
+        await idempotency.release(runtime_of(request).db, claimed)  # nothing was done: another try runs again
+        code = error.http_status if error.http_status >= 500 else 400
+        return _error(error.message, _FIELD_OF_PARAM.get(error.param or ""), code)
+    return Response(body, status, media_type="application/json")
+
+
+def _outcome(session: CheckoutSession, status: str, next_action: dict[str, Any] | None) -> dict[str, Any]:
+    if session.status == CheckoutSessionStatus.COMPLETE:
+        return {"outcome": "succeeded", "redirect": success_redirect(session) or f"/c/pay/{session.id}"}
+    if status == PaymentIntentStatus.REQUIRES_ACTION and next_action:
+        return {"outcome": "requires_action", "redirect": next_action["redirect_to_url"]["url"]}
+    return {"outcome": "error", "message": "The payment could not be completed. Try again.", "param": None}
+
+
+@router.get("/c/pay/{session_id}/return")
+async def after_authentication(session_id: str, request: Request) -> Response:
+    async with page_context(request) as ctx:
+        session = await service.get_for_page(ctx, session_id, for_update=True)
+        if session is None:
+            return not_found()
+        ctx.scope = Scope(session.merchant_id, session.livemode)
+        await service.sync(ctx, session, await service.intent_of(ctx, session))
+        if session.status == CheckoutSessionStatus.COMPLETE:
+            return _done_page(session)
+    return RedirectResponse(f"/c/pay/{session.id}", status_code=303)

@@ -1,0 +1,335 @@
+"""Checkout Session use cases: create (with its PaymentIntent), read, expire, complete.
+
+A session owns one PaymentIntent, created through the payments service when the session
+is. The session completes when that PaymentIntent succeeds (or is authorized, for manual
+capture): `sync` notices it, wherever the payment finished (the hosted page, the 3-D Secure
+page, the API). Lock order is always the session row, then its PaymentIntent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from lynk.checkout import repository, states
+from lynk.checkout.errors import CheckoutSessionNotFound, ModeNotSupported, SessionExpired, SessionNotOpen
+from lynk.checkout.objects import checkout_session_object
+from lynk.core.errors import InvalidRequestError, ParameterInvalid, ParameterMissing, ResourceMissing
+from lynk.core.ids import new_id
+from lynk.core.metadata import MetadataUpdate
+from lynk.core.money import currency as currency_of
+from lynk.core.pagination import Page, PageRequest
+from lynk.core.scope import Scope
+from lynk.customers import service as customers
+from lynk.events import service as events
+from lynk.models import (
+    CheckoutLineItem,
+    CheckoutPaymentStatus,
+    CheckoutSession,
+    CheckoutSessionStatus,
+    PaymentIntent,
+    PaymentIntentStatus,
+)
+from lynk.payment_methods import service as payment_methods
+from lynk.payment_methods.service import CardInput
+from lynk.payments import service as payments
+from lynk.payments.confirm import ConfirmOptions, complete_authentication, confirm
+from lynk.payments.context import PaymentContext
+
+MIN_LIFETIME_SECONDS = 30 * 60
+MAX_LIFETIME_SECONDS = 24 * 3600
+PAID = (PaymentIntentStatus.SUCCEEDED, PaymentIntentStatus.REQUIRES_CAPTURE)
+CANCELABLE = (
+    PaymentIntentStatus.REQUIRES_PAYMENT_METHOD,
+    PaymentIntentStatus.REQUIRES_CONFIRMATION,
+    PaymentIntentStatus.REQUIRES_ACTION,
+)
+
+
+@dataclass(frozen=True)
+class NewLineItem:
+    """A line from `price_data` (name, currency, unit amount); `price` (a Price id) is refused."""
+
+    name: str | None
+    currency: str | None
+    unit_amount: int | None
+    quantity: int
+    price: str | None = None
+
+
+@dataclass(frozen=True)
+class PaymentIntentOptions:
+    capture_method: str = "automatic"
+    description: str | None = None
+    metadata: MetadataUpdate | None = None
+    receipt_email: str | None = None
+    statement_descriptor: str | None = None
+
+
+@dataclass(frozen=True)
+class NewCheckoutSession:
+    mode: str
+    line_items: Sequence[NewLineItem] | None
+    success_url: str | None = None
+    cancel_url: str | None = None
+    client_reference_id: str | None = None
+    customer: str | None = None
+    customer_email: str | None = None
+    payment_method_types: Sequence[str] = ("card",)
+    metadata: MetadataUpdate | None = None
+    expires_at: int | None = None
+    payment_intent: PaymentIntentOptions = field(default_factory=PaymentIntentOptions)
+
+
+def _check_lines(lines: Sequence[NewLineItem] | None) -> tuple[str, int]:
+    """The one currency of all lines, and their total."""
+    if not lines:
+        raise ParameterMissing("line_items")
+    code = ""
+    total = 0
+    for index, line in enumerate(lines):
+        if line.price is not None:
+            raise ResourceMissing("price", line.price, param=f"line_items[{index}][price]")
+        if line.currency is None or line.unit_amount is None:
+            raise ParameterMissing(f"line_items[{index}][price_data]")
+        found = currency_of(line.currency, param=f"line_items[{index}][price_data][currency]").code
+        if code and found != code:
+            raise ParameterInvalid(
+                f"All line items must use the same currency; line_items[{index}] is in {found}, "
+                f"the ones before it in {code}.",
+                param=f"line_items[{index}][price_data][currency]",
+            )
+        code = found
+        total += line.unit_amount * line.quantity
+    assert code, "at least one line"
+    minimum = currency_of(code).minimum_charge
+    if total < minimum:
+        raise InvalidRequestError(
+            f"The Checkout Session's total amount due must add up to at least "
+            f"{currency_of(code).format(minimum)} {code}.",
+            param="line_items",
+            code="amount_too_small",
+        )
+    if total > payments.MAX_AMOUNT:
+        raise InvalidRequestError(
+            f"The Checkout Session's total amount must be no more than {currency_of(code).format(payments.MAX_AMOUNT)} "
+            f"{code}.",
+            param="line_items",
+            code="amount_too_large",
+        )
+    return code, total
+
+
+def _check_expiry(expires_at: int | None, now: int) -> int:
+    if expires_at is None:
+        return now + MAX_LIFETIME_SECONDS
+    if expires_at < now + MIN_LIFETIME_SECONDS:
+        raise ParameterInvalid(
+            "The `expires_at` timestamp must be at least 30 minutes from Checkout Session creation.",
+            param="expires_at",
+        )
+    if expires_at > now + MAX_LIFETIME_SECONDS:
+        raise ParameterInvalid(
+            "The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.",
+            param="expires_at",
+        )
+    return expires_at
+
+
+async def create(ctx: PaymentContext, new: NewCheckoutSession) -> CheckoutSession:
+    if new.mode != "payment":
+        raise ModeNotSupported(new.mode)
+    if new.customer is not None and new.customer_email is not None:
+        raise InvalidRequestError(
+            "You may only specify one of these parameters: customer, customer_email.", param="customer_email"
+        )
+    code, total = _check_lines(new.line_items)
+    expires_at = _check_expiry(new.expires_at, ctx.now)
+    if new.customer is not None:
+        await customers.get(ctx.session, ctx.scope, new.customer, param="customer")
+    options = new.payment_intent
+    pi = await payments.create(
+        ctx,
+        payments.NewPaymentIntent(
+            amount=total,
+            currency=code,
+            customer=new.customer,
+            payment_method_types=list(new.payment_method_types),
+            capture_method=options.capture_method,
+            description=options.description,
+            receipt_email=options.receipt_email or new.customer_email,
+            statement_descriptor=options.statement_descriptor,
+            metadata=options.metadata,
+        ),
+        None,
+    )
+    session_id = new_id("cs_live" if ctx.scope.livemode else "cs_test", 56)  # 64 characters, the id column
+    session = CheckoutSession(
+        id=session_id,
+        created=ctx.now,
+        merchant_id=ctx.scope.merchant_id,
+        livemode=ctx.scope.livemode,
+        metadata_=(new.metadata or MetadataUpdate()).apply({}),
+        mode=new.mode,
+        status=CheckoutSessionStatus.OPEN,
+        payment_status=CheckoutPaymentStatus.UNPAID,
+        currency=code,
+        amount_subtotal=total,
+        amount_total=total,
+        success_url=new.success_url,
+        cancel_url=new.cancel_url,
+        client_reference_id=new.client_reference_id,
+        customer_id=new.customer,
+        customer_email=new.customer_email,
+        customer_details=None,
+        payment_method_types=list(new.payment_method_types),
+        payment_intent_id=pi.id,
+        expires_at=expires_at,
+        completed_at=None,
+    )
+    lines = [
+        CheckoutLineItem(
+            id=new_id("li", 24),
+            session_id=session_id,
+            position=index,
+            created=ctx.now,
+            description=line.name or "",
+            currency=code,
+            unit_amount=line.unit_amount or 0,
+            quantity=line.quantity,
+            amount_total=(line.unit_amount or 0) * line.quantity,
+            price_id=new_id("price", 24),
+            product_id=new_id("prod", 14),
+        )
+        for index, line in enumerate(new.line_items or ())
+    ]
+    await repository.add(ctx.session, session, *lines)
+    return session
+
+
+async def get(ctx: PaymentContext, session_id: str, *, for_update: bool = False) -> CheckoutSession:
+    found = await repository.get(ctx.session, ctx.scope, session_id, for_update=for_update)
+    if found is None:
+        raise CheckoutSessionNotFound(session_id)
+    return found
+
+
+async def get_for_page(ctx: PaymentContext, session_id: str, *, for_update: bool = False) -> CheckoutSession | None:
+    """The session behind a hosted page URL (unscoped: the URL is the shopper's proof of access)."""
+    return await repository.get_by_id(ctx.session, session_id, for_update=for_update)
+
+
+async def list_page(
+    ctx: PaymentContext,
+    page: PageRequest,
+    *,
+    payment_intent_id: str | None,
+    customer_id: str | None,
+    status: str | None,
+) -> Page[CheckoutSession]:
+    return await repository.list_page(
+        ctx.session, ctx.scope, page, payment_intent_id=payment_intent_id, customer_id=customer_id, status=status
+    )
+
+
+async def line_items(ctx: PaymentContext, session: CheckoutSession, page: PageRequest) -> Page[CheckoutLineItem]:
+    """Line items in the order given; `starting_after`/`ending_before` name a line item of this session."""
+    items = await repository.line_items(ctx.session, session.id)
+    cursor = page.starting_after or page.ending_before
+    if cursor is not None:
+        index = next((i for i, item in enumerate(items) if item.id == cursor), None)
+        if index is None:
+            raise ResourceMissing(
+                "line_item", cursor, param="starting_after" if page.starting_after else "ending_before"
+            )
+        if page.starting_after:
+            items = items[index + 1 :]
+        else:
+            before = items[:index]
+            return Page(items=before[-page.limit :], has_more=len(before) > page.limit)
+    return Page(items=items[: page.limit], has_more=len(items) > page.limit)
+
+
+async def _record(ctx: PaymentContext, session: CheckoutSession, type_: str) -> None:
+    obj = checkout_session_object(session, public_url=ctx.public_url)
+    await events.record(ctx.session, ctx.scope, type_, obj, now=ctx.now)
+
+
+async def intent_of(ctx: PaymentContext, session: CheckoutSession, *, for_update: bool = False) -> PaymentIntent:
+    assert session.payment_intent_id is not None, "a payment-mode session has its PaymentIntent"
+    return await payments.get(ctx, session.payment_intent_id, for_update=for_update)
+
+
+async def sync(ctx: PaymentContext, session: CheckoutSession, pi: PaymentIntent) -> CheckoutSession:
+    """Complete an open session whose PaymentIntent has succeeded (or is authorized for a later capture)."""
+    if session.status != CheckoutSessionStatus.OPEN:
+        return session
+    if pi.status in PAID:
+        states.completed(session, paid=pi.status == PaymentIntentStatus.SUCCEEDED, now=ctx.now)
+        await ctx.session.flush()
+        await _record(ctx, session, "checkout.session.completed")
+    return session
+
+
+async def expire(ctx: PaymentContext, session: CheckoutSession) -> CheckoutSession:
+    """Expire an open, unpaid session and cancel its PaymentIntent."""
+    states.check_open(session, "expired")
+    pi = await intent_of(ctx, session, for_update=True)
+    if pi.status in PAID:
+        raise SessionNotOpen(session.id, "complete", "expired")
+    if pi.status in CANCELABLE:
+        await payments.cancel(ctx, pi, "abandoned")
+    states.expired(session)
+    await ctx.session.flush()
+    await _record(ctx, session, "checkout.session.expired")
+    return session
+
+
+async def expire_due(ctx: PaymentContext, *, limit: int = 200) -> int:
+    """Expire the open sessions past `expires_at`, across merchants (each in its own scope);
+    one whose payment went through after all completes instead."""
+    due = await repository.due_to_expire(ctx.session, ctx.now, limit=limit)
+    for session in due:
+        scoped = replace(ctx, scope=Scope(session.merchant_id, session.livemode))
+        pi = await intent_of(scoped, session, for_update=True)
+        if pi.status in PAID:
+            await sync(scoped, session, pi)
+        else:
+            await expire(scoped, session)
+    return len(due)
+
+
+async def pay_with_card(
+    ctx: PaymentContext, session: CheckoutSession, card: CardInput, *, email: str, name: str | None, return_url: str
+) -> PaymentIntent:
+    """The hosted page's card path: save the card as a PaymentMethod, confirm the session's PaymentIntent.
+
+    The caller locked `session`; its PaymentIntent is locked here, so a second click waits and then
+    finds the payment done (and pays nothing). A decline raises `PaymentDeclined` after its outcome is
+    written; a 3-D Secure card leaves the PaymentIntent in `requires_action` with the challenge URL.
+    """
+    pi = await intent_of(ctx, session, for_update=True)
+    if session.status == CheckoutSessionStatus.COMPLETE or pi.status in PAID:
+        await sync(ctx, session, pi)  # a repeated click: the payment is done, nothing more to pay
+        return pi
+    states.check_open(session, "paid")
+    if session.expires_at <= ctx.now:
+        raise SessionExpired()
+    if pi.status == PaymentIntentStatus.REQUIRES_ACTION:
+        # The shopper left a challenge unfinished and tries another card: that attempt fails first.
+        await complete_authentication(ctx, pi, succeeded=False)
+    session.customer_details = {"email": email, "name": name, "phone": None}
+    method = await payment_methods.create_card(
+        ctx.session,
+        ctx.keyring,
+        ctx.scope,
+        card,
+        billing={"email": email, "name": name},
+        metadata=None,
+        allow_redisplay="unspecified",
+        secret_key=False,
+        now=ctx.now,
+    )
+    await confirm(ctx, pi, ConfirmOptions(payment_method=method.id, return_url=return_url))
+    await sync(ctx, session, pi)
+    return pi

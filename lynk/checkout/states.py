@@ -1,0 +1,24 @@
+"""The Checkout Session state machine: `open` → `complete` (paid, or authorized for later capture)
+or `open` → `expired` (by the clock or `POST …/expire`). Both ends are final."""
+
+from __future__ import annotations
+
+from lynk.checkout.errors import SessionNotOpen
+from lynk.models import CheckoutPaymentStatus, CheckoutSession, CheckoutSessionStatus
+
+
+def check_open(session: CheckoutSession, action: str) -> None:
+    if session.status != CheckoutSessionStatus.OPEN:
+        raise SessionNotOpen(session.id, session.status, action)
+
+
+def completed(session: CheckoutSession, *, paid: bool, now: int) -> None:
+    check_open(session, "completed")
+    session.status = CheckoutSessionStatus.COMPLETE
+    session.payment_status = CheckoutPaymentStatus.PAID if paid else CheckoutPaymentStatus.UNPAID
+    session.completed_at = now
+
+
+def expired(session: CheckoutSession) -> None:
+    check_open(session, "expired")
+    session.status = CheckoutSessionStatus.EXPIRED

@@ -1,0 +1,128 @@
+/* lynk.js: Lynk's payment element for a merchant's page.
+ *
+ *   var lynk = Lynk("pk_test_…");
+ *   var elements = lynk.elements({ clientSecret: "pi_…_secret_…" });
+ *   elements.create("payment").mount("#payment-element");
+ *   lynk.confirmPayment({ elements: elements, confirmParams: { return_url: "https://shop.example/done" } });
+ *   // or { …, redirect: "if_required" } → Promise of { paymentIntent } or { error }
+ *
+ * The form lives in an iframe from Lynk's origin: card data never touches this page. Messages
+ * go to that origin only, and only messages from that origin and that frame are read. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var LYNK_ORIGIN = new URL(script ? script.src : window.location.href).origin;
+  var counter = 0;
+
+  function Lynk(publishableKey) {
+    if (!(this instanceof Lynk)) { return new Lynk(publishableKey); }
+    if (typeof publishableKey !== "string" || !/^pk_(test|live)_/.test(publishableKey)) {
+      throw new Error("Lynk(publishableKey): pass your publishable key (pk_test_… or pk_live_…).");
+    }
+    this._key = publishableKey;
+  }
+
+  function Elements(lynk, clientSecret) {
+    if (typeof clientSecret !== "string" || clientSecret.indexOf("_secret_") < 0) {
+      throw new Error("lynk.elements({clientSecret}): pass the PaymentIntent's client_secret.");
+    }
+    this._lynk = lynk;
+    this._clientSecret = clientSecret;
+    this._element = null;
+  }
+
+  function PaymentElement(elements) {
+    this._elements = elements;
+    this._frame = null;
+    this._pending = {};
+    this._ready = null;
+  }
+
+  Lynk.prototype.elements = function (options) {
+    return new Elements(this, (options || {}).clientSecret);
+  };
+
+  Elements.prototype.create = function (type) {
+    if (type !== "payment") { throw new Error("elements.create: only the 'payment' element exists."); }
+    this._element = new PaymentElement(this);
+    return this._element;
+  };
+
+  PaymentElement.prototype.mount = function (target) {
+    var host = typeof target === "string" ? document.querySelector(target) : target;
+    if (!host) { throw new Error("element.mount: no element matches " + target); }
+    var self = this;
+    var query = new URLSearchParams({
+      key: this._elements._lynk._key,
+      client_secret: this._elements._clientSecret,
+      origin: window.location.origin
+    });
+    var frame = document.createElement("iframe");
+    frame.src = LYNK_ORIGIN + "/elements/payment?" + query.toString();
+    frame.title = "Secure payment input frame";
+    frame.setAttribute("allow", "payment");
+    frame.style.cssText = "border:0;width:100%;min-height:220px;display:block;background:transparent;";
+    this._frame = frame;
+    this._ready = new Promise(function (resolve) { self._resolveReady = resolve; });
+    window.addEventListener("message", function (event) {
+      if (event.origin !== LYNK_ORIGIN || event.source !== frame.contentWindow) { return; }
+      var data = event.data || {};
+      if (data.type === "lynk:ready") { self._resolveReady(); }
+      if (data.type === "lynk:resize" && data.height) { frame.style.height = data.height + "px"; }
+      if (data.type === "lynk:result" && self._pending[data.id]) {
+        self._pending[data.id](data);
+        delete self._pending[data.id];
+      }
+    });
+    host.appendChild(frame);
+    return this;
+  };
+
+  PaymentElement.prototype._confirm = function (returnUrl) {
+    var self = this;
+    var id = "c" + (++counter);
+    return this._ready.then(function () {
+      return new Promise(function (resolve) {
+        self._pending[id] = resolve;
+        self._frame.contentWindow.postMessage({ type: "lynk:confirm", id: id, returnUrl: returnUrl }, LYNK_ORIGIN);
+      });
+    });
+  };
+
+  function withQuery(url, params) {
+    var target = new URL(url, window.location.href);
+    Object.keys(params).forEach(function (k) { target.searchParams.set(k, params[k]); });
+    return target.toString();
+  }
+
+  Lynk.prototype.confirmPayment = function (options) {
+    options = options || {};
+    var elements = options.elements;
+    var returnUrl = (options.confirmParams || {}).return_url;
+    var ifRequired = options.redirect === "if_required";
+    if (!elements || !elements._element || !elements._element._frame) {
+      return Promise.resolve({ error: { type: "validation_error", message: "Mount the payment element first." } });
+    }
+    if (!returnUrl && !ifRequired) {
+      return Promise.resolve({ error: { type: "validation_error",
+        message: "confirmParams.return_url is required unless redirect is 'if_required'." } });
+    }
+    return elements._element._confirm(returnUrl).then(function (result) {
+      if (result.error) { return { error: result.error }; }
+      var pi = result.paymentIntent;
+      var next = pi.next_action && pi.next_action.redirect_to_url;
+      if (pi.status === "requires_action" && next) {
+        window.location.assign(next.url);
+        return new Promise(function () {});
+      }
+      if (!ifRequired) {
+        window.location.assign(withQuery(returnUrl, { payment_intent: pi.id,
+          payment_intent_client_secret: pi.client_secret, redirect_status: pi.status === "succeeded" ? "succeeded" : "pending" }));
+        return new Promise(function () {});
+      }
+      return { paymentIntent: pi };
+    });
+  };
+
+  window.Lynk = Lynk;
+})();

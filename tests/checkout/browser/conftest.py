@@ -1,0 +1,137 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright, a shop's own web server for
+`success_url`/`cancel_url`, axe-core from the npm registry, and a folder for screenshots."""
+
+from __future__ import annotations
+
+import subprocess
+import tarfile
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.servers import LynkServer, free_port
+
+CHROMIUM = "/usr/bin/chromium"
+AXE_VERSION = "4.14.1"
+ROOT = Path(__file__).resolve().parents[3]
+CACHE = ROOT / ".cache" / "npm"
+ARTIFACTS = ROOT / "artifacts"
+
+
+@pytest.fixture(scope="package")
+def browser(server: LynkServer) -> Iterator[Browser]:
+    """Chromium for this package's tests only: sync Playwright keeps an event loop running in the main
+    thread, so it starts after the server (whose setup runs its own loop) and stops before other packages."""
+    assert Path(CHROMIUM).exists(), "Chromium is missing: apt-get install -y chromium (.ci/run does)"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context (no cookies) and page for each test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()
+
+
+# A shop page using lynk.js with `redirect: "if_required"`: the result is shown on the page itself.
+_IF_REQUIRED = """<!doctype html><html lang=en><title>Shop</title>
+<script src="{lynk}/js/v1/lynk.js"></script><div id=pe></div><button id=pay>Pay now</button><p id=out></p>
+<script>
+const lynk = Lynk("{pk}"); const elements = lynk.elements({{clientSecret: "{cs}"}});
+elements.create("payment").mount("#pe");
+document.getElementById("pay").onclick = async () => {{
+  const r = await lynk.confirmPayment({{elements, redirect: "if_required"}});
+  const out = r.error ? "error: " + r.error.message : "status: " + r.paymentIntent.status;
+  document.getElementById("out").textContent = out;
+}};
+</script>"""
+
+
+# Another site frames the element that was set up for `origin` and posts it a confirm: it must be ignored.
+_INTRUDER = """<!doctype html><html lang=en><title>Other site</title>
+<iframe title=element src="{src}"></iframe><button id=go>Go</button>
+<script>
+document.getElementById("go").onclick = () => {{
+  document.querySelector("iframe").contentWindow.postMessage({{type: "lynk:confirm", id: "x"}}, "*");
+}};
+</script>"""
+
+
+class _ShopHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        query = parse_qs(urlsplit(self.path).query)
+        if self.path.startswith("/intruder?"):
+            body = _INTRUDER.format(src=query["src"][0])
+        elif self.path.startswith("/if-required?"):
+            body = _IF_REQUIRED.format(lynk=query["lynk"][0], pk=query["pk"][0], cs=query["cs"][0])
+        else:
+            body = f"<!doctype html><html lang=en><title>Shop</title><h1>Shop page</h1><p id=path>{self.path}</p>"
+        data = body.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def shop_url() -> Iterator[str]:
+    """A merchant's own site, where success_url and cancel_url lead."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", free_port()), _ShopHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script, fetched once with `npm pack` from the npm registry into .cache/ (pinned)."""
+    target = CACHE / f"axe-core-{AXE_VERSION}.min.js"
+    if not target.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["npm", "pack", f"axe-core@{AXE_VERSION}", "--silent", "--pack-destination", str(CACHE)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        with tarfile.open(CACHE / f"axe-core-{AXE_VERSION}.tgz") as archive:
+            member = archive.extractfile("package/axe.min.js")
+            assert member is not None
+            target.write_bytes(member.read())
+    return target.read_text()
+
+
+def axe_violations(page: Page, axe: str) -> list[dict[str, Any]]:
+    """Serious and critical axe-core violations of the page as it is now."""
+    page.add_script_tag(content=axe)
+    result: dict[str, Any] = page.evaluate("async () => await axe.run(document)")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def screenshot(page: Page, name: str) -> Path:
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
