@@ -26,6 +26,7 @@ from lynk.payment_methods.endpoints import routes as payment_method_routes
 from lynk.payments import challenge
 from lynk.payments.endpoints import routes as payment_routes
 from lynk.payments.refund_endpoints import routes as refund_routes
+from lynk.payments.setup_intents.endpoints import routes as setup_intent_routes
 from lynk.vault import logfilter
 from lynk.vault.keyring import Keyring
 from lynk.webhooks.endpoints import routes as webhook_routes
@@ -36,6 +37,7 @@ ROUTERS = [
     payment_method_routes,
     payment_routes,
     refund_routes,
+    setup_intent_routes,
     event_routes,
     ledger_routes,
     webhook_routes,

@@ -14,6 +14,9 @@ from lynk.payment_methods.objects import payment_method_object
 from lynk.payments import service as payments
 from lynk.payments.endpoints import payment_context
 from lynk.payments.objects import charge_object, payment_intent_object
+from lynk.payments.setup_intents import mandates
+from lynk.payments.setup_intents import service as setup_intents
+from lynk.payments.setup_intents.objects import mandate_object, setup_attempt_object, setup_intent_object
 from lynk.wire.expand import Expander
 from lynk.wire.routing import ApiCall
 
@@ -34,6 +37,18 @@ async def _charge(call: ApiCall, charge_id: str) -> dict[str, Any]:
     return charge_object(await payments.get_charge(payment_context(call), charge_id))
 
 
+async def _setup_intent(call: ApiCall, setup_intent_id: str) -> dict[str, Any]:
+    return setup_intent_object(await setup_intents.get(payment_context(call), setup_intent_id))
+
+
+async def _setup_attempt(call: ApiCall, attempt_id: str) -> dict[str, Any]:
+    return setup_attempt_object(await setup_intents.get_attempt(payment_context(call), attempt_id))
+
+
+async def _mandate(call: ApiCall, mandate_id: str) -> dict[str, Any]:
+    return mandate_object(await mandates.get(payment_context(call), mandate_id))
+
+
 async def _balance_transaction(call: ApiCall, txn_id: str) -> dict[str, Any]:
     return balance_transaction_object(await ledger.get_balance_transaction(call.session, call.scope, txn_id))
 
@@ -52,3 +67,11 @@ def register(expander: Expander) -> None:
     expander.register("refund", "charge", _charge)
     expander.register("refund", "payment_intent", _payment_intent)
     expander.register("refund", "balance_transaction", _balance_transaction)
+    expander.register("setup_intent", "customer", _customer)
+    expander.register("setup_intent", "payment_method", _payment_method)
+    expander.register("setup_intent", "latest_attempt", _setup_attempt)
+    expander.register("setup_intent", "mandate", _mandate)
+    expander.register("setup_attempt", "customer", _customer)
+    expander.register("setup_attempt", "payment_method", _payment_method)
+    expander.register("setup_attempt", "setup_intent", _setup_intent)
+    expander.register("mandate", "payment_method", _payment_method)

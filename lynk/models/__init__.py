@@ -15,6 +15,14 @@ from lynk.models.payment import (
     RefundStatus,
 )
 from lynk.models.payment_method import PaymentMethod
+from lynk.models.setup_intent import (
+    Mandate,
+    MandateStatus,
+    SetupAttempt,
+    SetupAttemptStatus,
+    SetupIntent,
+    SetupIntentStatus,
+)
 from lynk.models.vault import VaultCard, VaultSecret
 from lynk.models.webhook import WebhookEndpoint
 
@@ -33,6 +41,8 @@ __all__ = [
     "JournalEntry",
     "KeyKind",
     "LedgerAccount",
+    "Mandate",
+    "MandateStatus",
     "Merchant",
     "PaymentIntent",
     "PaymentIntentStatus",
@@ -40,6 +50,10 @@ __all__ = [
     "Posting",
     "Refund",
     "RefundStatus",
+    "SetupAttempt",
+    "SetupAttemptStatus",
+    "SetupIntent",
+    "SetupIntentStatus",
     "VaultCard",
     "VaultSecret",
     "WebhookEndpoint",

@@ -16,6 +16,14 @@ from lynk.payments.errors import ProcessorUnavailable
 from lynk.vault.keyring import Keyring
 
 
+@dataclass(frozen=True)
+class ClientInfo:
+    """The browser or server that made the request: a mandate records it as the shopper's consent."""
+
+    ip_address: str | None
+    user_agent: str | None
+
+
 @dataclass
 class PaymentContext:
     session: AsyncSession
@@ -24,6 +32,7 @@ class PaymentContext:
     connector: Connector
     now: int
     public_url: str
+    client: ClientInfo | None = None
 
 
 R = TypeVar("R")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from lynk.core.errors import ParameterInvalid
 from lynk.payments import service
 from lynk.payments.confirm import ConfirmOptions, confirm
-from lynk.payments.context import PaymentContext
+from lynk.payments.context import ClientInfo, PaymentContext
 from lynk.payments.objects import charge_object, payment_intent_object
 from lynk.payments.schemas import (
     CancelPaymentIntent,
@@ -35,6 +36,10 @@ def payment_context(call: ApiCall) -> PaymentContext:
         connector=runtime.connector,
         now=call.now,
         public_url=runtime.settings.public_url,
+        client=ClientInfo(
+            ip_address=call.request.client.host if call.request.client else None,
+            user_agent=call.request.headers.get("user-agent"),
+        ),
     )
 
 
@@ -51,6 +56,8 @@ def _confirm_options(params: ConfirmFields) -> ConfirmOptions:
 
 @routes.post("/v1/payment_intents", params=CreatePaymentIntent, summary="Create a PaymentIntent")
 async def create_payment_intent(call: ApiCall, params: CreatePaymentIntent) -> dict[str, Any]:
+    if params.off_session and not params.confirm:
+        raise ParameterInvalid("You may only specify off_session when confirm is true.", param="off_session")
     new = service.NewPaymentIntent(
         amount=params.amount,
         currency=params.currency,
