@@ -147,7 +147,7 @@ async def _authorize(
 ) -> None:
     checks = (method.card or {}).get("checks") or {}
     # An off-session charge relies on the consent recorded when the card was set up.
-    mandate = await mandates.active_for(ctx, method.id) if pi.off_session else None
+    mandate = await mandates.active_for(ctx, method) if pi.off_session else None
     for _ in range(2):
         pi.attempts += 1
         key = f"{pi.id}:authorize:{pi.attempts}"

@@ -201,3 +201,13 @@ def test_off_session_needs_confirm(client: stripe.StripeClient) -> None:
             params={"amount": 1_000, "currency": "usd", "payment_method": "pm_card_visa", "off_session": True}
         )
     assert (error.value.http_status, error.value.param) == (400, "off_session")
+
+
+def test_a_detached_card_is_no_longer_covered_by_its_mandate(server: LynkServer, client: stripe.StripeClient) -> None:
+    customer = client.v1.customers.create()
+    si = save_card(server, client, "4000002500003155", customer.id)
+    client.v1.payment_methods.detach(si.payment_method)
+    other = client.v1.customers.create()
+    client.v1.payment_methods.attach(si.payment_method, params={"customer": other.id})
+    _assert_authentication_required(client, other.id, si.payment_method)
+    assert_books_balance(server)

@@ -255,6 +255,7 @@ def test_bad_input_gets_stripe_errors(server: LynkServer, client: stripe.StripeC
 
     unknown = error(client.v1.setup_intents.create, params={"payment_method": "pm_nope", "confirm": True})
     assert (unknown.http_status, unknown.code, unknown.param) == (404, "resource_missing", "payment_method")
+    assert client.v1.setup_intents.list().data == []  # nothing half-written
     foreign = error(client.v1.setup_intents.create, params={"payment_method": their_pm.id})
     assert (foreign.http_status, foreign.param) == (404, "payment_method")
     foreign_customer = error(client.v1.setup_intents.create, params={"customer": their_customer.id})
@@ -290,6 +291,17 @@ def test_bad_input_gets_stripe_errors(server: LynkServer, client: stripe.StripeC
     )
     assert (bad_card.http_status, bad_card.code) == (402, "incorrect_number")
     assert error(client.v1.mandates.retrieve, "mandate_nope").http_status == 404
+    return_url = error(client.v1.setup_intents.create, params={"return_url": RETURN_URL})
+    assert (return_url.http_status, return_url.param) == (400, "return_url")
+
+
+def test_payment_method_data_without_confirm_sets_the_method(client: stripe.StripeClient) -> None:
+    card = {"number": "5555555555554444", "exp_month": 12, "exp_year": 2034}
+    si = client.v1.setup_intents.create(
+        params={"payment_method_data": {"type": "card", "card": card}}  # type: ignore[typeddict-item]
+    )
+    assert si.status == "requires_confirmation" and si.payment_method.startswith("pm_")
+    assert client.v1.setup_intents.confirm(si.id).status == "succeeded"
 
 
 def test_idempotent_retries_of_create_and_confirm(server: LynkServer, merchant: MerchantKeys) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lynk.core.errors import ParameterInvalid
 from lynk.payments.endpoints import payment_context
 from lynk.payments.setup_intents import mandates, service
 from lynk.payments.setup_intents.confirm import SetupConfirmOptions, confirm
@@ -38,9 +39,15 @@ def _confirm_options(call: ApiCall, params: SetupConfirmFields) -> SetupConfirmO
 
 @routes.post("/v1/setup_intents", params=CreateSetupIntent, summary="Create a SetupIntent")
 async def create_setup_intent(call: ApiCall, params: CreateSetupIntent) -> dict[str, Any]:
+    for only_with_confirm in ("return_url", "mandate_data"):
+        if params.given(only_with_confirm) and not params.confirm:
+            raise ParameterInvalid(
+                f"You may only specify {only_with_confirm} when confirm is true.", param=only_with_confirm
+            )
     new = service.NewSetupIntent(
         customer=params.customer,
         payment_method=params.payment_method,
+        payment_method_data=params.payment_method_data.card.to_input() if params.payment_method_data else None,
         payment_method_types=list(params.payment_method_types),
         usage=params.usage,
         description=params.description,

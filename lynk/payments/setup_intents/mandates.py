@@ -54,8 +54,16 @@ async def record(
     return mandate
 
 
-async def active_for(ctx: PaymentContext, payment_method_id: str) -> Mandate | None:
-    return await repository.active_mandate(ctx.session, ctx.scope, payment_method_id)
+async def active_for(ctx: PaymentContext, method: PaymentMethod) -> Mandate | None:
+    """The consent an off-session charge of `method` relies on, if any.
+
+    Consent is given to a merchant for a customer's saved method: once the method was detached from
+    that customer (or attached to another), the mandate no longer covers it.
+    """
+    mandate = await repository.active_mandate(ctx.session, ctx.scope, method.id)
+    if mandate is None or mandate.customer_id != method.customer_id:
+        return None
+    return mandate
 
 
 async def get(ctx: PaymentContext, mandate_id: str) -> Mandate:

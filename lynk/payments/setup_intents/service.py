@@ -26,6 +26,7 @@ from lynk.payments.setup_intents.objects import setup_intent_object
 class NewSetupIntent:
     customer: str | None = None
     payment_method: str | None = None
+    payment_method_data: payment_methods.CardInput | None = None
     payment_method_types: Sequence[str] = ("card",)
     usage: str = "off_session"
     description: str | None = None
@@ -52,7 +53,20 @@ async def create(ctx: PaymentContext, new: NewSetupIntent, confirm_with: SetupCo
         attempts=0,
     )
     await repository.add(ctx.session, si)
-    if new.payment_method is not None and confirm_with is None:
+    if confirm_with is None and new.payment_method_data is not None:
+        method = await payment_methods.create_card(
+            ctx.session,
+            ctx.keyring,
+            ctx.scope,
+            new.payment_method_data,
+            billing=None,
+            metadata=None,
+            allow_redisplay="unspecified",
+            secret_key=True,
+            now=ctx.now,
+        )
+        states.method_attached(si, method.id)
+    elif confirm_with is None and new.payment_method is not None:
         await _set_method(ctx, si, new.payment_method)
     await events.record(ctx.session, ctx.scope, "setup_intent.created", setup_intent_object(si), now=ctx.now)
     if confirm_with is not None:
