@@ -52,6 +52,11 @@ def _not_found() -> HTMLResponse:
     return HTMLResponse("<!doctype html><title>Not found</title><p>This payment link is not valid.</p>", 404)
 
 
+def _problem(error: LynkError) -> HTMLResponse:
+    html = _templates.get_template("challenge_problem.html").render(message=error.message)
+    return HTMLResponse(html, status_code=error.http_status, headers=_SECURITY_HEADERS)
+
+
 async def _intent(session: AsyncSession, intent_id: str, client_secret: str, *, for_update: bool) -> Intent | None:
     """The PaymentIntent or SetupIntent behind the link, if the client secret proves access to it."""
     intent: Intent | None
@@ -115,17 +120,20 @@ async def challenge_answer(intent_id: str, request: Request) -> Response:
     client_secret, outcome = form.get("client_secret"), form.get("outcome")
     if not isinstance(client_secret, str) or outcome not in ("complete", "fail"):
         return _not_found()
-    async with runtime.db.transaction() as session:
-        intent = await _intent(session, intent_id, client_secret, for_update=True)
-        if intent is None:
-            return _not_found()
-        if intent.status == "requires_action":
-            ctx = _context(runtime, session, intent, request)
-            if isinstance(intent, PaymentIntent):
-                await payment_confirm.complete_authentication(ctx, intent, succeeded=outcome == "complete")
-            else:
-                await setup_confirm.complete_authentication(ctx, intent, succeeded=outcome == "complete")
-        return_url = intent.return_url
+    try:
+        async with runtime.db.transaction() as session:
+            intent = await _intent(session, intent_id, client_secret, for_update=True)
+            if intent is None:
+                return _not_found()
+            if intent.status == "requires_action":
+                ctx = _context(runtime, session, intent, request)
+                if isinstance(intent, PaymentIntent):
+                    await payment_confirm.complete_authentication(ctx, intent, succeeded=outcome == "complete")
+                else:
+                    await setup_confirm.complete_authentication(ctx, intent, succeeded=outcome == "complete")
+            return_url = intent.return_url
+    except LynkError as error:  # nothing was written (the transaction rolled back): say why, never a 500
+        return _problem(error)
     if not return_url:
         return RedirectResponse(f"/3ds/{intent_id}?client_secret={client_secret}", status_code=303)
     name = "payment_intent" if isinstance(intent, PaymentIntent) else "setup_intent"

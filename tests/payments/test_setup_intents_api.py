@@ -334,3 +334,32 @@ def test_idempotent_retries_of_create_and_confirm(server: LynkServer, merchant: 
         headers={**headers, "Idempotency-Key": key},
     )
     assert changed.status_code == 400 and changed.json()["error"]["type"] == "idempotency_error"
+
+
+def test_mandate_data_online_needs_its_details(client: stripe.StripeClient) -> None:
+    with pytest.raises(stripe.InvalidRequestError) as missing:
+        client.v1.setup_intents.create(
+            params={
+                "payment_method": "pm_card_visa",
+                "confirm": True,
+                "mandate_data": {"customer_acceptance": {"type": "online"}},
+            }
+        )
+    assert (missing.value.code, missing.value.param) == (
+        "parameter_missing",
+        "mandate_data[customer_acceptance][online]",
+    )
+    assert client.v1.setup_intents.list().data == []
+
+
+def test_a_method_taken_by_another_customer_during_the_challenge(
+    server: LynkServer, client: stripe.StripeClient
+) -> None:
+    customer, someone = client.v1.customers.create(), client.v1.customers.create()
+    pm = card_method(client, "4000002760003184")
+    si = client.v1.setup_intents.create(params={"customer": customer.id, "payment_method": pm.id, "confirm": True})
+    client.v1.payment_methods.attach(pm.id, params={"customer": someone.id})
+    answer = authenticate(server, si, "complete")
+    assert answer.status_code == 400
+    assert "belongs to another customer" in answer.text
+    assert client.v1.setup_intents.retrieve(si.id).status == "requires_action"  # nothing half-written

@@ -82,6 +82,7 @@ async def complete_authentication(ctx: PaymentContext, si: SetupIntent, *, succe
     states.check_authenticating(si)
     assert si.payment_method_id is not None and si.latest_attempt_id is not None
     method = await payment_methods.get(ctx.session, ctx.scope, si.payment_method_id)
+    check_method(si, method)  # still the customer's to save (the merchant may have moved it meanwhile)
     attempt = await repository.get_attempt(ctx.session, ctx.scope, si.latest_attempt_id)
     assert attempt is not None, "a SetupIntent that requires action has its attempt"
     # Either way the outcome is written and the shopper goes back to the merchant, who sees the status.

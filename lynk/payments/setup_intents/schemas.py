@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from lynk.core.errors import ParameterMissing
 from lynk.payments.schemas import Id, PaymentMethodData, Url
 from lynk.wire.lists import CreatedParam, ListParams
 from lynk.wire.params import FormList, Metadata, NestedParams, Params, ShortText, Timestamp, Unsettable
@@ -35,6 +36,8 @@ class MandateData(NestedParams):
 
     def acceptance(self, now: int) -> dict[str, Any]:
         given = self.customer_acceptance
+        if given.type == "online" and given.online is None:
+            raise ParameterMissing("mandate_data[customer_acceptance][online]")
         return {
             "accepted_at": given.accepted_at if given.accepted_at is not None else now,
             "offline": {} if given.type == "offline" else None,

@@ -1,0 +1,154 @@
+"""SetupIntents under stress: random input never reaches a 500, and concurrent confirms verify once."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import httpx
+import pytest
+import stripe
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lynk.connectors import Simulator
+from tests.merchants.factories import MerchantKeys
+from tests.servers import LynkServer
+
+FORM = "application/x-www-form-urlencoded"
+
+_NAMES = st.sampled_from(
+    [
+        "customer",
+        "payment_method",
+        "payment_method_data[type]",
+        "payment_method_data[card][number]",
+        "payment_method_data[card][exp_month]",
+        "payment_method_data[card][token]",
+        "payment_method_types[0]",
+        "usage",
+        "confirm",
+        "return_url",
+        "mandate_data[customer_acceptance][type]",
+        "mandate_data[customer_acceptance][online][ip_address]",
+        "mandate_data[customer_acceptance][accepted_at]",
+        "metadata[k]",
+        "description",
+        "cancellation_reason",
+        "client_secret",
+        "setup_intent",
+        "created[gt]",
+        "limit",
+        "expand[0]",
+        "x",
+    ]
+)
+_VALUES = st.one_of(
+    st.text(st.characters(codec="utf-8"), max_size=20),
+    st.sampled_from(
+        [
+            "",
+            "true",
+            "false",
+            "pm_card_visa",
+            "pm_card_chargeDeclined",
+            "pm_card_threeDSecure2Required",
+            "tok_visa",
+            "card",
+            "link",
+            "on_session",
+            "off_session",
+            "online",
+            "offline",
+            "4242424242424242",
+            "4000002760003184",
+            "13",
+            "-1",
+            "99999999999999999999",
+            "cus_nope",
+            "pm_nope",
+            "seti_nope",
+            "latest_attempt",
+            "mandate",
+            "abandoned",
+            "%00",
+        ]
+    ),
+)
+BODIES = st.lists(st.tuples(_NAMES, _VALUES), max_size=8).map(
+    lambda pairs: "&".join(f"{quote(k, safe='[]')}={quote(v)}" for k, v in pairs)
+)
+
+
+@pytest.fixture
+def api(server: LynkServer, merchant: MerchantKeys) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.base_url, auth=(merchant.secret_key, ""), timeout=30) as http:
+        yield http
+
+
+@pytest.fixture
+def setup_intent_id(api: httpx.Client) -> str:
+    return str(api.post("/v1/setup_intents", data={"customer": api.post("/v1/customers").json()["id"]}).json()["id"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=BODIES, target=st.sampled_from(["create", "update", "confirm", "cancel", "list", "attempts"]))
+def test_random_input_never_causes_a_server_error(
+    api: httpx.Client, setup_intent_id: str, body: str, target: str
+) -> None:
+    headers = {"content-type": FORM}
+    if target == "create":
+        response = api.post("/v1/setup_intents", content=body, headers=headers)
+    elif target in ("update", "confirm", "cancel"):
+        suffix = "" if target == "update" else f"/{target}"
+        response = api.post(f"/v1/setup_intents/{setup_intent_id}{suffix}", content=body, headers=headers)
+    elif target == "list":
+        response = api.get("/v1/setup_intents?" + body)
+    else:
+        response = api.get("/v1/setup_attempts?" + body)
+    assert response.status_code < 500, f"{target} {body!r} → {response.status_code} {response.text[:500]}"
+    payload = response.json()
+    if response.status_code == 200:
+        assert payload["object"] in ("setup_intent", "list")
+    else:
+        assert set(payload) == {"error"}
+        assert payload["error"]["type"] in ("invalid_request_error", "card_error")
+        assert payload["error"]["message"]
+        assert "4242424242424242" not in response.text and "4000002760003184" not in response.text
+
+
+def test_fifty_concurrent_confirms_verify_once(
+    server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient
+) -> None:
+    customer = client.v1.customers.create()
+    si = client.v1.setup_intents.create(params={"customer": customer.id, "payment_method": "pm_card_visa"})
+    connector = server.runtime.connector
+    assert isinstance(connector, Simulator)
+    statuses: list[int] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(50)
+
+    def confirm() -> None:
+        barrier.wait()
+        response = httpx.post(
+            f"{server.base_url}/v1/setup_intents/{si.id}/confirm",
+            auth=(merchant.secret_key, ""),
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+            timeout=60,
+        )
+        with lock:
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=confirm) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses.count(200) == 1
+    assert set(statuses) == {200, 400}
+    assert len(client.v1.setup_attempts.list(params={"setup_intent": si.id}).data) == 1
+    assert len(client.v1.customers.payment_methods.list(customer.id).data) == 1
+    mandates = {client.v1.setup_intents.retrieve(si.id).mandate}
+    assert len(mandates) == 1 and None not in mandates
