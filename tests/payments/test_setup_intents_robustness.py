@@ -13,7 +13,8 @@ import stripe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lynk.connectors import Simulator
+from lynk.connectors import ScriptedConnector, Simulator
+from lynk.ledger import invariants
 from tests.merchants.factories import MerchantKeys
 from tests.servers import LynkServer
 
@@ -152,3 +153,84 @@ def test_fifty_concurrent_confirms_verify_once(
     assert len(client.v1.customers.payment_methods.list(customer.id).data) == 1
     mandates = {client.v1.setup_intents.retrieve(si.id).mandate}
     assert len(mandates) == 1 and None not in mandates
+
+
+@pytest.fixture
+def scripted(server: LynkServer) -> Iterator[tuple[ScriptedConnector, Simulator]]:
+    simulator = server.runtime.connector
+    assert isinstance(simulator, Simulator)
+    scripted = ScriptedConnector(simulator)
+    server.runtime.connector = scripted
+    try:
+        yield scripted, simulator
+    finally:
+        server.runtime.connector = simulator
+
+
+def _post(
+    server: LynkServer, merchant: MerchantKeys, path: str, key: str, data: dict[str, str]
+) -> httpx.Response | None:
+    try:
+        return httpx.post(
+            f"{server.base_url}{path}",
+            data=data,
+            auth=(merchant.secret_key, ""),
+            headers={"Idempotency-Key": key},
+            timeout=30,
+        )
+    except httpx.HTTPError:
+        return None  # a crashed process may drop the connection
+
+
+@pytest.mark.parametrize("mode", ["timeout_after", "crash_after"])
+def test_a_lost_verification_is_asked_again_not_repeated(
+    server: LynkServer,
+    merchant: MerchantKeys,
+    client: stripe.StripeClient,
+    scripted: tuple[ScriptedConnector, Simulator],
+    mode: str,
+) -> None:
+    connector, simulator = scripted
+    customer = client.v1.customers.create()
+    si = client.v1.setup_intents.create(params={"customer": customer.id})
+    card = client.v1.payment_methods.create(params={"type": "card", "card": {"token": "tok_visa"}}).id
+    before = simulator.attempts
+    connector.fail_next("authorize", mode=mode)  # type: ignore[arg-type]
+    key = str(uuid.uuid4())
+    lost = _post(server, merchant, f"/v1/setup_intents/{si.id}/confirm", key, {"payment_method": card})
+    assert lost is None or lost.status_code in (500, 503)
+    assert simulator.attempts - before == 1  # the processor did verify the card
+    assert client.v1.setup_intents.retrieve(si.id).status == "requires_payment_method"  # nothing was recorded
+    assert client.v1.setup_attempts.list(params={"setup_intent": si.id}).data == []
+    retried = _post(server, merchant, f"/v1/setup_intents/{si.id}/confirm", key, {"payment_method": card})
+    assert retried is not None and retried.status_code == 200, retried and retried.text
+    assert retried.json()["status"] == "succeeded"
+    assert simulator.attempts - before == 1  # the same question again: answered from the processor's record
+    assert len(client.v1.setup_attempts.list(params={"setup_intent": si.id}).data) == 1
+
+
+def test_a_lost_off_session_charge_is_charged_once(
+    server: LynkServer,
+    merchant: MerchantKeys,
+    client: stripe.StripeClient,
+    scripted: tuple[ScriptedConnector, Simulator],
+) -> None:
+    connector, simulator = scripted
+    customer = client.v1.customers.create()
+    si = client.v1.setup_intents.create(
+        params={"customer": customer.id, "payment_method": "pm_card_visa", "confirm": True}
+    )
+    pi = client.v1.payment_intents.create(
+        params={"amount": 5_000, "currency": "usd", "customer": customer.id, "payment_method": si.payment_method}
+    )
+    before = simulator.captures
+    connector.fail_next("authorize", mode="timeout_after")
+    key = str(uuid.uuid4())
+    lost = _post(server, merchant, f"/v1/payment_intents/{pi.id}/confirm", key, {"off_session": "true"})
+    assert lost is not None and lost.status_code == 503
+    retried = _post(server, merchant, f"/v1/payment_intents/{pi.id}/confirm", key, {"off_session": "true"})
+    assert retried is not None and retried.status_code == 200, retried and retried.text
+    assert simulator.captures - before == 1
+    charges = client.v1.charges.list(params={"payment_intent": pi.id}).data
+    assert len(charges) == 1 and charges[0].payment_method_details.card.mandate == si.mandate
+    assert server.write(invariants.verify) == []
