@@ -49,14 +49,14 @@ def _confirm_options(params: ConfirmFields) -> ConfirmOptions:
         payment_method=params.payment_method,
         payment_method_data=data.card.to_input() if data is not None else None,
         return_url=params.return_url,
-        off_session=params.off_session,
+        off_session=None if params.off_session is None else params.off_session is not False,
         setup_future_usage=params.setup_future_usage if params.given("setup_future_usage") else None,
     )
 
 
 @routes.post("/v1/payment_intents", params=CreatePaymentIntent, summary="Create a PaymentIntent")
 async def create_payment_intent(call: ApiCall, params: CreatePaymentIntent) -> dict[str, Any]:
-    if params.off_session and not params.confirm:
+    if params.off_session not in (None, False) and not params.confirm:
         raise ParameterInvalid("You may only specify off_session when confirm is true.", param="off_session")
     new = service.NewPaymentIntent(
         amount=params.amount,

@@ -211,3 +211,27 @@ def test_a_detached_card_is_no_longer_covered_by_its_mandate(server: LynkServer,
     client.v1.payment_methods.attach(si.payment_method, params={"customer": other.id})
     _assert_authentication_required(client, other.id, si.payment_method)
     assert_books_balance(server)
+
+
+@pytest.mark.parametrize("kind", ["one_off", "recurring"])
+def test_off_session_takes_stripes_kinds_of_merchant_initiated_payment(
+    server: LynkServer, client: stripe.StripeClient, kind: str
+) -> None:
+    customer = client.v1.customers.create()
+    si = save_card(server, client, "4000002500003155", customer.id)
+    pi = client.v1.payment_intents.create(
+        params={
+            "amount": AMOUNT,
+            "currency": "usd",
+            "customer": customer.id,
+            "payment_method": si.payment_method,
+            "off_session": kind,  # type: ignore[typeddict-item]
+            "confirm": True,
+        }
+    )
+    assert pi.status == "succeeded"
+    with pytest.raises(stripe.InvalidRequestError) as bad:
+        client.v1.payment_intents.create(
+            params={"amount": AMOUNT, "currency": "usd", "off_session": "sometimes", "confirm": True}  # type: ignore[typeddict-item]
+        )
+    assert bad.value.param == "off_session"
