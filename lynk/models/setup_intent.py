@@ -62,6 +62,8 @@ class SetupIntent(ScopedObject, Base):
     last_setup_error: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
     next_action: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
     return_url: Mapped[str | None] = mapped_column(Text)
+    # What was asked of each method type: `{"card": {"request_three_d_secure": "any"}}`.
+    payment_method_options: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
     latest_attempt_id: Mapped[str | None] = mapped_column(String(64))
     mandate_id: Mapped[str | None] = mapped_column(String(64))
     # The shopper's consent, captured when the SetupIntent was confirmed (`mandate_data`, or the

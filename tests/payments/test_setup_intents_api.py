@@ -363,3 +363,26 @@ def test_a_method_taken_by_another_customer_during_the_challenge(
     assert answer.status_code == 400
     assert "belongs to another customer" in answer.text
     assert client.v1.setup_intents.retrieve(si.id).status == "requires_action"  # nothing half-written
+
+
+def test_request_three_d_secure_any_challenges_every_card(server: LynkServer, client: stripe.StripeClient) -> None:
+    si = client.v1.setup_intents.create(
+        params={
+            "payment_method": "pm_card_visa",
+            "payment_method_options": {"card": {"request_three_d_secure": "any"}},
+            "confirm": True,
+        }
+    )
+    assert si.status == "requires_action"
+    assert si.payment_method_options.card.request_three_d_secure == "any"
+    authenticate(server, si, "complete")
+    done = client.v1.setup_intents.retrieve(si.id, params={"expand": ["latest_attempt"]})
+    assert done.status == "succeeded"
+    assert done.latest_attempt.payment_method_details.card.three_d_secure.result == "authenticated"
+    plain = client.v1.setup_intents.create(params={"payment_method": "pm_card_visa"})
+    assert plain.payment_method_options.card.request_three_d_secure == "automatic"
+    updated = client.v1.setup_intents.update(
+        plain.id, params={"payment_method_options": {"card": {"request_three_d_secure": "challenge"}}}
+    )
+    assert updated.payment_method_options.card.request_three_d_secure == "challenge"
+    assert client.v1.setup_intents.confirm(plain.id).status == "requires_action"

@@ -30,6 +30,7 @@ _NAMES = st.sampled_from(
         "payment_method_data[card][token]",
         "payment_method_types[0]",
         "usage",
+        "payment_method_options[card][request_three_d_secure]",
         "confirm",
         "return_url",
         "mandate_data[customer_acceptance][type]",
@@ -74,6 +75,8 @@ _VALUES = st.one_of(
             "latest_attempt",
             "mandate",
             "abandoned",
+            "any",
+            "challenge",
             "%00",
         ]
     ),

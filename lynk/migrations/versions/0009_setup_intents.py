@@ -109,6 +109,11 @@ def upgrade() -> None:
             "next_action", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=True
         ),
         sa.Column("return_url", sa.Text(), nullable=True),
+        sa.Column(
+            "payment_method_options",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("latest_attempt_id", sa.String(length=64), nullable=True),
         sa.Column("mandate_id", sa.String(length=64), nullable=True),
         sa.Column(

@@ -39,7 +39,21 @@ class SetupConfirmOptions:
     payment_method_data: payment_methods.CardInput | None = None
     return_url: str | None = None
     customer_acceptance: dict[str, Any] | None = None
+    payment_method_options: dict[str, Any] | None = None
     secret_key: bool = True
+
+
+def merge_options(current: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """`payment_method_options` after an update: each method type's options merged key by key."""
+    merged = {kind: dict(options) for kind, options in current.items()}
+    for kind, options in given.items():
+        merged.setdefault(kind, {}).update(options)
+    return merged
+
+
+def _challenge_requested(si: SetupIntent) -> bool:
+    """`request_three_d_secure=any|challenge`: authenticate even when the issuer would not ask."""
+    return (si.payment_method_options.get("card") or {}).get("request_three_d_secure") in ("any", "challenge")
 
 
 async def confirm(ctx: PaymentContext, si: SetupIntent, options: SetupConfirmOptions) -> SetupIntent:
@@ -48,6 +62,8 @@ async def confirm(ctx: PaymentContext, si: SetupIntent, options: SetupConfirmOpt
     method = await _payment_method(ctx, si, options)
     if options.return_url is not None:
         si.return_url = options.return_url
+    if options.payment_method_options is not None:
+        si.payment_method_options = merge_options(si.payment_method_options, options.payment_method_options)
     if si.usage == "off_session":
         si.customer_acceptance = options.customer_acceptance or mandates.online_acceptance(ctx.client, ctx.now)
     card = await card_ref(ctx, method)
@@ -152,6 +168,10 @@ async def _verify(
     *,
     authenticated: bool,
 ) -> None:
+    if not authenticated and _challenge_requested(si):
+        _require_action(si, attempt, ctx.public_url)
+        await _record(ctx, si, "setup_intent.requires_action")
+        return
     checks = (method.card or {}).get("checks") or {}
     for _ in range(2):
         si.attempts += 1
@@ -183,11 +203,7 @@ async def _verify(
     three_ds = "authenticated" if authenticated else None
     attempt.payment_method_details = _details(method, result, three_ds)
     if result.status == AuthorizeStatus.AUTHENTICATION_REQUIRED and not authenticated:
-        url = f"{ctx.public_url.rstrip('/')}/3ds/{si.id}?client_secret={si.client_secret}"
-        states.require_action(
-            si, {"type": "redirect_to_url", "redirect_to_url": {"url": url, "return_url": si.return_url}}
-        )
-        attempt.status = SetupAttemptStatus.REQUIRES_ACTION
+        _require_action(si, attempt, ctx.public_url)
         await _record(ctx, si, "setup_intent.requires_action")
         return
     if result.succeeded:
@@ -195,6 +211,13 @@ async def _verify(
         return
     code = result.code or "card_declined"
     await _fail(ctx, si, method, attempt, error_object(code, result.decline_code, result.message, method))
+
+
+def _require_action(si: SetupIntent, attempt: SetupAttempt, public_url: str) -> None:
+    """Send the shopper to Lynk's challenge page."""
+    url = f"{public_url.rstrip('/')}/3ds/{si.id}?client_secret={si.client_secret}"
+    states.require_action(si, {"type": "redirect_to_url", "redirect_to_url": {"url": url, "return_url": si.return_url}})
+    attempt.status = SetupAttemptStatus.REQUIRES_ACTION
 
 
 async def _succeed(ctx: PaymentContext, si: SetupIntent, method: PaymentMethod, attempt: SetupAttempt) -> None:

@@ -33,6 +33,7 @@ def _confirm_options(call: ApiCall, params: SetupConfirmFields) -> SetupConfirmO
         payment_method_data=data.card.to_input() if data is not None else None,
         return_url=params.return_url,
         customer_acceptance=params.mandate_data.acceptance(call.now) if params.mandate_data else None,
+        payment_method_options=params.payment_method_options.given() if params.payment_method_options else None,
         secret_key=call.caller.secret,
     )
 
@@ -50,6 +51,7 @@ async def create_setup_intent(call: ApiCall, params: CreateSetupIntent) -> dict[
         payment_method_data=params.payment_method_data.card.to_input() if params.payment_method_data else None,
         payment_method_types=list(params.payment_method_types),
         usage=params.usage,
+        payment_method_options=params.payment_method_options.given() if params.payment_method_options else {},
         description=params.description,
         metadata=params.metadata,
     )
@@ -76,6 +78,7 @@ async def update_setup_intent(call: ApiCall, params: UpdateSetupIntent) -> dict[
         customer=params.customer,
         payment_method=params.payment_method,
         payment_method_types=params.payment_method_types,
+        payment_method_options=params.payment_method_options.given() if params.payment_method_options else None,
         description=params.description,
         metadata=params.metadata,
     )

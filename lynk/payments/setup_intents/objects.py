@@ -31,7 +31,13 @@ def setup_intent_object(si: SetupIntent) -> dict[str, Any]:
         "payment_method": si.payment_method_id,
         "payment_method_configuration_details": None,
         "payment_method_options": {
-            "card": {"mandate_options": None, "network": None, "request_three_d_secure": "automatic"}
+            "card": {
+                "mandate_options": None,
+                "network": None,
+                "request_three_d_secure": (si.payment_method_options.get("card") or {}).get(
+                    "request_three_d_secure", "automatic"
+                ),
+            }
         },
         "payment_method_types": list(si.payment_method_types),
         "single_use_mandate": None,

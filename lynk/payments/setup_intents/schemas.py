@@ -46,8 +46,20 @@ class MandateData(NestedParams):
         }
 
 
+class CardOptions(NestedParams):
+    request_three_d_secure: Literal["any", "automatic", "challenge"] | None = None
+
+
+class PaymentMethodOptions(NestedParams):
+    card: CardOptions | None = None
+
+    def given(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
 class SetupConfirmFields(Params):
     payment_method: Id | None = None
+    payment_method_options: PaymentMethodOptions | None = None
     payment_method_data: PaymentMethodData | None = None
     return_url: Url | None = None
     mandate_data: MandateData | None = None
@@ -65,6 +77,7 @@ class CreateSetupIntent(SetupConfirmFields):
 
 class UpdateSetupIntent(Params):
     customer: Id | None = None
+    payment_method_options: PaymentMethodOptions | None = None
     description: Annotated[str, Field(max_length=1000)] | None = None
     metadata: Metadata | None = None
     payment_method: Id | None = None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +18,7 @@ from lynk.models import SetupAttempt, SetupAttemptStatus, SetupIntent, SetupInte
 from lynk.payment_methods import service as payment_methods
 from lynk.payments.context import PaymentContext
 from lynk.payments.setup_intents import repository, states
-from lynk.payments.setup_intents.confirm import SetupConfirmOptions, check_method, confirm
+from lynk.payments.setup_intents.confirm import SetupConfirmOptions, check_method, confirm, merge_options
 from lynk.payments.setup_intents.errors import SetupAttemptNotFound, SetupClientSecretMismatch, SetupIntentNotFound
 from lynk.payments.setup_intents.objects import setup_intent_object
 
@@ -29,6 +30,7 @@ class NewSetupIntent:
     payment_method_data: payment_methods.CardInput | None = None
     payment_method_types: Sequence[str] = ("card",)
     usage: str = "off_session"
+    payment_method_options: dict[str, Any] = field(default_factory=dict)
     description: str | None = None
     metadata: MetadataUpdate | None = None
 
@@ -48,6 +50,7 @@ async def create(ctx: PaymentContext, new: NewSetupIntent, confirm_with: SetupCo
         customer_id=new.customer,
         payment_method_id=None,
         payment_method_types=list(new.payment_method_types),
+        payment_method_options=merge_options({}, new.payment_method_options),
         description=new.description,
         client_secret=f"{si_id}_secret_{random_token(24)}",
         attempts=0,
@@ -106,10 +109,13 @@ async def update(
     customer: str | None,
     payment_method: str | None,
     payment_method_types: Sequence[str] | None,
+    payment_method_options: dict[str, Any] | None,
     description: str | None,
     metadata: MetadataUpdate | None,
 ) -> SetupIntent:
     states.check_updatable(si)
+    if payment_method_options is not None:
+        si.payment_method_options = merge_options(si.payment_method_options, payment_method_options)
     if customer is not None:
         await customers.get(ctx.session, ctx.scope, customer, param="customer")
         si.customer_id = customer
