@@ -46,7 +46,9 @@ async def _setup_attempt(call: ApiCall, attempt_id: str) -> dict[str, Any]:
 
 
 async def _mandate(call: ApiCall, mandate_id: str) -> dict[str, Any]:
-    return mandate_object(await mandates.get(payment_context(call), mandate_id))
+    ctx = payment_context(call)
+    mandate = await mandates.get(ctx, mandate_id)
+    return mandate_object(mandate, await mandates.status_of(ctx, mandate))
 
 
 async def _balance_transaction(call: ApiCall, txn_id: str) -> dict[str, Any]:

@@ -207,6 +207,7 @@ def test_a_detached_card_is_no_longer_covered_by_its_mandate(server: LynkServer,
     customer = client.v1.customers.create()
     si = save_card(server, client, "4000002500003155", customer.id)
     client.v1.payment_methods.detach(si.payment_method)
+    assert client.v1.mandates.retrieve(si.mandate).status == "inactive"
     other = client.v1.customers.create()
     client.v1.payment_methods.attach(si.payment_method, params={"customer": other.id})
     _assert_authentication_required(client, other.id, si.payment_method)

@@ -125,4 +125,6 @@ async def list_setup_attempts(call: ApiCall, params: ListSetupAttempts) -> dict[
 
 @routes.get("/v1/mandates/{id}", params=NoParams, summary="Retrieve a Mandate")
 async def retrieve_mandate(call: ApiCall, params: NoParams) -> dict[str, Any]:
-    return mandate_object(await mandates.get(payment_context(call), call.path["id"]))
+    ctx = payment_context(call)
+    mandate = await mandates.get(ctx, call.path["id"])
+    return mandate_object(mandate, await mandates.status_of(ctx, mandate))

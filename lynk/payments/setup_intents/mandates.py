@@ -12,6 +12,7 @@ from typing import Any
 
 from lynk.core.ids import new_id
 from lynk.models import Mandate, MandateStatus, PaymentMethod
+from lynk.payment_methods import service as payment_methods
 from lynk.payments.context import ClientInfo, PaymentContext
 from lynk.payments.setup_intents import repository
 from lynk.payments.setup_intents.errors import MandateNotFound
@@ -71,3 +72,11 @@ async def get(ctx: PaymentContext, mandate_id: str) -> Mandate:
     if found is None:
         raise MandateNotFound(mandate_id)
     return found
+
+
+async def status_of(ctx: PaymentContext, mandate: Mandate) -> MandateStatus:
+    """`inactive` once the method left the customer who consented, as `active_for` treats it."""
+    if mandate.status != MandateStatus.ACTIVE:
+        return mandate.status
+    method = await payment_methods.get(ctx.session, ctx.scope, mandate.payment_method_id)
+    return MandateStatus.ACTIVE if method.customer_id == mandate.customer_id else MandateStatus.INACTIVE

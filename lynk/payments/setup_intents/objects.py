@@ -66,7 +66,8 @@ def setup_attempt_object(attempt: SetupAttempt) -> dict[str, Any]:
     }
 
 
-def mandate_object(mandate: Mandate) -> dict[str, Any]:
+def mandate_object(mandate: Mandate, status: str | None = None) -> dict[str, Any]:
+    """`status` overrides the stored one when the mandate no longer covers its method (see `mandates`)."""
     return {
         "id": mandate.id,
         "object": "mandate",
@@ -77,6 +78,6 @@ def mandate_object(mandate: Mandate) -> dict[str, Any]:
         "payment_method": mandate.payment_method_id,
         "payment_method_details": {"type": "card", "card": {}},
         "single_use": None,
-        "status": mandate.status,
+        "status": status or mandate.status,
         "type": mandate.type,
     }
