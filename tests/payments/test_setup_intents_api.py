@@ -386,3 +386,14 @@ def test_request_three_d_secure_any_challenges_every_card(server: LynkServer, cl
     )
     assert updated.payment_method_options.card.request_three_d_secure == "challenge"
     assert client.v1.setup_intents.confirm(plain.id).status == "requires_action"
+
+
+def test_a_declined_setup_is_replayed_not_retried(server: LynkServer, merchant: MerchantKeys) -> None:
+    headers = {"Authorization": f"Bearer {merchant.secret_key}", "Idempotency-Key": str(uuid.uuid4())}
+    body = {"payment_method": "pm_card_chargeDeclined", "confirm": "true"}
+    first = httpx.post(f"{server.base_url}/v1/setup_intents", data=body, headers=headers)
+    again = httpx.post(f"{server.base_url}/v1/setup_intents", data=body, headers=headers)
+    assert first.status_code == again.status_code == 402
+    assert again.headers["Idempotent-Replayed"] == "true" and again.content == first.content
+    listed = httpx.get(f"{server.base_url}/v1/setup_intents", headers={"Authorization": headers["Authorization"]})
+    assert [s["id"] for s in listed.json()["data"]] == [first.json()["error"]["setup_intent"]["id"]]
