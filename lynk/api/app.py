@@ -30,6 +30,7 @@ from lynk.payment_methods.endpoints import routes as payment_method_routes
 from lynk.payments import challenge
 from lynk.payments.endpoints import routes as payment_routes
 from lynk.payments.refund_endpoints import routes as refund_routes
+from lynk.payments.setup_intents.endpoints import routes as setup_intent_routes
 from lynk.radar.endpoints import routes as radar_routes
 from lynk.vault import logfilter
 from lynk.vault.keyring import Keyring
@@ -41,6 +42,7 @@ ROUTERS = [
     payment_method_routes,
     payment_routes,
     refund_routes,
+    setup_intent_routes,
     event_routes,
     ledger_routes,
     webhook_routes,

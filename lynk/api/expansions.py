@@ -16,6 +16,9 @@ from lynk.payments import refunds
 from lynk.payments import service as payments
 from lynk.payments.endpoints import payment_context
 from lynk.payments.objects import charge_object, payment_intent_object, refund_object
+from lynk.payments.setup_intents import mandates
+from lynk.payments.setup_intents import service as setup_intents
+from lynk.payments.setup_intents.objects import mandate_object, setup_attempt_object, setup_intent_object
 from lynk.wire.expand import Expander
 from lynk.wire.routing import ApiCall
 
@@ -46,6 +49,20 @@ async def _source(call: ApiCall, source_id: str) -> dict[str, Any]:
     return await _charge(call, source_id)
 
 
+async def _setup_intent(call: ApiCall, setup_intent_id: str) -> dict[str, Any]:
+    return setup_intent_object(await setup_intents.get(payment_context(call), setup_intent_id))
+
+
+async def _setup_attempt(call: ApiCall, attempt_id: str) -> dict[str, Any]:
+    return setup_attempt_object(await setup_intents.get_attempt(payment_context(call), attempt_id))
+
+
+async def _mandate(call: ApiCall, mandate_id: str) -> dict[str, Any]:
+    ctx = payment_context(call)
+    mandate = await mandates.get(ctx, mandate_id)
+    return mandate_object(mandate, await mandates.status_of(ctx, mandate))
+
+
 async def _balance_transaction(call: ApiCall, txn_id: str) -> dict[str, Any]:
     return balance_transaction_object(await ledger.get_balance_transaction(call.session, call.scope, txn_id))
 
@@ -70,3 +87,11 @@ def register(expander: Expander) -> None:
     expander.register("radar.early_fraud_warning", "payment_intent", _payment_intent)
     expander.register("checkout.session", "payment_intent", _payment_intent)
     expander.register("checkout.session", "customer", _customer)
+    expander.register("setup_intent", "customer", _customer)
+    expander.register("setup_intent", "payment_method", _payment_method)
+    expander.register("setup_intent", "latest_attempt", _setup_attempt)
+    expander.register("setup_intent", "mandate", _mandate)
+    expander.register("setup_attempt", "customer", _customer)
+    expander.register("setup_attempt", "payment_method", _payment_method)
+    expander.register("setup_attempt", "setup_intent", _setup_intent)
+    expander.register("mandate", "payment_method", _payment_method)

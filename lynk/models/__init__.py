@@ -18,6 +18,14 @@ from lynk.models.payment import (
     RefundStatus,
 )
 from lynk.models.payment_method import PaymentMethod
+from lynk.models.setup_intent import (
+    Mandate,
+    MandateStatus,
+    SetupAttempt,
+    SetupAttemptStatus,
+    SetupIntent,
+    SetupIntentStatus,
+)
 from lynk.models.test_clock import TestClock
 from lynk.models.vault import VaultCard, VaultSecret
 from lynk.models.webhook import WebhookEndpoint
@@ -46,6 +54,8 @@ __all__ = [
     "JournalEntry",
     "KeyKind",
     "LedgerAccount",
+    "Mandate",
+    "MandateStatus",
     "Merchant",
     "PaymentIntent",
     "PaymentIntentStatus",
@@ -53,6 +63,10 @@ __all__ = [
     "Posting",
     "Refund",
     "RefundStatus",
+    "SetupAttempt",
+    "SetupAttemptStatus",
+    "SetupIntent",
+    "SetupIntentStatus",
     "TestClock",
     "VaultBankAccount",
     "VaultCard",

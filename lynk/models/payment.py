@@ -137,7 +137,7 @@ class ConnectorCall(Base):
     __table_args__ = (UniqueConstraint("idempotency_key"),)
 
     pk: Mapped[int] = mapped_column(BigIntPk, primary_key=True, autoincrement=True)
-    payment_intent_id: Mapped[str] = mapped_column(String(64), index=True)
+    payment_intent_id: Mapped[str] = mapped_column(String(64), index=True)  # a pi_… or a SetupIntent's seti_…
     operation: Mapped[str] = mapped_column(String(16))
     idempotency_key: Mapped[str] = mapped_column(String(128))
     amount: Mapped[int] = mapped_column(BigInteger)

@@ -1,1 +1,1 @@
-"""PaymentIntents and Charges: the state machine and the confirm pipeline."""
+"""PaymentIntents, Charges and Refunds (the state machine and the confirm pipeline); SetupIntents in `setup_intents`."""

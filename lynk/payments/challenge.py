@@ -1,31 +1,35 @@
-"""Lynk's 3-D Secure challenge page: where `next_action.redirect_to_url` sends the shopper.
+"""Lynk's 3-D Secure challenge page: where `next_action.redirect_to_url` sends the shopper, for a
+PaymentIntent (`/3ds/pi_…`) or a SetupIntent (`/3ds/seti_…`).
 
-The page proves access with the PaymentIntent's client secret (no API key: the shopper's
-browser has none). "Complete authentication" resumes the payment, "Fail authentication"
-fails the attempt; either way the shopper is sent back to the `return_url` with
-`payment_intent` and `payment_intent_client_secret` in the query, as Stripe does.
+The page proves access with the intent's client secret (no API key: the shopper's browser has
+none). "Complete authentication" resumes the payment or the setup, "Fail authentication" fails the
+attempt; either way the shopper is sent back to the `return_url` with the intent's id and client
+secret in the query (`payment_intent` and `payment_intent_client_secret`, or `setup_intent` and
+`setup_intent_client_secret`), as Stripe does.
 """
 
 from __future__ import annotations
 
+import hmac
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.clock import unix
 from lynk.core.errors import LynkError
 from lynk.core.money import currency as currency_of
 from lynk.core.scope import Scope
-from lynk.models import PaymentIntentStatus
+from lynk.models import PaymentIntent, SetupIntent
 from lynk.payment_methods import service as payment_methods
+from lynk.payments import confirm as payment_confirm
 from lynk.payments import repository
-from lynk.payments.confirm import complete_authentication
-from lynk.payments.context import PaymentContext, configured
-from lynk.payments.errors import ClientSecretMismatch
-from lynk.payments.service import check_client_secret
+from lynk.payments.context import ClientInfo, PaymentContext, configured
+from lynk.payments.setup_intents import confirm as setup_confirm
+from lynk.payments.setup_intents import service as setup_intents
 from lynk.wire.forms import decode_form
 from lynk.wire.routing import Runtime
 
@@ -41,40 +45,73 @@ _SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 
+Intent = PaymentIntent | SetupIntent
+
 
 def _not_found() -> HTMLResponse:
     return HTMLResponse("<!doctype html><title>Not found</title><p>This payment link is not valid.</p>", 404)
 
 
-@router.get("/3ds/{payment_intent_id}")
-async def challenge_page(payment_intent_id: str, request: Request, client_secret: str = "") -> Response:
+def _problem(error: LynkError) -> HTMLResponse:
+    html = _templates.get_template("challenge_problem.html").render(message=error.message)
+    return HTMLResponse(html, status_code=error.http_status, headers=_SECURITY_HEADERS)
+
+
+async def _intent(session: AsyncSession, intent_id: str, client_secret: str, *, for_update: bool) -> Intent | None:
+    """The PaymentIntent or SetupIntent behind the link, if the client secret proves access to it."""
+    intent: Intent | None
+    if intent_id.startswith("seti_"):
+        intent = await setup_intents.get_for_page(session, intent_id, for_update=for_update)
+    else:
+        intent = await repository.get_intent_by_id(session, intent_id, for_update=for_update)
+    if intent is None or not client_secret or not hmac.compare_digest(intent.client_secret, client_secret):
+        return None
+    return intent
+
+
+def _context(runtime: Runtime, session: AsyncSession, intent: Intent, request: Request) -> PaymentContext:
+    return PaymentContext(
+        session=session,
+        scope=Scope(intent.merchant_id, intent.livemode),
+        keyring=runtime.keyring,
+        connector=runtime.connector,
+        now=unix(runtime.clock),
+        **configured(runtime.settings),
+        client=ClientInfo(request.client.host if request.client else None, request.headers.get("user-agent")),
+    )
+
+
+@router.get("/3ds/{intent_id}")
+async def challenge_page(intent_id: str, request: Request, client_secret: str = "") -> Response:
     runtime: Runtime = request.app.state.runtime
     async with runtime.db.transaction(write=False) as session:
-        pi = await repository.get_intent_by_id(session, payment_intent_id)
-        if pi is None or not client_secret:
-            return _not_found()
-        try:
-            check_client_secret(pi, client_secret)
-        except ClientSecretMismatch:
+        intent = await _intent(session, intent_id, client_secret, for_update=False)
+        if intent is None:
             return _not_found()
         last4 = "????"
-        if pi.payment_method_id:
-            method = await payment_methods.get(session, Scope(pi.merchant_id, pi.livemode), pi.payment_method_id)
+        if intent.payment_method_id:
+            scope = Scope(intent.merchant_id, intent.livemode)
+            method = await payment_methods.get(session, scope, intent.payment_method_id)
             last4 = (method.card or {}).get("last4", last4)
+    if isinstance(intent, PaymentIntent):
+        amount = f"{currency_of(intent.currency).format(intent.amount)} {intent.currency.upper()}"
+        heading, purpose = "Authenticate your payment", f"confirm this payment of {amount}"
+    else:
+        heading, purpose = "Authenticate your card", "confirm that your card may be saved for future payments"
     html = _templates.get_template("challenge.html").render(
-        pending=pi.status == PaymentIntentStatus.REQUIRES_ACTION,
-        status=pi.status,
-        amount=currency_of(pi.currency).format(pi.amount),
-        currency=pi.currency.upper(),
+        heading=heading,
+        purpose=purpose,
+        pending=intent.status == "requires_action",
+        status=intent.status,
         last4=last4,
-        payment_intent=pi.id,
+        intent_id=intent.id,
         client_secret=client_secret,
     )
     return HTMLResponse(html, headers=_SECURITY_HEADERS)
 
 
-@router.post("/3ds/{payment_intent_id}")
-async def challenge_answer(payment_intent_id: str, request: Request) -> Response:
+@router.post("/3ds/{intent_id}")
+async def challenge_answer(intent_id: str, request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     try:
         form = decode_form(await request.body())
@@ -83,28 +120,24 @@ async def challenge_answer(payment_intent_id: str, request: Request) -> Response
     client_secret, outcome = form.get("client_secret"), form.get("outcome")
     if not isinstance(client_secret, str) or outcome not in ("complete", "fail"):
         return _not_found()
-    async with runtime.db.transaction() as session:
-        pi = await repository.get_intent_by_id(session, payment_intent_id, for_update=True)
-        if pi is None:
-            return _not_found()
-        try:
-            check_client_secret(pi, client_secret)
-        except ClientSecretMismatch:
-            return _not_found()
-        if pi.status == PaymentIntentStatus.REQUIRES_ACTION:
-            ctx = PaymentContext(
-                session=session,
-                scope=Scope(pi.merchant_id, pi.livemode),
-                keyring=runtime.keyring,
-                connector=runtime.connector,
-                now=unix(runtime.clock),
-                **configured(runtime.settings),
-            )
-            await complete_authentication(ctx, pi, succeeded=outcome == "complete")
-        return_url = pi.return_url
+    try:
+        async with runtime.db.transaction() as session:
+            intent = await _intent(session, intent_id, client_secret, for_update=True)
+            if intent is None:
+                return _not_found()
+            if intent.status == "requires_action":
+                ctx = _context(runtime, session, intent, request)
+                if isinstance(intent, PaymentIntent):
+                    await payment_confirm.complete_authentication(ctx, intent, succeeded=outcome == "complete")
+                else:
+                    await setup_confirm.complete_authentication(ctx, intent, succeeded=outcome == "complete")
+            return_url = intent.return_url
+    except LynkError as error:  # nothing was written (the transaction rolled back): say why, never a 500
+        return _problem(error)
     if not return_url:
-        return RedirectResponse(f"/3ds/{payment_intent_id}?client_secret={client_secret}", status_code=303)
+        return RedirectResponse(f"/3ds/{intent_id}?client_secret={client_secret}", status_code=303)
+    name = "payment_intent" if isinstance(intent, PaymentIntent) else "setup_intent"
     parts = urlsplit(return_url)
-    extra = urlencode({"payment_intent": payment_intent_id, "payment_intent_client_secret": client_secret})
+    extra = urlencode({name: intent_id, f"{name}_client_secret": client_secret})
     query = f"{parts.query}&{extra}" if parts.query else extra
     return RedirectResponse(urlunsplit(parts._replace(query=query)), status_code=303)

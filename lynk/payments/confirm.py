@@ -34,6 +34,7 @@ from lynk.payments import aftermath, bank_debits, booking, repository, risk, sta
 from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
 from lynk.payments.errors import PaymentDeclined, ProcessorUnavailable
 from lynk.payments.objects import charge_object, payment_intent_object
+from lynk.payments.setup_intents import mandates
 from lynk.vault import service as vault
 
 
@@ -69,7 +70,7 @@ async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOption
     if method.type == bank_debits.TYPE:  # paying by bank: see bank_debits
         await bank_debits.confirm(ctx, pi, method, mandate_data=options.mandate_data)
         return pi
-    card = await _card_ref(ctx, method)
+    card = await card_ref(ctx, method)
     assessment = risk.assess(card.bin, card.last4, (method.card or {}).get("fingerprint", ""))
     if assessment.blocked:
         charge = await _charge(ctx, pi, method, None, assessment, blocked=True)
@@ -84,7 +85,7 @@ async def complete_authentication(ctx: PaymentContext, pi: PaymentIntent, *, suc
     assert pi.payment_method_id is not None
     method = await payment_methods.get(ctx.session, ctx.scope, pi.payment_method_id)
     if not succeeded:
-        error = _error(
+        error = error_object(
             "payment_intent_authentication_failure",
             None,
             "The provided PaymentMethod has failed authentication. Provide a new PaymentMethod to attempt "
@@ -95,7 +96,7 @@ async def complete_authentication(ctx: PaymentContext, pi: PaymentIntent, *, suc
         states.failed(pi, error, None)
         await _record_intent(ctx, pi, "payment_intent.payment_failed")
         return pi
-    card = await _card_ref(ctx, method)
+    card = await card_ref(ctx, method)
     assessment = risk.assess(card.bin, card.last4, (method.card or {}).get("fingerprint", ""))
     # A decline's outcome is written either way; the shopper goes back to the merchant, who sees the status.
     with contextlib.suppress(PaymentDeclined):
@@ -148,7 +149,7 @@ async def _payment_method(ctx: PaymentContext, pi: PaymentIntent, options: Confi
     return method
 
 
-async def _card_ref(ctx: PaymentContext, method: PaymentMethod) -> CardRef:
+async def card_ref(ctx: PaymentContext, method: PaymentMethod) -> CardRef:
     facts = await vault.card_facts(ctx.session, method.vault_card_id or "")
     assert facts is not None, "a card PaymentMethod always has its vault card"
     card = method.card or {}
@@ -172,6 +173,8 @@ async def _authorize(
     authenticated: bool,
 ) -> None:
     checks = (method.card or {}).get("checks") or {}
+    # An off-session charge relies on the consent recorded when the card was set up.
+    mandate = await mandates.active_for(ctx, method) if pi.off_session else None
     for _ in range(2):
         pi.attempts += 1
         key = f"{pi.id}:authorize:{pi.attempts}"
@@ -186,7 +189,7 @@ async def _authorize(
             authenticated=authenticated,
             off_session=pi.off_session,
             setup_for_future=pi.setup_future_usage is not None,
-            previously_setup=False,
+            previously_setup=mandate is not None,
             capture=pi.capture_method != "manual",
         )
         try:
@@ -207,7 +210,9 @@ async def _authorize(
         )
         await _record_intent(ctx, pi, "payment_intent.requires_action")
         return
-    charge = await _charge(ctx, pi, method, result, assessment, blocked=False)
+    charge = await _charge(
+        ctx, pi, method, result, assessment, blocked=False, mandate_id=mandate.id if mandate else None
+    )
     if result.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED):
         captured = result.status == AuthorizeStatus.CAPTURED
         states.authorized(pi, charge.id, result.reference, captured=captured, now=ctx.now)
@@ -216,6 +221,8 @@ async def _authorize(
         await events.record(ctx.session, ctx.scope, "charge.succeeded", charge_object(charge), now=ctx.now)
         if pi.setup_future_usage and pi.customer_id and method.customer_id is None:
             await payment_methods.attach(ctx.session, ctx.keyring, ctx.scope, method.id, pi.customer_id, now=ctx.now)
+        if pi.setup_future_usage == "off_session":
+            await mandates.record(ctx, method, source_id=pi.id, customer_acceptance=None)
         await _record_intent(
             ctx, pi, "payment_intent.succeeded" if captured else "payment_intent.amount_capturable_updated"
         )
@@ -246,6 +253,7 @@ async def _charge(
     assessment: risk.RiskAssessment,
     *,
     blocked: bool,
+    mandate_id: str | None = None,
 ) -> Charge:
     ok = result is not None and result.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED)
     captured = result is not None and result.status == AuthorizeStatus.CAPTURED
@@ -258,7 +266,7 @@ async def _charge(
         "address_postal_code_check": result.postal_code_check if result else None,
         "cvc_check": result.cvc_check if result else None,
     }
-    details_card.update({"network": card.get("brand"), "three_d_secure": None, "wallet": None})
+    details_card.update({"mandate": mandate_id, "network": card.get("brand"), "three_d_secure": None, "wallet": None})
     if blocked:
         outcome_type, network_status, reason = "blocked", "not_sent_to_network", "highest_risk_level"
         seller_message = "Lynk blocked this payment as too risky."
@@ -267,7 +275,8 @@ async def _charge(
         seller_message = "Payment complete."
     else:
         assert result is not None
-        outcome_type = "issuer_declined" if result.status == AuthorizeStatus.DECLINED else "invalid"
+        declined = (AuthorizeStatus.DECLINED, AuthorizeStatus.AUTHENTICATION_REQUIRED)
+        outcome_type = "issuer_declined" if result.status in declined else "invalid"
         network_status, reason, seller_message = result.network_status, result.decline_code, result.message
     charge = Charge(
         id=new_id("ch"),
@@ -305,7 +314,7 @@ async def _charge(
     return charge
 
 
-def _error(
+def error_object(
     code: str, decline_code: str | None, message: str, method: PaymentMethod, *, type_: str = "card_error"
 ) -> dict[str, Any]:
     return {
@@ -329,7 +338,7 @@ async def _fail(
     message: str,
 ) -> None:
     charge.failure_code, charge.failure_message = code, message
-    error = _error(code, decline_code, message, method)
+    error = error_object(code, decline_code, message, method)
     error["charge"] = charge.id
     states.failed(pi, error, charge.id)
     await ctx.session.flush()

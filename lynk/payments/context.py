@@ -18,6 +18,14 @@ from lynk.payments.errors import ProcessorUnavailable
 from lynk.vault.keyring import Keyring
 
 
+@dataclass(frozen=True)
+class ClientInfo:
+    """The browser or server that made the request: a mandate records it as the shopper's consent."""
+
+    ip_address: str | None
+    user_agent: str | None
+
+
 @dataclass
 class PaymentContext:
     session: AsyncSession
@@ -30,6 +38,7 @@ class PaymentContext:
     # How long after confirmation a bank debit is asked for the bank's verdict (Settings).
     bank_settlement_seconds: int = 180
     dispute_evidence_seconds: int = 7 * 24 * 3600
+    client: ClientInfo | None = None
 
 
 def configured(settings: Settings) -> dict[str, Any]:

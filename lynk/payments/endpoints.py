@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from lynk.core.errors import ParameterMissing
+from lynk.core.errors import ParameterInvalid, ParameterMissing
 from lynk.payment_methods.bank_accounts import BankAccountInput
 from lynk.payments import service
 from lynk.payments.confirm import BankAccountData, ConfirmOptions, confirm
-from lynk.payments.context import PaymentContext, configured
+from lynk.payments.context import ClientInfo, PaymentContext, configured
 from lynk.payments.objects import charge_object, payment_intent_object
 from lynk.payments.schemas import (
     CancelPaymentIntent,
@@ -37,6 +37,10 @@ def payment_context(call: ApiCall) -> PaymentContext:
         connector=runtime.connector,
         now=call.now,
         **configured(runtime.settings),
+        client=ClientInfo(
+            ip_address=call.request.client.host if call.request.client else None,
+            user_agent=call.request.headers.get("user-agent"),
+        ),
     )
 
 
@@ -54,7 +58,7 @@ def _confirm_options(params: ConfirmFields) -> ConfirmOptions:
         payment_method=params.payment_method,
         payment_method_data=data.card.to_input() if data is not None and data.card is not None else None,
         return_url=params.return_url,
-        off_session=params.off_session,
+        off_session=None if params.off_session is None else params.off_session is not False,
         setup_future_usage=params.setup_future_usage if params.given("setup_future_usage") else None,
         bank_account_data=bank,
         mandate_data=params.mandate_data.model_dump() if params.mandate_data else None,
@@ -63,6 +67,8 @@ def _confirm_options(params: ConfirmFields) -> ConfirmOptions:
 
 @routes.post("/v1/payment_intents", params=CreatePaymentIntent, summary="Create a PaymentIntent")
 async def create_payment_intent(call: ApiCall, params: CreatePaymentIntent) -> dict[str, Any]:
+    if params.off_session not in (None, False) and not params.confirm:
+        raise ParameterInvalid("You may only specify off_session when confirm is true.", param="off_session")
     new = service.NewPaymentIntent(
         amount=params.amount,
         currency=params.currency,

@@ -42,7 +42,8 @@ class ConfirmFields(Params):
     payment_method: Id | None = None
     payment_method_data: PaymentMethodData | None = None
     return_url: Url | None = None
-    off_session: bool | None = None
+    # `true`, or Stripe's kinds of merchant-initiated payment (`one_off`, `recurring`), which mean the same here.
+    off_session: bool | Literal["one_off", "recurring"] | None = None
     setup_future_usage: Unsettable[Literal["on_session", "off_session"]] = None
     mandate_data: MandateData | None = None
 

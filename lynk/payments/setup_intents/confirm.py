@@ -1,0 +1,276 @@
+"""Confirming a SetupIntent: the PaymentIntent pipeline's stages, with a zero-amount verification.
+
+validate → risk → verify the card through the connector (`authorize` with amount 0 and
+`setup_for_future`, so the simulator's test cards apply) → 3-D Secure on Lynk's challenge page
+when the issuer asks → attach the method to the customer, record the mandate → events.
+Every confirmation is a SetupAttempt. The connector call is logged before it is made, with an
+idempotency key derived from the SetupIntent's attempt count, as PaymentIntents do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from lynk.connectors import AuthorizeRequest, AuthorizeResult, AuthorizeStatus, CardRef, IdempotencyKeyReused
+from lynk.core.errors import InvalidRequestError
+from lynk.core.ids import new_id
+from lynk.events import service as events
+from lynk.models import PaymentMethod, SetupAttempt, SetupAttemptStatus, SetupIntent
+from lynk.payment_methods import service as payment_methods
+from lynk.payment_methods.objects import payment_method_object
+from lynk.payments import risk
+from lynk.payments.confirm import card_ref, error_object
+from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
+from lynk.payments.errors import ProcessorUnavailable
+from lynk.payments.setup_intents import mandates, repository, states
+from lynk.payments.setup_intents.errors import PaymentMethodTypeNotAllowed, SetupDeclined
+from lynk.payments.setup_intents.objects import setup_intent_object
+
+# A verification moves no money; its currency is only what the processor is asked about.
+VERIFICATION_CURRENCY = "usd"
+
+
+@dataclass(frozen=True)
+class SetupConfirmOptions:
+    payment_method: str | None = None
+    payment_method_data: payment_methods.CardInput | None = None
+    return_url: str | None = None
+    customer_acceptance: dict[str, Any] | None = None
+    payment_method_options: dict[str, Any] | None = None
+    secret_key: bool = True
+
+
+def merge_options(current: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """`payment_method_options` after an update: each method type's options merged key by key."""
+    merged = {kind: dict(options) for kind, options in current.items()}
+    for kind, options in given.items():
+        merged.setdefault(kind, {}).update(options)
+    return merged
+
+
+def _challenge_requested(si: SetupIntent) -> bool:
+    """`request_three_d_secure=any|challenge`: authenticate even when the issuer would not ask."""
+    return (si.payment_method_options.get("card") or {}).get("request_three_d_secure") in ("any", "challenge")
+
+
+async def confirm(ctx: PaymentContext, si: SetupIntent, options: SetupConfirmOptions) -> SetupIntent:
+    """Run the pipeline; a failed verification raises SetupDeclined after its outcome is written."""
+    states.check_confirmable(si)
+    method = await _payment_method(ctx, si, options)
+    if options.return_url is not None:
+        si.return_url = options.return_url
+    if options.payment_method_options is not None:
+        si.payment_method_options = merge_options(si.payment_method_options, options.payment_method_options)
+    if si.usage == "off_session":
+        si.customer_acceptance = options.customer_acceptance or mandates.online_acceptance(ctx.client, ctx.now)
+    card = await card_ref(ctx, method)
+    attempt = SetupAttempt(
+        id=new_id("setatt"),
+        created=ctx.now,
+        merchant_id=ctx.scope.merchant_id,
+        livemode=ctx.scope.livemode,
+        metadata_={},
+        setup_intent_id=si.id,
+        status=SetupAttemptStatus.REQUIRES_CONFIRMATION,
+        usage=si.usage,
+        customer_id=si.customer_id,
+        payment_method_id=method.id,
+        payment_method_details=_details(method, None, None),
+        setup_error=None,
+        connector_reference=None,
+    )
+    await repository.add(ctx.session, attempt)
+    si.latest_attempt_id = attempt.id
+    assessment = risk.assess(card.bin, card.last4, (method.card or {}).get("fingerprint", ""))
+    if assessment.blocked:
+        await _fail(
+            ctx, si, method, attempt, error_object("card_declined", "fraudulent", "Your card was declined.", method)
+        )
+    await _verify(ctx, si, method, card, attempt, authenticated=False)
+    return si
+
+
+async def complete_authentication(ctx: PaymentContext, si: SetupIntent, *, succeeded: bool) -> SetupIntent:
+    """The shopper finished the 3-D Secure challenge: verify the card now, or fail the attempt."""
+    states.check_authenticating(si)
+    assert si.payment_method_id is not None and si.latest_attempt_id is not None
+    method = await payment_methods.get(ctx.session, ctx.scope, si.payment_method_id)
+    check_method(si, method)  # still the customer's to save (the merchant may have moved it meanwhile)
+    attempt = await repository.get_attempt(ctx.session, ctx.scope, si.latest_attempt_id)
+    assert attempt is not None, "a SetupIntent that requires action has its attempt"
+    # Either way the outcome is written and the shopper goes back to the merchant, who sees the status.
+    if not succeeded:
+        attempt.payment_method_details = _details(method, None, "failed")
+        error = error_object(
+            "setup_intent_authentication_failure",
+            None,
+            "The latest attempt to set up the payment method has failed because authentication failed.",
+            method,
+            type_="invalid_request_error",
+        )
+        with contextlib.suppress(SetupDeclined):
+            await _fail(ctx, si, method, attempt, error)
+        return si
+    with contextlib.suppress(SetupDeclined):
+        await _verify(ctx, si, method, await card_ref(ctx, method), attempt, authenticated=True)
+    return si
+
+
+async def _payment_method(ctx: PaymentContext, si: SetupIntent, options: SetupConfirmOptions) -> PaymentMethod:
+    if options.payment_method_data is not None:
+        method = await payment_methods.create_card(
+            ctx.session,
+            ctx.keyring,
+            ctx.scope,
+            options.payment_method_data,
+            billing=None,
+            metadata=None,
+            allow_redisplay="unspecified",
+            secret_key=options.secret_key,
+            now=ctx.now,
+        )
+    elif options.payment_method is not None:
+        method = await payment_methods.resolve(ctx.session, ctx.keyring, ctx.scope, options.payment_method, now=ctx.now)
+    elif si.payment_method_id is not None:
+        method = await payment_methods.get(ctx.session, ctx.scope, si.payment_method_id, param="payment_method")
+    else:
+        raise InvalidRequestError(
+            "You cannot confirm this SetupIntent because it's missing a payment method. Update it with a "
+            "payment_method, or confirm with payment_method or payment_method_data.",
+            param="payment_method",
+            code="setup_intent_unexpected_state",
+        )
+    check_method(si, method)
+    si.payment_method_id = method.id
+    return method
+
+
+def check_method(si: SetupIntent, method: PaymentMethod) -> None:
+    """A SetupIntent sets up card methods of its own customer (or of nobody yet)."""
+    if method.type not in si.payment_method_types or method.type != "card":
+        raise PaymentMethodTypeNotAllowed(method.type, list(si.payment_method_types))
+    if method.customer_id is not None and method.customer_id != si.customer_id:
+        raise InvalidRequestError(
+            "The provided PaymentMethod belongs to another customer. Pass that customer on the SetupIntent.",
+            param="payment_method",
+        )
+
+
+async def _verify(
+    ctx: PaymentContext,
+    si: SetupIntent,
+    method: PaymentMethod,
+    card: CardRef,
+    attempt: SetupAttempt,
+    *,
+    authenticated: bool,
+) -> None:
+    if not authenticated and _challenge_requested(si):
+        _require_action(si, attempt, ctx.public_url)
+        await _record(ctx, si, "setup_intent.requires_action")
+        return
+    checks = (method.card or {}).get("checks") or {}
+    for _ in range(2):
+        si.attempts += 1
+        key = f"{si.id}:verify:{si.attempts}"
+        call = await record_call(ctx, operation="verify", payment_intent_id=si.id, key=key, amount=0)
+        request = AuthorizeRequest(
+            idempotency_key=key,
+            amount=0,
+            currency=VERIFICATION_CURRENCY,
+            card=card,
+            cvc_provided=checks.get("cvc_check") == "pass",
+            postal_code=(method.billing_details.get("address") or {}).get("postal_code"),
+            authenticated=authenticated,
+            off_session=False,
+            setup_for_future=True,
+            previously_setup=False,
+            capture=False,
+        )
+        try:
+            result = await connector_call(ctx.connector.authorize, request)
+            break
+        except IdempotencyKeyReused:
+            # A lost verification under this key holds no money: mark it and ask afresh under the next key.
+            call.status, call.completed = "superseded", ctx.now
+    else:
+        raise ProcessorUnavailable()
+    complete_call(call, result, ctx.now)
+    attempt.connector_reference = result.reference
+    three_ds = "authenticated" if authenticated else None
+    attempt.payment_method_details = _details(method, result, three_ds)
+    if result.status == AuthorizeStatus.AUTHENTICATION_REQUIRED and not authenticated:
+        _require_action(si, attempt, ctx.public_url)
+        await _record(ctx, si, "setup_intent.requires_action")
+        return
+    if result.succeeded:
+        await _succeed(ctx, si, method, attempt)
+        return
+    code = result.code or "card_declined"
+    await _fail(ctx, si, method, attempt, error_object(code, result.decline_code, result.message, method))
+
+
+def _require_action(si: SetupIntent, attempt: SetupAttempt, public_url: str) -> None:
+    """Send the shopper to Lynk's challenge page."""
+    url = f"{public_url.rstrip('/')}/3ds/{si.id}?client_secret={si.client_secret}"
+    states.require_action(si, {"type": "redirect_to_url", "redirect_to_url": {"url": url, "return_url": si.return_url}})
+    attempt.status = SetupAttemptStatus.REQUIRES_ACTION
+
+
+async def _succeed(ctx: PaymentContext, si: SetupIntent, method: PaymentMethod, attempt: SetupAttempt) -> None:
+    if si.customer_id is not None and method.customer_id is None:
+        await payment_methods.attach(ctx.session, ctx.keyring, ctx.scope, method.id, si.customer_id, now=ctx.now)
+    mandate = None
+    if si.usage == "off_session":
+        mandate = await mandates.record(ctx, method, source_id=si.id, customer_acceptance=si.customer_acceptance)
+    states.succeeded(si, mandate.id if mandate else None)
+    attempt.status = SetupAttemptStatus.SUCCEEDED
+    await _record(ctx, si, "setup_intent.succeeded")
+
+
+async def _fail(
+    ctx: PaymentContext, si: SetupIntent, method: PaymentMethod, attempt: SetupAttempt, error: dict[str, Any]
+) -> None:
+    attempt.status, attempt.setup_error = SetupAttemptStatus.FAILED, error
+    states.failed(si, error)
+    await _record(ctx, si, "setup_intent.setup_failed")
+    raise SetupDeclined(
+        error["message"],
+        code=error["code"],
+        decline_code=error.get("decline_code"),
+        extra={"payment_method": payment_method_object(method), "setup_intent": setup_intent_object(si)},
+    )
+
+
+def _details(method: PaymentMethod, result: AuthorizeResult | None, three_ds: str | None) -> dict[str, Any]:
+    card = dict(method.card or {})
+    details = {key: card.get(key) for key in ("brand", "country", "exp_month", "exp_year", "fingerprint", "funding")}
+    details["last4"] = card.get("last4")
+    details["checks"] = {
+        "address_line1_check": None,
+        "address_postal_code_check": result.postal_code_check if result else None,
+        "cvc_check": result.cvc_check if result else None,
+    }
+    details["network"] = card.get("brand")
+    details["three_d_secure"] = (
+        None
+        if three_ds is None
+        else {
+            "authentication_flow": "challenge",
+            "electronic_commerce_indicator": "05" if three_ds == "authenticated" else None,
+            "result": three_ds,
+            "result_reason": None if three_ds == "authenticated" else "rejected",
+            "transaction_id": str(uuid.uuid4()),
+            "version": "2.2.0",
+        }
+    )
+    details["wallet"] = None
+    return {"type": "card", "card": details}
+
+
+async def _record(ctx: PaymentContext, si: SetupIntent, type_: str) -> None:
+    await ctx.session.flush()
+    await events.record(ctx.session, ctx.scope, type_, setup_intent_object(si), now=ctx.now)

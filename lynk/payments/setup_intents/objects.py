@@ -1,0 +1,83 @@
+"""SetupIntent, SetupAttempt and Mandate objects as Stripe renders them (no HTTP here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lynk.models import Mandate, SetupAttempt, SetupIntent
+
+
+def setup_intent_object(si: SetupIntent) -> dict[str, Any]:
+    return {
+        "id": si.id,
+        "object": "setup_intent",
+        "application": None,
+        "attach_to_self": None,
+        "automatic_payment_methods": None,
+        "cancellation_reason": si.cancellation_reason,
+        "client_secret": si.client_secret,
+        "created": si.created,
+        "customer": si.customer_id,
+        "description": si.description,
+        "excluded_payment_method_types": None,
+        "flow_directions": None,
+        "last_setup_error": si.last_setup_error,
+        "latest_attempt": si.latest_attempt_id,
+        "livemode": si.livemode,
+        "mandate": si.mandate_id,
+        "metadata": dict(si.metadata_),
+        "next_action": si.next_action,
+        "on_behalf_of": None,
+        "payment_method": si.payment_method_id,
+        "payment_method_configuration_details": None,
+        "payment_method_options": {
+            "card": {
+                "mandate_options": None,
+                "network": None,
+                "request_three_d_secure": (si.payment_method_options.get("card") or {}).get(
+                    "request_three_d_secure", "automatic"
+                ),
+            }
+        },
+        "payment_method_types": list(si.payment_method_types),
+        "single_use_mandate": None,
+        "status": si.status,
+        "usage": si.usage,
+    }
+
+
+def setup_attempt_object(attempt: SetupAttempt) -> dict[str, Any]:
+    return {
+        "id": attempt.id,
+        "object": "setup_attempt",
+        "application": None,
+        "attach_to_self": None,
+        "created": attempt.created,
+        "customer": attempt.customer_id,
+        "flow_directions": None,
+        "livemode": attempt.livemode,
+        "on_behalf_of": None,
+        "payment_method": attempt.payment_method_id,
+        "payment_method_details": attempt.payment_method_details,
+        "setup_error": attempt.setup_error,
+        "setup_intent": attempt.setup_intent_id,
+        "status": attempt.status,
+        "usage": attempt.usage,
+    }
+
+
+def mandate_object(mandate: Mandate, status: str | None = None) -> dict[str, Any]:
+    """`status` overrides the stored one when the mandate no longer covers its method (see `mandates`)."""
+    return {
+        "id": mandate.id,
+        "object": "mandate",
+        "customer_acceptance": mandate.customer_acceptance,
+        "livemode": mandate.livemode,
+        "multi_use": {} if mandate.type == "multi_use" else None,
+        "on_behalf_of": None,
+        "payment_method": mandate.payment_method_id,
+        "payment_method_details": {"type": "card", "card": {}},
+        "single_use": None,
+        "status": status or mandate.status,
+        "type": mandate.type,
+    }
