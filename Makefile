@@ -27,6 +27,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: lint
+	scripts/ensure-browser
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
