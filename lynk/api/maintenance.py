@@ -2,7 +2,10 @@
 
 - purge idempotency keys past retention;
 - cancel card authorizations left uncaptured for 7 days;
-- make pending funds available once their settlement date has come.
+- make pending funds available once their settlement date has come;
+- purge events older than 30 days, with their webhook deliveries and attempts.
+
+`run_worker` runs the webhook delivery worker beside it (`lynk serve`, `lynk worker`).
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ from dataclasses import dataclass
 
 from lynk.core.clock import unix
 from lynk.core.scope import Scope
+from lynk.events import service as events
 from lynk.idempotency import service as idempotency
 from lynk.ledger import service as ledger
 from lynk.payments import service as payments
 from lynk.payments.context import PaymentContext
+from lynk.webhooks import deliveries
+from lynk.webhooks.worker import DeliveryWorker, WorkerConfig
 from lynk.wire.routing import Runtime
 
 log = logging.getLogger("lynk.maintenance")
@@ -27,6 +33,7 @@ class Upkeep:
     purged_keys: int
     expired_authorizations: int
     settled: int
+    purged_events: int = 0
 
 
 async def run_once(runtime: Runtime) -> Upkeep:
@@ -46,8 +53,9 @@ async def run_once(runtime: Runtime) -> Upkeep:
         expired = await payments.expire_authorizations(ctx)
     async with runtime.db.transaction() as session:
         settled = await ledger.settle_due(session, now=now)
-    upkeep = Upkeep(purged, expired, settled)
-    if purged or expired or settled:
+    purged_events = await purge_old_events(runtime, now=now)
+    upkeep = Upkeep(purged, expired, settled, purged_events)
+    if purged or expired or settled or purged_events:
         log.info("upkeep: %s", upkeep)
     return upkeep
 
@@ -59,3 +67,23 @@ async def run_forever(runtime: Runtime) -> None:
         except Exception:
             log.exception("maintenance pass failed; will try again")
         await asyncio.sleep(runtime.settings.maintenance_interval_seconds)
+
+
+async def purge_old_events(runtime: Runtime, *, now: int) -> int:
+    """Events past 30 days go, with their deliveries and attempts (in batches, one transaction each)."""
+    total = 0
+    while True:
+        async with runtime.db.transaction() as session:
+            gone = await deliveries.purge_expired(session, now=now)
+            gone_events = await events.purge_expired(session, now=now)
+        total += gone_events
+        if not gone and not gone_events:
+            return total
+
+
+async def run_worker(runtime: Runtime) -> None:
+    worker = DeliveryWorker(runtime.db, runtime.clock, WorkerConfig.from_settings(runtime.settings))
+    try:
+        await worker.run_forever()
+    finally:
+        await worker.aclose()

@@ -16,7 +16,7 @@ from lynk.models.payment import (
 )
 from lynk.models.payment_method import PaymentMethod
 from lynk.models.vault import VaultCard, VaultSecret
-from lynk.models.webhook import WebhookEndpoint
+from lynk.models.webhook import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AccountKind",
@@ -27,6 +27,7 @@ __all__ = [
     "ChargeStatus",
     "ConnectorCall",
     "Customer",
+    "DeliveryStatus",
     "Event",
     "IdempotencyKey",
     "IdempotencyStatus",
@@ -42,5 +43,7 @@ __all__ = [
     "RefundStatus",
     "VaultCard",
     "VaultSecret",
+    "WebhookAttempt",
+    "WebhookDelivery",
     "WebhookEndpoint",
 ]
