@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
@@ -78,13 +78,11 @@ async def by_ids(session: AsyncSession, ids: Sequence[str]) -> Sequence[Event]:
     return (await session.scalars(select(Event).where(Event.id.in_(list(ids))))).all()
 
 
-async def lock(session: AsyncSession, event_id: str) -> Event | None:
-    found: Event | None = (await session.scalars(select(Event).where(Event.id == event_id).with_for_update())).first()
-    return found
-
-
-async def set_pending(session: AsyncSession, event_id: str, count: int) -> None:
-    await session.execute(update(Event).where(Event.id == event_id).values(pending_webhooks=count))
+async def lock(session: AsyncSession, event_ids: Sequence[str]) -> Sequence[Event]:
+    if not event_ids:
+        return []
+    stmt = select(Event).where(Event.id.in_(list(event_ids))).order_by(Event.id).with_for_update()
+    return (await session.scalars(stmt)).all()
 
 
 async def purge_before(session: AsyncSession, cutoff: int, limit: int) -> int:

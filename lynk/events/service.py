@@ -118,13 +118,16 @@ async def by_ids(session: AsyncSession, ids: Sequence[str]) -> dict[str, Event]:
     return {event.id: event for event in await repository.by_ids(session, ids)}
 
 
-async def lock_for_delivery_count(session: AsyncSession, event_id: str) -> Event | None:
-    """Lock one event so concurrent workers update its `pending_webhooks` one at a time."""
-    return await repository.lock(session, event_id)
+async def lock_for_delivery_count(session: AsyncSession, event_ids: Sequence[str]) -> Sequence[Event]:
+    """Lock these events (in id order) so concurrent workers update `pending_webhooks` one at a time."""
+    return await repository.lock(session, event_ids)
 
 
-async def set_pending_webhooks(session: AsyncSession, event_id: str, count: int) -> None:
-    await repository.set_pending(session, event_id, count)
+async def set_pending_webhooks(session: AsyncSession, locked: Sequence[Event], counts: dict[str, int]) -> None:
+    """Store the counts on events locked by `lock_for_delivery_count` (one batched UPDATE)."""
+    for event in locked:
+        event.pending_webhooks = counts.get(event.id, 0)
+    await session.flush()
 
 
 async def purge_expired(session: AsyncSession, *, now: int, limit: int = 1000) -> int:

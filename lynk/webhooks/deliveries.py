@@ -90,17 +90,23 @@ async def schedule(session: AsyncSession, event: Event, endpoints: Sequence[Webh
 
 
 async def _recount(session: AsyncSession, event_id: str) -> None:
-    """`pending_webhooks`: endpoints with a pending or failed delivery and no successful one."""
-    if await events.lock_for_delivery_count(session, event_id) is None:
+    await _recount_many(session, [event_id])
+
+
+async def _recount_many(session: AsyncSession, event_ids: Sequence[str]) -> None:
+    """`pending_webhooks`: endpoints with a pending or failed delivery and no successful one.
+    The events are locked first, so concurrent workers update one event's count in turn."""
+    locked = await events.lock_for_delivery_count(session, sorted(set(event_ids)))
+    if not locked:
         return
-    states = await repository.delivery_states(session, event_id)
-    succeeded = {endpoint for endpoint, status in states if status == DeliveryStatus.SUCCEEDED}
-    waiting = {
-        endpoint
-        for endpoint, status in states
-        if status in (DeliveryStatus.PENDING, DeliveryStatus.FAILED) and endpoint not in succeeded
-    }
-    await events.set_pending_webhooks(session, event_id, len(waiting))
+    succeeded: dict[str, set[str]] = defaultdict(set)
+    waiting: dict[str, set[str]] = defaultdict(set)
+    for event_id, endpoint, status in await repository.delivery_states(session, [e.id for e in locked]):
+        if status == DeliveryStatus.SUCCEEDED:
+            succeeded[event_id].add(endpoint)
+        elif status in (DeliveryStatus.PENDING, DeliveryStatus.FAILED):
+            waiting[event_id].add(endpoint)
+    await events.set_pending_webhooks(session, locked, {e.id: len(waiting[e.id] - succeeded[e.id]) for e in locked})
 
 
 @dataclass(frozen=True)
@@ -183,32 +189,65 @@ class Policy:
 async def record(session: AsyncSession, job: Job, outcome: Outcome, *, now: int, policy: Policy) -> bool:
     """Log the attempt and move the delivery on: done, retry later, or given up. False if the
     lease was lost (another worker took the job over): the attempt is logged, nothing else changes."""
-    delivery = await repository.leased_delivery(session, job.delivery_id, job.token)
-    next_at: int | None = None
-    if delivery is not None:
-        delivery.attempts += 1
-        delivery.locked_until = delivery.locked_by = None
-        if outcome.succeeded:
-            delivery.status = DeliveryStatus.SUCCEEDED
-            delivery.finished_at = now
-        else:
-            next_at = retry.next_attempt_at(
-                attempts_made=delivery.attempts, now=now, created=delivery.created, window=policy.retry_window_seconds
+    return (await record_all(session, [(job, outcome)], now=now, policy=policy)) == 1
+
+
+async def record_all(session: AsyncSession, results: Sequence[tuple[Job, Outcome]], *, now: int, policy: Policy) -> int:
+    """`record` for a batch, in one transaction with few statements; returns how many leases held."""
+    leased = (
+        {
+            d.id: d
+            for d in await repository.leased_deliveries(
+                session, [job.delivery_id for job, _ in results], results[0][0].token
             )
-            if next_at is None:
-                delivery.status = DeliveryStatus.FAILED
-                delivery.finished_at = now
-            else:
-                delivery.next_attempt_at = next_at
-    await repository.add_attempt(session, _attempt(job, outcome, delivery, now=now, next_at=next_at))
-    if delivery is None:
-        return False
+        }
+        if results
+        else {}
+    )
+    healthy: set[str] = set()
+    failing: list[tuple[Job, bool]] = []
+    recount: set[str] = set()
+    made: list[WebhookAttempt] = []
+    for job, outcome in results:
+        delivery = leased.get(job.delivery_id)
+        next_at = _advance(delivery, outcome, now=now, policy=policy) if delivery is not None else None
+        made.append(_attempt(job, outcome, delivery, now=now, next_at=next_at))
+        if delivery is None:
+            continue
+        if outcome.succeeded:
+            healthy.add(job.endpoint_id)
+            recount.add(job.event_id)
+        else:
+            given_up = delivery.status == DeliveryStatus.FAILED
+            failing.append((job, given_up))
+            if given_up:
+                recount.add(job.event_id)
+    await repository.add_attempts(session, made)
+    for endpoint_id in sorted(healthy):
+        await repository.mark_healthy(session, endpoint_id)
+    for job, given_up in failing:
+        await _note_failure(session, job, policy, now=now, given_up=given_up)
+    await _recount_many(session, sorted(recount))
+    return len(leased)
+
+
+def _advance(delivery: WebhookDelivery, outcome: Outcome, *, now: int, policy: Policy) -> int | None:
+    """Move a leased delivery on after an attempt; returns when it will be tried again, if it will."""
+    delivery.attempts += 1
+    delivery.locked_until = delivery.locked_by = None
     if outcome.succeeded:
-        await repository.mark_healthy(session, job.endpoint_id)
-        await _recount(session, job.event_id)
+        delivery.status = DeliveryStatus.SUCCEEDED
+        delivery.finished_at = now
+        return None
+    next_at = retry.next_attempt_at(
+        attempts_made=delivery.attempts, now=now, created=delivery.created, window=policy.retry_window_seconds
+    )
+    if next_at is None:
+        delivery.status = DeliveryStatus.FAILED
+        delivery.finished_at = now
     else:
-        await _note_failure(session, job, policy, now=now, given_up=delivery.status == DeliveryStatus.FAILED)
-    return True
+        delivery.next_attempt_at = next_at
+    return next_at
 
 
 def _attempt(
@@ -237,15 +276,13 @@ def _attempt(
 
 async def _note_failure(session: AsyncSession, job: Job, policy: Policy, *, now: int, given_up: bool) -> None:
     await repository.mark_failing(session, job.endpoint_id, now)
-    if given_up:
-        await _recount(session, job.event_id)
-        if await repository.flag(session, job.endpoint_id, now):
-            log.warning(
-                "webhook endpoint %s flagged: delivery of %s given up after %d days of retries",
-                job.endpoint_id,
-                job.event_id,
-                policy.retry_window_seconds // 86400,
-            )
+    if given_up and await repository.flag(session, job.endpoint_id, now):
+        log.warning(
+            "webhook endpoint %s flagged: delivery of %s given up after %d days of retries",
+            job.endpoint_id,
+            job.event_id,
+            policy.retry_window_seconds // 86400,
+        )
     disabled = await repository.disable_if_failing_since(
         session, job.endpoint_id, before=now - policy.disable_after_seconds, now=now
     )

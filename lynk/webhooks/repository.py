@@ -80,24 +80,29 @@ async def claim_due(session: AsyncSession, *, now: int, limit: int) -> Sequence[
     return (await session.scalars(stmt)).all()
 
 
-async def leased_delivery(session: AsyncSession, delivery_id: str, token: str) -> WebhookDelivery | None:
-    """The delivery, locked, if this worker's lease on it still holds (no other worker took it over)."""
+async def leased_deliveries(session: AsyncSession, ids: Sequence[str], token: str) -> Sequence[WebhookDelivery]:
+    """These deliveries, locked, where this worker's lease still holds (no other worker took them over)."""
     stmt = (
         select(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery_id, WebhookDelivery.locked_by == token)
+        .where(WebhookDelivery.id.in_(list(ids)), WebhookDelivery.locked_by == token)
+        .order_by(WebhookDelivery.pk)
         .with_for_update()
     )
-    found: WebhookDelivery | None = (await session.scalars(stmt)).first()
-    return found
+    return (await session.scalars(stmt)).all()
 
 
-async def delivery_states(session: AsyncSession, event_id: str) -> Sequence[tuple[str, str]]:
-    stmt = select(WebhookDelivery.endpoint_id, WebhookDelivery.status).where(WebhookDelivery.event_id == event_id)
-    return [(endpoint, status) for endpoint, status in (await session.execute(stmt)).all()]
+async def delivery_states(session: AsyncSession, event_ids: Sequence[str]) -> Sequence[tuple[str, str, str]]:
+    """(event id, endpoint id, status) of every delivery of these events."""
+    if not event_ids:
+        return []
+    stmt = select(WebhookDelivery.event_id, WebhookDelivery.endpoint_id, WebhookDelivery.status).where(
+        WebhookDelivery.event_id.in_(list(event_ids))
+    )
+    return [(event, endpoint, status) for event, endpoint, status in (await session.execute(stmt)).all()]
 
 
-async def add_attempt(session: AsyncSession, attempt: WebhookAttempt) -> None:
-    session.add(attempt)
+async def add_attempts(session: AsyncSession, attempts: Sequence[WebhookAttempt]) -> None:
+    session.add_all(attempts)
     await session.flush()
 
 

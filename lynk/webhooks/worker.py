@@ -122,8 +122,16 @@ class DeliveryWorker:
                 token=self.name,
                 lease_seconds=self.config.lease_seconds,
             )
-        outcomes = await asyncio.gather(*(self._attempt_and_record(job) for job in jobs))
-        return len(jobs), sum(outcomes)
+        outcomes = await asyncio.gather(*(self._attempt(job) for job in jobs))
+        results = list(zip(jobs, outcomes, strict=True))
+        try:
+            async with self.db.transaction() as session:
+                await deliveries.record_all(session, results, now=unix(self.clock), policy=self.config.policy)
+        except Exception:
+            log.exception("could not record a batch of %d attempts; recording them one by one", len(results))
+            for job, outcome in results:
+                await self._record_one(job, outcome)
+        return len(jobs), sum(outcome.succeeded for outcome in outcomes)
 
     async def run_pass(self) -> PassResult:
         """Fan out new events and attempt every delivery due now (batch after batch)."""
@@ -147,16 +155,17 @@ class DeliveryWorker:
             if not result.attempted and not result.fanned_out:
                 await asyncio.sleep(self.config.poll_interval_seconds)
 
-    async def _attempt_and_record(self, job: Job) -> bool:
+    async def _attempt(self, job: Job) -> Outcome:
         async with self._slots:
-            outcome = await self._post(job)
+            return await self._post(job)
+
+    async def _record_one(self, job: Job, outcome: Outcome) -> None:
         try:
             async with self.db.transaction() as session:
                 await deliveries.record(session, job, outcome, now=unix(self.clock), policy=self.config.policy)
         except Exception:
             # The lease runs out and another pass retries the delivery.
             log.exception("could not record the attempt of %s to %s", job.event_id, job.endpoint_id)
-        return outcome.succeeded
 
     async def _post(self, job: Job) -> Outcome:
         timestamp = unix(self.clock)

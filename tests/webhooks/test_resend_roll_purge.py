@@ -66,9 +66,7 @@ def test_a_rolled_secret_signs_beside_the_new_one_until_it_expires(
     server: LynkServer, client: stripe.StripeClient
 ) -> None:
     with receiver() as hooks:
-        endpoint = client.v1.webhook_endpoints.create(
-            params={"url": hooks.url, "enabled_events": ["customer.created"]}
-        )
+        endpoint = client.v1.webhook_endpoints.create(params={"url": hooks.url, "enabled_events": ["customer.created"]})
         old = endpoint.secret
         rolled = api(client, "post", f"/v1/webhook_endpoints/{endpoint.id}/roll_secret", expires_in=3600)
         new = rolled["secret"]

@@ -124,5 +124,3 @@ def test_two_workers_deliver_5000_events_once_each(tmp_path: Path) -> None:
         assert set(counts) == set(ids)
         assert max(counts.values()) == 1
         assert hooks.refused_signatures == 0
-
-
