@@ -44,6 +44,6 @@ async def listen_events(call: ApiCall, params: ListenEvents) -> dict[str, Any]:
     while True:
         async with call.runtime.db.transaction(write=False) as session:
             found = await service.events_after(session, call.scope, cursor, types=params.types, limit=params.limit)
-        if found or time.monotonic() >= deadline:
+        if found or time.monotonic() >= deadline or await call.request.is_disconnected():
             return list_object("/v1/listen/events", [event_object(e) for e in found], len(found) == params.limit)
         await asyncio.sleep(LISTEN_POLL_SECONDS)
