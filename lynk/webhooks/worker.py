@@ -36,7 +36,7 @@ class WorkerConfig:
     lease_seconds: int = 60
     batch_size: int = 100
     concurrency: int = 32
-    poll_interval_seconds: float = 0.5
+    poll_interval_seconds: float = 0.25
     retry_window_seconds: int = 3 * 24 * 3600
     disable_after_seconds: int = 5 * 24 * 3600
 
