@@ -27,6 +27,7 @@ from lynk.webhooks.signing import signature_header
 
 log = logging.getLogger("lynk.webhooks")
 
+FAILED_PASS_PAUSE_SECONDS = 5  # the database is away: don't spin
 USER_AGENT = f"Lynk/{__version__} (webhooks; +https://github.com/lynk)"
 
 
@@ -76,7 +77,7 @@ def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
 
 
 def _error_kind(error: Exception) -> str:
-    if isinstance(error, httpx.TimeoutException):
+    if isinstance(error, httpx.TimeoutException | TimeoutError):
         return "timeout"
     if isinstance(error, httpx.ConnectError):
         return "connection_refused" if _caused_by(error, ConnectionRefusedError) else "connection_error"
@@ -150,8 +151,9 @@ class DeliveryWorker:
             try:
                 result = await self.run_pass()
             except Exception:
-                log.exception("webhook worker pass failed; will try again")
-                result = PassResult(0, 0, 0)
+                log.exception("webhook worker pass failed; will try again in %d s", FAILED_PASS_PAUSE_SECONDS)
+                await asyncio.sleep(FAILED_PASS_PAUSE_SECONDS)
+                continue
             if not result.attempted and not result.fanned_out:
                 await asyncio.sleep(self.config.poll_interval_seconds)
 
@@ -180,22 +182,28 @@ class DeliveryWorker:
         error: str | None = None
         body = b""
         try:
-            async with self._client.stream("POST", job.url, content=job.payload, headers=headers) as response:
-                status = response.status_code
-                async for chunk in response.aiter_bytes():
-                    body += chunk
-                    if len(body) >= deliveries.RESPONSE_BODY_LIMIT:
-                        break
+            # One deadline for the whole exchange, so a receiver trickling bytes can't hold a slot.
+            async with asyncio.timeout(self.config.timeout_seconds):
+                async with self._client.stream("POST", job.url, content=job.payload, headers=headers) as response:
+                    status = response.status_code
+                    async for chunk in response.aiter_bytes():
+                        body += chunk
+                        if len(body) >= deliveries.RESPONSE_BODY_LIMIT:
+                            break
         except Exception as failure:
-            error = _error_kind(failure)
-            if error == "internal_error":
-                log.exception("delivery of %s to %s failed unexpectedly", job.event_id, job.endpoint_id)
+            if status is None:  # once the status line has come, the answer stands; the body is cut short
+                error = _error_kind(failure)
+                if error == "internal_error":
+                    log.exception("delivery of %s to %s failed unexpectedly", job.event_id, job.endpoint_id)
         latency = int((time.monotonic() - began) * 1000)
         return Outcome(
             status_code=status,
             error=error,
             latency_ms=latency,
-            response_body=body[: deliveries.RESPONSE_BODY_LIMIT].decode("utf-8", errors="replace"),
+            # NUL can't be stored in PostgreSQL text: a receiver's binary answer must never block recording.
+            response_body=body[: deliveries.RESPONSE_BODY_LIMIT]
+            .decode("utf-8", errors="replace")
+            .replace("\x00", "\ufffd"),
             started_at_ms=started_ms,
             finished_at_ms=started_ms + latency,
         )

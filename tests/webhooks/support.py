@@ -28,13 +28,13 @@ class Delivery:
 
 @dataclass
 class Receiver:
-    """Answers each POST by `respond(n)` (the n-th request, from 0): a status code, or ("sleep", s)
-    to stall past the worker's timeout. Every event it answers 2xx to was verified with
-    `stripe.Webhook.construct_event` against `secrets` (all of which must verify)."""
+    """Answers each POST by `respond(n)` (the n-th request, from 0): a status code, ("sleep", s)
+    to stall past the worker's timeout, or (status, body) to answer raw bytes. Every event it
+    answers 2xx to was verified with `stripe.Webhook.construct_event` against `secrets` (all must verify)."""
 
     port: int = field(default_factory=free_port)
     secrets: list[str] = field(default_factory=list)
-    respond: Callable[[int], int | tuple[str, float]] = lambda _n: 200
+    respond: Callable[[int], int | tuple[str, float] | tuple[int, bytes]] = lambda _n: 200
     deliveries: list[Delivery] = field(default_factory=list)
     requests: int = 0
     refused_signatures: int = 0
@@ -62,12 +62,17 @@ class Receiver:
                     n = receiver.requests
                     receiver.requests += 1
                 answer = receiver.respond(n)
-                if isinstance(answer, tuple):
-                    time.sleep(answer[1])
+                reply: bytes | None = None
+                if isinstance(answer, tuple) and isinstance(answer[0], str):
+                    time.sleep(float(answer[1]))  # ("sleep", seconds), then 200
                     answer = 200
+                elif isinstance(answer, tuple):
+                    answer, reply = answer  # (status, raw body)
+                assert isinstance(answer, int)
                 if 200 <= answer < 300:
                     answer = receiver._accept(body, self.headers.get("Stripe-Signature", ""), answer)
-                reply = json.dumps({"received": 200 <= answer < 300, "n": n}).encode()
+                if reply is None:
+                    reply = json.dumps({"received": 200 <= answer < 300, "n": n}).encode()
                 try:
                     self.send_response(answer)
                     self.send_header("Content-Type", "application/json")

@@ -128,3 +128,19 @@ def test_given_up_after_three_days_then_flagged_then_disabled(
 
         enabled = client.v1.webhook_endpoints.update(endpoint.id, params={"disabled": False}).to_dict()
         assert (enabled["status"], enabled["warnings"]) == ("enabled", [])
+
+
+def test_binary_and_long_answers_are_logged_cut_to_1_kb(server: LynkServer, client: stripe.StripeClient) -> None:
+    answers: list[tuple[int, bytes]] = [(500, b"\x00\xff oops " + b"x" * 5000), (204, b"")]
+    with receiver(respond=lambda n: answers[min(n, 1)]) as hooks:
+        endpoint = client.v1.webhook_endpoints.create(params={"url": hooks.url, "enabled_events": ["customer.created"]})
+        hooks.secrets.append(endpoint.secret)
+        client.v1.customers.create()
+        run_worker(server)
+        _advance_to_next_retry(server, attempts(client, endpoint.id))
+        run_worker(server)
+        log = attempts(client, endpoint.id)
+        assert [a["status_code"] for a in log] == [500, 204]
+        assert log[0]["response_body"].startswith("\ufffd\ufffd oops x")
+        assert len(log[0]["response_body"]) == 1024
+        assert log[1]["succeeded"] is True and len(hooks.deliveries) == 1
