@@ -123,9 +123,42 @@ class Job:
     attempt_number: int
 
 
+# The delivery state machine (`DeliveryStatus`, a CHECK constraint in the table), one function per
+# transition: pending -(lease)-> pending, leased -(succeed)-> succeeded, -(reschedule)-> pending,
+# -(give_up)-> failed; pending -(cancel)-> canceled.
+
+
+def _lease(delivery: WebhookDelivery, *, token: str, until: int) -> None:
+    delivery.locked_until = until
+    delivery.locked_by = token
+
+
+def _succeed(delivery: WebhookDelivery, *, now: int) -> None:
+    delivery.status = DeliveryStatus.SUCCEEDED
+    delivery.finished_at = now
+    delivery.locked_until = delivery.locked_by = None
+
+
+def _reschedule(delivery: WebhookDelivery, *, at: int) -> None:
+    delivery.next_attempt_at = at
+    delivery.locked_until = delivery.locked_by = None
+
+
+def _give_up(delivery: WebhookDelivery, *, now: int) -> None:
+    delivery.status = DeliveryStatus.FAILED
+    delivery.finished_at = now
+    delivery.locked_until = delivery.locked_by = None
+
+
+def _cancel(delivery: WebhookDelivery, *, now: int) -> None:
+    delivery.status = DeliveryStatus.CANCELED
+    delivery.finished_at = now
+    delivery.locked_until = delivery.locked_by = None
+
+
 async def claim(session: AsyncSession, *, now: int, limit: int, token: str, lease_seconds: int) -> list[Job]:
     """Lease up to `limit` due deliveries to worker `token`; cancel those with nowhere to go."""
-    due = await claim_due_deliveries(session, now=now, limit=limit)
+    due = await repository.claim_due(session, now=now, limit=limit)
     if not due:
         return []
     found_events = await events.by_ids(session, [d.event_id for d in due])
@@ -135,14 +168,12 @@ async def claim(session: AsyncSession, *, now: int, limit: int, token: str, leas
         event = found_events.get(delivery.event_id)
         endpoint = found_endpoints.get(delivery.endpoint_id)
         if event is None or endpoint is None or endpoint.deleted_at is not None or endpoint.status != "enabled":
-            delivery.status = DeliveryStatus.CANCELED
-            delivery.finished_at = now
+            _cancel(delivery, now=now)
             if event is not None:
                 await session.flush()
                 await _recount(session, event.id)
             continue
-        delivery.locked_until = now + lease_seconds
-        delivery.locked_by = token
+        _lease(delivery, token=token, until=now + lease_seconds)
         payload = json.dumps(events.as_object(event), separators=(",", ":"), ensure_ascii=False).encode()
         jobs.append(
             Job(
@@ -158,10 +189,6 @@ async def claim(session: AsyncSession, *, now: int, limit: int, token: str, leas
         )
     await session.flush()
     return jobs
-
-
-async def claim_due_deliveries(session: AsyncSession, *, now: int, limit: int) -> Sequence[WebhookDelivery]:
-    return await repository.claim_due(session, now=now, limit=limit)
 
 
 @dataclass(frozen=True)
@@ -234,19 +261,16 @@ async def record_all(session: AsyncSession, results: Sequence[tuple[Job, Outcome
 def _advance(delivery: WebhookDelivery, outcome: Outcome, *, now: int, policy: Policy) -> int | None:
     """Move a leased delivery on after an attempt; returns when it will be tried again, if it will."""
     delivery.attempts += 1
-    delivery.locked_until = delivery.locked_by = None
     if outcome.succeeded:
-        delivery.status = DeliveryStatus.SUCCEEDED
-        delivery.finished_at = now
+        _succeed(delivery, now=now)
         return None
     next_at = retry.next_attempt_at(
         attempts_made=delivery.attempts, now=now, created=delivery.created, window=policy.retry_window_seconds
     )
     if next_at is None:
-        delivery.status = DeliveryStatus.FAILED
-        delivery.finished_at = now
+        _give_up(delivery, now=now)
     else:
-        delivery.next_attempt_at = next_at
+        _reschedule(delivery, at=next_at)
     return next_at
 
 

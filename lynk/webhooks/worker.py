@@ -94,6 +94,10 @@ class DeliveryWorker:
         self.clock = clock
         self.config = config
         self.name = name or new_id("wrk", 16)
+        # A lease must outlast the slowest batch (every request timing out), or a live worker's jobs
+        # would be taken over and sent twice.
+        rounds = -(-config.batch_size // config.concurrency)
+        self.lease_seconds = max(config.lease_seconds, int(rounds * config.timeout_seconds) + 5)
         self._client = httpx.AsyncClient(
             timeout=config.timeout_seconds,
             follow_redirects=False,
@@ -121,7 +125,7 @@ class DeliveryWorker:
                 now=unix(self.clock),
                 limit=self.config.batch_size,
                 token=self.name,
-                lease_seconds=self.config.lease_seconds,
+                lease_seconds=self.lease_seconds,
             )
         outcomes = await asyncio.gather(*(self._attempt(job) for job in jobs))
         results = list(zip(jobs, outcomes, strict=True))
@@ -135,10 +139,11 @@ class DeliveryWorker:
         return len(jobs), sum(outcome.succeeded for outcome in outcomes)
 
     async def run_pass(self) -> PassResult:
-        """Fan out new events and attempt every delivery due now (batch after batch)."""
-        fanned = await self.fan_out()
-        attempted = succeeded = 0
+        """Fan out new events and attempt every delivery due now, batch after batch (new events are
+        fanned out between batches, so they don't wait behind a backlog)."""
+        fanned = attempted = succeeded = 0
         while True:
+            fanned += await self.fan_out()
             batch, ok = await self.deliver_due()
             attempted += batch
             succeeded += ok

@@ -64,6 +64,7 @@ def start_worker(url: str, home: Path, *, lease: int, batch: int) -> subprocess.
         "LYNK_MASTER_KEY": new_key_text(),
         "LYNK_WEBHOOK_LEASE_SECONDS": str(lease),
         "LYNK_WEBHOOK_BATCH_SIZE": str(batch),
+        "LYNK_WEBHOOK_TIMEOUT_SECONDS": "1",
         "LYNK_WEBHOOK_POLL_INTERVAL_SECONDS": "0.1",
         "PYTHONUNBUFFERED": "1",
     }
