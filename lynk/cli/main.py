@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
@@ -149,6 +150,8 @@ def worker(
         finally:
             await runtime.db.dispose()
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the attempt log has every request already
     typer.echo("Lynk worker delivering webhooks (Ctrl-C to stop)")
     try:
         asyncio.run(run())

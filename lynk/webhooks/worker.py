@@ -152,15 +152,21 @@ class DeliveryWorker:
 
     async def run_forever(self) -> None:
         log.info("webhook worker %s started", self.name)
-        while True:
-            try:
-                result = await self.run_pass()
-            except Exception:
-                log.exception("webhook worker pass failed; will try again in %d s", FAILED_PASS_PAUSE_SECONDS)
-                await asyncio.sleep(FAILED_PASS_PAUSE_SECONDS)
-                continue
-            if not result.attempted and not result.fanned_out:
-                await asyncio.sleep(self.config.poll_interval_seconds)
+        attempted = succeeded = 0
+        try:
+            while True:
+                try:
+                    result = await self.run_pass()
+                except Exception:
+                    log.exception("webhook worker pass failed; will try again in %d s", FAILED_PASS_PAUSE_SECONDS)
+                    await asyncio.sleep(FAILED_PASS_PAUSE_SECONDS)
+                    continue
+                attempted += result.attempted
+                succeeded += result.succeeded
+                if not result.attempted and not result.fanned_out:
+                    await asyncio.sleep(self.config.poll_interval_seconds)
+        finally:
+            log.info("webhook worker %s stopped: %d attempts, %d delivered", self.name, attempted, succeeded)
 
     async def _attempt(self, job: Job) -> Outcome:
         async with self._slots:

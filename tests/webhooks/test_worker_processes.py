@@ -1,10 +1,13 @@
 """`lynk worker` as real processes on a database of their own: killed with SIGKILL mid-delivery and
-restarted (nothing lost, duplicates bounded by the batch in flight); two workers on PostgreSQL."""
+restarted (nothing lost, duplicates bounded by the batch in flight); two workers on PostgreSQL;
+and `lynk serve`, which runs the worker in-process."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,7 +15,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+import stripe
 
 from lynk.core.db import Database
 from lynk.core.scope import Scope
@@ -20,7 +25,7 @@ from lynk.events import service as events
 from lynk.merchants import service as merchants
 from lynk.vault.keyring import new_key_text
 from lynk.webhooks import service as webhooks
-from tests.servers import POSTGRES_URL, backends, fresh_database
+from tests.servers import POSTGRES_URL, backends, free_port, fresh_database
 from tests.webhooks.support import receiver, wait_for
 
 
@@ -69,7 +74,8 @@ def start_worker(url: str, home: Path, *, lease: int, batch: int) -> subprocess.
         "PYTHONUNBUFFERED": "1",
     }
     command = [sys.executable, "-m", "lynk.cli.main", "worker", "--no-upkeep", "--no-migrate"]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with (home / "worker.log").open("ab") as log:
+        return subprocess.Popen(command, env=env, stdout=log, stderr=log)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -124,4 +130,43 @@ def test_two_workers_deliver_5000_events_once_each(tmp_path: Path) -> None:
         counts = hooks.counts()
         assert set(counts) == set(ids)
         assert max(counts.values()) == 1
+        shares = [
+            int(n) for n in re.findall(r"stopped: \d+ attempts, (\d+) delivered", (tmp_path / "worker.log").read_text())
+        ]
+        assert len(shares) == 2 and sum(shares) == total and min(shares) > 0, shares  # both workers took part
         assert hooks.refused_signatures == 0
+
+
+def test_serve_runs_the_worker_in_process(database: str, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "LYNK_HOME": str(tmp_path),
+        "LYNK_DATABASE_URL": database,
+        "LYNK_MASTER_KEY": new_key_text(),
+        "PYTHONUNBUFFERED": "1",
+    }
+    lynk = [sys.executable, "-m", "lynk.cli.main"]
+    made = subprocess.run([*lynk, "merchants", "create", "--name", "Served", "--json"], env=env, capture_output=True)
+    secret_key = json.loads(made.stdout)["secret_key"]
+    port = free_port()
+    server = subprocess.Popen([*lynk, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: _answers(f"{base}/healthz"), timeout=30, what="lynk serve")
+        client = stripe.StripeClient(secret_key, base_addresses={"api": base}, max_network_retries=0)
+        with receiver() as hooks:
+            endpoint = client.v1.webhook_endpoints.create(params={"url": hooks.url, "enabled_events": ["*"]})
+            hooks.secrets.append(endpoint.secret)
+            customer = client.v1.customers.create(params={"name": "In process"})
+            wait_for(lambda: len(hooks.ids()) == 1, timeout=30, what="the in-process delivery")
+            assert hooks.deliveries[0].event["data"]["object"]["id"] == customer.id
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=15)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
