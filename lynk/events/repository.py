@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
@@ -37,9 +37,9 @@ async def list_page(
     if types:
         stmt = stmt.where(Event.type.in_(types))
     if delivery_success is True:
-        stmt = stmt.where(Event.fanout_pending.is_(False), Event.pending_webhooks == 0)
+        stmt = stmt.where(Event.fanout_pending == false(), Event.pending_webhooks == 0)
     elif delivery_success is False:
-        stmt = stmt.where((Event.fanout_pending.is_(True)) | (Event.pending_webhooks > 0))
+        stmt = stmt.where((Event.fanout_pending == true()) | (Event.pending_webhooks > 0))
     return await paginate(session, stmt, Event, page, object_name="event")
 
 
@@ -64,7 +64,7 @@ async def claim_fanout(session: AsyncSession, limit: int) -> Sequence[Event]:
     """Events not yet fanned out, locked; concurrent workers skip each other's rows."""
     stmt = (
         select(Event)
-        .where(Event.fanout_pending.is_(True))
+        .where(Event.fanout_pending == true())
         .order_by(Event.pk)
         .limit(limit)
         .with_for_update(skip_locked=True)
