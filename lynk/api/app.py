@@ -60,11 +60,8 @@ async def _authenticate(db: Database, raw_key: str) -> Caller | None:
     return Caller(scope=found.scope, key_id=found.key_id, secret=found.kind == KeyKind.SECRET)
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None, db: Database | None = None) -> FastAPI:
-    logfilter.install()
-    settings = settings or Settings()
-    settings.home.mkdir(parents=True, exist_ok=True)
-    database = db or Database(settings.resolved_database_url)
+def make_runtime(settings: Settings, database: Database, clock: Clock | None = None) -> Runtime:
+    """What requests and background jobs share (`lynk worker` builds one without the app)."""
     runtime = Runtime(
         settings=settings,
         db=database,
@@ -73,13 +70,31 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         keyring=Keyring(settings),
     )
     expansions.register(runtime.expander)
+    return runtime
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None, db: Database | None = None) -> FastAPI:
+    logfilter.install()
+    settings = settings or Settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    database = db or Database(settings.resolved_database_url)
+    runtime = make_runtime(settings, database, clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        upkeep = asyncio.create_task(maintenance.run_forever(runtime)) if settings.inprocess_worker else None
+        jobs = (
+            [
+                asyncio.create_task(maintenance.run_forever(runtime)),
+                asyncio.create_task(maintenance.run_worker(runtime)),
+            ]
+            if settings.inprocess_worker
+            else []
+        )
         yield
-        if upkeep is not None:
-            upkeep.cancel()
+        for job in jobs:
+            job.cancel()
+        if jobs:
+            await asyncio.gather(*jobs, return_exceptions=True)
         if db is None:
             await database.dispose()
 

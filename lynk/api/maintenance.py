@@ -5,10 +5,13 @@
 - move bank debits on once the bank has answered (`succeeded`, or failed with the bank's code);
 - decide submitted test-mode disputes, and close disputes left unanswered past `due_by`;
 - make pending funds available once their settlement date has come;
-- expire Checkout Sessions past their `expires_at` (completing any whose payment went through).
+- expire Checkout Sessions past their `expires_at` (completing any whose payment went through);
+- purge events older than 30 days, with their webhook deliveries and attempts.
 
 Every task reads the time from `runtime.clock`, so tests advance the clock and call `run_once`
 instead of sleeping.
+
+`run_worker` runs the webhook delivery worker beside it (`lynk serve`, `lynk worker`).
 """
 
 from __future__ import annotations
@@ -23,11 +26,14 @@ from lynk.checkout import service as checkout
 from lynk.core.clock import unix
 from lynk.core.scope import Scope
 from lynk.disputes import service as disputes
+from lynk.events import service as events
 from lynk.idempotency import service as idempotency
 from lynk.ledger import service as ledger
 from lynk.payments import bank_debits
 from lynk.payments import service as payments
 from lynk.payments.context import PaymentContext, configured
+from lynk.webhooks import deliveries
+from lynk.webhooks.worker import DeliveryWorker, WorkerConfig
 from lynk.wire.routing import Runtime
 
 log = logging.getLogger("lynk.maintenance")
@@ -42,6 +48,7 @@ class Upkeep:
     disputes_decided: int = 0
     disputes_expired: int = 0
     expired_checkout_sessions: int = 0
+    purged_events: int = 0
 
 
 def _context(runtime: Runtime, session: AsyncSession, now: int) -> PaymentContext:
@@ -73,7 +80,8 @@ async def run_once(runtime: Runtime) -> Upkeep:
         past_due = await disputes.expire_past_due(session, now=now)
     async with runtime.db.transaction() as session:
         settled = await ledger.settle_due(session, now=now)
-    upkeep = Upkeep(purged, expired, settled, debits, decided, past_due, sessions_expired)
+    purged_events = await purge_old_events(runtime, now=now)
+    upkeep = Upkeep(purged, expired, settled, debits, decided, past_due, sessions_expired, purged_events)
     if any(astuple(upkeep)):
         log.info("upkeep: %s", upkeep)
     return upkeep
@@ -86,3 +94,23 @@ async def run_forever(runtime: Runtime) -> None:
         except Exception:
             log.exception("maintenance pass failed; will try again")
         await asyncio.sleep(runtime.settings.maintenance_interval_seconds)
+
+
+async def purge_old_events(runtime: Runtime, *, now: int) -> int:
+    """Events past 30 days go, with their deliveries and attempts (in batches, one transaction each)."""
+    total = 0
+    while True:
+        async with runtime.db.transaction() as session:
+            gone = await deliveries.purge_expired(session, now=now)
+            gone_events = await events.purge_expired(session, now=now)
+        total += gone_events
+        if not gone and not gone_events:
+            return total
+
+
+async def run_worker(runtime: Runtime) -> None:
+    worker = DeliveryWorker(runtime.db, runtime.clock, WorkerConfig.from_settings(runtime.settings))
+    try:
+        await worker.run_forever()
+    finally:
+        await worker.aclose()

@@ -1,17 +1,20 @@
-"""`lynk`: serve, migrate, merchants, keys, demo, maintenance. Commands call services."""
+"""`lynk`: serve, worker, listen, migrate, merchants, keys, demo, maintenance. Commands call services."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
+import httpx
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.cli import demo as demo_seed
+from lynk.cli import listen as listening
 from lynk.core import migrate as migrations
 from lynk.core.clock import SystemClock, unix
 from lynk.core.config import DEFAULT_PORT, Settings
@@ -116,6 +119,73 @@ def serve(
         log_level="info",
         proxy_headers=False,
     )
+
+
+@app.command()
+def worker(
+    upkeep: Annotated[
+        bool, typer.Option("--upkeep/--no-upkeep", help="Also run the upkeep jobs (purges, expiry, settlement)")
+    ] = True,
+    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate", help="Apply migrations at start")] = True,
+) -> None:
+    """Run the background jobs alone: webhook deliveries (and upkeep). Several may share a PostgreSQL database."""
+    from lynk.api import app as api_app
+    from lynk.api import maintenance
+
+    settings = _settings()
+    if migrate_first:
+        migrations.upgrade(settings.resolved_database_url)
+    try:
+        runtime = api_app.make_runtime(settings, Database(settings.resolved_database_url))
+    except vault_keys.MasterKeyNotConfigured as error:
+        typer.secho(f"error: {error}", fg="red", err=True)
+        raise typer.Exit(1) from None
+
+    async def run() -> None:
+        jobs = [maintenance.run_worker(runtime)]
+        if upkeep:
+            jobs.append(maintenance.run_forever(runtime))
+        try:
+            await asyncio.gather(*jobs)
+        finally:
+            await runtime.db.dispose()
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the attempt log has every request already
+    typer.echo("Lynk worker delivering webhooks (Ctrl-C to stop)")
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        typer.echo("Worker stopped.")
+
+
+@app.command()
+def listen(
+    api_key: Annotated[str, typer.Option(help="A secret key (sk_test_…) of the merchant", envvar="LYNK_API_KEY")],
+    forward_to: Annotated[str, typer.Option(help="Where to POST each event, e.g. http://localhost:4242/webhook")],
+    events: Annotated[str, typer.Option(help="Only these event types, comma-separated")] = "",
+    api_base: Annotated[str, typer.Option(help="The Lynk server")] = f"http://127.0.0.1:{DEFAULT_PORT}",
+) -> None:
+    """Forward the merchant's events, as they happen, to a local URL, signed with a per-session secret."""
+    listener = listening.Listener(
+        api_key=api_key,
+        forward_to=forward_to,
+        api_base=api_base,
+        events=[e.strip() for e in events.split(",") if e.strip()],
+        say=lambda line: typer.echo(line),
+    )
+    try:
+        listener.run()
+    except KeyboardInterrupt:
+        typer.echo("Stopped listening.")
+    except listening.ListenError as error:
+        typer.secho(f"error: {error}", fg="red", err=True)
+        raise typer.Exit(1) from None
+    except httpx.TransportError as error:
+        typer.secho(f"error: cannot reach {api_base}: {type(error).__name__}", fg="red", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        listener.close()
 
 
 @merchants_app.command("create")

@@ -64,6 +64,17 @@ class Settings(BaseSettings):
     dispute_review_seconds: int = Field(
         default=0, description="How long submitted evidence is under review before the test-mode outcome"
     )
+    webhook_timeout_seconds: float = Field(default=10.0, description="Timeout of one webhook delivery request")
+    webhook_lease_seconds: int = Field(
+        default=60, description="A delivery claimed by a worker that died is retried after this lease"
+    )
+    webhook_batch_size: int = Field(default=100, description="Deliveries one worker claims at a time")
+    webhook_concurrency: int = Field(default=32, description="Webhook requests in flight per worker")
+    webhook_poll_interval_seconds: float = Field(default=0.25, description="Worker wait when nothing is due")
+    webhook_retry_window_seconds: int = Field(default=3 * 24 * 3600, description="Retry a delivery this long")
+    webhook_disable_after_seconds: int = Field(
+        default=5 * 24 * 3600, description="Disable an endpoint whose deliveries have all failed this long"
+    )
     idempotency_lock_seconds: int = Field(
         default=60, description="A key in flight longer than this (a crashed request) is released"
     )

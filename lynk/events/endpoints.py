@@ -1,11 +1,13 @@
-"""HTTP handlers for /v1/events."""
+"""HTTP handlers for /v1/events, and the `lynk listen` long-poll /v1/listen/events (a Lynk extension)."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 from lynk.events import service
-from lynk.events.schemas import ListEvents, event_object
+from lynk.events.schemas import ListenEvents, ListEvents, event_object
 from lynk.wire.lists import list_object
 from lynk.wire.params import NoParams
 from lynk.wire.routing import ApiCall, StripeRouter
@@ -20,5 +22,28 @@ async def retrieve_event(call: ApiCall, params: NoParams) -> dict[str, Any]:
 
 @routes.get("/v1/events", params=ListEvents, summary="List events")
 async def list_events(call: ApiCall, params: ListEvents) -> dict[str, Any]:
-    page = await service.list_page(call.session, call.scope, params.page(params.created), types=params.type_filter())
+    page = await service.list_page(
+        call.session,
+        call.scope,
+        params.page(params.created),
+        types=params.type_filter(),
+        delivery_success=params.delivery_success,
+    )
     return list_object("/v1/events", [event_object(e) for e in page.items], page.has_more)
+
+
+LISTEN_POLL_SECONDS = 0.2
+
+
+@routes.get("/v1/listen/events", params=ListenEvents, summary="Wait for new events (Lynk extension)")
+async def listen_events(call: ApiCall, params: ListenEvents) -> dict[str, Any]:
+    """Long-poll: the events after `after`, oldest first, as soon as there is one (or an empty list
+    after `timeout` seconds). Each poll reads in its own short transaction, so it sees new commits."""
+    cursor = await service.cursor_of(call.session, call.scope, params.after)
+    deadline = time.monotonic() + params.timeout
+    while True:
+        async with call.runtime.db.transaction(write=False) as session:
+            found = await service.events_after(session, call.scope, cursor, types=params.types, limit=params.limit)
+        if found or time.monotonic() >= deadline or await call.request.is_disconnected():
+            return list_object("/v1/listen/events", [event_object(e) for e in found], len(found) == params.limit)
+        await asyncio.sleep(LISTEN_POLL_SECONDS)

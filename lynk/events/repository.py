@@ -1,7 +1,11 @@
-"""All queries on events; every one is scoped to a merchant and mode."""
+"""All queries on events. API reads are scoped to a merchant and mode; the webhook worker's
+fan-out and the retention purge work across merchants, as system jobs."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from sqlalchemy import delete, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
@@ -14,15 +18,77 @@ async def add(session: AsyncSession, event: Event) -> None:
     await session.flush()
 
 
-async def get(session: AsyncSession, scope: Scope, event_id: str) -> Event | None:
+async def get(session: AsyncSession, scope: Scope, event_id: str, *, for_update: bool = False) -> Event | None:
     found: Event | None = await scoped_get(
-        session, scoped_select(Event, scope.merchant_id, scope.livemode), Event, event_id
+        session, scoped_select(Event, scope.merchant_id, scope.livemode), Event, event_id, for_update=for_update
     )
     return found
 
 
-async def list_page(session: AsyncSession, scope: Scope, page: PageRequest, *, types: list[str] | None) -> Page[Event]:
+async def list_page(
+    session: AsyncSession,
+    scope: Scope,
+    page: PageRequest,
+    *,
+    types: list[str] | None,
+    delivery_success: bool | None = None,
+) -> Page[Event]:
     stmt = scoped_select(Event, scope.merchant_id, scope.livemode)
     if types:
         stmt = stmt.where(Event.type.in_(types))
+    if delivery_success is True:
+        stmt = stmt.where(Event.fanout_pending == false(), Event.pending_webhooks == 0)
+    elif delivery_success is False:
+        stmt = stmt.where((Event.fanout_pending == true()) | (Event.pending_webhooks > 0))
     return await paginate(session, stmt, Event, page, object_name="event")
+
+
+async def after(
+    session: AsyncSession, scope: Scope, after_pk: int | None, *, types: list[str] | None, limit: int
+) -> Sequence[Event]:
+    stmt = scoped_select(Event, scope.merchant_id, scope.livemode)
+    if after_pk is not None:
+        stmt = stmt.where(Event.pk > after_pk)
+    if types:
+        stmt = stmt.where(Event.type.in_(types))
+    return (await session.scalars(stmt.order_by(Event.pk.asc()).limit(limit))).all()
+
+
+async def latest_pk(session: AsyncSession, scope: Scope) -> int | None:
+    stmt = scoped_select(Event, scope.merchant_id, scope.livemode).with_only_columns(Event.pk)
+    found: int | None = (await session.execute(stmt.order_by(Event.pk.desc()).limit(1))).scalar()
+    return found
+
+
+async def claim_fanout(session: AsyncSession, limit: int) -> Sequence[Event]:
+    """Events not yet fanned out, locked; concurrent workers skip each other's rows."""
+    stmt = (
+        select(Event)
+        .where(Event.fanout_pending == true())
+        .order_by(Event.pk)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def by_ids(session: AsyncSession, ids: Sequence[str]) -> Sequence[Event]:
+    if not ids:
+        return []
+    return (await session.scalars(select(Event).where(Event.id.in_(list(ids))))).all()
+
+
+async def lock(session: AsyncSession, event_ids: Sequence[str]) -> Sequence[Event]:
+    if not event_ids:
+        return []
+    stmt = select(Event).where(Event.id.in_(list(event_ids))).order_by(Event.id).with_for_update()
+    return (await session.scalars(stmt)).all()
+
+
+async def purge_before(session: AsyncSession, cutoff: int, limit: int) -> int:
+    victims = select(Event.pk).where(Event.created < cutoff).order_by(Event.pk).limit(limit)
+    pks = list((await session.scalars(victims)).all())
+    if not pks:
+        return 0
+    await session.execute(delete(Event).where(Event.pk.in_(pks)))
+    return len(pks)

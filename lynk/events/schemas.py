@@ -1,22 +1,25 @@
-"""Request parameters and the response shape of events."""
+"""Request parameters of the Events API (and of the Lynk `listen` long-poll)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field
 
-from lynk.models import Event
+from lynk.events.objects import event_object
 from lynk.wire.lists import CreatedParam, ListParams
-from lynk.wire.params import FormList
+from lynk.wire.params import FormInt, FormList, Params
 
 EventType = Annotated[str, Field(min_length=1, max_length=100)]
+
+__all__ = ["ListEvents", "ListenEvents", "event_object"]
 
 
 class ListEvents(ListParams):
     type: EventType | None = None
     types: Annotated[FormList[EventType], Field(max_length=20)] | None = None
     created: CreatedParam | None = None
+    delivery_success: bool | None = None
 
     def type_filter(self) -> list[str] | None:
         wanted = list(self.types or [])
@@ -25,15 +28,10 @@ class ListEvents(ListParams):
         return wanted or None
 
 
-def event_object(event: Event) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "object": "event",
-        "api_version": event.api_version,
-        "created": event.created,
-        "data": event.data,
-        "livemode": event.livemode,
-        "pending_webhooks": 0,
-        "request": {"id": event.request_id, "idempotency_key": event.idempotency_key},
-        "type": event.type,
-    }
+class ListenEvents(Params):
+    """`GET /v1/listen/events` (Lynk extension): events after `after`, oldest first, waiting up to `timeout` s."""
+
+    after: Annotated[str, Field(max_length=255)] | None = None
+    timeout: Annotated[FormInt, Field(ge=0, le=60)] = 25
+    limit: Annotated[FormInt, Field(ge=1, le=100)] = 100
+    types: Annotated[FormList[EventType], Field(max_length=100)] | None = None

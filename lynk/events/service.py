@@ -1,12 +1,16 @@
 """Record events in the caller's transaction, and read them back.
 
 `record` never commits: the event lands together with the change it describes, or
-not at all. Delivery to webhook endpoints reads these rows later.
+not at all. Each new event is marked `fanout_pending`; the webhook worker (a layer
+above) claims such events, creates their deliveries and clears the mark in one
+transaction, so no event is lost between its commit and its delivery. Events are
+kept `RETENTION_SECONDS` (30 days), then purged.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +22,7 @@ from lynk.core.pagination import Page, PageRequest
 from lynk.core.request_context import current_request
 from lynk.core.scope import Scope
 from lynk.events import repository
+from lynk.events.objects import event_object
 from lynk.models import Event
 
 
@@ -49,6 +54,8 @@ async def record(
         data=data,
         request_id=request.request_id if request else None,
         idempotency_key=request.idempotency_key if request else None,
+        fanout_pending=True,
+        pending_webhooks=0,
     )
     await repository.add(session, event)
     return event
@@ -61,5 +68,68 @@ async def get(session: AsyncSession, scope: Scope, event_id: str) -> Event:
     return event
 
 
-async def list_page(session: AsyncSession, scope: Scope, page: PageRequest, *, types: list[str] | None) -> Page[Event]:
-    return await repository.list_page(session, scope, page, types=types)
+async def list_page(
+    session: AsyncSession,
+    scope: Scope,
+    page: PageRequest,
+    *,
+    types: list[str] | None,
+    delivery_success: bool | None = None,
+) -> Page[Event]:
+    return await repository.list_page(session, scope, page, types=types, delivery_success=delivery_success)
+
+
+async def cursor_of(session: AsyncSession, scope: Scope, event_id: str | None) -> int | None:
+    """The position of `event_id` for `events_after` (None: from the first event); 404 if unknown."""
+    if event_id is None:
+        return None
+    event = await get(session, scope, event_id)
+    return event.pk
+
+
+async def events_after(
+    session: AsyncSession, scope: Scope, cursor: int | None, *, types: list[str] | None, limit: int
+) -> Sequence[Event]:
+    """The merchant's events recorded after `cursor`, oldest first (for `lynk listen`)."""
+    return await repository.after(session, scope, cursor, types=types, limit=limit)
+
+
+def as_object(event: Event) -> dict[str, Any]:
+    return event_object(event)
+
+
+# The webhook worker's side: fan-out, delivery bookkeeping, retention (system jobs, all merchants).
+
+RETENTION_SECONDS = 30 * 24 * 3600
+
+
+async def claim_for_fanout(session: AsyncSession, limit: int) -> Sequence[Event]:
+    """Lock up to `limit` events whose deliveries are not made yet (skipping ones other workers hold)."""
+    return await repository.claim_fanout(session, limit)
+
+
+async def mark_fanned_out(session: AsyncSession, event: Event, deliveries: int) -> None:
+    event.fanout_pending = False
+    event.pending_webhooks = deliveries
+    await session.flush()
+
+
+async def by_ids(session: AsyncSession, ids: Sequence[str]) -> dict[str, Event]:
+    return {event.id: event for event in await repository.by_ids(session, ids)}
+
+
+async def lock_for_delivery_count(session: AsyncSession, event_ids: Sequence[str]) -> Sequence[Event]:
+    """Lock these events (in id order) so concurrent workers update `pending_webhooks` one at a time."""
+    return await repository.lock(session, event_ids)
+
+
+async def set_pending_webhooks(session: AsyncSession, locked: Sequence[Event], counts: dict[str, int]) -> None:
+    """Store the counts on events locked by `lock_for_delivery_count` (one batched UPDATE)."""
+    for event in locked:
+        event.pending_webhooks = counts.get(event.id, 0)
+    await session.flush()
+
+
+async def purge_expired(session: AsyncSession, *, now: int, limit: int = 1000) -> int:
+    """Delete up to `limit` events older than the retention window; returns how many."""
+    return await repository.purge_before(session, now - RETENTION_SECONDS, limit)

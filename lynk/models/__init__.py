@@ -28,7 +28,7 @@ from lynk.models.setup_intent import (
 )
 from lynk.models.test_clock import TestClock
 from lynk.models.vault import VaultCard, VaultSecret
-from lynk.models.webhook import WebhookEndpoint
+from lynk.models.webhook import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AccountKind",
@@ -45,6 +45,7 @@ __all__ = [
     "CheckoutSessionStatus",
     "ConnectorCall",
     "Customer",
+    "DeliveryStatus",
     "Dispute",
     "DisputeStatus",
     "EarlyFraudWarning",
@@ -71,5 +72,7 @@ __all__ = [
     "VaultBankAccount",
     "VaultCard",
     "VaultSecret",
+    "WebhookAttempt",
+    "WebhookDelivery",
     "WebhookEndpoint",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Index, String
+from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lynk.core.db import Base
@@ -16,6 +16,8 @@ class Event(PublicObject, Base):
     __table_args__ = (
         Index("ix_events_scope_created", "merchant_id", "livemode", "created", "pk"),
         Index("ix_events_scope_type", "merchant_id", "livemode", "type", "created", "pk"),
+        Index("ix_events_fanout", "fanout_pending", "pk"),
+        Index("ix_events_created", "created"),
     )
 
     merchant_id: Mapped[str] = mapped_column(String(64))
@@ -26,3 +28,7 @@ class Event(PublicObject, Base):
     data: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
     request_id: Mapped[str | None] = mapped_column(String(64))
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    # Set when recorded; the webhook worker clears it once it has made this event's deliveries.
+    fanout_pending: Mapped[bool] = mapped_column(default=True)
+    # Endpoints this event has not yet reached (Stripe's `pending_webhooks`), kept by the worker.
+    pending_webhooks: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,14 +1,20 @@
-"""HTTP handlers for /v1/webhook_endpoints."""
+"""HTTP handlers for /v1/webhook_endpoints, and the Lynk extensions: roll a secret, read the
+attempt log, resend an event."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from lynk.events import service as events
 from lynk.webhooks import service
 from lynk.webhooks.schemas import (
     CreateWebhookEndpoint,
+    ListAttempts,
     ListWebhookEndpoints,
+    ResendEvent,
+    RollSecret,
     UpdateWebhookEndpoint,
+    attempt_object,
     webhook_endpoint_object,
 )
 from lynk.wire.lists import list_object
@@ -60,3 +66,36 @@ async def delete_webhook_endpoint(call: ApiCall, params: NoParams) -> dict[str, 
 async def list_webhook_endpoints(call: ApiCall, params: ListWebhookEndpoints) -> dict[str, Any]:
     page = await service.list_page(call.session, call.scope, params.page())
     return list_object("/v1/webhook_endpoints", [webhook_endpoint_object(e) for e in page.items], page.has_more)
+
+
+@routes.post(
+    "/v1/webhook_endpoints/{id}/roll_secret",
+    params=RollSecret,
+    summary="Roll the signing secret (Lynk extension)",
+)
+async def roll_webhook_endpoint_secret(call: ApiCall, params: RollSecret) -> dict[str, Any]:
+    endpoint = await service.roll_secret(
+        call.session, call.scope, call.path["id"], expires_in=params.expires_in, now=call.now
+    )
+    return webhook_endpoint_object(endpoint, with_secret=True)
+
+
+@routes.get(
+    "/v1/webhook_endpoints/{id}/attempts",
+    params=ListAttempts,
+    summary="List delivery attempts (Lynk extension)",
+)
+async def list_webhook_endpoint_attempts(call: ApiCall, params: ListAttempts) -> dict[str, Any]:
+    endpoint_id = call.path["id"]
+    page = await service.list_attempts(call.session, call.scope, endpoint_id, params.page(), event_id=params.event)
+    return list_object(
+        f"/v1/webhook_endpoints/{endpoint_id}/attempts", [attempt_object(a) for a in page.items], page.has_more
+    )
+
+
+@routes.post("/v1/events/{id}/resend", params=ResendEvent, summary="Resend an event (Lynk extension)")
+async def resend_event(call: ApiCall, params: ResendEvent) -> dict[str, Any]:
+    event = await service.resend(
+        call.session, call.scope, call.path["id"], endpoint_id=params.webhook_endpoint, now=call.now
+    )
+    return events.as_object(event)

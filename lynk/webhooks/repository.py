@@ -1,15 +1,21 @@
-"""All queries on webhook_endpoints, scoped to a merchant and mode."""
+"""All queries on webhook endpoints, deliveries and attempts.
+
+API reads are scoped to a merchant and mode. The worker's queries (claim due deliveries,
+fan-out, purge) are system jobs across merchants; claims lock with `FOR UPDATE SKIP LOCKED`
+on PostgreSQL and run inside `BEGIN IMMEDIATE` on SQLite.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
 from lynk.core.scope import Scope
-from lynk.models import WebhookEndpoint
+from lynk.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
 def _live(scope: Scope) -> Select[Any]:
@@ -32,3 +38,137 @@ async def get(
 
 async def list_page(session: AsyncSession, scope: Scope, page: PageRequest) -> Page[WebhookEndpoint]:
     return await paginate(session, _live(scope), WebhookEndpoint, page, object_name="webhook_endpoint")
+
+
+async def enabled_endpoints(session: AsyncSession, scopes: Sequence[Scope]) -> Sequence[WebhookEndpoint]:
+    """Every enabled, undeleted endpoint of these merchants and modes."""
+    if not scopes:
+        return []
+    merchants = sorted({scope.merchant_id for scope in scopes})
+    stmt = select(WebhookEndpoint).where(
+        WebhookEndpoint.merchant_id.in_(merchants),
+        WebhookEndpoint.status == "enabled",
+        WebhookEndpoint.deleted_at.is_(None),
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def endpoints_by_ids(session: AsyncSession, ids: Sequence[str]) -> Sequence[WebhookEndpoint]:
+    if not ids:
+        return []
+    return (await session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.id.in_(list(ids))))).all()
+
+
+async def add_deliveries(session: AsyncSession, deliveries: Sequence[WebhookDelivery]) -> None:
+    session.add_all(deliveries)
+    await session.flush()
+
+
+async def claim_due(session: AsyncSession, *, now: int, limit: int) -> Sequence[WebhookDelivery]:
+    """Due deliveries not leased by a live worker, locked (other workers skip them)."""
+    stmt = (
+        select(WebhookDelivery)
+        .where(
+            WebhookDelivery.status == DeliveryStatus.PENDING,
+            WebhookDelivery.next_attempt_at <= now,
+            or_(WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until <= now),
+        )
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.pk)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def leased_deliveries(session: AsyncSession, ids: Sequence[str], token: str) -> Sequence[WebhookDelivery]:
+    """These deliveries, locked, where this worker's lease still holds (no other worker took them over)."""
+    stmt = (
+        select(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(list(ids)), WebhookDelivery.locked_by == token)
+        .order_by(WebhookDelivery.pk)
+        .with_for_update()
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def delivery_states(session: AsyncSession, event_ids: Sequence[str]) -> Sequence[tuple[str, str, str]]:
+    """(event id, endpoint id, status) of every delivery of these events."""
+    if not event_ids:
+        return []
+    stmt = select(WebhookDelivery.event_id, WebhookDelivery.endpoint_id, WebhookDelivery.status).where(
+        WebhookDelivery.event_id.in_(list(event_ids))
+    )
+    return [(event, endpoint, status) for event, endpoint, status in (await session.execute(stmt)).all()]
+
+
+async def add_attempts(session: AsyncSession, attempts: Sequence[WebhookAttempt]) -> None:
+    session.add_all(attempts)
+    await session.flush()
+
+
+async def list_attempts(
+    session: AsyncSession, scope: Scope, endpoint_id: str, page: PageRequest, *, event_id: str | None
+) -> Page[WebhookAttempt]:
+    stmt = scoped_select(WebhookAttempt, scope.merchant_id, scope.livemode).where(
+        WebhookAttempt.endpoint_id == endpoint_id
+    )
+    if event_id:
+        stmt = stmt.where(WebhookAttempt.event_id == event_id)
+    return await paginate(session, stmt, WebhookAttempt, page, object_name="webhook_endpoint_attempt")
+
+
+async def _changed(session: AsyncSession, stmt: Any) -> int:
+    result = await session.execute(stmt)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def mark_healthy(session: AsyncSession, endpoint_id: str) -> int:
+    return await _changed(
+        session,
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.id == endpoint_id, WebhookEndpoint.failing_since.is_not(None))
+        .values(failing_since=None, flagged_at=None),
+    )
+
+
+async def mark_failing(session: AsyncSession, endpoint_id: str, now: int) -> int:
+    return await _changed(
+        session,
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.id == endpoint_id, WebhookEndpoint.failing_since.is_(None))
+        .values(failing_since=now),
+    )
+
+
+async def flag(session: AsyncSession, endpoint_id: str, now: int) -> int:
+    return await _changed(
+        session,
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.id == endpoint_id, WebhookEndpoint.flagged_at.is_(None))
+        .values(flagged_at=now),
+    )
+
+
+async def disable_if_failing_since(session: AsyncSession, endpoint_id: str, *, before: int, now: int) -> int:
+    return await _changed(
+        session,
+        update(WebhookEndpoint)
+        .where(
+            WebhookEndpoint.id == endpoint_id,
+            WebhookEndpoint.status == "enabled",
+            WebhookEndpoint.failing_since <= before,
+        )
+        .values(status="disabled", auto_disabled_at=now),
+    )
+
+
+async def purge_before(session: AsyncSession, cutoff: int, limit: int) -> int:
+    attempts = select(WebhookAttempt.pk).where(WebhookAttempt.created < cutoff).limit(limit)
+    attempt_pks = list((await session.scalars(attempts)).all())
+    if attempt_pks:
+        await session.execute(delete(WebhookAttempt).where(WebhookAttempt.pk.in_(attempt_pks)))
+    deliveries = select(WebhookDelivery.pk).where(WebhookDelivery.created < cutoff).limit(limit)
+    delivery_pks = list((await session.scalars(deliveries)).all())
+    if delivery_pks:
+        await session.execute(delete(WebhookDelivery).where(WebhookDelivery.pk.in_(delivery_pks)))
+    return len(attempt_pks) + len(delivery_pks)

@@ -1,4 +1,6 @@
-"""Webhook endpoint use cases: create (the secret is shown once), retrieve, update, delete, list."""
+"""Webhook endpoint use cases: create (the secret is shown once), retrieve, update, delete, list,
+roll the secret (the old one keeps signing for a grace period), read the attempt log, resend an event.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ from lynk.core.ids import new_id, random_token
 from lynk.core.metadata import MetadataUpdate
 from lynk.core.pagination import Page, PageRequest
 from lynk.core.scope import Scope
-from lynk.models import WebhookEndpoint
-from lynk.webhooks import repository
+from lynk.events import service as events
+from lynk.models import Event, WebhookAttempt, WebhookEndpoint
+from lynk.webhooks import deliveries, repository
 from lynk.webhooks.errors import WebhookEndpointNotFound
 from lynk.webhooks.event_types import EVENT_TYPES
 
@@ -88,6 +91,8 @@ async def update(session: AsyncSession, scope: Scope, endpoint_id: str, changes:
         endpoint.enabled_events = check_events(changes.enabled_events)
     if changes.disabled is not None:
         endpoint.status = "disabled" if changes.disabled else "enabled"
+        if not changes.disabled:  # the merchant re-enables it: a fresh start
+            endpoint.failing_since = endpoint.flagged_at = endpoint.auto_disabled_at = None
     if changes.metadata is not None:
         endpoint.metadata_ = changes.metadata.apply(endpoint.metadata_)
     await session.flush()
@@ -103,3 +108,53 @@ async def delete(session: AsyncSession, scope: Scope, endpoint_id: str, *, now: 
 
 async def list_page(session: AsyncSession, scope: Scope, page: PageRequest) -> Page[WebhookEndpoint]:
     return await repository.list_page(session, scope, page)
+
+
+MAX_ROLL_GRACE_SECONDS = 7 * 24 * 3600
+
+
+async def roll_secret(
+    session: AsyncSession, scope: Scope, endpoint_id: str, *, expires_in: int, now: int
+) -> WebhookEndpoint:
+    """A new secret; the current one keeps signing (alongside) for `expires_in` seconds."""
+    endpoint = await get(session, scope, endpoint_id, for_update=True)
+    if expires_in > 0:
+        endpoint.previous_secret = endpoint.secret
+        endpoint.previous_secret_expires_at = now + expires_in
+    else:
+        endpoint.previous_secret = endpoint.previous_secret_expires_at = None
+    endpoint.secret = f"whsec_{random_token(32)}"
+    await session.flush()
+    return endpoint
+
+
+async def list_attempts(
+    session: AsyncSession, scope: Scope, endpoint_id: str, page: PageRequest, *, event_id: str | None
+) -> Page[WebhookAttempt]:
+    await get(session, scope, endpoint_id)
+    return await repository.list_attempts(session, scope, endpoint_id, page, event_id=event_id)
+
+
+async def resend(session: AsyncSession, scope: Scope, event_id: str, *, endpoint_id: str | None, now: int) -> Event:
+    """Schedule a new delivery of the event, now: to one endpoint, or to every enabled one that listens."""
+    event = await events.get(session, scope, event_id)
+    if endpoint_id is not None:
+        endpoint = await repository.get(session, scope, endpoint_id)
+        if endpoint is None:
+            raise WebhookEndpointNotFound(endpoint_id, param="webhook_endpoint")
+        if endpoint.status != "enabled":
+            raise InvalidRequestError(
+                f"The webhook endpoint {endpoint_id} is disabled; enable it (disabled=false) to resend to it.",
+                param="webhook_endpoint",
+            )
+        targets = [endpoint]
+    else:
+        targets = [e for e in await repository.enabled_endpoints(session, [scope]) if e.livemode == scope.livemode]
+        targets = [e for e in targets if deliveries.listens(e, event.type)]
+        if not targets:
+            raise InvalidRequestError(
+                f"No enabled webhook endpoint listens for {event.type} events; name one with webhook_endpoint.",
+                param="webhook_endpoint",
+            )
+    await deliveries.schedule(session, event, targets, now=now)
+    return event

@@ -1,0 +1,323 @@
+"""The delivery queue: fan events out to endpoints, lease due deliveries, record each outcome.
+
+Crash safety: events are recorded with `fanout_pending` in the transaction of the change
+they describe. `fan_out` claims such events (`FOR UPDATE SKIP LOCKED`), inserts one
+delivery per matching enabled endpoint and clears the mark, all in one transaction: a
+crash before the commit leaves the event to fan out again, after it the deliveries exist.
+`claim` leases due deliveries to one worker (`locked_until`, `locked_by`) and commits; the
+HTTP request runs outside any transaction; `record` stores the outcome only while the lease
+still holds. A worker that dies leaves its lease to expire, then another worker retries,
+so an event in flight at a crash may arrive twice, and no event is ever lost.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynk.core.ids import new_id
+from lynk.core.scope import Scope
+from lynk.events import service as events
+from lynk.models import DeliveryStatus, Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from lynk.webhooks import repository, retry
+
+log = logging.getLogger("lynk.webhooks")
+
+RESPONSE_BODY_LIMIT = 1024
+
+
+def listens(endpoint: WebhookEndpoint, event_type: str) -> bool:
+    return "*" in endpoint.enabled_events or event_type in endpoint.enabled_events
+
+
+def signing_secrets(endpoint: WebhookEndpoint, now: int) -> list[str]:
+    """The current secret, plus the rolled one during its grace period."""
+    secrets = [endpoint.secret]
+    expires = endpoint.previous_secret_expires_at
+    if endpoint.previous_secret and expires is not None and expires > now:
+        secrets.append(endpoint.previous_secret)
+    return secrets
+
+
+def _delivery(event: Event, endpoint: WebhookEndpoint, now: int) -> WebhookDelivery:
+    return WebhookDelivery(
+        id=new_id("whdel"),
+        created=now,
+        merchant_id=event.merchant_id,
+        livemode=event.livemode,
+        event_id=event.id,
+        endpoint_id=endpoint.id,
+        status=DeliveryStatus.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        locked_until=None,
+        locked_by=None,
+        finished_at=None,
+    )
+
+
+async def fan_out(session: AsyncSession, *, now: int, limit: int) -> int:
+    """Make the deliveries of up to `limit` new events; returns how many events were fanned out."""
+    claimed = await events.claim_for_fanout(session, limit)
+    if not claimed:
+        return 0
+    scopes = list({Scope(e.merchant_id, e.livemode) for e in claimed})
+    endpoints: dict[Scope, list[WebhookEndpoint]] = defaultdict(list)
+    for endpoint in await repository.enabled_endpoints(session, scopes):
+        endpoints[Scope(endpoint.merchant_id, endpoint.livemode)].append(endpoint)
+    made: list[WebhookDelivery] = []
+    for event in claimed:
+        targets = [
+            e
+            for e in endpoints[Scope(event.merchant_id, event.livemode)]
+            if e.created <= event.created and listens(e, event.type)
+        ]
+        made.extend(_delivery(event, endpoint, now) for endpoint in targets)
+        await events.mark_fanned_out(session, event, len(targets))
+    await repository.add_deliveries(session, made)
+    return len(claimed)
+
+
+async def schedule(session: AsyncSession, event: Event, endpoints: Sequence[WebhookEndpoint], *, now: int) -> None:
+    """New deliveries of `event`, due now (a resend)."""
+    await repository.add_deliveries(session, [_delivery(event, endpoint, now) for endpoint in endpoints])
+    await _recount(session, event.id)
+
+
+async def _recount(session: AsyncSession, event_id: str) -> None:
+    await _recount_many(session, [event_id])
+
+
+async def _recount_many(session: AsyncSession, event_ids: Sequence[str]) -> None:
+    """`pending_webhooks`: endpoints with a pending or failed delivery and no successful one.
+    The events are locked first, so concurrent workers update one event's count in turn."""
+    locked = await events.lock_for_delivery_count(session, sorted(set(event_ids)))
+    if not locked:
+        return
+    succeeded: dict[str, set[str]] = defaultdict(set)
+    waiting: dict[str, set[str]] = defaultdict(set)
+    for event_id, endpoint, status in await repository.delivery_states(session, [e.id for e in locked]):
+        if status == DeliveryStatus.SUCCEEDED:
+            succeeded[event_id].add(endpoint)
+        elif status in (DeliveryStatus.PENDING, DeliveryStatus.FAILED):
+            waiting[event_id].add(endpoint)
+    await events.set_pending_webhooks(session, locked, {e.id: len(waiting[e.id] - succeeded[e.id]) for e in locked})
+
+
+@dataclass(frozen=True)
+class Job:
+    """A leased delivery, with everything the HTTP request needs."""
+
+    delivery_id: str
+    token: str
+    event_id: str
+    endpoint_id: str
+    url: str
+    payload: bytes
+    secrets: tuple[str, ...]
+    attempt_number: int
+
+
+# The delivery state machine (`DeliveryStatus`, a CHECK constraint in the table), one function per
+# transition: pending -(lease)-> pending, leased -(succeed)-> succeeded, -(reschedule)-> pending,
+# -(give_up)-> failed; pending -(cancel)-> canceled.
+
+
+def _lease(delivery: WebhookDelivery, *, token: str, until: int) -> None:
+    delivery.locked_until = until
+    delivery.locked_by = token
+
+
+def _succeed(delivery: WebhookDelivery, *, now: int) -> None:
+    delivery.status = DeliveryStatus.SUCCEEDED
+    delivery.finished_at = now
+    delivery.locked_until = delivery.locked_by = None
+
+
+def _reschedule(delivery: WebhookDelivery, *, at: int) -> None:
+    delivery.next_attempt_at = at
+    delivery.locked_until = delivery.locked_by = None
+
+
+def _give_up(delivery: WebhookDelivery, *, now: int) -> None:
+    delivery.status = DeliveryStatus.FAILED
+    delivery.finished_at = now
+    delivery.locked_until = delivery.locked_by = None
+
+
+def _cancel(delivery: WebhookDelivery, *, now: int) -> None:
+    delivery.status = DeliveryStatus.CANCELED
+    delivery.finished_at = now
+    delivery.locked_until = delivery.locked_by = None
+
+
+async def claim(session: AsyncSession, *, now: int, limit: int, token: str, lease_seconds: int) -> list[Job]:
+    """Lease up to `limit` due deliveries to worker `token`; cancel those with nowhere to go."""
+    due = await repository.claim_due(session, now=now, limit=limit)
+    if not due:
+        return []
+    found_events = await events.by_ids(session, [d.event_id for d in due])
+    found_endpoints = {e.id: e for e in await repository.endpoints_by_ids(session, [d.endpoint_id for d in due])}
+    jobs: list[Job] = []
+    for delivery in due:
+        event = found_events.get(delivery.event_id)
+        endpoint = found_endpoints.get(delivery.endpoint_id)
+        if event is None or endpoint is None or endpoint.deleted_at is not None or endpoint.status != "enabled":
+            _cancel(delivery, now=now)
+            if event is not None:
+                await session.flush()
+                await _recount(session, event.id)
+            continue
+        _lease(delivery, token=token, until=now + lease_seconds)
+        payload = json.dumps(events.as_object(event), separators=(",", ":"), ensure_ascii=False).encode()
+        jobs.append(
+            Job(
+                delivery_id=delivery.id,
+                token=token,
+                event_id=event.id,
+                endpoint_id=endpoint.id,
+                url=endpoint.url,
+                payload=payload,
+                secrets=tuple(signing_secrets(endpoint, now)),
+                attempt_number=delivery.attempts + 1,
+            )
+        )
+    await session.flush()
+    return jobs
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one HTTP attempt gave: a status code, or an error (timeout, connection_refused, …)."""
+
+    status_code: int | None
+    error: str | None
+    latency_ms: int
+    response_body: str
+    started_at_ms: int
+    finished_at_ms: int
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+@dataclass(frozen=True)
+class Policy:
+    retry_window_seconds: int
+    disable_after_seconds: int
+
+
+async def record(session: AsyncSession, job: Job, outcome: Outcome, *, now: int, policy: Policy) -> bool:
+    """Log the attempt and move the delivery on: done, retry later, or given up. False if the
+    lease was lost (another worker took the job over): the attempt is logged, nothing else changes."""
+    return (await record_all(session, [(job, outcome)], now=now, policy=policy)) == 1
+
+
+async def record_all(session: AsyncSession, results: Sequence[tuple[Job, Outcome]], *, now: int, policy: Policy) -> int:
+    """`record` for a batch, in one transaction with few statements; returns how many leases held."""
+    leased = (
+        {
+            d.id: d
+            for d in await repository.leased_deliveries(
+                session, [job.delivery_id for job, _ in results], results[0][0].token
+            )
+        }
+        if results
+        else {}
+    )
+    healthy: set[str] = set()
+    failing: list[tuple[Job, bool]] = []
+    recount: set[str] = set()
+    made: list[WebhookAttempt] = []
+    for job, outcome in results:
+        delivery = leased.get(job.delivery_id)
+        next_at = _advance(delivery, outcome, now=now, policy=policy) if delivery is not None else None
+        made.append(_attempt(job, outcome, delivery, now=now, next_at=next_at))
+        if delivery is None:
+            continue
+        if outcome.succeeded:
+            healthy.add(job.endpoint_id)
+            recount.add(job.event_id)
+        else:
+            given_up = delivery.status == DeliveryStatus.FAILED
+            failing.append((job, given_up))
+            if given_up:
+                recount.add(job.event_id)
+    await repository.add_attempts(session, made)
+    for endpoint_id in sorted(healthy):
+        await repository.mark_healthy(session, endpoint_id)
+    for job, given_up in failing:
+        await _note_failure(session, job, policy, now=now, given_up=given_up)
+    await _recount_many(session, sorted(recount))
+    return len(leased)
+
+
+def _advance(delivery: WebhookDelivery, outcome: Outcome, *, now: int, policy: Policy) -> int | None:
+    """Move a leased delivery on after an attempt; returns when it will be tried again, if it will."""
+    delivery.attempts += 1
+    if outcome.succeeded:
+        _succeed(delivery, now=now)
+        return None
+    next_at = retry.next_attempt_at(
+        attempts_made=delivery.attempts, now=now, created=delivery.created, window=policy.retry_window_seconds
+    )
+    if next_at is None:
+        _give_up(delivery, now=now)
+    else:
+        _reschedule(delivery, at=next_at)
+    return next_at
+
+
+def _attempt(
+    job: Job, outcome: Outcome, delivery: WebhookDelivery | None, *, now: int, next_at: int | None
+) -> WebhookAttempt:
+    return WebhookAttempt(
+        id=new_id("whatt"),
+        created=now,
+        merchant_id=delivery.merchant_id if delivery else "",
+        livemode=delivery.livemode if delivery else False,
+        endpoint_id=job.endpoint_id,
+        event_id=job.event_id,
+        delivery_id=job.delivery_id,
+        attempt_number=delivery.attempts if delivery else job.attempt_number,
+        url=job.url,
+        status_code=outcome.status_code,
+        error=outcome.error,
+        succeeded=outcome.succeeded,
+        latency_ms=outcome.latency_ms,
+        response_body=outcome.response_body[:RESPONSE_BODY_LIMIT],
+        started_at_ms=outcome.started_at_ms,
+        finished_at_ms=outcome.finished_at_ms,
+        next_attempt_at=next_at,
+    )
+
+
+async def _note_failure(session: AsyncSession, job: Job, policy: Policy, *, now: int, given_up: bool) -> None:
+    await repository.mark_failing(session, job.endpoint_id, now)
+    if given_up and await repository.flag(session, job.endpoint_id, now):
+        log.warning(
+            "webhook endpoint %s flagged: delivery of %s given up after %d days of retries",
+            job.endpoint_id,
+            job.event_id,
+            policy.retry_window_seconds // 86400,
+        )
+    disabled = await repository.disable_if_failing_since(
+        session, job.endpoint_id, before=now - policy.disable_after_seconds, now=now
+    )
+    if disabled:
+        log.warning(
+            "webhook endpoint %s disabled: every delivery has failed for %d days; the merchant must re-enable it",
+            job.endpoint_id,
+            policy.disable_after_seconds // 86400,
+        )
+
+
+async def purge_expired(session: AsyncSession, *, now: int, limit: int = 1000) -> int:
+    """Delete attempts and deliveries older than the events' retention (30 days); returns the count."""
+    return await repository.purge_before(session, now - events.RETENTION_SECONDS, limit)

@@ -1,0 +1,220 @@
+"""The webhook worker: fan events out, lease due deliveries, POST them signed, record the outcome.
+
+`lynk serve` runs it in-process (unless `--no-worker`); `lynk worker` runs it alone. Any
+number of workers may share one PostgreSQL database (leases, `SKIP LOCKED`); on SQLite
+every claim runs in `BEGIN IMMEDIATE`. Time comes from the runtime clock, so tests move
+the clock instead of sleeping. A bad endpoint never stops the worker: each failure is
+logged and the delivery rescheduled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+
+import httpx
+
+from lynk import __version__
+from lynk.core.clock import Clock, unix
+from lynk.core.config import Settings
+from lynk.core.db import Database
+from lynk.core.ids import new_id
+from lynk.webhooks import deliveries
+from lynk.webhooks.deliveries import Job, Outcome, Policy
+from lynk.webhooks.signing import signature_header
+
+log = logging.getLogger("lynk.webhooks")
+
+FAILED_PASS_PAUSE_SECONDS = 5  # the database is away: don't spin
+USER_AGENT = f"Lynk/{__version__} (webhooks; +https://github.com/lynk)"
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    timeout_seconds: float = 10.0
+    lease_seconds: int = 60
+    batch_size: int = 100
+    concurrency: int = 32
+    poll_interval_seconds: float = 0.25
+    retry_window_seconds: int = 3 * 24 * 3600
+    disable_after_seconds: int = 5 * 24 * 3600
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WorkerConfig:
+        return cls(
+            timeout_seconds=settings.webhook_timeout_seconds,
+            lease_seconds=settings.webhook_lease_seconds,
+            batch_size=settings.webhook_batch_size,
+            concurrency=settings.webhook_concurrency,
+            poll_interval_seconds=settings.webhook_poll_interval_seconds,
+            retry_window_seconds=settings.webhook_retry_window_seconds,
+            disable_after_seconds=settings.webhook_disable_after_seconds,
+        )
+
+    @property
+    def policy(self) -> Policy:
+        return Policy(self.retry_window_seconds, self.disable_after_seconds)
+
+
+@dataclass(frozen=True)
+class PassResult:
+    fanned_out: int
+    attempted: int
+    succeeded: int
+
+
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    seen: BaseException | None = error
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, kind) or (isinstance(seen, OSError) and "refused" in str(seen).lower()):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _error_kind(error: Exception) -> str:
+    if isinstance(error, httpx.TimeoutException | TimeoutError):
+        return "timeout"
+    if isinstance(error, httpx.ConnectError):
+        return "connection_refused" if _caused_by(error, ConnectionRefusedError) else "connection_error"
+    if isinstance(error, httpx.HTTPError):
+        return "http_error"
+    return "internal_error"
+
+
+class DeliveryWorker:
+    """One worker; `run_pass` does all that is due now, `run_forever` keeps doing it."""
+
+    def __init__(self, db: Database, clock: Clock, config: WorkerConfig, *, name: str | None = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.config = config
+        self.name = name or new_id("wrk", 16)
+        # A lease must outlast the slowest batch (every request timing out), or a live worker's jobs
+        # would be taken over and sent twice.
+        rounds = -(-config.batch_size // config.concurrency)
+        self.lease_seconds = max(config.lease_seconds, int(rounds * config.timeout_seconds) + 5)
+        self._client = httpx.AsyncClient(
+            timeout=config.timeout_seconds,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=config.concurrency, max_keepalive_connections=config.concurrency),
+        )
+        self._slots = asyncio.Semaphore(config.concurrency)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def fan_out(self) -> int:
+        total = 0
+        while True:
+            async with self.db.transaction() as session:
+                count = await deliveries.fan_out(session, now=unix(self.clock), limit=self.config.batch_size)
+            total += count
+            if count < self.config.batch_size:
+                return total
+
+    async def deliver_due(self) -> tuple[int, int]:
+        """Lease one batch of due deliveries and attempt them all; returns (attempted, succeeded)."""
+        async with self.db.transaction() as session:
+            jobs = await deliveries.claim(
+                session,
+                now=unix(self.clock),
+                limit=self.config.batch_size,
+                token=self.name,
+                lease_seconds=self.lease_seconds,
+            )
+        outcomes = await asyncio.gather(*(self._attempt(job) for job in jobs))
+        results = list(zip(jobs, outcomes, strict=True))
+        try:
+            async with self.db.transaction() as session:
+                await deliveries.record_all(session, results, now=unix(self.clock), policy=self.config.policy)
+        except Exception:
+            log.exception("could not record a batch of %d attempts; recording them one by one", len(results))
+            for job, outcome in results:
+                await self._record_one(job, outcome)
+        return len(jobs), sum(outcome.succeeded for outcome in outcomes)
+
+    async def run_pass(self) -> PassResult:
+        """Fan out new events and attempt every delivery due now, batch after batch (new events are
+        fanned out between batches, so they don't wait behind a backlog)."""
+        fanned = attempted = succeeded = 0
+        while True:
+            fanned += await self.fan_out()
+            batch, ok = await self.deliver_due()
+            attempted += batch
+            succeeded += ok
+            if batch < self.config.batch_size:
+                return PassResult(fanned, attempted, succeeded)
+
+    async def run_forever(self) -> None:
+        log.info("webhook worker %s started", self.name)
+        attempted = succeeded = 0
+        try:
+            while True:
+                try:
+                    result = await self.run_pass()
+                except Exception:
+                    log.exception("webhook worker pass failed; will try again in %d s", FAILED_PASS_PAUSE_SECONDS)
+                    await asyncio.sleep(FAILED_PASS_PAUSE_SECONDS)
+                    continue
+                attempted += result.attempted
+                succeeded += result.succeeded
+                if not result.attempted and not result.fanned_out:
+                    await asyncio.sleep(self.config.poll_interval_seconds)
+        finally:
+            log.info("webhook worker %s stopped: %d attempts, %d delivered", self.name, attempted, succeeded)
+
+    async def _attempt(self, job: Job) -> Outcome:
+        async with self._slots:
+            return await self._post(job)
+
+    async def _record_one(self, job: Job, outcome: Outcome) -> None:
+        try:
+            async with self.db.transaction() as session:
+                await deliveries.record(session, job, outcome, now=unix(self.clock), policy=self.config.policy)
+        except Exception:
+            # The lease runs out and another pass retries the delivery.
+            log.exception("could not record the attempt of %s to %s", job.event_id, job.endpoint_id)
+
+    async def _post(self, job: Job) -> Outcome:
+        timestamp = unix(self.clock)
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": USER_AGENT,
+            "Stripe-Signature": signature_header(job.secrets, job.payload, timestamp),
+        }
+        started_ms = int(self.clock.now() * 1000)
+        began = time.monotonic()
+        status: int | None = None
+        error: str | None = None
+        body = b""
+        try:
+            # One deadline for the whole exchange, so a receiver trickling bytes can't hold a slot.
+            async with asyncio.timeout(self.config.timeout_seconds):
+                async with self._client.stream("POST", job.url, content=job.payload, headers=headers) as response:
+                    status = response.status_code
+                    async for chunk in response.aiter_bytes():
+                        body += chunk
+                        if len(body) >= deliveries.RESPONSE_BODY_LIMIT:
+                            break
+        except Exception as failure:
+            if status is None:  # once the status line has come, the answer stands; the body is cut short
+                error = _error_kind(failure)
+                if error == "internal_error":
+                    log.exception("delivery of %s to %s failed unexpectedly", job.event_id, job.endpoint_id)
+        latency = int((time.monotonic() - began) * 1000)
+        return Outcome(
+            status_code=status,
+            error=error,
+            latency_ms=latency,
+            # NUL can't be stored in PostgreSQL text: a receiver's binary answer must never block recording.
+            response_body=body[: deliveries.RESPONSE_BODY_LIMIT]
+            .decode("utf-8", errors="replace")
+            .replace("\x00", "\ufffd"),
+            started_at_ms=started_ms,
+            finished_at_ms=started_ms + latency,
+        )
