@@ -20,6 +20,8 @@ from lynk.core.db import Database
 from lynk.customers.endpoints import routes as customer_routes
 from lynk.events.endpoints import routes as event_routes
 from lynk.ledger.endpoints import routes as ledger_routes
+from lynk.link.endpoints import routes as link_routes
+from lynk.link.wallet_endpoints import routes as link_wallet_routes
 from lynk.merchants import service as merchants
 from lynk.models import KeyKind
 from lynk.payment_methods.endpoints import routes as payment_method_routes
@@ -39,6 +41,8 @@ ROUTERS = [
     event_routes,
     ledger_routes,
     webhook_routes,
+    link_routes,
+    link_wallet_routes,
 ]
 
 

@@ -4,6 +4,18 @@ from lynk.models.customer import Customer
 from lynk.models.event import Event
 from lynk.models.idempotency import IdempotencyKey, IdempotencyStatus
 from lynk.models.ledger import AccountKind, BalanceStatus, BalanceTransaction, JournalEntry, LedgerAccount, Posting
+from lynk.models.link import (
+    LinkAccount,
+    LinkCode,
+    LinkCodeStatus,
+    LinkGrant,
+    LinkGrantStatus,
+    LinkMessage,
+    LinkPaymentDetail,
+    LinkSession,
+    LinkSessionStatus,
+    LinkShippingAddress,
+)
 from lynk.models.merchant import ApiKey, KeyKind, Merchant
 from lynk.models.payment import (
     Charge,
@@ -33,6 +45,16 @@ __all__ = [
     "JournalEntry",
     "KeyKind",
     "LedgerAccount",
+    "LinkAccount",
+    "LinkCode",
+    "LinkCodeStatus",
+    "LinkGrant",
+    "LinkGrantStatus",
+    "LinkMessage",
+    "LinkPaymentDetail",
+    "LinkSession",
+    "LinkSessionStatus",
+    "LinkShippingAddress",
     "Merchant",
     "PaymentIntent",
     "PaymentIntentStatus",

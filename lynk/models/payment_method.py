@@ -25,3 +25,5 @@ class PaymentMethod(ScopedObject, Base):
     vault_card_id: Mapped[str | None] = mapped_column(String(64))
     # The card's safe facts: brand, last4, exp_month, exp_year, fingerprint, funding, country, checks.
     card: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    # A `link` method: the shopper's email only; the card stays in the network (see lynk.link.grants).
+    link: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)

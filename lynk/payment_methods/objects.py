@@ -8,12 +8,19 @@ from lynk.models import PaymentMethod
 
 
 def payment_method_object(payment_method: PaymentMethod) -> dict[str, Any]:
+    if payment_method.type == "link":
+        # The card stays in the Link network: the merchant sees the shopper's email only.
+        link = {"email": (payment_method.link or {}).get("email"), "persistent_token": None}
+        return {**_common(payment_method), "link": link}
+    return {**_common(payment_method), "card": payment_method.card}
+
+
+def _common(payment_method: PaymentMethod) -> dict[str, Any]:
     return {
         "id": payment_method.id,
         "object": "payment_method",
         "allow_redisplay": payment_method.allow_redisplay,
         "billing_details": payment_method.billing_details,
-        "card": payment_method.card,
         "created": payment_method.created,
         "customer": payment_method.customer_id,
         "livemode": payment_method.livemode,

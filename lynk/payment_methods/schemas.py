@@ -57,11 +57,11 @@ class UpdatePaymentMethod(Params):
 
 class ListPaymentMethods(ListParams):
     customer: Annotated[str, Field(max_length=255)] | None = None
-    type: Literal["card"] | None = None
+    type: Literal["card", "link"] | None = None
 
 
 class ListCustomerPaymentMethods(ListParams):
-    type: Literal["card"] | None = None
+    type: Literal["card", "link"] | None = None
 
 
 class AttachPaymentMethod(Params):

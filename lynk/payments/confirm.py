@@ -25,6 +25,8 @@ from lynk.connectors import (
 from lynk.core.errors import InvalidRequestError
 from lynk.core.ids import new_id
 from lynk.events import service as events
+from lynk.link import service as link
+from lynk.link.service import LinkPayment, LinkSignup
 from lynk.models import Charge, ChargeStatus, PaymentIntent, PaymentMethod
 from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.objects import payment_method_object
@@ -42,11 +44,15 @@ class ConfirmOptions:
     return_url: str | None = None
     off_session: bool | None = None
     setup_future_usage: str | None = None
+    link: LinkPayment | None = None  # pay with a verified Link session
+    link_signup: LinkSignup | None = None  # save the card to a new Link account once it succeeds
 
 
 async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOptions) -> PaymentIntent:
     """Run the pipeline; a decline raises PaymentDeclined after its outcome is written."""
     states.check_confirmable(pi)
+    if options.link_signup is not None:
+        await link.check_signup(options.link_signup)
     method = await _payment_method(ctx, pi, options)
     if options.return_url is not None:
         pi.return_url = options.return_url
@@ -54,12 +60,25 @@ async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOption
         pi.off_session = options.off_session
     if options.setup_future_usage is not None:
         pi.setup_future_usage = options.setup_future_usage or None
+    if method.type == "link" and options.link is None:
+        # The merchant charges a `link` method again, without the shopper: only through an off-session grant.
+        await link.check_reuse(ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id, off_session=pi.off_session)
     card = await _card_ref(ctx, method)
     assessment = risk.assess(card.bin, card.last4, (method.card or {}).get("fingerprint", ""))
     if assessment.blocked:
-        charge = await _charge(ctx, pi, method, None, assessment, blocked=True)
+        charge = await _charge(ctx, pi, method, None, assessment, blocked=True, card=card)
         await _fail(ctx, pi, method, charge, "card_declined", "fraudulent", "Your card was declined.")
     await _authorize(ctx, pi, method, card, assessment, authenticated=False)
+    if options.link_signup is not None and pi.latest_charge_id and pi.status != "requires_action":
+        await link.enroll_after_payment(
+            ctx.session,
+            ctx.keyring,
+            ctx.scope,
+            ctx.now,
+            options.link_signup,
+            vault_card_id=card.vault_card_id,
+            billing=method.billing_details,
+        )
     return pi
 
 
@@ -89,7 +108,11 @@ async def complete_authentication(ctx: PaymentContext, pi: PaymentIntent, *, suc
 
 
 async def _payment_method(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOptions) -> PaymentMethod:
-    if options.payment_method_data is not None:
+    if options.link is not None:
+        method = await link.pay_with(
+            ctx.session, ctx.keyring, ctx.scope, ctx.now, options.link, pi.payment_method_types
+        )
+    elif options.payment_method_data is not None:
         method = await payment_methods.create_card(
             ctx.session,
             ctx.keyring,
@@ -122,11 +145,14 @@ async def _payment_method(ctx: PaymentContext, pi: PaymentIntent, options: Confi
 
 
 async def _card_ref(ctx: PaymentContext, method: PaymentMethod) -> CardRef:
-    facts = await vault.card_facts(ctx.session, method.vault_card_id or "")
+    vault_card_id = method.vault_card_id or ""
+    if method.type == "link":  # the card the shopper chose for this merchant, inside the network
+        vault_card_id, _country = await link.vault_card_for(ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id)
+    facts = await vault.card_facts(ctx.session, vault_card_id)
     assert facts is not None, "a card PaymentMethod always has its vault card"
     card = method.card or {}
     return CardRef(
-        vault_card_id=method.vault_card_id or "",
+        vault_card_id=vault_card_id,
         bin=facts.bin,
         last4=facts.last4,
         brand=facts.brand,
@@ -180,13 +206,15 @@ async def _authorize(
         )
         await _record_intent(ctx, pi, "payment_intent.requires_action")
         return
-    charge = await _charge(ctx, pi, method, result, assessment, blocked=False)
+    charge = await _charge(ctx, pi, method, result, assessment, blocked=False, card=card)
     if result.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED):
         captured = result.status == AuthorizeStatus.CAPTURED
         states.authorized(pi, charge.id, result.reference, captured=captured, now=ctx.now)
         if captured:
             await booking.book_capture(ctx, charge, pi.amount, card=card)
         await events.record(ctx.session, ctx.scope, "charge.succeeded", charge_object(charge), now=ctx.now)
+        if method.type == "link" and pi.setup_future_usage:
+            await link.allow_off_session(ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id)
         if pi.setup_future_usage and pi.customer_id and method.customer_id is None:
             await payment_methods.attach(ctx.session, ctx.keyring, ctx.scope, method.id, pi.customer_id, now=ctx.now)
         await _record_intent(
@@ -217,19 +245,25 @@ async def _charge(
     assessment: risk.RiskAssessment,
     *,
     blocked: bool,
+    card: CardRef,
 ) -> Charge:
     ok = result is not None and result.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED)
     captured = result is not None and result.status == AuthorizeStatus.CAPTURED
-    card = dict(method.card or {})
+    stored = dict(method.card or {})
     details_card = {
-        key: card.get(key) for key in ("brand", "country", "exp_month", "exp_year", "fingerprint", "funding", "last4")
+        key: stored.get(key) for key in ("brand", "country", "exp_month", "exp_year", "fingerprint", "funding", "last4")
     }
     details_card["checks"] = {
         "address_line1_check": None,
         "address_postal_code_check": result.postal_code_check if result else None,
         "cvc_check": result.cvc_check if result else None,
     }
-    details_card.update({"network": card.get("brand"), "three_d_secure": None, "wallet": None})
+    details_card.update({"network": stored.get("brand"), "three_d_secure": None, "wallet": None})
+    details: dict[str, Any] = {"type": "card", "card": details_card, "billing_details": method.billing_details}
+    if method.type == "link":  # the merchant learns the funding country, never the card
+        facts = await vault.card_facts(ctx.session, card.vault_card_id)
+        link_details = {"country": facts.country if facts else None}
+        details = {"type": "link", "link": link_details, "billing_details": method.billing_details}
     if blocked:
         outcome_type, network_status, reason = "blocked", "not_sent_to_network", "highest_risk_level"
         seller_message = "Lynk blocked this payment as too risky."
@@ -256,7 +290,7 @@ async def _charge(
         paid=ok,
         customer_id=pi.customer_id,
         payment_method_id=method.id,
-        payment_method_details={"type": "card", "card": details_card, "billing_details": method.billing_details},
+        payment_method_details=details,
         outcome={
             "network_status": network_status,
             "reason": reason,

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from lynk.core.errors import ParameterMissing
+from lynk.link import service as link_service
+from lynk.link.accounts import Signup
+from lynk.link.endpoints import caller_of
 from lynk.payments import service
 from lynk.payments.confirm import ConfirmOptions, confirm
 from lynk.payments.context import PaymentContext
@@ -38,14 +42,31 @@ def payment_context(call: ApiCall) -> PaymentContext:
     )
 
 
-def _confirm_options(params: ConfirmFields) -> ConfirmOptions:
+def _confirm_options(call: ApiCall, params: ConfirmFields) -> ConfirmOptions:
     data = params.payment_method_data
+    card = link = signup = None
+    if data is not None and data.type == "link":
+        given = data.link
+        link = link_service.LinkPayment(
+            consumer_session_client_secret=given.consumer_session_client_secret if given else None,
+            payment_detail=given.payment_detail if given else None,
+            caller=caller_of(call),
+        )
+    elif data is not None:
+        if data.card is None:
+            raise ParameterMissing("payment_method_data[card]")
+        card = data.card.to_input()
+    if params.link_signup is not None:
+        s = params.link_signup
+        signup = link_service.LinkSignup(Signup(s.email, s.phone, s.name, s.country), caller_of(call))
     return ConfirmOptions(
         payment_method=params.payment_method,
-        payment_method_data=data.card.to_input() if data is not None else None,
+        payment_method_data=card,
         return_url=params.return_url,
         off_session=params.off_session,
         setup_future_usage=params.setup_future_usage if params.given("setup_future_usage") else None,
+        link=link,
+        link_signup=signup,
     )
 
 
@@ -65,7 +86,7 @@ async def create_payment_intent(call: ApiCall, params: CreatePaymentIntent) -> d
         metadata=params.metadata,
         payment_method=params.payment_method,
     )
-    pi = await service.create(payment_context(call), new, _confirm_options(params) if params.confirm else None)
+    pi = await service.create(payment_context(call), new, _confirm_options(call, params) if params.confirm else None)
     return payment_intent_object(pi)
 
 
@@ -108,7 +129,7 @@ async def confirm_payment_intent(call: ApiCall, params: ConfirmPaymentIntent) ->
     pi = await service.get(ctx, call.path["id"], for_update=True)
     if not call.caller.secret:
         service.check_client_secret(pi, params.client_secret)
-    await confirm(ctx, pi, _confirm_options(params))
+    await confirm(ctx, pi, _confirm_options(call, params))
     return payment_intent_object(pi)
 
 

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from lynk.link.schemas import LinkPaymentData, LinkSignupParams
 from lynk.payment_methods.schemas import CardParams
 from lynk.wire.lists import CreatedParam, ListParams
 from lynk.wire.params import FormInt, FormList, Metadata, NestedParams, Params, ShortText, Unsettable
@@ -17,8 +18,9 @@ Url = Annotated[str, Field(min_length=1, max_length=2048)]
 
 
 class PaymentMethodData(NestedParams):
-    type: Literal["card"]
-    card: CardParams
+    type: Literal["card", "link"]
+    card: CardParams | None = None
+    link: LinkPaymentData | None = None
 
 
 class ConfirmFields(Params):
@@ -27,6 +29,7 @@ class ConfirmFields(Params):
     return_url: Url | None = None
     off_session: bool | None = None
     setup_future_usage: Unsettable[Literal["on_session", "off_session"]] = None
+    link_signup: LinkSignupParams | None = None
 
 
 class CreatePaymentIntent(ConfirmFields):
