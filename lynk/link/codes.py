@@ -89,9 +89,14 @@ async def check(ctx: LinkContext, account: LinkAccount, link_session: LinkSessio
             "There is no verification code waiting for this session: it was used, replaced or never sent. "
             "Request a new code.",
             param="code",
+            code="consumer_verification_code_missing",
         )
     if row.expires <= ctx.now:
-        raise VerificationCodeInvalid("This verification code has expired. Request a new code.", param="code")
+        raise VerificationCodeInvalid(
+            "This verification code has expired. Request a new code.",
+            param="code",
+            code="consumer_verification_code_expired",
+        )
     expected = row.code_hash
     given = await _code_hash(ctx, row.id, code) if len(code) == 6 and code.isdigit() else ""
     if given and hmac.compare_digest(expected, given):
