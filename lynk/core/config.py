@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     link_lock_seconds: int = Field(default=900, description="How long verification stays locked")
     link_session_idle_seconds: int = Field(default=1800, description="A consumer session expires when idle this long")
     link_device_trust_days: int = Field(default=90, description="How long a remembered device is trusted")
+    link_trusted_device_skips_code: bool = Field(
+        default=True, description="A remembered browser (within its trust) is verified at lookup without a code"
+    )
     link_sends_per_account: int = Field(default=5, description="Codes sent to one account per window")
     link_sends_per_ip: int = Field(default=20, description="Codes sent for one IP address per window")
     link_sends_per_merchant: int = Field(default=1000, description="Codes sent at one merchant per window")

@@ -25,4 +25,6 @@ class LinkContext:
     ip: str
     # The browser-binding cookie's value, if the browser sent one (see docs/link.md).
     browser: str | None
+    # The signed trusted-device cookie, if the browser sent one (see devices.py).
+    device: str | None = None
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

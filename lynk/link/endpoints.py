@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lynk.link import accounts, service, sessions
+from lynk.link import accounts, devices, service, sessions
 from lynk.link.context import LinkContext
 from lynk.link.limits import limiter_for
 from lynk.link.objects import account_object, session_object
@@ -28,6 +28,7 @@ def caller_of(call: ApiCall) -> service.Caller:
         limiter=limiter_for(runtime.db),
         ip=client.host if client else "unknown",
         browser=call.request.cookies.get(sessions.BROWSER_COOKIE),
+        device=call.request.cookies.get(devices.DEVICE_COOKIE),
     )
 
 
@@ -37,18 +38,22 @@ def link_context(call: ApiCall) -> LinkContext:
     return ctx
 
 
-def _set_browser_cookie(call: ApiCall, value: str) -> None:
+def _set_cookie(call: ApiCall, name: str, value: str, max_age: int) -> None:
     secure = call.runtime.settings.public_url.startswith("https://")
     call.cookies.append(
         Cookie(
-            name=sessions.BROWSER_COOKIE,
+            name=name,
             value=value,
-            max_age=BROWSER_COOKIE_MAX_AGE,
+            max_age=max_age,
             secure=secure,
             # Lynk's element lives in an iframe on merchants' pages: a cross-site context needs None (+ Secure).
             same_site="none" if secure else "lax",
         )
     )
+
+
+def _set_browser_cookie(call: ApiCall, value: str) -> None:
+    _set_cookie(call, sessions.BROWSER_COOKIE, value, BROWSER_COOKIE_MAX_AGE)
 
 
 @routes.post("/v1/link/consumers/lookup", params=LookupConsumer, summary="Look a shopper up", auth=Auth.ANY_KEY)
@@ -63,6 +68,7 @@ async def lookup(call: ApiCall, params: LookupConsumer) -> dict[str, Any]:
         "object": "link.lookup",
         "exists": True,
         "consumer_session": session_object(found.link_session, found.account, found.secret),
+        "trusted_device": found.trusted_device,
     }
 
 
@@ -100,6 +106,10 @@ async def start_verification(call: ApiCall, params: StartVerification) -> dict[s
 async def confirm_verification(call: ApiCall, params: ConfirmVerification) -> dict[str, Any]:
     ctx = link_context(call)
     row, account = await sessions.confirm_verification(ctx, params.consumer_session_client_secret, params.code)
+    if params.remember_me:
+        label = call.request.headers.get("user-agent", "")[:200] or None
+        _device, cookie = await devices.remember(ctx, account, label)
+        _set_cookie(call, devices.DEVICE_COOKIE, cookie, call.runtime.settings.link_device_trust_days * 86400)
     return session_object(row, account)
 
 

@@ -137,3 +137,8 @@ class OffSessionNotGranted(CardError):
             "so the shopper must pay with a verified Link session.",
             param="payment_method",
         )
+
+
+class DeviceNotFound(ResourceMissing):
+    def __init__(self, device_id: str, *, param: str = "id") -> None:
+        super().__init__("device", device_id, param=param)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from lynk.core.ids import new_id
 from lynk.core.scope import Scope
-from lynk.link import accounts, details, repository, sessions
+from lynk.link import accounts, details, metrics, repository, sessions
 from lynk.link.context import LinkContext
 from lynk.link.errors import GrantNotFound, GrantRevoked, LinkNotAllowed, NoPaymentDetail, OffSessionNotGranted
 from lynk.models import LinkAccount, LinkGrant, LinkGrantStatus, PaymentMethod
@@ -53,6 +53,7 @@ async def pay_with(
         status=LinkGrantStatus.ACTIVE,
         revoked_at=None,
         last_used=ctx.now,
+        lookup_at=link_session.lookup_at,
     )
     await repository.add(ctx.session, grant)
     return method
@@ -86,10 +87,15 @@ async def vault_card_for(ctx: LinkContext, payment_method_id: str) -> tuple[str,
     return chosen.vault_card_id, chosen.country
 
 
-async def allow_off_session(ctx: LinkContext, payment_method_id: str) -> None:
-    """A Link payment with `setup_future_usage` succeeded: the merchant may charge the method later."""
+async def payment_succeeded(ctx: LinkContext, payment_method_id: str, *, setup_future_usage: bool) -> None:
+    """Count the payment (with its lookup-to-payment time, the first time); with `setup_future_usage`
+    the merchant may charge the method later, off session."""
     grant = await _active_grant(ctx, payment_method_id)
-    grant.off_session = True
+    if setup_future_usage:
+        grant.off_session = True
+    seconds = None if grant.lookup_at is None else ctx.now - grant.lookup_at
+    grant.lookup_at = None
+    await metrics.record(ctx.session, ctx.scope, "payment", ctx.now, seconds)
 
 
 async def list_grants(ctx: LinkContext, account: LinkAccount) -> Sequence[LinkGrant]:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from lynk.link.accounts import export_personal, redact_email, redact_phone
-from lynk.models import LinkAccount, LinkGrant, LinkMessage, LinkPaymentDetail, LinkSession, LinkShippingAddress
+from lynk.models import (
+    LinkAccount,
+    LinkDevice,
+    LinkGrant,
+    LinkMessage,
+    LinkPaymentDetail,
+    LinkSession,
+    LinkShippingAddress,
+)
 
 
 def account_object(account: LinkAccount, *, full: bool) -> dict[str, Any]:
@@ -83,6 +91,19 @@ def grant_object(row: LinkGrant) -> dict[str, Any]:
         "status": row.status,
         "revoked_at": row.revoked_at,
         "last_used": row.last_used,
+    }
+
+
+def device_object(row: LinkDevice) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "object": "link.device",
+        "created": row.created,
+        "livemode": row.livemode,
+        "label": row.label,
+        "last_verified": row.last_verified,
+        "expires": row.expires,
+        "logged_out": row.revoked_at is not None,
     }
 
 

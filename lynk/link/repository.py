@@ -12,14 +12,26 @@ from lynk.models import (
     LinkAccount,
     LinkCode,
     LinkCodeStatus,
+    LinkDevice,
     LinkGrant,
     LinkMessage,
+    LinkMetricEvent,
     LinkPaymentDetail,
     LinkSession,
+    LinkSessionStatus,
     LinkShippingAddress,
 )
 
-Row = LinkAccount | LinkSession | LinkCode | LinkMessage | LinkPaymentDetail | LinkShippingAddress | LinkGrant
+Row = (
+    LinkAccount
+    | LinkSession
+    | LinkCode
+    | LinkMessage
+    | LinkPaymentDetail
+    | LinkShippingAddress
+    | LinkGrant
+    | LinkDevice
+)
 
 
 async def add(session: AsyncSession, row: Row) -> None:
@@ -166,6 +178,44 @@ async def erase_account_rows(session: AsyncSession, account_id: str, contacts: S
     await session.execute(delete(LinkSession).where(LinkSession.account_id == account_id))
     await session.execute(delete(LinkShippingAddress).where(LinkShippingAddress.account_id == account_id))
     await session.execute(delete(LinkPaymentDetail).where(LinkPaymentDetail.account_id == account_id))
+    await session.execute(delete(LinkDevice).where(LinkDevice.account_id == account_id))
     if contacts:
         await session.execute(delete(LinkMessage).where(LinkMessage.to.in_(list(contacts))))
     await session.execute(delete(LinkAccount).where(LinkAccount.id == account_id))
+
+
+async def device(session: AsyncSession, account_id: str, device_id: str) -> LinkDevice | None:
+    stmt = select(LinkDevice).where(LinkDevice.id == device_id, LinkDevice.account_id == account_id)
+    found: LinkDevice | None = (await session.scalars(stmt)).first()
+    return found
+
+
+async def active_devices(session: AsyncSession, account_id: str) -> Sequence[LinkDevice]:
+    stmt = select(LinkDevice).where(LinkDevice.account_id == account_id, LinkDevice.revoked_at.is_(None))
+    return (await session.scalars(stmt.order_by(LinkDevice.created.desc(), LinkDevice.pk.desc()))).all()
+
+
+async def log_out_browser(session: AsyncSession, account_id: str, browser_hash: str) -> None:
+    await session.execute(
+        update(LinkSession)
+        .where(LinkSession.account_id == account_id, LinkSession.browser_hash == browser_hash)
+        .values(status=LinkSessionStatus.LOGGED_OUT)
+    )
+
+
+async def add_metric(session: AsyncSession, row: LinkMetricEvent) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def metric_rows(
+    session: AsyncSession, scope: Scope, since: int | None, until: int | None
+) -> Sequence[tuple[str, int | None]]:
+    stmt = select(LinkMetricEvent.kind, LinkMetricEvent.seconds).where(
+        LinkMetricEvent.merchant_id == scope.merchant_id, LinkMetricEvent.livemode == scope.livemode
+    )
+    if since is not None:
+        stmt = stmt.where(LinkMetricEvent.created >= since)
+    if until is not None:
+        stmt = stmt.where(LinkMetricEvent.created < until)
+    return [(kind, seconds) for kind, seconds in (await session.execute(stmt)).all()]

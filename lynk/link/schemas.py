@@ -40,6 +40,12 @@ class StartVerification(SessionParams):
 
 class ConfirmVerification(SessionParams):
     code: Annotated[str, Field(min_length=1, max_length=12)]
+    remember_me: bool = False
+
+
+class MetricsParams(Params):
+    since: Annotated[FormInt, Field(ge=0, le=2**53)] | None = None
+    until: Annotated[FormInt, Field(ge=0, le=2**53)] | None = None
 
 
 class AddPaymentDetail(SessionParams):

@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.config import Settings
 from lynk.core.scope import Scope
-from lynk.link import accounts, details, grants, repository
+from lynk.link import accounts, details, devices, grants, repository
 from lynk.link.context import LinkContext
 from lynk.link.limits import Limiter
-from lynk.link.objects import account_object, detail_object, grant_object, shipping_address_object
+from lynk.link.objects import account_object, detail_object, device_object, grant_object, shipping_address_object
 from lynk.models import LinkAccount, LinkMessage, PaymentMethod
 from lynk.vault import service as vault
 from lynk.vault.keyring import Keyring
@@ -30,6 +30,7 @@ class Caller:
     limiter: Limiter
     ip: str
     browser: str | None
+    device: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def context(session: AsyncSession, keyring: Keyring, scope: Scope, now: int, cal
         now=now,
         ip=caller.ip,
         browser=caller.browser,
+        device=caller.device,
     )
 
 
@@ -107,10 +109,13 @@ async def vault_card_for(
     return await grants.vault_card_for(_bare(session, keyring, scope, now), payment_method_id)
 
 
-async def allow_off_session(
-    session: AsyncSession, keyring: Keyring, scope: Scope, now: int, payment_method_id: str
+async def payment_succeeded(
+    session: AsyncSession, keyring: Keyring, scope: Scope, now: int, payment_method_id: str, *, setup_future_usage: bool
 ) -> None:
-    await grants.allow_off_session(_bare(session, keyring, scope, now), payment_method_id)
+    """A `link` payment succeeded: count it, and with `setup_future_usage` allow off-session charges."""
+    await grants.payment_succeeded(
+        _bare(session, keyring, scope, now), payment_method_id, setup_future_usage=setup_future_usage
+    )
 
 
 async def enroll_after_payment(
@@ -154,6 +159,7 @@ async def export(ctx: LinkContext, account: LinkAccount) -> dict[str, Any]:
         "payment_details": [detail_object(d) for d in await details.list_details(ctx, account)],
         "shipping_addresses": [shipping_address_object(a) for a in await details.list_addresses(ctx, account)],
         "grants": [grant_object(g) for g in await grants.list_grants(ctx, account)],
+        "devices": [device_object(d) for d in await devices.list_devices(ctx, account)],
         "sessions": [
             {"id": s.id, "created": s.created, "merchant": s.merchant_id, "status": s.status}
             for s in await repository.sessions_of(ctx.session, account.id)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from lynk.core.errors import InvalidRequestError
 from lynk.core.ids import new_id, random_token
-from lynk.link import accounts, codes, repository
+from lynk.link import accounts, codes, devices, metrics, repository
 from lynk.link.context import LinkContext
 from lynk.link.errors import ConsumerSessionInvalid, ConsumerSessionNotVerified
 from lynk.models import LinkAccount, LinkSession, LinkSessionStatus
@@ -31,6 +31,7 @@ class Lookup:
     link_session: LinkSession | None
     secret: str | None
     browser: str | None  # a new browser-binding value to set as a cookie, when the browser had none
+    trusted_device: bool = False  # verified at lookup by a remembered device, without a code
 
 
 def _hash(value: str) -> str:
@@ -81,10 +82,15 @@ async def lookup(ctx: LinkContext, email: str) -> Lookup:
         what="lookups at this merchant",
     )
     account = await accounts.find(ctx, email)
+    await metrics.record(ctx.session, ctx.scope, "lookup", ctx.now)
     if account is None:
         return Lookup(None, None, None, None)
+    await metrics.record(ctx.session, ctx.scope, "recognised", ctx.now)
     row, secret, fresh_browser = await open_session(ctx, account)
-    return Lookup(account, row, secret, fresh_browser)
+    trusted = ctx.settings.link_trusted_device_skips_code and await devices.recognised(ctx, account) is not None
+    if trusted:
+        row.status, row.verified_at = LinkSessionStatus.VERIFIED, ctx.now
+    return Lookup(account, row, secret, fresh_browser, trusted)
 
 
 async def authenticate(ctx: LinkContext, secret: str | None, *, verified: bool = True) -> LinkSession:
@@ -126,6 +132,7 @@ async def start_verification(ctx: LinkContext, secret: str | None, channel: str 
     if chosen == "sms" and not account.phone:
         raise InvalidRequestError("This Link account has no phone number: verify by email.", param="type")
     await codes.send(ctx, account, row, chosen)
+    await metrics.record(ctx.session, ctx.scope, "verification_started", ctx.now)
     return row
 
 
@@ -136,6 +143,7 @@ async def confirm_verification(ctx: LinkContext, secret: str | None, code: str) 
     row.status, row.verified_at = LinkSessionStatus.VERIFIED, ctx.now
     if spent.channel == "sms":
         account.phone_verified = True
+    await metrics.record(ctx.session, ctx.scope, "verification_passed", ctx.now)
     return row, account
 
 

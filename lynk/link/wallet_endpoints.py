@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from lynk.core.errors import InvalidRequestError
-from lynk.link import details, grants, service, sessions
+from lynk.link import details, devices, grants, metrics, service, sessions
 from lynk.link.endpoints import link_context
-from lynk.link.objects import detail_object, grant_object, message_object, shipping_address_object
+from lynk.link.objects import detail_object, device_object, grant_object, message_object, shipping_address_object
 from lynk.link.schemas import (
     AddPaymentDetail,
     ListMessages,
+    MetricsParams,
     SessionParams,
     ShippingAddressParams,
     UpdatePaymentDetail,
@@ -147,6 +148,26 @@ async def revoke_grant(call: ApiCall, params: SessionParams) -> dict[str, Any]:
     ctx = link_context(call)
     account = await sessions.verified_account(ctx, params.consumer_session_client_secret)
     return grant_object(await grants.revoke(ctx, account, call.path["id"]))
+
+
+@routes.post("/v1/link/devices/list", params=SessionParams, summary="List trusted devices", auth=Auth.ANY_KEY)
+async def list_devices(call: ApiCall, params: SessionParams) -> dict[str, Any]:
+    ctx = link_context(call)
+    account = await sessions.verified_account(ctx, params.consumer_session_client_secret)
+    rows = await devices.list_devices(ctx, account)
+    return _list("/v1/link/devices", [device_object(d) for d in rows])
+
+
+@routes.post("/v1/link/devices/{id}/log_out", params=SessionParams, summary="Log a device out", auth=Auth.ANY_KEY)
+async def log_out_device(call: ApiCall, params: SessionParams) -> dict[str, Any]:
+    ctx = link_context(call)
+    account = await sessions.verified_account(ctx, params.consumer_session_client_secret)
+    return device_object(await devices.log_out(ctx, account, call.path["id"]))
+
+
+@routes.get("/v1/link/metrics", params=MetricsParams, summary="The network's figures for this merchant")
+async def link_metrics(call: ApiCall, params: MetricsParams) -> dict[str, Any]:
+    return await metrics.summary(call.session, call.scope, since=params.since, until=params.until)
 
 
 @routes.get("/v1/test_helpers/link/messages", params=ListMessages, summary="Test-mode Link messages")

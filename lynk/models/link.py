@@ -165,3 +165,35 @@ class LinkGrant(PublicObject, Base):
     status: Mapped[str] = mapped_column(String(16))
     revoked_at: Mapped[int | None] = mapped_column(BigInteger)
     last_used: Mapped[int | None] = mapped_column(BigInteger)
+    # When the paying session's lookup happened, until the first payment succeeds (for the metrics).
+    lookup_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class LinkDevice(PublicObject, Base):
+    """A browser the shopper chose to remember after a verified login ("remember me")."""
+
+    __tablename__ = "link_devices"
+    __table_args__ = (Index("ix_link_devices_account", "account_id", "created", "pk"),)
+
+    livemode: Mapped[bool]
+    account_id: Mapped[str] = mapped_column(String(64))
+    browser_hash: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str | None] = mapped_column(String(200))
+    last_verified: Mapped[int] = mapped_column(BigInteger)
+    expires: Mapped[int] = mapped_column(BigInteger)
+    revoked_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class LinkMetricEvent(Base):
+    """One countable step of the network at a merchant (a lookup, a recognised shopper, a Link payment…)."""
+
+    __tablename__ = "link_metric_events"
+    __table_args__ = (Index("ix_link_metric_events_scope", "merchant_id", "livemode", "created"),)
+
+    pk: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(String(64))
+    livemode: Mapped[bool]
+    kind: Mapped[str] = mapped_column(String(32))
+    created: Mapped[int] = mapped_column(BigInteger)
+    # For a payment: seconds from the session's lookup to the payment.
+    seconds: Mapped[int | None] = mapped_column(BigInteger)

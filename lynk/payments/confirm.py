@@ -213,8 +213,10 @@ async def _authorize(
         if captured:
             await booking.book_capture(ctx, charge, pi.amount, card=card)
         await events.record(ctx.session, ctx.scope, "charge.succeeded", charge_object(charge), now=ctx.now)
-        if method.type == "link" and pi.setup_future_usage:
-            await link.allow_off_session(ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id)
+        if method.type == "link":
+            await link.payment_succeeded(
+                ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id, setup_future_usage=bool(pi.setup_future_usage)
+            )
         if pi.setup_future_usage and pi.customer_id and method.customer_id is None:
             await payment_methods.attach(ctx.session, ctx.keyring, ctx.scope, method.id, pi.customer_id, now=ctx.now)
         await _record_intent(

@@ -2,7 +2,7 @@
 
 Revision ID: 0012
 Revises: 0008
-Create Date: 2026-11-25 14:22:55.340832
+Create Date: 2026-11-25
 """
 
 from __future__ import annotations
@@ -60,6 +60,24 @@ def upgrade() -> None:
         batch_op.create_index("ix_link_codes_session", ["session_id", "status"], unique=False)
 
     op.create_table(
+        "link_devices",
+        sa.Column("livemode", sa.Boolean(), nullable=False),
+        sa.Column("account_id", sa.String(length=64), nullable=False),
+        sa.Column("browser_hash", sa.String(length=64), nullable=False),
+        sa.Column("label", sa.String(length=200), nullable=True),
+        sa.Column("last_verified", sa.BigInteger(), nullable=False),
+        sa.Column("expires", sa.BigInteger(), nullable=False),
+        sa.Column("revoked_at", sa.BigInteger(), nullable=True),
+        sa.Column("pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("created", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("pk", name=op.f("pk_link_devices")),
+        sa.UniqueConstraint("id", name=op.f("uq_link_devices_id")),
+    )
+    with op.batch_alter_table("link_devices", schema=None) as batch_op:
+        batch_op.create_index("ix_link_devices_account", ["account_id", "created", "pk"], unique=False)
+
+    op.create_table(
         "link_grants",
         sa.Column("merchant_id", sa.String(length=64), nullable=False),
         sa.Column("livemode", sa.Boolean(), nullable=False),
@@ -70,6 +88,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("revoked_at", sa.BigInteger(), nullable=True),
         sa.Column("last_used", sa.BigInteger(), nullable=True),
+        sa.Column("lookup_at", sa.BigInteger(), nullable=True),
         sa.Column("pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("created", sa.BigInteger(), nullable=False),
@@ -99,6 +118,19 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_link_messages_scope_to", ["merchant_id", "livemode", "to", "created", "pk"], unique=False
         )
+
+    op.create_table(
+        "link_metric_events",
+        sa.Column("pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("merchant_id", sa.String(length=64), nullable=False),
+        sa.Column("livemode", sa.Boolean(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("created", sa.BigInteger(), nullable=False),
+        sa.Column("seconds", sa.BigInteger(), nullable=True),
+        sa.PrimaryKeyConstraint("pk", name=op.f("pk_link_metric_events")),
+    )
+    with op.batch_alter_table("link_metric_events", schema=None) as batch_op:
+        batch_op.create_index("ix_link_metric_events_scope", ["merchant_id", "livemode", "created"], unique=False)
 
     op.create_table(
         "link_payment_details",
@@ -195,6 +227,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_link_payment_details_account")
 
     op.drop_table("link_payment_details")
+    with op.batch_alter_table("link_metric_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_link_metric_events_scope")
+
+    op.drop_table("link_metric_events")
     with op.batch_alter_table("link_messages", schema=None) as batch_op:
         batch_op.drop_index("ix_link_messages_scope_to")
 
@@ -203,6 +239,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_link_grants_account")
 
     op.drop_table("link_grants")
+    with op.batch_alter_table("link_devices", schema=None) as batch_op:
+        batch_op.drop_index("ix_link_devices_account")
+
+    op.drop_table("link_devices")
     with op.batch_alter_table("link_codes", schema=None) as batch_op:
         batch_op.drop_index("ix_link_codes_session")
         batch_op.drop_index("ix_link_codes_account_created")
