@@ -56,7 +56,9 @@ def _set_browser_cookie(call: ApiCall, value: str) -> None:
     _set_cookie(call, sessions.BROWSER_COOKIE, value, BROWSER_COOKIE_MAX_AGE)
 
 
-@routes.post("/v1/link/consumers/lookup", params=LookupConsumer, summary="Look a shopper up", auth=Auth.ANY_KEY)
+@routes.post(
+    "/v1/link/consumers/lookup", params=LookupConsumer, summary="Look a shopper up", auth=Auth.ANY_KEY, idempotent=False
+)
 async def lookup(call: ApiCall, params: LookupConsumer) -> dict[str, Any]:
     ctx = link_context(call)
     found = await sessions.lookup(ctx, params.email_address)
@@ -72,7 +74,9 @@ async def lookup(call: ApiCall, params: LookupConsumer) -> dict[str, Any]:
     }
 
 
-@routes.post("/v1/link/consumers", params=SignUpConsumer, summary="Sign a shopper up", auth=Auth.ANY_KEY)
+@routes.post(
+    "/v1/link/consumers", params=SignUpConsumer, summary="Sign a shopper up", auth=Auth.ANY_KEY, idempotent=False
+)
 async def sign_up(call: ApiCall, params: SignUpConsumer) -> dict[str, Any]:
     """A new account and an unverified session; a code goes to the phone, whose confirmation verifies both."""
     ctx = link_context(call)

@@ -225,6 +225,8 @@ class _Route(Generic[P]):
     params: type[P]
     auth: Auth
     handler: Handler[P]
+    # False for a route whose response holds a secret shown once: no stored result may keep a copy of it.
+    idempotent: bool = True
 
     async def __call__(self, request: Request) -> Response:
         runtime: Runtime = request.app.state.runtime
@@ -236,7 +238,7 @@ class _Route(Generic[P]):
             params = parse_params(self.params, data)
         except LynkError as error:
             return error_response(error)
-        key = request.headers.get("idempotency-key") if self.method == "POST" else None
+        key = request.headers.get("idempotency-key") if self.method == "POST" and self.idempotent else None
         if not key:
             return await self._run(request, runtime, caller, params, request_id, None)
         now = unix(runtime.clock)
@@ -335,10 +337,10 @@ class StripeRouter:
         self.router = APIRouter(tags=list(tags))
 
     def _add(
-        self, method: str, path: str, params: type[P], auth: Auth, summary: str
+        self, method: str, path: str, params: type[P], auth: Auth, summary: str, idempotent: bool = True
     ) -> Callable[[Handler[P]], Handler[P]]:
         def decorate(handler: Handler[P]) -> Handler[P]:
-            route = _Route(method=method, params=params, auth=auth, handler=handler)
+            route = _Route(method=method, params=params, auth=auth, handler=handler, idempotent=idempotent)
             extra = openapi.operation_extra(method, path, params)
 
             async def endpoint(request: Request) -> Response:
@@ -365,9 +367,9 @@ class StripeRouter:
         return self._add("GET", path, params, auth, summary)
 
     def post(
-        self, path: str, *, params: type[P], summary: str, auth: Auth = Auth.SECRET
+        self, path: str, *, params: type[P], summary: str, auth: Auth = Auth.SECRET, idempotent: bool = True
     ) -> Callable[[Handler[P]], Handler[P]]:
-        return self._add("POST", path, params, auth, summary)
+        return self._add("POST", path, params, auth, summary, idempotent)
 
     def delete(
         self, path: str, *, params: type[P], summary: str, auth: Auth = Auth.SECRET

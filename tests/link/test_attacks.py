@@ -220,3 +220,14 @@ def test_ten_thousand_guesses_never_verify(server: LynkServer) -> None:
     server.clock.advance(server.settings.link_lock_seconds + server.settings.link_send_window_seconds)
     browser.lookup(email)
     assert browser.verify(phone)["status"] == "verified"
+
+
+def test_a_session_secret_is_never_kept_for_idempotent_replay(server: LynkServer) -> None:
+    shop, email, _phone = _shopper(server)
+    browser = Browser(server, shop)
+    headers = {"Idempotency-Key": "lookup-1"}
+    auth = (shop.publishable_key, "")
+    first = browser.http.post("/v1/link/consumers/lookup", data={"email_address": email}, headers=headers, auth=auth)
+    again = browser.http.post("/v1/link/consumers/lookup", data={"email_address": email}, headers=headers, auth=auth)
+    assert "idempotent-replayed" not in again.headers
+    assert first.json()["consumer_session"]["client_secret"] != again.json()["consumer_session"]["client_secret"]
