@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from lynk.core.ids import new_id
 from lynk.link import repository
 from lynk.link.context import LinkContext
@@ -79,7 +81,11 @@ async def create(ctx: LinkContext, signup: Signup, *, param_prefix: str = "") ->
         locked_until=None,
         signup_merchant_id=ctx.scope.merchant_id,
     )
-    await repository.add(ctx.session, account)
+    try:
+        async with ctx.session.begin_nested():  # two sign-ups for one email at once: the second is refused
+            await repository.add(ctx.session, account)
+    except IntegrityError:
+        raise ConsumerAccountExists() from None
     return account
 
 

@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from lynk.core.clock import year_month
-from lynk.core.errors import CardError
+from lynk.core.errors import CardError, InvalidRequestError
 from lynk.core.ids import new_id
 from lynk.link import repository
 from lynk.link.context import LinkContext
@@ -91,7 +93,12 @@ async def save_stored_card(
         billing_details=payment_methods.billing_details(billing),
         is_default=not existing,
     )
-    await repository.add(ctx.session, row)
+    try:
+        async with ctx.session.begin_nested():
+            await repository.add(ctx.session, row)
+    except IntegrityError:  # the same card saved by a concurrent request: keep that one
+        await vault.erase_card(ctx.session, stored.id)
+        raise InvalidRequestError("This card is being saved by another request; list the details again.") from None
     if make_default and existing:
         await _set_default(ctx, account.id, row)
     return row

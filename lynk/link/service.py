@@ -15,6 +15,7 @@ from lynk.core.config import Settings
 from lynk.core.scope import Scope
 from lynk.link import accounts, details, devices, grants, repository
 from lynk.link.context import LinkContext
+from lynk.link.errors import ConsumerAccountExists
 from lynk.link.limits import Limiter
 from lynk.link.objects import account_object, detail_object, device_object, grant_object, shipping_address_object
 from lynk.models import LinkAccount, LinkMessage, PaymentMethod
@@ -137,7 +138,10 @@ async def enroll_after_payment(
     email = accounts.normalise_email(signup.signup.email, param="link_signup[email]")
     if await repository.account_by_email(session, scope.livemode, email) is not None:
         return None
-    account = await accounts.create(ctx, signup.signup, param_prefix="link_signup")
+    try:
+        account = await accounts.create(ctx, signup.signup, param_prefix="link_signup")
+    except ConsumerAccountExists:  # taken meanwhile by a concurrent sign-up: the payment stands, unenrolled
+        return None
     stored = await vault.copy_card(session, keyring, vault_card_id, now=now)
     if stored is not None:
         await details.save_stored_card(ctx, account, stored, billing=billing, nickname=None, make_default=True)

@@ -131,6 +131,20 @@ def test_lookups_beyond_the_limit_are_refused(server: LynkServer) -> None:
     server.clock.advance(window)
     assert browser.lookup(new_email()).status_code == 200
 
+    # Per merchant too, whatever the IPs.
+    settings.link_lookups_per_ip = 100_000
+    saved = settings.link_lookups_per_merchant
+    settings.link_lookups_per_merchant = 3
+    try:
+        server.clock.advance(window)
+        shop = Browser(server, make_merchant(server))
+        answers = [shop.lookup(new_email()).status_code for _ in range(4)]
+        assert answers == [200, 200, 200, 429]
+        assert "at this merchant" in _error(shop.lookup(new_email()))["message"]
+        assert browser.lookup(new_email()).status_code == 200  # another merchant is not affected
+    finally:
+        settings.link_lookups_per_merchant = saved
+
 
 def test_sends_are_limited_per_account(server: LynkServer) -> None:
     shop, email, phone = _shopper(server)
