@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 
 from lynk.core.ids import new_id
@@ -20,6 +21,7 @@ from lynk.models import LinkAccount, LinkCode, LinkCodeStatus, LinkSession
 from lynk.vault import service as vault
 
 CODE_KEY_PURPOSE = "link_codes"
+logger = logging.getLogger(__name__)
 
 
 class WrongCode(VerificationCodeInvalid):
@@ -109,6 +111,7 @@ async def check(ctx: LinkContext, account: LinkAccount, link_session: LinkSessio
     if account.failed_attempts >= settings.link_failures_before_lock:
         account.failed_attempts = 0
         account.locked_until = ctx.now + settings.link_lock_seconds
+        logger.warning("Link verification locked for account %s after repeated wrong codes", account.id)
         row.status = LinkCodeStatus.BURNED
         await ctx.session.flush()
         raise WrongCode(

@@ -13,25 +13,30 @@ from typing import Any
 
 from lynk.link.errors import TooManyRequests
 
+PRUNE_EVERY_SECONDS = 60
+
 
 class Limiter:
     def __init__(self) -> None:
-        self._counts: dict[tuple[str, str, int], int] = {}
+        # (kind, subject, window length) -> (window number, count)
+        self._counts: dict[tuple[str, str, int], tuple[int, int]] = {}
         self._lock = threading.Lock()
-        self._newest_window = 0
+        self._pruned_at = 0
 
     def hit(self, kind: str, subject: str, *, limit: int, window: int, now: int, what: str) -> None:
         """Count one event; refuse (429) once `limit` events happened in the current window."""
         slot = now // window
         with self._lock:
-            if slot > self._newest_window:
-                self._newest_window = slot
-                self._counts = {k: v for k, v in self._counts.items() if k[2] >= slot - 1}
-            key = (kind, subject, slot)
-            count = self._counts.get(key, 0)
+            if now - self._pruned_at >= PRUNE_EVERY_SECONDS:
+                self._pruned_at = now
+                self._counts = {k: v for k, v in self._counts.items() if v[0] >= now // k[2]}
+            key = (kind, subject, window)
+            seen_slot, count = self._counts.get(key, (slot, 0))
+            if seen_slot != slot:
+                count = 0
             if count >= limit:
                 raise TooManyRequests(what, (slot + 1) * window - now)
-            self._counts[key] = count + 1
+            self._counts[key] = (slot, count + 1)
 
 
 _limiters: weakref.WeakKeyDictionary[Any, Limiter] = weakref.WeakKeyDictionary()

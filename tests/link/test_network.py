@@ -52,6 +52,8 @@ def test_saved_at_a_paid_at_b_in_one_call(server: LynkServer) -> None:
     assert method.type == "link"
     assert method.link is not None and method.link.email == email
     assert "card" not in method or method.get("card") is None
+    listed = client_b.v1.payment_methods.list(params={"type": "link"}).data
+    assert [m.id for m in listed] == [method.id]
     charge = client_b.v1.charges.retrieve(str(pi.latest_charge))
     assert charge.payment_method_details is not None
     assert charge.payment_method_details.type == "link"
