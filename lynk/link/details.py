@@ -53,8 +53,10 @@ async def default_detail(ctx: LinkContext, account_id: str) -> LinkPaymentDetail
 
 
 async def _set_default(ctx: LinkContext, account_id: str, chosen: LinkPaymentDetail) -> None:
+    """The new default; merchants' `link` methods follow it from now on, as at Stripe."""
     for row in await repository.details(ctx.session, account_id):
         row.is_default = row.id == chosen.id
+    await repository.point_grants_to(ctx.session, account_id, chosen.id)
 
 
 async def save_stored_card(

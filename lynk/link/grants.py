@@ -4,7 +4,8 @@ A verified session at the merchant, in the same browser, pays with the detail th
 chose (or the default). That creates a `link` PaymentMethod owned by the merchant, which
 carries only the shopper's email, and a grant tying it to the account. With
 `setup_future_usage=off_session` the grant allows the merchant to charge it later without the
-shopper; the card charged then is the chosen detail, or the default if that one was removed.
+shopper; the card charged then is the chosen detail until the shopper picks a new default (the
+merchant's method follows the default, as at Stripe), or the default if the chosen one was removed.
 The shopper lists and revokes grants; a revoked one can never be charged again.
 """
 

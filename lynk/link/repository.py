@@ -14,6 +14,7 @@ from lynk.models import (
     LinkCodeStatus,
     LinkDevice,
     LinkGrant,
+    LinkGrantStatus,
     LinkMessage,
     LinkMetricEvent,
     LinkPaymentDetail,
@@ -164,6 +165,14 @@ async def grant_for_method(
 async def forget_detail_in_grants(session: AsyncSession, detail_id: str) -> None:
     await session.execute(
         update(LinkGrant).where(LinkGrant.payment_detail_id == detail_id).values(payment_detail_id=None)
+    )
+
+
+async def point_grants_to(session: AsyncSession, account_id: str, detail_id: str) -> None:
+    await session.execute(
+        update(LinkGrant)
+        .where(LinkGrant.account_id == account_id, LinkGrant.status == LinkGrantStatus.ACTIVE)
+        .values(payment_detail_id=detail_id)
     )
 
 

@@ -80,6 +80,19 @@ def test_on_session_reuse_without_the_shopper_is_refused(server: LynkServer) -> 
         )
 
 
+def test_a_grant_follows_the_shoppers_new_default(server: LynkServer) -> None:
+    shop = make_merchant(server)
+    browser, method = _linked_shopper(server, shop, setup_future_usage="off_session")
+    declining = browser.post(
+        "/v1/link/payment_details",
+        {"card[number]": "4000000000000002", "card[exp_month]": "1", "card[exp_year]": "2035", "is_default": "true"},
+    )
+    assert declining.status_code == 200 and declining.json()["is_default"] is True
+    with pytest.raises(stripe.CardError) as failure:
+        _off_session(sdk_client(server, shop.secret_key), method)
+    assert failure.value.code == "card_declined"  # the new default was charged, and it declines
+
+
 def test_a_grant_follows_the_default_when_its_card_is_removed(server: LynkServer) -> None:
     shop = make_merchant(server)
     browser, method = _linked_shopper(server, shop, setup_future_usage="off_session")
