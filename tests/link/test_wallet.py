@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -144,3 +145,47 @@ def test_messages_are_scoped_to_the_merchant_that_sent_them(server: LynkServer) 
     other = make_merchant(server)
     assert messages(server, other, phone) == []
     assert len(messages(server, browser.merchant, phone)) == 1
+
+
+def test_without_a_phone_the_code_goes_by_email(server: LynkServer) -> None:
+    shop = make_merchant(server)
+    email = new_email()
+    paid = httpx.post(
+        f"{server.base_url}/v1/payment_intents",
+        data={
+            "amount": "1000",
+            "currency": "usd",
+            "confirm": "true",
+            "payment_method": "pm_card_visa",
+            "link_signup[email]": email,
+        },
+        auth=(shop.secret_key, ""),
+    )
+    assert paid.json()["status"] == "succeeded"
+    browser = Browser(server, shop)
+    assert browser.lookup(email).json()["consumer_session"]["redacted_phone"] is None
+    by_sms = browser.post("/v1/link/consumer_sessions/start_verification", {"type": "sms"})
+    assert by_sms.status_code == 400 and by_sms.json()["error"]["param"] == "type"
+    assert browser.verify(email, channel="email")["status"] == "verified"
+    sent = messages(server, shop, email)
+    assert [(m["channel"], m["to"]) for m in sent] == [("email", email)]
+    assert sent[0]["code"] in sent[0]["body"]
+
+
+def test_a_bad_opt_in_is_refused_before_any_money_moves(server: LynkServer) -> None:
+    shop = make_merchant(server)
+    refused = httpx.post(
+        f"{server.base_url}/v1/payment_intents",
+        data={
+            "amount": "1000",
+            "currency": "usd",
+            "confirm": "true",
+            "payment_method": "pm_card_visa",
+            "link_signup[email]": new_email(),
+            "link_signup[phone]": "555",
+        },
+        auth=(shop.secret_key, ""),
+    )
+    assert refused.status_code == 400 and refused.json()["error"]["param"] == "link_signup[phone]"
+    charges = httpx.get(f"{server.base_url}/v1/charges", auth=(shop.secret_key, "")).json()["data"]
+    assert charges == []
