@@ -15,6 +15,7 @@ from lynk.models import (
     LinkDevice,
     LinkGrant,
     LinkGrantStatus,
+    LinkHeldSignup,
     LinkMessage,
     LinkMetricEvent,
     LinkPaymentDetail,
@@ -24,7 +25,8 @@ from lynk.models import (
 )
 
 Row = (
-    LinkAccount
+    LinkHeldSignup
+    | LinkAccount
     | LinkSession
     | LinkCode
     | LinkMessage
@@ -191,6 +193,22 @@ async def erase_account_rows(session: AsyncSession, account_id: str, contacts: S
     if contacts:
         await session.execute(delete(LinkMessage).where(LinkMessage.to.in_(list(contacts))))
     await session.execute(delete(LinkAccount).where(LinkAccount.id == account_id))
+
+
+async def held_signup(session: AsyncSession, scope: Scope, payment_intent_id: str) -> LinkHeldSignup | None:
+    stmt = select(LinkHeldSignup).where(
+        LinkHeldSignup.merchant_id == scope.merchant_id,
+        LinkHeldSignup.livemode == scope.livemode,
+        LinkHeldSignup.payment_intent_id == payment_intent_id,
+    )
+    found: LinkHeldSignup | None = (await session.scalars(stmt)).first()
+    return found
+
+
+async def hold_signup(session: AsyncSession, row: LinkHeldSignup) -> None:
+    await session.execute(delete(LinkHeldSignup).where(LinkHeldSignup.payment_intent_id == row.payment_intent_id))
+    session.add(row)
+    await session.flush()
 
 
 async def device(session: AsyncSession, account_id: str, device_id: str) -> LinkDevice | None:

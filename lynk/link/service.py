@@ -18,7 +18,7 @@ from lynk.link.context import LinkContext
 from lynk.link.errors import ConsumerAccountExists
 from lynk.link.limits import Limiter
 from lynk.link.objects import account_object, detail_object, device_object, grant_object, shipping_address_object
-from lynk.models import LinkAccount, LinkMessage, PaymentMethod
+from lynk.models import LinkAccount, LinkHeldSignup, LinkMessage, PaymentMethod
 from lynk.vault import service as vault
 from lynk.vault.keyring import Keyring
 
@@ -146,6 +146,48 @@ async def enroll_after_payment(
     if stored is not None:
         await details.save_stored_card(ctx, account, stored, billing=billing, nickname=None, make_default=True)
     return account
+
+
+async def hold_signup(
+    session: AsyncSession, scope: Scope, now: int, payment_intent_id: str, signup: LinkSignup
+) -> None:
+    """The payment waits for 3-D Secure: keep the opt-in until the shopper completes it."""
+    given = signup.signup
+    row = LinkHeldSignup(
+        payment_intent_id=payment_intent_id,
+        merchant_id=scope.merchant_id,
+        livemode=scope.livemode,
+        email=given.email,
+        phone=given.phone,
+        name=given.name,
+        country=given.country,
+        created=now,
+    )
+    await repository.hold_signup(session, row)
+
+
+async def after_authentication(
+    session: AsyncSession,
+    keyring: Keyring,
+    scope: Scope,
+    now: int,
+    payment_intent_id: str,
+    *,
+    paid: bool,
+    vault_card_id: str,
+    billing: dict[str, Any] | None,
+) -> None:
+    """3-D Secure ended: enrol the held opt-in if the payment went through, and forget it either way."""
+    held = await repository.held_signup(session, scope, payment_intent_id)
+    if held is None:
+        return
+    await repository.delete_row(session, held)
+    if paid:
+        signup = accounts.Signup(held.email, held.phone, held.name, held.country)
+        caller = Caller(_bare_settings(), Limiter(), "", None)
+        await enroll_after_payment(
+            session, keyring, scope, now, LinkSignup(signup, caller), vault_card_id=vault_card_id, billing=billing
+        )
 
 
 async def check_signup(signup: LinkSignup) -> None:

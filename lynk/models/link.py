@@ -197,3 +197,19 @@ class LinkMetricEvent(Base):
     created: Mapped[int] = mapped_column(BigInteger)
     # For a payment: seconds from the session's lookup to the payment.
     seconds: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class LinkHeldSignup(Base):
+    """A shopper's opt-in kept while its payment waits for 3-D Secure; used or dropped when that ends."""
+
+    __tablename__ = "link_held_signups"
+
+    pk: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    payment_intent_id: Mapped[str] = mapped_column(String(64), unique=True)
+    merchant_id: Mapped[str] = mapped_column(String(64))
+    livemode: Mapped[bool]
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    name: Mapped[str | None] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    created: Mapped[int] = mapped_column(BigInteger)

@@ -69,7 +69,9 @@ async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOption
         charge = await _charge(ctx, pi, method, None, assessment, blocked=True, card=card)
         await _fail(ctx, pi, method, charge, "card_declined", "fraudulent", "Your card was declined.")
     await _authorize(ctx, pi, method, card, assessment, authenticated=False)
-    if options.link_signup is not None and pi.latest_charge_id and pi.status != "requires_action":
+    if options.link_signup is not None and pi.status == "requires_action":
+        await link.hold_signup(ctx.session, ctx.scope, ctx.now, pi.id, options.link_signup)
+    elif options.link_signup is not None and pi.latest_charge_id:
         await link.enroll_after_payment(
             ctx.session,
             ctx.keyring,
@@ -98,12 +100,26 @@ async def complete_authentication(ctx: PaymentContext, pi: PaymentIntent, *, suc
         )
         states.failed(pi, error, None)
         await _record_intent(ctx, pi, "payment_intent.payment_failed")
+        await link.after_authentication(
+            ctx.session, ctx.keyring, ctx.scope, ctx.now, pi.id, paid=False, vault_card_id="", billing=None
+        )
         return pi
     card = await _card_ref(ctx, method)
     assessment = risk.assess(card.bin, card.last4, (method.card or {}).get("fingerprint", ""))
     # A decline's outcome is written either way; the shopper goes back to the merchant, who sees the status.
     with contextlib.suppress(PaymentDeclined):
         await _authorize(ctx, pi, method, card, assessment, authenticated=True)
+    paid = pi.status in ("succeeded", "requires_capture")
+    await link.after_authentication(
+        ctx.session,
+        ctx.keyring,
+        ctx.scope,
+        ctx.now,
+        pi.id,
+        paid=paid,
+        vault_card_id=card.vault_card_id,
+        billing=method.billing_details,
+    )
     return pi
 
 

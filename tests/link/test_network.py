@@ -111,3 +111,26 @@ def test_link_needs_link_in_payment_method_types(server: LynkServer) -> None:
     refused = pay_with_link(browser, intent)
     assert refused.status_code == 400
     assert refused.json()["error"]["param"] == "payment_method_data[type]"
+
+
+def _opt_in_with_3ds(server: LynkServer, outcome: str) -> tuple[str, str, str]:
+    shop = make_merchant(server)
+    email, phone = new_email(), new_phone()
+    pending = pay_and_opt_in(server, shop, email, phone, number="4000002760003184")
+    assert pending["status"] == "requires_action"
+    url = pending["next_action"]["redirect_to_url"]["url"]
+    secret = url.split("client_secret=")[1]
+    httpx.post(f"{server.base_url}/3ds/{pending['id']}", data={"client_secret": secret, "outcome": outcome})
+    return email, phone, shop.id
+
+
+def test_opt_in_survives_3d_secure(server: LynkServer) -> None:
+    email, phone, _shop = _opt_in_with_3ds(server, "complete")
+    browser = Browser(server, make_merchant(server))
+    browser.login(email, phone)
+    assert [d["card"]["last4"] for d in browser.post("/v1/link/payment_details/list").json()["data"]] == ["3184"]
+
+
+def test_opt_in_is_dropped_when_3d_secure_fails(server: LynkServer) -> None:
+    email, _phone, _shop = _opt_in_with_3ds(server, "fail")
+    assert Browser(server, make_merchant(server)).lookup(email).json()["exists"] is False

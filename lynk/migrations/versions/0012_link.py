@@ -101,6 +101,20 @@ def upgrade() -> None:
         batch_op.create_index("ix_link_grants_account", ["account_id", "created", "pk"], unique=False)
 
     op.create_table(
+        "link_held_signups",
+        sa.Column("pk", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("payment_intent_id", sa.String(length=64), nullable=False),
+        sa.Column("merchant_id", sa.String(length=64), nullable=False),
+        sa.Column("livemode", sa.Boolean(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("phone", sa.String(length=20), nullable=True),
+        sa.Column("name", sa.String(length=200), nullable=True),
+        sa.Column("country", sa.String(length=2), nullable=True),
+        sa.Column("created", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("pk", name=op.f("pk_link_held_signups")),
+        sa.UniqueConstraint("payment_intent_id", name=op.f("uq_link_held_signups_payment_intent_id")),
+    )
+    op.create_table(
         "link_messages",
         sa.Column("merchant_id", sa.String(length=64), nullable=False),
         sa.Column("livemode", sa.Boolean(), nullable=False),
@@ -235,6 +249,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_link_messages_scope_to")
 
     op.drop_table("link_messages")
+    op.drop_table("link_held_signups")
     with op.batch_alter_table("link_grants", schema=None) as batch_op:
         batch_op.drop_index("ix_link_grants_account")
 
