@@ -18,7 +18,7 @@ from lynk.link.context import LinkContext
 from lynk.link.errors import ConsumerAccountExists
 from lynk.link.limits import Limiter
 from lynk.link.objects import account_object, detail_object, device_object, grant_object, shipping_address_object
-from lynk.models import LinkAccount, LinkHeldSignup, LinkMessage, PaymentMethod
+from lynk.models import LinkAccount, LinkHeldSignup, LinkMessage, PaymentIntent, PaymentIntentStatus, PaymentMethod
 from lynk.vault import service as vault
 from lynk.vault.keyring import Keyring
 
@@ -166,28 +166,53 @@ async def hold_signup(
     await repository.hold_signup(session, row)
 
 
+def _paid(pi: PaymentIntent) -> bool:
+    return pi.status in (PaymentIntentStatus.SUCCEEDED, PaymentIntentStatus.REQUIRES_CAPTURE)
+
+
+async def after_confirm(
+    session: AsyncSession,
+    keyring: Keyring,
+    scope: Scope,
+    now: int,
+    pi: PaymentIntent,
+    signup: LinkSignup,
+    vault_card_id: str,
+    billing: dict[str, Any],
+) -> None:
+    """A confirm with an opt-in ended: enrol if it paid, hold the opt-in if 3-D Secure comes next."""
+    if pi.status == PaymentIntentStatus.REQUIRES_ACTION:
+        await hold_signup(session, scope, now, pi.id, signup)
+    elif _paid(pi):
+        await enroll_after_payment(session, keyring, scope, now, signup, vault_card_id=vault_card_id, billing=billing)
+
+
 async def after_authentication(
     session: AsyncSession,
     keyring: Keyring,
     scope: Scope,
     now: int,
-    payment_intent_id: str,
-    *,
-    paid: bool,
+    pi: PaymentIntent,
     vault_card_id: str,
-    billing: dict[str, Any] | None,
+    billing: dict[str, Any],
 ) -> None:
     """3-D Secure ended: enrol the held opt-in if the payment went through, and forget it either way."""
-    held = await repository.held_signup(session, scope, payment_intent_id)
+    held = await repository.held_signup(session, scope, pi.id)
     if held is None:
         return
     await repository.delete_row(session, held)
-    if paid:
+    if _paid(pi):
         signup = accounts.Signup(held.email, held.phone, held.name, held.country)
         caller = Caller(_bare_settings(), Limiter(), "", None)
         await enroll_after_payment(
             session, keyring, scope, now, LinkSignup(signup, caller), vault_card_id=vault_card_id, billing=billing
         )
+
+
+async def charge_details(session: AsyncSession, vault_card_id: str, billing: dict[str, Any]) -> dict[str, Any]:
+    """A Link charge's `payment_method_details`: the funding country, never the card."""
+    facts = await vault.card_facts(session, vault_card_id)
+    return {"type": "link", "link": {"country": facts.country if facts else None}, "billing_details": billing}
 
 
 async def check_signup(signup: LinkSignup) -> None:

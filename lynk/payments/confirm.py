@@ -66,21 +66,12 @@ async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOption
     card = await _card_ref(ctx, method)
     assessment = risk.assess(card.bin, card.last4, (method.card or {}).get("fingerprint", ""))
     if assessment.blocked:
-        charge = await _charge(ctx, pi, method, None, assessment, blocked=True, card=card)
+        charge = await _charge(ctx, pi, method, None, assessment, blocked=True, card_ref=card)
         await _fail(ctx, pi, method, charge, "card_declined", "fraudulent", "Your card was declined.")
     await _authorize(ctx, pi, method, card, assessment, authenticated=False)
-    if options.link_signup is not None and pi.status == "requires_action":
-        await link.hold_signup(ctx.session, ctx.scope, ctx.now, pi.id, options.link_signup)
-    elif options.link_signup is not None and pi.latest_charge_id:
-        await link.enroll_after_payment(
-            ctx.session,
-            ctx.keyring,
-            ctx.scope,
-            ctx.now,
-            options.link_signup,
-            vault_card_id=card.vault_card_id,
-            billing=method.billing_details,
-        )
+    if options.link_signup is not None:  # enrol now, or hold the opt-in through 3-D Secure
+        signup, billing = options.link_signup, method.billing_details
+        await link.after_confirm(ctx.session, ctx.keyring, ctx.scope, ctx.now, pi, signup, card.vault_card_id, billing)
     return pi
 
 
@@ -100,26 +91,15 @@ async def complete_authentication(ctx: PaymentContext, pi: PaymentIntent, *, suc
         )
         states.failed(pi, error, None)
         await _record_intent(ctx, pi, "payment_intent.payment_failed")
-        await link.after_authentication(
-            ctx.session, ctx.keyring, ctx.scope, ctx.now, pi.id, paid=False, vault_card_id="", billing=None
-        )
+        await link.after_authentication(ctx.session, ctx.keyring, ctx.scope, ctx.now, pi, "", {})
         return pi
     card = await _card_ref(ctx, method)
     assessment = risk.assess(card.bin, card.last4, (method.card or {}).get("fingerprint", ""))
     # A decline's outcome is written either way; the shopper goes back to the merchant, who sees the status.
     with contextlib.suppress(PaymentDeclined):
         await _authorize(ctx, pi, method, card, assessment, authenticated=True)
-    paid = pi.status in ("succeeded", "requires_capture")
-    await link.after_authentication(
-        ctx.session,
-        ctx.keyring,
-        ctx.scope,
-        ctx.now,
-        pi.id,
-        paid=paid,
-        vault_card_id=card.vault_card_id,
-        billing=method.billing_details,
-    )
+    billing = method.billing_details
+    await link.after_authentication(ctx.session, ctx.keyring, ctx.scope, ctx.now, pi, card.vault_card_id, billing)
     return pi
 
 
@@ -222,7 +202,7 @@ async def _authorize(
         )
         await _record_intent(ctx, pi, "payment_intent.requires_action")
         return
-    charge = await _charge(ctx, pi, method, result, assessment, blocked=False, card=card)
+    charge = await _charge(ctx, pi, method, result, assessment, blocked=False, card_ref=card)
     if result.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED):
         captured = result.status == AuthorizeStatus.CAPTURED
         states.authorized(pi, charge.id, result.reference, captured=captured, now=ctx.now)
@@ -263,25 +243,23 @@ async def _charge(
     assessment: risk.RiskAssessment,
     *,
     blocked: bool,
-    card: CardRef,
+    card_ref: CardRef,
 ) -> Charge:
     ok = result is not None and result.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED)
     captured = result is not None and result.status == AuthorizeStatus.CAPTURED
-    stored = dict(method.card or {})
+    card = dict(method.card or {})
     details_card = {
-        key: stored.get(key) for key in ("brand", "country", "exp_month", "exp_year", "fingerprint", "funding", "last4")
+        key: card.get(key) for key in ("brand", "country", "exp_month", "exp_year", "fingerprint", "funding", "last4")
     }
     details_card["checks"] = {
         "address_line1_check": None,
         "address_postal_code_check": result.postal_code_check if result else None,
         "cvc_check": result.cvc_check if result else None,
     }
-    details_card.update({"network": stored.get("brand"), "three_d_secure": None, "wallet": None})
+    details_card.update({"network": card.get("brand"), "three_d_secure": None, "wallet": None})
     details: dict[str, Any] = {"type": "card", "card": details_card, "billing_details": method.billing_details}
     if method.type == "link":  # the merchant learns the funding country, never the card
-        facts = await vault.card_facts(ctx.session, card.vault_card_id)
-        link_details = {"country": facts.country if facts else None}
-        details = {"type": "link", "link": link_details, "billing_details": method.billing_details}
+        details = await link.charge_details(ctx.session, card_ref.vault_card_id, method.billing_details)
     if blocked:
         outcome_type, network_status, reason = "blocked", "not_sent_to_network", "highest_risk_level"
         seller_message = "Lynk blocked this payment as too risky."
