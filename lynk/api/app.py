@@ -24,6 +24,8 @@ from lynk.customers.endpoints import routes as customer_routes
 from lynk.disputes.endpoints import routes as dispute_routes
 from lynk.events.endpoints import routes as event_routes
 from lynk.ledger.endpoints import routes as ledger_routes
+from lynk.link.endpoints import routes as link_routes
+from lynk.link.wallet_endpoints import routes as link_wallet_routes
 from lynk.merchants import service as merchants
 from lynk.models import KeyKind
 from lynk.payment_methods.endpoints import routes as payment_method_routes
@@ -50,6 +52,8 @@ ROUTERS = [
     dispute_routes,
     radar_routes,
     test_clock_routes,
+    link_routes,
+    link_wallet_routes,
 ]
 
 

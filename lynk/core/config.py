@@ -79,6 +79,33 @@ class Settings(BaseSettings):
         default=60, description="A key in flight longer than this (a crashed request) is released"
     )
 
+    # The Link network (docs/link.md). Windows are fixed, counted per process.
+    link_code_ttl_seconds: int = Field(default=600, description="A verification code expires after this")
+    link_code_max_attempts: int = Field(default=5, description="Wrong tries that burn a code")
+    link_failures_before_lock: int = Field(default=10, description="Wrong codes in a row that lock an account")
+    link_lock_seconds: int = Field(default=900, description="How long verification stays locked")
+    link_session_idle_seconds: int = Field(default=1800, description="A consumer session expires when idle this long")
+    link_device_trust_days: int = Field(default=90, description="How long a remembered device is trusted")
+    link_trusted_device_skips_code: bool = Field(
+        default=True, description="A remembered browser (within its trust) is verified at lookup without a code"
+    )
+    link_sends_per_account: int = Field(default=5, description="Codes sent to one account per window")
+    link_sends_per_ip: int = Field(default=20, description="Codes sent for one IP address per window")
+    link_sends_per_merchant: int = Field(default=1000, description="Codes sent at one merchant per window")
+    link_send_window_seconds: int = 600
+    link_lookups_per_ip: int = Field(default=60, description="Lookups from one IP address per window")
+    link_lookups_per_merchant: int = Field(default=3000, description="Lookups at one merchant per window")
+    link_lookup_window_seconds: int = 60
+    link_smtp_host: str | None = Field(default=None, description="Live-mode email: SMTP server")
+    link_smtp_port: int = 587
+    link_smtp_starttls: bool = True
+    link_smtp_ssl: bool = False
+    link_smtp_username: str | None = None
+    link_smtp_password: str | None = None
+    link_email_from: str = "Lynk <no-reply@lynk.invalid>"
+    link_sms_webhook_url: str | None = Field(default=None, description="Live-mode SMS: an HTTP bridge to a provider")
+    link_sms_webhook_secret: str | None = Field(default=None, description="Signs the SMS webhook body (HMAC-SHA256)")
+
     @cached_property
     def resolved_database_url(self) -> str:
         """The async SQLAlchemy URL: the configured one, or SQLite in `home`."""

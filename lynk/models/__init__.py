@@ -7,6 +7,21 @@ from lynk.models.dispute import Dispute, DisputeStatus, EarlyFraudWarning
 from lynk.models.event import Event
 from lynk.models.idempotency import IdempotencyKey, IdempotencyStatus
 from lynk.models.ledger import AccountKind, BalanceStatus, BalanceTransaction, JournalEntry, LedgerAccount, Posting
+from lynk.models.link import (
+    LinkAccount,
+    LinkCode,
+    LinkCodeStatus,
+    LinkDevice,
+    LinkGrant,
+    LinkGrantStatus,
+    LinkHeldSignup,
+    LinkMessage,
+    LinkMetricEvent,
+    LinkPaymentDetail,
+    LinkSession,
+    LinkSessionStatus,
+    LinkShippingAddress,
+)
 from lynk.models.merchant import ApiKey, KeyKind, Merchant
 from lynk.models.payment import (
     Charge,
@@ -55,6 +70,19 @@ __all__ = [
     "JournalEntry",
     "KeyKind",
     "LedgerAccount",
+    "LinkAccount",
+    "LinkCode",
+    "LinkCodeStatus",
+    "LinkDevice",
+    "LinkGrant",
+    "LinkGrantStatus",
+    "LinkHeldSignup",
+    "LinkMessage",
+    "LinkMetricEvent",
+    "LinkPaymentDetail",
+    "LinkSession",
+    "LinkSessionStatus",
+    "LinkShippingAddress",
     "Mandate",
     "MandateStatus",
     "Merchant",

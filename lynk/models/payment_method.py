@@ -28,3 +28,5 @@ class PaymentMethod(ScopedObject, Base):
     vault_bank_account_id: Mapped[str | None] = mapped_column(String(64), default=None)
     # A bank account's safe facts: bank_name, last4, routing_number, fingerprint, holder and account types.
     us_bank_account: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)
+    # A `link` method: the shopper's email only; the card stays in the network (see lynk.link.grants).
+    link: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)

@@ -52,6 +52,8 @@ class CardUpdateParams(NestedParams):
 
 
 PaymentMethodType = Literal["card", "us_bank_account"]
+# `link` methods are made by paying with Link, never created directly, but they are listed.
+ListedPaymentMethodType = Literal["card", "us_bank_account", "link"]
 
 
 class CreatePaymentMethod(Params):
@@ -72,11 +74,11 @@ class UpdatePaymentMethod(Params):
 
 class ListPaymentMethods(ListParams):
     customer: Annotated[str, Field(max_length=255)] | None = None
-    type: PaymentMethodType | None = None
+    type: ListedPaymentMethodType | None = None
 
 
 class ListCustomerPaymentMethods(ListParams):
-    type: PaymentMethodType | None = None
+    type: ListedPaymentMethodType | None = None
 
 
 class AttachPaymentMethod(Params):

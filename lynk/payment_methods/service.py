@@ -157,6 +157,35 @@ async def create_card(
     )
 
 
+async def seal_card(
+    session: AsyncSession, keyring: Keyring, scope: Scope, card: CardInput, *, secret_key: bool, now: int
+) -> vault.StoredCard:
+    """Check and seal a card given through the API, as a card PaymentMethod's is (Link reuses this)."""
+    return await _store(session, keyring, scope, card, secret_key=secret_key, now=now)
+
+
+async def create_link(
+    session: AsyncSession, scope: Scope, *, email: str, billing: dict[str, Any] | None, now: int
+) -> PaymentMethod:
+    """A merchant's `link` PaymentMethod: the shopper's email only, no card (it stays in the network)."""
+    payment_method = PaymentMethod(
+        id=new_id("pm"),
+        created=now,
+        merchant_id=scope.merchant_id,
+        livemode=scope.livemode,
+        metadata_={},
+        type="link",
+        customer_id=None,
+        billing_details=billing_details(billing),
+        allow_redisplay="unspecified",
+        vault_card_id=None,
+        card=None,
+        link={"email": email},
+    )
+    await repository.add(session, payment_method)
+    return payment_method
+
+
 async def resolve(
     session: AsyncSession, keyring: Keyring, scope: Scope, identifier: str, *, now: int, param: str = "payment_method"
 ) -> PaymentMethod:
@@ -241,6 +270,17 @@ async def detach(session: AsyncSession, scope: Scope, payment_method_id: str, *,
     payment_method = await get(session, scope, payment_method_id, for_update=True)
     if payment_method.customer_id is None:
         raise NotAttached()
+    previous = {"customer": payment_method.customer_id}
+    payment_method.customer_id = None
+    await session.flush()
+    obj = payment_method_object(payment_method)
+    await events.record(session, scope, "payment_method.detached", obj, now=now, previous=previous)
+    return payment_method
+
+
+async def link_revoked(session: AsyncSession, scope: Scope, payment_method_id: str, *, now: int) -> PaymentMethod:
+    """The shopper revoked this `link` method: it leaves its customer, and the merchant hears `detached`."""
+    payment_method = await get(session, scope, payment_method_id, for_update=True)
     previous = {"customer": payment_method.customer_id}
     payment_method.customer_id = None
     await session.flush()

@@ -25,6 +25,8 @@ from lynk.connectors import (
 from lynk.core.errors import InvalidRequestError
 from lynk.core.ids import new_id
 from lynk.events import service as events
+from lynk.link import service as link
+from lynk.link.service import LinkPayment, LinkSignup
 from lynk.models import Charge, ChargeStatus, PaymentIntent, PaymentMethod
 from lynk.payment_methods import bank_accounts
 from lynk.payment_methods import service as payment_methods
@@ -55,11 +57,15 @@ class ConfirmOptions:
     setup_future_usage: str | None = None
     bank_account_data: BankAccountData | None = None
     mandate_data: dict[str, Any] | None = None
+    link: LinkPayment | None = None  # pay with a verified Link session
+    link_signup: LinkSignup | None = None  # save the card to a new Link account once it succeeds
 
 
 async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOptions) -> PaymentIntent:
     """Run the pipeline; a decline raises PaymentDeclined after its outcome is written."""
     states.check_confirmable(pi)
+    if options.link_signup is not None:
+        await link.check_signup(options.link_signup)
     method = await _payment_method(ctx, pi, options)
     if options.return_url is not None:
         pi.return_url = options.return_url
@@ -70,12 +76,18 @@ async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOption
     if method.type == bank_debits.TYPE:  # paying by bank: see bank_debits
         await bank_debits.confirm(ctx, pi, method, mandate_data=options.mandate_data)
         return pi
+    if method.type == "link" and options.link is None:
+        # The merchant charges a `link` method again, without the shopper: only through an off-session grant.
+        await link.check_reuse(ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id, off_session=pi.off_session)
     card = await card_ref(ctx, method)
     assessment = risk.assess(card.bin, card.last4, (method.card or {}).get("fingerprint", ""))
     if assessment.blocked:
-        charge = await _charge(ctx, pi, method, None, assessment, blocked=True)
+        charge = await _charge(ctx, pi, method, None, assessment, blocked=True, ref=card)
         await _fail(ctx, pi, method, charge, "card_declined", "fraudulent", "Your card was declined.")
     await _authorize(ctx, pi, method, card, assessment, authenticated=False)
+    if options.link_signup is not None:  # enrol now, or hold the opt-in through 3-D Secure
+        signup, billing = options.link_signup, method.billing_details
+        await link.after_confirm(ctx.session, ctx.keyring, ctx.scope, ctx.now, pi, signup, card.vault_card_id, billing)
     return pi
 
 
@@ -95,12 +107,15 @@ async def complete_authentication(ctx: PaymentContext, pi: PaymentIntent, *, suc
         )
         states.failed(pi, error, None)
         await _record_intent(ctx, pi, "payment_intent.payment_failed")
+        await link.after_authentication(ctx.session, ctx.keyring, ctx.scope, ctx.now, pi, "", {})
         return pi
     card = await card_ref(ctx, method)
     assessment = risk.assess(card.bin, card.last4, (method.card or {}).get("fingerprint", ""))
     # A decline's outcome is written either way; the shopper goes back to the merchant, who sees the status.
     with contextlib.suppress(PaymentDeclined):
         await _authorize(ctx, pi, method, card, assessment, authenticated=True)
+    billing = method.billing_details
+    await link.after_authentication(ctx.session, ctx.keyring, ctx.scope, ctx.now, pi, card.vault_card_id, billing)
     return pi
 
 
@@ -116,6 +131,10 @@ async def _payment_method(ctx: PaymentContext, pi: PaymentIntent, options: Confi
             allow_redisplay="unspecified",
             now=ctx.now,
             within="payment_method_data",
+        )
+    elif options.link is not None:
+        method = await link.pay_with(
+            ctx.session, ctx.keyring, ctx.scope, ctx.now, options.link, pi.payment_method_types
         )
     elif options.payment_method_data is not None:
         method = await payment_methods.create_card(
@@ -150,11 +169,14 @@ async def _payment_method(ctx: PaymentContext, pi: PaymentIntent, options: Confi
 
 
 async def card_ref(ctx: PaymentContext, method: PaymentMethod) -> CardRef:
-    facts = await vault.card_facts(ctx.session, method.vault_card_id or "")
+    vault_card_id = method.vault_card_id or ""
+    if method.type == "link":  # the card the shopper chose for this merchant, inside the network
+        vault_card_id, _country = await link.vault_card_for(ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id)
+    facts = await vault.card_facts(ctx.session, vault_card_id)
     assert facts is not None, "a card PaymentMethod always has its vault card"
     card = method.card or {}
     return CardRef(
-        vault_card_id=method.vault_card_id or "",
+        vault_card_id=vault_card_id,
         bin=facts.bin,
         last4=facts.last4,
         brand=facts.brand,
@@ -211,7 +233,7 @@ async def _authorize(
         await _record_intent(ctx, pi, "payment_intent.requires_action")
         return
     charge = await _charge(
-        ctx, pi, method, result, assessment, blocked=False, mandate_id=mandate.id if mandate else None
+        ctx, pi, method, result, assessment, blocked=False, mandate_id=mandate.id if mandate else None, ref=card
     )
     if result.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED):
         captured = result.status == AuthorizeStatus.CAPTURED
@@ -219,6 +241,10 @@ async def _authorize(
         if captured:
             await booking.book_capture(ctx, charge, pi.amount, card=card)
         await events.record(ctx.session, ctx.scope, "charge.succeeded", charge_object(charge), now=ctx.now)
+        if method.type == "link":
+            await link.payment_succeeded(
+                ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id, setup_future_usage=bool(pi.setup_future_usage)
+            )
         if pi.setup_future_usage and pi.customer_id and method.customer_id is None:
             await payment_methods.attach(ctx.session, ctx.keyring, ctx.scope, method.id, pi.customer_id, now=ctx.now)
         if pi.setup_future_usage == "off_session":
@@ -254,6 +280,7 @@ async def _charge(
     *,
     blocked: bool,
     mandate_id: str | None = None,
+    ref: CardRef,
 ) -> Charge:
     ok = result is not None and result.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED)
     captured = result is not None and result.status == AuthorizeStatus.CAPTURED
@@ -267,6 +294,9 @@ async def _charge(
         "cvc_check": result.cvc_check if result else None,
     }
     details_card.update({"mandate": mandate_id, "network": card.get("brand"), "three_d_secure": None, "wallet": None})
+    details: dict[str, Any] = {"type": "card", "card": details_card, "billing_details": method.billing_details}
+    if method.type == "link":  # the merchant learns the funding country, never the card
+        details = await link.charge_details(ctx.session, ref.vault_card_id, method.billing_details)
     if blocked:
         outcome_type, network_status, reason = "blocked", "not_sent_to_network", "highest_risk_level"
         seller_message = "Lynk blocked this payment as too risky."
@@ -294,7 +324,7 @@ async def _charge(
         paid=ok,
         customer_id=pi.customer_id,
         payment_method_id=method.id,
-        payment_method_details={"type": "card", "card": details_card, "billing_details": method.billing_details},
+        payment_method_details=details,
         outcome={
             "network_status": network_status,
             "reason": reason,

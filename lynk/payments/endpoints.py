@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from lynk.core.errors import ParameterInvalid, ParameterMissing
+from lynk.link import service as link_service
+from lynk.link.accounts import Signup
+from lynk.link.endpoints import caller_of
 from lynk.payment_methods.bank_accounts import BankAccountInput
 from lynk.payments import service
 from lynk.payments.confirm import BankAccountData, ConfirmOptions, confirm
@@ -44,24 +47,38 @@ def payment_context(call: ApiCall) -> PaymentContext:
     )
 
 
-def _confirm_options(params: ConfirmFields) -> ConfirmOptions:
+def _confirm_options(call: ApiCall, params: ConfirmFields) -> ConfirmOptions:
     data = params.payment_method_data
-    bank = None
+    card = link = signup = bank = None
     if data is not None and data.type == "us_bank_account":
         bank = BankAccountData(
             data.us_bank_account.to_input() if data.us_bank_account else BankAccountInput(),
             data.billing_details.given() if data.billing_details else None,
         )
-    elif data is not None and data.card is None:
-        raise ParameterMissing("payment_method_data[card]")
+    elif data is not None and data.type == "link":
+        given = data.link
+        link = link_service.LinkPayment(
+            consumer_session_client_secret=given.consumer_session_client_secret if given else None,
+            payment_detail=given.payment_detail if given else None,
+            caller=caller_of(call),
+        )
+    elif data is not None:
+        if data.card is None:
+            raise ParameterMissing("payment_method_data[card]")
+        card = data.card.to_input()
+    if params.link_signup is not None:
+        s = params.link_signup
+        signup = link_service.LinkSignup(Signup(s.email, s.phone, s.name, s.country), caller_of(call))
     return ConfirmOptions(
         payment_method=params.payment_method,
-        payment_method_data=data.card.to_input() if data is not None and data.card is not None else None,
+        payment_method_data=card,
         return_url=params.return_url,
         off_session=None if params.off_session is None else params.off_session is not False,
         setup_future_usage=params.setup_future_usage if params.given("setup_future_usage") else None,
         bank_account_data=bank,
         mandate_data=params.mandate_data.model_dump() if params.mandate_data else None,
+        link=link,
+        link_signup=signup,
     )
 
 
@@ -83,7 +100,7 @@ async def create_payment_intent(call: ApiCall, params: CreatePaymentIntent) -> d
         metadata=params.metadata,
         payment_method=params.payment_method,
     )
-    pi = await service.create(payment_context(call), new, _confirm_options(params) if params.confirm else None)
+    pi = await service.create(payment_context(call), new, _confirm_options(call, params) if params.confirm else None)
     return payment_intent_object(pi)
 
 
@@ -126,7 +143,7 @@ async def confirm_payment_intent(call: ApiCall, params: ConfirmPaymentIntent) ->
     pi = await service.get(ctx, call.path["id"], for_update=True)
     if not call.caller.secret:
         service.check_client_secret(pi, params.client_secret)
-    await confirm(ctx, pi, _confirm_options(params))
+    await confirm(ctx, pi, _confirm_options(call, params))
     return payment_intent_object(pi)
 
 

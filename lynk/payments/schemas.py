@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from lynk.link.schemas import LinkPaymentData, LinkSignupParams
 from lynk.payment_methods.schemas import BillingDetailsParams, CardParams, UsBankAccountParams
 from lynk.wire.lists import CreatedParam, ListParams
 from lynk.wire.params import FormInt, FormList, Metadata, NestedParams, Params, ShortText, Unsettable
@@ -17,10 +18,11 @@ Url = Annotated[str, Field(min_length=1, max_length=2048)]
 
 
 class PaymentMethodData(NestedParams):
-    type: Literal["card", "us_bank_account"]
+    type: Literal["card", "us_bank_account", "link"]
     card: CardParams | None = None
     us_bank_account: UsBankAccountParams | None = None
     billing_details: BillingDetailsParams | None = None
+    link: LinkPaymentData | None = None
 
 
 class OnlineAcceptance(NestedParams):
@@ -46,6 +48,7 @@ class ConfirmFields(Params):
     off_session: bool | Literal["one_off", "recurring"] | None = None
     setup_future_usage: Unsettable[Literal["on_session", "off_session"]] = None
     mandate_data: MandateData | None = None
+    link_signup: LinkSignupParams | None = None
 
 
 class CreatePaymentIntent(ConfirmFields):

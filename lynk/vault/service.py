@@ -139,6 +139,52 @@ async def update_expiry(
     return month, year
 
 
+async def copy_card(session: AsyncSession, keyring: Keyring, card_id: str, *, now: int) -> StoredCard | None:
+    """A new sealed record of the same card (for a shopper's Link wallet), with its own lifetime."""
+    card = await repository.get_card(session, card_id)
+    if card is None:
+        return None
+    pan = crypto.unseal(
+        keyring.get(card.key_id), crypto.Sealed(card.key_id, card.wrapped_key, card.ciphertext), record_id=card.id
+    )
+    copy_id = new_id("vcard")
+    sealed = crypto.seal(keyring.current, pan, record_id=copy_id)
+    await repository.add(
+        session,
+        VaultCard(
+            id=copy_id,
+            created=now,
+            livemode=card.livemode,
+            key_id=sealed.key_id,
+            wrapped_key=sealed.wrapped_key,
+            ciphertext=sealed.ciphertext,
+            fingerprint=card.fingerprint,
+            brand=card.brand,
+            last4=card.last4,
+            bin=card.bin,
+            funding=card.funding,
+            country=card.country,
+            exp_month=card.exp_month,
+            exp_year=card.exp_year,
+        ),
+    )
+    facts = CardFacts(card.brand, card.last4, card.bin, card.funding, card.country, card.exp_month, card.exp_year)
+    return StoredCard(copy_id, facts, card.fingerprint, None)
+
+
+async def erase_card(session: AsyncSession, card_id: str) -> None:
+    """Delete a sealed card for good (a shopper's account deletion)."""
+    card = await repository.get_card(session, card_id)
+    if card is not None:
+        await session.delete(card)
+        await session.flush()
+
+
+async def keyed_secret(session: AsyncSession, keyring: Keyring, purpose: str, livemode: bool, now: int) -> bytes:
+    """A 32-byte secret for (purpose, mode), sealed under the master key: HMAC keys for codes and cookies."""
+    return await _secret(session, keyring, purpose, livemode, now)
+
+
 async def card_facts(session: AsyncSession, card_id: str) -> CardFacts | None:
     """The safe facts of a stored card (BIN, last4, brand, expiry), for connectors and risk."""
     card = await repository.get_card(session, card_id)

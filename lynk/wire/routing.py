@@ -13,12 +13,14 @@ with `StripeRouter.get/post/delete`. The wrapper around it:
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +41,7 @@ from lynk.wire.params import Params, parse_params
 from lynk.wire.responses import JSON_TYPE, error_body, error_headers, render
 
 P = TypeVar("P", bound=Params)
+logger = logging.getLogger(__name__)
 
 
 class Auth(StrEnum):
@@ -82,10 +85,42 @@ class ApiCall:
     now: int
     request_id: str
     path: dict[str, str]
+    # Set on the response when the handler succeeds (Lynk's own cookies, such as the Link browser binding).
+    cookies: list[Cookie] = field(default_factory=list)
+    # Work that must happen only once the transaction has committed (sending a message), run in the background.
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def scope(self) -> Scope:
         return self.caller.scope
+
+
+@dataclass(frozen=True)
+class Cookie:
+    name: str
+    value: str
+    max_age: int | None
+    secure: bool
+    http_only: bool = True
+    same_site: Literal["lax", "strict", "none"] = "lax"
+    path: str = "/"
+
+
+_background: set[asyncio.Task[None]] = set()
+
+
+def _run_after_commit(work: list[Callable[[], Awaitable[None]]]) -> None:
+    for job in work:
+
+        async def run(job: Callable[[], Awaitable[None]] = job) -> None:
+            try:
+                await job()
+            except Exception:  # a failed send is logged, never shown to the caller (it committed)
+                logger.exception("work after commit failed")
+
+        task = asyncio.ensure_future(run())
+        _background.add(task)
+        task.add_done_callback(_background.discard)
 
 
 Handler = Callable[[ApiCall, P], Awaitable[dict[str, Any]]]
@@ -190,6 +225,8 @@ class _Route(Generic[P]):
     params: type[P]
     auth: Auth
     handler: Handler[P]
+    # False for a route whose response holds a secret shown once: no stored result may keep a copy of it.
+    idempotent: bool = True
 
     async def __call__(self, request: Request) -> Response:
         runtime: Runtime = request.app.state.runtime
@@ -201,7 +238,7 @@ class _Route(Generic[P]):
             params = parse_params(self.params, data)
         except LynkError as error:
             return error_response(error)
-        key = request.headers.get("idempotency-key") if self.method == "POST" else None
+        key = request.headers.get("idempotency-key") if self.method == "POST" and self.idempotent else None
         if not key:
             return await self._run(request, runtime, caller, params, request_id, None)
         now = unix(runtime.clock)
@@ -239,6 +276,7 @@ class _Route(Generic[P]):
     ) -> Response:
         token = current_request.set(RequestInfo(request_id, request.headers.get("idempotency-key")))
         kept: LynkError | None = None
+        call: ApiCall | None = None
         try:
             async with runtime.db.transaction(write=self.method != "GET") as session:
                 call = ApiCall(
@@ -276,7 +314,20 @@ class _Route(Generic[P]):
             current_request.reset(token)
         if kept is not None:
             return error_response(kept)
-        return _json_response(body, 200)
+        response = _json_response(body, 200)
+        if call is not None:
+            for cookie in call.cookies:
+                response.set_cookie(
+                    cookie.name,
+                    cookie.value,
+                    max_age=cookie.max_age,
+                    path=cookie.path,
+                    secure=cookie.secure,
+                    httponly=cookie.http_only,
+                    samesite=cookie.same_site,
+                )
+            _run_after_commit(call.after_commit)
+        return response
 
 
 class StripeRouter:
@@ -286,10 +337,10 @@ class StripeRouter:
         self.router = APIRouter(tags=list(tags))
 
     def _add(
-        self, method: str, path: str, params: type[P], auth: Auth, summary: str
+        self, method: str, path: str, params: type[P], auth: Auth, summary: str, idempotent: bool = True
     ) -> Callable[[Handler[P]], Handler[P]]:
         def decorate(handler: Handler[P]) -> Handler[P]:
-            route = _Route(method=method, params=params, auth=auth, handler=handler)
+            route = _Route(method=method, params=params, auth=auth, handler=handler, idempotent=idempotent)
             extra = openapi.operation_extra(method, path, params)
 
             async def endpoint(request: Request) -> Response:
@@ -316,9 +367,9 @@ class StripeRouter:
         return self._add("GET", path, params, auth, summary)
 
     def post(
-        self, path: str, *, params: type[P], summary: str, auth: Auth = Auth.SECRET
+        self, path: str, *, params: type[P], summary: str, auth: Auth = Auth.SECRET, idempotent: bool = True
     ) -> Callable[[Handler[P]], Handler[P]]:
-        return self._add("POST", path, params, auth, summary)
+        return self._add("POST", path, params, auth, summary, idempotent)
 
     def delete(
         self, path: str, *, params: type[P], summary: str, auth: Auth = Auth.SECRET

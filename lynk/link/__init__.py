@@ -1,0 +1,1 @@
+"""The Link network: shopper accounts, one-time codes, consumer sessions, saved details and grants."""

@@ -1,0 +1,135 @@
+"""One-time verification codes: 6 digits from `secrets`, kept only as an HMAC under a vault-sealed key.
+
+A code belongs to one session, expires after `link_code_ttl_seconds`, is spent by use and burned
+after `link_code_max_attempts` wrong tries. Wrong codes count against the account across all its
+sessions: `link_failures_before_lock` in a row lock verification for `link_lock_seconds`.
+Sending is limited per account (in the database), per IP and per merchant (in the limiter).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+
+from lynk.core.ids import new_id
+from lynk.link import repository, senders
+from lynk.link.context import LinkContext
+from lynk.link.errors import TooManyRequests, VerificationCodeInvalid, VerificationLocked
+from lynk.models import LinkAccount, LinkCode, LinkCodeStatus, LinkSession
+from lynk.vault import service as vault
+
+CODE_KEY_PURPOSE = "link_codes"
+logger = logging.getLogger(__name__)
+
+
+class WrongCode(VerificationCodeInvalid):
+    """A wrong code is an outcome: its counters are committed with the error."""
+
+    keep_changes = True
+
+
+async def _code_hash(ctx: LinkContext, code_id: str, code: str) -> str:
+    key = await vault.keyed_secret(ctx.session, ctx.keyring, CODE_KEY_PURPOSE, ctx.scope.livemode, ctx.now)
+    return hmac.new(key, f"{code_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def check_not_locked(account: LinkAccount, now: int) -> None:
+    if account.locked_until is not None and account.locked_until > now:
+        raise VerificationLocked(account.locked_until - now, account.locked_until)
+
+
+async def send(ctx: LinkContext, account: LinkAccount, link_session: LinkSession, channel: str) -> LinkCode:
+    """Issue a fresh code for the session (older ones stop working) and deliver it."""
+    check_not_locked(account, ctx.now)
+    settings = ctx.settings
+    window = settings.link_send_window_seconds
+    sent = await repository.codes_sent_since(ctx.session, account.id, ctx.now - window)
+    if sent >= settings.link_sends_per_account:
+        raise TooManyRequests("verification codes sent to this account", window)
+    ctx.limiter.hit("send_ip", ctx.ip, limit=settings.link_sends_per_ip, window=window, now=ctx.now, what="codes sent")
+    ctx.limiter.hit(
+        "send_merchant",
+        ctx.scope.merchant_id,
+        limit=settings.link_sends_per_merchant,
+        window=window,
+        now=ctx.now,
+        what="codes sent at this merchant",
+    )
+    await repository.supersede_codes(ctx.session, link_session.id)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    code_id = new_id("lcode")
+    row = LinkCode(
+        id=code_id,
+        created=ctx.now,
+        merchant_id=ctx.scope.merchant_id,
+        livemode=ctx.scope.livemode,
+        account_id=account.id,
+        session_id=link_session.id,
+        channel=channel,
+        code_hash=await _code_hash(ctx, code_id, code),
+        expires=ctx.now + settings.link_code_ttl_seconds,
+        attempts=0,
+        status=LinkCodeStatus.ACTIVE,
+    )
+    await repository.add(ctx.session, row)
+    to = account.phone if channel == "sms" and account.phone else account.email
+    await senders.deliver(ctx, channel, to, code)
+    return row
+
+
+async def check(ctx: LinkContext, account: LinkAccount, link_session: LinkSession, code: str) -> LinkCode:
+    """Spend the session's code if `code` matches; otherwise count the failure and refuse.
+
+    The caller holds the account row locked, so concurrent guesses are counted one by one.
+    """
+    check_not_locked(account, ctx.now)
+    row = await repository.active_code(ctx.session, link_session.id, for_update=True)
+    if row is None:
+        raise VerificationCodeInvalid(
+            "There is no verification code waiting for this session: it was used, replaced or never sent. "
+            "Request a new code.",
+            param="code",
+            code="consumer_verification_code_missing",
+        )
+    if row.expires <= ctx.now:
+        raise VerificationCodeInvalid(
+            "This verification code has expired. Request a new code.",
+            param="code",
+            code="consumer_verification_code_expired",
+        )
+    expected = row.code_hash
+    given = await _code_hash(ctx, row.id, code) if len(code) == 6 and code.isdigit() else ""
+    if given and hmac.compare_digest(expected, given):
+        row.status = LinkCodeStatus.SPENT
+        account.failed_attempts = 0
+        return row
+    row.attempts += 1
+    account.failed_attempts += 1
+    settings = ctx.settings
+    if account.failed_attempts >= settings.link_failures_before_lock:
+        account.failed_attempts = 0
+        account.locked_until = ctx.now + settings.link_lock_seconds
+        logger.warning("Link verification locked for account %s after repeated wrong codes", account.id)
+        row.status = LinkCodeStatus.BURNED
+        await ctx.session.flush()
+        raise WrongCode(
+            "The verification code is incorrect. Too many wrong codes: verification is locked for this "
+            f"account for {settings.link_lock_seconds // 60} minutes.",
+            param="code",
+            extra={"retry_after": settings.link_lock_seconds, "locked_until": account.locked_until},
+        )
+    left = settings.link_code_max_attempts - row.attempts
+    if left <= 0:
+        row.status = LinkCodeStatus.BURNED
+        await ctx.session.flush()
+        raise WrongCode(
+            "The verification code is incorrect, and it has been tried too often. Request a new code.", param="code"
+        )
+    await ctx.session.flush()
+    raise WrongCode(
+        f"The verification code is incorrect. {left} attempt{'s' if left != 1 else ''} left.",
+        param="code",
+        extra={"attempts_remaining": left},
+    )

@@ -1,0 +1,124 @@
+"""Paying with Link, and the grants it leaves: a merchant's `link` PaymentMethod for a shopper.
+
+A verified session at the merchant, in the same browser, pays with the detail the shopper
+chose (or the default). That creates a `link` PaymentMethod owned by the merchant, which
+carries only the shopper's email, and a grant tying it to the account. With
+`setup_future_usage=off_session` the grant allows the merchant to charge it later without the
+shopper; the card charged then is the chosen detail until the shopper picks a new default (the
+merchant's method follows the default, as at Stripe), or the default if the chosen one was removed.
+The shopper lists and revokes grants; a revoked one can never be charged again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lynk.core.ids import new_id
+from lynk.core.scope import Scope
+from lynk.link import accounts, details, metrics, repository, sessions
+from lynk.link.context import LinkContext
+from lynk.link.errors import GrantNotFound, GrantRevoked, LinkNotAllowed, NoPaymentDetail, OffSessionNotGranted
+from lynk.models import LinkAccount, LinkGrant, LinkGrantStatus, PaymentMethod
+from lynk.payment_methods import service as payment_methods
+
+DETAIL_PARAM = "payment_method_data[link][payment_detail]"
+
+
+async def pay_with(
+    ctx: LinkContext, secret: str | None, detail_id: str | None, payment_method_types: Sequence[str]
+) -> PaymentMethod:
+    """The merchant's new `link` PaymentMethod for the detail the verified shopper chose."""
+    if "link" not in payment_method_types:
+        raise LinkNotAllowed()
+    link_session = await sessions.authenticate(ctx, secret)
+    account = await accounts.get(ctx, link_session.account_id)
+    if detail_id:
+        chosen = await details.get_detail(ctx, account, detail_id, param=DETAIL_PARAM)
+    else:
+        found = await details.default_detail(ctx, account.id)
+        if found is None:
+            raise NoPaymentDetail()
+        chosen = found
+    method = await payment_methods.create_link(
+        ctx.session, ctx.scope, email=account.email, billing=chosen.billing_details, now=ctx.now
+    )
+    grant = LinkGrant(
+        id=new_id("lgrant"),
+        created=ctx.now,
+        merchant_id=ctx.scope.merchant_id,
+        livemode=ctx.scope.livemode,
+        account_id=account.id,
+        payment_method_id=method.id,
+        payment_detail_id=chosen.id,
+        off_session=False,
+        status=LinkGrantStatus.ACTIVE,
+        revoked_at=None,
+        last_used=ctx.now,
+        lookup_at=link_session.lookup_at,
+    )
+    await repository.add(ctx.session, grant)
+    return method
+
+
+async def _active_grant(ctx: LinkContext, payment_method_id: str) -> LinkGrant:
+    grant = await repository.grant_for_method(ctx.session, ctx.scope, payment_method_id, for_update=True)
+    if grant is None or grant.status != LinkGrantStatus.ACTIVE:
+        raise GrantRevoked()
+    return grant
+
+
+async def check_reuse(ctx: LinkContext, payment_method_id: str, *, off_session: bool) -> None:
+    """A merchant charging a `link` method again, without the shopper: only off session, through a grant."""
+    grant = await _active_grant(ctx, payment_method_id)
+    if not (off_session and grant.off_session):
+        raise OffSessionNotGranted()
+
+
+async def vault_card_for(ctx: LinkContext, payment_method_id: str) -> tuple[str, str | None]:
+    """(vault card id, card country) of the detail a `link` method charges now."""
+    grant = await _active_grant(ctx, payment_method_id)
+    chosen = None
+    if grant.payment_detail_id:
+        chosen = await repository.detail(ctx.session, grant.account_id, grant.payment_detail_id)
+    if chosen is None:
+        chosen = await details.default_detail(ctx, grant.account_id)
+    if chosen is None:
+        raise GrantRevoked()
+    grant.last_used = ctx.now
+    return chosen.vault_card_id, chosen.country
+
+
+async def payment_succeeded(ctx: LinkContext, payment_method_id: str, *, setup_future_usage: bool) -> None:
+    """Count the payment (with its lookup-to-payment time, the first time); with `setup_future_usage`
+    the merchant may charge the method later, off session."""
+    grant = await _active_grant(ctx, payment_method_id)
+    if setup_future_usage:
+        grant.off_session = True
+    seconds = None if grant.lookup_at is None else ctx.now - grant.lookup_at
+    grant.lookup_at = None
+    await metrics.record(ctx.session, ctx.scope, "payment", ctx.now, seconds)
+
+
+async def list_grants(ctx: LinkContext, account: LinkAccount) -> Sequence[LinkGrant]:
+    return await repository.grants(ctx.session, account.id)
+
+
+async def revoke(ctx: LinkContext, account: LinkAccount, grant_id: str) -> LinkGrant:
+    grant = await repository.grant(ctx.session, account.id, grant_id, for_update=True)
+    if grant is None:
+        raise GrantNotFound(grant_id)
+    await _revoke(ctx, grant)
+    return grant
+
+
+async def _revoke(ctx: LinkContext, grant: LinkGrant) -> None:
+    if grant.status == LinkGrantStatus.REVOKED:
+        return
+    grant.status, grant.revoked_at = LinkGrantStatus.REVOKED, ctx.now
+    merchant_scope = Scope(grant.merchant_id, grant.livemode)
+    await payment_methods.link_revoked(ctx.session, merchant_scope, grant.payment_method_id, now=ctx.now)
+
+
+async def revoke_all(ctx: LinkContext, account: LinkAccount) -> None:
+    for grant in await repository.grants(ctx.session, account.id):
+        await _revoke(ctx, grant)

@@ -1,0 +1,248 @@
+"""All queries on the Link tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynk.core.scope import Scope
+from lynk.models import (
+    LinkAccount,
+    LinkCode,
+    LinkCodeStatus,
+    LinkDevice,
+    LinkGrant,
+    LinkGrantStatus,
+    LinkHeldSignup,
+    LinkMessage,
+    LinkMetricEvent,
+    LinkPaymentDetail,
+    LinkSession,
+    LinkSessionStatus,
+    LinkShippingAddress,
+)
+
+Row = (
+    LinkHeldSignup
+    | LinkAccount
+    | LinkSession
+    | LinkCode
+    | LinkMessage
+    | LinkPaymentDetail
+    | LinkShippingAddress
+    | LinkGrant
+    | LinkDevice
+)
+
+
+async def add(session: AsyncSession, row: Row) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def account_by_email(
+    session: AsyncSession, livemode: bool, email: str, *, for_update: bool = False
+) -> LinkAccount | None:
+    stmt = select(LinkAccount).where(LinkAccount.livemode == livemode, LinkAccount.email == email)
+    if for_update:
+        stmt = stmt.with_for_update()
+    found: LinkAccount | None = (await session.scalars(stmt)).first()
+    return found
+
+
+async def account(session: AsyncSession, account_id: str, *, for_update: bool = False) -> LinkAccount | None:
+    stmt = select(LinkAccount).where(LinkAccount.id == account_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    found: LinkAccount | None = (await session.scalars(stmt)).first()
+    return found
+
+
+async def session_by_hash(session: AsyncSession, secret_hash: str) -> LinkSession | None:
+    stmt = select(LinkSession).where(LinkSession.secret_hash == secret_hash)
+    found: LinkSession | None = (await session.scalars(stmt)).first()
+    return found
+
+
+async def sessions_of(session: AsyncSession, account_id: str) -> Sequence[LinkSession]:
+    stmt = select(LinkSession).where(LinkSession.account_id == account_id).order_by(LinkSession.pk)
+    return (await session.scalars(stmt)).all()
+
+
+async def active_code(session: AsyncSession, session_id: str, *, for_update: bool = False) -> LinkCode | None:
+    stmt = (
+        select(LinkCode)
+        .where(LinkCode.session_id == session_id, LinkCode.status == LinkCodeStatus.ACTIVE)
+        .order_by(LinkCode.pk.desc())
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    found: LinkCode | None = (await session.scalars(stmt)).first()
+    return found
+
+
+async def supersede_codes(session: AsyncSession, session_id: str) -> None:
+    await session.execute(
+        update(LinkCode)
+        .where(LinkCode.session_id == session_id, LinkCode.status == LinkCodeStatus.ACTIVE)
+        .values(status=LinkCodeStatus.SUPERSEDED)
+    )
+
+
+async def codes_sent_since(session: AsyncSession, account_id: str, since: int) -> int:
+    stmt = select(func.count()).select_from(LinkCode).where(LinkCode.account_id == account_id, LinkCode.created > since)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def messages(session: AsyncSession, scope: Scope, to: str, limit: int) -> Sequence[LinkMessage]:
+    stmt = (
+        select(LinkMessage)
+        .where(LinkMessage.merchant_id == scope.merchant_id, LinkMessage.livemode == scope.livemode)
+        .where(LinkMessage.to == to)
+        .order_by(LinkMessage.created.desc(), LinkMessage.pk.desc())
+        .limit(limit)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def details(session: AsyncSession, account_id: str) -> Sequence[LinkPaymentDetail]:
+    stmt = select(LinkPaymentDetail).where(LinkPaymentDetail.account_id == account_id)
+    return (await session.scalars(stmt.order_by(LinkPaymentDetail.created, LinkPaymentDetail.pk))).all()
+
+
+async def detail(
+    session: AsyncSession, account_id: str, detail_id: str, *, for_update: bool = False
+) -> LinkPaymentDetail | None:
+    stmt = select(LinkPaymentDetail).where(
+        LinkPaymentDetail.account_id == account_id, LinkPaymentDetail.id == detail_id
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    found: LinkPaymentDetail | None = (await session.scalars(stmt)).first()
+    return found
+
+
+async def addresses(session: AsyncSession, account_id: str) -> Sequence[LinkShippingAddress]:
+    stmt = select(LinkShippingAddress).where(LinkShippingAddress.account_id == account_id)
+    return (await session.scalars(stmt.order_by(LinkShippingAddress.created, LinkShippingAddress.pk))).all()
+
+
+async def address(session: AsyncSession, account_id: str, address_id: str) -> LinkShippingAddress | None:
+    stmt = select(LinkShippingAddress).where(
+        LinkShippingAddress.account_id == account_id, LinkShippingAddress.id == address_id
+    )
+    found: LinkShippingAddress | None = (await session.scalars(stmt)).first()
+    return found
+
+
+async def grants(session: AsyncSession, account_id: str) -> Sequence[LinkGrant]:
+    stmt = select(LinkGrant).where(LinkGrant.account_id == account_id)
+    return (await session.scalars(stmt.order_by(LinkGrant.created.desc(), LinkGrant.pk.desc()))).all()
+
+
+async def grant(session: AsyncSession, account_id: str, grant_id: str, *, for_update: bool = False) -> LinkGrant | None:
+    stmt = select(LinkGrant).where(LinkGrant.account_id == account_id, LinkGrant.id == grant_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    found: LinkGrant | None = (await session.scalars(stmt)).first()
+    return found
+
+
+async def grant_for_method(
+    session: AsyncSession, scope: Scope, payment_method_id: str, *, for_update: bool = False
+) -> LinkGrant | None:
+    stmt = select(LinkGrant).where(
+        LinkGrant.merchant_id == scope.merchant_id,
+        LinkGrant.livemode == scope.livemode,
+        LinkGrant.payment_method_id == payment_method_id,
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    found: LinkGrant | None = (await session.scalars(stmt)).first()
+    return found
+
+
+async def forget_detail_in_grants(session: AsyncSession, detail_id: str) -> None:
+    await session.execute(
+        update(LinkGrant).where(LinkGrant.payment_detail_id == detail_id).values(payment_detail_id=None)
+    )
+
+
+async def point_grants_to(session: AsyncSession, account_id: str, detail_id: str) -> None:
+    await session.execute(
+        update(LinkGrant)
+        .where(LinkGrant.account_id == account_id, LinkGrant.status == LinkGrantStatus.ACTIVE)
+        .values(payment_detail_id=detail_id)
+    )
+
+
+async def delete_row(session: AsyncSession, row: Row) -> None:
+    await session.delete(row)
+    await session.flush()
+
+
+async def erase_account_rows(session: AsyncSession, account_id: str, contacts: Sequence[str]) -> None:
+    """Delete everything personal of an account but its grants (kept, revoked, for merchants' history)."""
+    await session.execute(delete(LinkCode).where(LinkCode.account_id == account_id))
+    await session.execute(delete(LinkSession).where(LinkSession.account_id == account_id))
+    await session.execute(delete(LinkShippingAddress).where(LinkShippingAddress.account_id == account_id))
+    await session.execute(delete(LinkPaymentDetail).where(LinkPaymentDetail.account_id == account_id))
+    await session.execute(delete(LinkDevice).where(LinkDevice.account_id == account_id))
+    if contacts:
+        await session.execute(delete(LinkMessage).where(LinkMessage.to.in_(list(contacts))))
+    await session.execute(delete(LinkAccount).where(LinkAccount.id == account_id))
+
+
+async def held_signup(session: AsyncSession, scope: Scope, payment_intent_id: str) -> LinkHeldSignup | None:
+    stmt = select(LinkHeldSignup).where(
+        LinkHeldSignup.merchant_id == scope.merchant_id,
+        LinkHeldSignup.livemode == scope.livemode,
+        LinkHeldSignup.payment_intent_id == payment_intent_id,
+    )
+    found: LinkHeldSignup | None = (await session.scalars(stmt)).first()
+    return found
+
+
+async def hold_signup(session: AsyncSession, row: LinkHeldSignup) -> None:
+    await session.execute(delete(LinkHeldSignup).where(LinkHeldSignup.payment_intent_id == row.payment_intent_id))
+    session.add(row)
+    await session.flush()
+
+
+async def device(session: AsyncSession, account_id: str, device_id: str) -> LinkDevice | None:
+    stmt = select(LinkDevice).where(LinkDevice.id == device_id, LinkDevice.account_id == account_id)
+    found: LinkDevice | None = (await session.scalars(stmt)).first()
+    return found
+
+
+async def active_devices(session: AsyncSession, account_id: str) -> Sequence[LinkDevice]:
+    stmt = select(LinkDevice).where(LinkDevice.account_id == account_id, LinkDevice.revoked_at.is_(None))
+    return (await session.scalars(stmt.order_by(LinkDevice.created.desc(), LinkDevice.pk.desc()))).all()
+
+
+async def log_out_browser(session: AsyncSession, account_id: str, browser_hash: str) -> None:
+    await session.execute(
+        update(LinkSession)
+        .where(LinkSession.account_id == account_id, LinkSession.browser_hash == browser_hash)
+        .values(status=LinkSessionStatus.LOGGED_OUT)
+    )
+
+
+async def add_metric(session: AsyncSession, row: LinkMetricEvent) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def metric_rows(
+    session: AsyncSession, scope: Scope, since: int | None, until: int | None
+) -> Sequence[tuple[str, int | None]]:
+    stmt = select(LinkMetricEvent.kind, LinkMetricEvent.seconds).where(
+        LinkMetricEvent.merchant_id == scope.merchant_id, LinkMetricEvent.livemode == scope.livemode
+    )
+    if since is not None:
+        stmt = stmt.where(LinkMetricEvent.created >= since)
+    if until is not None:
+        stmt = stmt.where(LinkMetricEvent.created < until)
+    return [(kind, seconds) for kind, seconds in (await session.execute(stmt)).all()]

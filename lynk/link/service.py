@@ -1,0 +1,252 @@
+"""What other domains call: the confirm pipeline pays with Link through here, and enrols shoppers who
+opted in. The consumer endpoints call the use-case modules (`sessions`, `details`, `grants`) and the
+shopper's rights (`export`, `delete_account`) below."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynk.core.config import Settings
+from lynk.core.scope import Scope
+from lynk.link import accounts, details, devices, grants, repository
+from lynk.link.context import LinkContext
+from lynk.link.errors import ConsumerAccountExists
+from lynk.link.limits import Limiter
+from lynk.link.objects import account_object, detail_object, device_object, grant_object, shipping_address_object
+from lynk.models import LinkAccount, LinkHeldSignup, LinkMessage, PaymentIntent, PaymentIntentStatus, PaymentMethod
+from lynk.vault import service as vault
+from lynk.vault.keyring import Keyring
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The request's facts a consumer session is checked against."""
+
+    settings: Settings
+    limiter: Limiter
+    ip: str
+    browser: str | None
+    device: str | None = None
+
+
+@dataclass(frozen=True)
+class LinkPayment:
+    """`payment_method_data[type]=link`: the verified session's secret and the chosen detail (or the default)."""
+
+    consumer_session_client_secret: str | None
+    payment_detail: str | None
+    caller: Caller
+
+
+@dataclass(frozen=True)
+class LinkSignup:
+    """`link_signup[…]` on a card payment: create a Link account with this card once the payment succeeds."""
+
+    signup: accounts.Signup
+    caller: Caller
+
+
+def context(session: AsyncSession, keyring: Keyring, scope: Scope, now: int, caller: Caller) -> LinkContext:
+    return LinkContext(
+        session=session,
+        scope=scope,
+        keyring=keyring,
+        settings=caller.settings,
+        limiter=caller.limiter,
+        now=now,
+        ip=caller.ip,
+        browser=caller.browser,
+        device=caller.device,
+    )
+
+
+@cache
+def _bare_settings() -> Settings:
+    return Settings()
+
+
+def _bare(session: AsyncSession, keyring: Keyring, scope: Scope, now: int) -> LinkContext:
+    """A context for merchant-side calls that check grants only (no shopper session, no limits)."""
+    return LinkContext(
+        session=session,
+        scope=scope,
+        keyring=keyring,
+        settings=_bare_settings(),
+        limiter=Limiter(),
+        now=now,
+        ip="",
+        browser=None,
+    )
+
+
+async def pay_with(
+    session: AsyncSession,
+    keyring: Keyring,
+    scope: Scope,
+    now: int,
+    payment: LinkPayment,
+    payment_method_types: Sequence[str],
+) -> PaymentMethod:
+    ctx = context(session, keyring, scope, now, payment.caller)
+    return await grants.pay_with(
+        ctx, payment.consumer_session_client_secret, payment.payment_detail, payment_method_types
+    )
+
+
+async def check_reuse(
+    session: AsyncSession, keyring: Keyring, scope: Scope, now: int, payment_method_id: str, *, off_session: bool
+) -> None:
+    await grants.check_reuse(_bare(session, keyring, scope, now), payment_method_id, off_session=off_session)
+
+
+async def vault_card_for(
+    session: AsyncSession, keyring: Keyring, scope: Scope, now: int, payment_method_id: str
+) -> tuple[str, str | None]:
+    return await grants.vault_card_for(_bare(session, keyring, scope, now), payment_method_id)
+
+
+async def payment_succeeded(
+    session: AsyncSession, keyring: Keyring, scope: Scope, now: int, payment_method_id: str, *, setup_future_usage: bool
+) -> None:
+    """A `link` payment succeeded: count it, and with `setup_future_usage` allow off-session charges."""
+    await grants.payment_succeeded(
+        _bare(session, keyring, scope, now), payment_method_id, setup_future_usage=setup_future_usage
+    )
+
+
+async def enroll_after_payment(
+    session: AsyncSession,
+    keyring: Keyring,
+    scope: Scope,
+    now: int,
+    signup: LinkSignup,
+    *,
+    vault_card_id: str,
+    billing: dict[str, Any] | None,
+) -> LinkAccount | None:
+    """The shopper opted in and the payment succeeded: a new account, with this card as its default.
+
+    An email that already has an account is left alone: a card is never added to an existing
+    account without that shopper's verified session.
+    """
+    ctx = context(session, keyring, scope, now, signup.caller)
+    email = accounts.normalise_email(signup.signup.email, param="link_signup[email]")
+    if await repository.account_by_email(session, scope.livemode, email) is not None:
+        return None
+    try:
+        account = await accounts.create(ctx, signup.signup, param_prefix="link_signup")
+    except ConsumerAccountExists:  # taken meanwhile by a concurrent sign-up: the payment stands, unenrolled
+        return None
+    stored = await vault.copy_card(session, keyring, vault_card_id, now=now)
+    if stored is not None:
+        await details.save_stored_card(ctx, account, stored, billing=billing, nickname=None, make_default=True)
+    return account
+
+
+async def hold_signup(
+    session: AsyncSession, scope: Scope, now: int, payment_intent_id: str, signup: LinkSignup
+) -> None:
+    """The payment waits for 3-D Secure: keep the opt-in until the shopper completes it."""
+    given = signup.signup
+    row = LinkHeldSignup(
+        payment_intent_id=payment_intent_id,
+        merchant_id=scope.merchant_id,
+        livemode=scope.livemode,
+        email=given.email,
+        phone=given.phone,
+        name=given.name,
+        country=given.country,
+        created=now,
+    )
+    await repository.hold_signup(session, row)
+
+
+def _paid(pi: PaymentIntent) -> bool:
+    return pi.status in (PaymentIntentStatus.SUCCEEDED, PaymentIntentStatus.REQUIRES_CAPTURE)
+
+
+async def after_confirm(
+    session: AsyncSession,
+    keyring: Keyring,
+    scope: Scope,
+    now: int,
+    pi: PaymentIntent,
+    signup: LinkSignup,
+    vault_card_id: str,
+    billing: dict[str, Any],
+) -> None:
+    """A confirm with an opt-in ended: enrol if it paid, hold the opt-in if 3-D Secure comes next."""
+    if pi.status == PaymentIntentStatus.REQUIRES_ACTION:
+        await hold_signup(session, scope, now, pi.id, signup)
+    elif _paid(pi):
+        await enroll_after_payment(session, keyring, scope, now, signup, vault_card_id=vault_card_id, billing=billing)
+
+
+async def after_authentication(
+    session: AsyncSession,
+    keyring: Keyring,
+    scope: Scope,
+    now: int,
+    pi: PaymentIntent,
+    vault_card_id: str,
+    billing: dict[str, Any],
+) -> None:
+    """3-D Secure ended: enrol the held opt-in if the payment went through, and forget it either way."""
+    held = await repository.held_signup(session, scope, pi.id)
+    if held is None:
+        return
+    await repository.delete_row(session, held)
+    if _paid(pi):
+        signup = accounts.Signup(held.email, held.phone, held.name, held.country)
+        caller = Caller(_bare_settings(), Limiter(), "", None)
+        await enroll_after_payment(
+            session, keyring, scope, now, LinkSignup(signup, caller), vault_card_id=vault_card_id, billing=billing
+        )
+
+
+async def charge_details(session: AsyncSession, vault_card_id: str, billing: dict[str, Any]) -> dict[str, Any]:
+    """A Link charge's `payment_method_details`: the funding country, never the card."""
+    facts = await vault.card_facts(session, vault_card_id)
+    return {"type": "link", "link": {"country": facts.country if facts else None}, "billing_details": billing}
+
+
+async def check_signup(signup: LinkSignup) -> None:
+    """Refuse a malformed opt-in before any money moves."""
+    accounts.normalise_email(signup.signup.email, param="link_signup[email]")
+    if signup.signup.phone:
+        accounts.normalise_phone(signup.signup.phone, param="link_signup[phone]")
+
+
+async def export(ctx: LinkContext, account: LinkAccount) -> dict[str, Any]:
+    """Everything Lynk holds about the shopper, as JSON (no card numbers: those never leave the vault)."""
+    return {
+        "object": "link.account_export",
+        "account": account_object(account, full=True),
+        "payment_details": [detail_object(d) for d in await details.list_details(ctx, account)],
+        "shipping_addresses": [shipping_address_object(a) for a in await details.list_addresses(ctx, account)],
+        "grants": [grant_object(g) for g in await grants.list_grants(ctx, account)],
+        "devices": [device_object(d) for d in await devices.list_devices(ctx, account)],
+        "sessions": [
+            {"id": s.id, "created": s.created, "merchant": s.merchant_id, "status": s.status}
+            for s in await repository.sessions_of(ctx.session, account.id)
+        ],
+    }
+
+
+async def delete_account(ctx: LinkContext, account: LinkAccount) -> dict[str, Any]:
+    """Erase the account: grants revoked (merchants told), vault cards erased, personal rows deleted."""
+    await grants.revoke_all(ctx, account)
+    for row in await details.list_details(ctx, account):
+        await vault.erase_card(ctx.session, row.vault_card_id)
+    contacts = [c for c in (account.email, account.phone) if c]
+    await repository.erase_account_rows(ctx.session, account.id, contacts)
+    return {"id": account.id, "object": "link.account", "deleted": True}
+
+
+async def messages(ctx: LinkContext, to: str, limit: int) -> Sequence[LinkMessage]:
+    return await repository.messages(ctx.session, ctx.scope, to.strip().lower() if "@" in to else to.strip(), limit)

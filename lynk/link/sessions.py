@@ -1,0 +1,159 @@
+"""Consumer sessions: lookup at a merchant, verification by code, and the checks on every use.
+
+A session's secret is returned once (at lookup or sign-up) and stored as a SHA-256 hash. Every
+use must come from the same merchant and mode (the publishable key) and the same browser: the
+`lynk_browser` cookie, an HttpOnly random value set on Lynk's origin at the first lookup, whose
+hash the session keeps. A secret copied out of the page is useless without that cookie, and the
+cookie alone names no session. A session expires after `link_session_idle_seconds` unused, and
+logging out ends it for good.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from lynk.core.errors import InvalidRequestError
+from lynk.core.ids import new_id, random_token
+from lynk.link import accounts, codes, devices, metrics, repository
+from lynk.link.context import LinkContext
+from lynk.link.errors import ConsumerSessionInvalid, ConsumerSessionNotVerified
+from lynk.models import LinkAccount, LinkSession, LinkSessionStatus
+
+BROWSER_COOKIE = "lynk_browser"
+SECRET_PARAM = "consumer_session_client_secret"  # noqa: S105 (a parameter name)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    account: LinkAccount | None
+    link_session: LinkSession | None
+    secret: str | None
+    browser: str | None  # a new browser-binding value to set as a cookie, when the browser had none
+    trusted_device: bool = False  # verified at lookup by a remembered device, without a code
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def new_browser_token() -> str:
+    return random_token(32)
+
+
+async def open_session(ctx: LinkContext, account: LinkAccount) -> tuple[LinkSession, str, str | None]:
+    """A new unverified session for `account`, bound to this merchant, mode and browser."""
+    browser = ctx.browser
+    fresh_browser = None
+    if not browser:
+        browser = fresh_browser = new_browser_token()
+        ctx.browser = browser
+    session_id = new_id("lcs")
+    secret = f"{session_id}_secret_{random_token(32)}"
+    row = LinkSession(
+        id=session_id,
+        created=ctx.now,
+        merchant_id=ctx.scope.merchant_id,
+        livemode=ctx.scope.livemode,
+        account_id=account.id,
+        secret_hash=_hash(secret),
+        browser_hash=_hash(browser),
+        status=LinkSessionStatus.UNVERIFIED,
+        verified_at=None,
+        last_used=ctx.now,
+        lookup_at=ctx.now,
+    )
+    await repository.add(ctx.session, row)
+    return row, secret, fresh_browser
+
+
+async def lookup(ctx: LinkContext, email: str) -> Lookup:
+    """Whether a shopper with this email exists; if so, a new unverified session (rate limited)."""
+    settings = ctx.settings
+    window = settings.link_lookup_window_seconds
+    ctx.limiter.hit("lookup_ip", ctx.ip, limit=settings.link_lookups_per_ip, window=window, now=ctx.now, what="lookups")
+    ctx.limiter.hit(
+        "lookup_merchant",
+        ctx.scope.merchant_id,
+        limit=settings.link_lookups_per_merchant,
+        window=window,
+        now=ctx.now,
+        what="lookups at this merchant",
+    )
+    account = await accounts.find(ctx, email)
+    await metrics.record(ctx.session, ctx.scope, "lookup", ctx.now)
+    if account is None:
+        return Lookup(None, None, None, None)
+    await metrics.record(ctx.session, ctx.scope, "recognised", ctx.now)
+    row, secret, fresh_browser = await open_session(ctx, account)
+    trusted = ctx.settings.link_trusted_device_skips_code and await devices.recognised(ctx, account) is not None
+    if trusted:
+        row.status, row.verified_at = LinkSessionStatus.VERIFIED, ctx.now
+    return Lookup(account, row, secret, fresh_browser, trusted)
+
+
+async def authenticate(ctx: LinkContext, secret: str | None, *, verified: bool = True) -> LinkSession:
+    """The session this secret names, if it may be used here and now; refreshes its idle timer."""
+    if not secret:
+        raise ConsumerSessionInvalid(f"Missing {SECRET_PARAM}: look the shopper up first.", param=SECRET_PARAM)
+    row = await repository.session_by_hash(ctx.session, _hash(secret))
+    if row is None or row.status == LinkSessionStatus.LOGGED_OUT:
+        raise ConsumerSessionInvalid(
+            "This consumer session does not exist or has been logged out. Look the shopper up again.",
+            param=SECRET_PARAM,
+        )
+    if row.merchant_id != ctx.scope.merchant_id or row.livemode != ctx.scope.livemode:
+        raise ConsumerSessionInvalid(
+            "This consumer session was created at another merchant (or in another mode) and cannot be used here. "
+            "Look the shopper up again.",
+            param=SECRET_PARAM,
+        )
+    if not ctx.browser or not hmac.compare_digest(row.browser_hash, _hash(ctx.browser)):
+        raise ConsumerSessionInvalid(
+            f"This consumer session belongs to another browser: the {BROWSER_COOKIE} cookie set at lookup must "
+            "accompany its secret.",
+            param=SECRET_PARAM,
+        )
+    if ctx.now - row.last_used > ctx.settings.link_session_idle_seconds:
+        raise ConsumerSessionInvalid(
+            "This consumer session has expired after inactivity. Look the shopper up again.", param=SECRET_PARAM
+        )
+    if verified and row.status != LinkSessionStatus.VERIFIED:
+        raise ConsumerSessionNotVerified()
+    row.last_used = ctx.now
+    return row
+
+
+async def start_verification(ctx: LinkContext, secret: str | None, channel: str | None) -> LinkSession:
+    row = await authenticate(ctx, secret, verified=False)
+    account = await accounts.get(ctx, row.account_id)
+    chosen = channel or ("sms" if account.phone else "email")
+    if chosen == "sms" and not account.phone:
+        raise InvalidRequestError("This Link account has no phone number: verify by email.", param="type")
+    await codes.send(ctx, account, row, chosen)
+    await metrics.record(ctx.session, ctx.scope, "verification_started", ctx.now)
+    return row
+
+
+async def confirm_verification(ctx: LinkContext, secret: str | None, code: str) -> tuple[LinkSession, LinkAccount]:
+    row = await authenticate(ctx, secret, verified=False)
+    account = await accounts.get(ctx, row.account_id, for_update=True)
+    spent = await codes.check(ctx, account, row, code)
+    row.status, row.verified_at = LinkSessionStatus.VERIFIED, ctx.now
+    if spent.channel == "sms":
+        account.phone_verified = True
+    await metrics.record(ctx.session, ctx.scope, "verification_passed", ctx.now)
+    return row, account
+
+
+async def log_out(ctx: LinkContext, secret: str | None) -> LinkSession:
+    row = await authenticate(ctx, secret, verified=False)
+    row.status = LinkSessionStatus.LOGGED_OUT
+    return row
+
+
+async def verified_account(ctx: LinkContext, secret: str | None) -> LinkAccount:
+    """The account behind a verified session (every wallet call goes through here)."""
+    row = await authenticate(ctx, secret)
+    return await accounts.get(ctx, row.account_id)
