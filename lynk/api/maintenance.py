@@ -11,6 +11,13 @@
 Every task reads the time from `runtime.clock`, so tests advance the clock and call `run_once`
 instead of sleeping.
 
+Several processes may run `run_once` at once (`lynk serve` and any number of `lynk worker`s). Each
+task's transaction first takes the task's job lock (`lynk.core.locks`): of concurrent passes, one
+does a task and the others skip it until their next pass. The tasks also claim their rows with
+`FOR UPDATE [SKIP LOCKED]` and re-check each row's state, so a task never handles an object twice;
+the lock keeps concurrent passes from wasting work or deadlocking on the same merchant's accounts.
+The idempotency purge needs neither: deleting expired keys twice deletes them once.
+
 `run_worker` runs the webhook delivery worker beside it (`lynk serve`, `lynk worker`).
 """
 
@@ -18,12 +25,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import astuple, dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.checkout import service as checkout
 from lynk.core.clock import unix
+from lynk.core.locks import try_job_lock
 from lynk.core.scope import Scope
 from lynk.disputes import service as disputes
 from lynk.events import service as events
@@ -63,23 +72,29 @@ def _context(runtime: Runtime, session: AsyncSession, now: int) -> PaymentContex
     )
 
 
+async def _locked(runtime: Runtime, job: str, work: Callable[[AsyncSession], Awaitable[int]]) -> int:
+    """Run `work` in one transaction holding the job's lock; 0 if another process is doing that job."""
+    async with runtime.db.transaction() as session:
+        if not await try_job_lock(session, f"lynk.upkeep.{job}"):
+            return 0
+        return await work(session)
+
+
 async def run_once(runtime: Runtime) -> Upkeep:
     now = unix(runtime.clock)
     purged = await idempotency.purge_expired(
         runtime.db, now=now, retention_seconds=runtime.settings.idempotency_retention_seconds
     )
-    async with runtime.db.transaction() as session:
-        expired = await payments.expire_authorizations(_context(runtime, session, now))
-    async with runtime.db.transaction() as session:
-        sessions_expired = await checkout.expire_due(_context(runtime, session, now))
-    async with runtime.db.transaction() as session:
-        debits = await bank_debits.settle_due(_context(runtime, session, now))
-    async with runtime.db.transaction() as session:
-        decided = await disputes.resolve_reviewed(session, now=now)
-    async with runtime.db.transaction() as session:
-        past_due = await disputes.expire_past_due(session, now=now)
-    async with runtime.db.transaction() as session:
-        settled = await ledger.settle_due(session, now=now)
+
+    def ctx(session: AsyncSession) -> PaymentContext:
+        return _context(runtime, session, now)
+
+    expired = await _locked(runtime, "authorizations", lambda s: payments.expire_authorizations(ctx(s)))
+    sessions_expired = await _locked(runtime, "checkout_sessions", lambda s: checkout.expire_due(ctx(s)))
+    debits = await _locked(runtime, "bank_debits", lambda s: bank_debits.settle_due(ctx(s)))
+    decided = await _locked(runtime, "disputes_reviewed", lambda s: disputes.resolve_reviewed(s, now=now))
+    past_due = await _locked(runtime, "disputes_past_due", lambda s: disputes.expire_past_due(s, now=now))
+    settled = await _locked(runtime, "settlement", lambda s: ledger.settle_due(s, now=now))
     purged_events = await purge_old_events(runtime, now=now)
     upkeep = Upkeep(purged, expired, settled, debits, decided, past_due, sessions_expired, purged_events)
     if any(astuple(upkeep)):
@@ -97,13 +112,17 @@ async def run_forever(runtime: Runtime) -> None:
 
 
 async def purge_old_events(runtime: Runtime, *, now: int) -> int:
-    """Events past 30 days go, with their deliveries and attempts (in batches, one transaction each)."""
+    """Events past 30 days go, with their deliveries and attempts (in batches, one transaction each):
+    those older than 30 days, and any later ones of a purged event (a resend)."""
     total = 0
     while True:
         async with runtime.db.transaction() as session:
+            if not await try_job_lock(session, "lynk.upkeep.purge_events"):
+                return total
             gone = await deliveries.purge_expired(session, now=now)
             gone_events = await events.purge_expired(session, now=now)
-        total += gone_events
+            gone += await deliveries.purge_for_events(session, gone_events)
+        total += len(gone_events)
         if not gone and not gone_events:
             return total
 

@@ -85,10 +85,10 @@ async def lock(session: AsyncSession, event_ids: Sequence[str]) -> Sequence[Even
     return (await session.scalars(stmt)).all()
 
 
-async def purge_before(session: AsyncSession, cutoff: int, limit: int) -> int:
-    victims = select(Event.pk).where(Event.created < cutoff).order_by(Event.pk).limit(limit)
-    pks = list((await session.scalars(victims)).all())
-    if not pks:
-        return 0
-    await session.execute(delete(Event).where(Event.pk.in_(pks)))
-    return len(pks)
+async def purge_before(session: AsyncSession, cutoff: int, limit: int) -> list[str]:
+    victims = select(Event.pk, Event.id).where(Event.created < cutoff).order_by(Event.pk).limit(limit)
+    rows = (await session.execute(victims)).all()
+    if not rows:
+        return []
+    await session.execute(delete(Event).where(Event.pk.in_([pk for pk, _ in rows])))
+    return [event_id for _, event_id in rows]

@@ -130,6 +130,6 @@ async def set_pending_webhooks(session: AsyncSession, locked: Sequence[Event], c
     await session.flush()
 
 
-async def purge_expired(session: AsyncSession, *, now: int, limit: int = 1000) -> int:
-    """Delete up to `limit` events older than the retention window; returns how many."""
+async def purge_expired(session: AsyncSession, *, now: int, limit: int = 1000) -> list[str]:
+    """Delete up to `limit` events older than the retention window; returns their ids."""
     return await repository.purge_before(session, now - RETENTION_SECONDS, limit)

@@ -321,3 +321,8 @@ async def _note_failure(session: AsyncSession, job: Job, policy: Policy, *, now:
 async def purge_expired(session: AsyncSession, *, now: int, limit: int = 1000) -> int:
     """Delete attempts and deliveries older than the events' retention (30 days); returns the count."""
     return await repository.purge_before(session, now - events.RETENTION_SECONDS, limit)
+
+
+async def purge_for_events(session: AsyncSession, event_ids: Sequence[str]) -> int:
+    """Delete the attempts and deliveries of these (purged) events, however recent (a resend)."""
+    return await repository.purge_for_events(session, event_ids)

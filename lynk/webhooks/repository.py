@@ -172,3 +172,12 @@ async def purge_before(session: AsyncSession, cutoff: int, limit: int) -> int:
     if delivery_pks:
         await session.execute(delete(WebhookDelivery).where(WebhookDelivery.pk.in_(delivery_pks)))
     return len(attempt_pks) + len(delivery_pks)
+
+
+async def purge_for_events(session: AsyncSession, event_ids: Sequence[str]) -> int:
+    if not event_ids:
+        return 0
+    ids = list(event_ids)
+    attempts = await session.execute(delete(WebhookAttempt).where(WebhookAttempt.event_id.in_(ids)))
+    deliveries = await session.execute(delete(WebhookDelivery).where(WebhookDelivery.event_id.in_(ids)))
+    return int(attempts.rowcount or 0) + int(deliveries.rowcount or 0)  # type: ignore[attr-defined]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 import stripe
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.api import maintenance
 from lynk.core.scope import Scope
 from lynk.events import service as events
+from lynk.models import WebhookDelivery
 from tests.conftest import sdk_client
 from tests.merchants.factories import MerchantKeys, make_merchant
 from tests.servers import LynkServer
@@ -126,3 +128,39 @@ def test_events_are_kept_30_days(server: LynkServer, client: stripe.StripeClient
         client.v1.events.retrieve(old)
     assert gone.value.http_status == 404
     assert client.v1.events.retrieve(fresh).id == fresh
+
+
+def test_purged_events_take_their_deliveries_and_attempts(
+    server: LynkServer, client: stripe.StripeClient, merchant: MerchantKeys
+) -> None:
+    with receiver() as hooks:
+        endpoint = client.v1.webhook_endpoints.create(params={"url": hooks.url, "enabled_events": ["customer.created"]})
+        hooks.secrets.append(endpoint.secret)
+        client.v1.customers.create(params={"name": "old"})
+        old = client.v1.events.list().data[0]
+        run_worker(server)
+        server.clock.advance(29 * 86400)
+        api(client, "post", f"/v1/events/{old.id}/resend")  # a delivery and an attempt made on day 29
+        client.v1.customers.create(params={"name": "recent"})
+        recent = client.v1.events.list().data[0]
+        run_worker(server)
+        assert hooks.ids() == [old.id, old.id, recent.id]
+        assert [a["event"] for a in attempts(client, endpoint.id)] == [old.id, old.id, recent.id]
+
+    server.clock.advance(2 * 86400)
+    purged = server.call(lambda: maintenance.purge_old_events(server.runtime, now=int(server.clock.now())))
+    assert purged >= 1
+    with pytest.raises(stripe.InvalidRequestError):
+        client.v1.events.retrieve(old.id)
+    assert attempts(client, endpoint.id, event=old.id) == []
+    assert [a["event"] for a in attempts(client, endpoint.id)] == [recent.id]
+
+    async def deliveries_of(session: AsyncSession) -> dict[str, int]:
+        rows = await session.execute(
+            select(WebhookDelivery.event_id, func.count())
+            .where(WebhookDelivery.endpoint_id == endpoint.id)
+            .group_by(WebhookDelivery.event_id)
+        )
+        return {event_id: count for event_id, count in rows.all()}
+
+    assert server.write(deliveries_of) == {recent.id: 1}
