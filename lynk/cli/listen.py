@@ -3,6 +3,10 @@
 It long-polls `GET /v1/listen/events` (a Lynk extension) with the secret key, signs each
 event with a secret made for this session (printed first), exactly as deliveries are
 signed, POSTs it to `--forward-to` and prints one line per event, like `stripe listen`.
+
+It follows the server's `cursor`: events come in commit order and each answer says where the
+next one starts, so no event is skipped, even one whose transaction committed late, and none
+is forwarded twice.
 """
 
 from __future__ import annotations
@@ -56,19 +60,17 @@ class Listener:
             raise ListenError(body.get("error", {}).get("message", f"HTTP {response.status_code}"))
         return body
 
-    def start(self) -> str | None:
-        """Check the key and find the newest event: only later ones are forwarded."""
-        newest = self._get("/v1/events", {"limit": 1})["data"]
-        return newest[0]["id"] if newest else None
+    def start(self) -> tuple[str, list[dict[str, Any]]]:
+        """Check the key and the event types, and find where "now" is: only later events are forwarded."""
+        first = self.poll("now", wait=0)
+        return first["cursor"], first["data"]
 
-    def poll(self, after: str | None) -> list[dict[str, Any]]:
-        params: dict[str, Any] = {"timeout": POLL_SECONDS}
-        if after:
-            params["after"] = after
+    def poll(self, after: str, *, wait: int = POLL_SECONDS) -> dict[str, Any]:
+        """One long-poll: the events after the cursor `after`, in commit order, and the next cursor."""
+        params: dict[str, Any] = {"timeout": wait, "after": after}
         if self.events:
             params["types[]"] = list(self.events)
-        events: list[dict[str, Any]] = self._get("/v1/listen/events", params)["data"]
-        return events
+        return self._get("/v1/listen/events", params)
 
     def forward(self, event: dict[str, Any]) -> None:
         stamp = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
@@ -90,15 +92,16 @@ class Listener:
         self.say(f"{stamp}  <--  {result} POST {self.forward_to} [{event['id']}]")
 
     def run(self) -> None:
-        after = self.start()
+        after, found = self.start()
         self.say(f"Ready! Your webhook signing secret is {self.secret} (^C to quit)")
         while True:
+            for event in found:
+                self.forward(event)
             try:
-                found = self.poll(after)
+                answer = self.poll(after)
             except httpx.TransportError as error:
                 self.say(f"Lost the connection to {self.api_base} ({type(error).__name__}); retrying in 2 s")
                 time.sleep(2)
+                found = []
                 continue
-            for event in found:
-                self.forward(event)
-                after = event["id"]
+            found, after = answer["data"], answer["cursor"]

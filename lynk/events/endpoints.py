@@ -37,13 +37,16 @@ LISTEN_POLL_SECONDS = 0.2
 
 @routes.get("/v1/listen/events", params=ListenEvents, summary="Wait for new events (Lynk extension)")
 async def listen_events(call: ApiCall, params: ListenEvents) -> dict[str, Any]:
-    """Long-poll: the events after `after`, oldest first, as soon as there is one (or an empty list
-    after `timeout` seconds). Each poll reads in its own short transaction, so it sees new commits."""
-    cursor = await service.cursor_of(call.session, call.scope, params.after)
+    """Long-poll: the events after `after`, in commit order, as soon as there is one (or an empty
+    list after `timeout` seconds), with the `cursor` to pass as `after` next. Each poll reads in
+    its own short transaction, so it sees new commits."""
+    position = await service.listen_position(call.session, call.scope, params.after)
     deadline = time.monotonic() + params.timeout
     while True:
         async with call.runtime.db.transaction(write=False) as session:
-            found = await service.events_after(session, call.scope, cursor, types=params.types, limit=params.limit)
+            found = await service.events_after(session, call.scope, position, types=params.types, limit=params.limit)
         if found or time.monotonic() >= deadline or await call.request.is_disconnected():
-            return list_object("/v1/listen/events", [event_object(e) for e in found], len(found) == params.limit)
+            cursor = service.position_of(found[-1]) if found else position
+            listed = list_object("/v1/listen/events", [event_object(e) for e in found], len(found) == params.limit)
+            return {**listed, "cursor": cursor.cursor}
         await asyncio.sleep(LISTEN_POLL_SECONDS)

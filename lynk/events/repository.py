@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, false, select, true
+from sqlalchemy import delete, false, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
 from lynk.core.scope import Scope
+from lynk.core.txids import settled_horizon
 from lynk.models import Event
 
 
@@ -43,15 +44,35 @@ async def list_page(
     return await paginate(session, stmt, Event, page, object_name="event")
 
 
-async def after(
-    session: AsyncSession, scope: Scope, after_pk: int | None, *, types: list[str] | None, limit: int
+def _commit_ordered(session: AsyncSession) -> bool:
+    """PostgreSQL commits concurrent writers in any order; SQLite runs them one at a time."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+async def listen_after(
+    session: AsyncSession, scope: Scope, txid: int, pk: int, *, types: list[str] | None, limit: int
 ) -> Sequence[Event]:
+    """The merchant's events after position (txid, pk), in commit order: see `lynk.core.txids`.
+    On PostgreSQL only events whose transaction is below the settled horizon, ordered by (txid, pk);
+    on SQLite by pk."""
     stmt = scoped_select(Event, scope.merchant_id, scope.livemode)
-    if after_pk is not None:
-        stmt = stmt.where(Event.pk > after_pk)
     if types:
         stmt = stmt.where(Event.type.in_(types))
-    return (await session.scalars(stmt.order_by(Event.pk.asc()).limit(limit))).all()
+    if _commit_ordered(session):
+        stmt = stmt.where(Event.txid < settled_horizon(), tuple_(Event.txid, Event.pk) > tuple_(txid, pk))
+        stmt = stmt.order_by(Event.txid.asc(), Event.pk.asc())
+    else:
+        stmt = stmt.where(Event.pk > pk).order_by(Event.pk.asc())
+    return (await session.scalars(stmt.limit(limit))).all()
+
+
+async def listen_now(session: AsyncSession, scope: Scope) -> tuple[int, int]:
+    """The position after every event committed so far: (the settled horizon, 0) on PostgreSQL,
+    (0, the newest pk) on SQLite."""
+    if _commit_ordered(session):
+        horizon: int = (await session.execute(select(settled_horizon()))).scalar_one()
+        return horizon, 0
+    return 0, await latest_pk(session, scope) or 0
 
 
 async def latest_pk(session: AsyncSession, scope: Scope) -> int | None:

@@ -29,7 +29,8 @@ class ListEvents(ListParams):
 
 
 class ListenEvents(Params):
-    """`GET /v1/listen/events` (Lynk extension): events after `after`, oldest first, waiting up to `timeout` s."""
+    """`GET /v1/listen/events` (Lynk extension): events after `after` (an event id, a `cursor` from an
+    earlier answer, or `now`), in commit order, waiting up to `timeout` s."""
 
     after: Annotated[str, Field(max_length=255)] | None = None
     timeout: Annotated[FormInt, Field(ge=0, le=60)] = 25

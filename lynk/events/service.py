@@ -10,13 +10,15 @@ kept `RETENTION_SECONDS` (30 days), then purged.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.config import API_VERSION
-from lynk.core.errors import ResourceMissing
+from lynk.core.errors import ParameterInvalid, ResourceMissing
 from lynk.core.ids import new_id
 from lynk.core.pagination import Page, PageRequest
 from lynk.core.request_context import current_request
@@ -79,19 +81,50 @@ async def list_page(
     return await repository.list_page(session, scope, page, types=types, delivery_success=delivery_success)
 
 
-async def cursor_of(session: AsyncSession, scope: Scope, event_id: str | None) -> int | None:
-    """The position of `event_id` for `events_after` (None: from the first event); 404 if unknown."""
-    if event_id is None:
-        return None
-    event = await get(session, scope, event_id)
-    return event.pk
+@dataclass(frozen=True)
+class ListenPosition:
+    """Where a `lynk listen` session is in the merchant's events, in commit order: after every
+    event at or before (txid, pk). Handed to the client as an opaque `cursor` (`lcur_…`)."""
+
+    txid: int
+    pk: int
+
+    @property
+    def cursor(self) -> str:
+        return f"{CURSOR_PREFIX}{self.txid}_{self.pk}"
+
+
+CURSOR_PREFIX = "lcur_"
+_CURSOR = re.compile(rf"^{CURSOR_PREFIX}(\d{{1,19}})_(\d{{1,19}})$")
+START = ListenPosition(0, 0)
+MAX_BIGINT = 2**63 - 1
+
+
+async def listen_position(session: AsyncSession, scope: Scope, after: str | None) -> ListenPosition:
+    """`after` as a position: None (from the first event), `now` (after every event committed so
+    far), a `cursor` from an earlier answer, or an event id (404 if unknown)."""
+    if after is None:
+        return START
+    if after == "now":
+        return ListenPosition(*await repository.listen_now(session, scope))
+    if after.startswith(CURSOR_PREFIX):
+        match = _CURSOR.match(after)
+        if match is None or max(int(match[1]), int(match[2])) > MAX_BIGINT:
+            raise ParameterInvalid(f"Invalid cursor: {after}. Pass the `cursor` of an earlier answer.", param="after")
+        return ListenPosition(int(match[1]), int(match[2]))
+    return position_of(await get(session, scope, after))
+
+
+def position_of(event: Event) -> ListenPosition:
+    return ListenPosition(event.txid or 0, event.pk)
 
 
 async def events_after(
-    session: AsyncSession, scope: Scope, cursor: int | None, *, types: list[str] | None, limit: int
+    session: AsyncSession, scope: Scope, position: ListenPosition, *, types: list[str] | None, limit: int
 ) -> Sequence[Event]:
-    """The merchant's events recorded after `cursor`, oldest first (for `lynk listen`)."""
-    return await repository.after(session, scope, cursor, types=types, limit=limit)
+    """The merchant's events after `position`, in commit order (for `lynk listen`): an event is
+    handed out once every event before it in that order has committed, so none is skipped."""
+    return await repository.listen_after(session, scope, position.txid, position.pk, types=types, limit=limit)
 
 
 def as_object(event: Event) -> dict[str, Any]:

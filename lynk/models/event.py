@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Index, Integer, String
+from sqlalchemy import BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lynk.core.db import Base
+from lynk.core.txids import current_txid
 from lynk.models.base import JsonDoc, PublicObject
 
 
@@ -18,7 +19,9 @@ class Event(PublicObject, Base):
         Index("ix_events_scope_type", "merchant_id", "livemode", "type", "created", "pk"),
         Index("ix_events_fanout", "fanout_pending", "pk"),
         Index("ix_events_created", "created"),
+        Index("ix_events_scope_txid", "merchant_id", "livemode", "txid", "pk"),
     )
+    __mapper_args__ = {"eager_defaults": True}
 
     merchant_id: Mapped[str] = mapped_column(String(64))
     livemode: Mapped[bool]
@@ -32,3 +35,6 @@ class Event(PublicObject, Base):
     fanout_pending: Mapped[bool] = mapped_column(default=True)
     # Endpoints this event has not yet reached (Stripe's `pending_webhooks`), kept by the worker.
     pending_webhooks: Mapped[int] = mapped_column(Integer, default=0)
+    # The writing transaction's id (PostgreSQL; NULL on SQLite), so `lynk listen` reads events in
+    # commit order: see `lynk.core.txids`.
+    txid: Mapped[int | None] = mapped_column(BigInteger, default=current_txid())
