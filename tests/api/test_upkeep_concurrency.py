@@ -13,9 +13,12 @@ from lynk.core.clock import unix
 from lynk.core.locks import try_job_lock
 from lynk.ledger import invariants
 from lynk.ledger import service as ledger
+from tests.disputes.support import FRAUDULENT, dispute_of, pay_with_card
+from tests.payments.bank_support import FAILURES, pay_by_bank
 from tests.servers import LynkServer
 
 DAY = 24 * 3600
+FAILING_ACCOUNT = next(iter(FAILURES))
 
 
 def _pay(client: stripe.StripeClient, amount: int, *, manual: bool = False) -> stripe.PaymentIntent:
@@ -38,36 +41,57 @@ def _twice_at_once(server: LynkServer) -> tuple[Upkeep, Upkeep]:
     return server.call(both)
 
 
+def _events_about(client: stripe.StripeClient, type_: str) -> list[str]:
+    found = client.v1.events.list(params={"type": type_, "limit": 100}).data
+    return sorted(e.data.object["id"] for e in found)
+
+
 def test_two_concurrent_passes_do_each_job_once(server: LynkServer, client: stripe.StripeClient) -> None:
     paid = [_pay(client, 1_000 + 100 * i) for i in range(6)]
     held = [_pay(client, 2_000 + 100 * i, manual=True) for i in range(4)]
     client.v1.refunds.create(params={"payment_intent": paid[0].id, "amount": 300})
+    disputed = [dispute_of(client, pay_with_card(client, FRAUDULENT, 5_000 + i)) for i in range(2)]
+    by_bank = [pay_by_bank(client, 3_000 + i) for i in range(2)]
+    returned = pay_by_bank(client, 4_000, FAILING_ACCOUNT)
     pending = client.v1.balance_transactions.list(params={"limit": 100}).data
-    assert pending and all(t.status == "pending" for t in pending)
-    expected_available = sum(t.net for t in pending)
+    card_funds = sum(t.net for t in pending)
 
     server.clock.advance(8 * DAY)
     first, second = _twice_at_once(server)
     assert first.expired_authorizations + second.expired_authorizations >= len(held)
 
+    # Each thing happened once: one event each, in the state a single pass leaves it.
     for pi in held:
         canceled = client.v1.payment_intents.retrieve(pi.id)
         assert (canceled.status, canceled.cancellation_reason) == ("canceled", "automatic")
-    cancel_events = client.v1.events.list(params={"type": "payment_intent.canceled", "limit": 100}).data
-    assert sorted(e.data.object["id"] for e in cancel_events) == sorted(pi.id for pi in held)  # once each
+    assert _events_about(client, "payment_intent.canceled") == sorted(pi.id for pi in held)
+    assert [client.v1.disputes.retrieve(d.id).status for d in disputed] == ["lost", "lost"]
+    assert _events_about(client, "charge.dispute.closed") == sorted(d.id for d in disputed)
+    assert [client.v1.payment_intents.retrieve(pi.id).status for pi in by_bank] == ["succeeded", "succeeded"]
+    bank_succeeded = set(_events_about(client, "payment_intent.succeeded")) & {pi.id for pi in by_bank}
+    assert sorted(bank_succeeded) == sorted(pi.id for pi in by_bank)
+    assert len(_events_about(client, "payment_intent.succeeded")) == len(paid) + 2 + len(by_bank)
+    assert client.v1.payment_intents.retrieve(returned.id).status == "requires_payment_method"
+    assert _events_about(client, "payment_intent.payment_failed") == [returned.id]
 
-    settled = client.v1.balance_transactions.list(params={"limit": 100}).data
-    assert sorted(t.id for t in settled) == sorted(t.id for t in pending)
-    assert all(t.status == "available" for t in settled)
+    # The books: every card transaction settled once, each bank debit booked once, and the balance
+    # is the sum of the balance transactions.
+    after = client.v1.balance_transactions.list(params={"limit": 100}).data
+    assert {t.id for t in pending} <= {t.id for t in after}
+    assert all(t.status == "available" for t in after if t.id in {p.id for p in pending})
+    bank_charges = [client.v1.payment_intents.retrieve(pi.id).latest_charge for pi in by_bank]
+    assert sorted(t.source for t in after if t.source in bank_charges) == sorted(bank_charges)
     balance = client.v1.balance.retrieve()
-    assert [(b.amount, b.currency) for b in balance.available] == [(expected_available, "usd")]
-    assert [(b.amount, b.currency) for b in balance.pending] in ([], [(0, "usd")])
+    available = sum(t.net for t in after if t.status == "available")
+    assert available == card_funds
+    assert [(b.amount, b.currency) for b in balance.available] == [(available, "usd")]
+    assert [b.amount for b in balance.pending] == [sum(t.net for t in after if t.status == "pending")]
     assert server.write(invariants.verify) == []
 
     # Another two passes find nothing left to do.
     again = _twice_at_once(server)
-    assert client.v1.balance.retrieve().available[0].amount == expected_available
-    assert all(u.expired_authorizations == 0 for u in again)
+    assert client.v1.balance.retrieve().available[0].amount == available
+    assert all(u.expired_authorizations == 0 and u.disputes_expired == 0 and u.bank_debits == 0 for u in again)
 
 
 def test_settlement_run_twice_at_once_without_the_job_lock_posts_once(
