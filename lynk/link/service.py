@@ -16,7 +16,7 @@ from lynk.core.scope import Scope
 from lynk.link import accounts, details, devices, grants, repository
 from lynk.link.context import LinkContext
 from lynk.link.errors import ConsumerAccountExists
-from lynk.link.limits import Limiter
+from lynk.link.limits import Limiter, MemoryLimiter
 from lynk.link.objects import account_object, detail_object, device_object, grant_object, shipping_address_object
 from lynk.models import LinkAccount, LinkHeldSignup, LinkMessage, PaymentIntent, PaymentIntentStatus, PaymentMethod
 from lynk.vault import service as vault
@@ -77,7 +77,7 @@ def _bare(session: AsyncSession, keyring: Keyring, scope: Scope, now: int) -> Li
         scope=scope,
         keyring=keyring,
         settings=_bare_settings(),
-        limiter=Limiter(),
+        limiter=MemoryLimiter(),
         now=now,
         ip="",
         browser=None,
@@ -117,6 +117,13 @@ async def payment_succeeded(
     await grants.payment_succeeded(
         _bare(session, keyring, scope, now), payment_method_id, setup_future_usage=setup_future_usage
     )
+
+
+async def setup_succeeded(
+    session: AsyncSession, keyring: Keyring, scope: Scope, now: int, payment_method_id: str, *, off_session: bool
+) -> None:
+    """A SetupIntent saved a `link` method: with `usage=off_session` the grant allows off-session charges."""
+    await grants.setup_succeeded(_bare(session, keyring, scope, now), payment_method_id, off_session=off_session)
 
 
 async def enroll_after_payment(
@@ -203,10 +210,17 @@ async def after_authentication(
     await repository.delete_row(session, held)
     if _paid(pi):
         signup = accounts.Signup(held.email, held.phone, held.name, held.country)
-        caller = Caller(_bare_settings(), Limiter(), "", None)
+        caller = Caller(_bare_settings(), MemoryLimiter(), "", None)
         await enroll_after_payment(
             session, keyring, scope, now, LinkSignup(signup, caller), vault_card_id=vault_card_id, billing=billing
         )
+
+
+async def purge_held_signups(session: AsyncSession, settings: Settings, now: int) -> int:
+    """Drop opt-ins whose 3-D Secure challenge was abandoned (held longer than `link_held_signup_seconds`).
+
+    A shopper who completes the challenge later still pays; only the enrolment is lost."""
+    return await repository.purge_held_signups(session, created_before=now - settings.link_held_signup_seconds)
 
 
 async def charge_details(session: AsyncSession, vault_card_id: str, billing: dict[str, Any]) -> dict[str, Any]:
