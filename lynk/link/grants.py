@@ -99,6 +99,16 @@ async def payment_succeeded(ctx: LinkContext, payment_method_id: str, *, setup_f
     await metrics.record(ctx.session, ctx.scope, "payment", ctx.now, seconds)
 
 
+async def setup_succeeded(ctx: LinkContext, payment_method_id: str, *, off_session: bool) -> None:
+    """A SetupIntent verified the chosen detail: with `usage=off_session` the merchant may charge it later.
+
+    Nothing was paid, so no payment is counted in the metrics."""
+    grant = await _active_grant(ctx, payment_method_id)
+    if off_session:
+        grant.off_session = True
+    grant.lookup_at = None
+
+
 async def list_grants(ctx: LinkContext, account: LinkAccount) -> Sequence[LinkGrant]:
     return await repository.grants(ctx.session, account.id)
 
