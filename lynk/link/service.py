@@ -91,10 +91,12 @@ async def pay_with(
     now: int,
     payment: LinkPayment,
     payment_method_types: Sequence[str],
+    *,
+    cards_only: bool = False,
 ) -> PaymentMethod:
     ctx = context(session, keyring, scope, now, payment.caller)
     return await grants.pay_with(
-        ctx, payment.consumer_session_client_secret, payment.payment_detail, payment_method_types
+        ctx, payment.consumer_session_client_secret, payment.payment_detail, payment_method_types, cards_only=cards_only
     )
 
 
@@ -102,6 +104,14 @@ async def check_reuse(
     session: AsyncSession, keyring: Keyring, scope: Scope, now: int, payment_method_id: str, *, off_session: bool
 ) -> None:
     await grants.check_reuse(_bare(session, keyring, scope, now), payment_method_id, off_session=off_session)
+
+
+async def bank_account_for(
+    session: AsyncSession, keyring: Keyring, scope: Scope, now: int, payment_method_id: str
+) -> str | None:
+    """The sealed bank account a `link` method debits now, or None when it charges a card."""
+    funding = await grants.funding_for(_bare(session, keyring, scope, now), payment_method_id)
+    return funding.vault_bank_account_id
 
 
 async def vault_card_for(
@@ -229,6 +239,11 @@ async def charge_details(session: AsyncSession, vault_card_id: str, billing: dic
     return {"type": "link", "link": {"country": facts.country if facts else None}, "billing_details": billing}
 
 
+def bank_charge_details(billing: dict[str, Any]) -> dict[str, Any]:
+    """A Link bank payment's `payment_method_details`: as for a card, never the bank or its numbers."""
+    return {"type": "link", "link": {"country": "US"}, "billing_details": billing}
+
+
 async def check_signup(signup: LinkSignup) -> None:
     """Refuse a malformed opt-in before any money moves."""
     accounts.normalise_email(signup.signup.email, param="link_signup[email]")
@@ -256,7 +271,7 @@ async def delete_account(ctx: LinkContext, account: LinkAccount) -> dict[str, An
     """Erase the account: grants revoked (merchants told), vault cards erased, personal rows deleted."""
     await grants.revoke_all(ctx, account)
     for row in await details.list_details(ctx, account):
-        await vault.erase_card(ctx.session, row.vault_card_id)
+        await details.erase_sealed(ctx, row)
     contacts = [c for c in (account.email, account.phone) if c]
     await repository.erase_account_rows(ctx.session, account.id, contacts)
     return {"id": account.id, "object": "link.account", "deleted": True}

@@ -127,7 +127,7 @@ async def complete_authentication(ctx: PaymentContext, si: SetupIntent, *, succe
 async def _payment_method(ctx: PaymentContext, si: SetupIntent, options: SetupConfirmOptions) -> PaymentMethod:
     if options.link is not None:  # the merchant's new `link` method and its grant, for the chosen detail
         method = await link.pay_with(
-            ctx.session, ctx.keyring, ctx.scope, ctx.now, options.link, si.payment_method_types
+            ctx.session, ctx.keyring, ctx.scope, ctx.now, options.link, si.payment_method_types, cards_only=True
         )
     elif options.payment_method_data is not None:
         method = await payment_methods.create_card(
