@@ -12,6 +12,7 @@ import stripe
 from tests.conftest import sdk_client
 from tests.link.support import Browser, new_email, new_phone, pay_and_opt_in
 from tests.merchants.factories import MerchantKeys, make_merchant
+from tests.payments.setup_factories import authenticate
 from tests.servers import LynkServer
 
 
@@ -148,3 +149,23 @@ def test_link_setup_is_refused_with_clear_errors(server: LynkServer) -> None:
     stranger.secret = browser.secret  # a secret copied out of the page, without the shopper's browser cookie
     stolen = _confirm_with_link(stranger, _setup_intent(client))
     assert stolen.status_code == 401 and stolen.json()["error"]["code"] == "consumer_session_invalid"
+
+
+def test_a_link_card_that_needs_3d_secure_is_set_up_through_the_challenge(server: LynkServer) -> None:
+    shop = make_merchant(server)
+    client = sdk_client(server, shop.secret_key)
+    browser = _returning_shopper(server, shop)
+    saved = browser.post(
+        "/v1/link/payment_details",
+        {"card[number]": "4000002500003155", "card[exp_month]": "3", "card[exp_year]": "2036"},
+    ).json()
+    created = _setup_intent(client)
+    pending = _confirm_with_link(browser, created, **{"payment_method_data[link][payment_detail]": saved["id"]})
+    assert pending.status_code == 200 and pending.json()["status"] == "requires_action", pending.text
+    si = client.v1.setup_intents.retrieve(created.id)
+    assert authenticate(server, si, "complete").status_code in (302, 303)
+    si = client.v1.setup_intents.retrieve(created.id)
+    assert si.status == "succeeded" and si.mandate
+    assert client.v1.payment_methods.retrieve(str(si.payment_method)).type == "link"
+    later = _off_session(client, si)  # set up once, so the issuer lets the off-session charge through
+    assert later.status == "succeeded"
