@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
 from lynk.connectors import Simulator
+from lynk.models import LinkPaymentDetail, VaultBankAccount
 from tests.conftest import sdk_client
 from tests.link.support import Browser, link_intent, new_email, new_phone, pay_and_opt_in, pay_with_link
 from tests.merchants.factories import MerchantKeys, make_merchant
@@ -192,3 +194,21 @@ def test_a_bank_account_removed_while_processing_never_blocks_settlement(server:
     assert pi.last_payment_error is not None and pi.last_payment_error.code == "bank_account_unusable"
     assert client.v1.balance_transactions.list().data == []
     books_balance(server)
+
+
+def test_deleting_the_account_erases_the_sealed_bank_account(server: LynkServer) -> None:
+    browser, detail_id = _shopper_with_bank(server, make_merchant(server))
+
+    async def sealed_id(session: Any) -> str | None:
+        row = (await session.scalars(select(LinkPaymentDetail).where(LinkPaymentDetail.id == detail_id))).first()
+        return None if row is None else row.vault_bank_account_id
+
+    async def still_sealed(session: Any, vault_id: str) -> bool:
+        found = await session.scalars(select(VaultBankAccount).where(VaultBankAccount.id == vault_id))
+        return found.first() is not None
+
+    vault_id = server.write(sealed_id)
+    assert vault_id is not None and server.write(lambda s: still_sealed(s, vault_id))
+    assert browser.post("/v1/link/account/delete").json()["deleted"] is True
+    assert server.write(sealed_id) is None
+    assert not server.write(lambda s: still_sealed(s, vault_id))
