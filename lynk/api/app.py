@@ -24,6 +24,7 @@ from lynk.customers.endpoints import routes as customer_routes
 from lynk.disputes.endpoints import routes as dispute_routes
 from lynk.events.endpoints import routes as event_routes
 from lynk.ledger.endpoints import routes as ledger_routes
+from lynk.link import limits as link_limits
 from lynk.link.endpoints import routes as link_routes
 from lynk.link.wallet_endpoints import routes as link_wallet_routes
 from lynk.merchants import service as merchants
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
             job.cancel()
         if jobs:
             await asyncio.gather(*jobs, return_exceptions=True)
+        await link_limits.close_for(database)
         if db is None:
             await database.dispose()
 

@@ -6,7 +6,8 @@
 - decide submitted test-mode disputes, and close disputes left unanswered past `due_by`;
 - make pending funds available once their settlement date has come;
 - expire Checkout Sessions past their `expires_at` (completing any whose payment went through);
-- purge events older than 30 days, with their webhook deliveries and attempts.
+- purge events older than 30 days, with their webhook deliveries and attempts;
+- drop Link opt-ins held for a 3-D Secure challenge the shopper abandoned.
 
 Every task reads the time from `runtime.clock`, so tests advance the clock and call `run_once`
 instead of sleeping.
@@ -38,6 +39,7 @@ from lynk.disputes import service as disputes
 from lynk.events import service as events
 from lynk.idempotency import service as idempotency
 from lynk.ledger import service as ledger
+from lynk.link import service as link
 from lynk.payments import bank_debits
 from lynk.payments import service as payments
 from lynk.payments.context import PaymentContext, configured
@@ -58,6 +60,7 @@ class Upkeep:
     disputes_expired: int = 0
     expired_checkout_sessions: int = 0
     purged_events: int = 0
+    purged_link_signups: int = 0
 
 
 def _context(runtime: Runtime, session: AsyncSession, now: int) -> PaymentContext:
@@ -96,7 +99,9 @@ async def run_once(runtime: Runtime) -> Upkeep:
     past_due = await _locked(runtime, "disputes_past_due", lambda s: disputes.expire_past_due(s, now=now))
     settled = await _locked(runtime, "settlement", lambda s: ledger.settle_due(s, now=now))
     purged_events = await purge_old_events(runtime, now=now)
-    upkeep = Upkeep(purged, expired, settled, debits, decided, past_due, sessions_expired, purged_events)
+    async with runtime.db.transaction() as session:
+        held = await link.purge_held_signups(session, runtime.settings, now)
+    upkeep = Upkeep(purged, expired, settled, debits, decided, past_due, sessions_expired, purged_events, held)
     if any(astuple(upkeep)):
         log.info("upkeep: %s", upkeep)
     return upkeep

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     link_lookups_per_ip: int = Field(default=60, description="Lookups from one IP address per window")
     link_lookups_per_merchant: int = Field(default=3000, description="Lookups at one merchant per window")
     link_lookup_window_seconds: int = 60
+    link_held_signup_seconds: int = Field(
+        default=3600, description="An opt-in held for a 3-D Secure challenge is dropped when unfinished this long"
+    )
     link_smtp_host: str | None = Field(default=None, description="Live-mode email: SMTP server")
     link_smtp_port: int = 587
     link_smtp_starttls: bool = True

@@ -48,8 +48,10 @@ async def send(ctx: LinkContext, account: LinkAccount, link_session: LinkSession
     sent = await repository.codes_sent_since(ctx.session, account.id, ctx.now - window)
     if sent >= settings.link_sends_per_account:
         raise TooManyRequests("verification codes sent to this account", window)
-    ctx.limiter.hit("send_ip", ctx.ip, limit=settings.link_sends_per_ip, window=window, now=ctx.now, what="codes sent")
-    ctx.limiter.hit(
+    await ctx.limiter.hit(
+        "send_ip", ctx.ip, limit=settings.link_sends_per_ip, window=window, now=ctx.now, what="codes sent"
+    )
+    await ctx.limiter.hit(
         "send_merchant",
         ctx.scope.merchant_id,
         limit=settings.link_sends_per_merchant,

@@ -1,9 +1,10 @@
-"""The shopper's wallet: saved payment details (cards in the vault) and shipping addresses, each with a default.
+"""The shopper's wallet: saved payment details (cards and US bank accounts, sealed in the vault) and
+shipping addresses, each with a default.
 
-Cards go through the Payments core's card handling (`payment_methods.service.seal_card`), so the
-same checks apply. A card whose fingerprint is already saved is not saved twice: the saved detail
-is returned and the new sealed copy erased. Bank accounts as payment details are left for the
-bank-debit issue (docs/link.md).
+Cards go through the Payments core's card handling (`payment_methods.service.seal_card`) and bank
+accounts through its `us_bank_account` handling (`payment_methods.bank_accounts.seal`), so the same
+checks apply. A detail whose fingerprint is already saved is not saved twice: the saved detail is
+returned and the new sealed copy erased. Each detail is its own sealed copy, erased with it.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from lynk.core.clock import year_month
-from lynk.core.errors import CardError, InvalidRequestError
+from lynk.core.errors import CardError, InvalidRequestError, ParameterMissing
 from lynk.core.ids import new_id
 from lynk.link import repository
 from lynk.link.context import LinkContext
 from lynk.link.errors import PaymentDetailNotFound, ShippingAddressNotFound
 from lynk.models import LinkAccount, LinkPaymentDetail, LinkShippingAddress
+from lynk.payment_methods import bank_accounts
 from lynk.payment_methods import service as payment_methods
+from lynk.vault import bank_accounts as vault_banks
 from lynk.vault import service as vault
 
 EMPTY_ADDRESS = payment_methods.EMPTY_ADDRESS
@@ -59,6 +62,37 @@ async def _set_default(ctx: LinkContext, account_id: str, chosen: LinkPaymentDet
     await repository.point_grants_to(ctx.session, account_id, chosen.id)
 
 
+async def erase_sealed(ctx: LinkContext, row: LinkPaymentDetail) -> None:
+    """Erase the detail's own sealed copy (card or bank account)."""
+    if row.vault_card_id:
+        await vault.erase_card(ctx.session, row.vault_card_id)
+    if row.vault_bank_account_id:
+        await vault_banks.erase_bank_account(ctx.session, row.vault_bank_account_id)
+
+
+async def _keep(
+    ctx: LinkContext, account: LinkAccount, row: LinkPaymentDetail, *, make_default: bool
+) -> LinkPaymentDetail:
+    """Save `row` (its sealed copy made already), unless the same card or account is saved: then that one."""
+    existing = [d for d in await repository.details(ctx.session, account.id)]
+    for saved in existing:
+        if saved.fingerprint == row.fingerprint:
+            await erase_sealed(ctx, row)
+            if make_default:
+                await _set_default(ctx, account.id, saved)
+            return saved
+    row.is_default = not existing
+    try:
+        async with ctx.session.begin_nested():
+            await repository.add(ctx.session, row)
+    except IntegrityError:  # the same detail saved by a concurrent request: keep that one
+        await erase_sealed(ctx, row)
+        raise InvalidRequestError("This detail is being saved by another request; list the details again.") from None
+    if make_default and existing:
+        await _set_default(ctx, account.id, row)
+    return row
+
+
 async def save_stored_card(
     ctx: LinkContext,
     account: LinkAccount,
@@ -69,13 +103,6 @@ async def save_stored_card(
     make_default: bool,
 ) -> LinkPaymentDetail:
     """Keep a sealed card as a payment detail, unless the same card is already saved."""
-    existing = [d for d in await repository.details(ctx.session, account.id)]
-    for row in existing:
-        if row.fingerprint == stored.fingerprint:
-            await vault.erase_card(ctx.session, stored.id)
-            if make_default:
-                await _set_default(ctx, account.id, row)
-            return row
     facts = stored.facts
     row = LinkPaymentDetail(
         id=new_id("csmrpd"),
@@ -93,17 +120,50 @@ async def save_stored_card(
         country=facts.country,
         nickname=nickname,
         billing_details=payment_methods.billing_details(billing),
-        is_default=not existing,
+        is_default=False,
     )
-    try:
-        async with ctx.session.begin_nested():
-            await repository.add(ctx.session, row)
-    except IntegrityError:  # the same card saved by a concurrent request: keep that one
-        await vault.erase_card(ctx.session, stored.id)
-        raise InvalidRequestError("This card is being saved by another request; list the details again.") from None
-    if make_default and existing:
-        await _set_default(ctx, account.id, row)
-    return row
+    return await _keep(ctx, account, row, make_default=make_default)
+
+
+async def add_bank_account(
+    ctx: LinkContext,
+    account: LinkAccount,
+    given: bank_accounts.BankAccountInput,
+    *,
+    billing: dict[str, Any] | None,
+    nickname: str | None,
+    make_default: bool,
+) -> LinkPaymentDetail:
+    """Save a US bank account: the numbers sealed in the vault; the holder's name defaults to the account's."""
+    billing = dict(billing or {})
+    if not billing.get("name"):
+        if not account.name:
+            raise ParameterMissing("billing_details[name]")
+        billing["name"] = account.name
+    stored = await bank_accounts.seal(ctx.session, ctx.keyring, livemode=ctx.scope.livemode, account=given, now=ctx.now)
+    row = LinkPaymentDetail(
+        id=new_id("csmrpd"),
+        created=ctx.now,
+        livemode=ctx.scope.livemode,
+        account_id=account.id,
+        type=bank_accounts.TYPE,
+        vault_card_id=None,
+        vault_bank_account_id=stored.id,
+        fingerprint=stored.fingerprint,
+        brand=None,
+        last4=stored.facts.last4,
+        exp_month=None,
+        exp_year=None,
+        funding=None,
+        country="US",
+        bank_name=stored.facts.bank_name,
+        account_type=given.account_type or "checking",
+        account_holder_type=given.account_holder_type or "individual",
+        nickname=nickname,
+        billing_details=payment_methods.billing_details(billing),
+        is_default=False,
+    )
+    return await _keep(ctx, account, row, make_default=make_default)
 
 
 async def add_card(
@@ -133,6 +193,8 @@ async def update_detail(
             merged["address"] = {**EMPTY_ADDRESS, **(changes.billing["address"] or {})}
         row.billing_details = payment_methods.billing_details(merged)
     if changes.exp_month is not None or changes.exp_year is not None:
+        if row.vault_card_id is None or row.exp_month is None or row.exp_year is None:
+            raise InvalidRequestError("Only a card has an expiry date; this detail is a bank account.", param="card")
         try:
             row.exp_month, row.exp_year = await vault.update_expiry(
                 ctx.session,
@@ -151,13 +213,13 @@ async def update_detail(
 
 
 async def remove_detail(ctx: LinkContext, account: LinkAccount, detail_id: str) -> LinkPaymentDetail:
-    """Forget a card: its sealed copy is erased; grants that chose it follow the default from now on."""
+    """Forget a detail: its sealed copy is erased; grants that chose it follow the default from now on."""
     row = await repository.detail(ctx.session, account.id, detail_id, for_update=True)
     if row is None:
         raise PaymentDetailNotFound(detail_id)
     await repository.forget_detail_in_grants(ctx.session, row.id)
     await repository.delete_row(ctx.session, row)
-    await vault.erase_card(ctx.session, row.vault_card_id)
+    await erase_sealed(ctx, row)
     if row.is_default:
         rest = await repository.details(ctx.session, account.id)
         if rest:

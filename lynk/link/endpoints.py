@@ -25,7 +25,7 @@ def caller_of(call: ApiCall) -> service.Caller:
     client = call.request.client
     return service.Caller(
         settings=runtime.settings,
-        limiter=limiter_for(runtime.db),
+        limiter=limiter_for(runtime.db, runtime.settings.redis_url),
         ip=client.host if client else "unknown",
         browser=call.request.cookies.get(sessions.BROWSER_COOKIE),
         device=call.request.cookies.get(devices.DEVICE_COOKIE),

@@ -95,6 +95,17 @@ class GrantNotFound(ResourceMissing):
         super().__init__("grant", grant_id, param=param)
 
 
+class DetailNotACard(InvalidRequestError):
+    default_code = "consumer_payment_detail_unsupported"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This Link payment detail is a bank account, and only a card can be verified here. Choose a card, "
+            "or pay with the bank account (with setup_future_usage=off_session to charge it again later).",
+            param="payment_method_data[link][payment_detail]",
+        )
+
+
 class NoPaymentDetail(InvalidRequestError):
     default_code = "consumer_payment_detail_missing"
 

@@ -12,12 +12,20 @@ The shopper lists and revokes grants; a revoked one can never be charged again.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from lynk.core.ids import new_id
 from lynk.core.scope import Scope
 from lynk.link import accounts, details, metrics, repository, sessions
 from lynk.link.context import LinkContext
-from lynk.link.errors import GrantNotFound, GrantRevoked, LinkNotAllowed, NoPaymentDetail, OffSessionNotGranted
+from lynk.link.errors import (
+    DetailNotACard,
+    GrantNotFound,
+    GrantRevoked,
+    LinkNotAllowed,
+    NoPaymentDetail,
+    OffSessionNotGranted,
+)
 from lynk.models import LinkAccount, LinkGrant, LinkGrantStatus, PaymentMethod
 from lynk.payment_methods import service as payment_methods
 
@@ -25,9 +33,16 @@ DETAIL_PARAM = "payment_method_data[link][payment_detail]"
 
 
 async def pay_with(
-    ctx: LinkContext, secret: str | None, detail_id: str | None, payment_method_types: Sequence[str]
+    ctx: LinkContext,
+    secret: str | None,
+    detail_id: str | None,
+    payment_method_types: Sequence[str],
+    *,
+    cards_only: bool = False,
 ) -> PaymentMethod:
-    """The merchant's new `link` PaymentMethod for the detail the verified shopper chose."""
+    """The merchant's new `link` PaymentMethod for the detail the verified shopper chose.
+
+    `cards_only`: a SetupIntent verifies a card, so a bank account cannot be chosen there."""
     if "link" not in payment_method_types:
         raise LinkNotAllowed()
     link_session = await sessions.authenticate(ctx, secret)
@@ -39,6 +54,8 @@ async def pay_with(
         if found is None:
             raise NoPaymentDetail()
         chosen = found
+    if cards_only and chosen.vault_card_id is None:
+        raise DetailNotACard()
     method = await payment_methods.create_link(
         ctx.session, ctx.scope, email=account.email, billing=chosen.billing_details, now=ctx.now
     )
@@ -74,8 +91,16 @@ async def check_reuse(ctx: LinkContext, payment_method_id: str, *, off_session: 
         raise OffSessionNotGranted()
 
 
-async def vault_card_for(ctx: LinkContext, payment_method_id: str) -> tuple[str, str | None]:
-    """(vault card id, card country) of the detail a `link` method charges now."""
+@dataclass(frozen=True)
+class Funding:
+    """What a `link` method charges now: a sealed card or a sealed US bank account, and its country."""
+
+    vault_card_id: str | None
+    vault_bank_account_id: str | None
+    country: str | None
+
+
+async def funding_for(ctx: LinkContext, payment_method_id: str) -> Funding:
     grant = await _active_grant(ctx, payment_method_id)
     chosen = None
     if grant.payment_detail_id:
@@ -85,7 +110,15 @@ async def vault_card_for(ctx: LinkContext, payment_method_id: str) -> tuple[str,
     if chosen is None:
         raise GrantRevoked()
     grant.last_used = ctx.now
-    return chosen.vault_card_id, chosen.country
+    return Funding(chosen.vault_card_id, chosen.vault_bank_account_id, chosen.country)
+
+
+async def vault_card_for(ctx: LinkContext, payment_method_id: str) -> tuple[str, str | None]:
+    """(vault card id, card country) of the card a `link` method charges now."""
+    funding = await funding_for(ctx, payment_method_id)
+    if funding.vault_card_id is None:
+        raise DetailNotACard()
+    return funding.vault_card_id, funding.country
 
 
 async def payment_succeeded(ctx: LinkContext, payment_method_id: str, *, setup_future_usage: bool) -> None:
@@ -97,6 +130,16 @@ async def payment_succeeded(ctx: LinkContext, payment_method_id: str, *, setup_f
     seconds = None if grant.lookup_at is None else ctx.now - grant.lookup_at
     grant.lookup_at = None
     await metrics.record(ctx.session, ctx.scope, "payment", ctx.now, seconds)
+
+
+async def setup_succeeded(ctx: LinkContext, payment_method_id: str, *, off_session: bool) -> None:
+    """A SetupIntent verified the chosen detail: with `usage=off_session` the merchant may charge it later.
+
+    Nothing was paid, so no payment is counted in the metrics."""
+    grant = await _active_grant(ctx, payment_method_id)
+    if off_session:
+        grant.off_session = True
+    grant.lookup_at = None
 
 
 async def list_grants(ctx: LinkContext, account: LinkAccount) -> Sequence[LinkGrant]:

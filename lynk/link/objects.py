@@ -45,7 +45,7 @@ def session_object(row: LinkSession, account: LinkAccount, secret: str | None = 
 
 
 def detail_object(row: LinkPaymentDetail) -> dict[str, Any]:
-    return {
+    body: dict[str, Any] = {
         "id": row.id,
         "object": "link.payment_detail",
         "created": row.created,
@@ -54,15 +54,26 @@ def detail_object(row: LinkPaymentDetail) -> dict[str, Any]:
         "is_default": row.is_default,
         "nickname": row.nickname,
         "billing_details": row.billing_details,
-        "card": {
+        "card": None,
+        "us_bank_account": None,
+    }
+    if row.type == "us_bank_account":  # the last four digits and the bank, never the numbers
+        body["us_bank_account"] = {
+            "bank_name": row.bank_name,
+            "last4": row.last4,
+            "account_type": row.account_type,
+            "account_holder_type": row.account_holder_type,
+        }
+    else:
+        body["card"] = {
             "brand": row.brand,
             "last4": row.last4,
             "exp_month": row.exp_month,
             "exp_year": row.exp_year,
             "funding": row.funding,
             "country": row.country,
-        },
-    }
+        }
+    return body
 
 
 def shipping_address_object(row: LinkShippingAddress) -> dict[str, Any]:

@@ -211,6 +211,11 @@ async def hold_signup(session: AsyncSession, row: LinkHeldSignup) -> None:
     await session.flush()
 
 
+async def purge_held_signups(session: AsyncSession, *, created_before: int) -> int:
+    gone = await session.execute(delete(LinkHeldSignup).where(LinkHeldSignup.created < created_before))
+    return int(getattr(gone, "rowcount", 0) or 0)
+
+
 async def device(session: AsyncSession, account_id: str, device_id: str) -> LinkDevice | None:
     stmt = select(LinkDevice).where(LinkDevice.id == device_id, LinkDevice.account_id == account_id)
     found: LinkDevice | None = (await session.scalars(stmt)).first()

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from lynk.customers.schemas import AddressParams
-from lynk.payment_methods.schemas import BillingDetailsParams, CardParams
+from lynk.payment_methods.schemas import BillingDetailsParams, CardParams, UsBankAccountParams
 from lynk.wire.params import FormInt, NestedParams, Params, ShortText
 
 Secret = Annotated[str, Field(min_length=1, max_length=200)]
@@ -49,8 +49,9 @@ class MetricsParams(Params):
 
 
 class AddPaymentDetail(SessionParams):
-    type: Literal["card"] = "card"
-    card: CardParams
+    type: Literal["card", "us_bank_account"] = "card"
+    card: CardParams | None = None
+    us_bank_account: UsBankAccountParams | None = None
     billing_details: BillingDetailsParams | None = None
     nickname: Annotated[str, Field(max_length=100)] | None = None
     is_default: bool = False

@@ -16,7 +16,7 @@ from lynk.core.scope import Scope
 from lynk.link import accounts, details, devices, grants, repository
 from lynk.link.context import LinkContext
 from lynk.link.errors import ConsumerAccountExists
-from lynk.link.limits import Limiter
+from lynk.link.limits import Limiter, MemoryLimiter
 from lynk.link.objects import account_object, detail_object, device_object, grant_object, shipping_address_object
 from lynk.models import LinkAccount, LinkHeldSignup, LinkMessage, PaymentIntent, PaymentIntentStatus, PaymentMethod
 from lynk.vault import service as vault
@@ -77,7 +77,7 @@ def _bare(session: AsyncSession, keyring: Keyring, scope: Scope, now: int) -> Li
         scope=scope,
         keyring=keyring,
         settings=_bare_settings(),
-        limiter=Limiter(),
+        limiter=MemoryLimiter(),
         now=now,
         ip="",
         browser=None,
@@ -91,10 +91,12 @@ async def pay_with(
     now: int,
     payment: LinkPayment,
     payment_method_types: Sequence[str],
+    *,
+    cards_only: bool = False,
 ) -> PaymentMethod:
     ctx = context(session, keyring, scope, now, payment.caller)
     return await grants.pay_with(
-        ctx, payment.consumer_session_client_secret, payment.payment_detail, payment_method_types
+        ctx, payment.consumer_session_client_secret, payment.payment_detail, payment_method_types, cards_only=cards_only
     )
 
 
@@ -102,6 +104,14 @@ async def check_reuse(
     session: AsyncSession, keyring: Keyring, scope: Scope, now: int, payment_method_id: str, *, off_session: bool
 ) -> None:
     await grants.check_reuse(_bare(session, keyring, scope, now), payment_method_id, off_session=off_session)
+
+
+async def bank_account_for(
+    session: AsyncSession, keyring: Keyring, scope: Scope, now: int, payment_method_id: str
+) -> str | None:
+    """The sealed bank account a `link` method debits now, or None when it charges a card."""
+    funding = await grants.funding_for(_bare(session, keyring, scope, now), payment_method_id)
+    return funding.vault_bank_account_id
 
 
 async def vault_card_for(
@@ -117,6 +127,13 @@ async def payment_succeeded(
     await grants.payment_succeeded(
         _bare(session, keyring, scope, now), payment_method_id, setup_future_usage=setup_future_usage
     )
+
+
+async def setup_succeeded(
+    session: AsyncSession, keyring: Keyring, scope: Scope, now: int, payment_method_id: str, *, off_session: bool
+) -> None:
+    """A SetupIntent saved a `link` method: with `usage=off_session` the grant allows off-session charges."""
+    await grants.setup_succeeded(_bare(session, keyring, scope, now), payment_method_id, off_session=off_session)
 
 
 async def enroll_after_payment(
@@ -203,16 +220,28 @@ async def after_authentication(
     await repository.delete_row(session, held)
     if _paid(pi):
         signup = accounts.Signup(held.email, held.phone, held.name, held.country)
-        caller = Caller(_bare_settings(), Limiter(), "", None)
+        caller = Caller(_bare_settings(), MemoryLimiter(), "", None)
         await enroll_after_payment(
             session, keyring, scope, now, LinkSignup(signup, caller), vault_card_id=vault_card_id, billing=billing
         )
+
+
+async def purge_held_signups(session: AsyncSession, settings: Settings, now: int) -> int:
+    """Drop opt-ins whose 3-D Secure challenge was abandoned (held longer than `link_held_signup_seconds`).
+
+    A shopper who completes the challenge later still pays; only the enrolment is lost."""
+    return await repository.purge_held_signups(session, created_before=now - settings.link_held_signup_seconds)
 
 
 async def charge_details(session: AsyncSession, vault_card_id: str, billing: dict[str, Any]) -> dict[str, Any]:
     """A Link charge's `payment_method_details`: the funding country, never the card."""
     facts = await vault.card_facts(session, vault_card_id)
     return {"type": "link", "link": {"country": facts.country if facts else None}, "billing_details": billing}
+
+
+def bank_charge_details(billing: dict[str, Any]) -> dict[str, Any]:
+    """A Link bank payment's `payment_method_details`: as for a card, never the bank or its numbers."""
+    return {"type": "link", "link": {"country": "US"}, "billing_details": billing}
 
 
 async def check_signup(signup: LinkSignup) -> None:
@@ -242,7 +271,7 @@ async def delete_account(ctx: LinkContext, account: LinkAccount) -> dict[str, An
     """Erase the account: grants revoked (merchants told), vault cards erased, personal rows deleted."""
     await grants.revoke_all(ctx, account)
     for row in await details.list_details(ctx, account):
-        await vault.erase_card(ctx.session, row.vault_card_id)
+        await details.erase_sealed(ctx, row)
     contacts = [c for c in (account.email, account.phone) if c]
     await repository.erase_account_rows(ctx.session, account.id, contacts)
     return {"id": account.id, "object": "link.account", "deleted": True}

@@ -72,8 +72,10 @@ async def lookup(ctx: LinkContext, email: str) -> Lookup:
     """Whether a shopper with this email exists; if so, a new unverified session (rate limited)."""
     settings = ctx.settings
     window = settings.link_lookup_window_seconds
-    ctx.limiter.hit("lookup_ip", ctx.ip, limit=settings.link_lookups_per_ip, window=window, now=ctx.now, what="lookups")
-    ctx.limiter.hit(
+    await ctx.limiter.hit(
+        "lookup_ip", ctx.ip, limit=settings.link_lookups_per_ip, window=window, now=ctx.now, what="lookups"
+    )
+    await ctx.limiter.hit(
         "lookup_merchant",
         ctx.scope.merchant_id,
         limit=settings.link_lookups_per_merchant,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lynk.core.errors import InvalidRequestError
+from lynk.core.errors import InvalidRequestError, ParameterMissing
 from lynk.link import details, devices, grants, metrics, service, sessions
 from lynk.link.endpoints import link_context
 from lynk.link.objects import detail_object, device_object, grant_object, message_object, shipping_address_object
@@ -35,17 +35,29 @@ async def list_payment_details(call: ApiCall, params: SessionParams) -> dict[str
     return _list("/v1/link/payment_details", [detail_object(d) for d in rows])
 
 
-@routes.post("/v1/link/payment_details", params=AddPaymentDetail, summary="Save a card", auth=Auth.ANY_KEY)
+@routes.post(
+    "/v1/link/payment_details", params=AddPaymentDetail, summary="Save a card or bank account", auth=Auth.ANY_KEY
+)
 async def add_payment_detail(call: ApiCall, params: AddPaymentDetail) -> dict[str, Any]:
     ctx = link_context(call)
     account = await sessions.verified_account(ctx, params.consumer_session_client_secret)
+    billing = params.billing_details.given() if params.billing_details else None
+    if params.type == "us_bank_account":
+        if params.us_bank_account is None:
+            raise ParameterMissing("us_bank_account")
+        row = await details.add_bank_account(
+            ctx,
+            account,
+            params.us_bank_account.to_input(),
+            billing=billing,
+            nickname=params.nickname,
+            make_default=params.is_default,
+        )
+        return detail_object(row)
+    if params.card is None:
+        raise ParameterMissing("card")
     row = await details.add_card(
-        ctx,
-        account,
-        params.card.to_input(),
-        billing=params.billing_details.given() if params.billing_details else None,
-        nickname=params.nickname,
-        make_default=params.is_default,
+        ctx, account, params.card.to_input(), billing=billing, nickname=params.nickname, make_default=params.is_default
     )
     return detail_object(row)
 

@@ -110,10 +110,19 @@ class LinkMessage(PublicObject, Base):
 
 
 class LinkPaymentDetail(PublicObject, Base):
-    """A card the shopper saved: sealed in the vault, its safe facts here."""
+    """A card or US bank account the shopper saved: sealed in the vault (its own copy), its safe facts here.
+
+    A `card` detail has `vault_card_id` and the card's facts; a `us_bank_account` detail has
+    `vault_bank_account_id`, `bank_name`, `account_type` and `account_holder_type`.
+    """
 
     __tablename__ = "link_payment_details"
     __table_args__ = (
+        CheckConstraint(
+            "(type = 'card' AND vault_card_id IS NOT NULL AND vault_bank_account_id IS NULL) OR "
+            "(type = 'us_bank_account' AND vault_bank_account_id IS NOT NULL AND vault_card_id IS NULL)",
+            name="funding",
+        ),
         UniqueConstraint("account_id", "fingerprint"),
         Index("ix_link_payment_details_account", "account_id", "created", "pk"),
     )
@@ -121,14 +130,18 @@ class LinkPaymentDetail(PublicObject, Base):
     livemode: Mapped[bool]
     account_id: Mapped[str] = mapped_column(String(64))
     type: Mapped[str] = mapped_column(String(32))
-    vault_card_id: Mapped[str] = mapped_column(String(64))
+    vault_card_id: Mapped[str | None] = mapped_column(String(64))
+    vault_bank_account_id: Mapped[str | None] = mapped_column(String(64))
     fingerprint: Mapped[str] = mapped_column(String(32))
-    brand: Mapped[str] = mapped_column(String(16))
+    brand: Mapped[str | None] = mapped_column(String(16))
     last4: Mapped[str] = mapped_column(String(4))
-    exp_month: Mapped[int] = mapped_column(Integer)
-    exp_year: Mapped[int] = mapped_column(Integer)
-    funding: Mapped[str] = mapped_column(String(16))
+    exp_month: Mapped[int | None] = mapped_column(Integer)
+    exp_year: Mapped[int | None] = mapped_column(Integer)
+    funding: Mapped[str | None] = mapped_column(String(16))
     country: Mapped[str | None] = mapped_column(String(2))
+    bank_name: Mapped[str | None] = mapped_column(String(100))
+    account_type: Mapped[str | None] = mapped_column(String(16))
+    account_holder_type: Mapped[str | None] = mapped_column(String(16))
     nickname: Mapped[str | None] = mapped_column(String(100))
     billing_details: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -49,6 +49,36 @@ def _document(stored: vault_banks.StoredBankAccount, given: BankAccountInput) ->
     }
 
 
+async def seal(
+    session: AsyncSession,
+    keyring: Keyring,
+    *,
+    livemode: bool,
+    account: BankAccountInput,
+    now: int,
+    within: str | None = None,
+) -> vault_banks.StoredBankAccount:
+    """Check the numbers and seal them in the vault (errors name `<within>[us_bank_account][…]`).
+
+    Also how a Link wallet saves a bank account as a payment detail."""
+    if account.routing_number is None:
+        raise ParameterMissing(_param(within, TYPE, "routing_number"))
+    if account.account_number is None:
+        raise ParameterMissing(_param(within, TYPE, "account_number"))
+    try:
+        return await vault_banks.store_bank_account(
+            session,
+            keyring,
+            livemode=livemode,
+            routing_number=account.routing_number,
+            account_number=account.account_number,
+            now=now,
+        )
+    except LynkError as error:
+        error.param = _param(within, TYPE, error.param or "")
+        raise
+
+
 async def create(
     session: AsyncSession,
     keyring: Keyring,
@@ -64,22 +94,7 @@ async def create(
     """Seal the account in the vault and make its PaymentMethod; ACH needs the holder's name, as at Stripe."""
     if not (billing or {}).get("name"):
         raise ParameterMissing(_param(within, "billing_details", "name"))
-    if account.routing_number is None:
-        raise ParameterMissing(_param(within, TYPE, "routing_number"))
-    if account.account_number is None:
-        raise ParameterMissing(_param(within, TYPE, "account_number"))
-    try:
-        stored = await vault_banks.store_bank_account(
-            session,
-            keyring,
-            livemode=scope.livemode,
-            routing_number=account.routing_number,
-            account_number=account.account_number,
-            now=now,
-        )
-    except LynkError as error:
-        error.param = _param(within, TYPE, error.param or "")
-        raise
+    stored = await seal(session, keyring, livemode=scope.livemode, account=account, now=now, within=within)
     payment_method = PaymentMethod(
         id=new_id("pm"),
         created=now,

@@ -1,4 +1,5 @@
-"""Paying by bank (ACH debit of a `us_bank_account` PaymentMethod), and the settlement job.
+"""Paying by bank (ACH debit of a `us_bank_account` PaymentMethod, or of a `link` method whose shopper
+chose a bank account in the Link wallet), and the settlement job.
 
 Confirming sends the debit and leaves the PaymentIntent `processing` with a `pending` charge;
 nothing is booked. Once the settlement delay has passed, `settle_due` asks the connector for the
@@ -20,7 +21,16 @@ from lynk.core.errors import InvalidRequestError
 from lynk.core.ids import new_id, random_token
 from lynk.core.scope import Scope
 from lynk.events import service as events
-from lynk.models import BankDebit, BankDebitStatus, Charge, ChargeStatus, PaymentIntent, PaymentMethod
+from lynk.link import service as link
+from lynk.models import (
+    BankDebit,
+    BankDebitStatus,
+    Charge,
+    ChargeStatus,
+    PaymentIntent,
+    PaymentIntentStatus,
+    PaymentMethod,
+)
 from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.objects import payment_method_object
 from lynk.payments import booking, repository, states
@@ -32,11 +42,11 @@ from lynk.vault import bank_accounts as vault_banks
 TYPE = "us_bank_account"
 
 
-def _check_payable(pi: PaymentIntent, mandate_data: dict[str, Any] | None) -> None:
-    if TYPE not in pi.payment_method_types:
+def _check_payable(pi: PaymentIntent, mandate_data: dict[str, Any] | None, method_type: str) -> None:
+    if method_type not in pi.payment_method_types:
         raise InvalidRequestError(
-            f"The PaymentMethod provided ({TYPE}) is not allowed for this PaymentIntent. Create the "
-            f"PaymentIntent with payment_method_types including {TYPE}, or use one of: "
+            f"The PaymentMethod provided ({method_type}) is not allowed for this PaymentIntent. Create the "
+            f"PaymentIntent with payment_method_types including {method_type}, or use one of: "
             f"{', '.join(pi.payment_method_types)}.",
             param="payment_method",
             code="payment_intent_incompatible_payment_method",
@@ -50,7 +60,8 @@ def _check_payable(pi: PaymentIntent, mandate_data: dict[str, Any] | None) -> No
         raise InvalidRequestError(
             "us_bank_account PaymentMethods do not support capture_method=manual.", param="capture_method"
         )
-    if mandate_data is None and not pi.off_session:
+    # Paying with a bank account from a Link wallet, the shopper consents inside Link (a verified session).
+    if method_type == TYPE and mandate_data is None and not pi.off_session:
         raise InvalidRequestError(
             "An ACH debit needs the customer's mandate: pass mandate_data[customer_acceptance][type] "
             "(online, with [online][ip_address] and [online][user_agent], or offline), or off_session=true "
@@ -60,27 +71,41 @@ def _check_payable(pi: PaymentIntent, mandate_data: dict[str, Any] | None) -> No
         )
 
 
-async def _bank_ref(ctx: PaymentContext, method: PaymentMethod) -> BankRef:
-    facts = await vault_banks.bank_account_facts(ctx.session, method.vault_bank_account_id or "")
-    assert facts is not None, "a us_bank_account PaymentMethod always has its vault record"
-    return BankRef(method.vault_bank_account_id or "", facts.routing_number, facts.last4)
+async def _bank_ref(ctx: PaymentContext, vault_bank_account_id: str) -> BankRef:
+    facts = await vault_banks.bank_account_facts(ctx.session, vault_bank_account_id)
+    assert facts is not None, "a bank account to debit always has its vault record"
+    return BankRef(vault_bank_account_id, facts.routing_number, facts.last4)
+
+
+def _details(method: PaymentMethod) -> dict[str, Any]:
+    """The charge's `payment_method_details`; a Link payment names no bank and no numbers."""
+    if method.type == "link":
+        return link.bank_charge_details(method.billing_details)
+    details = {k: v for k, v in (method.us_bank_account or {}).items() if k not in ("networks", "status_details")}
+    details.pop("financial_connections_account", None)
+    details.update({"mandate": f"mandate_{random_token(24)}", "payment_reference": None})
+    return {"type": TYPE, TYPE: details, "billing_details": method.billing_details}
 
 
 async def confirm(
-    ctx: PaymentContext, pi: PaymentIntent, method: PaymentMethod, *, mandate_data: dict[str, Any] | None
+    ctx: PaymentContext,
+    pi: PaymentIntent,
+    method: PaymentMethod,
+    *,
+    mandate_data: dict[str, Any] | None,
+    link_bank_account_id: str | None = None,
 ) -> None:
-    """Send the debit: the PaymentIntent goes to `processing` (events `charge.pending`, `payment_intent.processing`)."""
-    _check_payable(pi, mandate_data)
-    bank = await _bank_ref(ctx, method)
+    """Send the debit: the PaymentIntent goes to `processing` (events `charge.pending`, `payment_intent.processing`).
+
+    `link_bank_account_id`: a `link` method whose shopper chose a bank account in the wallet."""
+    _check_payable(pi, mandate_data, method.type)
+    bank = await _bank_ref(ctx, link_bank_account_id or method.vault_bank_account_id or "")
     pi.attempts += 1
     key = f"{pi.id}:debit:{pi.attempts}"
     call = await record_call(ctx, operation="debit", payment_intent_id=pi.id, key=key, amount=pi.amount)
     request = DebitRequest(idempotency_key=key, amount=pi.amount, currency=pi.currency, bank=bank)
     result = await connector_call(ctx.connector.debit, request)
     complete_call(call, result, ctx.now)
-    details = {k: v for k, v in (method.us_bank_account or {}).items() if k not in ("networks", "status_details")}
-    details.pop("financial_connections_account", None)
-    details.update({"mandate": f"mandate_{random_token(24)}", "payment_reference": None})
     charge = Charge(
         id=new_id("ch"),
         created=ctx.now,
@@ -97,7 +122,7 @@ async def confirm(
         paid=False,
         customer_id=pi.customer_id,
         payment_method_id=method.id,
-        payment_method_details={"type": TYPE, TYPE: details, "billing_details": method.billing_details},
+        payment_method_details=_details(method),
         outcome={
             "network_status": "approved_by_network",
             "reason": None,
@@ -142,6 +167,23 @@ async def confirm(
         await _settled(ctx, pi, charge, debit)
 
 
+async def confirm_link(
+    ctx: PaymentContext, pi: PaymentIntent, method: PaymentMethod, *, mandate_data: dict[str, Any] | None
+) -> bool:
+    """A `link` method funded by a bank account in the wallet: send the debit (False: it charges a card).
+
+    The payment counts for Link, and with `setup_future_usage` the grant allows off-session debits,
+    once the debit is sent, as a bank account is saved for later then."""
+    bank_account_id = await link.bank_account_for(ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id)
+    if bank_account_id is None:
+        return False
+    await confirm(ctx, pi, method, mandate_data=mandate_data, link_bank_account_id=bank_account_id)
+    if pi.status in (PaymentIntentStatus.PROCESSING, PaymentIntentStatus.SUCCEEDED):
+        sfu = bool(pi.setup_future_usage)
+        await link.payment_succeeded(ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id, setup_future_usage=sfu)
+    return True
+
+
 async def settle_due(ctx: PaymentContext, *, limit: int = 200, customer_ids: Sequence[str] | None = None) -> int:
     """Move on every bank debit whose settlement time has come (all merchants' with `ctx.scope` ignored,
     or only those of `customer_ids`, a test clock's customers)."""
@@ -172,7 +214,9 @@ async def _verdict(ctx: PaymentContext, debit: BankDebit) -> DebitResult | None:
     result = await connector_call(ctx.connector.status, debit.connector_key)
     if result is None:  # the connector forgot (a restart): the same question again, under the same key
         facts = await vault_banks.bank_account_facts(ctx.session, debit.vault_bank_account_id)
-        assert facts is not None
+        if facts is None:  # a Link shopper erased the account meanwhile: it cannot be sent again, so it fails
+            message = "The bank account was removed before the bank answered; the debit was not sent again."
+            return DebitResult(DebitStatus.FAILED, debit.connector_key, "bank_account_unusable", message)
         bank = BankRef(debit.vault_bank_account_id, facts.routing_number, facts.last4)
         await connector_call(ctx.connector.debit, DebitRequest(debit.connector_key, debit.amount, debit.currency, bank))
         result = await connector_call(ctx.connector.status, debit.connector_key)

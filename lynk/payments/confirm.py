@@ -79,6 +79,8 @@ async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOption
     if method.type == "link" and options.link is None:
         # The merchant charges a `link` method again, without the shopper: only through an off-session grant.
         await link.check_reuse(ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id, off_session=pi.off_session)
+    if method.type == "link" and await bank_debits.confirm_link(ctx, pi, method, mandate_data=options.mandate_data):
+        return pi  # the shopper chose a bank account in the wallet
     card = await card_ref(ctx, method)
     assessment = risk.assess(card.bin, card.last4, (method.card or {}).get("fingerprint", ""))
     if assessment.blocked:

@@ -94,3 +94,11 @@ async def bank_account_facts(session: AsyncSession, bank_account_id: str) -> Ban
     if row is None:
         return None
     return BankAccountFacts(row.routing_number, row.last4, row.bank_name)
+
+
+async def erase_bank_account(session: AsyncSession, bank_account_id: str) -> None:
+    """Delete a sealed bank account for good (a Link shopper removing it, or deleting the account)."""
+    row = await repository.get_bank_account(session, bank_account_id)
+    if row is not None:
+        await session.delete(row)
+        await session.flush()

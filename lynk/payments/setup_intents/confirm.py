@@ -18,6 +18,8 @@ from lynk.connectors import AuthorizeRequest, AuthorizeResult, AuthorizeStatus, 
 from lynk.core.errors import InvalidRequestError
 from lynk.core.ids import new_id
 from lynk.events import service as events
+from lynk.link import service as link
+from lynk.link.service import LinkPayment
 from lynk.models import PaymentMethod, SetupAttempt, SetupAttemptStatus, SetupIntent
 from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.objects import payment_method_object
@@ -31,12 +33,15 @@ from lynk.payments.setup_intents.objects import setup_intent_object
 
 # A verification moves no money; its currency is only what the processor is asked about.
 VERIFICATION_CURRENCY = "usd"
+# A `link` method is set up by verifying the card the shopper chose in the wallet (through its grant).
+SETUP_TYPES = ("card", "link")
 
 
 @dataclass(frozen=True)
 class SetupConfirmOptions:
     payment_method: str | None = None
     payment_method_data: payment_methods.CardInput | None = None
+    link: LinkPayment | None = None  # set up a Link grant with a verified Link session
     return_url: str | None = None
     customer_acceptance: dict[str, Any] | None = None
     payment_method_options: dict[str, Any] | None = None
@@ -120,7 +125,11 @@ async def complete_authentication(ctx: PaymentContext, si: SetupIntent, *, succe
 
 
 async def _payment_method(ctx: PaymentContext, si: SetupIntent, options: SetupConfirmOptions) -> PaymentMethod:
-    if options.payment_method_data is not None:
+    if options.link is not None:  # the merchant's new `link` method and its grant, for the chosen detail
+        method = await link.pay_with(
+            ctx.session, ctx.keyring, ctx.scope, ctx.now, options.link, si.payment_method_types, cards_only=True
+        )
+    elif options.payment_method_data is not None:
         method = await payment_methods.create_card(
             ctx.session,
             ctx.keyring,
@@ -149,8 +158,8 @@ async def _payment_method(ctx: PaymentContext, si: SetupIntent, options: SetupCo
 
 
 def check_method(si: SetupIntent, method: PaymentMethod) -> None:
-    """A SetupIntent sets up card methods of its own customer (or of nobody yet)."""
-    if method.type not in si.payment_method_types or method.type != "card":
+    """A SetupIntent sets up card (and Link) methods of its own customer (or of nobody yet)."""
+    if method.type not in si.payment_method_types or method.type not in SETUP_TYPES:
         raise PaymentMethodTypeNotAllowed(method.type, list(si.payment_method_types))
     if method.customer_id is not None and method.customer_id != si.customer_id:
         raise InvalidRequestError(
@@ -226,6 +235,9 @@ async def _succeed(ctx: PaymentContext, si: SetupIntent, method: PaymentMethod, 
     mandate = None
     if si.usage == "off_session":
         mandate = await mandates.record(ctx, method, source_id=si.id, customer_acceptance=si.customer_acceptance)
+    if method.type == "link":
+        off_session = si.usage == "off_session"
+        await link.setup_succeeded(ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id, off_session=off_session)
     states.succeeded(si, mandate.id if mandate else None)
     attempt.status = SetupAttemptStatus.SUCCEEDED
     await _record(ctx, si, "setup_intent.succeeded")
@@ -246,6 +258,8 @@ async def _fail(
 
 
 def _details(method: PaymentMethod, result: AuthorizeResult | None, three_ds: str | None) -> dict[str, Any]:
+    if method.type == "link":  # the merchant learns nothing about the card behind the grant
+        return {"type": "link", "link": {}}
     card = dict(method.card or {})
     details = {key: card.get(key) for key in ("brand", "country", "exp_month", "exp_year", "fingerprint", "funding")}
     details["last4"] = card.get("last4")

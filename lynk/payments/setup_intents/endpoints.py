@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from lynk.core.errors import ParameterInvalid, ParameterMissing
+from lynk.link.endpoints import caller_of
+from lynk.link.service import LinkPayment
 from lynk.payment_methods.service import CardInput
 from lynk.payments.endpoints import payment_context
 from lynk.payments.schemas import PaymentMethodData
@@ -28,14 +30,27 @@ from lynk.wire.routing import ApiCall, Auth, StripeRouter
 routes = StripeRouter(tags=["SetupIntents"])
 
 
+def _link_data(call: ApiCall, data: PaymentMethodData | None) -> LinkPayment | None:
+    """`payment_method_data[type]=link`: a grant for the detail the verified shopper chose."""
+    if data is None or data.type != "link":
+        return None
+    given = data.link
+    return LinkPayment(
+        consumer_session_client_secret=given.consumer_session_client_secret if given else None,
+        payment_detail=given.payment_detail if given else None,
+        caller=caller_of(call),
+    )
+
+
 def _card_data(data: PaymentMethodData | None) -> CardInput | None:
-    """SetupIntents save cards; a bank account is set up by paying with it (`setup_future_usage`)."""
-    if data is None:
+    """SetupIntents save cards (and Link grants, above); a bank account is set up by paying with it
+    (`setup_future_usage`)."""
+    if data is None or data.type == "link":
         return None
     if data.type != "card":
         raise ParameterInvalid(
-            "SetupIntents take card payment methods only; save a us_bank_account with a PaymentIntent "
-            "and setup_future_usage.",
+            "SetupIntents take card and link payment methods only; save a us_bank_account with a "
+            "PaymentIntent and setup_future_usage.",
             param="payment_method_data[type]",
         )
     if data.card is None:
@@ -47,6 +62,7 @@ def _confirm_options(call: ApiCall, params: SetupConfirmFields) -> SetupConfirmO
     return SetupConfirmOptions(
         payment_method=params.payment_method,
         payment_method_data=_card_data(params.payment_method_data),
+        link=_link_data(call, params.payment_method_data),
         return_url=params.return_url,
         customer_acceptance=params.mandate_data.acceptance(call.now) if params.mandate_data else None,
         payment_method_options=params.payment_method_options.given() if params.payment_method_options else None,
@@ -61,6 +77,12 @@ async def create_setup_intent(call: ApiCall, params: CreateSetupIntent) -> dict[
             raise ParameterInvalid(
                 f"You may only specify {only_with_confirm} when confirm is true.", param=only_with_confirm
             )
+    if params.payment_method_data is not None and params.payment_method_data.type == "link" and not params.confirm:
+        raise ParameterInvalid(
+            "payment_method_data[type]=link needs the shopper's verified Link session: pass confirm=true, or "
+            "confirm the SetupIntent with it.",
+            param="payment_method_data[type]",
+        )
     new = service.NewSetupIntent(
         customer=params.customer,
         payment_method=params.payment_method,

@@ -11,7 +11,7 @@ from lynk.payments.schemas import Id, PaymentMethodData, Url
 from lynk.wire.lists import CreatedParam, ListParams
 from lynk.wire.params import FormList, Metadata, NestedParams, Params, ShortText, Timestamp, Unsettable
 
-MethodTypes = Annotated[FormList[Literal["card"]], Field(min_length=1, max_length=5)]
+MethodTypes = Annotated[FormList[Literal["card", "link"]], Field(min_length=1, max_length=5)]
 Usage = Literal["on_session", "off_session"]
 
 
