@@ -6,7 +6,8 @@ per mode). Each has its own cookies, scoped to its path: the session cookie hold
 session's secret (HttpOnly, SameSite=Strict, Secure over https, no lifetime: the session's idle
 expiry is enforced by the server), and the CSRF cookie holds the token every form repeats in its
 hidden `csrf_token` field. A POST must also come from Lynk's own origin when the browser says where
-it comes from. Pages send a strict Content-Security-Policy: no script at all, styles from Lynk only.
+it comes from (`Origin`, `Sec-Fetch-Site`). Pages send a strict Content-Security-Policy: no script at
+all, styles from Lynk only.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ PAGE_HEADERS = {
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # Not `no-referrer`: with it, browsers send `Origin: null` on form POSTs, and the origin check needs it.
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
 }
@@ -86,7 +88,9 @@ def render(
 ) -> HTMLResponse:
     """A page; with `csrf`, its forms carry that token and the cookie is (re)set with it."""
     mode = mode_of(request)
-    html = templates.get_template(name).render(static=STATIC_PATH, base=mode.base, test=not mode.livemode, **values)
+    html = templates.get_template(name).render(
+        static=STATIC_PATH, base=mode.base, test=not mode.livemode, csrf=csrf, **values
+    )
     response = HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
     if csrf is not None:
         response.set_cookie(
@@ -121,6 +125,7 @@ async def read_form(request: Request) -> dict[str, str] | None:
     origin = request.headers.get("origin")
     own = runtime_of(request).settings.public_url.rstrip("/")
     same_origin = origin is None or origin in (own, f"{request.url.scheme}://{request.url.netloc}")
+    same_origin = same_origin and request.headers.get("sec-fetch-site", "same-origin") == "same-origin"
     if cookie and given and hmac.compare_digest(cookie.encode(), given.encode()) and same_origin:
         return form
     return None

@@ -54,9 +54,13 @@ class AccountBrowser:
         return self.http.get(BASE + path)
 
     def csrf(self) -> str:
-        if CSRF_COOKIE not in self.http.cookies:
-            assert self.page().status_code in (200, 303)
-        return str(self.http.cookies[CSRF_COOKIE])
+        """The token the page's forms carry (which must be the one its cookie holds)."""
+        page = self.page()
+        if page.status_code == 303:
+            page = self.http.get(page.headers["location"])
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert found is not None and found.group(1) == self.http.cookies[CSRF_COOKIE], page.text
+        return found.group(1)
 
     def post(self, path: str, data: dict[str, str] | None = None, *, csrf: bool = True) -> httpx.Response:
         body = dict(data or {})
