@@ -278,3 +278,32 @@ def test_delete_needs_confirmation_then_erases_and_logs_out(server: LynkServer) 
     assert browser.start(shopper.email).status_code == 404
     lookup = Browser(server, shopper.shop).lookup(shopper.email)
     assert lookup.json()["exists"] is False
+
+
+def test_wrong_codes_lock_the_account_here_as_at_checkout(server: LynkServer) -> None:
+    shopper = saved_shopper(server)
+    settings = server.runtime.settings
+    for _ in range(settings.link_failures_before_lock // settings.link_code_max_attempts):
+        browser = AccountBrowser(server)
+        browser.start(shopper.email)
+        code = latest_code(server, shopper.home, shopper.phone)
+        for _ in range(settings.link_code_max_attempts):
+            last = browser.post("/verify", {"code": "000000" if code != "000000" else "111111"})
+    assert last.status_code == 400 and "locked" in last.text
+    locked = AccountBrowser(server).start(shopper.email)
+    assert locked.status_code == 429 and "try again in 15 minutes" in locked.text
+    # the lock is the account's: checkout refuses to send a code too
+    at_shop = Browser(server, shopper.shop)
+    at_shop.lookup(shopper.email)
+    refused = at_shop.post("/v1/link/consumer_sessions/start_verification", {"type": "sms"})
+    assert refused.status_code == 429
+
+
+def test_code_sends_are_limited_per_account(server: LynkServer) -> None:
+    shopper = saved_shopper(server)  # one code was sent at the shop already
+    browser = AccountBrowser(server)
+    browser.start(shopper.email)
+    for _ in range(server.runtime.settings.link_sends_per_account - 2):
+        assert browser.post("/verify/resend").status_code == 303
+    refused = browser.post("/verify/resend", {"channel": "email"})
+    assert refused.status_code == 429 and "Too many verification codes sent" in refused.text
