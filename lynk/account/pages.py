@@ -32,6 +32,7 @@ from lynk.account.web import (
     render,
     route,
     router,
+    runtime_of,
     session_secret,
     set_browser_cookie,
     set_link_cookie,
@@ -58,7 +59,7 @@ NOTICES = {
     "expired": "Your session has ended. Log in again.",
     "sent": "A new code is on its way.",
 }
-CHANNELS = {"sms": "a text message", "email": "an email"}
+CHANNELS = {"sms": "text message", "email": "email"}
 
 
 def install(app: FastAPI) -> None:
@@ -215,6 +216,7 @@ async def _verify_page(request: Request, *, error: str | None = None, status: in
         return redirect(request)
     via = request.query_params.get("via")
     channel = via if via in CHANNELS else ("sms" if account.phone else "email")
+    settings = runtime_of(request).settings
     sent_to = accounts.redact_phone(account.phone) if channel == "sms" else accounts.redact_email(account.email)
     return render(
         request,
@@ -226,6 +228,8 @@ async def _verify_page(request: Request, *, error: str | None = None, status: in
         channel=CHANNELS[channel],
         sent_to=sent_to,
         has_phone=account.phone is not None,
+        ttl_minutes=max(1, settings.link_code_ttl_seconds // 60),
+        trust_days=settings.link_device_trust_days,
     )
 
 
@@ -262,7 +266,7 @@ async def verify(request: Request) -> Response:
         return await _verify_page(request, error=outcome.message, status=outcome.http_status)
     response = redirect(request)
     if outcome is not None:
-        days = request.app.state.runtime.settings.link_device_trust_days
+        days = runtime_of(request).settings.link_device_trust_days
         set_link_cookie(request, response, devices.DEVICE_COOKIE, outcome, days * 86400)
     return response
 
