@@ -3,6 +3,8 @@ every POST, the shopper's own items only, and what each action does at the merch
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -307,3 +309,22 @@ def test_code_sends_are_limited_per_account(server: LynkServer) -> None:
         assert browser.post("/verify/resend").status_code == 303
     refused = browser.post("/verify/resend", {"channel": "email"})
     assert refused.status_code == 429 and "Too many verification codes sent" in refused.text
+
+
+def test_no_code_or_session_secret_in_logs_and_no_merchant_metrics(server: LynkServer, lynk_log: Path) -> None:
+    shopper = saved_shopper(server)
+
+    def figures() -> dict[str, object]:
+        response = httpx.get(f"{server.base_url}/v1/link/metrics", auth=(shopper.home.secret_key, ""))
+        assert response.status_code == 200, response.text
+        body: dict[str, object] = response.json()
+        return body
+
+    before = figures()
+    browser = AccountBrowser(server)
+    browser.log_in(shopper)
+    code = latest_code(server, shopper.home, shopper.phone)
+    secret = browser.http.cookies[SESSION_COOKIE]
+    assert figures() == before  # account-page log-ins are not the merchant's lookups or verifications
+    logged = lynk_log.read_text()
+    assert secret not in logged and f"code={code}" not in logged and f"is {code}" not in logged
