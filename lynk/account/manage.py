@@ -1,7 +1,8 @@
 """What a logged-in shopper does on the account page: every action is a CSRF-checked form POST that needs
 the verified session, calls a `lynk.link` service and comes back to the overview with a notice.
 
-- cards: `/details/{id}/default`, `/details/{id}/nickname`, `/details/{id}/remove` (last4 only, ever);
+- cards: `/details` (add: sealed in the vault through the Link wallet, CVC never kept),
+  `/details/{id}/default`, `/details/{id}/nickname`, `/details/{id}/remove` (last4 only is ever shown);
 - shipping addresses: `/addresses` (add), `/addresses/{id}/default`, `/addresses/{id}/remove`;
 - trusted devices: `/devices/{id}/log_out`, `/devices/log_out_all`;
 - merchant grants: `/grants/{id}/revoke` (the merchant gets `payment_method.detached`);
@@ -12,6 +13,7 @@ An id that is not the shopper's own is a 404, whoever's it is.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -36,7 +38,9 @@ from lynk.link import accounts, details, devices, grants, service, sessions
 from lynk.link.context import LinkContext
 from lynk.link.errors import ConsumerSessionInvalid, ConsumerSessionNotVerified
 from lynk.models import LinkAccount
+from lynk.payment_methods.service import CardInput
 
+_EXPIRATION = re.compile(r"^\s*(\d{1,2})\s*/?\s*(\d{2}|\d{4})\s*$")
 Action = Callable[[LinkContext, LinkAccount, dict[str, str], str], Awaitable[object]]
 
 
@@ -71,6 +75,40 @@ async def _act(request: Request, action: Action, notice: str, item: str = "") ->
     if isinstance(outcome, LynkError):
         return failed(request, outcome)
     return redirect(request, "", notice)
+
+
+def _card(form: dict[str, str]) -> CardInput:
+    number = re.sub(r"[\s-]", "", form.get("number", ""))[:40]
+    if not number:
+        raise InvalidRequestError("Enter the card number.", param="number")
+    expiration = _EXPIRATION.match(form.get("expiration", ""))
+    if expiration is None:
+        raise InvalidRequestError("Enter the expiration date as MM / YY.", param="expiration")
+    month, year = int(expiration.group(1)), int(expiration.group(2))
+    cvc = form.get("cvc", "").strip()[:8]
+    if not cvc:
+        raise InvalidRequestError("Enter the card's security code (CVC).", param="cvc")
+    return CardInput(number=number, exp_month=month, exp_year=year + 2000 if year < 100 else year, cvc=cvc)
+
+
+@route("POST", "/details")
+async def add_card(request: Request) -> Response:
+    async def action(ctx: LinkContext, account: LinkAccount, form: dict[str, str], item: str) -> object:
+        card = _card(form)
+        name = form.get("name", "").strip()[:200]
+        nickname = form.get("nickname", "").strip()
+        if len(nickname) > 100:
+            raise InvalidRequestError("A nickname is at most 100 characters long.", param="nickname")
+        return await details.add_card(
+            ctx,
+            account,
+            card,
+            billing={"name": name} if name else None,
+            nickname=nickname or None,
+            make_default=form.get("is_default") == "yes",
+        )
+
+    return await _act(request, action, "card_added")
 
 
 @route("POST", "/details/{item}/default")

@@ -46,6 +46,7 @@ from lynk.merchants import service as merchants
 from lynk.merchants.errors import MerchantNotFound
 
 NOTICES = {
+    "card_added": "The card is saved.",
     "default": "Your default card is updated.",
     "nickname": "The nickname is saved.",
     "removed": "The card is removed from your account.",

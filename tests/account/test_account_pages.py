@@ -328,3 +328,26 @@ def test_no_code_or_session_secret_in_logs_and_no_merchant_metrics(server: LynkS
     assert figures() == before  # account-page log-ins are not the merchant's lookups or verifications
     logged = lynk_log.read_text()
     assert secret not in logged and f"code={code}" not in logged and f"is {code}" not in logged
+
+
+def test_add_a_card_once_and_bad_cards_are_refused(server: LynkServer) -> None:
+    shopper = saved_shopper(server)
+    browser = AccountBrowser(server)
+    browser.log_in(shopper)
+    card = {"number": "5555 5555 5555 4444", "expiration": "12 / 34", "cvc": "123", "nickname": "Work"}
+    added = browser.post("/details", {**card, "is_default": "yes"})
+    assert added.status_code == 303 and added.headers["location"] == f"{BASE}?done=card_added"
+    page = browser.page().text
+    assert "Mastercard •••• 4444" in page and "“Work”" in page and "5555555555554444" not in page
+    first, second = ids(page, "csmrpd")
+    assert page.index("Default", page.index(second)) < page.index("</li>", page.index(second))
+    assert browser.post("/details", card).status_code == 303
+    assert ids(browser.page().text, "csmrpd") == [first, second]  # the same card is not saved twice
+
+    wrong = browser.post("/details", {**card, "number": "4242424242424241"})
+    assert wrong.status_code in (400, 402) and "card number" in wrong.text.lower()
+    assert "4242424242424241" not in wrong.text
+    no_expiry = browser.post("/details", {**card, "expiration": "soon"})
+    assert no_expiry.status_code == 400 and "MM / YY" in no_expiry.text
+    no_cvc = browser.post("/details", {**card, "cvc": ""})
+    assert no_cvc.status_code == 400 and "security code" in no_cvc.text

@@ -1,5 +1,5 @@
-"""The shopper's account page in Chromium: log in with the code from the test-message endpoint, remove a
-card, revoke a grant, export, delete, the keyboard alone, axe-core, and screenshots at 375 px and 1280 px."""
+"""The shopper's account page in Chromium: log in with the code from the test-message endpoint, add and
+remove a card, revoke a grant, export, delete, the keyboard alone, axe-core, and screenshots at 375 px and 1280 px."""
 
 from __future__ import annotations
 
@@ -51,8 +51,18 @@ def test_a_shopper_removes_a_card_and_revokes_a_grant(page: Page, server: LynkSe
         shopper.method
     ]
 
+    page.get_by_text("Add a card").click()
+    page.get_by_label("Card number").fill("5555 5555 5555 4444")
+    page.get_by_label("Expiration").fill("12 / 34")
+    page.get_by_label("CVC").fill("123")
+    page.get_by_role("button", name="Save card").click()
+    expect(page.get_by_role("status")).to_have_text("The card is saved.")
+    expect(page.locator("strong", has_text="Mastercard •••• 4444")).to_be_visible()
+
     page.get_by_role("button", name=f"Remove {CARD}").click()
     expect(page.get_by_role("status")).to_have_text("The card is removed from your account.")
+    expect(page.locator("strong", has_text=CARD)).to_have_count(0)
+    page.get_by_role("button", name="Remove Mastercard •••• 4444").click()
     expect(page.get_by_text("No saved cards")).to_be_visible()
 
     page.get_by_role("button", name="Log out").click()
