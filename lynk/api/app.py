@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from lynk import __version__
+from lynk.account import pages as account_pages
 from lynk.api import expansions, maintenance
 from lynk.api.errors import install_error_handlers
 from lynk.api.middleware import RequestIdMiddleware
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         app.include_router(routes.router)
     app.include_router(challenge.router)
     checkout_pages.install(app)
+    account_pages.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> Any:

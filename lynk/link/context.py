@@ -27,4 +27,6 @@ class LinkContext:
     browser: str | None
     # The signed trusted-device cookie, if the browser sent one (see devices.py).
     device: str | None = None
+    # In test mode, the merchant whose test helper reads the stored messages (the scope's merchant when None).
+    message_owner: str | None = None
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

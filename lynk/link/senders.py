@@ -39,7 +39,7 @@ async def deliver(ctx: LinkContext, channel: str, to: str, code: str) -> None:
         message = LinkMessage(
             id=new_id("lmsg"),
             created=ctx.now,
-            merchant_id=ctx.scope.merchant_id,
+            merchant_id=ctx.message_owner or ctx.scope.merchant_id,
             livemode=False,
             channel=channel,
             to=to,
