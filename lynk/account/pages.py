@@ -44,6 +44,7 @@ from lynk.link.context import LinkContext
 from lynk.link.errors import ConsumerSessionNotVerified
 from lynk.merchants import service as merchants
 from lynk.merchants.errors import MerchantNotFound
+from lynk.models import LinkPaymentDetail
 
 NOTICES = {
     "card_added": "The card is saved.",
@@ -92,10 +93,17 @@ def login_page(request: Request, *, error: str | None = None, email: str = "", s
     return response
 
 
+def _label(detail: LinkPaymentDetail) -> str:
+    """How the page names a saved detail: a card by brand, a bank account by its bank; last 4 digits only."""
+    if detail.type == "us_bank_account":
+        return f"{detail.bank_name or 'Bank account'} •••• {detail.last4}"
+    return f"{(detail.brand or 'card').title()} •••• {detail.last4}"
+
+
 async def _overview(ctx: LinkContext, secret: str | None) -> dict[str, Any]:
     account = await sessions.verified_account(ctx, secret)
     saved = await details.list_details(ctx, account)
-    cards = {d.id: f"{d.brand.title()} •••• {d.last4}" for d in saved}
+    cards = {d.id: _label(d) for d in saved}
     names: dict[str, str] = {}
     shown_grants = []
     for grant in await grants.list_grants(ctx, account):
@@ -127,7 +135,7 @@ async def _overview(ctx: LinkContext, secret: str | None) -> dict[str, Any]:
                 "id": d.id,
                 "label": cards[d.id],
                 "nickname": d.nickname or "",
-                "expiry": f"{d.exp_month:02d}/{d.exp_year % 100:02d}",
+                "expiry": f"{d.exp_month:02d}/{d.exp_year % 100:02d}" if d.exp_month and d.exp_year else "",
                 "is_default": d.is_default,
             }
             for d in saved

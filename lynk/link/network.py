@@ -33,8 +33,10 @@ async def log_in(ctx: LinkContext, email: str) -> sessions.Lookup:
     """The account with this email, if any, and a new session for it (verified only on a trusted device)."""
     settings = ctx.settings
     window = settings.link_lookup_window_seconds
-    ctx.limiter.hit("lookup_ip", ctx.ip, limit=settings.link_lookups_per_ip, window=window, now=ctx.now, what="lookups")
-    ctx.limiter.hit(
+    await ctx.limiter.hit(
+        "lookup_ip", ctx.ip, limit=settings.link_lookups_per_ip, window=window, now=ctx.now, what="lookups"
+    )
+    await ctx.limiter.hit(
         "lookup_merchant",
         NETWORK,
         limit=settings.link_lookups_per_merchant,
