@@ -50,6 +50,7 @@ def checkout_session_object(session: CheckoutSession, *, public_url: str) -> dic
         "customer": session.customer_id,
         "customer_creation": None if session.customer_id else "if_required",
         "customer_details": _customer_details(session),
+        "shipping_details": (session.customer_details or {}).get("shipping"),
         "customer_email": session.customer_email,
         "expires_at": session.expires_at,
         "invoice": None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from lynk.checkout import repository, states
 from lynk.checkout.errors import CheckoutSessionNotFound, ModeNotSupported, SessionExpired, SessionNotOpen
@@ -22,6 +23,7 @@ from lynk.core.pagination import Page, PageRequest
 from lynk.core.scope import Scope
 from lynk.customers import service as customers
 from lynk.events import service as events
+from lynk.link.service import LinkPayment, LinkSignup
 from lynk.models import (
     CheckoutLineItem,
     CheckoutPaymentStatus,
@@ -299,26 +301,47 @@ async def expire_due(ctx: PaymentContext, *, limit: int = 200) -> int:
     return len(due)
 
 
-async def pay_with_card(
-    ctx: PaymentContext, session: CheckoutSession, card: CardInput, *, email: str, name: str | None, return_url: str
-) -> PaymentIntent:
-    """The hosted page's card path: save the card as a PaymentMethod, confirm the session's PaymentIntent.
+async def _payable(ctx: PaymentContext, session: CheckoutSession) -> tuple[PaymentIntent, bool]:
+    """The locked PaymentIntent, and whether there is still something to pay.
 
     The caller locked `session`; its PaymentIntent is locked here, so a second click waits and then
-    finds the payment done (and pays nothing). A decline raises `PaymentDeclined` after its outcome is
-    written; a 3-D Secure card leaves the PaymentIntent in `requires_action` with the challenge URL.
+    finds the payment done (and pays nothing).
     """
     pi = await intent_of(ctx, session, for_update=True)
     if session.status == CheckoutSessionStatus.COMPLETE or pi.status in PAID:
         await sync(ctx, session, pi)  # a repeated click: the payment is done, nothing more to pay
-        return pi
+        return pi, False
     states.check_open(session, "paid")
     if session.expires_at <= ctx.now:
         raise SessionExpired()
     if pi.status == PaymentIntentStatus.REQUIRES_ACTION:
-        # The shopper left a challenge unfinished and tries another card: that attempt fails first.
+        # The shopper left a challenge unfinished and tries another way: that attempt fails first.
         await complete_authentication(ctx, pi, succeeded=False)
-    session.customer_details = {"email": email, "name": name, "phone": None}
+    return pi, True
+
+
+async def pay_with_card(
+    ctx: PaymentContext,
+    session: CheckoutSession,
+    card: CardInput,
+    *,
+    email: str,
+    name: str | None,
+    return_url: str,
+    link_signup: LinkSignup | None = None,
+) -> PaymentIntent:
+    """The hosted page's card path: save the card as a PaymentMethod, confirm the session's PaymentIntent.
+
+    With `link_signup` (the shopper ticked "Save my information for faster checkout"), a Link account
+    is born with this card once the payment succeeds. A decline raises `PaymentDeclined` after its
+    outcome is written; a 3-D Secure card leaves the PaymentIntent in `requires_action` with the
+    challenge URL.
+    """
+    pi, due = await _payable(ctx, session)
+    if not due:
+        return pi
+    phone = link_signup.signup.phone if link_signup else None
+    session.customer_details = {"email": email, "name": name, "phone": phone}
     method = await payment_methods.create_card(
         ctx.session,
         ctx.keyring,
@@ -330,6 +353,31 @@ async def pay_with_card(
         secret_key=False,
         now=ctx.now,
     )
-    await confirm(ctx, pi, ConfirmOptions(payment_method=method.id, return_url=return_url))
+    options = ConfirmOptions(payment_method=method.id, return_url=return_url, link_signup=link_signup)
+    await confirm(ctx, pi, options)
+    await sync(ctx, session, pi)
+    return pi
+
+
+async def pay_with_link(
+    ctx: PaymentContext,
+    session: CheckoutSession,
+    payment: LinkPayment,
+    *,
+    return_url: str,
+    shipping: dict[str, Any] | None = None,
+) -> PaymentIntent:
+    """The hosted page's Link path: pay with a saved detail of the shopper's verified consumer session
+    (and ship to the saved address chosen, if any: `shipping_details` on the session)."""
+    pi, due = await _payable(ctx, session)
+    if not due:
+        return pi
+    await confirm(ctx, pi, ConfirmOptions(link=payment, return_url=return_url))
+    if pi.payment_method_id is not None:
+        method = await payment_methods.get(ctx.session, ctx.scope, pi.payment_method_id)
+        billing = method.billing_details or {}
+        email = (method.link or {}).get("email") or billing.get("email")
+        details = {"email": email, "name": billing.get("name"), "phone": billing.get("phone")}
+        session.customer_details = {**details, "shipping": shipping} if shipping else details
     await sync(ctx, session, pi)
     return pi
