@@ -139,8 +139,71 @@ def test_a_fresh_browser_types_its_email_gets_the_code_step_and_pays(
     expect(page.get_by_role("heading", name="Confirm it's you")).to_be_visible()
     expect(page.get_by_text(re.compile(r"Enter the 6-digit code we sent to \*+\d\d\."))).to_be_visible()
     enter_code(page, server, merchant_b, phone)
+    expect(page.get_by_label("Card number")).to_be_hidden()
+    pay_button(page).dblclick()  # one attempt: the button is disabled while it is in flight
+    page.wait_for_url(f"{shop_url}/success?session_id={session.id}")
+    assert [c.status for c in charges_of(client_b, session.id)] == ["succeeded"]
+
+
+def test_remember_this_device_skips_the_code_at_the_next_merchant(
+    browser: Browser,
+    server: LynkServer,
+    client: stripe.StripeClient,
+    merchant: MerchantKeys,
+    merchant_b: MerchantKeys,
+    shop_url: str,
+) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    email, phone = wallet_account(server, merchant, ["4242424242424242"])
+    page.goto(link_session(client, shop_url).url or "")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Email").blur()
+    expect(page.get_by_label("Verification code")).to_be_focused()
+    page.get_by_label("Remember this device").check()
+    page.get_by_label("Verification code").fill(latest_code(server, merchant, phone))
+    expect(pay_button(page)).to_be_focused()
+    session = link_session(sdk_client(server, merchant_b.secret_key), shop_url)
+    page.goto(session.url or "")  # recognised by the cookies, verified by the trusted device: no code
+    expect(page.get_by_role("radio", name=re.compile(r"^Visa ending in 4242"))).to_be_checked()
+    expect(page.get_by_label("Verification code")).to_be_hidden()
+    assert messages(server, merchant_b, phone) == []
     pay_button(page).click()
     page.wait_for_url(f"{shop_url}/success?session_id={session.id}")
+    context.close()
+
+
+def test_an_expired_code_and_a_lock_are_explained(
+    page: Page, server: LynkServer, client: stripe.StripeClient, merchant: MerchantKeys, shop_url: str
+) -> None:
+    email, phone = wallet_account(server, merchant, ["4242424242424242"])
+    page.goto(link_session(client, shop_url).url or "")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Email").blur()
+    expect(page.get_by_label("Verification code")).to_be_focused()
+    code = latest_code(server, merchant, phone)
+    server.clock.advance(server.runtime.settings.link_code_ttl_seconds + 1)
+    page.get_by_label("Verification code").fill(code)
+    expect(page.locator("#link-code-error")).to_have_text("This verification code has expired. Request a new code.")
+    settings = server.runtime.settings
+    saved = settings.link_failures_before_lock
+    settings.link_failures_before_lock = 2
+    try:
+        page.get_by_role("button", name="Resend code").click()
+        expect(page.get_by_text(re.compile(r"A new code is on its way"))).to_be_visible()
+        wrong = "000000" if latest_code(server, merchant, phone) != "000000" else "111111"
+        page.get_by_label("Verification code").fill(wrong)
+        expect(page.locator("#link-code-error")).to_contain_text("4 attempts left")
+        page.get_by_label("Verification code").fill(wrong)
+        expect(page.locator("#link-code-error")).to_contain_text(
+            re.compile(
+                r"verification is locked for this account for 15 minutes\. You can try again at .+ \(in 15 minutes\)"
+            )
+        )
+        page.get_by_role("button", name="Resend code").click()
+        expect(page.locator("#link-code-error")).to_contain_text(re.compile(r"Verification is locked .* try again"))
+    finally:
+        settings.link_failures_before_lock = saved
 
 
 def test_a_wrong_code_shows_an_error_and_resend_sends_a_new_one(
