@@ -127,13 +127,19 @@ window.LynkLinkSteps = function (options) {
     if (answer.verified) { showWallet(answer); } else { showCode(answer); }
   }
 
+  /* Lookups run one after another; only the answer to the latest one shows (a typed email overrides
+   * the recognition on load). */
+  var lookups = Promise.resolve();
+  var lookupCount = 0;
   function lookup(typed) {
-    if (state.busy) { return; }
-    state.busy = true;
-    post("lookup", { email: typed }).then(function (answer) {
-      state.busy = false;
-      if (answer.outcome === "found" || answer.outcome === "not_found") { found(answer); }
-    }, function () { state.busy = false; });
+    var mine = ++lookupCount;
+    lookups = lookups.then(function () {
+      if (mine !== lookupCount) { return null; }
+      return post("lookup", { email: typed }).then(function (answer) {
+        if (mine !== lookupCount) { return; }
+        if (answer.outcome === "found" || answer.outcome === "not_found") { found(answer); }
+      });
+    }).catch(function () {});
   }
 
   function verify() {
