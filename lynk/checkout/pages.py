@@ -2,13 +2,14 @@
 
 - `GET /c/pay/{id}`: the order summary, Email, the card form and the Pay button (templates/checkout.html,
   static/checkout.js). A complete session sends the shopper on to `success_url`.
-- `POST /c/pay/{id}/confirm`: the page's own JSON call (CSRF-checked): pay with the card, answer
+- `POST /c/pay/{id}/confirm`: the page's own JSON call (CSRF-checked): pay with the card (with the Link
+  opt-in, `link_signup`, when ticked) or with a saved Link detail (`payment_method_data[type]=link`), answer
   `succeeded` (go to `success_url`), `requires_action` (go to the 3-D Secure page) or `error` (a
   message for the shopper, who may try another card).
 - `GET /c/pay/{id}/return`: where the 3-D Secure page sends the shopper back.
 
-The Link steps (email lookup, code, saved details, opt-in) slot into the template's `link_*` blocks
-and static/checkout.js's `linkSteps` hook once the Link network is there.
+The Link steps (email lookup, code, saved details) are link_steps.py, templates/link_*.html and
+static/link_steps.js, shown when the session accepts `link`.
 """
 
 from __future__ import annotations
