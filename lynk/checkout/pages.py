@@ -23,7 +23,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from lynk.checkout import element, link_steps, service
+from lynk.checkout import element, link_steps, paying, service, setup
 from lynk.checkout.web import (
     STATIC_DIR,
     STATIC_PATH,
@@ -44,10 +44,11 @@ from lynk.idempotency import service as idempotency
 from lynk.link import accounts, devices
 from lynk.link import service as link
 from lynk.link.accounts import Signup
-from lynk.models import CheckoutSession, CheckoutSessionStatus, PaymentIntent, PaymentIntentStatus
+from lynk.models import CheckoutSession, CheckoutSessionStatus, PaymentIntent, PaymentIntentStatus, SetupIntent
 from lynk.payment_methods.service import CardInput
 from lynk.payments.context import PaymentContext
 from lynk.payments.errors import PaymentDeclined
+from lynk.payments.setup_intents.errors import SetupDeclined
 
 router = APIRouter(include_in_schema=False)
 _EXPIRATION = re.compile(r"^\s*(\d{1,2})\s*/?\s*(\d{2}|\d{4})\s*$")
@@ -90,6 +91,21 @@ def _expired_page(session: CheckoutSession) -> Response:
     return render("message.html", status=410, title="Checkout expired", message="This checkout has expired.", link=link)
 
 
+async def _last_error(ctx: PaymentContext, session: CheckoutSession) -> str | None:
+    """The message of the last failed attempt (a failed 3-D Secure, on return), while it is to be fixed."""
+    intent: PaymentIntent | SetupIntent
+    if session.setup_intent_id is not None:
+        intent = await setup.intent_of(ctx, session)
+        given = intent.last_setup_error
+    else:
+        intent = await service.intent_of(ctx, session)
+        given = intent.last_payment_error
+    if intent.status != PaymentIntentStatus.REQUIRES_PAYMENT_METHOD or not given:
+        return None
+    message = given.get("message")
+    return message if isinstance(message, str) else None
+
+
 @router.get("/c/pay/{session_id}")
 async def checkout_page(session_id: str, request: Request) -> Response:
     async with page_context(request) as ctx:
@@ -97,15 +113,14 @@ async def checkout_page(session_id: str, request: Request) -> Response:
         if session is None:
             return not_found()
         ctx.scope = Scope(session.merchant_id, session.livemode)
-        pi = await service.intent_of(ctx, session)
-        await service.sync(ctx, session, pi)
+        await service.refresh(ctx, session)
         if session.status == CheckoutSessionStatus.COMPLETE:
             return _done_page(session)
         if session.status == CheckoutSessionStatus.EXPIRED or session.expires_at <= ctx.now:
             return _expired_page(session)
         lines = await service.line_items(ctx, session, PageRequest(limit=100))
         money = currency_of(session.currency)
-        failed = pi.status == PaymentIntentStatus.REQUIRES_PAYMENT_METHOD and pi.last_payment_error
+        error = await _last_error(ctx, session)
         token = new_csrf_token()
         response = render(
             "checkout.html",
@@ -126,8 +141,9 @@ async def checkout_page(session_id: str, request: Request) -> Response:
             currency=money.code.upper(),
             cancel_url=session.cancel_url,
             livemode=session.livemode,
-            error=(pi.last_payment_error or {}).get("message") if failed else None,
-            link_enabled="link" in session.payment_method_types,
+            error=error,
+            link_enabled="link" in session.payment_method_types and session.mode == "payment",
+            setup_mode=session.mode == "setup",
         )
     set_csrf_cookie(response, token, secure=request.url.scheme == "https")
     return response
@@ -156,7 +172,7 @@ def _text(body: dict[str, Any], name: str, limit: int) -> str:
     return value.strip()[:limit] if isinstance(value, str) else ""
 
 
-Payer = Callable[[PaymentContext, CheckoutSession, str], Awaitable[PaymentIntent]]
+Payer = Callable[[PaymentContext, CheckoutSession, str], Awaitable[PaymentIntent | SetupIntent]]
 
 
 def _link_payer(request: Request, given: dict[str, Any]) -> Payer:
@@ -166,11 +182,11 @@ def _link_payer(request: Request, given: dict[str, Any]) -> Payer:
     address = link_steps.text(given, "shipping_address", 64)
     caller = link_steps.caller_of(request)
 
-    async def pay(ctx: PaymentContext, session: CheckoutSession, return_url: str) -> PaymentIntent:
+    async def pay(ctx: PaymentContext, session: CheckoutSession, return_url: str) -> PaymentIntent | SetupIntent:
         lctx = link.context(ctx.session, ctx.keyring, ctx.scope, ctx.now, caller)
         shipping = await link_steps.shipping_choice(lctx, secret, address)
         payment = link.LinkPayment(consumer_session_client_secret=secret, payment_detail=detail, caller=caller)
-        return await service.pay_with_link(ctx, session, payment, return_url=return_url, shipping=shipping)
+        return await paying.pay_with_link(ctx, session, payment, return_url=return_url, shipping=shipping)
 
     return pay
 
@@ -188,8 +204,10 @@ def _card_payer(request: Request, body: dict[str, Any], email: str, cookies: lis
             return _error("Enter your phone number to save your information.", "phone")
         signup = link.LinkSignup(Signup(email, phone, name, None), link_steps.caller_of(request))
 
-    async def pay(ctx: PaymentContext, session: CheckoutSession, return_url: str) -> PaymentIntent:
-        pi = await service.pay_with_card(
+    async def pay(ctx: PaymentContext, session: CheckoutSession, return_url: str) -> PaymentIntent | SetupIntent:
+        if session.mode == "setup":
+            return await paying.save_card(ctx, session, card, email=email, name=name, return_url=return_url)
+        pi = await paying.pay_with_card(
             ctx, session, card, email=email, name=name, return_url=return_url, link_signup=signup
         )
         if signup is not None and session.status == CheckoutSessionStatus.COMPLETE:
@@ -269,7 +287,7 @@ async def _pay(request: Request, session_id: str, payer: Payer, *, claimed: idem
             return_url = f"{ctx.public_url.rstrip('/')}/c/pay/{session.id}/return"
             try:
                 pi = await payer(ctx, session, return_url)
-            except PaymentDeclined as declined:
+            except (PaymentDeclined, SetupDeclined) as declined:
                 outcome: dict[str, Any] = {"outcome": "error", "message": declined.message, "param": None}
                 status, outcome["declined"] = 402, True
             else:
@@ -298,7 +316,7 @@ async def after_authentication(session_id: str, request: Request) -> Response:
         if session is None:
             return not_found()
         ctx.scope = Scope(session.merchant_id, session.livemode)
-        await service.sync(ctx, session, await service.intent_of(ctx, session))
+        await service.refresh(ctx, session)
         if session.status == CheckoutSessionStatus.COMPLETE:
             return _done_page(session)
     return RedirectResponse(f"/c/pay/{session.id}", status_code=303)

@@ -88,13 +88,15 @@
     busy = true;
     button.disabled = true;
     button.setAttribute("aria-busy", "true");
-    progress.textContent = "Processing your payment…";
+    var saving = body.getAttribute("data-mode") === "setup";
+    progress.textContent = saving ? "Saving your card…" : "Processing your payment…";
     var attempt = window.LynkCard.attemptKey();  // one key per attempt: a resend of it pays at most once
     send(JSON.stringify(data), attempt, 3).then(function (response) {
       return response.json();
     }).then(function (result) {
       if (result.outcome === "succeeded" || result.outcome === "requires_action") {
-        progress.textContent = result.outcome === "succeeded" ? "Payment complete. Redirecting…" :
+        progress.textContent = result.outcome === "succeeded" ?
+          (saving ? "Card saved. Redirecting…" : "Payment complete. Redirecting…") :
           "Your bank asks you to confirm this payment. Redirecting…";
         window.location.assign(result.redirect);
         return;
