@@ -30,7 +30,9 @@ def test_create_gives_a_setup_intent_and_nothing_to_pay(client: stripe.StripeCli
     assert session.payment_intent is None and session.setup_intent is not None
     assert session.payment_status == "no_payment_required" and session.amount_total == 0
     assert session.currency == "eur"
-    si = client.v1.setup_intents.retrieve(str(session.setup_intent))
+    expanded = client.v1.checkout.sessions.retrieve(session.id, params={"expand": ["setup_intent"]})
+    si = expanded.setup_intent
+    assert isinstance(si, stripe.SetupIntent)
     assert si.status == "requires_payment_method" and si.customer == customer.id and si.usage == "off_session"
 
 
