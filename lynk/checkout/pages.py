@@ -144,6 +144,7 @@ async def checkout_page(session_id: str, request: Request) -> Response:
             error=error,
             link_enabled="link" in session.payment_method_types and session.mode == "payment",
             setup_mode=session.mode == "setup",
+            link_known=devices.KNOWN_COOKIE in request.cookies,
         )
     set_csrf_cookie(response, token, secure=request.url.scheme == "https")
     return response

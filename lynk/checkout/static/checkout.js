@@ -13,7 +13,8 @@
 
   /* Link (when the session accepts it): the email lookup, code and saved-details steps, the opt-in. */
   var linkSteps = window.LynkLinkSteps && body.getAttribute("data-link") === "on" ?
-    window.LynkLinkSteps({ sessionId: sessionId, csrf: csrf, form: form }) :
+    window.LynkLinkSteps({ sessionId: sessionId, csrf: csrf, form: form,
+                          known: body.getAttribute("data-link-known") === "on" }) :
     { mode: function () { return "card"; }, payload: function () { return {}; }, failed: function () { return false; } };
 
   window.LynkCard.wire(form);

@@ -221,7 +221,7 @@ window.LynkLinkSteps = function (options) {
   });
 
   // A returning browser (the cookie of an earlier Link checkout) or a prefilled email: look up at once.
-  if (email.value.trim()) { maybeLookup(); } else { lookup(""); }
+  if (email.value.trim()) { maybeLookup(); } else if (options.known) { lookup(""); }
 
   return {
     mode: function () { return state.mode; },
