@@ -87,6 +87,7 @@ def register(expander: Expander) -> None:
     expander.register("radar.early_fraud_warning", "payment_intent", _payment_intent)
     expander.register("checkout.session", "payment_intent", _payment_intent)
     expander.register("checkout.session", "customer", _customer)
+    expander.register("checkout.session", "setup_intent", _setup_intent)
     expander.register("setup_intent", "customer", _customer)
     expander.register("setup_intent", "payment_method", _payment_method)
     expander.register("setup_intent", "latest_attempt", _setup_attempt)

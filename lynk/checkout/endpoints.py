@@ -54,6 +54,7 @@ async def create_checkout_session(call: ApiCall, params: CreateCheckoutSession) 
     new = service.NewCheckoutSession(
         mode=params.mode,
         line_items=lines,
+        currency=params.currency,
         success_url=params.success_url,
         cancel_url=params.cancel_url,
         client_reference_id=params.client_reference_id,

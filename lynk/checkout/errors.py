@@ -23,8 +23,8 @@ class SessionNotOpen(InvalidRequestError):
 class ModeNotSupported(InvalidRequestError):
     def __init__(self, mode: str) -> None:
         super().__init__(
-            f"mode={mode} is not supported by this Lynk network yet: Checkout Sessions take mode=payment. "
-            "(mode=setup arrives with SetupIntents.)",
+            f"mode={mode} is not supported by this Lynk network yet: Checkout Sessions take mode=payment "
+            "or mode=setup.",
             param="mode",
             code="parameter_invalid",
         )

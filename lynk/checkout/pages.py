@@ -2,26 +2,28 @@
 
 - `GET /c/pay/{id}`: the order summary, Email, the card form and the Pay button (templates/checkout.html,
   static/checkout.js). A complete session sends the shopper on to `success_url`.
-- `POST /c/pay/{id}/confirm`: the page's own JSON call (CSRF-checked): pay with the card, answer
+- `POST /c/pay/{id}/confirm`: the page's own JSON call (CSRF-checked): pay with the card (with the Link
+  opt-in, `link_signup`, when ticked) or with a saved Link detail (`payment_method_data[type]=link`), answer
   `succeeded` (go to `success_url`), `requires_action` (go to the 3-D Secure page) or `error` (a
   message for the shopper, who may try another card).
 - `GET /c/pay/{id}/return`: where the 3-D Secure page sends the shopper back.
 
-The Link steps (email lookup, code, saved details, opt-in) slot into the template's `link_*` blocks
-and static/checkout.js's `linkSteps` hook once the Link network is there.
+The Link steps (email lookup, code, saved details) are link_steps.py, templates/link_*.html and
+static/link_steps.js, shown when the session accepts `link`.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from lynk.checkout import element, service
+from lynk.checkout import element, link_steps, paying, service, setup
 from lynk.checkout.web import (
     STATIC_DIR,
     STATIC_PATH,
@@ -39,9 +41,14 @@ from lynk.core.money import currency as currency_of
 from lynk.core.pagination import PageRequest
 from lynk.core.scope import Scope
 from lynk.idempotency import service as idempotency
-from lynk.models import CheckoutSession, CheckoutSessionStatus, PaymentIntentStatus
+from lynk.link import accounts, devices
+from lynk.link import service as link
+from lynk.link.accounts import Signup
+from lynk.models import CheckoutSession, CheckoutSessionStatus, PaymentIntent, PaymentIntentStatus, SetupIntent
 from lynk.payment_methods.service import CardInput
+from lynk.payments.context import PaymentContext
 from lynk.payments.errors import PaymentDeclined
+from lynk.payments.setup_intents.errors import SetupDeclined
 
 router = APIRouter(include_in_schema=False)
 _EXPIRATION = re.compile(r"^\s*(\d{1,2})\s*/?\s*(\d{2}|\d{4})\s*$")
@@ -54,12 +61,15 @@ _FIELD_OF_PARAM = {
     "payment_method_data[card][exp_month]": "expiration",
     "payment_method_data[card][exp_year]": "expiration",
     "payment_method_data[card][cvc]": "cvc",
+    "link_signup[phone]": "phone",
+    "link_signup[email]": "email",
 }
 
 
 def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(element.router)
+    app.include_router(link_steps.router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="checkout-static")
 
 
@@ -81,6 +91,21 @@ def _expired_page(session: CheckoutSession) -> Response:
     return render("message.html", status=410, title="Checkout expired", message="This checkout has expired.", link=link)
 
 
+async def _last_error(ctx: PaymentContext, session: CheckoutSession) -> str | None:
+    """The message of the last failed attempt (a failed 3-D Secure, on return), while it is to be fixed."""
+    intent: PaymentIntent | SetupIntent
+    if session.setup_intent_id is not None:
+        intent = await setup.intent_of(ctx, session)
+        given = intent.last_setup_error
+    else:
+        intent = await service.intent_of(ctx, session)
+        given = intent.last_payment_error
+    if intent.status != PaymentIntentStatus.REQUIRES_PAYMENT_METHOD or not given:
+        return None
+    message = given.get("message")
+    return message if isinstance(message, str) else None
+
+
 @router.get("/c/pay/{session_id}")
 async def checkout_page(session_id: str, request: Request) -> Response:
     async with page_context(request) as ctx:
@@ -88,15 +113,14 @@ async def checkout_page(session_id: str, request: Request) -> Response:
         if session is None:
             return not_found()
         ctx.scope = Scope(session.merchant_id, session.livemode)
-        pi = await service.intent_of(ctx, session)
-        await service.sync(ctx, session, pi)
+        await service.refresh(ctx, session)
         if session.status == CheckoutSessionStatus.COMPLETE:
             return _done_page(session)
         if session.status == CheckoutSessionStatus.EXPIRED or session.expires_at <= ctx.now:
             return _expired_page(session)
         lines = await service.line_items(ctx, session, PageRequest(limit=100))
         money = currency_of(session.currency)
-        failed = pi.status == PaymentIntentStatus.REQUIRES_PAYMENT_METHOD and pi.last_payment_error
+        error = await _last_error(ctx, session)
         token = new_csrf_token()
         response = render(
             "checkout.html",
@@ -117,7 +141,10 @@ async def checkout_page(session_id: str, request: Request) -> Response:
             currency=money.code.upper(),
             cancel_url=session.cancel_url,
             livemode=session.livemode,
-            error=(pi.last_payment_error or {}).get("message") if failed else None,
+            error=error,
+            link_enabled="link" in session.payment_method_types and session.mode == "payment",
+            setup_mode=session.mode == "setup",
+            link_known=devices.KNOWN_COOKIE in request.cookies,
         )
     set_csrf_cookie(response, token, secure=request.url.scheme == "https")
     return response
@@ -146,6 +173,54 @@ def _text(body: dict[str, Any], name: str, limit: int) -> str:
     return value.strip()[:limit] if isinstance(value, str) else ""
 
 
+Payer = Callable[[PaymentContext, CheckoutSession, str], Awaitable[PaymentIntent | SetupIntent]]
+
+
+def _link_payer(request: Request, given: dict[str, Any]) -> Payer:
+    """Pay with the chosen saved detail of the shopper's verified Link session (`payment_method_data[type]=link`)."""
+    secret = link_steps.text(given, "secret", 200)
+    detail = link_steps.text(given, "payment_detail", 64) or None
+    address = link_steps.text(given, "shipping_address", 64)
+    caller = link_steps.caller_of(request)
+
+    async def pay(ctx: PaymentContext, session: CheckoutSession, return_url: str) -> PaymentIntent | SetupIntent:
+        lctx = link.context(ctx.session, ctx.keyring, ctx.scope, ctx.now, caller)
+        shipping = await link_steps.shipping_choice(lctx, secret, address)
+        payment = link.LinkPayment(consumer_session_client_secret=secret, payment_detail=detail, caller=caller)
+        return await paying.pay_with_link(ctx, session, payment, return_url=return_url, shipping=shipping)
+
+    return pay
+
+
+def _card_payer(request: Request, body: dict[str, Any], email: str, cookies: list[str]) -> Payer | JSONResponse:
+    """Pay with the typed card; with the opt-in ticked, a Link account is born once the payment succeeds."""
+    card = _card_input(body)
+    if isinstance(card, JSONResponse):
+        return card
+    name = _text(body, "name", 200) or None
+    signup = None
+    if body.get("save_link") is True:
+        phone = _text(body, "phone", 40)
+        if not phone:
+            return _error("Enter your phone number to save your information.", "phone")
+        signup = link.LinkSignup(Signup(email, phone, name, None), link_steps.caller_of(request))
+
+    async def pay(ctx: PaymentContext, session: CheckoutSession, return_url: str) -> PaymentIntent | SetupIntent:
+        if session.mode == "setup":
+            return await paying.save_card(ctx, session, card, email=email, name=name, return_url=return_url)
+        pi = await paying.pay_with_card(
+            ctx, session, card, email=email, name=name, return_url=return_url, link_signup=signup
+        )
+        if signup is not None and session.status == CheckoutSessionStatus.COMPLETE:
+            lctx = link.context(ctx.session, ctx.keyring, ctx.scope, ctx.now, signup.caller)
+            account = await accounts.find(lctx, email)
+            if account is not None:  # greet this browser at the next Link checkout (a code is still needed)
+                cookies.append(await devices.known_cookie(lctx, account))
+        return pi
+
+    return pay
+
+
 @router.post("/c/pay/{session_id}/confirm")
 async def confirm_payment(session_id: str, request: Request) -> Response:
     refused = csrf_refused(request)
@@ -157,13 +232,17 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
         body = None
     if not isinstance(body, dict):
         return _error("The request could not be read. Reload the page and try again.", None)
-    email = _text(body, "email", 512)
-    if "@" not in email or len(email) < 3:
-        return _error("Enter a valid email address.", "email")
-    card = _card_input(body)
-    if isinstance(card, JSONResponse):
-        return card
-    name = _text(body, "name", 200) or None
+    cookies: list[str] = []
+    given_link = body.get("link")
+    if isinstance(given_link, dict):
+        payer: Payer | JSONResponse = _link_payer(request, given_link)
+    else:
+        email = _text(body, "email", 512)
+        if "@" not in email or len(email) < 3:
+            return _error("Enter a valid email address.", "email")
+        payer = _card_payer(request, body, email, cookies)
+    if isinstance(payer, JSONResponse):
+        return payer
     attempt = request.headers.get("idempotency-key", "")
     if not 8 <= len(attempt) <= 100:
         return _error("This page is out of date. Reload it and try again.", None)
@@ -190,15 +269,16 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
     if isinstance(claimed, idempotency.Replay):
         return Response(claimed.body, claimed.status, media_type="application/json")
     try:
-        return await _pay(request, session_id, card, email=email, name=name, claimed=claimed)
+        response = await _pay(request, session_id, payer, claimed=claimed)
     except BaseException:
         await idempotency.release(runtime.db, claimed)
         raise
+    for value in cookies:
+        link_steps.set_link_cookie(request, response, devices.KNOWN_COOKIE, value, link_steps.KNOWN_COOKIE_MAX_AGE)
+    return response
 
 
-async def _pay(
-    request: Request, session_id: str, card: CardInput, *, email: str, name: str | None, claimed: idempotency.Claim
-) -> Response:
+async def _pay(request: Request, session_id: str, payer: Payer, *, claimed: idempotency.Claim) -> Response:
     """Pay in one transaction that also stores the answer under the attempt's key (so a retry replays it)."""
     try:
         async with page_context(request) as ctx:
@@ -207,8 +287,8 @@ async def _pay(
             ctx.scope = Scope(session.merchant_id, session.livemode)
             return_url = f"{ctx.public_url.rstrip('/')}/c/pay/{session.id}/return"
             try:
-                pi = await service.pay_with_card(ctx, session, card, email=email, name=name, return_url=return_url)
-            except PaymentDeclined as declined:
+                pi = await payer(ctx, session, return_url)
+            except (PaymentDeclined, SetupDeclined) as declined:
                 outcome: dict[str, Any] = {"outcome": "error", "message": declined.message, "param": None}
                 status, outcome["declined"] = 402, True
             else:
@@ -237,7 +317,7 @@ async def after_authentication(session_id: str, request: Request) -> Response:
         if session is None:
             return not_found()
         ctx.scope = Scope(session.merchant_id, session.livemode)
-        await service.sync(ctx, session, await service.intent_of(ctx, session))
+        await service.refresh(ctx, session)
         if session.status == CheckoutSessionStatus.COMPLETE:
             return _done_page(session)
     return RedirectResponse(f"/c/pay/{session.id}", status_code=303)

@@ -41,6 +41,7 @@ class PaymentIntentData(NestedParams):
 
 class CreateCheckoutSession(Params):
     mode: Literal["payment", "setup", "subscription"]
+    currency: Currency | None = None
     line_items: Annotated[FormList[LineItemParams], Field(max_length=100)] | None = None
     success_url: Url | None = None
     cancel_url: Url | None = None

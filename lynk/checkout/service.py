@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from lynk.checkout import repository, states
-from lynk.checkout.errors import CheckoutSessionNotFound, ModeNotSupported, SessionExpired, SessionNotOpen
+from lynk.checkout import repository, setup, states
+from lynk.checkout.errors import CheckoutSessionNotFound, ModeNotSupported, SessionNotOpen
 from lynk.checkout.objects import checkout_session_object
 from lynk.core.errors import InvalidRequestError, ParameterInvalid, ParameterMissing, ResourceMissing
 from lynk.core.ids import new_id
@@ -29,11 +29,10 @@ from lynk.models import (
     CheckoutSessionStatus,
     PaymentIntent,
     PaymentIntentStatus,
+    SetupIntent,
+    SetupIntentStatus,
 )
-from lynk.payment_methods import service as payment_methods
-from lynk.payment_methods.service import CardInput
 from lynk.payments import service as payments
-from lynk.payments.confirm import ConfirmOptions, complete_authentication, confirm
 from lynk.payments.context import PaymentContext
 
 MIN_LIFETIME_SECONDS = 30 * 60
@@ -79,6 +78,7 @@ class NewCheckoutSession:
     metadata: MetadataUpdate | None = None
     expires_at: int | None = None
     payment_intent: PaymentIntentOptions = field(default_factory=PaymentIntentOptions)
+    currency: str | None = None  # mode=setup only (there are no line items to take it from)
 
 
 def _check_lines(lines: Sequence[NewLineItem] | None) -> tuple[str, int]:
@@ -137,32 +137,25 @@ def _check_expiry(expires_at: int | None, now: int) -> int:
 
 
 async def create(ctx: PaymentContext, new: NewCheckoutSession) -> CheckoutSession:
-    if new.mode != "payment":
+    if new.mode not in ("payment", "setup"):
         raise ModeNotSupported(new.mode)
     if new.customer is not None and new.customer_email is not None:
         raise InvalidRequestError(
             "You may only specify one of these parameters: customer, customer_email.", param="customer_email"
         )
-    code, total = _check_lines(new.line_items)
+    if new.mode == "setup":
+        setup.check(new.line_items, new.payment_method_types)
+        code, total = currency_of(new.currency or "usd", param="currency").code, 0
+    else:
+        code, total = _check_lines(new.line_items)
     expires_at = _check_expiry(new.expires_at, ctx.now)
     if new.customer is not None:
         await customers.get(ctx.session, ctx.scope, new.customer, param="customer")
-    options = new.payment_intent
-    pi = await payments.create(
-        ctx,
-        payments.NewPaymentIntent(
-            amount=total,
-            currency=code,
-            customer=new.customer,
-            payment_method_types=list(new.payment_method_types),
-            capture_method=options.capture_method,
-            description=options.description,
-            receipt_email=options.receipt_email or new.customer_email,
-            statement_descriptor=options.statement_descriptor,
-            metadata=options.metadata,
-        ),
-        None,
-    )
+    pi_id = si_id = None
+    if new.mode == "setup":
+        si_id = (await setup.create_intent(ctx, new.customer, new.metadata)).id
+    else:
+        pi_id = (await _create_intent(ctx, new, code, total)).id
     session_id = new_id("cs_live" if ctx.scope.livemode else "cs_test", 56)  # 64 characters, the id column
     session = CheckoutSession(
         id=session_id,
@@ -172,7 +165,7 @@ async def create(ctx: PaymentContext, new: NewCheckoutSession) -> CheckoutSessio
         metadata_=(new.metadata or MetadataUpdate()).apply({}),
         mode=new.mode,
         status=CheckoutSessionStatus.OPEN,
-        payment_status=CheckoutPaymentStatus.UNPAID,
+        payment_status=CheckoutPaymentStatus.NO_PAYMENT_REQUIRED if si_id else CheckoutPaymentStatus.UNPAID,
         currency=code,
         amount_subtotal=total,
         amount_total=total,
@@ -183,7 +176,8 @@ async def create(ctx: PaymentContext, new: NewCheckoutSession) -> CheckoutSessio
         customer_email=new.customer_email,
         customer_details=None,
         payment_method_types=list(new.payment_method_types),
-        payment_intent_id=pi.id,
+        payment_intent_id=pi_id,
+        setup_intent_id=si_id,
         expires_at=expires_at,
         completed_at=None,
     )
@@ -205,6 +199,25 @@ async def create(ctx: PaymentContext, new: NewCheckoutSession) -> CheckoutSessio
     ]
     await repository.add(ctx.session, session, *lines)
     return session
+
+
+async def _create_intent(ctx: PaymentContext, new: NewCheckoutSession, code: str, total: int) -> PaymentIntent:
+    options = new.payment_intent
+    return await payments.create(
+        ctx,
+        payments.NewPaymentIntent(
+            amount=total,
+            currency=code,
+            customer=new.customer,
+            payment_method_types=list(new.payment_method_types),
+            capture_method=options.capture_method,
+            description=options.description,
+            receipt_email=options.receipt_email or new.customer_email,
+            statement_descriptor=options.statement_descriptor,
+            metadata=options.metadata,
+        ),
+        None,
+    )
 
 
 async def get(ctx: PaymentContext, session_id: str, *, for_update: bool = False) -> CheckoutSession:
@@ -260,6 +273,21 @@ async def intent_of(ctx: PaymentContext, session: CheckoutSession, *, for_update
     return await payments.get(ctx, session.payment_intent_id, for_update=for_update)
 
 
+async def refresh(ctx: PaymentContext, session: CheckoutSession) -> CheckoutSession:
+    """Complete an open session whose PaymentIntent or SetupIntent went through (the page calls this)."""
+    if session.setup_intent_id is not None:
+        return await sync_setup(ctx, session, await setup.intent_of(ctx, session))
+    return await sync(ctx, session, await intent_of(ctx, session))
+
+
+async def sync_setup(ctx: PaymentContext, session: CheckoutSession, si: SetupIntent) -> CheckoutSession:
+    if session.status == CheckoutSessionStatus.OPEN and si.status == SetupIntentStatus.SUCCEEDED:
+        states.completed(session, paid=None, now=ctx.now)
+        await ctx.session.flush()
+        await _record(ctx, session, "checkout.session.completed")
+    return session
+
+
 async def sync(ctx: PaymentContext, session: CheckoutSession, pi: PaymentIntent) -> CheckoutSession:
     """Complete an open session whose PaymentIntent has succeeded (or is authorized for a later capture)."""
     if session.status != CheckoutSessionStatus.OPEN:
@@ -272,8 +300,17 @@ async def sync(ctx: PaymentContext, session: CheckoutSession, pi: PaymentIntent)
 
 
 async def expire(ctx: PaymentContext, session: CheckoutSession) -> CheckoutSession:
-    """Expire an open, unpaid session and cancel its PaymentIntent."""
+    """Expire an open, unpaid session and cancel its PaymentIntent (or SetupIntent)."""
     states.check_open(session, "expired")
+    if session.setup_intent_id is not None:
+        si = await setup.intent_of(ctx, session, for_update=True)
+        if si.status == SetupIntentStatus.SUCCEEDED:
+            raise SessionNotOpen(session.id, "complete", "expired")
+        await setup.cancel(ctx, si)
+        states.expired(session)
+        await ctx.session.flush()
+        await _record(ctx, session, "checkout.session.expired")
+        return session
     pi = await intent_of(ctx, session, for_update=True)
     if pi.status in PAID:
         raise SessionNotOpen(session.id, "complete", "expired")
@@ -291,45 +328,15 @@ async def expire_due(ctx: PaymentContext, *, limit: int = 200) -> int:
     due = await repository.due_to_expire(ctx.session, ctx.now, limit=limit)
     for session in due:
         scoped = replace(ctx, scope=Scope(session.merchant_id, session.livemode))
+        if session.setup_intent_id is not None:
+            si = await setup.intent_of(scoped, session, for_update=True)
+            await (
+                sync_setup(scoped, session, si) if si.status == SetupIntentStatus.SUCCEEDED else expire(scoped, session)
+            )
+            continue
         pi = await intent_of(scoped, session, for_update=True)
         if pi.status in PAID:
             await sync(scoped, session, pi)
         else:
             await expire(scoped, session)
     return len(due)
-
-
-async def pay_with_card(
-    ctx: PaymentContext, session: CheckoutSession, card: CardInput, *, email: str, name: str | None, return_url: str
-) -> PaymentIntent:
-    """The hosted page's card path: save the card as a PaymentMethod, confirm the session's PaymentIntent.
-
-    The caller locked `session`; its PaymentIntent is locked here, so a second click waits and then
-    finds the payment done (and pays nothing). A decline raises `PaymentDeclined` after its outcome is
-    written; a 3-D Secure card leaves the PaymentIntent in `requires_action` with the challenge URL.
-    """
-    pi = await intent_of(ctx, session, for_update=True)
-    if session.status == CheckoutSessionStatus.COMPLETE or pi.status in PAID:
-        await sync(ctx, session, pi)  # a repeated click: the payment is done, nothing more to pay
-        return pi
-    states.check_open(session, "paid")
-    if session.expires_at <= ctx.now:
-        raise SessionExpired()
-    if pi.status == PaymentIntentStatus.REQUIRES_ACTION:
-        # The shopper left a challenge unfinished and tries another card: that attempt fails first.
-        await complete_authentication(ctx, pi, succeeded=False)
-    session.customer_details = {"email": email, "name": name, "phone": None}
-    method = await payment_methods.create_card(
-        ctx.session,
-        ctx.keyring,
-        ctx.scope,
-        card,
-        billing={"email": email, "name": name},
-        metadata=None,
-        allow_redisplay="unspecified",
-        secret_key=False,
-        now=ctx.now,
-    )
-    await confirm(ctx, pi, ConfirmOptions(payment_method=method.id, return_url=return_url))
-    await sync(ctx, session, pi)
-    return pi

@@ -84,3 +84,28 @@ async def log_out(ctx: LinkContext, account: LinkAccount, device_id: str) -> Lin
     device.revoked_at = ctx.now
     await repository.log_out_browser(ctx.session, account.id, device.browser_hash)
     return device
+
+
+KNOWN_COOKIE = "lynk_known"
+KNOWN_KEY_PURPOSE = "link_known"
+
+
+async def _known_mac(ctx: LinkContext, account_id: str) -> str:
+    key = await vault.keyed_secret(ctx.session, ctx.keyring, KNOWN_KEY_PURPOSE, ctx.scope.livemode, ctx.now)
+    return hmac.new(key, account_id.encode(), hashlib.sha256).hexdigest()
+
+
+async def known_cookie(ctx: LinkContext, account: LinkAccount) -> str:
+    """The `lynk_known` cookie's value: which account this browser used last, so checkout can greet it.
+
+    It only saves typing the email: a lookup it triggers still needs a code (or a trusted device).
+    """
+    return f"{account.id}.{await _known_mac(ctx, account.id)}"
+
+
+async def known_account_id(ctx: LinkContext, cookie: str | None) -> str | None:
+    """The account id a `lynk_known` cookie names, if its signature holds."""
+    account_id, _, mac = (cookie or "").partition(".")
+    if not account_id or not mac or len(account_id) > 64:
+        return None
+    return account_id if hmac.compare_digest(mac, await _known_mac(ctx, account_id)) else None

@@ -95,6 +95,15 @@ async def lookup(ctx: LinkContext, email: str) -> Lookup:
     return Lookup(account, row, secret, fresh_browser, trusted)
 
 
+async def recognise(ctx: LinkContext, known_cookie: str | None) -> Lookup:
+    """A lookup by the `lynk_known` cookie instead of a typed email (see devices.known_cookie)."""
+    account_id = await devices.known_account_id(ctx, known_cookie)
+    account = await repository.account(ctx.session, account_id) if account_id else None
+    if account is None or account.livemode != ctx.scope.livemode:
+        return Lookup(None, None, None, None)
+    return await lookup(ctx, account.email)
+
+
 async def authenticate(ctx: LinkContext, secret: str | None, *, verified: bool = True) -> LinkSession:
     """The session this secret names, if it may be used here and now; refreshes its idle timer."""
     if not secret:

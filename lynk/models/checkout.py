@@ -55,6 +55,8 @@ class CheckoutSession(ScopedObject, Base):
     customer_details: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
     payment_method_types: Mapped[list[str]] = mapped_column(JsonDoc)
     payment_intent_id: Mapped[str | None] = mapped_column(String(64))
+    # mode=setup: the SetupIntent that saves the shopper's card (and no PaymentIntent).
+    setup_intent_id: Mapped[str | None] = mapped_column(String(64))
     expires_at: Mapped[int] = mapped_column(BigInteger)
     completed_at: Mapped[int | None] = mapped_column(BigInteger)
 

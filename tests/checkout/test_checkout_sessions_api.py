@@ -169,9 +169,9 @@ def test_the_page_sends_a_strict_content_security_policy(server: LynkServer, cli
     assert "<script>" not in page.text and "style=" not in page.text
 
 
-def test_mode_setup_is_refused_for_now(client: stripe.StripeClient) -> None:
+def test_mode_subscription_is_refused_for_now(client: stripe.StripeClient) -> None:
     with pytest.raises(stripe.InvalidRequestError) as error:
-        client.v1.checkout.sessions.create(params={"mode": "setup", "success_url": "https://shop.example/ok"})
+        client.v1.checkout.sessions.create(params={"mode": "subscription", "success_url": "https://shop.example/ok"})
     assert error.value.param == "mode"
 
 

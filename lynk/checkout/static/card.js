@@ -1,7 +1,8 @@
 /* The card form's helpers, shared by the hosted checkout page and the payment element. */
 "use strict";
 window.LynkCard = (function () {
-  var FIELDS = { number: "card-number", expiration: "card-expiration", cvc: "card-cvc", email: "email" };
+  var FIELDS = { number: "card-number", expiration: "card-expiration", cvc: "card-cvc", email: "email",
+                 phone: "link-phone", code: "link-code" };
 
   function formatNumber(input) {
     var digits = input.value.replace(/\D/g, "").slice(0, 19);

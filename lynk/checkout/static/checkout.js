@@ -11,8 +11,11 @@
   var progress = document.getElementById("progress");
   var busy = false;
 
-  /* Link: the email lookup, code and saved-details steps will hook in here (see checkout.html). */
-  var linkSteps = { beforeCard: function () { return Promise.resolve(); } };
+  /* Link (when the session accepts it): the email lookup, code and saved-details steps, the opt-in. */
+  var linkSteps = window.LynkLinkSteps && body.getAttribute("data-link") === "on" ?
+    window.LynkLinkSteps({ sessionId: sessionId, csrf: csrf, form: form,
+                          known: body.getAttribute("data-link-known") === "on" }) :
+    { mode: function () { return "card"; }, payload: function () { return {}; }, failed: function () { return false; } };
 
   window.LynkCard.wire(form);
 
@@ -46,46 +49,66 @@
     progress.textContent = message || "";
   }
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    if (busy) { return; }
-    window.LynkCard.clearErrors(form);
+  function merge(target, extra) {
+    Object.keys(extra).forEach(function (k) { target[k] = extra[k]; });
+    return target;
+  }
+
+  /* What to pay with: the chosen saved detail (Link), or the typed card (with the opt-in, if ticked). */
+  function payload() {
+    if (linkSteps.mode() === "wallet") { return linkSteps.payload(); }
     var email = document.getElementById("email").value.trim();
     if (!/^[^\s@]+@[^\s@]+$/.test(email)) {
       window.LynkCard.showError(form, "Enter a valid email address.", "email");
-      return;
+      return null;
     }
     var problem = window.LynkCard.check(form);
-    if (problem) { window.LynkCard.showError(form, problem[0], problem[1]); return; }
-    busy = true;
-    button.disabled = true;
-    button.setAttribute("aria-busy", "true");
-    progress.textContent = "Processing your payment…";
+    if (problem) { window.LynkCard.showError(form, problem[0], problem[1]); return null; }
+    var extra = linkSteps.payload();
+    if (extra.save_link && !/\d{6,}/.test(extra.phone.replace(/\D/g, ""))) {
+      window.LynkCard.showError(form, "Enter your phone number to save your information.", "phone");
+      return null;
+    }
     var card = window.LynkCard.values(form);
-    var payload = JSON.stringify({
+    return merge({
       email: email,
       name: document.getElementById("card-name").value,
       number: card.number,
       expiration: card.expiration,
       cvc: card.cvc
-    });
+    }, extra);
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (busy) { return; }
+    window.LynkCard.clearErrors(form);
+    if (linkSteps.mode() === "code") { linkSteps.verify(); return; }
+    var data = payload();
+    if (!data) { return; }
+    busy = true;
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    var saving = body.getAttribute("data-mode") === "setup";
+    progress.textContent = saving ? "Saving your card…" : "Processing your payment…";
     var attempt = window.LynkCard.attemptKey();  // one key per attempt: a resend of it pays at most once
-    linkSteps.beforeCard().then(function () {
-      return send(payload, attempt, 3);
-    }).then(function (response) {
+    send(JSON.stringify(data), attempt, 3).then(function (response) {
       return response.json();
     }).then(function (result) {
       if (result.outcome === "succeeded" || result.outcome === "requires_action") {
-        progress.textContent = result.outcome === "succeeded" ? "Payment complete. Redirecting…" :
+        progress.textContent = result.outcome === "succeeded" ?
+          (saving ? "Card saved. Redirecting…" : "Payment complete. Redirecting…") :
           "Your bank asks you to confirm this payment. Redirecting…";
         window.location.assign(result.redirect);
         return;
       }
       done("");
       var message = result.message || "The payment could not be completed.";
-      if (result.declined) { message += " Try another card."; }
+      if (result.declined) {
+        message += linkSteps.mode() === "wallet" ? " Choose another saved card or pay another way." : " Try another card.";
+      }
       window.LynkCard.showError(form, message, result.param);
-      if (!result.param) { document.getElementById("card-number").focus(); }
+      if (!result.param && !linkSteps.failed()) { document.getElementById("card-number").focus(); }
     }).catch(function () {
       done("");
       window.LynkCard.showError(form, "We could not reach the server. Check your connection and try again.", null);

@@ -206,3 +206,25 @@ def test_an_expired_session_says_so_and_links_back(
     expect(page.get_by_role("heading", name="Checkout expired")).to_be_visible()
     page.get_by_role("link", name="Return to the shop").click()
     page.wait_for_url(f"{shop_url}/cart")
+
+
+def test_setup_mode_saves_a_card_and_lands_on_success_url(
+    page: Page, client: stripe.StripeClient, shop_url: str
+) -> None:
+    session = make_session(
+        client,
+        mode="setup",
+        line_items=None,
+        currency="usd",
+        success_url=f"{shop_url}/success?session_id={{CHECKOUT_SESSION_ID}}",
+        cancel_url=f"{shop_url}/cart",
+    )
+    page.goto(session.url or "")
+    expect(page.get_by_role("heading", name="Save your card")).to_be_visible()
+    fill_card(page, "4000 0000 0000 3220")  # asks for 3-D Secure: the setup goes through the challenge page
+    page.get_by_role("button", name="Save card").click()
+    expect(page.get_by_role("heading", name="Authenticate your card")).to_be_visible()
+    page.get_by_role("button", name="Complete authentication").click()
+    page.wait_for_url(f"{shop_url}/success?session_id={session.id}")
+    done = client.v1.checkout.sessions.retrieve(session.id)
+    assert done.status == "complete" and done.payment_status == "no_payment_required"

@@ -1,0 +1,229 @@
+"""The hosted page's Link steps: look the shopper up, send and check the code, show the saved wallet.
+
+The page's own JSON calls (CSRF-checked, like `/confirm`), under `/c/pay/{id}/link/…`. They go
+through the Link network's use cases (`lynk.link.sessions`, `details`, `devices`), in the scope of
+the Checkout Session's merchant, exactly as the consumer API under `/v1/link` does, so limits,
+browser binding and code rules are the same. The consumer session's secret lives only in the
+page's memory (a JSON answer, never a URL); the `lynk_browser` cookie binds it to this browser.
+
+- `lookup`: by the typed email, or with none by the `lynk_known` cookie a previous Link payment or
+  login left (which only saves typing: a code is still needed, unless a trusted device verifies
+  the lookup). A recognised shopper gets a code at once (SMS where there is a phone).
+- `resend`, `verify` (with "Remember this device"), `forget` ("Not you?").
+Paying with the chosen detail goes through `/confirm` (pages.py) with `payment_method_data[type]=link`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from lynk.checkout import service
+from lynk.checkout.web import csrf_refused, page_context, runtime_of
+from lynk.core.errors import LynkError
+from lynk.core.scope import Scope
+from lynk.link import accounts, details, devices, sessions
+from lynk.link import service as link
+from lynk.link.context import LinkContext
+from lynk.link.limits import limiter_for
+from lynk.link.objects import detail_object, shipping_address_object
+from lynk.models import CheckoutSession, CheckoutSessionStatus, LinkAccount, LinkSession, LinkSessionStatus
+
+router = APIRouter(include_in_schema=False)
+BROWSER_COOKIE_MAX_AGE = 400 * 24 * 3600
+KNOWN_COOKIE_MAX_AGE = 90 * 24 * 3600
+
+
+def caller_of(request: Request) -> link.Caller:
+    runtime = runtime_of(request)
+    return link.Caller(
+        settings=runtime.settings,
+        limiter=limiter_for(runtime.db),
+        ip=request.client.host if request.client else "unknown",
+        browser=request.cookies.get(sessions.BROWSER_COOKIE),
+        device=request.cookies.get(devices.DEVICE_COOKIE),
+    )
+
+
+def set_link_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
+    """The Link cookies, with the attributes the consumer API gives them (see docs/link.md)."""
+    secure = runtime_of(request).settings.public_url.startswith("https://")
+    response.set_cookie(
+        name, value, max_age=max_age, path="/", httponly=True, secure=secure, samesite="none" if secure else "lax"
+    )
+
+
+def _answer(body: dict[str, Any], status: int = 200) -> JSONResponse:
+    return JSONResponse(body, status_code=status)
+
+
+def error_answer(error: LynkError) -> JSONResponse:
+    body: dict[str, Any] = {"outcome": "error", "message": error.message, "param": error.param, "code": error.code}
+    if "retry_after" in error.extra:
+        body["retry_after"] = error.extra["retry_after"]
+    return _answer(body, error.http_status if error.http_status < 500 else 503)
+
+
+async def _body(request: Request) -> dict[str, Any] | None:
+    try:
+        body = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def text(body: dict[str, Any], name: str, limit: int) -> str:
+    value = body.get(name)
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def _link_open(session: CheckoutSession | None, now: int) -> bool:
+    return (
+        session is not None
+        and "link" in session.payment_method_types
+        and session.status == CheckoutSessionStatus.OPEN
+        and session.expires_at > now
+    )
+
+
+async def wallet(ctx: LinkContext, account: LinkAccount) -> dict[str, Any]:
+    """What the saved-details step shows: cards (brand, last 4, expiry) and addresses, defaults first."""
+    cards: Sequence[Any] = await details.list_details(ctx, account)
+    addresses: Sequence[Any] = await details.list_addresses(ctx, account)
+    return {
+        "payment_details": [
+            {k: v for k, v in detail_object(d).items() if k in ("id", "is_default", "nickname", "card")} for d in cards
+        ],
+        "shipping_addresses": [
+            {k: v for k, v in shipping_address_object(a).items() if k in ("id", "is_default", "name", "address")}
+            for a in addresses
+        ],
+    }
+
+
+@dataclass
+class _Step:
+    """What a step reads from the request besides its body, and the cookies it sets (empty value: delete)."""
+
+    known: str | None
+    user_agent: str | None
+    cookies: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+async def _run(request: Request, session_id: str, name: str, body: dict[str, Any]) -> JSONResponse:
+    """One step in one transaction; a wrong code's counters are kept with its error (keep_changes)."""
+    step = _Step(request.cookies.get(devices.KNOWN_COOKIE), request.headers.get("user-agent", "")[:200] or None)
+    kept: LynkError | None = None
+    try:
+        async with page_context(request) as pctx:
+            found = await service.get_for_page(pctx, session_id)
+            if found is None or not _link_open(found, pctx.now):
+                return _answer({"outcome": "error", "message": "Link is not available for this checkout."}, 404)
+            scope = Scope(found.merchant_id, found.livemode)
+            ctx = link.context(pctx.session, pctx.keyring, scope, pctx.now, caller_of(request))
+            try:
+                answer = await _STEPS[name](ctx, body, step)
+            except LynkError as error:
+                if not error.keep_changes:
+                    raise
+                kept, answer = error, {}
+    except LynkError as error:
+        return error_answer(error)
+    response = error_answer(kept) if kept is not None else _answer(answer)
+    for cookie, value, max_age in step.cookies:
+        if value:
+            set_link_cookie(request, response, cookie, value, max_age)
+        else:
+            response.delete_cookie(cookie, path="/")
+    return response
+
+
+def _session_answer(row: LinkSession, account: LinkAccount, secret: str | None) -> dict[str, Any]:
+    return {
+        "outcome": "found",
+        "exists": True,
+        "verified": row.status == LinkSessionStatus.VERIFIED,
+        "secret": secret,
+        "redacted_email": accounts.redact_email(account.email),
+        "redacted_phone": accounts.redact_phone(account.phone),
+    }
+
+
+async def _lookup(ctx: LinkContext, body: dict[str, Any], step: _Step) -> dict[str, Any]:
+    email = text(body, "email", 512)
+    found = await (sessions.lookup(ctx, email) if email else sessions.recognise(ctx, step.known))
+    if found.browser is not None:
+        step.cookies.append((sessions.BROWSER_COOKIE, found.browser, BROWSER_COOKIE_MAX_AGE))
+    if found.account is None or found.link_session is None:
+        return {"outcome": "not_found", "exists": False}
+    answer = _session_answer(found.link_session, found.account, found.secret)
+    if answer["verified"]:
+        answer["wallet"] = await wallet(ctx, found.account)
+        return answer
+    try:
+        await sessions.start_verification(ctx, found.secret, None)
+        answer["code_sent"] = True
+    except LynkError as error:  # locked or rate limited: the step shows when to retry
+        answer["code_sent"] = False
+        answer["message"] = error.message
+        answer["retry_after"] = error.extra.get("retry_after")
+    return answer
+
+
+async def _resend(ctx: LinkContext, body: dict[str, Any], step: _Step) -> dict[str, Any]:
+    row = await sessions.start_verification(ctx, text(body, "secret", 200) or None, None)
+    account = await accounts.get(ctx, row.account_id)
+    return {**_session_answer(row, account, None), "outcome": "sent"}
+
+
+async def _verify(ctx: LinkContext, body: dict[str, Any], step: _Step) -> dict[str, Any]:
+    code = "".join(ch for ch in text(body, "code", 20) if ch.isdigit())
+    row, account = await sessions.confirm_verification(ctx, text(body, "secret", 200) or None, code)
+    if body.get("remember") is True:
+        _device, cookie = await devices.remember(ctx, account, step.user_agent)
+        step.cookies.append((devices.DEVICE_COOKIE, cookie, ctx.settings.link_device_trust_days * 86400))
+    step.cookies.append((devices.KNOWN_COOKIE, await devices.known_cookie(ctx, account), KNOWN_COOKIE_MAX_AGE))
+    return {**_session_answer(row, account, None), "outcome": "verified", "wallet": await wallet(ctx, account)}
+
+
+async def _forget(ctx: LinkContext, body: dict[str, Any], step: _Step) -> dict[str, Any]:
+    secret = text(body, "secret", 200)
+    if secret:
+        with contextlib.suppress(LynkError):  # an expired or foreign session: nothing to end
+            await sessions.log_out(ctx, secret)
+    step.cookies.append((devices.KNOWN_COOKIE, "", 0))
+    return {"outcome": "forgotten"}
+
+
+StepRun = Callable[[LinkContext, dict[str, Any], _Step], Awaitable[dict[str, Any]]]
+_STEPS: dict[str, StepRun] = {"lookup": _lookup, "resend": _resend, "verify": _verify, "forget": _forget}
+
+
+@router.post("/c/pay/{session_id}/link/{step}")
+async def link_step(session_id: str, step: str, request: Request) -> Response:
+    refused = csrf_refused(request)
+    if refused is not None:
+        return refused
+    if step not in _STEPS:
+        return _answer({"outcome": "error", "message": "Not found."}, 404)
+    body = await _body(request)
+    if body is None:
+        return _answer({"outcome": "error", "message": "The request could not be read. Reload the page."}, 400)
+    return await _run(request, session_id, step, body)
+
+
+async def shipping_choice(ctx: LinkContext, secret: str, address_id: str) -> dict[str, Any] | None:
+    """The saved address the shopper chose, as the session's `shipping_details` (`address`, `name`)."""
+    if not address_id:
+        return None
+    account = await sessions.verified_account(ctx, secret)
+    for row in await details.list_addresses(ctx, account):
+        if row.id == address_id:
+            return {"address": row.address, "name": row.name}
+    return None

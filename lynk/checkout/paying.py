@@ -1,0 +1,118 @@
+"""The hosted page's payments: with a typed card (and the Link opt-in), with a saved Link detail, or,
+in `mode=setup`, saving a card through the session's SetupIntent.
+
+The caller locked the session; its intent is locked here, so a second click waits and then finds the
+work done (and pays nothing).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lynk.checkout import setup, states
+from lynk.checkout.errors import SessionExpired
+from lynk.checkout.service import PAID, intent_of, sync, sync_setup
+from lynk.link.service import LinkPayment, LinkSignup
+from lynk.models import CheckoutSession, CheckoutSessionStatus, PaymentIntent, PaymentIntentStatus, SetupIntent
+from lynk.payment_methods import service as payment_methods
+from lynk.payment_methods.service import CardInput
+from lynk.payments.confirm import ConfirmOptions, complete_authentication, confirm
+from lynk.payments.context import PaymentContext
+
+
+async def _payable(ctx: PaymentContext, session: CheckoutSession) -> tuple[PaymentIntent, bool]:
+    """The locked PaymentIntent, and whether there is still something to pay.
+
+    The caller locked `session`; its PaymentIntent is locked here, so a second click waits and then
+    finds the payment done (and pays nothing).
+    """
+    pi = await intent_of(ctx, session, for_update=True)
+    if session.status == CheckoutSessionStatus.COMPLETE or pi.status in PAID:
+        await sync(ctx, session, pi)  # a repeated click: the payment is done, nothing more to pay
+        return pi, False
+    states.check_open(session, "paid")
+    if session.expires_at <= ctx.now:
+        raise SessionExpired()
+    if pi.status == PaymentIntentStatus.REQUIRES_ACTION:
+        # The shopper left a challenge unfinished and tries another way: that attempt fails first.
+        await complete_authentication(ctx, pi, succeeded=False)
+    return pi, True
+
+
+async def pay_with_card(
+    ctx: PaymentContext,
+    session: CheckoutSession,
+    card: CardInput,
+    *,
+    email: str,
+    name: str | None,
+    return_url: str,
+    link_signup: LinkSignup | None = None,
+) -> PaymentIntent:
+    """The hosted page's card path: save the card as a PaymentMethod, confirm the session's PaymentIntent.
+
+    With `link_signup` (the shopper ticked "Save my information for faster checkout"), a Link account
+    is born with this card once the payment succeeds. A decline raises `PaymentDeclined` after its
+    outcome is written; a 3-D Secure card leaves the PaymentIntent in `requires_action` with the
+    challenge URL.
+    """
+    pi, due = await _payable(ctx, session)
+    if not due:
+        return pi
+    phone = link_signup.signup.phone if link_signup else None
+    session.customer_details = {"email": email, "name": name, "phone": phone}
+    method = await payment_methods.create_card(
+        ctx.session,
+        ctx.keyring,
+        ctx.scope,
+        card,
+        billing={"email": email, "name": name},
+        metadata=None,
+        allow_redisplay="unspecified",
+        secret_key=False,
+        now=ctx.now,
+    )
+    options = ConfirmOptions(payment_method=method.id, return_url=return_url, link_signup=link_signup)
+    await confirm(ctx, pi, options)
+    await sync(ctx, session, pi)
+    return pi
+
+
+async def pay_with_link(
+    ctx: PaymentContext,
+    session: CheckoutSession,
+    payment: LinkPayment,
+    *,
+    return_url: str,
+    shipping: dict[str, Any] | None = None,
+) -> PaymentIntent:
+    """The hosted page's Link path: pay with a saved detail of the shopper's verified consumer session
+    (and ship to the saved address chosen, if any: `shipping_details` on the session)."""
+    pi, due = await _payable(ctx, session)
+    if not due:
+        return pi
+    await confirm(ctx, pi, ConfirmOptions(link=payment, return_url=return_url))
+    if pi.payment_method_id is not None:
+        method = await payment_methods.get(ctx.session, ctx.scope, pi.payment_method_id)
+        billing = method.billing_details or {}
+        email = (method.link or {}).get("email") or billing.get("email")
+        details = {"email": email, "name": billing.get("name"), "phone": billing.get("phone")}
+        session.customer_details = {**details, "shipping": shipping} if shipping else details
+    await sync(ctx, session, pi)
+    return pi
+
+
+async def save_card(
+    ctx: PaymentContext, session: CheckoutSession, card: CardInput, *, email: str, name: str | None, return_url: str
+) -> SetupIntent:
+    """`mode=setup`: save the card through the session's SetupIntent; the session completes when it succeeds."""
+    si = await setup.intent_of(ctx, session, for_update=True)
+    if session.status == CheckoutSessionStatus.COMPLETE:
+        return si
+    states.check_open(session, "completed")
+    if session.expires_at <= ctx.now:
+        raise SessionExpired()
+    session.customer_details = {"email": email, "name": name, "phone": None}
+    await setup.save_card(ctx, si, card, email=email, name=name, return_url=return_url)
+    await sync_setup(ctx, session, si)
+    return si

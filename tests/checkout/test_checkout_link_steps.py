@@ -1,0 +1,151 @@
+"""The hosted page's Link calls (`/c/pay/{id}/link/…` and `/confirm` with `link` or the opt-in), driven as
+checkout.js drives them, without a browser: what they refuse, what they return, what they leave behind."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import stripe
+
+from tests.checkout.factories import Shopper, make_session
+from tests.conftest import sdk_client
+from tests.link.support import Browser as LinkBrowser
+from tests.link.support import latest_code, new_email, new_phone
+from tests.merchants.factories import MerchantKeys, make_merchant
+from tests.servers import LynkServer
+
+
+@pytest.fixture(autouse=True)
+def roomy_ip_limits(server: LynkServer) -> Iterator[None]:
+    settings = server.runtime.settings
+    saved = settings.link_lookups_per_ip, settings.link_sends_per_ip
+    settings.link_lookups_per_ip, settings.link_sends_per_ip = 100_000, 100_000
+    try:
+        yield
+    finally:
+        settings.link_lookups_per_ip, settings.link_sends_per_ip = saved
+
+
+def link_session(client: stripe.StripeClient) -> stripe.checkout.Session:
+    return make_session(client, payment_method_types=["card", "link"])
+
+
+def step(shopper: Shopper, session_id: str, name: str, body: dict[str, Any]) -> httpx.Response:
+    return shopper.http.post(f"/c/pay/{session_id}/link/{name}", json=body, headers={"X-CSRF-Token": shopper.token})
+
+
+def signed_up(server: LynkServer, merchant: MerchantKeys, *, address: bool = False) -> tuple[str, str]:
+    email, phone = new_email(), new_phone()
+    shopper = LinkBrowser(server, merchant)
+    made = shopper.post(
+        "/v1/link/consumers",
+        {"email_address": email, "phone_number": phone, "legal_name": "Sam Shopper", "country": "US"},
+        with_secret=False,
+    )
+    shopper.secret = made.json()["consumer_session"]["client_secret"]
+    shopper.verify(phone)
+    card = {"card[number]": "4242424242424242", "card[exp_month]": "5", "card[exp_year]": "2035", "card[cvc]": "123"}
+    assert shopper.post("/v1/link/payment_details", card).status_code == 200
+    if address:
+        where = {"name": "Sam Shopper", "address[line1]": "1 Main St", "address[city]": "Springfield"}
+        where |= {"address[postal_code]": "12345", "address[country]": "US"}
+        assert shopper.post("/v1/link/shipping_addresses", where).status_code == 200
+    return email, phone
+
+
+def test_link_calls_need_the_pages_csrf_token(server: LynkServer, client: stripe.StripeClient) -> None:
+    session = link_session(client)
+    shopper = Shopper(server)
+    shopper.open(session.url or "")
+    refused = shopper.http.post(f"/c/pay/{session.id}/link/lookup", json={"email": "a@example.com"})
+    assert refused.status_code == 403
+
+
+def test_link_steps_exist_only_when_the_session_accepts_link(server: LynkServer, client: stripe.StripeClient) -> None:
+    card_only = make_session(client)
+    shopper = Shopper(server)
+    page = shopper.open(card_only.url or "")
+    assert "link_steps.js" not in page.text and "Save my information" not in page.text
+    answer = step(shopper, card_only.id, "lookup", {"email": "a@example.com"})
+    assert answer.status_code == 404
+    assert answer.json()["message"] == "Link is not available for this checkout."
+
+
+def test_lookup_sends_a_code_and_verify_returns_the_wallet_without_card_numbers(
+    server: LynkServer, client: stripe.StripeClient, merchant: MerchantKeys
+) -> None:
+    email, phone = signed_up(server, merchant, address=True)
+    session = link_session(client)
+    shopper = Shopper(server)
+    shopper.open(session.url or "")
+    assert step(shopper, session.id, "lookup", {"email": new_email()}).json() == {
+        "outcome": "not_found",
+        "exists": False,
+    }
+    found = step(shopper, session.id, "lookup", {"email": email.upper()}).json()
+    assert found["exists"] is True and found["verified"] is False and found["code_sent"] is True
+    assert found["redacted_phone"].endswith(phone[-2:]) and phone not in str(found)
+    wrong = step(shopper, session.id, "verify", {"secret": found["secret"], "code": "12345"})
+    assert wrong.status_code == 400 and wrong.json()["param"] == "code"
+    verified = step(
+        shopper, session.id, "verify", {"secret": found["secret"], "code": latest_code(server, merchant, phone)}
+    )
+    wallet = verified.json()["wallet"]
+    [detail] = wallet["payment_details"]
+    assert detail["card"]["last4"] == "4242" and "number" not in str(detail)
+    [address] = wallet["shipping_addresses"]
+    paid = shopper.http.post(
+        f"/c/pay/{session.id}/confirm",
+        json={"link": {"secret": found["secret"], "payment_detail": detail["id"], "shipping_address": address["id"]}},
+        headers={"X-CSRF-Token": shopper.token, "Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert paid.json()["outcome"] == "succeeded", paid.text
+    done = client.v1.checkout.sessions.retrieve(session.id, params={"expand": ["payment_intent"]})
+    assert done.status == "complete" and done.customer_details is not None and done.customer_details.email == email
+    assert done.shipping_details is not None and done.shipping_details.address is not None  # type: ignore[attr-defined]
+    assert done.shipping_details.address.line1 == "1 Main St"  # type: ignore[attr-defined]
+
+
+def test_a_link_secret_without_its_browser_cookie_pays_nothing(
+    server: LynkServer, client: stripe.StripeClient, merchant: MerchantKeys
+) -> None:
+    email, phone = signed_up(server, merchant)
+    session = link_session(client)
+    shopper = Shopper(server)
+    shopper.open(session.url or "")
+    found = step(shopper, session.id, "lookup", {"email": email}).json()
+    step(shopper, session.id, "verify", {"secret": found["secret"], "code": latest_code(server, merchant, phone)})
+    thief = Shopper(server)
+    thief.open(session.url or "")
+    stolen = thief.http.post(
+        f"/c/pay/{session.id}/confirm",
+        json={"link": {"secret": found["secret"]}},
+        headers={"X-CSRF-Token": thief.token, "Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert stolen.status_code == 400 and "another browser" in stolen.json()["message"]
+    assert client.v1.checkout.sessions.retrieve(session.id).status == "open"
+
+
+def test_the_opt_in_needs_a_valid_phone_and_then_gives_birth_to_an_account(
+    server: LynkServer, client: stripe.StripeClient
+) -> None:
+    session = link_session(client)
+    shopper = Shopper(server)
+    shopper.open(session.url or "")
+    email = new_email()
+    missing = shopper.pay(session.id, email=email, save_link=True, phone="")
+    assert missing.status_code == 400 and missing.json()["param"] == "phone"
+    bad = shopper.pay(session.id, email=email, save_link=True, phone="12")
+    assert bad.status_code == 400 and bad.json()["param"] == "phone"
+    assert client.v1.checkout.sessions.retrieve(session.id).status == "open"  # nothing was charged
+    paid = shopper.pay(session.id, email=email, save_link=True, phone=new_phone())
+    assert paid.json()["outcome"] == "succeeded" and "lynk_known" in paid.cookies
+    other = make_merchant(server)
+    at_other = link_session(sdk_client(server, other.secret_key))
+    shopper.open(at_other.url or "")
+    recognised = step(shopper, at_other.id, "lookup", {}).json()  # no email typed: the cookie is enough
+    assert recognised["exists"] is True and recognised["redacted_email"].endswith("@example.com")
