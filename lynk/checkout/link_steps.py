@@ -93,8 +93,11 @@ def _link_open(session: CheckoutSession | None, now: int) -> bool:
 
 
 async def wallet(ctx: LinkContext, account: LinkAccount) -> dict[str, Any]:
-    """What the saved-details step shows: cards (brand, last 4, expiry) and addresses, defaults first."""
-    cards: Sequence[Any] = await details.list_details(ctx, account)
+    """What the saved-details step shows: cards (brand, last 4, expiry) and addresses, defaults first.
+
+    Saved bank accounts are left out here: a bank debit settles days later, and the hosted page completes
+    a session only on a settled payment; they pay through the API (`payment_method_data[type]=link`)."""
+    cards: Sequence[Any] = [d for d in await details.list_details(ctx, account) if d.type == "card"]
     addresses: Sequence[Any] = await details.list_addresses(ctx, account)
     return {
         "payment_details": [
