@@ -36,7 +36,7 @@ from lynk.checkout.web import (
     set_csrf_cookie,
 )
 from lynk.core.clock import unix
-from lynk.core.errors import LynkError
+from lynk.core.errors import InvalidRequestError, LynkError
 from lynk.core.money import currency as currency_of
 from lynk.core.pagination import PageRequest
 from lynk.core.scope import Scope
@@ -44,6 +44,7 @@ from lynk.idempotency import service as idempotency
 from lynk.link import accounts, devices
 from lynk.link import service as link
 from lynk.link.accounts import Signup
+from lynk.link.errors import DetailNotACard
 from lynk.models import CheckoutSession, CheckoutSessionStatus, PaymentIntent, PaymentIntentStatus, SetupIntent
 from lynk.payment_methods.service import CardInput
 from lynk.payments.context import PaymentContext
@@ -186,8 +187,14 @@ def _link_payer(request: Request, given: dict[str, Any]) -> Payer:
     async def pay(ctx: PaymentContext, session: CheckoutSession, return_url: str) -> PaymentIntent | SetupIntent:
         lctx = link.context(ctx.session, ctx.keyring, ctx.scope, ctx.now, caller)
         shipping = await link_steps.shipping_choice(lctx, secret, address)
-        payment = link.LinkPayment(consumer_session_client_secret=secret, payment_detail=detail, caller=caller)
-        return await paying.pay_with_link(ctx, session, payment, return_url=return_url, shipping=shipping)
+        payment = link.LinkPayment(
+            consumer_session_client_secret=secret, payment_detail=detail, caller=caller, cards_only=True
+        )
+        try:
+            return await paying.pay_with_link(ctx, session, payment, return_url=return_url, shipping=shipping)
+        except DetailNotACard:
+            # A bank debit settles days after the page would complete: this page takes saved cards only.
+            raise InvalidRequestError("Choose a saved card: a bank account can't pay on this page.") from None
 
     return pay
 

@@ -41,6 +41,7 @@ class LinkPayment:
     consumer_session_client_secret: str | None
     payment_detail: str | None
     caller: Caller
+    cards_only: bool = False  # the hosted checkout page completes on a card payment only, not a bank debit
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,11 @@ async def pay_with(
 ) -> PaymentMethod:
     ctx = context(session, keyring, scope, now, payment.caller)
     return await grants.pay_with(
-        ctx, payment.consumer_session_client_secret, payment.payment_detail, payment_method_types, cards_only=cards_only
+        ctx,
+        payment.consumer_session_client_secret,
+        payment.payment_detail,
+        payment_method_types,
+        cards_only=cards_only or payment.cards_only,
     )
 
 

@@ -149,3 +149,45 @@ def test_the_opt_in_needs_a_valid_phone_and_then_gives_birth_to_an_account(
     shopper.open(at_other.url or "")
     recognised = step(shopper, at_other.id, "lookup", {}).json()  # no email typed: the cookie is enough
     assert recognised["exists"] is True and recognised["redacted_email"].endswith("@example.com")
+
+
+def test_a_saved_bank_account_cannot_pay_on_the_page(
+    server: LynkServer, client: stripe.StripeClient, merchant: MerchantKeys
+) -> None:
+    """The page completes only on a card payment: a bank debit (chosen by id, or as the wallet's default)
+    would leave the PaymentIntent `processing`, the page answering an error, and the session expiring
+    while the money is still taken."""
+    from tests.payments.bank_support import ROUTING, SUCCEEDS
+
+    email, phone = new_email(), new_phone()
+    browser = LinkBrowser(server, merchant)
+    made = browser.post(
+        "/v1/link/consumers",
+        {"email_address": email, "phone_number": phone, "legal_name": "Sam Shopper", "country": "US"},
+        with_secret=False,
+    )
+    browser.secret = made.json()["consumer_session"]["client_secret"]
+    browser.verify(phone)
+    bank = {
+        "type": "us_bank_account",
+        "us_bank_account[routing_number]": ROUTING,
+        "us_bank_account[account_number]": SUCCEEDS,
+    }
+    saved = browser.post("/v1/link/payment_details", bank)
+    assert saved.status_code == 200, saved.text
+    session = link_session(client)
+    shopper = Shopper(server)
+    shopper.open(session.url or "")
+    found = step(shopper, session.id, "lookup", {"email": email}).json()
+    step(shopper, session.id, "verify", {"secret": found["secret"], "code": latest_code(server, merchant, phone)})
+    for chosen in (saved.json()["id"], ""):
+        paid = shopper.http.post(
+            f"/c/pay/{session.id}/confirm",
+            json={"link": {"secret": found["secret"], "payment_detail": chosen}},
+            headers={"X-CSRF-Token": shopper.token, "Idempotency-Key": str(uuid.uuid4())},
+        )
+        assert paid.status_code == 400 and paid.json()["outcome"] == "error", paid.text
+        assert "card" in paid.json()["message"]
+    after = client.v1.checkout.sessions.retrieve(session.id, params={"expand": ["payment_intent"]})
+    assert after.status == "open"
+    assert after.payment_intent.status == "requires_payment_method"  # type: ignore[union-attr]
