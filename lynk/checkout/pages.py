@@ -185,6 +185,8 @@ def _link_payer(request: Request, given: dict[str, Any]) -> Payer:
     caller = link_steps.caller_of(request)
 
     async def pay(ctx: PaymentContext, session: CheckoutSession, return_url: str) -> PaymentIntent | SetupIntent:
+        if session.mode == "setup":  # the page offers Link only to pay (a setup session has no PaymentIntent)
+            raise InvalidRequestError("Link is not available for this checkout.")
         lctx = link.context(ctx.session, ctx.keyring, ctx.scope, ctx.now, caller)
         shipping = await link_steps.shipping_choice(lctx, secret, address)
         payment = link.LinkPayment(

@@ -3,6 +3,7 @@ instead of a PaymentIntent, the card saved, the session complete with nothing pa
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -99,3 +100,19 @@ def test_expire_cancels_the_setup_intent(client: stripe.StripeClient) -> None:
     assert expired.status == "expired"
     si = client.v1.setup_intents.retrieve(str(session.setup_intent))
     assert si.status == "canceled" and si.cancellation_reason == "abandoned"
+
+
+def test_a_link_payment_posted_to_a_setup_session_is_refused_not_a_500(
+    server: LynkServer, client: stripe.StripeClient
+) -> None:
+    session = setup_session(client)
+    shopper = Shopper(server)
+    shopper.open(session.url or "")
+    answer = shopper.http.post(
+        f"/c/pay/{session.id}/confirm",
+        json={"link": {"secret": "lcs_secret_whatever", "payment_detail": ""}},
+        headers={"X-CSRF-Token": shopper.token, "Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["outcome"] == "error"
+    assert client.v1.checkout.sessions.retrieve(session.id).status == "open"
