@@ -44,7 +44,7 @@ def caller_of(request: Request) -> link.Caller:
     runtime = runtime_of(request)
     return link.Caller(
         settings=runtime.settings,
-        limiter=limiter_for(runtime.db),
+        limiter=limiter_for(runtime.db, runtime.settings.redis_url),
         ip=request.client.host if request.client else "unknown",
         browser=request.cookies.get(sessions.BROWSER_COOKIE),
         device=request.cookies.get(devices.DEVICE_COOKIE),
