@@ -26,9 +26,9 @@ from fastapi.responses import JSONResponse, Response
 
 from lynk.checkout import service
 from lynk.checkout.web import csrf_refused, page_context, runtime_of
-from lynk.core.errors import LynkError
+from lynk.core.errors import InvalidRequestError, LynkError
 from lynk.core.scope import Scope
-from lynk.link import accounts, details, devices, sessions
+from lynk.link import accounts, details, devices, grants, sessions
 from lynk.link import service as link
 from lynk.link.context import LinkContext
 from lynk.link.limits import limiter_for
@@ -230,3 +230,23 @@ async def shipping_choice(ctx: LinkContext, secret: str, address_id: str) -> dic
         if row.id == address_id:
             return {"address": row.address, "name": row.name}
     return None
+
+
+async def card_choice(ctx: LinkContext, secret: str, detail_id: str | None) -> str:
+    """The saved card the page pays with: the chosen one, else the default card, else the first card.
+
+    The page lists cards only (see `wallet`): a saved bank account is refused here rather than debited, since
+    the page would tell the shopper the payment failed while the debit goes on."""
+    account = await sessions.verified_account(ctx, secret)
+    if detail_id:
+        chosen = await details.get_detail(ctx, account, detail_id, param=grants.DETAIL_PARAM)
+        cards = [chosen] if chosen.type == "card" else []
+    else:
+        saved = [d for d in await details.list_details(ctx, account) if d.type == "card"]
+        cards = sorted(saved, key=lambda d: not d.is_default)
+    if not cards:
+        raise InvalidRequestError(
+            "Only a saved card can pay on this page: choose a card, or enter a card's details.",
+            param=grants.DETAIL_PARAM,
+        )
+    return cards[0].id

@@ -186,7 +186,8 @@ def _link_payer(request: Request, given: dict[str, Any]) -> Payer:
     async def pay(ctx: PaymentContext, session: CheckoutSession, return_url: str) -> PaymentIntent | SetupIntent:
         lctx = link.context(ctx.session, ctx.keyring, ctx.scope, ctx.now, caller)
         shipping = await link_steps.shipping_choice(lctx, secret, address)
-        payment = link.LinkPayment(consumer_session_client_secret=secret, payment_detail=detail, caller=caller)
+        card = await link_steps.card_choice(lctx, secret, detail)
+        payment = link.LinkPayment(consumer_session_client_secret=secret, payment_detail=card, caller=caller)
         return await paying.pay_with_link(ctx, session, payment, return_url=return_url, shipping=shipping)
 
     return pay
