@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ from lynk.link.objects import detail_object, shipping_address_object
 from lynk.models import CheckoutSession, CheckoutSessionStatus, LinkAccount, LinkSession, LinkSessionStatus
 
 router = APIRouter(include_in_schema=False)
+logger = logging.getLogger(__name__)
 BROWSER_COOKIE_MAX_AGE = 400 * 24 * 3600
 KNOWN_COOKIE_MAX_AGE = 90 * 24 * 3600
 
@@ -123,6 +125,7 @@ async def _run(request: Request, session_id: str, name: str, body: dict[str, Any
     """One step in one transaction; a wrong code's counters are kept with its error (keep_changes)."""
     step = _Step(request.cookies.get(devices.KNOWN_COOKIE), request.headers.get("user-agent", "")[:200] or None)
     kept: LynkError | None = None
+    after: list[Callable[[], Awaitable[None]]] = []  # live-mode code sends, once the code is committed
     try:
         async with page_context(request) as pctx:
             found = await service.get_for_page(pctx, session_id)
@@ -130,6 +133,7 @@ async def _run(request: Request, session_id: str, name: str, body: dict[str, Any
                 return _answer({"outcome": "error", "message": "Link is not available for this checkout."}, 404)
             scope = Scope(found.merchant_id, found.livemode)
             ctx = link.context(pctx.session, pctx.keyring, scope, pctx.now, caller_of(request))
+            ctx.after_commit = after
             try:
                 answer = await _STEPS[name](ctx, body, step)
             except LynkError as error:
@@ -138,6 +142,11 @@ async def _run(request: Request, session_id: str, name: str, body: dict[str, Any
                 kept, answer = error, {}
     except LynkError as error:
         return error_answer(error)
+    for job in after:
+        try:
+            await job()
+        except Exception:  # a failed send is logged, never shown (the code was issued)
+            logger.exception("work after commit failed")
     response = error_answer(kept) if kept is not None else _answer(answer)
     for cookie, value, max_age in step.cookies:
         if value:
