@@ -177,7 +177,7 @@ async def link_context(request: Request) -> AsyncIterator[LinkContext]:
     client = request.client
     caller = service.Caller(
         settings=runtime.settings,
-        limiter=limiter_for(runtime.db),
+        limiter=limiter_for(runtime.db, runtime.settings.redis_url),
         ip=client.host if client else "unknown",
         browser=request.cookies.get(sessions.BROWSER_COOKIE),
         device=request.cookies.get(devices.DEVICE_COOKIE),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,9 +27,9 @@ from fastapi.responses import JSONResponse, Response
 
 from lynk.checkout import service
 from lynk.checkout.web import csrf_refused, page_context, runtime_of
-from lynk.core.errors import LynkError
+from lynk.core.errors import InvalidRequestError, LynkError
 from lynk.core.scope import Scope
-from lynk.link import accounts, details, devices, sessions
+from lynk.link import accounts, details, devices, grants, sessions
 from lynk.link import service as link
 from lynk.link.context import LinkContext
 from lynk.link.limits import limiter_for
@@ -36,6 +37,7 @@ from lynk.link.objects import detail_object, shipping_address_object
 from lynk.models import CheckoutSession, CheckoutSessionStatus, LinkAccount, LinkSession, LinkSessionStatus
 
 router = APIRouter(include_in_schema=False)
+logger = logging.getLogger(__name__)
 BROWSER_COOKIE_MAX_AGE = 400 * 24 * 3600
 KNOWN_COOKIE_MAX_AGE = 90 * 24 * 3600
 
@@ -44,7 +46,7 @@ def caller_of(request: Request) -> link.Caller:
     runtime = runtime_of(request)
     return link.Caller(
         settings=runtime.settings,
-        limiter=limiter_for(runtime.db),
+        limiter=limiter_for(runtime.db, runtime.settings.redis_url),
         ip=request.client.host if request.client else "unknown",
         browser=request.cookies.get(sessions.BROWSER_COOKIE),
         device=request.cookies.get(devices.DEVICE_COOKIE),
@@ -123,6 +125,7 @@ async def _run(request: Request, session_id: str, name: str, body: dict[str, Any
     """One step in one transaction; a wrong code's counters are kept with its error (keep_changes)."""
     step = _Step(request.cookies.get(devices.KNOWN_COOKIE), request.headers.get("user-agent", "")[:200] or None)
     kept: LynkError | None = None
+    after: list[Callable[[], Awaitable[None]]] = []  # live-mode code sends, once the code is committed
     try:
         async with page_context(request) as pctx:
             found = await service.get_for_page(pctx, session_id)
@@ -130,6 +133,7 @@ async def _run(request: Request, session_id: str, name: str, body: dict[str, Any
                 return _answer({"outcome": "error", "message": "Link is not available for this checkout."}, 404)
             scope = Scope(found.merchant_id, found.livemode)
             ctx = link.context(pctx.session, pctx.keyring, scope, pctx.now, caller_of(request))
+            ctx.after_commit = after
             try:
                 answer = await _STEPS[name](ctx, body, step)
             except LynkError as error:
@@ -138,6 +142,11 @@ async def _run(request: Request, session_id: str, name: str, body: dict[str, Any
                 kept, answer = error, {}
     except LynkError as error:
         return error_answer(error)
+    for job in after:
+        try:
+            await job()
+        except Exception:  # a failed send is logged, never shown (the code was issued)
+            logger.exception("work after commit failed")
     response = error_answer(kept) if kept is not None else _answer(answer)
     for cookie, value, max_age in step.cookies:
         if value:
@@ -230,3 +239,23 @@ async def shipping_choice(ctx: LinkContext, secret: str, address_id: str) -> dic
         if row.id == address_id:
             return {"address": row.address, "name": row.name}
     return None
+
+
+async def card_choice(ctx: LinkContext, secret: str, detail_id: str | None) -> str:
+    """The saved card the page pays with: the chosen one, else the default card, else the first card.
+
+    The page lists cards only (see `wallet`): a saved bank account is refused here rather than debited, since
+    the page would tell the shopper the payment failed while the debit goes on."""
+    account = await sessions.verified_account(ctx, secret)
+    if detail_id:
+        chosen = await details.get_detail(ctx, account, detail_id, param=grants.DETAIL_PARAM)
+        cards = [chosen] if chosen.type == "card" else []
+    else:
+        saved = [d for d in await details.list_details(ctx, account) if d.type == "card"]
+        cards = sorted(saved, key=lambda d: not d.is_default)
+    if not cards:
+        raise InvalidRequestError(
+            "Only a saved card can pay on this page: choose a card, or enter a card's details.",
+            param=grants.DETAIL_PARAM,
+        )
+    return cards[0].id

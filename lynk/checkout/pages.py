@@ -189,14 +189,17 @@ def _link_payer(request: Request, given: dict[str, Any]) -> Payer:
             raise InvalidRequestError("Link is not available for this checkout.")
         lctx = link.context(ctx.session, ctx.keyring, ctx.scope, ctx.now, caller)
         shipping = await link_steps.shipping_choice(lctx, secret, address)
+        card = await link_steps.card_choice(lctx, secret, detail)
         payment = link.LinkPayment(
-            consumer_session_client_secret=secret, payment_detail=detail, caller=caller, cards_only=True
+            consumer_session_client_secret=secret, payment_detail=card, caller=caller, cards_only=True
         )
         try:
             return await paying.pay_with_link(ctx, session, payment, return_url=return_url, shipping=shipping)
         except DetailNotACard:
             # A bank debit settles days after the page would complete: this page takes saved cards only.
-            raise InvalidRequestError("Choose a saved card: a bank account can't pay on this page.") from None
+            raise InvalidRequestError(
+                "Only a saved card can pay on this page: choose a card, or enter a card's details."
+            ) from None
 
     return pay
 

@@ -351,3 +351,22 @@ def test_add_a_card_once_and_bad_cards_are_refused(server: LynkServer) -> None:
     assert no_expiry.status_code == 400 and "MM / YY" in no_expiry.text
     no_cvc = browser.post("/details", {**card, "cvc": ""})
     assert no_cvc.status_code == 400 and "security code" in no_cvc.text
+
+
+def test_a_saved_bank_account_is_listed_by_its_bank_without_an_expiry(server: LynkServer) -> None:
+    shopper = saved_shopper(server)
+    wallet = Browser(server, shopper.shop)
+    wallet.login(shopper.email, shopper.phone)
+    bank = {
+        "type": "us_bank_account",
+        "us_bank_account[routing_number]": "110000000",
+        "us_bank_account[account_number]": "000123456789",
+    }
+    saved = wallet.post("/v1/link/payment_details", bank)
+    assert saved.status_code == 200, saved.text
+    overview = AccountBrowser(server).log_in(shopper).text
+    item = overview.split(f'id="{saved.json()["id"]}"', 1)[1].split("</li>", 1)[0]
+    assert "STRIPE TEST BANK •••• 6789" in item and "000123456789" not in overview
+    assert "Expires" not in item
+    card = overview.split(f'id="{ids(overview, "csmrpd")[0]}"', 1)[1].split("</li>", 1)[0]
+    assert "Expires " in card

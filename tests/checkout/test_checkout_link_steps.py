@@ -191,3 +191,44 @@ def test_a_saved_bank_account_cannot_pay_on_the_page(
     after = client.v1.checkout.sessions.retrieve(session.id, params={"expand": ["payment_intent"]})
     assert after.status == "open"
     assert after.payment_intent.status == "requires_payment_method"  # type: ignore[union-attr]
+
+
+def test_the_hosted_page_never_debits_a_saved_bank_account(
+    server: LynkServer, client: stripe.StripeClient, merchant: MerchantKeys
+) -> None:
+    """The page lists cards only: a bank account (even the default, or an id sent by hand) is refused there,
+    rather than starting a debit that leaves the session open and the shopper unsure whether they paid."""
+    email, phone = new_email(), new_phone()
+    wallet_owner = LinkBrowser(server, merchant)
+    made = wallet_owner.post(
+        "/v1/link/consumers",
+        {"email_address": email, "phone_number": phone, "legal_name": "Sam Shopper", "country": "US"},
+        with_secret=False,
+    )
+    wallet_owner.secret = made.json()["consumer_session"]["client_secret"]
+    wallet_owner.verify(phone)
+    bank = {
+        "type": "us_bank_account",
+        "us_bank_account[routing_number]": "110000000",
+        "us_bank_account[account_number]": "000123456789",
+    }
+    saved = wallet_owner.post("/v1/link/payment_details", bank)
+    assert saved.status_code == 200, saved.text
+    bank_id = saved.json()["id"]
+    session = link_session(client)
+    shopper = Shopper(server)
+    shopper.open(session.url or "")
+    found = step(shopper, session.id, "lookup", {"email": email}).json()
+    code = latest_code(server, merchant, phone)
+    verified = step(shopper, session.id, "verify", {"secret": found["secret"], "code": code})
+    assert verified.json()["wallet"]["payment_details"] == []
+    for detail in ("", bank_id):
+        paid = shopper.http.post(
+            f"/c/pay/{session.id}/confirm",
+            json={"link": {"secret": found["secret"], "payment_detail": detail}},
+            headers={"X-CSRF-Token": shopper.token, "Idempotency-Key": str(uuid.uuid4())},
+        )
+        assert paid.status_code == 400 and "Only a saved card" in paid.json()["message"], paid.text
+    done = client.v1.checkout.sessions.retrieve(session.id, params={"expand": ["payment_intent"]})
+    assert done.status == "open"
+    assert done.payment_intent is not None and done.payment_intent.status == "requires_payment_method"  # type: ignore[union-attr]

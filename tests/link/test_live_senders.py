@@ -18,6 +18,8 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.checkout.factories import Shopper, make_session
+from tests.conftest import sdk_client
 from tests.link.support import new_email, new_phone
 from tests.merchants.factories import MerchantKeys, make_live_keys, make_merchant
 from tests.servers import LynkServer, free_port
@@ -123,3 +125,35 @@ def test_live_codes_go_by_sms_webhook_and_smtp(
     # Live mode stores nothing for the test helper, which only test keys may read.
     helper = httpx.get(f"{server.base_url}/v1/test_helpers/link/messages", params={"to": phone}, auth=(live_secret, ""))
     assert helper.status_code == 400
+
+
+def test_the_hosted_pages_link_steps_send_live_codes_too(
+    server: LynkServer, live_senders: tuple[_Inbox, type[_SmsReceiver]]
+) -> None:
+    """A live shopper recognised on the hosted checkout page gets the code (it was issued but never sent)."""
+    _inbox, sms = live_senders
+    merchant: MerchantKeys = make_merchant(server)
+    live_secret, live_publishable = make_live_keys(server, merchant.id)
+    email, phone = new_email(), new_phone()
+    http = httpx.Client(base_url=server.base_url, auth=(live_publishable, ""))
+    assert http.post("/v1/link/consumers", data={"email_address": email, "phone_number": phone}).status_code == 200
+    _wait_for(lambda: sms.received)
+    sms.received.clear()
+
+    session = make_session(sdk_client(server, live_secret), payment_method_types=["card", "link"])
+    assert session.livemode is True
+    shopper = Shopper(server)
+    shopper.open(session.url or "")
+    found = shopper.http.post(
+        f"/c/pay/{session.id}/link/lookup", json={"email": email}, headers={"X-CSRF-Token": shopper.token}
+    )
+    assert found.status_code == 200 and found.json()["code_sent"] is True, found.text
+    _headers, body = _wait_for(lambda: sms.received[-1] if sms.received else None)
+    assert json.loads(body)["to"] == phone
+    code = _code(json.loads(body)["body"])
+    verified = shopper.http.post(
+        f"/c/pay/{session.id}/link/verify",
+        json={"secret": found.json()["secret"], "code": code},
+        headers={"X-CSRF-Token": shopper.token},
+    )
+    assert verified.status_code == 200 and verified.json()["outcome"] == "verified", verified.text

@@ -17,6 +17,9 @@ import redis
 from lynk.core.clock import unix
 from lynk.link.errors import TooManyRequests
 from lynk.link.limits import RedisLimiter, limiter_for
+from tests.account.support import AccountBrowser
+from tests.checkout.factories import Shopper, make_session
+from tests.conftest import sdk_client
 from tests.link.support import Browser, new_email
 from tests.merchants.factories import make_merchant
 from tests.servers import LynkServer, free_port
@@ -121,3 +124,24 @@ def test_unreachable_redis_falls_back_to_counting_in_process(server: LynkServer)
         settings.redis_url, settings.link_lookups_per_merchant = saved
     assert answers == [200, 200, 429]
     assert httpx.get(f"{server.base_url}/healthz").status_code == 200
+
+
+def _redis_lookups_from_localhost() -> int:
+    client = redis.Redis.from_url(REDIS_URL)
+    return sum(int(client.get(key) or 0) for key in client.keys("lynk:link:limit:lookup_ip:3600:*:127.0.0.1"))
+
+
+@needs_redis
+def test_account_page_and_hosted_page_lookups_count_in_redis_too(server: LynkServer, shared_store: None) -> None:
+    """The account page's log-ins and the hosted page's Link lookups share the API's Redis windows."""
+    assert AccountBrowser(server).start(new_email()).status_code == 404  # no such account, but counted
+    assert _redis_lookups_from_localhost() == 1
+    shop = make_merchant(server)
+    session = make_session(sdk_client(server, shop.secret_key), payment_method_types=["card", "link"])
+    shopper = Shopper(server)
+    shopper.open(session.url or "")
+    answer = shopper.http.post(
+        f"/c/pay/{session.id}/link/lookup", json={"email": new_email()}, headers={"X-CSRF-Token": shopper.token}
+    )
+    assert answer.status_code == 200, answer.text
+    assert _redis_lookups_from_localhost() == 2
