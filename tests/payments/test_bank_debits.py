@@ -328,3 +328,4 @@ def test_a_debit_under_a_saved_mandate_names_it(client: stripe.StripeClient) -> 
     assert len(mandate_ids) == 1
     mandate = client.v1.mandates.retrieve(mandate_ids.pop())  # type: ignore[arg-type]
     assert mandate.payment_method == method.id and mandate.status == "active"
+    assert mandate.payment_method_details.type == "us_bank_account"
