@@ -60,7 +60,7 @@ async def _setup_attempt(call: ApiCall, attempt_id: str) -> dict[str, Any]:
 async def _mandate(call: ApiCall, mandate_id: str) -> dict[str, Any]:
     ctx = payment_context(call)
     mandate = await mandates.get(ctx, mandate_id)
-    return mandate_object(mandate, await mandates.status_of(ctx, mandate))
+    return mandate_object(mandate, await mandates.status_of(ctx, mandate), await mandates.method_type(ctx, mandate))
 
 
 async def _balance_transaction(call: ApiCall, txn_id: str) -> dict[str, Any]:

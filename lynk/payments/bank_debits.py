@@ -37,6 +37,7 @@ from lynk.payments import booking, repository, states
 from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
 from lynk.payments.errors import ProcessorUnavailable
 from lynk.payments.objects import charge_object, payment_intent_object
+from lynk.payments.setup_intents import mandates
 from lynk.vault import bank_accounts as vault_banks
 
 TYPE = "us_bank_account"
@@ -77,13 +78,13 @@ async def _bank_ref(ctx: PaymentContext, vault_bank_account_id: str) -> BankRef:
     return BankRef(vault_bank_account_id, facts.routing_number, facts.last4)
 
 
-def _details(method: PaymentMethod) -> dict[str, Any]:
+def _details(method: PaymentMethod, mandate_id: str | None = None) -> dict[str, Any]:
     """The charge's `payment_method_details`; a Link payment names no bank and no numbers."""
     if method.type == "link":
         return link.bank_charge_details(method.billing_details)
     details = {k: v for k, v in (method.us_bank_account or {}).items() if k not in ("networks", "status_details")}
     details.pop("financial_connections_account", None)
-    details.update({"mandate": f"mandate_{random_token(24)}", "payment_reference": None})
+    details.update({"mandate": mandate_id or f"mandate_{random_token(24)}", "payment_reference": None})
     return {"type": TYPE, TYPE: details, "billing_details": method.billing_details}
 
 
@@ -99,6 +100,16 @@ async def confirm(
 
     `link_bank_account_id`: a `link` method whose shopper chose a bank account in the wallet."""
     _check_payable(pi, mandate_data, method.type)
+    saved = None
+    if method.type == TYPE and mandate_data is None:  # off-session: only under consent given earlier
+        saved = await mandates.active_for(ctx, method)
+        if saved is None:
+            raise InvalidRequestError(
+                "This bank account has no active mandate for off-session debits: confirm a payment with "
+                "mandate_data and setup_future_usage=off_session first, or pass mandate_data now.",
+                param="mandate_data",
+                code="parameter_missing",
+            )
     bank = await _bank_ref(ctx, link_bank_account_id or method.vault_bank_account_id or "")
     pi.attempts += 1
     key = f"{pi.id}:debit:{pi.attempts}"
@@ -122,7 +133,7 @@ async def confirm(
         paid=False,
         customer_id=pi.customer_id,
         payment_method_id=method.id,
-        payment_method_details=_details(method),
+        payment_method_details=_details(method, saved.id if saved else None),
         outcome={
             "network_status": "approved_by_network",
             "reason": None,
@@ -159,12 +170,28 @@ async def confirm(
     if pi.setup_future_usage and pi.customer_id and method.customer_id is None:
         # Saved for later debits under the mandate just accepted, as Stripe does once the debit is sent.
         await payment_methods.attach(ctx.session, ctx.keyring, ctx.scope, method.id, pi.customer_id, now=ctx.now)
+    if method.type == TYPE and mandate_data is not None and pi.setup_future_usage == "off_session":
+        # The consent later off-session debits rely on (see the check above).
+        saved = await mandates.record(ctx, method, source_id=pi.id, customer_acceptance=_acceptance(mandate_data, ctx))
+        charge.payment_method_details = _details(method, saved.id)
     await events.record(ctx.session, ctx.scope, "charge.pending", charge_object(charge), now=ctx.now)
     await events.record(ctx.session, ctx.scope, "payment_intent.processing", payment_intent_object(pi), now=ctx.now)
     if result.status is DebitStatus.FAILED:  # refused at once (a real connector may do so)
         await _returned(ctx, pi, charge, debit, result)
     elif result.status is DebitStatus.SUCCEEDED:
         await _settled(ctx, pi, charge, debit)
+
+
+def _acceptance(mandate_data: dict[str, Any], ctx: PaymentContext) -> dict[str, Any]:
+    """`mandate_data[customer_acceptance]` in a Mandate's shape."""
+    given = mandate_data.get("customer_acceptance") or {}
+    online = given.get("online")
+    return {
+        "accepted_at": given.get("accepted_at") or ctx.now,
+        "offline": {} if given.get("type") == "offline" else None,
+        "online": {"ip_address": online.get("ip_address"), "user_agent": online.get("user_agent")} if online else None,
+        "type": given.get("type", "online"),
+    }
 
 
 async def confirm_link(

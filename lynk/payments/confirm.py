@@ -67,6 +67,14 @@ async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOption
     if options.link_signup is not None:
         await link.check_signup(options.link_signup)
     method = await _payment_method(ctx, pi, options)
+    if method.type not in pi.payment_method_types:  # e.g. a card on an intent that takes bank debits only
+        raise InvalidRequestError(
+            f"The PaymentMethod provided ({method.type}) is not allowed for this PaymentIntent. Create the "
+            f"PaymentIntent with payment_method_types including {method.type}, or use one of: "
+            f"{', '.join(pi.payment_method_types)}.",
+            param="payment_method",
+            code="payment_intent_incompatible_payment_method",
+        )
     if options.return_url is not None:
         pi.return_url = options.return_url
     if options.off_session is not None:

@@ -76,7 +76,13 @@ def test_on_session_reuse_without_the_shopper_is_refused(server: LynkServer) -> 
     client = sdk_client(server, shop.secret_key)
     with pytest.raises(stripe.CardError):
         client.v1.payment_intents.create(
-            params={"amount": 700, "currency": "usd", "payment_method": method, "confirm": True}
+            params={
+                "amount": 700,
+                "currency": "usd",
+                "payment_method_types": ["card", "link"],
+                "payment_method": method,
+                "confirm": True,
+            }
         )
 
 

@@ -274,3 +274,58 @@ def test_setup_future_usage_saves_the_bank_account_for_later(server: LynkServer,
     assert later.status == "processing"  # a merchant-initiated debit under the saved mandate
     settle(server)
     assert client.v1.payment_intents.retrieve(later.id).status == "succeeded"
+
+
+def test_an_off_session_debit_needs_a_mandate_accepted_earlier(client: stripe.StripeClient) -> None:
+    customer = client.v1.customers.create()
+    method = bank_method(client)
+    client.v1.payment_methods.attach(method.id, params={"customer": customer.id})  # saved, but nobody consented
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        client.v1.payment_intents.create(
+            params={
+                "amount": 1_000,
+                "currency": "usd",
+                "customer": customer.id,
+                "payment_method_types": ["us_bank_account"],
+                "payment_method": method.id,
+                "off_session": True,
+                "confirm": True,
+            }
+        )
+    assert refused.value.http_status == 400
+    assert refused.value.param == "mandate_data"
+    assert client.v1.payment_intents.list().data == []  # no debit was sent
+
+
+def test_a_debit_under_a_saved_mandate_names_it(client: stripe.StripeClient) -> None:
+    customer = client.v1.customers.create()
+    method = bank_method(client)
+    first = client.v1.payment_intents.create(
+        params={
+            "amount": 2_500,
+            "currency": "usd",
+            "customer": customer.id,
+            "payment_method_types": ["us_bank_account"],
+            "payment_method": method.id,
+            "setup_future_usage": "off_session",
+            "mandate_data": MANDATE,  # type: ignore[typeddict-item]
+            "confirm": True,
+        }
+    )
+    later = client.v1.payment_intents.create(
+        params={
+            "amount": 1_000,
+            "currency": "usd",
+            "customer": customer.id,
+            "payment_method_types": ["us_bank_account"],
+            "payment_method": method.id,
+            "off_session": True,
+            "confirm": True,
+        }
+    )
+    charges = [client.v1.charges.retrieve(str(pi.latest_charge)) for pi in (first, later)]
+    mandate_ids = {c.payment_method_details.us_bank_account.mandate for c in charges}  # type: ignore[union-attr]
+    assert len(mandate_ids) == 1
+    mandate = client.v1.mandates.retrieve(mandate_ids.pop())  # type: ignore[arg-type]
+    assert mandate.payment_method == method.id and mandate.status == "active"
+    assert mandate.payment_method_details.type == "us_bank_account"

@@ -300,3 +300,17 @@ def test_capture_method_automatic_async_is_kept(client: stripe.StripeClient) -> 
     pi = _pay(client, "pm_card_visa", capture_method="automatic_async")
     assert pi.capture_method == "automatic_async"
     assert pi.status == "succeeded"
+
+
+def test_a_card_cannot_pay_an_intent_that_does_not_accept_cards(client: stripe.StripeClient) -> None:
+    pi = client.v1.payment_intents.create(
+        params={"amount": 2000, "currency": "usd", "payment_method_types": ["us_bank_account"]}
+    )
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa"})
+    assert refused.value.http_status == 400
+    assert refused.value.code == "payment_intent_incompatible_payment_method"
+    assert refused.value.param == "payment_method"
+    after = client.v1.payment_intents.retrieve(pi.id)
+    assert after.status == "requires_payment_method" and after.latest_charge is None
+    assert client.v1.charges.list().data == []  # nothing was charged

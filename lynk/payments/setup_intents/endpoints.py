@@ -165,4 +165,4 @@ async def list_setup_attempts(call: ApiCall, params: ListSetupAttempts) -> dict[
 async def retrieve_mandate(call: ApiCall, params: NoParams) -> dict[str, Any]:
     ctx = payment_context(call)
     mandate = await mandates.get(ctx, call.path["id"])
-    return mandate_object(mandate, await mandates.status_of(ctx, mandate))
+    return mandate_object(mandate, await mandates.status_of(ctx, mandate), await mandates.method_type(ctx, mandate))

@@ -80,3 +80,8 @@ async def status_of(ctx: PaymentContext, mandate: Mandate) -> MandateStatus:
         return mandate.status
     method = await payment_methods.get(ctx.session, ctx.scope, mandate.payment_method_id)
     return MandateStatus.ACTIVE if method.customer_id == mandate.customer_id else MandateStatus.INACTIVE
+
+
+async def method_type(ctx: PaymentContext, mandate: Mandate) -> str:
+    """The type of the PaymentMethod the mandate covers (`card`, `us_bank_account`, `link`)."""
+    return (await payment_methods.get(ctx.session, ctx.scope, mandate.payment_method_id)).type

@@ -66,8 +66,9 @@ def setup_attempt_object(attempt: SetupAttempt) -> dict[str, Any]:
     }
 
 
-def mandate_object(mandate: Mandate, status: str | None = None) -> dict[str, Any]:
-    """`status` overrides the stored one when the mandate no longer covers its method (see `mandates`)."""
+def mandate_object(mandate: Mandate, status: str | None = None, method_type: str = "card") -> dict[str, Any]:
+    """`status` overrides the stored one when the mandate no longer covers its method (see `mandates`);
+    `method_type` is the type of that method (a bank account's mandate is not a card's)."""
     return {
         "id": mandate.id,
         "object": "mandate",
@@ -76,7 +77,7 @@ def mandate_object(mandate: Mandate, status: str | None = None) -> dict[str, Any
         "multi_use": {} if mandate.type == "multi_use" else None,
         "on_behalf_of": None,
         "payment_method": mandate.payment_method_id,
-        "payment_method_details": {"type": "card", "card": {}},
+        "payment_method_details": {"type": method_type, method_type: {}},
         "single_use": None,
         "status": status or mandate.status,
         "type": mandate.type,
