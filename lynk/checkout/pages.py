@@ -44,7 +44,6 @@ from lynk.idempotency import service as idempotency
 from lynk.link import accounts, devices
 from lynk.link import service as link
 from lynk.link.accounts import Signup
-from lynk.link.errors import DetailNotACard
 from lynk.models import CheckoutSession, CheckoutSessionStatus, PaymentIntent, PaymentIntentStatus, SetupIntent
 from lynk.payment_methods.service import CardInput
 from lynk.payments.context import PaymentContext
@@ -189,17 +188,11 @@ def _link_payer(request: Request, given: dict[str, Any]) -> Payer:
             raise InvalidRequestError("Link is not available for this checkout.")
         lctx = link.context(ctx.session, ctx.keyring, ctx.scope, ctx.now, caller)
         shipping = await link_steps.shipping_choice(lctx, secret, address)
-        card = await link_steps.card_choice(lctx, secret, detail)
+        card = await link_steps.card_choice(lctx, secret, detail)  # refuses a bank account, see card_choice
         payment = link.LinkPayment(
             consumer_session_client_secret=secret, payment_detail=card, caller=caller, cards_only=True
         )
-        try:
-            return await paying.pay_with_link(ctx, session, payment, return_url=return_url, shipping=shipping)
-        except DetailNotACard:
-            # A bank debit settles days after the page would complete: this page takes saved cards only.
-            raise InvalidRequestError(
-                "Only a saved card can pay on this page: choose a card, or enter a card's details."
-            ) from None
+        return await paying.pay_with_link(ctx, session, payment, return_url=return_url, shipping=shipping)
 
     return pay
 
