@@ -29,7 +29,9 @@ class Delivery:
 @dataclass
 class Receiver:
     """Answers each POST by `respond(n)` (the n-th request, from 0): a status code, ("sleep", s)
-    to stall past the worker's timeout, or (status, body) to answer raw bytes. Every event it
+    to answer 200 after s seconds, ("stall", s) to hang for s seconds past the worker's timeout and
+    then drop the request unprocessed (as a receiver does whose sender hung up), or (status, body)
+    to answer raw bytes. Every event it
     answers 2xx to was verified with `stripe.Webhook.construct_event` against `secrets` (all must verify)."""
 
     port: int = field(default_factory=free_port)
@@ -63,6 +65,9 @@ class Receiver:
                     receiver.requests += 1
                 answer = receiver.respond(n)
                 reply: bytes | None = None
+                if isinstance(answer, tuple) and answer[0] == "stall":
+                    time.sleep(float(answer[1]))
+                    return  # the sender gave up long ago: nothing was processed, nothing is answered
                 if isinstance(answer, tuple) and isinstance(answer[0], str):
                     time.sleep(float(answer[1]))  # ("sleep", seconds), then 200
                     answer = 200

@@ -32,7 +32,7 @@ def test_failures_are_retried_on_schedule_until_delivered(
     server: LynkServer, client: stripe.StripeClient, tmp_path: Path
 ) -> None:
     # 500, 503, a stall past the timeout, then the receiver is down (refused), then it answers 200.
-    answers: list[int | tuple[str, float]] = [500, 503, ("sleep", 1.5)]
+    answers: list[int | tuple[str, float]] = [500, 503, ("stall", 1.5)]
     with receiver(respond=lambda n: answers[n] if n < len(answers) else 200) as hooks:
         endpoint = client.v1.webhook_endpoints.create(params={"url": hooks.url, "enabled_events": ["customer.created"]})
         hooks.secrets.append(endpoint.secret)

@@ -152,13 +152,13 @@ def test_serve_runs_the_worker_in_process(database: str, tmp_path: Path) -> None
     server = subprocess.Popen([*lynk, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: _answers(f"{base}/healthz"), timeout=30, what="lynk serve")
+        wait_for(lambda: _answers(f"{base}/healthz"), timeout=120, what="lynk serve")
         client = stripe.StripeClient(secret_key, base_addresses={"api": base}, max_network_retries=0)
         with receiver() as hooks:
             endpoint = client.v1.webhook_endpoints.create(params={"url": hooks.url, "enabled_events": ["*"]})
             hooks.secrets.append(endpoint.secret)
             customer = client.v1.customers.create(params={"name": "In process"})
-            wait_for(lambda: len(hooks.ids()) == 1, timeout=30, what="the in-process delivery")
+            wait_for(lambda: len(hooks.ids()) == 1, timeout=120, what="the in-process delivery")
             assert hooks.deliveries[0].event["data"]["object"]["id"] == customer.id
     finally:
         server.send_signal(signal.SIGINT)
