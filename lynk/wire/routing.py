@@ -70,7 +70,8 @@ class Runtime:
     clock: Clock
     authenticate: Authenticator
     keyring: Keyring
-    connector: Connector = field(default_factory=Simulator)
+    connector: Connector = field(default_factory=Simulator)  # test mode's processor
+    live_connector: Connector | None = None  # live mode's; None refuses live payments
     expander: Expander = field(default_factory=Expander)
 
 
