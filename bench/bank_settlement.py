@@ -50,7 +50,8 @@ async def seed(runtime: Runtime, clock: ManualClock, count: int) -> None:
                 session=session,
                 scope=scope,
                 keyring=runtime.keyring,
-                connector=runtime.connector,
+                test_connector=runtime.connector,
+                live_connector=runtime.live_connector,
                 now=now,
                 **configured(runtime.settings),
             )

@@ -8,27 +8,44 @@ from pathlib import Path
 
 import pytest
 import stripe
+from uvicorn.logging import AccessFormatter
 
 from tests.merchants.factories import MerchantKeys, make_merchant
 from tests.servers import LynkServer, backends, running_server
 
+LOGGING_ERROR = "LOGGING ERROR: a handler failed to format a record"
+
+
+class _LogFile(logging.FileHandler):
+    """A log file that notes, in itself, every record a formatter failed on (logging would only print it)."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        self.stream.write(f"{LOGGING_ERROR} ({record.name}, {record.msg!r})\n")
+
 
 @pytest.fixture(scope="session", autouse=True)
 def lynk_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Every log line of the run, as an operator would collect it (scanned for card numbers at the end)."""
+    """Every log line of the run, as an operator would collect it (scanned for card data at the end): every
+    logger through a plain formatter, and uvicorn's access log also through uvicorn's own formatter, as
+    `lynk serve` prints it."""
     path = tmp_path_factory.mktemp("logs") / "lynk.log"
-    handler = logging.FileHandler(path)
+    handler = _LogFile(path)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    access = _LogFile(path)
+    access.setFormatter(AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s', use_colors=False))
     root = logging.getLogger()
     previous_level = root.level
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    logging.getLogger("uvicorn.access").addHandler(access)
     try:
         yield path
     finally:
+        logging.getLogger("uvicorn.access").removeHandler(access)
         root.removeHandler(handler)
         root.setLevel(previous_level)
         handler.close()
+        access.close()
 
 
 @pytest.fixture(scope="session", params=backends())

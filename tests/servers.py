@@ -127,7 +127,9 @@ def running_server(backend: str, tmp: Path) -> Iterator[LynkServer]:
             holder["db"] = db
             app = create_app(settings, clock=clock, db=db)
             holder["runtime"] = app.state.runtime
-            config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+            # Logging is left as the test run configured it (conftest's `lynk_log`): the access log goes
+            # there too, through uvicorn's own formatter, so the final scans see every request line.
+            config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, log_level=None, lifespan="on")
             server = uvicorn.Server(config)
             holder["server"] = server
             loop.run_until_complete(server.serve())

@@ -69,7 +69,8 @@ def _context(runtime: Runtime, session: AsyncSession, now: int) -> PaymentContex
         session=session,
         scope=Scope("", livemode=False),
         keyring=runtime.keyring,
-        connector=runtime.connector,
+        test_connector=runtime.connector,
+        live_connector=runtime.live_connector,
         now=now,
         **configured(runtime.settings),
     )

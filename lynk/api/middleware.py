@@ -1,19 +1,40 @@
-"""ASGI middleware: a `Request-Id` on every response, `Stripe-Version` echoed, and
-any unexpected exception turned into Stripe's `api_error` (logged, never leaked)."""
+"""ASGI middleware: a `Request-Id` on every response, `Stripe-Version` echoed, card data in a
+query string refused (before anything reads it), and any unexpected exception turned into
+Stripe's `api_error` (logged, never leaked)."""
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import parse_qsl
 
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lynk.core.config import API_VERSION
-from lynk.core.errors import ApiError
+from lynk.core.errors import ApiError, LynkError, ParameterInvalid
 from lynk.core.ids import new_id
+from lynk.vault.redaction import SENSITIVE_NAMES
 from lynk.wire.responses import JSON_TYPE, error_body, error_headers
 
 log = logging.getLogger("lynk.api")
+
+
+def card_data_in_query(query: bytes) -> str | None:
+    """The first parameter of the query string that holds a card number, CVC or bank account number."""
+    for name, _value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        last = name.rstrip("]").rpartition("[")[2]
+        if last.strip().lower() in SENSITIVE_NAMES:
+            return name
+    return None
+
+
+class CardDataInUrl(ParameterInvalid):
+    def __init__(self, param: str) -> None:
+        super().__init__(
+            f"Card numbers, CVCs and bank account numbers must be sent in the request body, never in the URL: "
+            f"remove {param} from the query string (URLs end up in logs and browser histories).",
+            param=param,
+        )
 
 
 class RequestIdMiddleware:
@@ -43,6 +64,10 @@ class RequestIdMiddleware:
                 message["headers"] = headers
             await send(message)
 
+        sensitive = card_data_in_query(scope.get("query_string", b""))
+        if sensitive is not None:
+            await _send_error(send_with_headers, CardDataInUrl(sensitive), 400)
+            return
         try:
             await self.app(scope, receive, send_with_headers)
         except ClientDisconnect:
@@ -55,8 +80,12 @@ class RequestIdMiddleware:
             error = ApiError(
                 f"An unexpected error occurred (request {request_id}). The operator can find it in the logs."
             )
-            body = error_body(error)
-            headers = [(b"content-type", JSON_TYPE.encode()), (b"content-length", str(len(body)).encode())]
-            headers += [(k.lower().encode(), v.encode()) for k, v in error_headers(error).items()]
-            await send_with_headers({"type": "http.response.start", "status": 500, "headers": headers})
-            await send_with_headers({"type": "http.response.body", "body": body})
+            await _send_error(send_with_headers, error, 500)
+
+
+async def _send_error(send: Send, error: LynkError, status: int) -> None:
+    body = error_body(error)
+    headers = [(b"content-type", JSON_TYPE.encode()), (b"content-length", str(len(body)).encode())]
+    headers += [(k.lower().encode(), v.encode()) for k, v in error_headers(error).items()]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

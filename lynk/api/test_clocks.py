@@ -66,7 +66,8 @@ async def advance_test_clock(call: ApiCall, params: AdvanceTestClock) -> dict[st
             session=call.session,
             scope=call.scope,
             keyring=runtime.keyring,
-            connector=runtime.connector,
+            test_connector=runtime.connector,
+            live_connector=runtime.live_connector,
             now=call.now + clock.shift,
             **configured(runtime.settings),
         )

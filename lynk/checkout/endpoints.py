@@ -26,7 +26,8 @@ def checkout_context(call: ApiCall) -> PaymentContext:
         session=call.session,
         scope=call.scope,
         keyring=runtime.keyring,
-        connector=runtime.connector,
+        test_connector=runtime.connector,
+        live_connector=runtime.live_connector,
         now=call.now,
         **configured(runtime.settings),
     )

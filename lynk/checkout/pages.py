@@ -256,13 +256,14 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
     if found is None:
         return _error("This checkout link is not valid.", None, 404)
     runtime = runtime_of(request)
+    scope = Scope(found.merchant_id, found.livemode)
     try:
         claimed = await idempotency.claim(
             runtime.db,
             idempotency.ClaimRequest(
-                scope=Scope(found.merchant_id, found.livemode),
+                scope=scope,
                 key=f"checkout_page:{found.id}:{attempt}",
-                fingerprint=idempotency.fingerprint("POST", request.url.path, {"attempt": attempt}),
+                fingerprint=await runtime.fingerprint(scope, "POST", request.url.path, {"attempt": attempt}),
                 request_id=request.state.request_id,
                 now=unix(runtime.clock),
                 lock_seconds=runtime.settings.idempotency_lock_seconds,

@@ -7,10 +7,9 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from lynk.wire.lists import CreatedParam, ListParams
-from lynk.wire.params import FormInt, FormList, Metadata, NestedParams, Params, Timestamp
+from lynk.wire.params import FormInt, FormList, Metadata, NestedParams, Params, RedirectUrl, Timestamp
 
 Id = Annotated[str, Field(min_length=1, max_length=255)]
-Url = Annotated[str, Field(min_length=1, max_length=2048)]
 Currency = Annotated[str, Field(min_length=3, max_length=3)]
 
 
@@ -43,8 +42,8 @@ class CreateCheckoutSession(Params):
     mode: Literal["payment", "setup", "subscription"]
     currency: Currency | None = None
     line_items: Annotated[FormList[LineItemParams], Field(max_length=100)] | None = None
-    success_url: Url | None = None
-    cancel_url: Url | None = None
+    success_url: RedirectUrl | None = None
+    cancel_url: RedirectUrl | None = None
     client_reference_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     customer: Id | None = None
     customer_email: Annotated[str, Field(min_length=3, max_length=512)] | None = None

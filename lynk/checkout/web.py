@@ -65,7 +65,8 @@ async def page_context(request: Request, *, write: bool = True) -> AsyncIterator
             session=session,
             scope=Scope("", livemode=False),
             keyring=runtime.keyring,
-            connector=runtime.connector,
+            test_connector=runtime.connector,
+            live_connector=runtime.live_connector,
             now=unix(runtime.clock),
             **configured(runtime.settings),
         )

@@ -24,6 +24,7 @@ from lynk.connectors.protocol import (
 )
 from lynk.connectors.scripted import FaultMode, ScriptedConnector, SimulatedCrash
 from lynk.connectors.simulator import Simulator
+from lynk.connectors.unconfigured import NoProcessor, ProcessorNotConfigured
 
 __all__ = [
     "AuthorizeRequest",
@@ -43,8 +44,10 @@ __all__ = [
     "FaultMode",
     "IdempotencyKeyReused",
     "NetworkStatus",
+    "NoProcessor",
     "OperationResult",
     "OperationStatus",
+    "ProcessorNotConfigured",
     "RefundRequest",
     "ScriptedConnector",
     "SimulatedCrash",

@@ -136,6 +136,9 @@ class AuthorizeResult:
     decline_code: str | None = None
     cvc_check: CheckResult | None = None
     postal_code_check: CheckResult | None = None
+    authentication_url: str | None = None
+    """With `authentication_required`: the processor's own 3-D Secure page (live mode sends the shopper
+    only there; the simulator leaves it None and test mode uses Lynk's challenge page)."""
 
     @property
     def succeeded(self) -> bool:

@@ -36,6 +36,8 @@ class LynkError(Exception):
     keep_changes: ClassVar[bool] = False
     # Nothing was decided, so a retry with the same Idempotency-Key must run again (not replay this).
     retryable: ClassVar[bool] = False
+    # `Stripe-Should-Retry`: None leaves it to the status (409, 429 and 5xx are worth a retry).
+    should_retry: ClassVar[bool | None] = None
 
     def __init__(
         self,

@@ -6,11 +6,17 @@ sees the claim at once and gets a 409. The result of the request is stored by
 response commit together: a crash can't leave one without the other. Errors found
 after the work began are stored with `store_error`; a request that failed
 unexpectedly (rolled back, nothing written) is `release`d so a retry runs it again.
+
+A fingerprint is a keyed HMAC (the key sealed by the vault) over the request's canonical form, from
+which the caller has already replaced card data by keyed values: a stolen table lets no one test
+guesses of a card number or CVC against it. Rows from before keyed fingerprints (migration 0050) have
+an empty fingerprint: they replay, as their parameters can no longer be compared.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -38,10 +44,13 @@ class Replay:
     body: bytes
 
 
-def fingerprint(method: str, path: str, params: dict[str, Any]) -> str:
-    """The same request, whatever the order of its parameters, has the same fingerprint."""
+LEGACY_FINGERPRINT = ""
+
+
+def fingerprint(key: bytes, method: str, path: str, params: dict[str, Any]) -> str:
+    """The same request, whatever the order of its parameters, has the same fingerprint under `key`."""
     canonical = json.dumps([method, path, params], sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -100,7 +109,7 @@ async def _claim_in(session: AsyncSession, request: ClaimRequest) -> Claim | Rep
         return Claim(row.pk)
     if row.status == IdempotencyStatus.IN_FLIGHT:
         raise KeyInUse()
-    if row.fingerprint != request.fingerprint:
+    if row.fingerprint not in (request.fingerprint, LEGACY_FINGERPRINT):
         raise KeyReusedWithOtherParameters(request.key)
     assert row.response_status is not None and row.response_body is not None
     return Replay(row.response_status, row.response_body)

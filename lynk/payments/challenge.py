@@ -6,6 +6,9 @@ none). "Complete authentication" resumes the payment or the setup, "Fail authent
 attempt; either way the shopper is sent back to the `return_url` with the intent's id and client
 secret in the query (`payment_intent` and `payment_intent_client_secret`, or `setup_intent` and
 `setup_intent_client_secret`), as Stripe does.
+
+It serves test mode only: a live intent is "not valid" here, whatever its secret (live 3-D Secure
+happens on the processor's own page).
 """
 
 from __future__ import annotations
@@ -66,6 +69,8 @@ async def _intent(session: AsyncSession, intent_id: str, client_secret: str, *, 
         intent = await repository.get_intent_by_id(session, intent_id, for_update=for_update)
     if intent is None or not client_secret or not hmac.compare_digest(intent.client_secret, client_secret):
         return None
+    if intent.livemode:  # live 3-D Secure happens on the processor's page, never on this self-service one
+        return None
     return intent
 
 
@@ -74,7 +79,8 @@ def _context(runtime: Runtime, session: AsyncSession, intent: Intent, request: R
         session=session,
         scope=Scope(intent.merchant_id, intent.livemode),
         keyring=runtime.keyring,
-        connector=runtime.connector,
+        test_connector=runtime.connector,
+        live_connector=runtime.live_connector,
         now=unix(runtime.clock),
         **configured(runtime.settings),
         client=ClientInfo(request.client.host if request.client else None, request.headers.get("user-agent")),

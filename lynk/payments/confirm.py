@@ -33,7 +33,14 @@ from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.bank_accounts import BankAccountInput
 from lynk.payment_methods.objects import payment_method_object
 from lynk.payments import aftermath, bank_debits, booking, repository, risk, states
-from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
+from lynk.payments.context import (
+    PaymentContext,
+    authentication_url,
+    complete_call,
+    connector_call,
+    record_call,
+    require_processor,
+)
 from lynk.payments.errors import PaymentDeclined, ProcessorUnavailable
 from lynk.payments.objects import charge_object, payment_intent_object
 from lynk.payments.setup_intents import mandates
@@ -67,6 +74,7 @@ async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOption
     if options.link_signup is not None:
         await link.check_signup(options.link_signup)
     method = await _payment_method(ctx, pi, options)
+    require_processor(ctx)
     if method.type not in pi.payment_method_types:  # e.g. a card on an intent that takes bank debits only
         raise InvalidRequestError(
             f"The PaymentMethod provided ({method.type}) is not allowed for this PaymentIntent. Create the "
@@ -235,8 +243,8 @@ async def _authorize(
     else:
         raise ProcessorUnavailable()
     complete_call(call, result, ctx.now)
-    if result.status == AuthorizeStatus.AUTHENTICATION_REQUIRED and not pi.off_session:
-        url = f"{ctx.public_url.rstrip('/')}/3ds/{pi.id}?client_secret={pi.client_secret}"
+    url = authentication_url(ctx, pi.id, pi.client_secret, result)
+    if result.status == AuthorizeStatus.AUTHENTICATION_REQUIRED and not pi.off_session and url is not None:
         states.require_action(
             pi, {"type": "redirect_to_url", "redirect_to_url": {"url": url, "return_url": pi.return_url}}
         )

@@ -1,5 +1,9 @@
 """What every payments use case needs (the transaction, the scope, the vault keyring, the connector),
-and the one way to call the processor: logged before, answered after, no answer a retryable 503."""
+and the one way to call the processor: logged before, answered after, no answer a retryable 503.
+
+The connector follows the scope's mode: test mode uses the test connector (the simulator), live
+mode only the live one the operator configured. With none, live payments are refused
+(`ProcessorNotConfigured`): the simulator never serves live mode."""
 
 from __future__ import annotations
 
@@ -9,12 +13,20 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynk.connectors import AuthorizeResult, Connector, ConnectorUnavailable, DebitResult, OperationResult
+from lynk.connectors import (
+    AuthorizeResult,
+    Connector,
+    ConnectorUnavailable,
+    DebitResult,
+    NoProcessor,
+    OperationResult,
+)
+from lynk.connectors import ProcessorNotConfigured as NoLiveProcessor
 from lynk.core.config import Settings
 from lynk.core.scope import Scope
 from lynk.ledger.fees import DEFAULT_FEES, FeeSchedule
 from lynk.models import ConnectorCall
-from lynk.payments.errors import ProcessorUnavailable
+from lynk.payments.errors import ProcessorNotConfigured, ProcessorUnavailable
 from lynk.vault.keyring import Keyring
 
 
@@ -31,14 +43,28 @@ class PaymentContext:
     session: AsyncSession
     scope: Scope
     keyring: Keyring
-    connector: Connector
+    test_connector: Connector
     now: int
     public_url: str
+    live_connector: Connector | None = None
     fees: FeeSchedule = DEFAULT_FEES
     # How long after confirmation a bank debit is asked for the bank's verdict (Settings).
     bank_settlement_seconds: int = 180
     dispute_evidence_seconds: int = 7 * 24 * 3600
     client: ClientInfo | None = None
+
+    @property
+    def connector(self) -> Connector:
+        """The processor of the scope's mode; live mode never falls back to the test connector."""
+        if not self.scope.livemode:
+            return self.test_connector
+        return self.live_connector or NoProcessor()
+
+
+def require_processor(ctx: PaymentContext) -> None:
+    """Refuse a payment up front when its mode has no processor to send it to."""
+    if ctx.scope.livemode and ctx.live_connector is None:
+        raise ProcessorNotConfigured()
 
 
 def configured(settings: Settings) -> dict[str, Any]:
@@ -49,6 +75,16 @@ def configured(settings: Settings) -> dict[str, Any]:
         "bank_settlement_seconds": settings.bank_debit_settlement_seconds,
         "dispute_evidence_seconds": settings.dispute_evidence_seconds,
     }
+
+
+def authentication_url(
+    ctx: PaymentContext, intent_id: str, client_secret: str, result: AuthorizeResult | None
+) -> str | None:
+    """Where the shopper authenticates: Lynk's challenge page in test mode; in live mode only the
+    processor's own page (None when it gave none: the attempt then fails as not authenticated)."""
+    if ctx.scope.livemode:
+        return result.authentication_url if result is not None else None
+    return f"{ctx.public_url.rstrip('/')}/3ds/{intent_id}?client_secret={client_secret}"
 
 
 R = TypeVar("R")
@@ -90,3 +126,5 @@ async def connector_call(method: Callable[[Q], Awaitable[R]], request: Q) -> R:
         return await method(request)
     except ConnectorUnavailable:
         raise ProcessorUnavailable() from None
+    except NoLiveProcessor:
+        raise ProcessorNotConfigured() from None

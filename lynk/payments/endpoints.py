@@ -37,7 +37,8 @@ def payment_context(call: ApiCall) -> PaymentContext:
         session=call.session,
         scope=call.scope,
         keyring=runtime.keyring,
-        connector=runtime.connector,
+        test_connector=runtime.connector,
+        live_connector=runtime.live_connector,
         now=call.now,
         **configured(runtime.settings),
         client=ClientInfo(

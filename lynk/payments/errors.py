@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lynk.core.errors import CardError, InvalidRequestError, ResourceMissing, ServiceUnavailable
+from lynk.core.errors import ApiError, CardError, InvalidRequestError, ResourceMissing, ServiceUnavailable
 
 
 class PaymentIntentNotFound(ResourceMissing):
@@ -59,4 +59,23 @@ class ProcessorUnavailable(ServiceUnavailable):
             "The payment processor did not answer in time. Nothing was recorded; retry the request with the "
             "same Idempotency-Key and the processor will be asked the same question again.",
             code="processor_unavailable",
+        )
+
+
+class ProcessorNotConfigured(ApiError):
+    """Live mode with no real processor configured: nothing was sent anywhere, nothing is kept.
+
+    503, as for any missing dependency, but not worth retrying until the operator configures one; the
+    Idempotency-Key is released, so the same request runs again once a processor is configured."""
+
+    http_status = 503
+    before_execution = True
+    should_retry = False
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No payment processor is configured for live mode, so this live payment cannot be processed. "
+            "The operator of this Lynk network must configure a live processor; the test-card simulator "
+            "only serves test mode.",
+            code="processor_not_configured",
         )

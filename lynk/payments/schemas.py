@@ -9,12 +9,11 @@ from pydantic import Field
 from lynk.link.schemas import LinkPaymentData, LinkSignupParams
 from lynk.payment_methods.schemas import BillingDetailsParams, CardParams, UsBankAccountParams
 from lynk.wire.lists import CreatedParam, ListParams
-from lynk.wire.params import FormInt, FormList, Metadata, NestedParams, Params, ShortText, Unsettable
+from lynk.wire.params import FormInt, FormList, Metadata, NestedParams, Params, RedirectUrl, ShortText, Unsettable
 
 Amount = Annotated[FormInt, Field(ge=1, le=99_999_999)]
 Currency = Annotated[str, Field(min_length=3, max_length=3)]
 Id = Annotated[str, Field(min_length=1, max_length=255)]
-Url = Annotated[str, Field(min_length=1, max_length=2048)]
 
 
 class PaymentMethodData(NestedParams):
@@ -43,7 +42,7 @@ class MandateData(NestedParams):
 class ConfirmFields(Params):
     payment_method: Id | None = None
     payment_method_data: PaymentMethodData | None = None
-    return_url: Url | None = None
+    return_url: RedirectUrl | None = None
     # `true`, or Stripe's kinds of merchant-initiated payment (`one_off`, `recurring`), which mean the same here.
     off_session: bool | Literal["one_off", "recurring"] | None = None
     setup_future_usage: Unsettable[Literal["on_session", "off_session"]] = None

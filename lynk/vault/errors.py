@@ -33,6 +33,18 @@ class InvalidCvc(CardError):
         super().__init__("Your card's security code is invalid.", param="cvc")
 
 
+class LiveModeTestCard(CardError):
+    """A known test card number sent in live mode: declined before it is stored, as Stripe does."""
+
+    default_code = "card_declined"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Your card was declined. Your request was in live mode, but used a known test card.",
+            decline_code="live_mode_test_card",
+        )
+
+
 class VaultKeyMissing(LynkError):
     """A stored card is wrapped under a master key this process does not have."""
 

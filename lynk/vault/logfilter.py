@@ -1,36 +1,83 @@
-"""Mask anything shaped like a card number in every log line Lynk writes.
+"""Mask card numbers, CVCs and bank account numbers in every log line Lynk writes, in every encoding.
 
 Installed once as the log record factory, so it covers every logger (ours, uvicorn's,
-SQLAlchemy's): runs of 13 to 19 digits, with optional spaces or dashes between them,
-that pass the Luhn check become `************4242`.
+SQLAlchemy's). Three rules, applied to the message and to each argument separately (uvicorn's
+access formatter unpacks its arguments, so their number and order are kept):
+
+- the value of any `number`, `cvc` or `account_number` parameter, as a query string or a form body
+  writes it (`card[number]=…`, `card%5Bcvc%5D=…`) or as JSON does (`"cvc": "…"`), becomes `***`;
+- runs of 13 to 19 digits that pass the Luhn check, with spaces, dashes or `+` between them, plain or
+  percent-encoded (`%20`, `%2B`, `%2D`, and once more encoded as `%2520`…), become `************4242`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from lynk.vault.cards import luhn_valid
 
-_CANDIDATE = re.compile(r"(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])")
+_SEPARATOR = r"(?:[ +\-]|%(?:25)?(?:20|2[bBdD]))?"
+_CANDIDATE = re.compile(rf"(?<![0-9])[0-9](?:{_SEPARATOR}[0-9]){{12,18}}(?![0-9])")
+_SEPARATORS = re.compile(r"[^0-9]")
+_NAMES = r"(?:number|cvc|account_number)"
+_CLOSE = r"(?:\]|%(?:25)?5[dD])?"
+# `card[cvc]=739`, `card%5Bcvc%5D=739`, `cvc%3D739`: the value up to the next separator.
+_OPEN = r"(?:(?<=\[)|(?<=%5[bB])|(?<=%255[bB])|(?<![A-Za-z0-9_]))"
+_FORM_VALUE = re.compile(rf"(?i)({_OPEN}{_NAMES}{_CLOSE}(?:=|%(?:25)?3[dD]))[^&\s\"'<>]*")
+# `"cvc": "739"`, `'number': '4242…'`
+_JSON_VALUE = re.compile(rf"(?i)([\"']{_NAMES}[\"']\s*:\s*[\"']?)[^\"',}}\s]*")
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    digits = _SEPARATORS.sub("", match.group(0))
+    if not luhn_valid(digits):
+        return match.group(0)
+    return "*" * (len(digits) - 4) + digits[-4:]
 
 
 def mask_pans(text: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        digits = re.sub(r"[ -]", "", match.group(0))
-        if not luhn_valid(digits):
-            return match.group(0)
-        return "*" * (len(digits) - 4) + digits[-4:]
+    """`text` with every sensitive value masked (the rules above)."""
+    text = _FORM_VALUE.sub(lambda m: m.group(1) + "***", text)
+    text = _JSON_VALUE.sub(lambda m: m.group(1) + "***", text)
+    return _CANDIDATE.sub(_mask_run, text)
 
-    return _CANDIDATE.sub(replace, text)
+
+def _masked_arg(arg: Any) -> Any:
+    """A string masked; anything else kept as it is unless its text holds something to mask."""
+    if isinstance(arg, str):
+        return mask_pans(arg)
+    shown = str(arg)
+    masked = mask_pans(shown)
+    return arg if masked == shown else masked
+
+
+def mask_record(record: logging.LogRecord) -> None:
+    """Mask `record` in place: its message and each argument, keeping the arguments' shape."""
+    if isinstance(record.msg, str):
+        record.msg = mask_pans(record.msg)
+    args = record.args
+    if isinstance(args, tuple):
+        record.args = tuple(_masked_arg(arg) for arg in args)
+    elif isinstance(args, Mapping):
+        record.args = {key: _masked_arg(value) for key, value in args.items()}
+    try:
+        message = record.getMessage()
+    except Exception:  # a masked argument no longer fits its placeholder (`%d`): keep the masked text only
+        record.msg, record.args = mask_pans(str(record.msg)), ()
+        return
+    masked = mask_pans(message)  # a value split across the message and an argument
+    if masked != message:
+        record.msg, record.args = masked, ()
 
 
 _installed = False
 
 
 def install() -> None:
-    """Wrap the log record factory so every record's message is masked (idempotent)."""
+    """Wrap the log record factory so every record is masked (idempotent)."""
     global _installed
     if _installed:
         return
@@ -39,14 +86,9 @@ def install() -> None:
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
         try:
-            message = record.getMessage()
-        except Exception:
+            mask_record(record)
+        except Exception:  # masking must never lose a log line
             return record
-        masked = mask_pans(message)
-        if masked != message:
-            # Only then is the record rewritten: formatters that read `args` (uvicorn's access log
-            # does) keep working on every other record.
-            record.msg, record.args = masked, ()
         return record
 
     logging.setLogRecordFactory(factory)

@@ -22,8 +22,9 @@ from lynk.core.ids import new_id
 from lynk.models import VaultBankAccount, VaultCard, VaultSecret
 from lynk.vault import cards, crypto, repository
 from lynk.vault.cards import CardFacts
+from lynk.vault.errors import LiveModeTestCard
 from lynk.vault.keyring import Keyring
-from lynk.vault.sandbox_cards import TEST_CARD_NUMBERS
+from lynk.vault.sandbox_cards import KNOWN_TEST_NUMBERS, TEST_CARD_NUMBERS
 
 FINGERPRINT = "fingerprint"
 ROTATE_BATCH = 200
@@ -82,6 +83,8 @@ async def store_card(
 ) -> StoredCard:
     """Check and seal a card. `today` is (year, month) for the expiry check."""
     pan = cards.check_number(number)
+    if livemode and pan in KNOWN_TEST_NUMBERS:
+        raise LiveModeTestCard()
     month, year = cards.check_expiry(exp_month, exp_year, now_year=today[0], now_month=today[1])
     card_facts = cards.facts(pan, month, year)
     if cvc is not None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -46,6 +48,16 @@ def _strict_int(value: Any) -> Any:
     """Integers are plain decimal strings: no `1_000`, no spaces, no `1.0`."""
     if isinstance(value, str) and not _INTEGER.match(value):
         raise PydanticCustomError("int_parsing", "Invalid integer")
+    return value
+
+
+def _redirect_url(value: str) -> str:
+    """Where a shopper's browser is sent: an absolute http(s) URL, nothing a browser would run or split."""
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in value):
+        raise PydanticCustomError("redirect_url", "it holds a control character (such as CR or LF)")
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or not parts.hostname or " " in value:
+        raise PydanticCustomError("redirect_url", "use an absolute http:// or https:// URL")
     return value
 
 
@@ -105,6 +117,8 @@ Metadata = Annotated[
         }
     ),
 ]
+# `success_url`, `cancel_url`, `return_url`: absolute http(s) URLs only (no `javascript:`, no CR/LF).
+RedirectUrl = Annotated[str, Field(min_length=1, max_length=2048), AfterValidator(_redirect_url)]
 Text = Annotated[str, Field(max_length=5000)]
 ShortText = Annotated[str, Field(max_length=500)]
 Timestamp = Annotated[FormInt, Field(ge=0, le=MAX_INT)]
@@ -204,6 +218,12 @@ def to_parameter_error(error: dict[str, Any], data: Any) -> ParameterError:
         return ParameterInvalid(f"Invalid array: {param} must be an array.", param=param)
     if kind == "string_type":
         return ParameterInvalid(f"Invalid string: {param} must be a single string value.", param=param)
+    if kind == "redirect_url":
+        return ParameterInvalid(
+            f"Invalid URL for {param}: {error['msg']}. It must be an absolute URL starting with http:// or https://.",
+            param=param,
+            code="url_invalid",
+        )
     if kind == "value_error" and isinstance(ctx.get("error"), ParameterError):
         return ctx["error"]  # type: ignore[no-any-return]
     message = str(error.get("msg", "Invalid value"))

@@ -22,4 +22,6 @@ def error_body(error: LynkError) -> bytes:
 def error_headers(error: LynkError) -> dict[str, str]:
     """`Stripe-Should-Retry` steers the SDKs: retry a key in use or a server error, not a bad request."""
     retry = error.http_status in (409, 429) or error.http_status >= 500
+    if error.should_retry is not None:
+        retry = error.should_retry
     return {"Stripe-Should-Retry": "true" if retry else "false"}

@@ -33,6 +33,8 @@ from lynk.core.errors import AuthenticationError, LynkError, ParameterInvalid, R
 from lynk.core.request_context import RequestInfo, current_request
 from lynk.core.scope import Scope
 from lynk.idempotency import service as idempotency
+from lynk.vault import redaction
+from lynk.vault import service as vault
 from lynk.vault.keyring import Keyring
 from lynk.wire import openapi
 from lynk.wire.expand import Expander
@@ -42,6 +44,7 @@ from lynk.wire.responses import JSON_TYPE, error_body, error_headers, render
 
 P = TypeVar("P", bound=Params)
 logger = logging.getLogger(__name__)
+IDEMPOTENCY_KEY_PURPOSE = "idempotency"
 
 
 class Auth(StrEnum):
@@ -70,8 +73,24 @@ class Runtime:
     clock: Clock
     authenticate: Authenticator
     keyring: Keyring
-    connector: Connector = field(default_factory=Simulator)
+    connector: Connector = field(default_factory=Simulator)  # test mode's processor
+    live_connector: Connector | None = None  # live mode's; None refuses live payments
     expander: Expander = field(default_factory=Expander)
+    _secrets: dict[tuple[str, bool], bytes] = field(default_factory=dict, repr=False)
+
+    async def keyed_secret(self, purpose: str, livemode: bool) -> bytes:
+        """A secret sealed by the vault, unsealed once per process (it never changes once created)."""
+        cached = self._secrets.get((purpose, livemode))
+        if cached is None:
+            async with self.db.transaction() as session:
+                cached = await vault.keyed_secret(session, self.keyring, purpose, livemode, unix(self.clock))
+            self._secrets[(purpose, livemode)] = cached
+        return cached
+
+    async def fingerprint(self, scope: Scope, method: str, path: str, params: dict[str, Any]) -> str:
+        """An idempotency fingerprint: keyed, and card data replaced by keyed values before hashing."""
+        key = await self.keyed_secret(IDEMPOTENCY_KEY_PURPOSE, scope.livemode)
+        return idempotency.fingerprint(key, method, path, redaction.keyed_canonical(params, key))
 
 
 @dataclass
@@ -207,8 +226,9 @@ def _json_response(body: bytes, status: int, headers: dict[str, str] | None = No
     return Response(content=body, status_code=status, media_type=JSON_TYPE, headers=headers)
 
 
-def error_response(error: LynkError) -> Response:
-    return _json_response(error_body(error), error.http_status, error_headers(error))
+def error_response(error: LynkError, hidden: list[str] | None = None) -> Response:
+    body = redaction.scrub(error_body(error), hidden or [])
+    return _json_response(body, error.http_status, error_headers(error))
 
 
 def _strip_metadata(obj: dict[str, Any]) -> None:
@@ -238,9 +258,11 @@ class _Route(Generic[P]):
             params = parse_params(self.params, data)
         except LynkError as error:
             return error_response(error)
+        # Card data sent in this request: masked in whatever body is returned or kept.
+        hidden = redaction.sensitive_values(data)
         key = request.headers.get("idempotency-key") if self.method == "POST" and self.idempotent else None
         if not key:
-            return await self._run(request, runtime, caller, params, request_id, None)
+            return await self._run(request, runtime, caller, params, request_id, None, hidden)
         now = unix(runtime.clock)
         try:
             claimed = await idempotency.claim(
@@ -248,7 +270,7 @@ class _Route(Generic[P]):
                 idempotency.ClaimRequest(
                     scope=caller.scope,
                     key=key,
-                    fingerprint=idempotency.fingerprint(self.method, request.url.path, data),
+                    fingerprint=await runtime.fingerprint(caller.scope, self.method, request.url.path, data),
                     request_id=request_id,
                     now=now,
                     lock_seconds=runtime.settings.idempotency_lock_seconds,
@@ -260,7 +282,7 @@ class _Route(Generic[P]):
         if isinstance(claimed, idempotency.Replay):
             return _json_response(claimed.body, claimed.status, {"Idempotent-Replayed": "true"})
         try:
-            return await self._run(request, runtime, caller, params, request_id, claimed)
+            return await self._run(request, runtime, caller, params, request_id, claimed, hidden)
         except BaseException:
             await idempotency.release(runtime.db, claimed)
             raise
@@ -273,6 +295,7 @@ class _Route(Generic[P]):
         params: P,
         request_id: str,
         claimed: idempotency.Claim | None,
+        hidden: list[str],
     ) -> Response:
         token = current_request.set(RequestInfo(request_id, request.headers.get("idempotency-key")))
         kept: LynkError | None = None
@@ -295,12 +318,13 @@ class _Route(Generic[P]):
                         raise
                     kept = error  # the writes so far are the outcome: commit them with the error
                     if claimed is not None:
-                        await idempotency.complete(session, claimed, error.http_status, error_body(error))
+                        kept_body = redaction.scrub(error_body(error), hidden)
+                        await idempotency.complete(session, claimed, error.http_status, kept_body)
                 else:
                     result = await runtime.expander.expand(call, result, params.expand)
                     if not caller.secret:
                         _strip_metadata(result)
-                    body = render(result)
+                    body = redaction.scrub(render(result), hidden)
                     if claimed is not None:
                         await idempotency.complete(session, claimed, 200, body)
         except LynkError as error:
@@ -308,12 +332,13 @@ class _Route(Generic[P]):
                 if error.before_execution or error.retryable:
                     await idempotency.release(runtime.db, claimed)
                 else:
-                    await idempotency.store_error(runtime.db, claimed, error.http_status, error_body(error))
-            return error_response(error)
+                    stored = redaction.scrub(error_body(error), hidden)
+                    await idempotency.store_error(runtime.db, claimed, error.http_status, stored)
+            return error_response(error, hidden)
         finally:
             current_request.reset(token)
         if kept is not None:
-            return error_response(kept)
+            return error_response(kept, hidden)
         response = _json_response(body, 200)
         if call is not None:
             for cookie in call.cookies:

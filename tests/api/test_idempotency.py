@@ -176,7 +176,7 @@ def test_key_left_in_flight_by_a_crash_is_released_after_the_lock(server: LynkSe
     crashed = idempotency.ClaimRequest(
         scope=scope,
         key=key,
-        fingerprint=idempotency.fingerprint("POST", "/v1/customers", {"name": "after-crash"}),
+        fingerprint=idempotency.fingerprint(b"k" * 32, "POST", "/v1/customers", {"name": "after-crash"}),
         request_id="req_crashed",
         now=unix(server.clock),
         lock_seconds=60,

@@ -25,7 +25,14 @@ from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.objects import payment_method_object
 from lynk.payments import risk
 from lynk.payments.confirm import card_ref, error_object
-from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
+from lynk.payments.context import (
+    PaymentContext,
+    authentication_url,
+    complete_call,
+    connector_call,
+    record_call,
+    require_processor,
+)
 from lynk.payments.errors import ProcessorUnavailable
 from lynk.payments.setup_intents import mandates, repository, states
 from lynk.payments.setup_intents.errors import PaymentMethodTypeNotAllowed, SetupDeclined
@@ -65,6 +72,7 @@ async def confirm(ctx: PaymentContext, si: SetupIntent, options: SetupConfirmOpt
     """Run the pipeline; a failed verification raises SetupDeclined after its outcome is written."""
     states.check_confirmable(si)
     method = await _payment_method(ctx, si, options)
+    require_processor(ctx)
     if options.return_url is not None:
         si.return_url = options.return_url
     if options.payment_method_options is not None:
@@ -177,8 +185,9 @@ async def _verify(
     *,
     authenticated: bool,
 ) -> None:
-    if not authenticated and _challenge_requested(si):
-        _require_action(si, attempt, ctx.public_url)
+    own_challenge = authentication_url(ctx, si.id, si.client_secret, None)  # None in live mode
+    if not authenticated and _challenge_requested(si) and own_challenge is not None:
+        _require_action(si, attempt, own_challenge)
         await _record(ctx, si, "setup_intent.requires_action")
         return
     checks = (method.card or {}).get("checks") or {}
@@ -211,8 +220,9 @@ async def _verify(
     attempt.connector_reference = result.reference
     three_ds = "authenticated" if authenticated else None
     attempt.payment_method_details = _details(method, result, three_ds)
-    if result.status == AuthorizeStatus.AUTHENTICATION_REQUIRED and not authenticated:
-        _require_action(si, attempt, ctx.public_url)
+    url = authentication_url(ctx, si.id, si.client_secret, result)
+    if result.status == AuthorizeStatus.AUTHENTICATION_REQUIRED and not authenticated and url is not None:
+        _require_action(si, attempt, url)
         await _record(ctx, si, "setup_intent.requires_action")
         return
     if result.succeeded:
@@ -222,9 +232,8 @@ async def _verify(
     await _fail(ctx, si, method, attempt, error_object(code, result.decline_code, result.message, method))
 
 
-def _require_action(si: SetupIntent, attempt: SetupAttempt, public_url: str) -> None:
-    """Send the shopper to Lynk's challenge page."""
-    url = f"{public_url.rstrip('/')}/3ds/{si.id}?client_secret={si.client_secret}"
+def _require_action(si: SetupIntent, attempt: SetupAttempt, url: str) -> None:
+    """Send the shopper to the 3-D Secure page (`authentication_url`)."""
     states.require_action(si, {"type": "redirect_to_url", "redirect_to_url": {"url": url, "return_url": si.return_url}})
     attempt.status = SetupAttemptStatus.REQUIRES_ACTION
 

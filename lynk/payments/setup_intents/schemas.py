@@ -7,9 +7,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from lynk.core.errors import ParameterMissing
-from lynk.payments.schemas import Id, PaymentMethodData, Url
+from lynk.payments.schemas import Id, PaymentMethodData
 from lynk.wire.lists import CreatedParam, ListParams
-from lynk.wire.params import FormList, Metadata, NestedParams, Params, ShortText, Timestamp, Unsettable
+from lynk.wire.params import FormList, Metadata, NestedParams, Params, RedirectUrl, ShortText, Timestamp, Unsettable
 
 MethodTypes = Annotated[FormList[Literal["card", "link"]], Field(min_length=1, max_length=5)]
 Usage = Literal["on_session", "off_session"]
@@ -61,7 +61,7 @@ class SetupConfirmFields(Params):
     payment_method: Id | None = None
     payment_method_options: PaymentMethodOptions | None = None
     payment_method_data: PaymentMethodData | None = None
-    return_url: Url | None = None
+    return_url: RedirectUrl | None = None
     mandate_data: MandateData | None = None
     use_stripe_sdk: bool | None = None  # accepted as Stripe.js sends it; the next action is always a redirect
 
