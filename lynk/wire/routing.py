@@ -34,7 +34,7 @@ from lynk.core.request_context import RequestInfo, current_request
 from lynk.core.scope import Scope
 from lynk.idempotency import service as idempotency
 from lynk.vault.keyring import Keyring
-from lynk.wire import openapi
+from lynk.wire import client_safe, openapi
 from lynk.wire.expand import Expander
 from lynk.wire.forms import MalformedBody, decode_form
 from lynk.wire.params import Params, parse_params
@@ -211,14 +211,6 @@ def error_response(error: LynkError) -> Response:
     return _json_response(error_body(error), error.http_status, error_headers(error))
 
 
-def _strip_metadata(obj: dict[str, Any]) -> None:
-    """Metadata is returned only to secret-key requests."""
-    obj.pop("metadata", None)
-    for item in obj.get("data", []) if obj.get("object") == "list" else []:
-        if isinstance(item, dict):
-            item.pop("metadata", None)
-
-
 @dataclass
 class _Route(Generic[P]):
     method: str
@@ -297,9 +289,11 @@ class _Route(Generic[P]):
                     if claimed is not None:
                         await idempotency.complete(session, claimed, error.http_status, error_body(error))
                 else:
+                    if not caller.secret:
+                        client_safe.check_expand(result, params.expand)
                     result = await runtime.expander.expand(call, result, params.expand)
                     if not caller.secret:
-                        _strip_metadata(result)
+                        client_safe.reduce(result)
                     body = render(result)
                     if claimed is not None:
                         await idempotency.complete(session, claimed, 200, body)
