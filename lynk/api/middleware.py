@@ -1,19 +1,38 @@
-"""ASGI middleware: a `Request-Id` on every response, `Stripe-Version` echoed, and
-any unexpected exception turned into Stripe's `api_error` (logged, never leaked)."""
+"""ASGI middleware: a `Request-Id` on every response, `Stripe-Version` echoed, a database too busy
+to answer turned into a 503 to retry, and any other unexpected exception into Stripe's `api_error`
+(logged, never leaked)."""
 
 from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lynk.core.config import API_VERSION
-from lynk.core.errors import ApiError
+from lynk.core.errors import ApiError, LynkError, ServiceUnavailable
 from lynk.core.ids import new_id
 from lynk.wire.responses import JSON_TYPE, error_body, error_headers
 
 log = logging.getLogger("lynk.api")
+QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cut by statement_timeout
+
+
+def _database_busy(exc: Exception) -> LynkError | None:
+    """A 503 the client may retry, for no free connection in time or a statement that ran too long."""
+    canceled = isinstance(exc, DBAPIError) and QUERY_CANCELED in (
+        getattr(exc.orig, "sqlstate", None),
+        getattr(exc.orig, "pgcode", None),
+    )
+    if isinstance(exc, PoolTimeout) or canceled:
+        return ServiceUnavailable(
+            "Lynk is too busy to answer right now (no database connection came free in time). Nothing was "
+            "done; retry the request, with the same Idempotency-Key.",
+            code="database_busy",
+        )
+    return None
 
 
 class RequestIdMiddleware:
@@ -48,15 +67,19 @@ class RequestIdMiddleware:
         except ClientDisconnect:
             log.info("client went away during request %s", request_id)
             return
-        except Exception:
-            log.exception("unexpected error in request %s", request_id)
+        except Exception as exc:
+            busy = _database_busy(exc)
+            if busy is None:
+                log.exception("unexpected error in request %s", request_id)
+            else:
+                log.warning("database busy in request %s: %s", request_id, type(exc).__name__)
             if started:
                 raise
-            error = ApiError(
+            error = busy or ApiError(
                 f"An unexpected error occurred (request {request_id}). The operator can find it in the logs."
             )
             body = error_body(error)
             headers = [(b"content-type", JSON_TYPE.encode()), (b"content-length", str(len(body)).encode())]
             headers += [(k.lower().encode(), v.encode()) for k, v in error_headers(error).items()]
-            await send_with_headers({"type": "http.response.start", "status": 500, "headers": headers})
+            await send_with_headers({"type": "http.response.start", "status": error.http_status, "headers": headers})
             await send_with_headers({"type": "http.response.body", "body": body})
