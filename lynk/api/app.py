@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from lynk import __version__
 from lynk.account import pages as account_pages
 from lynk.api import expansions, maintenance
+from lynk.api.body_limit import BodyLimitMiddleware
 from lynk.api.errors import install_error_handlers
 from lynk.api.middleware import RequestIdMiddleware
 from lynk.api.test_clocks import routes as test_clock_routes
@@ -79,11 +80,22 @@ def make_runtime(settings: Settings, database: Database, clock: Clock | None = N
     return runtime
 
 
+def _body_limit(settings: Settings) -> Callable[[str], int]:
+    def limit_for(path: str) -> int:
+        return settings.max_body_bytes if path.startswith("/v1/") else settings.max_page_body_bytes
+
+    return limit_for
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None, db: Database | None = None) -> FastAPI:
     logfilter.install()
     settings = settings or Settings()
     settings.home.mkdir(parents=True, exist_ok=True)
-    database = db or Database(settings.resolved_database_url)
+    database = db or Database(
+        settings.resolved_database_url,
+        pool_timeout=settings.db_pool_timeout_seconds,
+        statement_timeout_ms=settings.db_statement_timeout_ms,
+    )
     runtime = make_runtime(settings, database, clock)
 
     @asynccontextmanager
@@ -115,6 +127,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         redirect_slashes=False,  # `/v1/customers/` is a Stripe-shaped 404, not a bare redirect
     )
     app.state.runtime = runtime
+    app.add_middleware(BodyLimitMiddleware, limit_for=_body_limit(settings))  # inside RequestIdMiddleware
     app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)
     for routes in ROUTERS:

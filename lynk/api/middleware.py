@@ -1,22 +1,40 @@
 """ASGI middleware: a `Request-Id` on every response, `Stripe-Version` echoed, card data in a
-query string refused (before anything reads it), and any unexpected exception turned into
-Stripe's `api_error` (logged, never leaked)."""
+query string refused (before anything reads it), a database too busy to answer turned into a 503
+to retry, and any other unexpected exception into Stripe's `api_error` (logged, never leaked)."""
 
 from __future__ import annotations
 
 import logging
 from urllib.parse import parse_qsl
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lynk.core.config import API_VERSION
-from lynk.core.errors import ApiError, LynkError, ParameterInvalid
+from lynk.core.errors import ApiError, LynkError, ParameterInvalid, ServiceUnavailable
 from lynk.core.ids import new_id
 from lynk.vault.redaction import SENSITIVE_NAMES
 from lynk.wire.responses import JSON_TYPE, error_body, error_headers
 
 log = logging.getLogger("lynk.api")
+QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cut by statement_timeout
+
+
+def _database_busy(exc: Exception) -> LynkError | None:
+    """A 503 the client may retry, for no free connection in time or a statement that ran too long."""
+    canceled = isinstance(exc, DBAPIError) and QUERY_CANCELED in (
+        getattr(exc.orig, "sqlstate", None),
+        getattr(exc.orig, "pgcode", None),
+    )
+    if isinstance(exc, PoolTimeout) or canceled:
+        return ServiceUnavailable(
+            "Lynk is too busy to answer right now (no database connection came free in time). Nothing was "
+            "done; retry the request, with the same Idempotency-Key.",
+            code="database_busy",
+        )
+    return None
 
 
 def card_data_in_query(query: bytes) -> str | None:
@@ -73,14 +91,18 @@ class RequestIdMiddleware:
         except ClientDisconnect:
             log.info("client went away during request %s", request_id)
             return
-        except Exception:
-            log.exception("unexpected error in request %s", request_id)
+        except Exception as exc:
+            busy = _database_busy(exc)
+            if busy is None:
+                log.exception("unexpected error in request %s", request_id)
+            else:
+                log.warning("database busy in request %s: %s", request_id, type(exc).__name__)
             if started:
                 raise
-            error = ApiError(
+            error = busy or ApiError(
                 f"An unexpected error occurred (request {request_id}). The operator can find it in the logs."
             )
-            await _send_error(send_with_headers, error, 500)
+            await _send_error(send_with_headers, error, error.http_status)
 
 
 async def _send_error(send: Send, error: LynkError, status: int) -> None:

@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     public_url: str = Field(default=f"http://127.0.0.1:{DEFAULT_PORT}")
     redis_url: str | None = None
     max_body_bytes: int = Field(default=1_000_000, description="Largest request body accepted")
+    db_pool_timeout_seconds: float = Field(
+        default=10.0, description="Longest a request waits for a database connection before a 503"
+    )
+    db_statement_timeout_ms: int = Field(default=30_000, description="PostgreSQL statement_timeout of every session")
+    listen_per_merchant: int = Field(default=4, description="Concurrent `lynk listen` long-polls a merchant may hold")
+    max_page_body_bytes: int = Field(
+        default=64_000, description="Largest body a page (checkout, account, 3-D Secure) accepts"
+    )
     idempotency_retention_seconds: int = 24 * 3600
     inprocess_worker: bool = Field(default=True, description="Run background jobs inside `lynk serve`")
     maintenance_interval_seconds: int = Field(

@@ -55,21 +55,40 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An engine for an async SQLAlchemy URL (see `config.async_database_url`)."""
+def create_engine(
+    url: str, *, pool_size: int = 10, pool_timeout: float = 10.0, statement_timeout_ms: int = 30_000
+) -> AsyncEngine:
+    """An engine for an async SQLAlchemy URL (see `config.async_database_url`).
+
+    A request waits at most `pool_timeout` seconds for a connection (then `sqlalchemy.exc.TimeoutError`,
+    which the API answers with a 503), and on PostgreSQL no statement runs longer than `statement_timeout_ms`.
+    """
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_async_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_timeout=pool_timeout
+        )
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_recycle=1800,
+        pool_timeout=pool_timeout,
+        connect_args={"server_settings": {"statement_timeout": str(statement_timeout_ms)}},
+    )
 
 
 class Database:
     """The engine plus sessions: `transaction(write=…)` opens, commits or rolls back one."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 10, pool_timeout: float = 10.0, statement_timeout_ms: int = 30_000
+    ) -> None:
         self.url = url
-        self.engine = create_engine(url, pool_size=pool_size)
+        self.engine = create_engine(
+            url, pool_size=pool_size, pool_timeout=pool_timeout, statement_timeout_ms=statement_timeout_ms
+        )
         self._writer = self.engine.execution_options(lynk_write=True)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = async_sessionmaker(self._writer, expire_on_commit=False)

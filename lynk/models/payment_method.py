@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Index, String
+from sqlalchemy import Boolean, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lynk.core.db import Base
@@ -30,3 +30,5 @@ class PaymentMethod(ScopedObject, Base):
     us_bank_account: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)
     # A `link` method: the shopper's email only; the card stays in the network (see lynk.link.grants).
     link: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    # A card that paid while attached to no customer is spent: Stripe refuses it for any later payment.
+    consumed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

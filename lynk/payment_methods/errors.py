@@ -48,3 +48,22 @@ class CardDetailsMissing(InvalidRequestError):
             "or card[token] with a test token such as tok_visa.",
             param="card",
         )
+
+
+class PaymentMethodConsumed(InvalidRequestError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, "
+            "shared with a connected account without Customer attachment, or was detached from a Customer. It "
+            "may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first.",
+            param="payment_method",
+        )
+
+
+class ConsumedNotAttachable(InvalidRequestError):
+    def __init__(self) -> None:
+        super().__init__(
+            "This PaymentMethod was previously used without being attached to a Customer or was detached from a "
+            "Customer, and may not be used again.",
+            param="id",
+        )

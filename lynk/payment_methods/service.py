@@ -24,6 +24,7 @@ from lynk.payment_methods import repository
 from lynk.payment_methods.errors import (
     AlreadyAttached,
     CardDetailsMissing,
+    ConsumedNotAttachable,
     NotAttached,
     PaymentMethodNotFound,
     RawCardDataRefused,
@@ -260,6 +261,8 @@ async def attach(
         return payment_method  # attaching again to the same customer changes nothing
     if payment_method.customer_id is not None:
         raise AlreadyAttached()
+    if payment_method.consumed:
+        raise ConsumedNotAttachable()
     payment_method.customer_id = customer.id
     await session.flush()
     await events.record(session, scope, "payment_method.attached", payment_method_object(payment_method), now=now)

@@ -55,9 +55,17 @@ def _not_found() -> HTMLResponse:
     return HTMLResponse("<!doctype html><title>Not found</title><p>This payment link is not valid.</p>", 404)
 
 
+def _problem_page(message: str, status_code: int) -> HTMLResponse:
+    html = _templates.get_template("challenge_problem.html").render(message=message)
+    return HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)
+
+
 def _problem(error: LynkError) -> HTMLResponse:
-    html = _templates.get_template("challenge_problem.html").render(message=error.message)
-    return HTMLResponse(html, status_code=error.http_status, headers=_SECURITY_HEADERS)
+    return _problem_page(error.message, error.http_status)
+
+
+def _stale() -> HTMLResponse:
+    return _problem_page("This authentication is no longer valid: the payment changed since this page was opened.", 409)
 
 
 async def _intent(session: AsyncSession, intent_id: str, client_secret: str, *, for_update: bool) -> Intent | None:
@@ -112,6 +120,7 @@ async def challenge_page(intent_id: str, request: Request, client_secret: str = 
         last4=last4,
         intent_id=intent.id,
         client_secret=client_secret,
+        attempt=intent.attempts,
     )
     return HTMLResponse(html, headers=_SECURITY_HEADERS)
 
@@ -131,6 +140,9 @@ async def challenge_answer(intent_id: str, request: Request) -> Response:
             intent = await _intent(session, intent_id, client_secret, for_update=True)
             if intent is None:
                 return _not_found()
+            attempt = form.get("attempt")
+            if attempt is not None and attempt != str(intent.attempts):
+                return _stale()  # a page of an earlier challenge: what it showed is not what is asked now
             if intent.status == "requires_action":
                 ctx = _context(runtime, session, intent, request)
                 if isinstance(intent, PaymentIntent):

@@ -32,7 +32,7 @@ from lynk.payment_methods import bank_accounts
 from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.bank_accounts import BankAccountInput
 from lynk.payment_methods.objects import payment_method_object
-from lynk.payments import aftermath, bank_debits, booking, repository, risk, states
+from lynk.payments import aftermath, bank_debits, booking, method_rules, repository, risk, states
 from lynk.payments.context import (
     PaymentContext,
     authentication_url,
@@ -66,6 +66,7 @@ class ConfirmOptions:
     mandate_data: dict[str, Any] | None = None
     link: LinkPayment | None = None  # pay with a verified Link session
     link_signup: LinkSignup | None = None  # save the card to a new Link account once it succeeds
+    publishable: bool = False  # the shopper's browser confirms (see method_rules)
 
 
 async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOptions) -> PaymentIntent:
@@ -73,8 +74,10 @@ async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOption
     states.check_confirmable(pi)
     if options.link_signup is not None:
         await link.check_signup(options.link_signup)
+    method_rules.check_off_session(publishable=options.publishable, off_session=options.off_session)
     method = await _payment_method(ctx, pi, options)
     require_processor(ctx)
+    method_rules.check_usable(method, publishable=options.publishable, verified_link=options.link is not None)
     if method.type not in pi.payment_method_types:  # e.g. a card on an intent that takes bank debits only
         raise InvalidRequestError(
             f"The PaymentMethod provided ({method.type}) is not allowed for this PaymentIntent. Create the "
@@ -85,8 +88,8 @@ async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOption
         )
     if options.return_url is not None:
         pi.return_url = options.return_url
-    if options.off_session is not None:
-        pi.off_session = options.off_session
+    if options.off_session is not None or options.publishable:  # a browser is there: on session
+        pi.off_session = bool(options.off_session)
     if options.setup_future_usage is not None:
         pi.setup_future_usage = options.setup_future_usage or None
     if method.type == bank_debits.TYPE:  # paying by bank: see bank_debits
@@ -265,6 +268,7 @@ async def _authorize(
             )
         if pi.setup_future_usage and pi.customer_id and method.customer_id is None:
             await payment_methods.attach(ctx.session, ctx.keyring, ctx.scope, method.id, pi.customer_id, now=ctx.now)
+        method_rules.spend_if_single_use(method)
         if pi.setup_future_usage == "off_session":
             await mandates.record(ctx, method, source_id=pi.id, customer_acceptance=None)
         await _record_intent(

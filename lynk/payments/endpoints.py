@@ -80,6 +80,7 @@ def _confirm_options(call: ApiCall, params: ConfirmFields) -> ConfirmOptions:
         mandate_data=params.mandate_data.model_dump() if params.mandate_data else None,
         link=link,
         link_signup=signup,
+        publishable=not call.caller.secret,
     )
 
 

@@ -125,6 +125,7 @@ async def update(
 ) -> PaymentIntent:
     states.check_updatable(pi)
     before = payment_intent_object(pi)
+    challenged = (pi.amount, pi.currency, pi.payment_method_id)
     if amount is not None or currency is not None:
         pi.currency = check_amount(amount or pi.amount, currency or pi.currency)
         pi.amount = amount or pi.amount
@@ -133,6 +134,9 @@ async def update(
         pi.customer_id = customer
     if payment_method is not None:
         await attach_method(ctx, pi, payment_method)
+    asked = (pi.amount, pi.currency, pi.payment_method_id)
+    if pi.status == PaymentIntentStatus.REQUIRES_ACTION and asked != challenged:
+        states.challenge_ended(pi)  # the shopper authenticated something else: never charge this on it
     if description is not None:
         pi.description = description
     if receipt_email is not None:

@@ -3,6 +3,7 @@
 requires_payment_method ──(method given)──▶ requires_confirmation
 requires_payment_method / requires_confirmation ──confirm──▶
     requires_action (3-D Secure) ──authenticated──▶ (authorize again)
+                                 ──amount, currency or method changed──▶ requires_confirmation
     requires_capture (manual capture) ──capture──▶ succeeded
     succeeded
     requires_payment_method (declined, with last_payment_error)
@@ -53,6 +54,13 @@ def require_action(pi: PaymentIntent, next_action: dict[str, Any]) -> None:
     pi.status = S.REQUIRES_ACTION
     pi.next_action = next_action
     pi.last_payment_error = None
+
+
+def challenge_ended(pi: PaymentIntent) -> None:
+    """What the shopper was asked to authenticate changed: that challenge is over, a new confirm asks again."""
+    _require(pi, (S.REQUIRES_ACTION,), "end the authentication of")
+    pi.status = S.REQUIRES_CONFIRMATION if pi.payment_method_id else S.REQUIRES_PAYMENT_METHOD
+    pi.next_action = None
 
 
 def check_authenticating(pi: PaymentIntent) -> None:

@@ -36,7 +36,7 @@ from lynk.idempotency import service as idempotency
 from lynk.vault import redaction
 from lynk.vault import service as vault
 from lynk.vault.keyring import Keyring
-from lynk.wire import openapi
+from lynk.wire import client_safe, openapi
 from lynk.wire.expand import Expander
 from lynk.wire.forms import MalformedBody, decode_form
 from lynk.wire.params import Params, parse_params
@@ -231,14 +231,6 @@ def error_response(error: LynkError, hidden: list[str] | None = None) -> Respons
     return _json_response(body, error.http_status, error_headers(error))
 
 
-def _strip_metadata(obj: dict[str, Any]) -> None:
-    """Metadata is returned only to secret-key requests."""
-    obj.pop("metadata", None)
-    for item in obj.get("data", []) if obj.get("object") == "list" else []:
-        if isinstance(item, dict):
-            item.pop("metadata", None)
-
-
 @dataclass
 class _Route(Generic[P]):
     method: str
@@ -321,9 +313,11 @@ class _Route(Generic[P]):
                         kept_body = redaction.scrub(error_body(error), hidden)
                         await idempotency.complete(session, claimed, error.http_status, kept_body)
                 else:
+                    if not caller.secret:
+                        client_safe.check_expand(result, params.expand)
                     result = await runtime.expander.expand(call, result, params.expand)
                     if not caller.secret:
-                        _strip_metadata(result)
+                        client_safe.reduce(result)
                     body = redaction.scrub(render(result), hidden)
                     if claimed is not None:
                         await idempotency.complete(session, claimed, 200, body)
