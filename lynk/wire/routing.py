@@ -239,7 +239,7 @@ class _Route(Generic[P]):
         except LynkError as error:
             return error_response(error)
         key = request.headers.get("idempotency-key") if self.method == "POST" and self.idempotent else None
-        if not key:
+        if key is None:  # a header sent empty is refused by the claim, never silently ignored
             return await self._run(request, runtime, caller, params, request_id, None)
         now = unix(runtime.clock)
         try:
