@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 
 from lynk import __version__
 from lynk.account import pages as account_pages
@@ -105,7 +106,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         if db is None:
             await database.dispose()
 
-    app = FastAPI(
+    # /docs is Swagger UI served from Lynk itself (the assets ship in the fastapi-offline package): it
+    # works offline and on a network that blocks CDNs.
+    app = FastAPIOffline(
         title="Lynk API",
         version=__version__,
         description="Stripe-compatible API of a Lynk network. Bodies are form-encoded with bracket notation.",
