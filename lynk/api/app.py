@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi_offline import FastAPIOffline
 
 from lynk import __version__
 from lynk.account import pages as account_pages
@@ -58,6 +60,8 @@ ROUTERS = [
     link_routes,
     link_wallet_routes,
 ]
+
+_FAVICON = (Path(__file__).parent / "static" / "favicon.svg").read_bytes()
 
 
 async def _authenticate(db: Database, raw_key: str) -> Caller | None:
@@ -117,7 +121,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         if db is None:
             await database.dispose()
 
-    app = FastAPI(
+    # /docs is Swagger UI served from Lynk itself (the assets ship in the fastapi-offline package): it
+    # works offline and on a network that blocks CDNs.
+    app = FastAPIOffline(
         title="Lynk API",
         version=__version__,
         description="Stripe-compatible API of a Lynk network. Bodies are form-encoded with bracket notation.",
@@ -135,6 +141,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.include_router(challenge.router)
     checkout_pages.install(app)
     account_pages.install(app)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    @app.get("/favicon.svg", include_in_schema=False)
+    async def favicon() -> Response:  # the pages link /favicon.svg; browsers also ask /favicon.ico
+        return Response(_FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> Any:

@@ -17,7 +17,7 @@ from lynk.cli import demo as demo_seed
 from lynk.cli import listen as listening
 from lynk.core import migrate as migrations
 from lynk.core.clock import SystemClock, unix
-from lynk.core.config import DEFAULT_PORT, Settings
+from lynk.core.config import DEFAULT_PORT, Settings, public_url_mismatch, served_url
 from lynk.core.db import Database
 from lynk.core.errors import LynkError
 from lynk.idempotency import service as idempotency
@@ -109,7 +109,12 @@ def serve(
     if migrate_first:
         migrations.upgrade(settings.resolved_database_url)
     os.environ["LYNK_INPROCESS_WORKER"] = "true" if worker else "false"
+    if "public_url" not in settings.model_fields_set:  # links handed to browsers follow what is served
+        os.environ["LYNK_PUBLIC_URL"] = served_url(host, port)
+    elif problem := public_url_mismatch(settings.public_url, host, port):
+        logging.getLogger("lynk.serve").warning(problem)
     typer.echo(f"Lynk serving on http://{host}:{port} (API under /v1, OpenAPI at /openapi.json)")
+    typer.echo(f"Public URL (checkout and 3-D Secure links): {os.environ.get('LYNK_PUBLIC_URL', settings.public_url)}")
     uvicorn.run(
         "lynk.api.app:create_app",
         factory=True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +32,35 @@ def async_database_url(url: str) -> str:
     raise ValueError(f"unsupported database scheme {scheme!r}: use postgresql:// or sqlite:///")
 
 
+_WILDCARDS = ("", "0.0.0.0", "::")  # noqa: S104 (names of "every interface", compared, never bound here)
+_LOOPBACK = ("localhost", "::1")
+
+
+def served_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches `lynk serve --host HOST --port PORT`: the default
+    public URL (a wildcard address is reached through loopback)."""
+    shown = "127.0.0.1" if host in _WILDCARDS else host
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
+def public_url_mismatch(public_url: str, host: str, port: int) -> str | None:
+    """Why a configured public URL cannot reach this server, if it names this machine on another port.
+
+    A public URL on another host is a proxy in front of Lynk (`https://pay.example.com`): that is
+    expected, and not checked."""
+    parts = urlsplit(public_url)
+    name = parts.hostname or ""
+    if not (name in _LOOPBACK or name.startswith("127.") or name == host):
+        return None
+    their_port = parts.port or (443 if parts.scheme == "https" else 80)
+    if their_port == port:
+        return None
+    return (
+        f"LYNK_PUBLIC_URL is {public_url} but Lynk serves on port {port}: checkout and 3-D Secure links "
+        f"will point at port {their_port}. Unset LYNK_PUBLIC_URL to use {served_url(host, port)}, or fix it."
+    )
+
+
 class Settings(BaseSettings):
     """Everything an operator configures. Field `x` reads the variable `LYNK_X`."""
 
@@ -42,7 +72,11 @@ class Settings(BaseSettings):
     retired_master_keys: str | None = Field(
         default=None, description="Comma-separated older master keys, readable until `lynk vault rotate-key` ends"
     )
-    public_url: str = Field(default=f"http://127.0.0.1:{DEFAULT_PORT}")
+    public_url: str = Field(
+        default=f"http://127.0.0.1:{DEFAULT_PORT}",
+        description="Where shoppers' browsers reach Lynk (checkout and 3-D Secure links). `lynk serve` "
+        "defaults it to the host and port it serves on",
+    )
     redis_url: str | None = None
     max_body_bytes: int = Field(default=1_000_000, description="Largest request body accepted")
     db_pool_timeout_seconds: float = Field(

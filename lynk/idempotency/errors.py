@@ -21,6 +21,14 @@ class KeyInUse(IdempotencyKeyInUse):
         )
 
 
+class KeyEmpty(IdempotencyError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The Idempotency-Key header is empty. Send a unique key (such as a V4 UUID) to make the request "
+            "idempotent, or leave the header out."
+        )
+
+
 class KeyTooLong(IdempotencyError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"Idempotency-Key must be at most {limit} characters long.")

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lynk.core.db import Database
 from lynk.core.scope import Scope
 from lynk.idempotency import repository
-from lynk.idempotency.errors import KeyInUse, KeyReusedWithOtherParameters, KeyTooLong
+from lynk.idempotency.errors import KeyEmpty, KeyInUse, KeyReusedWithOtherParameters, KeyTooLong
 from lynk.models import IdempotencyKey, IdempotencyStatus
 
 MAX_KEY_LENGTH = 255
@@ -80,6 +80,8 @@ class ClaimRequest:
 
 async def claim(db: Database, request: ClaimRequest) -> Claim | Replay:
     """Claim the key for this request, or return the stored result to replay."""
+    if not request.key.strip():  # a blank key would make every request with it "the same request"
+        raise KeyEmpty()
     if len(request.key) > MAX_KEY_LENGTH:
         raise KeyTooLong(MAX_KEY_LENGTH)
     for _ in range(3):

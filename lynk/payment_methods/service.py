@@ -46,6 +46,15 @@ class CardInput:
     token: str | None = None
 
 
+@dataclass(frozen=True)
+class CardData:
+    """`payment_method_data` of type `card` on a PaymentIntent or SetupIntent: the card and its
+    `billing_details`, kept as `POST /v1/payment_methods` keeps them."""
+
+    card: CardInput
+    billing: dict[str, Any] | None = None
+
+
 def billing_details(given: dict[str, Any] | None) -> dict[str, Any]:
     given = given or {}
     return {
@@ -155,6 +164,23 @@ async def create_card(
     stored = await _store(session, keyring, scope, card, secret_key=secret_key, now=now)
     return await _new(
         session, scope, stored, billing=billing, metadata=metadata, allow_redisplay=allow_redisplay, now=now
+    )
+
+
+async def create_from_data(
+    session: AsyncSession, keyring: Keyring, scope: Scope, data: CardData, *, secret_key: bool, now: int
+) -> PaymentMethod:
+    """The card PaymentMethod an intent's inline `payment_method_data` makes."""
+    return await create_card(
+        session,
+        keyring,
+        scope,
+        data.card,
+        billing=data.billing,
+        metadata=None,
+        allow_redisplay="unspecified",
+        secret_key=secret_key,
+        now=now,
     )
 
 

@@ -3,9 +3,10 @@ PaymentIntent (`/3ds/pi_…`) or a SetupIntent (`/3ds/seti_…`).
 
 The page proves access with the intent's client secret (no API key: the shopper's browser has
 none). "Complete authentication" resumes the payment or the setup, "Fail authentication" fails the
-attempt; either way the shopper is sent back to the `return_url` with the intent's id and client
-secret in the query (`payment_intent` and `payment_intent_client_secret`, or `setup_intent` and
-`setup_intent_client_secret`), as Stripe does.
+attempt; either way the shopper is sent back to the `return_url` with the intent's id, client
+secret and outcome in the query (`payment_intent`, `payment_intent_client_secret` and
+`redirect_status`, or `setup_intent`, `setup_intent_client_secret` and `redirect_status`), as Stripe
+does.
 
 It serves test mode only: a live intent is "not valid" here, whatever its secret (live 3-D Secure
 happens on the processor's own page).
@@ -41,7 +42,7 @@ _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
 )
 _SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' *; "
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self' *; "
     "frame-ancestors 'self'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -80,6 +81,15 @@ async def _intent(session: AsyncSession, intent_id: str, client_secret: str, *, 
     if intent.livemode:  # live 3-D Secure happens on the processor's page, never on this self-service one
         return None
     return intent
+
+
+def redirect_status(status: str) -> str:
+    """Stripe's `redirect_status` for an intent's status once the shopper is sent back: the attempt
+    failed (back to `requires_payment_method`, or canceled), is still `processing`, or succeeded
+    (including an authorization awaiting capture)."""
+    if status in ("requires_payment_method", "canceled"):
+        return "failed"
+    return "processing" if status == "processing" else "succeeded"
 
 
 def _context(runtime: Runtime, session: AsyncSession, intent: Intent, request: Request) -> PaymentContext:
@@ -156,6 +166,8 @@ async def challenge_answer(intent_id: str, request: Request) -> Response:
         return RedirectResponse(f"/3ds/{intent_id}?client_secret={client_secret}", status_code=303)
     name = "payment_intent" if isinstance(intent, PaymentIntent) else "setup_intent"
     parts = urlsplit(return_url)
-    extra = urlencode({name: intent_id, f"{name}_client_secret": client_secret})
+    extra = urlencode(
+        {name: intent_id, f"{name}_client_secret": client_secret, "redirect_status": redirect_status(intent.status)}
+    )
     query = f"{parts.query}&{extra}" if parts.query else extra
     return RedirectResponse(urlunsplit(parts._replace(query=query)), status_code=303)

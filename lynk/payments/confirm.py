@@ -58,7 +58,7 @@ class BankAccountData:
 @dataclass(frozen=True)
 class ConfirmOptions:
     payment_method: str | None = None
-    payment_method_data: payment_methods.CardInput | None = None
+    payment_method_data: payment_methods.CardData | None = None
     return_url: str | None = None
     off_session: bool | None = None
     setup_future_usage: str | None = None
@@ -158,16 +158,8 @@ async def _payment_method(ctx: PaymentContext, pi: PaymentIntent, options: Confi
             ctx.session, ctx.keyring, ctx.scope, ctx.now, options.link, pi.payment_method_types
         )
     elif options.payment_method_data is not None:
-        method = await payment_methods.create_card(
-            ctx.session,
-            ctx.keyring,
-            ctx.scope,
-            options.payment_method_data,
-            billing=None,
-            metadata=None,
-            allow_redisplay="unspecified",
-            secret_key=True,
-            now=ctx.now,
+        method = await payment_methods.create_from_data(
+            ctx.session, ctx.keyring, ctx.scope, options.payment_method_data, secret_key=True, now=ctx.now
         )
     elif options.payment_method is not None:
         method = await payment_methods.resolve(ctx.session, ctx.keyring, ctx.scope, options.payment_method, now=ctx.now)

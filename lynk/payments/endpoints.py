@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lynk.core.errors import ParameterInvalid, ParameterMissing
+from lynk.core.errors import ParameterInvalid
 from lynk.link import service as link_service
 from lynk.link.accounts import Signup
 from lynk.link.endpoints import caller_of
@@ -64,9 +64,7 @@ def _confirm_options(call: ApiCall, params: ConfirmFields) -> ConfirmOptions:
             caller=caller_of(call),
         )
     elif data is not None:
-        if data.card is None:
-            raise ParameterMissing("payment_method_data[card]")
-        card = data.card.to_input()
+        card = data.card_data()
     if params.link_signup is not None:
         s = params.link_signup
         signup = link_service.LinkSignup(Signup(s.email, s.phone, s.name, s.country), caller_of(call))

@@ -6,8 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from lynk.core.errors import ParameterMissing
 from lynk.link.schemas import LinkPaymentData, LinkSignupParams
 from lynk.payment_methods.schemas import BillingDetailsParams, CardParams, UsBankAccountParams
+from lynk.payment_methods.service import CardData
 from lynk.wire.lists import CreatedParam, ListParams
 from lynk.wire.params import FormInt, FormList, Metadata, NestedParams, Params, RedirectUrl, ShortText, Unsettable
 
@@ -22,6 +24,12 @@ class PaymentMethodData(NestedParams):
     us_bank_account: UsBankAccountParams | None = None
     billing_details: BillingDetailsParams | None = None
     link: LinkPaymentData | None = None
+
+    def card_data(self) -> CardData:
+        """A card with its billing details (`type=card`)."""
+        if self.card is None:
+            raise ParameterMissing("payment_method_data[card]")
+        return CardData(self.card.to_input(), self.billing_details.given() if self.billing_details else None)
 
 
 class OnlineAcceptance(NestedParams):

@@ -142,7 +142,8 @@ def operation_extra(method: str, path: str, params: type[Params]) -> dict[str, A
                 "name": "Idempotency-Key",
                 "in": "header",
                 "required": False,
-                "schema": {"type": "string", "maxLength": 255},
+                # Empty (or blank) is refused: a key names one operation.
+                "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"\S"},
             }
         )
     extra["responses"] = {

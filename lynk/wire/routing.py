@@ -253,7 +253,7 @@ class _Route(Generic[P]):
         # Card data sent in this request: masked in whatever body is returned or kept.
         hidden = redaction.sensitive_values(data)
         key = request.headers.get("idempotency-key") if self.method == "POST" and self.idempotent else None
-        if not key:
+        if key is None:  # a header sent empty is refused by the claim, never silently ignored
             return await self._run(request, runtime, caller, params, request_id, None, hidden)
         now = unix(runtime.clock)
         try:

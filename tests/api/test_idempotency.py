@@ -168,6 +168,17 @@ def test_key_longer_than_255_characters_is_refused(server: LynkServer, merchant:
     assert response.json()["error"]["type"] == "idempotency_error"
 
 
+def test_empty_key_is_refused_naming_the_header(server: LynkServer, merchant: MerchantKeys) -> None:
+    client = sdk_client(server, merchant.secret_key)
+    before = _count(client)
+    response = _post(server, merchant.secret_key, "/v1/customers", "name=x", "")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["type"] == "idempotency_error"
+    assert "Idempotency-Key header is empty" in error["message"]
+    assert _count(client) == before  # nothing was created
+
+
 def test_key_left_in_flight_by_a_crash_is_released_after_the_lock(server: LynkServer, merchant: MerchantKeys) -> None:
     """A process that died mid-request leaves its claim; after the lock expires a retry runs."""
     key = str(uuid.uuid4())

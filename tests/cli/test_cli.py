@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -78,31 +79,77 @@ def test_demo_is_idempotent(env: dict[str, str]) -> None:
     assert json.loads(first.stdout)["secret_key"].startswith("sk_test_")
 
 
-@pytest.mark.slow
-def test_serve_migrates_and_answers(env: dict[str, str]) -> None:
-    port = free_port()
-    merchant = json.loads(lynk(env, "merchants", "create", "--name", "Served", "--json").stdout)
+@contextmanager
+def serving(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[str]]:
+    """`lynk serve --port PORT` in a subprocess, once it answers /healthz."""
     server = subprocess.Popen(
         [*LYNK, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120  # generous: the suite shares 2 busy cores
         while time.monotonic() < deadline:
             assert server.poll() is None, f"lynk serve exited: {server.stdout.read() if server.stdout else ''}"
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
         else:
             pytest.fail("lynk serve did not answer /healthz within 120 s")
-        assert httpx.get(f"{base}/openapi.json").json()["info"]["title"] == "Lynk API"
-        client = stripe.StripeClient(merchant["secret_key"], base_addresses={"api": base}, max_network_retries=0)
-        assert client.v1.customers.create(params={"email": "cli@example.com"}).email == "cli@example.com"
+        yield server
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+@pytest.mark.slow
+def test_serve_migrates_and_answers(env: dict[str, str]) -> None:
+    port = free_port()
+    merchant = json.loads(lynk(env, "merchants", "create", "--name", "Served", "--json").stdout)
+    base = f"http://127.0.0.1:{port}"
+    without_public_url = {k: v for k, v in env.items() if k != "LYNK_PUBLIC_URL"}
+    with serving(without_public_url, port):
+        assert httpx.get(f"{base}/openapi.json").json()["info"]["title"] == "Lynk API"
+        client = stripe.StripeClient(merchant["secret_key"], base_addresses={"api": base}, max_network_retries=0)
+        assert client.v1.customers.create(params={"email": "cli@example.com"}).email == "cli@example.com"
+        # Links handed to browsers follow the port served, with no LYNK_PUBLIC_URL set.
+        pi = client.v1.payment_intents.create(
+            params={
+                "amount": 500,
+                "currency": "usd",
+                "payment_method": "pm_card_threeDSecure2Required",
+                "confirm": True,
+                "return_url": "https://shop.example/done",
+            }
+        )
+        assert pi.next_action.redirect_to_url.url.startswith(f"{base}/3ds/{pi.id}?")
+        session = client.v1.checkout.sessions.create(
+            params={
+                "mode": "payment",
+                "success_url": "https://shop.example/ok",
+                "line_items": [
+                    {
+                        "price_data": {"currency": "usd", "unit_amount": 500, "product_data": {"name": "Tea"}},
+                        "quantity": 1,
+                    }
+                ],
+            }
+        )
+        assert session.url.startswith(f"{base}/c/pay/")
+        assert httpx.get(session.url).status_code == 200
+
+
+@pytest.mark.slow
+def test_serve_warns_when_the_public_url_names_another_port(env: dict[str, str]) -> None:
+    port, other = free_port(), free_port()
+    with serving({**env, "LYNK_PUBLIC_URL": f"http://127.0.0.1:{other}"}, port) as server:
+        server.terminate()
+        output, _ = server.communicate(timeout=15)
+    assert f"LYNK_PUBLIC_URL is http://127.0.0.1:{other} but Lynk serves on port {port}" in output
+    with serving({**env, "LYNK_PUBLIC_URL": "https://pay.example.com"}, port) as server:  # a proxy in front: fine
+        server.terminate()
+        output, _ = server.communicate(timeout=15)
+    assert "LYNK_PUBLIC_URL is" not in output and "https://pay.example.com" in output
 
 
 def test_commands_work_on_a_fresh_embedded_database(tmp_path: Path) -> None:

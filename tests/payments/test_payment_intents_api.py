@@ -144,6 +144,7 @@ def test_three_d_secure_over_http(server: LynkServer, client: stripe.StripeClien
         "order": ["7"],
         "payment_intent": [pi.id],
         "payment_intent_client_secret": [secret],
+        "redirect_status": ["succeeded"],
     }
     assert client.v1.payment_intents.retrieve(pi.id).status == "succeeded"
 
@@ -151,10 +152,31 @@ def test_three_d_secure_over_http(server: LynkServer, client: stripe.StripeClien
 def test_three_d_secure_failed(server: LynkServer, client: stripe.StripeClient) -> None:
     pi = _pay(client, "pm_card_authenticationRequired", return_url="https://shop.example/done")
     assert pi.status == "requires_action"
-    httpx.post(f"{server.base_url}/3ds/{pi.id}", data={"client_secret": pi.client_secret, "outcome": "fail"})
+    answer = httpx.post(
+        f"{server.base_url}/3ds/{pi.id}",
+        data={"client_secret": pi.client_secret, "outcome": "fail"},
+        follow_redirects=False,
+    )
+    back = parse_qs(urlsplit(answer.headers["location"]).query)
+    assert (back["payment_intent"], back["redirect_status"]) == ([pi.id], ["failed"])
     failed = client.v1.payment_intents.retrieve(pi.id)
     assert failed.status == "requires_payment_method"
     assert failed.last_payment_error.code == "payment_intent_authentication_failure"
+
+
+def test_three_d_secure_completed_then_declined_returns_failed(server: LynkServer, client: stripe.StripeClient) -> None:
+    pm = client.v1.payment_methods.create(
+        params={"type": "card", "card": {"number": "4000008400001629", "exp_month": 12, "exp_year": 2034, "cvc": "123"}}
+    )
+    pi = _pay(client, pm.id, return_url="https://shop.example/done")
+    assert pi.status == "requires_action"
+    answer = httpx.post(
+        f"{server.base_url}/3ds/{pi.id}",
+        data={"client_secret": pi.client_secret, "outcome": "complete"},
+        follow_redirects=False,
+    )
+    assert parse_qs(urlsplit(answer.headers["location"]).query)["redirect_status"] == ["failed"]
+    assert client.v1.payment_intents.retrieve(pi.id).last_payment_error.decline_code == "generic_decline"
 
 
 def test_three_d_secure_page_refuses_a_wrong_secret(server: LynkServer, client: stripe.StripeClient) -> None:

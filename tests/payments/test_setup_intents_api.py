@@ -63,6 +63,7 @@ def test_save_a_card_with_authentication(server: LynkServer, client: stripe.Stri
         "s": ["1"],
         "setup_intent": [si.id],
         "setup_intent_client_secret": [si.client_secret],
+        "redirect_status": ["succeeded"],
     }
     done = client.v1.setup_intents.retrieve(si.id)
     assert (done.status, done.next_action, done.payment_method) == ("succeeded", None, pm.id)
@@ -100,6 +101,24 @@ def test_failed_authentication_fails_the_setup(server: LynkServer, client: strip
     again = client.v1.setup_intents.confirm(si.id, params={"payment_method": "pm_card_visa"})
     assert again.status == "succeeded"
     assert len(client.v1.setup_attempts.list(params={"setup_intent": si.id}).data) == 2
+
+
+def test_failed_authentication_returns_redirect_status_failed(server: LynkServer, client: stripe.StripeClient) -> None:
+    customer = client.v1.customers.create()
+    si = client.v1.setup_intents.create(
+        params={
+            "customer": customer.id,
+            "payment_method": "pm_card_threeDSecure2Required",
+            "confirm": True,
+            "return_url": RETURN_URL,
+        }
+    )
+    back = parse_qs(urlsplit(authenticate(server, si, "fail").headers["location"]).query)
+    assert back == {
+        "setup_intent": [si.id],
+        "setup_intent_client_secret": [si.client_secret],
+        "redirect_status": ["failed"],
+    }
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,7 @@ SETUP_TYPES = ("card", "link")
 @dataclass(frozen=True)
 class SetupConfirmOptions:
     payment_method: str | None = None
-    payment_method_data: payment_methods.CardInput | None = None
+    payment_method_data: payment_methods.CardData | None = None
     link: LinkPayment | None = None  # set up a Link grant with a verified Link session
     return_url: str | None = None
     customer_acceptance: dict[str, Any] | None = None
@@ -138,16 +138,8 @@ async def _payment_method(ctx: PaymentContext, si: SetupIntent, options: SetupCo
             ctx.session, ctx.keyring, ctx.scope, ctx.now, options.link, si.payment_method_types, cards_only=True
         )
     elif options.payment_method_data is not None:
-        method = await payment_methods.create_card(
-            ctx.session,
-            ctx.keyring,
-            ctx.scope,
-            options.payment_method_data,
-            billing=None,
-            metadata=None,
-            allow_redisplay="unspecified",
-            secret_key=options.secret_key,
-            now=ctx.now,
+        method = await payment_methods.create_from_data(
+            ctx.session, ctx.keyring, ctx.scope, options.payment_method_data, secret_key=options.secret_key, now=ctx.now
         )
     elif options.payment_method is not None:
         method = await payment_methods.resolve(ctx.session, ctx.keyring, ctx.scope, options.payment_method, now=ctx.now)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from lynk.core.errors import ParameterInvalid, ParameterMissing
+from lynk.core.errors import ParameterInvalid
 from lynk.link.endpoints import caller_of
 from lynk.link.service import LinkPayment
-from lynk.payment_methods.service import CardInput
+from lynk.payment_methods.service import CardData
 from lynk.payments.endpoints import payment_context
 from lynk.payments.schemas import PaymentMethodData
 from lynk.payments.setup_intents import mandates, service
@@ -42,7 +42,7 @@ def _link_data(call: ApiCall, data: PaymentMethodData | None) -> LinkPayment | N
     )
 
 
-def _card_data(data: PaymentMethodData | None) -> CardInput | None:
+def _card_data(data: PaymentMethodData | None) -> CardData | None:
     """SetupIntents save cards (and Link grants, above); a bank account is set up by paying with it
     (`setup_future_usage`)."""
     if data is None or data.type == "link":
@@ -53,9 +53,7 @@ def _card_data(data: PaymentMethodData | None) -> CardInput | None:
             "PaymentIntent and setup_future_usage.",
             param="payment_method_data[type]",
         )
-    if data.card is None:
-        raise ParameterMissing("payment_method_data[card]")
-    return data.card.to_input()
+    return data.card_data()
 
 
 def _confirm_options(call: ApiCall, params: SetupConfirmFields) -> SetupConfirmOptions:

@@ -27,7 +27,7 @@ from lynk.payments.setup_intents.objects import setup_intent_object
 class NewSetupIntent:
     customer: str | None = None
     payment_method: str | None = None
-    payment_method_data: payment_methods.CardInput | None = None
+    payment_method_data: payment_methods.CardData | None = None
     payment_method_types: Sequence[str] = ("card",)
     usage: str = "off_session"
     payment_method_options: dict[str, Any] = field(default_factory=dict)
@@ -57,16 +57,8 @@ async def create(ctx: PaymentContext, new: NewSetupIntent, confirm_with: SetupCo
     )
     await repository.add(ctx.session, si)
     if confirm_with is None and new.payment_method_data is not None:
-        method = await payment_methods.create_card(
-            ctx.session,
-            ctx.keyring,
-            ctx.scope,
-            new.payment_method_data,
-            billing=None,
-            metadata=None,
-            allow_redisplay="unspecified",
-            secret_key=True,
-            now=ctx.now,
+        method = await payment_methods.create_from_data(
+            ctx.session, ctx.keyring, ctx.scope, new.payment_method_data, secret_key=True, now=ctx.now
         )
         states.method_attached(si, method.id)
     elif confirm_with is None and new.payment_method is not None:
