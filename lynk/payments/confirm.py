@@ -18,7 +18,6 @@ from lynk.connectors import (
     AuthorizeResult,
     AuthorizeStatus,
     CardRef,
-    IdempotencyKeyReused,
     RefundRequest,
     VoidRequest,
 )
@@ -34,7 +33,7 @@ from lynk.payment_methods.bank_accounts import BankAccountInput
 from lynk.payment_methods.objects import payment_method_object
 from lynk.payments import aftermath, bank_debits, booking, repository, risk, states
 from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
-from lynk.payments.errors import PaymentDeclined, ProcessorUnavailable
+from lynk.payments.errors import PaymentDeclined, ProcessorKeyConflict, ProcessorUnavailable
 from lynk.payments.objects import charge_object, payment_intent_object
 from lynk.payments.setup_intents import mandates
 from lynk.vault import service as vault
@@ -227,7 +226,7 @@ async def _authorize(
         try:
             result = await connector_call(ctx.connector.authorize, request)
             break
-        except IdempotencyKeyReused:
+        except ProcessorKeyConflict:
             # An attempt under this key reached the processor and its answer was lost, and this retry
             # differs (another card): release what that attempt may hold, then ask afresh.
             call.status, call.completed = "superseded", ctx.now

@@ -3,18 +3,26 @@ and the one way to call the processor: logged before, answered after, no answer 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynk.connectors import AuthorizeResult, Connector, ConnectorUnavailable, DebitResult, OperationResult
+from lynk.connectors import (
+    AuthorizeResult,
+    Connector,
+    ConnectorUnavailable,
+    DebitResult,
+    IdempotencyKeyReused,
+    OperationResult,
+)
 from lynk.core.config import Settings
 from lynk.core.scope import Scope
 from lynk.ledger.fees import DEFAULT_FEES, FeeSchedule
 from lynk.models import ConnectorCall
-from lynk.payments.errors import ProcessorUnavailable
+from lynk.payments.errors import ProcessorKeyConflict, ProcessorUnavailable
 from lynk.vault.keyring import Keyring
 
 
@@ -51,6 +59,7 @@ def configured(settings: Settings) -> dict[str, Any]:
     }
 
 
+logger = logging.getLogger(__name__)
 R = TypeVar("R")
 Q = TypeVar("Q")
 
@@ -85,8 +94,13 @@ def complete_call(call: ConnectorCall, result: AuthorizeResult | OperationResult
 
 
 async def connector_call(method: Callable[[Q], Awaitable[R]], request: Q) -> R:
-    """Call the processor; no answer becomes a retryable 503 and the transaction rolls back."""
+    """Call the processor; no answer becomes a retryable 503 and the transaction rolls back.
+
+    A key the processor already holds for another question is a defect, surfaced as `ProcessorKeyConflict`."""
     try:
         return await method(request)
     except ConnectorUnavailable:
         raise ProcessorUnavailable() from None
+    except IdempotencyKeyReused as reused:
+        logger.error("processor key %s came back with other parameters", reused.idempotency_key)
+        raise ProcessorKeyConflict(reused.idempotency_key) from None

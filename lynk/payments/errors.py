@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lynk.core.errors import CardError, InvalidRequestError, ResourceMissing, ServiceUnavailable
+from lynk.core.errors import CardError, InvalidRequestError, LynkError, ResourceMissing, ServiceUnavailable
 
 
 class PaymentIntentNotFound(ResourceMissing):
@@ -59,4 +59,21 @@ class ProcessorUnavailable(ServiceUnavailable):
             "The payment processor did not answer in time. Nothing was recorded; retry the request with the "
             "same Idempotency-Key and the processor will be asked the same question again.",
             code="processor_unavailable",
+        )
+
+
+class ProcessorKeyConflict(LynkError):
+    """The processor holds this call's idempotency key for another question: a defect in Lynk, answered plainly.
+
+    Nothing was done by this request. It is logged as an error, since a key that comes back with other
+    parameters means Lynk lost track of an earlier call."""
+
+    http_status = 409
+    error_type = "api_error"
+    default_code = "processor_key_conflict"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            "The payment processor already received another request under this operation's key, so Lynk did not "
+            f"send this one (processor key {key!r}). Nothing was changed; this is a fault in Lynk to report."
         )

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from lynk.connectors import AuthorizeRequest, AuthorizeResult, AuthorizeStatus, CardRef, IdempotencyKeyReused
+from lynk.connectors import AuthorizeRequest, AuthorizeResult, AuthorizeStatus, CardRef
 from lynk.core.errors import InvalidRequestError
 from lynk.core.ids import new_id
 from lynk.events import service as events
@@ -26,7 +26,7 @@ from lynk.payment_methods.objects import payment_method_object
 from lynk.payments import risk
 from lynk.payments.confirm import card_ref, error_object
 from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
-from lynk.payments.errors import ProcessorUnavailable
+from lynk.payments.errors import ProcessorKeyConflict, ProcessorUnavailable
 from lynk.payments.setup_intents import mandates, repository, states
 from lynk.payments.setup_intents.errors import PaymentMethodTypeNotAllowed, SetupDeclined
 from lynk.payments.setup_intents.objects import setup_intent_object
@@ -202,7 +202,7 @@ async def _verify(
         try:
             result = await connector_call(ctx.connector.authorize, request)
             break
-        except IdempotencyKeyReused:
+        except ProcessorKeyConflict:
             # A lost verification under this key holds no money: mark it and ask afresh under the next key.
             call.status, call.completed = "superseded", ctx.now
     else:
