@@ -18,6 +18,7 @@ from lynk.api.middleware import RequestIdMiddleware
 from lynk.api.test_clocks import routes as test_clock_routes
 from lynk.checkout import pages as checkout_pages
 from lynk.checkout.endpoints import routes as checkout_routes
+from lynk.connectors import Simulator
 from lynk.core.clock import Clock, SystemClock
 from lynk.core.config import Settings
 from lynk.core.db import Database
@@ -74,6 +75,7 @@ def make_runtime(settings: Settings, database: Database, clock: Clock | None = N
         clock=clock or SystemClock(),
         authenticate=_authenticate,
         keyring=Keyring(settings),
+        connector=Simulator(latency_s=settings.simulator_latency_ms / 1000),
     )
     expansions.register(runtime.expander)
     return runtime

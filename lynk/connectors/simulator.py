@@ -173,11 +173,11 @@ class Simulator:
             replay = await self._replay(request)
             if replay is not None:
                 return replay
-            if self.latency_s > 0:
-                await asyncio.sleep(self.latency_s)
             async with self._lock:
                 result = self._apply(request)
                 self._by_key[key] = (request, result)
+            if self.latency_s > 0:  # the processor has acted; its answer takes this long to arrive
+                await asyncio.sleep(self.latency_s)
             return result
 
     async def _replay(self, request: Request) -> Result | None:

@@ -5,7 +5,9 @@ sees the claim at once and gets a 409. The result of the request is stored by
 `complete` *inside the request's own transaction*, so the work and its stored
 response commit together: a crash can't leave one without the other. Errors found
 after the work began are stored with `store_error`; a request that failed
-unexpectedly (rolled back, nothing written) is `release`d so a retry runs it again.
+unexpectedly (rolled back, nothing written) is `release`d so a retry runs it again. A key left in
+flight by a process that died (SIGKILL, a crash) is claimed again as soon as its owner is seen gone
+(`core.process.gone`), or else once its lock expires.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lynk.core import process
 from lynk.core.db import Database
 from lynk.core.scope import Scope
 from lynk.idempotency import repository
@@ -66,6 +69,7 @@ class ClaimRequest:
             created=self.now,
             locked_until=self.now + self.lock_seconds,
             request_id=self.request_id,
+            owner=process.identity(),
         )
 
 
@@ -89,16 +93,18 @@ async def _claim_in(session: AsyncSession, request: ClaimRequest) -> Claim | Rep
         await repository.insert(session, row)
         return Claim(row.pk)
     expired = row.created < request.now - request.retention_seconds
-    abandoned = row.status == IdempotencyStatus.IN_FLIGHT and row.locked_until <= request.now
+    in_flight = row.status == IdempotencyStatus.IN_FLIGHT
+    # Left by a request that will never finish: its lock ran out, or the process that held it died.
+    abandoned = in_flight and (row.locked_until <= request.now or process.gone(row.owner))
     if expired or abandoned:
         # Start over in the same row: a new claim by this request.
         fresh = request.fresh_row()
-        for column in ("fingerprint", "status", "created", "locked_until", "request_id"):
+        for column in ("fingerprint", "status", "created", "locked_until", "request_id", "owner"):
             setattr(row, column, getattr(fresh, column))
         row.response_status = None
         row.response_body = None
         return Claim(row.pk)
-    if row.status == IdempotencyStatus.IN_FLIGHT:
+    if in_flight:
         raise KeyInUse()
     if row.fingerprint != request.fingerprint:
         raise KeyReusedWithOtherParameters(request.key)
