@@ -37,6 +37,7 @@ from lynk.payments.endpoints import routes as payment_routes
 from lynk.payments.refund_endpoints import routes as refund_routes
 from lynk.payments.setup_intents.endpoints import routes as setup_intent_routes
 from lynk.radar.endpoints import routes as radar_routes
+from lynk.simulation.store import DatabaseStore
 from lynk.vault import logfilter
 from lynk.vault.keyring import Keyring
 from lynk.webhooks.endpoints import routes as webhook_routes
@@ -75,7 +76,8 @@ def make_runtime(settings: Settings, database: Database, clock: Clock | None = N
         clock=clock or SystemClock(),
         authenticate=_authenticate,
         keyring=Keyring(settings),
-        connector=Simulator(latency_s=settings.simulator_latency_ms / 1000),
+        # Test mode's processor; its memory is in the database, so every process answers for every payment.
+        connector=Simulator(latency_s=settings.simulator_latency_ms / 1000, store=DatabaseStore(database.url)),
     )
     expansions.register(runtime.expander)
     return runtime
@@ -104,6 +106,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         if jobs:
             await asyncio.gather(*jobs, return_exceptions=True)
         await link_limits.close_for(database)
+        if isinstance(runtime.connector, Simulator):
+            await runtime.connector.close()
         if db is None:
             await database.dispose()
 

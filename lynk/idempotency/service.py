@@ -33,6 +33,8 @@ MAX_KEY_LENGTH = 255
 @dataclass(frozen=True)
 class Claim:
     pk: int
+    created: int
+    """When the key was first claimed for this request (kept when a retry reclaims it after a crash)."""
 
 
 @dataclass(frozen=True)
@@ -91,19 +93,22 @@ async def _claim_in(session: AsyncSession, request: ClaimRequest) -> Claim | Rep
     if row is None:
         row = request.fresh_row()
         await repository.insert(session, row)
-        return Claim(row.pk)
+        return Claim(row.pk, row.created)
     expired = row.created < request.now - request.retention_seconds
     in_flight = row.status == IdempotencyStatus.IN_FLIGHT
     # Left by a request that will never finish: its lock ran out, or the process that held it died.
     abandoned = in_flight and (row.locked_until <= request.now or process.gone(row.owner))
     if expired or abandoned:
-        # Start over in the same row: a new claim by this request.
+        # Start over in the same row: a new claim by this request. A retry of the crashed request keeps its
+        # `created`, from which its processor keys derive, so the processor is asked the same questions again.
+        retry = not expired and row.fingerprint == request.fingerprint
         fresh = request.fresh_row()
-        for column in ("fingerprint", "status", "created", "locked_until", "request_id", "owner"):
+        for column in ("fingerprint", "status", "locked_until", "request_id", "owner"):
             setattr(row, column, getattr(fresh, column))
+        row.created = row.created if retry else fresh.created
         row.response_status = None
         row.response_body = None
-        return Claim(row.pk)
+        return Claim(row.pk, row.created)
     if in_flight:
         raise KeyInUse()
     if row.fingerprint != request.fingerprint:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,10 +19,11 @@ from lynk.connectors import (
     OperationResult,
 )
 from lynk.core.config import Settings
+from lynk.core.request_context import current_request
 from lynk.core.scope import Scope
 from lynk.ledger.fees import DEFAULT_FEES, FeeSchedule
 from lynk.models import ConnectorCall
-from lynk.payments.errors import ProcessorKeyConflict, ProcessorUnavailable
+from lynk.payments.errors import ProcessorDisagrees, ProcessorKeyConflict, ProcessorUnavailable
 from lynk.vault.keyring import Keyring
 
 
@@ -47,6 +48,8 @@ class PaymentContext:
     bank_settlement_seconds: int = 180
     dispute_evidence_seconds: int = 7 * 24 * 3600
     client: ClientInfo | None = None
+    # PaymentIntents created by this request: gone with it if it crashes, so no processor key may derive from them.
+    created_here: set[str] = field(default_factory=set)
 
 
 def configured(settings: Settings) -> dict[str, Any]:
@@ -91,6 +94,19 @@ def complete_call(call: ConnectorCall, result: AuthorizeResult | OperationResult
         "code": result.code,
         "decline_code": result.decline_code if isinstance(result, AuthorizeResult) else None,
     }
+
+
+def request_key_base(ctx: PaymentContext) -> str | None:
+    """A base for this request's processor keys that its retry after a crash derives again (from the
+    merchant's Idempotency-Key), or None when the request has none."""
+    info = current_request.get()
+    return info.processor_key_base(ctx.scope.merchant_id, ctx.scope.livemode) if info is not None else None
+
+
+def refused(operation: str, result: OperationResult) -> ProcessorDisagrees:
+    """A processor's "no" to an operation Lynk had already found valid: logged, answered as a retryable 503."""
+    logger.error("the processor refused a %s Lynk allows: %s (%s)", operation, result.code, result.reference)
+    return ProcessorDisagrees(operation, result.message or result.code or "no reason given")
 
 
 async def connector_call(method: Callable[[Q], Awaitable[R]], request: Q) -> R:

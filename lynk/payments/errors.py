@@ -77,3 +77,16 @@ class ProcessorKeyConflict(LynkError):
             "The payment processor already received another request under this operation's key, so Lynk did not "
             f"send this one (processor key {key!r}). Nothing was changed; this is a fault in Lynk to report."
         )
+
+
+class ProcessorDisagrees(ServiceUnavailable):
+    """The processor refused an operation that Lynk's records allow (it does not know the payment, or holds it
+    in another state). That is not the merchant's doing: nothing is recorded, the Idempotency-Key is released,
+    and the request can be retried once the two agree again."""
+
+    def __init__(self, operation: str, detail: str) -> None:
+        super().__init__(
+            f"The payment processor refused the {operation}, which Lynk's records allow ({detail}). Nothing was "
+            "recorded; retry the request with the same Idempotency-Key.",
+            code="processor_state_mismatch",
+        )

@@ -278,7 +278,8 @@ class _Route(Generic[P]):
         request_id: str,
         claimed: idempotency.Claim | None,
     ) -> Response:
-        token = current_request.set(RequestInfo(request_id, request.headers.get("idempotency-key")))
+        claimed_at = claimed.created if claimed is not None else None
+        token = current_request.set(RequestInfo(request_id, request.headers.get("idempotency-key"), claimed_at))
         kept: LynkError | None = None
         call: ApiCall | None = None
         try:

@@ -18,6 +18,7 @@ import httpx
 from sqlalchemy import text
 
 from lynk.core.db import Database
+from lynk.simulation.store import simulator_url
 from lynk.vault.keyring import new_key_text
 from tests.servers import free_port, fresh_database
 from tests.webhooks.support import wait_for
@@ -63,17 +64,24 @@ class Served:
         self.processes.clear()
 
     def query(self, sql: str, **params: Any) -> list[Any]:
-        """Rows of a read on the database, from outside the servers."""
+        """Rows of a read on Lynk's database, from outside the servers."""
+        return _read(self.url, sql, params)
 
-        async def run() -> list[Any]:
-            db = Database(self.url, pool_size=1)
-            try:
-                async with db.transaction(write=False) as session:
-                    return list((await session.execute(text(sql), params)).all())
-            finally:
-                await db.dispose()
+    def simulator_query(self, sql: str, **params: Any) -> list[Any]:
+        """Rows of a read on the simulator's own tables (a file of their own on SQLite)."""
+        return _read(simulator_url(self.url), sql, params)
 
-        return asyncio.run(run())
+
+def _read(url: str, sql: str, params: dict[str, Any]) -> list[Any]:
+    async def run() -> list[Any]:
+        db = Database(url, pool_size=1)
+        try:
+            async with db.transaction(write=False) as session:
+                return list((await session.execute(text(sql), params)).all())
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
 
 
 def _answers(base: str, process: subprocess.Popen[bytes]) -> bool:
