@@ -21,6 +21,7 @@ from lynk.api.middleware import RequestIdMiddleware
 from lynk.api.test_clocks import routes as test_clock_routes
 from lynk.checkout import pages as checkout_pages
 from lynk.checkout.endpoints import routes as checkout_routes
+from lynk.connectors import Simulator
 from lynk.core.clock import Clock, SystemClock
 from lynk.core.config import Settings
 from lynk.core.db import Database
@@ -39,6 +40,7 @@ from lynk.payments.endpoints import routes as payment_routes
 from lynk.payments.refund_endpoints import routes as refund_routes
 from lynk.payments.setup_intents.endpoints import routes as setup_intent_routes
 from lynk.radar.endpoints import routes as radar_routes
+from lynk.simulation.store import DatabaseStore
 from lynk.vault import logfilter
 from lynk.vault.keyring import Keyring
 from lynk.webhooks.endpoints import routes as webhook_routes
@@ -79,6 +81,8 @@ def make_runtime(settings: Settings, database: Database, clock: Clock | None = N
         clock=clock or SystemClock(),
         authenticate=_authenticate,
         keyring=Keyring(settings),
+        # Test mode's processor; its memory is in the database, so every process answers for every payment.
+        connector=Simulator(latency_s=settings.simulator_latency_ms / 1000, store=DatabaseStore(database.url)),
     )
     expansions.register(runtime.expander)
     return runtime
@@ -118,6 +122,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         if jobs:
             await asyncio.gather(*jobs, return_exceptions=True)
         await link_limits.close_for(database)
+        if isinstance(runtime.connector, Simulator):
+            await runtime.connector.close()
         if db is None:
             await database.dispose()
 

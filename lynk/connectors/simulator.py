@@ -1,13 +1,13 @@
-"""An in-memory processor that behaves as Stripe's test mode does for its test cards.
+"""A processor that behaves as Stripe's test mode does for its test cards.
 
 Cards are recognised by (BIN, last four), which is unique across the test-card table
 (see docs: test cards). Any other card is approved. Fraud and risk cards are approved
 here: risk is a separate stage of the pipeline, before the connector is called.
 A card whose expiry month has passed (by the injected clock) is declined `expired_card`.
 
-State lives in dictionaries keyed by idempotency key and by reference. Calls with the
-same key run one after another (a lock per key), so a burst of retries authorizes once;
-every change of shared state happens under one `asyncio.Lock`.
+State (what each key got, each authorization by reference) lives in a `SimulatorStore`: in memory
+by default, in the database for `lynk serve` (`lynk.simulation`). Calls with the same key run one
+after another (a unit of the store), so a burst of retries authorizes once, in one process or many.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from lynk.connectors.protocol import (
     AuthorizeStatus,
     CaptureRequest,
     CheckResult,
+    ConnectorUnavailable,
     DebitRequest,
     DebitResult,
     DebitStatus,
@@ -33,12 +34,23 @@ from lynk.connectors.protocol import (
     RefundRequest,
     VoidRequest,
 )
+from lynk.connectors.simulator_state import (
+    MemoryStore,
+    Request,
+    Result,
+    SimPayment,
+    SimulatorStore,
+    StoreConflict,
+    Stored,
+    Unit,
+    decode_result,
+    encode_request,
+    encode_result,
+)
 from lynk.connectors.test_banks import verdict
 from lynk.core.clock import Clock, SystemClock
 
 ThreeDS = Literal["none", "always", "on_session", "on_session_or_not_setup"]
-Request = AuthorizeRequest | CaptureRequest | VoidRequest | RefundRequest | DebitRequest
-Result = AuthorizeResult | OperationResult | DebitResult
 
 
 @dataclass(frozen=True)
@@ -102,34 +114,25 @@ def _needs_authentication(policy: ThreeDS, request: AuthorizeRequest) -> bool:
     return False
 
 
-@dataclass
-class _Authorization:
-    amount: int
-    state: Literal["authorized", "captured", "voided", "declined"]
-    captured: int = 0
-    refunded: int = 0
-
-
 class Simulator:
     """A `Connector` for development and tests. Counters count real operations, never replays.
 
     `attempts`: authorize requests processed, whatever the outcome. `authorizations`: approved
     ones. `captures`: successful captures, including `capture=True` authorizations. `refunds`:
-    successful refunds.
+    successful refunds. The counters are this object's; the state is the store's (`MemoryStore` by
+    default; `lynk serve` keeps it in the database, so every process answers for every payment).
     """
 
-    def __init__(self, *, clock: Clock | None = None, latency_s: float = 0.0) -> None:
+    def __init__(
+        self, *, clock: Clock | None = None, latency_s: float = 0.0, store: SimulatorStore | None = None
+    ) -> None:
         self.clock: Clock = clock or SystemClock()
         self.latency_s = latency_s
+        self.store: SimulatorStore = store or MemoryStore()
         self.attempts = 0
         self.authorizations = 0
         self.captures = 0
         self.refunds = 0
-        self._lock = asyncio.Lock()
-        self._key_locks: dict[str, asyncio.Lock] = {}
-        self._by_key: dict[str, tuple[Request, Result]] = {}
-        self._by_reference: dict[str, _Authorization] = {}
-        self._debit_verdicts: dict[str, DebitResult] = {}
 
     async def authorize(self, request: AuthorizeRequest) -> AuthorizeResult:
         result = await self._once(request)
@@ -158,80 +161,87 @@ class Simulator:
 
     async def status(self, idempotency_key: str) -> AuthorizeResult | OperationResult | DebitResult | None:
         """For a debit, the bank's verdict: the simulated bank has always answered by the time anyone asks."""
-        async with self._lock:
-            stored = self._by_key.get(idempotency_key)
-            settled = self._debit_verdicts.get(idempotency_key)
-        if settled is not None:
-            return settled
-        return stored[1] if stored else None
+        stored = await self.store.operation(idempotency_key)
+        if stored is None:
+            return None
+        return decode_result(stored.verdict or stored.result)
+
+    async def close(self) -> None:
+        await self.store.close()
 
     async def _once(self, request: Request) -> Result:
         """Run `request` unless its key was seen; then replay what it got."""
-        key = request.idempotency_key
-        key_lock = self._key_locks.setdefault(key, asyncio.Lock())
-        async with key_lock:
-            replay = await self._replay(request)
-            if replay is not None:
-                return replay
-            if self.latency_s > 0:
-                await asyncio.sleep(self.latency_s)
-            async with self._lock:
-                result = self._apply(request)
-                self._by_key[key] = (request, result)
-            return result
+        for _ in range(3):
+            try:
+                return await self._once_in_unit(request)
+            except StoreConflict:
+                continue  # another process stored the key first: the next unit replays it
+        raise ConnectorUnavailable("the simulator's store kept conflicting")
 
-    async def _replay(self, request: Request) -> Result | None:
-        async with self._lock:
-            stored = self._by_key.get(request.idempotency_key)
-        if stored is None:
-            return None
-        if stored[0] != request:
-            raise IdempotencyKeyReused(request.idempotency_key)
-        return stored[1]
+    async def _once_in_unit(self, request: Request) -> Result:
+        key, text = request.idempotency_key, encode_request(request)
+        async with self.store.unit(key) as unit:
+            stored = await unit.operation(key)
+            if stored is not None:
+                if stored.request != text:
+                    raise IdempotencyKeyReused(key)
+                return decode_result(stored.result)
+            result, verdict = await self._apply(unit, request)
+            await unit.save_operation(key, Stored(text, encode_result(result), verdict))
+        self._count(request, result)
+        if self.latency_s > 0:  # the processor has acted; its answer takes this long to arrive
+            await asyncio.sleep(self.latency_s)
+        return result
 
-    def _apply(self, request: Request) -> Result:
+    def _count(self, request: Request, result: Result) -> None:
         if isinstance(request, AuthorizeRequest):
-            return self._authorize(request)
+            self.attempts += 1
+            self.authorizations += 1 if result.succeeded else 0
+            self.captures += 1 if result.status is AuthorizeStatus.CAPTURED else 0
+        elif isinstance(request, CaptureRequest) and result.succeeded:
+            self.captures += 1
+        elif isinstance(request, RefundRequest) and result.succeeded:
+            self.refunds += 1
+
+    async def _apply(self, unit: Unit, request: Request) -> tuple[Result, str | None]:
+        if isinstance(request, AuthorizeRequest):
+            return await self._authorize(unit, request), None
         if isinstance(request, CaptureRequest):
-            return self._capture(request)
+            return await self._capture(unit, request), None
         if isinstance(request, VoidRequest):
-            return self._void(request)
+            return await self._void(unit, request), None
         if isinstance(request, DebitRequest):
-            return self._debit(request)
-        return self._refund(request)
+            return await self._debit(unit, request)
+        return await self._refund(unit, request), None
 
     # Bank debits
 
-    def _debit(self, request: DebitRequest) -> DebitResult:
+    async def _debit(self, unit: Unit, request: DebitRequest) -> tuple[DebitResult, str]:
         """Accept the debit as pending; the bank's verdict (Stripe's test accounts) is what `status` answers."""
         reference = f"sim_ach_{uuid.uuid4().hex[:20]}"
         failure = verdict(request.bank.routing_number, request.bank.last4)
         if failure is None:
-            self._debit_verdicts[request.idempotency_key] = DebitResult(DebitStatus.SUCCEEDED, reference)
-            self._by_reference[reference] = _Authorization(request.amount, "captured", captured=request.amount)
+            settled = DebitResult(DebitStatus.SUCCEEDED, reference)
+            await unit.save_payment(reference, SimPayment(request.amount, "captured", captured=request.amount))
             self.captures += 1
         else:
-            self._debit_verdicts[request.idempotency_key] = DebitResult(
-                DebitStatus.FAILED, reference, failure.code, failure.message, failure.return_code
-            )
-            self._by_reference[reference] = _Authorization(request.amount, "declined")
-        return DebitResult(DebitStatus.PENDING, reference)
+            settled = DebitResult(DebitStatus.FAILED, reference, failure.code, failure.message, failure.return_code)
+            await unit.save_payment(reference, SimPayment(request.amount, "declined"))
+        return DebitResult(DebitStatus.PENDING, reference), encode_result(settled)
 
     # Authorization
 
-    def _authorize(self, request: AuthorizeRequest) -> AuthorizeResult:
-        self.attempts += 1
+    async def _authorize(self, unit: Unit, request: AuthorizeRequest) -> AuthorizeResult:
         reference = f"sim_{uuid.uuid4().hex[:24]}"
         result = self._decide(request, reference)
+        card = request.card.vault_card_id
         if result.succeeded:
-            self.authorizations += 1
             captured = result.status is AuthorizeStatus.CAPTURED
-            self.captures += 1 if captured else 0
-            state: Literal["authorized", "captured"] = "captured" if captured else "authorized"
             amount = request.amount
-            self._by_reference[reference] = _Authorization(amount, state, captured=amount if captured else 0)
+            payment = SimPayment(amount, "captured" if captured else "authorized", amount if captured else 0, card=card)
         else:
-            self._by_reference[reference] = _Authorization(request.amount, "declined")
+            payment = SimPayment(request.amount, "declined", card=card)
+        await unit.save_payment(reference, payment)
         return result
 
     def _decide(self, request: AuthorizeRequest, reference: str) -> AuthorizeResult:
@@ -293,36 +303,26 @@ class Simulator:
 
     # Capture, void, refund
 
-    def _capture(self, request: CaptureRequest) -> OperationResult:
-        auth = self._open_authorization(request.reference)
+    async def _capture(self, unit: Unit, request: CaptureRequest) -> OperationResult:
+        auth = await _open_authorization(unit, request.reference)
         if isinstance(auth, OperationResult):
             return auth
         if request.amount > auth.amount:
             return _failed(request.reference, "amount_too_large", "The capture amount exceeds the authorized amount.")
         auth.state, auth.captured = "captured", request.amount
-        self.captures += 1
+        await unit.save_payment(request.reference, auth)
         return OperationResult(OperationStatus.SUCCEEDED, request.reference)
 
-    def _void(self, request: VoidRequest) -> OperationResult:
-        auth = self._open_authorization(request.reference)
+    async def _void(self, unit: Unit, request: VoidRequest) -> OperationResult:
+        auth = await _open_authorization(unit, request.reference)
         if isinstance(auth, OperationResult):
             return auth
         auth.state = "voided"
+        await unit.save_payment(request.reference, auth)
         return OperationResult(OperationStatus.SUCCEEDED, request.reference)
 
-    def _open_authorization(self, reference: str) -> _Authorization | OperationResult:
-        """The uncaptured authorization `reference`, or the failure that says why there is none."""
-        auth = self._by_reference.get(reference)
-        if auth is None:
-            return _missing(reference)
-        if auth.state == "captured":
-            return _failed(reference, "charge_already_captured", "The payment has already been captured.")
-        if auth.state != "authorized":
-            return _failed(reference, "charge_not_capturable", f"The authorization is {auth.state}.")
-        return auth
-
-    def _refund(self, request: RefundRequest) -> OperationResult:
-        auth = self._by_reference.get(request.reference)
+    async def _refund(self, unit: Unit, request: RefundRequest) -> OperationResult:
+        auth = await unit.payment(request.reference)
         if auth is None:
             return _missing(request.reference)
         if auth.state != "captured":
@@ -337,8 +337,20 @@ class Simulator:
                 f"Refund amount ({request.amount}) is greater than the unrefunded amount ({remaining}).",
             )
         auth.refunded += request.amount
-        self.refunds += 1
+        await unit.save_payment(request.reference, auth)
         return OperationResult(OperationStatus.SUCCEEDED, f"sim_re_{uuid.uuid4().hex[:24]}")
+
+
+async def _open_authorization(unit: Unit, reference: str) -> SimPayment | OperationResult:
+    """The uncaptured authorization `reference`, or the failure that says why there is none."""
+    auth = await unit.payment(reference)
+    if auth is None:
+        return _missing(reference)
+    if auth.state == "captured":
+        return _failed(reference, "charge_already_captured", "The payment has already been captured.")
+    if auth.state != "authorized":
+        return _failed(reference, "charge_not_capturable", f"The authorization is {auth.state}.")
+    return auth
 
 
 def _failed(reference: str, code: str, message: str) -> OperationResult:

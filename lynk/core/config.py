@@ -118,7 +118,11 @@ class Settings(BaseSettings):
         default=5 * 24 * 3600, description="Disable an endpoint whose deliveries have all failed this long"
     )
     idempotency_lock_seconds: int = Field(
-        default=60, description="A key in flight longer than this (a crashed request) is released"
+        default=60,
+        description="A key in flight longer than this (a crashed request) is released; sooner when its process died",
+    )
+    simulator_latency_ms: int = Field(
+        default=0, ge=0, description="How long the test-mode simulator takes to answer (after it acted)"
     )
 
     # The Link network (docs/link.md). Windows are fixed, counted per process.

@@ -11,6 +11,9 @@ A fingerprint is a keyed HMAC (the key sealed by the vault) over the request's c
 which the caller has already replaced card data by keyed values: a stolen table lets no one test
 guesses of a card number or CVC against it. Rows from before keyed fingerprints (migration 0050) have
 an empty fingerprint: they replay, as their parameters can no longer be compared.
+
+A key left in flight by a process that died (SIGKILL, a crash) is claimed again as soon as its owner is seen gone
+(`core.process.gone`), or else once its lock expires.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lynk.core import process
 from lynk.core.db import Database
 from lynk.core.scope import Scope
 from lynk.idempotency import repository
@@ -36,6 +40,8 @@ MAX_KEY_LENGTH = 255
 @dataclass(frozen=True)
 class Claim:
     pk: int
+    created: int
+    """When the key was first claimed for this request (kept when a retry reclaims it after a crash)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,7 @@ class ClaimRequest:
             created=self.now,
             locked_until=self.now + self.lock_seconds,
             request_id=self.request_id,
+            owner=process.identity(),
         )
 
 
@@ -98,18 +105,23 @@ async def _claim_in(session: AsyncSession, request: ClaimRequest) -> Claim | Rep
     if row is None:
         row = request.fresh_row()
         await repository.insert(session, row)
-        return Claim(row.pk)
+        return Claim(row.pk, row.created)
     expired = row.created < request.now - request.retention_seconds
-    abandoned = row.status == IdempotencyStatus.IN_FLIGHT and row.locked_until <= request.now
+    in_flight = row.status == IdempotencyStatus.IN_FLIGHT
+    # Left by a request that will never finish: its lock ran out, or the process that held it died.
+    abandoned = in_flight and (row.locked_until <= request.now or process.gone(row.owner))
     if expired or abandoned:
-        # Start over in the same row: a new claim by this request.
+        # Start over in the same row: a new claim by this request. A retry of the crashed request keeps its
+        # `created`, from which its processor keys derive, so the processor is asked the same questions again.
+        retry = not expired and row.fingerprint == request.fingerprint
         fresh = request.fresh_row()
-        for column in ("fingerprint", "status", "created", "locked_until", "request_id"):
+        for column in ("fingerprint", "status", "locked_until", "request_id", "owner"):
             setattr(row, column, getattr(fresh, column))
+        row.created = row.created if retry else fresh.created
         row.response_status = None
         row.response_body = None
-        return Claim(row.pk)
-    if row.status == IdempotencyStatus.IN_FLIGHT:
+        return Claim(row.pk, row.created)
+    if in_flight:
         raise KeyInUse()
     if row.fingerprint not in (request.fingerprint, LEGACY_FINGERPRINT):
         raise KeyReusedWithOtherParameters(request.key)

@@ -31,5 +31,7 @@ class IdempotencyKey(Base):
     created: Mapped[int] = mapped_column(BigInteger, index=True)
     locked_until: Mapped[int] = mapped_column(BigInteger)
     request_id: Mapped[str] = mapped_column(String(64))
+    # The process that claimed the key in flight (`core.process.identity`): a key whose owner died is reclaimed.
+    owner: Mapped[str | None] = mapped_column(String(200))
     response_status: Mapped[int | None] = mapped_column(Integer)
     response_body: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -2,9 +2,10 @@
 
 The connector is called inside the request's transaction, with the PaymentIntent row
 locked, so two confirms can never both authorize. Its idempotency key is derived from
-the PaymentIntent's committed attempt count: a request that crashed after the processor
-acted is retried with the same key, and the processor answers the same question again
-instead of authorizing twice. Every call is logged in `connector_calls` before it is made.
+the PaymentIntent's committed attempt count, or, for an intent created by the same request
+(which a crash takes with it), from the request's Idempotency-Key: a request that crashed
+after the processor acted is retried with the same key, and the processor answers the same
+question again instead of authorizing twice. Every call is logged in `connector_calls` before it is made.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from lynk.connectors import (
     AuthorizeResult,
     AuthorizeStatus,
     CardRef,
-    IdempotencyKeyReused,
     RefundRequest,
     VoidRequest,
 )
@@ -39,9 +39,10 @@ from lynk.payments.context import (
     complete_call,
     connector_call,
     record_call,
+    request_key_base,
     require_processor,
 )
-from lynk.payments.errors import PaymentDeclined, ProcessorUnavailable
+from lynk.payments.errors import PaymentDeclined, ProcessorKeyConflict, ProcessorUnavailable
 from lynk.payments.objects import charge_object, payment_intent_object
 from lynk.payments.setup_intents import mandates
 from lynk.vault import service as vault
@@ -212,7 +213,7 @@ async def _authorize(
     mandate = await mandates.active_for(ctx, method) if pi.off_session else None
     for _ in range(2):
         pi.attempts += 1
-        key = f"{pi.id}:authorize:{pi.attempts}"
+        key = f"{_key_base(ctx, pi)}:authorize:{pi.attempts}"
         call = await record_call(ctx, operation="authorize", payment_intent_id=pi.id, key=key, amount=pi.amount)
         request = AuthorizeRequest(
             idempotency_key=key,
@@ -230,7 +231,7 @@ async def _authorize(
         try:
             result = await connector_call(ctx.connector.authorize, request)
             break
-        except IdempotencyKeyReused:
+        except ProcessorKeyConflict:
             # An attempt under this key reached the processor and its answer was lost, and this retry
             # differs (another card): release what that attempt may hold, then ask afresh.
             call.status, call.completed = "superseded", ctx.now
@@ -271,6 +272,13 @@ async def _authorize(
         return
     code = result.code or "card_declined"
     await _fail(ctx, pi, method, charge, code, result.decline_code, result.message)
+
+
+def _key_base(ctx: PaymentContext, pi: PaymentIntent) -> str:
+    """An intent that existed before this request names its attempts (a rollback leaves its committed attempt
+    count); one created by this request would vanish with a crash, so the request's Idempotency-Key names them."""
+    base = request_key_base(ctx) if pi.id in ctx.created_here else None
+    return base or pi.id
 
 
 async def _release_lost_attempt(ctx: PaymentContext, key: str, lost_amount: int) -> None:

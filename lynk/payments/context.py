@@ -7,8 +7,9 @@ mode only the live one the operator configured. With none, live payments are ref
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,15 +19,22 @@ from lynk.connectors import (
     Connector,
     ConnectorUnavailable,
     DebitResult,
+    IdempotencyKeyReused,
     NoProcessor,
     OperationResult,
 )
 from lynk.connectors import ProcessorNotConfigured as NoLiveProcessor
 from lynk.core.config import Settings
+from lynk.core.request_context import current_request
 from lynk.core.scope import Scope
 from lynk.ledger.fees import DEFAULT_FEES, FeeSchedule
 from lynk.models import ConnectorCall
-from lynk.payments.errors import ProcessorNotConfigured, ProcessorUnavailable
+from lynk.payments.errors import (
+    ProcessorDisagrees,
+    ProcessorKeyConflict,
+    ProcessorNotConfigured,
+    ProcessorUnavailable,
+)
 from lynk.vault.keyring import Keyring
 
 
@@ -52,6 +60,8 @@ class PaymentContext:
     bank_settlement_seconds: int = 180
     dispute_evidence_seconds: int = 7 * 24 * 3600
     client: ClientInfo | None = None
+    # PaymentIntents created by this request: gone with it if it crashes, so no processor key may derive from them.
+    created_here: set[str] = field(default_factory=set)
 
     @property
     def connector(self) -> Connector:
@@ -87,6 +97,7 @@ def authentication_url(
     return f"{ctx.public_url.rstrip('/')}/3ds/{intent_id}?client_secret={client_secret}"
 
 
+logger = logging.getLogger(__name__)
 R = TypeVar("R")
 Q = TypeVar("Q")
 
@@ -120,11 +131,29 @@ def complete_call(call: ConnectorCall, result: AuthorizeResult | OperationResult
     }
 
 
+def request_key_base(ctx: PaymentContext) -> str | None:
+    """A base for this request's processor keys that its retry after a crash derives again (from the
+    merchant's Idempotency-Key), or None when the request has none."""
+    info = current_request.get()
+    return info.processor_key_base(ctx.scope.merchant_id, ctx.scope.livemode) if info is not None else None
+
+
+def refused(operation: str, result: OperationResult) -> ProcessorDisagrees:
+    """A processor's "no" to an operation Lynk had already found valid: logged, answered as a retryable 503."""
+    logger.error("the processor refused a %s Lynk allows: %s (%s)", operation, result.code, result.reference)
+    return ProcessorDisagrees(operation, result.message or result.code or "no reason given")
+
+
 async def connector_call(method: Callable[[Q], Awaitable[R]], request: Q) -> R:
-    """Call the processor; no answer becomes a retryable 503 and the transaction rolls back."""
+    """Call the processor; no answer becomes a retryable 503 and the transaction rolls back.
+
+    A key the processor already holds for another question is a defect, surfaced as `ProcessorKeyConflict`."""
     try:
         return await method(request)
     except ConnectorUnavailable:
         raise ProcessorUnavailable() from None
     except NoLiveProcessor:
         raise ProcessorNotConfigured() from None
+    except IdempotencyKeyReused as reused:
+        logger.error("processor key %s came back with other parameters", reused.idempotency_key)
+        raise ProcessorKeyConflict(reused.idempotency_key) from None

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from lynk.core.errors import ApiError, CardError, InvalidRequestError, ResourceMissing, ServiceUnavailable
+from lynk.core.errors import (
+    ApiError,
+    CardError,
+    InvalidRequestError,
+    LynkError,
+    ResourceMissing,
+    ServiceUnavailable,
+)
 
 
 class PaymentIntentNotFound(ResourceMissing):
@@ -78,4 +85,34 @@ class ProcessorNotConfigured(ApiError):
             "The operator of this Lynk network must configure a live processor; the test-card simulator "
             "only serves test mode.",
             code="processor_not_configured",
+        )
+
+
+class ProcessorKeyConflict(LynkError):
+    """The processor holds this call's idempotency key for another question: a defect in Lynk, answered plainly.
+
+    Nothing was done by this request. It is logged as an error, since a key that comes back with other
+    parameters means Lynk lost track of an earlier call."""
+
+    http_status = 409
+    error_type = "api_error"
+    default_code = "processor_key_conflict"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            "The payment processor already received another request under this operation's key, so Lynk did not "
+            f"send this one (processor key {key!r}). Nothing was changed; this is a fault in Lynk to report."
+        )
+
+
+class ProcessorDisagrees(ServiceUnavailable):
+    """The processor refused an operation that Lynk's records allow (it does not know the payment, or holds it
+    in another state). That is not the merchant's doing: nothing is recorded, the Idempotency-Key is released,
+    and the request can be retried once the two agree again."""
+
+    def __init__(self, operation: str, detail: str) -> None:
+        super().__init__(
+            f"The payment processor refused the {operation}, which Lynk's records allow ({detail}). Nothing was "
+            "recorded; retry the request with the same Idempotency-Key.",
+            code="processor_state_mismatch",
         )

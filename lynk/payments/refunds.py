@@ -1,8 +1,9 @@
 """Refunds: give back all or part of what a charge captured, never more.
 
 The charge row is locked while a refund is decided, so concurrent refunds can't together
-exceed what was captured. The connector key is derived from the charge's refund count, so
-a retried request after a crash asks the processor the same question again.
+exceed what was captured. The connector key is derived from the request's Idempotency-Key (or,
+without one, from the charge's refund count), so a retried request after a crash asks the
+processor the same question again, even when another refund of the charge committed meanwhile.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from lynk.events import service as events
 from lynk.ledger import service as ledger
 from lynk.models import Charge, ChargeStatus, PaymentIntentStatus, Refund, RefundStatus
 from lynk.payments import repository
-from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
+from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call, refused, request_key_base
 from lynk.payments.errors import ChargeNotFound, PaymentIntentNotFound, RefundNotFound
 from lynk.payments.objects import charge_object, refund_object
 
@@ -80,7 +81,11 @@ async def create(
             param="amount",
             code="amount_too_large",
         )
-    key = f"{charge.id}:refund:{await repository.count_refunds(ctx.session, charge.id) + 1}"
+    # One refund per request: its retry after a crash asks the processor again under the same key.
+    base = request_key_base(ctx)
+    key = (
+        f"{base}:refund" if base else f"{charge.id}:refund:{await repository.count_refunds(ctx.session, charge.id) + 1}"
+    )
     call = await record_call(
         ctx, operation="refund", payment_intent_id=charge.payment_intent_id, key=key, amount=amount
     )
@@ -89,6 +94,8 @@ async def create(
         RefundRequest(idempotency_key=key, reference=charge.connector_reference or "", amount=amount),
     )
     complete_call(call, result, ctx.now)
+    if not result.succeeded and result.code == "resource_missing":
+        raise refused("refund", result)  # the processor does not know the charge Lynk holds: no failed refund stored
     refund = Refund(
         id=new_id("re"),
         created=ctx.now,

@@ -19,7 +19,7 @@ from lynk.models import Charge, PaymentIntent, PaymentIntentStatus
 from lynk.payment_methods import service as payment_methods
 from lynk.payments import aftermath, booking, repository, states
 from lynk.payments.confirm import ConfirmOptions, confirm
-from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
+from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call, refused
 from lynk.payments.errors import AmountTooSmall, ChargeNotFound, ClientSecretMismatch, PaymentIntentNotFound
 from lynk.payments.objects import charge_object, payment_intent_object
 
@@ -87,6 +87,7 @@ async def create(ctx: PaymentContext, new: NewPaymentIntent, confirm_with: Confi
     await repository.add(ctx.session, pi)
     await events.record(ctx.session, ctx.scope, "payment_intent.created", payment_intent_object(pi), now=ctx.now)
     if confirm_with is not None:
+        ctx.created_here.add(pi.id)
         await confirm(ctx, pi, confirm_with)
     elif new.payment_method is not None:
         await attach_method(ctx, pi, new.payment_method)
@@ -168,8 +169,8 @@ async def capture(ctx: PaymentContext, pi: PaymentIntent, amount_to_capture: int
         CaptureRequest(idempotency_key=key, reference=pi.authorized_reference or "", amount=amount),
     )
     complete_call(call, result, ctx.now)
-    if not result.succeeded:
-        raise InvalidRequestError(f"The processor refused the capture: {result.message or result.code}.")
+    if not result.succeeded:  # Lynk found the capture valid: a refusal is a disagreement, never stored as the answer
+        raise refused("capture", result)
     charge.amount_captured, charge.captured = amount, True
     await booking.book_capture(ctx, charge, amount)
     await ctx.session.flush()

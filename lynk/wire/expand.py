@@ -27,13 +27,30 @@ class Expander:
         """`field` may be dotted, for ids inside sub-objects (`invoice_settings.default_payment_method`)."""
         self._fields.setdefault(object_name, {})[field] = loader
 
+    def check(self, paths: list[str], object_name: str | None) -> None:
+        """Refuse, before a request does anything, a path that no expansion could follow.
+
+        `object_name` is what the request returns when it is known (a registered object); otherwise
+        each step of the path must be expandable on some object. `expand` still checks the result.
+        """
+        for path in dict.fromkeys(paths):
+            _check_depth(path, is_list=False)
+            known = self._fields.get(object_name) if object_name else None
+            if not self._resolves(path, known):
+                raise InvalidRequestError(f"This property cannot be expanded ({path}).", param="expand")
+
+    def _resolves(self, path: str, fields: dict[str, Loader] | None) -> bool:
+        names = fields.keys() if fields is not None else {name for known in self._fields.values() for name in known}
+        for name in names:
+            if path == name:
+                return True
+            if path.startswith(name + ".") and self._resolves(path[len(name) + 1 :], None):
+                return True
+        return False
+
     async def expand(self, call: ApiCall, obj: dict[str, Any], paths: list[str]) -> dict[str, Any]:
         for path in dict.fromkeys(paths):
-            if len(path.split(".")) > MAX_EXPAND_DEPTH + (1 if obj.get("object") == "list" else 0):
-                raise InvalidRequestError(
-                    f"You cannot expand more than {MAX_EXPAND_DEPTH} levels of a property: {path}.",
-                    param="expand",
-                )
+            _check_depth(path, is_list=obj.get("object") == "list")
             await self._expand_path(call, obj, path, path)
         return obj
 
@@ -56,6 +73,13 @@ class Expander:
                     await self._expand_path(call, value, rest, full)
                 return
         raise InvalidRequestError(f"This property cannot be expanded ({full}).", param="expand")
+
+
+def _check_depth(path: str, *, is_list: bool) -> None:
+    if len(path.split(".")) > MAX_EXPAND_DEPTH + (1 if is_list else 0):
+        raise InvalidRequestError(
+            f"You cannot expand more than {MAX_EXPAND_DEPTH} levels of a property: {path}.", param="expand"
+        )
 
 
 def _locate(obj: dict[str, Any], dotted: str) -> tuple[dict[str, Any] | None, str]:

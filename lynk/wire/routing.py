@@ -239,6 +239,8 @@ class _Route(Generic[P]):
     handler: Handler[P]
     # False for a route whose response holds a secret shown once: no stored result may keep a copy of it.
     idempotent: bool = True
+    # The object the route returns when its path names one (`/v1/refunds/{id}` -> "refund"), for `expand`.
+    returns: str | None = None
 
     async def __call__(self, request: Request) -> Response:
         runtime: Runtime = request.app.state.runtime
@@ -248,6 +250,8 @@ class _Route(Generic[P]):
             check_path(request.path_params)
             data = await read_params(request, runtime.settings.max_body_bytes)
             params = parse_params(self.params, data)
+            if self.method != "GET":  # a write's side effects must not happen for a request refused afterwards
+                runtime.expander.check(params.expand, self.returns)
         except LynkError as error:
             return error_response(error)
         # Card data sent in this request: masked in whatever body is returned or kept.
@@ -289,7 +293,8 @@ class _Route(Generic[P]):
         claimed: idempotency.Claim | None,
         hidden: list[str],
     ) -> Response:
-        token = current_request.set(RequestInfo(request_id, request.headers.get("idempotency-key")))
+        claimed_at = claimed.created if claimed is not None else None
+        token = current_request.set(RequestInfo(request_id, request.headers.get("idempotency-key"), claimed_at))
         kept: LynkError | None = None
         call: ApiCall | None = None
         try:
@@ -349,6 +354,14 @@ class _Route(Generic[P]):
         return response
 
 
+def _object_of(path: str) -> str | None:
+    """The object a path's resource holds, by Stripe's naming: `/v1/checkout/sessions/{id}` -> "checkout.session"."""
+    parts = [part for part in path.split("/")[2:] if part]
+    if len(parts) > 1 and parts[0] == "checkout":
+        parts = [f"checkout.{parts[1]}"]
+    return parts[0][:-1] if parts and parts[0].endswith("s") else None
+
+
 class StripeRouter:
     """A FastAPI router whose routes follow Stripe's conventions."""
 
@@ -359,7 +372,14 @@ class StripeRouter:
         self, method: str, path: str, params: type[P], auth: Auth, summary: str, idempotent: bool = True
     ) -> Callable[[Handler[P]], Handler[P]]:
         def decorate(handler: Handler[P]) -> Handler[P]:
-            route = _Route(method=method, params=params, auth=auth, handler=handler, idempotent=idempotent)
+            route = _Route(
+                method=method,
+                params=params,
+                auth=auth,
+                handler=handler,
+                idempotent=idempotent,
+                returns=_object_of(path),
+            )
             extra = openapi.operation_extra(method, path, params)
 
             async def endpoint(request: Request) -> Response:

@@ -127,3 +127,30 @@ def test_fifty_concurrent_full_refunds_make_one(
     assert connector.refunds - before == 1
     assert len(client.v1.refunds.list(params={"charge": pi.latest_charge}).data) == 1
     assert client.v1.charges.retrieve(pi.latest_charge).amount_refunded == 10_000
+
+
+def test_a_refused_expand_moves_no_money_and_the_next_refund_succeeds(
+    server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient
+) -> None:
+    """`expand[]` is checked before the processor is called: a refused request refunds nothing anywhere."""
+    pi = _paid(client, 5_000)
+    connector = server.runtime.connector
+    assert isinstance(connector, Simulator)
+    before = connector.refunds
+    refused = httpx.post(
+        f"{server.base_url}/v1/refunds",
+        data={"payment_intent": pi.id, "amount": 100, "expand[]": "nonsense"},
+        auth=(merchant.secret_key, ""),
+        timeout=30,
+    )
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["error"]["param"] == "expand"
+    assert connector.refunds == before  # the processor was never asked
+    with pytest.raises(stripe.InvalidRequestError) as wrong_object:  # a field of another object, not of a refund
+        client.v1.refunds.create(params={"payment_intent": pi.id, "amount": 100, "expand": ["customer"]})
+    assert wrong_object.value.param == "expand"
+    assert connector.refunds == before
+    refund = client.v1.refunds.create(params={"payment_intent": pi.id, "amount": 250, "expand": ["charge"]})
+    assert refund.status == "succeeded"
+    assert refund.charge.amount_refunded == 250
+    assert connector.refunds - before == 1

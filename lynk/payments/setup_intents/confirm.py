@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from lynk.connectors import AuthorizeRequest, AuthorizeResult, AuthorizeStatus, CardRef, IdempotencyKeyReused
+from lynk.connectors import AuthorizeRequest, AuthorizeResult, AuthorizeStatus, CardRef
 from lynk.core.errors import InvalidRequestError
 from lynk.core.ids import new_id
 from lynk.events import service as events
@@ -33,7 +33,7 @@ from lynk.payments.context import (
     record_call,
     require_processor,
 )
-from lynk.payments.errors import ProcessorUnavailable
+from lynk.payments.errors import ProcessorKeyConflict, ProcessorUnavailable
 from lynk.payments.setup_intents import mandates, repository, states
 from lynk.payments.setup_intents.errors import PaymentMethodTypeNotAllowed, SetupDeclined
 from lynk.payments.setup_intents.objects import setup_intent_object
@@ -203,7 +203,7 @@ async def _verify(
         try:
             result = await connector_call(ctx.connector.authorize, request)
             break
-        except IdempotencyKeyReused:
+        except ProcessorKeyConflict:
             # A lost verification under this key holds no money: mark it and ask afresh under the next key.
             call.status, call.completed = "superseded", ctx.now
     else:
