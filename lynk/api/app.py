@@ -35,6 +35,7 @@ from lynk.payments import challenge
 from lynk.payments.endpoints import routes as payment_routes
 from lynk.payments.refund_endpoints import routes as refund_routes
 from lynk.payments.setup_intents.endpoints import routes as setup_intent_routes
+from lynk.products.endpoints import routes as product_routes
 from lynk.radar.endpoints import routes as radar_routes
 from lynk.vault import logfilter
 from lynk.vault.keyring import Keyring
@@ -50,6 +51,7 @@ ROUTERS = [
     event_routes,
     ledger_routes,
     webhook_routes,
+    product_routes,
     checkout_routes,
     dispute_routes,
     radar_routes,

@@ -100,9 +100,10 @@ async def list_line_items(call: ApiCall, params: ListLineItems) -> dict[str, Any
     ctx = checkout_context(call)
     session = await service.get(ctx, call.path["id"])
     page = await service.line_items(ctx, session, params.page())
+    prices = await service.prices_of(ctx, page.items)
     return list_object(
         f"/v1/checkout/sessions/{session.id}/line_items",
-        [line_item_object(item, livemode=session.livemode) for item in page.items],
+        [line_item_object(item, livemode=session.livemode, price=prices.get(item.price_id)) for item in page.items],
         page.has_more,
     )
 

@@ -81,7 +81,8 @@ def checkout_session_object(session: CheckoutSession, *, public_url: str) -> dic
     }
 
 
-def line_item_object(item: CheckoutLineItem, *, livemode: bool) -> dict[str, Any]:
+def line_item_object(item: CheckoutLineItem, *, livemode: bool, price: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A line; `price` is the Price object of a line made from a `price` (else the inline one is shown)."""
     return {
         "id": item.id,
         "object": "item",
@@ -91,7 +92,8 @@ def line_item_object(item: CheckoutLineItem, *, livemode: bool) -> dict[str, Any
         "amount_total": item.amount_total,
         "currency": item.currency,
         "description": item.description,
-        "price": {
+        "price": price
+        or {
             "id": item.price_id,
             "object": "price",
             "active": False,
