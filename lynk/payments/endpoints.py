@@ -24,7 +24,7 @@ from lynk.payments.schemas import (
     RetrievePaymentIntent,
     UpdatePaymentIntent,
 )
-from lynk.wire.lists import list_object
+from lynk.wire.lists import SearchParams, list_object, search_object
 from lynk.wire.params import NoParams
 from lynk.wire.routing import ApiCall, Auth, StripeRouter
 
@@ -112,6 +112,18 @@ async def create_payment_intent(call: ApiCall, params: CreatePaymentIntent) -> d
     )
     pi = await service.create(payment_context(call), new, _confirm_options(call, params) if params.confirm else None)
     return payment_intent_object(pi)
+
+
+@routes.get("/v1/payment_intents/search", params=SearchParams, summary="Search PaymentIntents")
+async def search_payment_intents(call: ApiCall, params: SearchParams) -> dict[str, Any]:
+    page = await service.search_intents(payment_context(call), params.query, params.page_request())
+    return search_object("/v1/payment_intents/search", [payment_intent_object(p) for p in page.items], page.has_more)
+
+
+@routes.get("/v1/charges/search", params=SearchParams, summary="Search charges")
+async def search_charges(call: ApiCall, params: SearchParams) -> dict[str, Any]:
+    page = await service.search_charges(payment_context(call), params.query, params.page_request())
+    return search_object("/v1/charges/search", [charge_object(c) for c in page.items], page.has_more)
 
 
 @routes.get(

@@ -332,3 +332,13 @@ async def list_charges(
     return await repository.list_charges(
         ctx.session, ctx.scope, page, payment_intent_id=payment_intent_id, customer_id=customer_id
     )
+
+
+async def search_intents(ctx: PaymentContext, query: str, page: PageRequest) -> Page[PaymentIntent]:
+    """PaymentIntents matching Stripe's search `query` (amount, created, currency, customer, status, metadata)."""
+    return await repository.search_intents(ctx.session, ctx.scope, query, page)
+
+
+async def search_charges(ctx: PaymentContext, query: str, page: PageRequest) -> Page[Charge]:
+    """Charges matching Stripe's search `query`."""
+    return await repository.search_charges(ctx.session, ctx.scope, query, page)

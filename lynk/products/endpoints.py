@@ -15,7 +15,7 @@ from lynk.products.schemas import (
     UpdatePrice,
     UpdateProduct,
 )
-from lynk.wire.lists import list_object
+from lynk.wire.lists import SearchParams, list_object, search_object
 from lynk.wire.params import NoParams
 from lynk.wire.routing import ApiCall, StripeRouter
 
@@ -49,6 +49,18 @@ async def create_product(call: ApiCall, params: CreateProduct) -> dict[str, Any]
         default_price=_default_price(params.default_price_data),
     )
     return product_object(product)
+
+
+@routes.get("/v1/products/search", params=SearchParams, summary="Search products")
+async def search_products(call: ApiCall, params: SearchParams) -> dict[str, Any]:
+    page = await service.search_products(where(call), params.query, params.page_request())
+    return search_object("/v1/products/search", [product_object(p) for p in page.items], page.has_more)
+
+
+@routes.get("/v1/prices/search", params=SearchParams, summary="Search prices")
+async def search_prices(call: ApiCall, params: SearchParams) -> dict[str, Any]:
+    page = await service.search_prices(where(call), params.query, params.page_request())
+    return search_object("/v1/prices/search", [price_object(p) for p in page.items], page.has_more)
 
 
 @routes.get("/v1/products/{id}", params=NoParams, summary="Retrieve a product")

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lynk.core import search
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
 from lynk.core.scope import Scope
 from lynk.models import Price, Product
@@ -100,4 +101,32 @@ async def list_prices(session: AsyncSession, scope: Scope, page: PageRequest, wh
         stmt = stmt.where(Price.lookup_key.in_(list(where.lookup_keys)))
     if where.interval is not None:
         stmt = stmt.where(Price.recurring_interval == where.interval)
+    return await paginate(session, stmt, Price, page, object_name="price")
+
+
+PRODUCT_SEARCH_FIELDS = {
+    "active": search.Field(Product.active, search.Kind.BOOLEAN),
+    "created": search.Field(Product.created, search.Kind.NUMBER),
+    "description": search.Field(Product.description, search.Kind.STRING),
+    "name": search.Field(Product.name, search.Kind.STRING),
+    "shippable": search.Field(Product.shippable, search.Kind.BOOLEAN),
+    "url": search.Field(Product.url, search.Kind.STRING),
+}
+PRICE_SEARCH_FIELDS = {
+    "active": search.Field(Price.active, search.Kind.BOOLEAN),
+    "created": search.Field(Price.created, search.Kind.NUMBER),
+    "currency": search.Field(Price.currency, search.Kind.EXACT, lowercase=True),
+    "lookup_key": search.Field(Price.lookup_key, search.Kind.STRING),
+    "product": search.Field(Price.product_id, search.Kind.EXACT),
+    "type": search.Field(Price.type, search.Kind.EXACT),
+}
+
+
+async def search_products(session: AsyncSession, scope: Scope, query: str, page: PageRequest) -> Page[Product]:
+    stmt = _products(scope).where(search.condition(query, PRODUCT_SEARCH_FIELDS, Product.metadata_))
+    return await paginate(session, stmt, Product, page, object_name="product")
+
+
+async def search_prices(session: AsyncSession, scope: Scope, query: str, page: PageRequest) -> Page[Price]:
+    stmt = _prices(scope).where(search.condition(query, PRICE_SEARCH_FIELDS, Price.metadata_))
     return await paginate(session, stmt, Price, page, object_name="price")

@@ -271,3 +271,11 @@ async def update_price(
 
 async def list_prices(at: Where, page: PageRequest, where: PriceFilter) -> Page[Price]:
     return await repository.list_prices(at.session, at.scope, page, where)
+
+
+async def search_products(at: Where, query: str, page: PageRequest) -> Page[Product]:
+    return await repository.search_products(at.session, at.scope, query, page)
+
+
+async def search_prices(at: Where, query: str, page: PageRequest) -> Page[Price]:
+    return await repository.search_prices(at.session, at.scope, query, page)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 Loader = Callable[["ApiCall", str], Awaitable[dict[str, Any] | None]]
 MAX_EXPAND_DEPTH = 4
+LISTS = ("list", "search_result")
 
 
 class Expander:
@@ -29,7 +30,7 @@ class Expander:
 
     async def expand(self, call: ApiCall, obj: dict[str, Any], paths: list[str]) -> dict[str, Any]:
         for path in dict.fromkeys(paths):
-            if len(path.split(".")) > MAX_EXPAND_DEPTH + (1 if obj.get("object") == "list" else 0):
+            if len(path.split(".")) > MAX_EXPAND_DEPTH + (1 if obj.get("object") in LISTS else 0):
                 raise InvalidRequestError(
                     f"You cannot expand more than {MAX_EXPAND_DEPTH} levels of a property: {path}.",
                     param="expand",
@@ -38,7 +39,7 @@ class Expander:
         return obj
 
     async def _expand_path(self, call: ApiCall, obj: dict[str, Any], path: str, full: str) -> None:
-        if obj.get("object") == "list" and path.startswith("data."):
+        if obj.get("object") in LISTS and path.startswith("data."):
             for item in obj.get("data", []):
                 await self._expand_path(call, item, path[len("data.") :], full)
             return
