@@ -72,6 +72,11 @@ async def create_checkout_session(call: ApiCall, params: CreateCheckoutSession) 
         )
         if pi_data is not None
         else service.PaymentIntentOptions(),
+        ui_mode=params.ui_mode,
+        return_url=params.return_url,
+        options=params.options(),
+        setup_intent_metadata=params.setup_intent_data.metadata if params.setup_intent_data else None,
+        setup_intent_description=params.setup_intent_data.description if params.setup_intent_data else None,
     )
     return _object(call, await service.create(checkout_context(call), new))
 

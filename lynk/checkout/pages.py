@@ -14,6 +14,7 @@ static/link_steps.js, shown when the session accepts `link`.
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -23,8 +24,9 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from lynk.checkout import element, link_steps, paying, service, setup
+from lynk.checkout import customisation, element, link_steps, page_fields, paying, service, setup
 from lynk.checkout.web import (
+    ELEMENT_HEADERS,
     STATIC_DIR,
     STATIC_PATH,
     csrf_refused,
@@ -51,6 +53,7 @@ from lynk.payments.errors import PaymentDeclined
 from lynk.payments.setup_intents.errors import SetupDeclined
 
 router = APIRouter(include_in_schema=False)
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 _EXPIRATION = re.compile(r"^\s*(\d{1,2})\s*/?\s*(\d{2}|\d{4})\s*$")
 _FIELD_OF_PARAM = {
     "card[number]": "number",
@@ -74,9 +77,19 @@ def install(app: FastAPI) -> None:
 
 
 def success_redirect(session: CheckoutSession) -> str | None:
-    if session.success_url is None:
-        return None
-    return session.success_url.replace("{CHECKOUT_SESSION_ID}", session.id)
+    return customisation.completion_url(session)
+
+
+def _embedding(session: CheckoutSession, request: Request) -> tuple[bool, str | None]:
+    """(allowed, the merchant page's origin): an embedded session's page opens only with its client secret,
+    and may then be framed; it tells the framing page (and only that origin) where to go next."""
+    if session.ui_mode != "embedded":
+        return True, None
+    given = request.query_params.get("client_secret", "")
+    if session.client_secret is None or not hmac.compare_digest(given, session.client_secret):
+        return False, None
+    origin = request.query_params.get("origin", "")
+    return True, origin if _ORIGIN.fullmatch(origin) else None
 
 
 def _done_page(session: CheckoutSession) -> Response:
@@ -112,6 +125,9 @@ async def checkout_page(session_id: str, request: Request) -> Response:
         session = await service.get_for_page(ctx, session_id, for_update=True)
         if session is None:
             return not_found()
+        allowed, parent_origin = _embedding(session, request)
+        if not allowed:
+            return not_found()
         ctx.scope = Scope(session.merchant_id, session.livemode)
         await service.refresh(ctx, session)
         if session.status == CheckoutSessionStatus.COMPLETE:
@@ -145,6 +161,9 @@ async def checkout_page(session_id: str, request: Request) -> Response:
             link_enabled="link" in session.payment_method_types and session.mode == "payment",
             setup_mode=session.mode == "setup",
             link_known=devices.KNOWN_COOKIE in request.cookies,
+            parent_origin=parent_origin,
+            headers=ELEMENT_HEADERS if session.ui_mode == "embedded" else None,
+            **page_fields.template_values(session),
         )
     set_csrf_cookie(response, token, secure=request.url.scheme == "https")
     return response
@@ -173,7 +192,7 @@ def _text(body: dict[str, Any], name: str, limit: int) -> str:
     return value.strip()[:limit] if isinstance(value, str) else ""
 
 
-Payer = Callable[[PaymentContext, CheckoutSession, str], Awaitable[PaymentIntent | SetupIntent]]
+Payer = Callable[[PaymentContext, CheckoutSession, str, page_fields.Collected], Awaitable[PaymentIntent | SetupIntent]]
 
 
 def _link_payer(request: Request, given: dict[str, Any]) -> Payer:
@@ -183,7 +202,9 @@ def _link_payer(request: Request, given: dict[str, Any]) -> Payer:
     address = link_steps.text(given, "shipping_address", 64)
     caller = link_steps.caller_of(request)
 
-    async def pay(ctx: PaymentContext, session: CheckoutSession, return_url: str) -> PaymentIntent | SetupIntent:
+    async def pay(
+        ctx: PaymentContext, session: CheckoutSession, return_url: str, asked: page_fields.Collected
+    ) -> PaymentIntent | SetupIntent:
         if session.mode == "setup":  # the page offers Link only to pay (a setup session has no PaymentIntent)
             raise InvalidRequestError("Link is not available for this checkout.")
         lctx = link.context(ctx.session, ctx.keyring, ctx.scope, ctx.now, caller)
@@ -192,7 +213,7 @@ def _link_payer(request: Request, given: dict[str, Any]) -> Payer:
         payment = link.LinkPayment(
             consumer_session_client_secret=secret, payment_detail=card, caller=caller, cards_only=True
         )
-        return await paying.pay_with_link(ctx, session, payment, return_url=return_url, shipping=shipping)
+        return await paying.pay_with_link(ctx, session, payment, return_url=return_url, shipping=shipping, asked=asked)
 
     return pay
 
@@ -210,11 +231,13 @@ def _card_payer(request: Request, body: dict[str, Any], email: str, cookies: lis
             return _error("Enter your phone number to save your information.", "phone")
         signup = link.LinkSignup(Signup(email, phone, name, None), link_steps.caller_of(request))
 
-    async def pay(ctx: PaymentContext, session: CheckoutSession, return_url: str) -> PaymentIntent | SetupIntent:
+    async def pay(
+        ctx: PaymentContext, session: CheckoutSession, return_url: str, asked: page_fields.Collected
+    ) -> PaymentIntent | SetupIntent:
         if session.mode == "setup":
             return await paying.save_card(ctx, session, card, email=email, name=name, return_url=return_url)
         pi = await paying.pay_with_card(
-            ctx, session, card, email=email, name=name, return_url=return_url, link_signup=signup
+            ctx, session, card, email=email, name=name, return_url=return_url, link_signup=signup, asked=asked
         )
         if signup is not None and session.status == CheckoutSessionStatus.COMPLETE:
             lctx = link.context(ctx.session, ctx.keyring, ctx.scope, ctx.now, signup.caller)
@@ -255,6 +278,10 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
         found = await service.get_for_page(ctx, session_id)
     if found is None:
         return _error("This checkout link is not valid.", None, 404)
+    try:
+        asked = page_fields.collect(found, body)
+    except page_fields.FieldMissing as missing:
+        return _error(missing.message, missing.field)
     runtime = runtime_of(request)
     try:
         claimed = await idempotency.claim(
@@ -274,7 +301,7 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
     if isinstance(claimed, idempotency.Replay):
         return Response(claimed.body, claimed.status, media_type="application/json")
     try:
-        response = await _pay(request, session_id, payer, claimed=claimed)
+        response = await _pay(request, session_id, payer, asked, claimed=claimed)
     except BaseException:
         await idempotency.release(runtime.db, claimed)
         raise
@@ -283,7 +310,9 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
     return response
 
 
-async def _pay(request: Request, session_id: str, payer: Payer, *, claimed: idempotency.Claim) -> Response:
+async def _pay(
+    request: Request, session_id: str, payer: Payer, asked: page_fields.Collected, *, claimed: idempotency.Claim
+) -> Response:
     """Pay in one transaction that also stores the answer under the attempt's key (so a retry replays it)."""
     try:
         async with page_context(request) as ctx:
@@ -292,7 +321,7 @@ async def _pay(request: Request, session_id: str, payer: Payer, *, claimed: idem
             ctx.scope = Scope(session.merchant_id, session.livemode)
             return_url = f"{ctx.public_url.rstrip('/')}/c/pay/{session.id}/return"
             try:
-                pi = await payer(ctx, session, return_url)
+                pi = await payer(ctx, session, return_url, asked)
             except (PaymentDeclined, SetupDeclined) as declined:
                 outcome: dict[str, Any] = {"outcome": "error", "message": declined.message, "param": None}
                 status, outcome["declined"] = 402, True

@@ -8,15 +8,15 @@ page, the API). Lock order is always the session row, then its PaymentIntent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from lynk.checkout import repository, setup, states
+from lynk.checkout import customisation, repository, setup, states
 from lynk.checkout.errors import CheckoutSessionNotFound, ModeNotSupported, SessionNotOpen
 from lynk.checkout.objects import checkout_session_object
 from lynk.core.errors import InvalidRequestError, ParameterInvalid, ParameterMissing, ResourceMissing
-from lynk.core.ids import new_id
+from lynk.core.ids import new_id, random_token
 from lynk.core.metadata import MetadataUpdate
 from lynk.core.money import currency as currency_of
 from lynk.core.pagination import Page, PageRequest
@@ -84,6 +84,11 @@ class NewCheckoutSession:
     expires_at: int | None = None
     payment_intent: PaymentIntentOptions = field(default_factory=PaymentIntentOptions)
     currency: str | None = None  # mode=setup only (there are no line items to take it from)
+    ui_mode: str = "hosted"
+    return_url: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)  # the page's customisations (see customisation)
+    setup_intent_metadata: MetadataUpdate | None = None
+    setup_intent_description: str | None = None
 
 
 def _check_lines(lines: Sequence[NewLineItem] | None) -> tuple[str, int]:
@@ -147,6 +152,15 @@ async def create(ctx: PaymentContext, new: NewCheckoutSession) -> CheckoutSessio
         raise InvalidRequestError(
             "You may only specify one of these parameters: customer, customer_email.", param="customer_email"
         )
+    customisation.check(
+        mode=new.mode,
+        ui_mode=new.ui_mode,
+        success_url=new.success_url,
+        cancel_url=new.cancel_url,
+        return_url=new.return_url,
+        customer=new.customer,
+        options=new.options,
+    )
     if new.mode == "setup":
         setup.check(new.line_items, new.payment_method_types)
         code, total = currency_of(new.currency or "usd", param="currency").code, 0
@@ -158,7 +172,11 @@ async def create(ctx: PaymentContext, new: NewCheckoutSession) -> CheckoutSessio
         await customers.get(ctx.session, ctx.scope, new.customer, param="customer")
     pi_id = si_id = None
     if new.mode == "setup":
-        si_id = (await setup.create_intent(ctx, new.customer, new.metadata)).id
+        si_id = (
+            await setup.create_intent(
+                ctx, new.customer, new.setup_intent_metadata or new.metadata, new.setup_intent_description
+            )
+        ).id
     else:
         pi_id = (await _create_intent(ctx, new, code, total)).id
     session_id = new_id("cs_live" if ctx.scope.livemode else "cs_test", 56)  # 64 characters, the id column
@@ -185,6 +203,10 @@ async def create(ctx: PaymentContext, new: NewCheckoutSession) -> CheckoutSessio
         setup_intent_id=si_id,
         expires_at=expires_at,
         completed_at=None,
+        ui_mode=new.ui_mode,
+        client_secret=f"{session_id}_secret_{random_token(24)}" if new.ui_mode == "embedded" else None,
+        return_url=new.return_url,
+        options=dict(new.options) or None,
     )
     lines = [
         CheckoutLineItem(
@@ -253,6 +275,7 @@ async def _create_intent(ctx: PaymentContext, new: NewCheckoutSession, code: str
             receipt_email=options.receipt_email or new.customer_email,
             statement_descriptor=options.statement_descriptor,
             metadata=options.metadata,
+            payment_method_options=customisation.wants_dict(new.options, "payment_method_options"),
         ),
         None,
     )

@@ -19,6 +19,25 @@
 
   window.LynkCard.wire(form);
 
+  /* Embedded in a merchant's page (lynk.js initEmbeddedCheckout): the merchant's page moves on,
+   * told by a message to its origin only; the frame itself can't navigate the top window. */
+  var parentOrigin = body.getAttribute("data-embedded") === "on" ? body.getAttribute("data-parent-origin") : null;
+  function go(url) {
+    if (parentOrigin && window.parent !== window) {
+      window.parent.postMessage({ type: "lynk:checkout:redirect", url: new URL(url, window.location.href).toString() },
+                                parentOrigin);
+      return;
+    }
+    window.location.assign(url);
+  }
+  if (parentOrigin && window.parent !== window) {
+    var report = function () {
+      window.parent.postMessage({ type: "lynk:resize", height: document.documentElement.scrollHeight }, parentOrigin);
+    };
+    window.addEventListener("load", report);
+    new ResizeObserver(report).observe(document.body);
+  }
+
   /* POST the attempt; when no answer comes (network) or it is still in flight (409), ask again with the
    * same key: the server answers a repeat with the first answer, never a second payment. */
   function send(payload, attempt, triesLeft) {
@@ -54,9 +73,17 @@
     return target;
   }
 
+  /* The fields the merchant asked for (phone, addresses, terms), under their input names. */
+  function asked(target) {
+    Array.prototype.forEach.call(form.querySelectorAll("[data-extra]"), function (input) {
+      target[input.name] = input.type === "checkbox" ? input.checked : input.value;
+    });
+    return target;
+  }
+
   /* What to pay with: the chosen saved detail (Link), or the typed card (with the opt-in, if ticked). */
   function payload() {
-    if (linkSteps.mode() === "wallet") { return linkSteps.payload(); }
+    if (linkSteps.mode() === "wallet") { return asked(linkSteps.payload()); }
     var email = document.getElementById("email").value.trim();
     if (!/^[^\s@]+@[^\s@]+$/.test(email)) {
       window.LynkCard.showError(form, "Enter a valid email address.", "email");
@@ -70,6 +97,7 @@
       return null;
     }
     var card = window.LynkCard.values(form);
+    asked(extra);
     return merge({
       email: email,
       name: document.getElementById("card-name").value,
@@ -99,7 +127,7 @@
         progress.textContent = result.outcome === "succeeded" ?
           (saving ? "Card saved. Redirecting…" : "Payment complete. Redirecting…") :
           "Your bank asks you to confirm this payment. Redirecting…";
-        window.location.assign(result.redirect);
+        go(result.redirect);
         return;
       }
       done("");
