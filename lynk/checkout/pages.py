@@ -30,6 +30,7 @@ from lynk.checkout.web import (
     STATIC_DIR,
     STATIC_PATH,
     csrf_refused,
+    embedded_secret_ok,
     new_csrf_token,
     not_found,
     page_context,
@@ -126,6 +127,7 @@ async def checkout_page(session_id: str, request: Request) -> Response:
         if session is None:
             return not_found()
         allowed, parent_origin = _embedding(session, request)
+        embedded = session.ui_mode == "embedded"
         if not allowed:
             return not_found()
         ctx.scope = Scope(session.merchant_id, session.livemode)
@@ -158,11 +160,13 @@ async def checkout_page(session_id: str, request: Request) -> Response:
             cancel_url=session.cancel_url,
             livemode=session.livemode,
             error=error,
-            link_enabled="link" in session.payment_method_types and session.mode == "payment",
+            # Link's steps keep the shopper's browser binding in a cookie, which a framed page doesn't get.
+            link_enabled="link" in session.payment_method_types and session.mode == "payment" and not embedded,
             setup_mode=session.mode == "setup",
             link_known=devices.KNOWN_COOKIE in request.cookies,
             parent_origin=parent_origin,
-            headers=ELEMENT_HEADERS if session.ui_mode == "embedded" else None,
+            headers=ELEMENT_HEADERS if embedded else None,
+            client_secret=session.client_secret if embedded else None,
             **page_fields.template_values(session),
         )
     set_csrf_cookie(response, token, secure=request.url.scheme == "https")
@@ -251,9 +255,7 @@ def _card_payer(request: Request, body: dict[str, Any], email: str, cookies: lis
 
 @router.post("/c/pay/{session_id}/confirm")
 async def confirm_payment(session_id: str, request: Request) -> Response:
-    refused = csrf_refused(request)
-    if refused is not None:
-        return refused
+    refused = csrf_refused(request)  # answered once the session is known (an embedded one may use its secret)
     try:
         body = json.loads(await request.body())
     except (ValueError, UnicodeDecodeError):
@@ -277,7 +279,9 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
     async with page_context(request, write=False) as ctx:
         found = await service.get_for_page(ctx, session_id)
     if found is None:
-        return _error("This checkout link is not valid.", None, 404)
+        return refused or _error("This checkout link is not valid.", None, 404)
+    if refused is not None and not (found.ui_mode == "embedded" and embedded_secret_ok(request, found.client_secret)):
+        return refused
     try:
         asked = page_fields.collect(found, body)
     except page_fields.FieldMissing as missing:

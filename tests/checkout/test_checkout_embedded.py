@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+import httpx
 import pytest
 import stripe
 
@@ -58,7 +59,15 @@ def test_embedded_page_opens_with_its_secret_and_may_be_framed(server: LynkServe
     # A hosted session's page is never framed.
     hosted = shopper.open(make_session(client).url or "")
     assert hosted.headers["X-Frame-Options"] == "DENY"
-    paid = shopper.pay(session.id)
+    # Framed by another site, the page gets no cookie: its post proves itself with the client secret.
+    card = {"email": "jenny@example.com", "number": "4242424242424242", "expiration": "12 / 34", "cvc": "123"}
+    url = f"{server.base_url}/c/pay/{session.id}/confirm"
+    no_proof = httpx.post(url, json=card, headers={"Idempotency-Key": "attempt-0001"})
+    assert no_proof.status_code == 403
+    wrong = httpx.post(url, json=card, headers={"Idempotency-Key": "attempt-0002", "X-Lynk-Client-Secret": "x"})
+    assert wrong.status_code == 403
+    hosted_secret = {"Idempotency-Key": "attempt-0003", "X-Lynk-Client-Secret": session.client_secret or ""}
+    paid = httpx.post(url, json=card, headers=hosted_secret)
     assert paid.status_code == 200, paid.text
     assert paid.json() == {"outcome": "succeeded", "redirect": f"https://shop.example/return?session_id={session.id}"}
     assert client.v1.checkout.sessions.retrieve(session.id).status == "complete"

@@ -21,7 +21,7 @@
 
   /* Embedded in a merchant's page (lynk.js initEmbeddedCheckout): the merchant's page moves on,
    * told by a message to its origin only; the frame itself can't navigate the top window. */
-  var parentOrigin = body.getAttribute("data-embedded") === "on" ? body.getAttribute("data-parent-origin") : null;
+  var parentOrigin = body.getAttribute("data-embedded") === "on" ? body.getAttribute("data-parent-origin") || null : null;
   function go(url) {
     if (parentOrigin && window.parent !== window) {
       window.parent.postMessage({ type: "lynk:checkout:redirect", url: new URL(url, window.location.href).toString() },
@@ -38,13 +38,22 @@
     new ResizeObserver(report).observe(document.body);
   }
 
+  /* An embedded page (framed by the merchant's site, without Lynk's cookies) also proves itself with the
+   * session's client secret. */
+  function headers(attempt) {
+    var given = { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Idempotency-Key": attempt };
+    var secret = body.getAttribute("data-client-secret");
+    if (secret) { given["X-Lynk-Client-Secret"] = secret; }
+    return given;
+  }
+
   /* POST the attempt; when no answer comes (network) or it is still in flight (409), ask again with the
    * same key: the server answers a repeat with the first answer, never a second payment. */
   function send(payload, attempt, triesLeft) {
     return fetch("/c/pay/" + encodeURIComponent(sessionId) + "/confirm", {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Idempotency-Key": attempt },
+      headers: headers(attempt),
       body: payload
     }).then(function (response) {
       if (response.status === 409 && triesLeft > 1) { return later(payload, attempt, triesLeft); }
