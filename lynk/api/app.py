@@ -39,6 +39,7 @@ from lynk.payments import challenge
 from lynk.payments.endpoints import routes as payment_routes
 from lynk.payments.refund_endpoints import routes as refund_routes
 from lynk.payments.setup_intents.endpoints import routes as setup_intent_routes
+from lynk.products.endpoints import routes as product_routes
 from lynk.radar.endpoints import routes as radar_routes
 from lynk.simulation.store import DatabaseStore
 from lynk.vault import logfilter
@@ -55,6 +56,7 @@ ROUTERS = [
     event_routes,
     ledger_routes,
     webhook_routes,
+    product_routes,
     checkout_routes,
     dispute_routes,
     radar_routes,

@@ -19,6 +19,9 @@ from lynk.payments.objects import charge_object, payment_intent_object, refund_o
 from lynk.payments.setup_intents import mandates
 from lynk.payments.setup_intents import service as setup_intents
 from lynk.payments.setup_intents.objects import mandate_object, setup_attempt_object, setup_intent_object
+from lynk.products import service as products
+from lynk.products.endpoints import where
+from lynk.products.objects import price_object, product_object
 from lynk.wire.expand import Expander
 from lynk.wire.routing import ApiCall
 
@@ -67,6 +70,14 @@ async def _balance_transaction(call: ApiCall, txn_id: str) -> dict[str, Any]:
     return balance_transaction_object(await ledger.get_balance_transaction(call.session, call.scope, txn_id))
 
 
+async def _product(call: ApiCall, product_id: str) -> dict[str, Any]:
+    return product_object(await products.get_product(where(call), product_id))
+
+
+async def _price(call: ApiCall, price_id: str) -> dict[str, Any]:
+    return price_object(await products.get_price(where(call), price_id))
+
+
 def register(expander: Expander) -> None:
     expander.register("payment_method", "customer", _customer)
     expander.register("customer", "invoice_settings.default_payment_method", _payment_method)
@@ -96,3 +107,6 @@ def register(expander: Expander) -> None:
     expander.register("setup_attempt", "payment_method", _payment_method)
     expander.register("setup_attempt", "setup_intent", _setup_intent)
     expander.register("mandate", "payment_method", _payment_method)
+    expander.register("price", "product", _product)
+    expander.register("product", "default_price", _price)
+    expander.register("item", "price", _price)

@@ -73,6 +73,11 @@ async def create_checkout_session(call: ApiCall, params: CreateCheckoutSession) 
         )
         if pi_data is not None
         else service.PaymentIntentOptions(),
+        ui_mode=params.ui_mode,
+        return_url=params.return_url,
+        options=params.options(),
+        setup_intent_metadata=params.setup_intent_data.metadata if params.setup_intent_data else None,
+        setup_intent_description=params.setup_intent_data.description if params.setup_intent_data else None,
     )
     return _object(call, await service.create(checkout_context(call), new))
 
@@ -101,9 +106,10 @@ async def list_line_items(call: ApiCall, params: ListLineItems) -> dict[str, Any
     ctx = checkout_context(call)
     session = await service.get(ctx, call.path["id"])
     page = await service.line_items(ctx, session, params.page())
+    prices = await service.prices_of(ctx, page.items)
     return list_object(
         f"/v1/checkout/sessions/{session.id}/line_items",
-        [line_item_object(item, livemode=session.livemode) for item in page.items],
+        [line_item_object(item, livemode=session.livemode, price=prices.get(item.price_id)) for item in page.items],
         page.has_more,
     )
 

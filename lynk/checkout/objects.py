@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lynk.checkout import customisation
 from lynk.models import CheckoutLineItem, CheckoutSession, CheckoutSessionStatus
 
 EMPTY_ADDRESS = {"city": None, "country": None, "line1": None, "line2": None, "postal_code": None, "state": None}
@@ -18,7 +19,7 @@ def _customer_details(session: CheckoutSession) -> dict[str, Any] | None:
     if given is None:
         return None
     return {
-        "address": dict(EMPTY_ADDRESS),
+        "address": {**EMPTY_ADDRESS, **(given.get("address") or {})},
         "email": given.get("email"),
         "name": given.get("name"),
         "phone": given.get("phone"),
@@ -32,23 +33,16 @@ def checkout_session_object(session: CheckoutSession, *, public_url: str) -> dic
     return {
         "id": session.id,
         "object": "checkout.session",
-        "after_expiration": None,
         "allow_promotion_codes": None,
         "amount_subtotal": session.amount_subtotal,
         "amount_total": session.amount_total,
         "automatic_tax": {"enabled": False, "liability": None, "status": None},
-        "billing_address_collection": None,
         "cancel_url": session.cancel_url,
         "client_reference_id": session.client_reference_id,
-        "client_secret": None,
-        "consent": None,
-        "consent_collection": None,
         "created": session.created,
         "currency": session.currency,
         "custom_fields": [],
-        "custom_text": {"after_submit": None, "shipping_address": None, "submit": None},
         "customer": session.customer_id,
-        "customer_creation": None if session.customer_id else "if_required",
         "customer_details": _customer_details(session),
         "shipping_details": (session.customer_details or {}).get("shipping"),
         "customer_email": session.customer_email,
@@ -56,32 +50,28 @@ def checkout_session_object(session: CheckoutSession, *, public_url: str) -> dic
         "invoice": None,
         "invoice_creation": None,
         "livemode": session.livemode,
-        "locale": None,
         "metadata": dict(session.metadata_),
         "mode": session.mode,
         "payment_intent": session.payment_intent_id,
         "setup_intent": session.setup_intent_id,
         "payment_link": None,
         "payment_method_collection": "if_required",
-        "payment_method_options": {},
         "payment_method_types": list(session.payment_method_types),
         "payment_status": session.payment_status,
-        "phone_number_collection": {"enabled": False},
         "recovered_from": None,
-        "shipping_address_collection": None,
         "shipping_cost": None,
         "shipping_options": [],
         "status": session.status,
-        "submit_type": None,
         "subscription": None,
         "success_url": session.success_url,
         "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
-        "ui_mode": "hosted",
-        "url": page_url(public_url, session.id) if is_open else None,
+        "url": page_url(public_url, session.id) if is_open and session.ui_mode == "hosted" else None,
+        **customisation.rendered(session),
     }
 
 
-def line_item_object(item: CheckoutLineItem, *, livemode: bool) -> dict[str, Any]:
+def line_item_object(item: CheckoutLineItem, *, livemode: bool, price: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A line; `price` is the Price object of a line made from a `price` (else the inline one is shown)."""
     return {
         "id": item.id,
         "object": "item",
@@ -91,7 +81,8 @@ def line_item_object(item: CheckoutLineItem, *, livemode: bool) -> dict[str, Any
         "amount_total": item.amount_total,
         "currency": item.currency,
         "description": item.description,
-        "price": {
+        "price": price
+        or {
             "id": item.price_id,
             "object": "price",
             "active": False,

@@ -14,6 +14,7 @@ static/link_steps.js, shown when the session accepts `link`.
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -23,11 +24,13 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from lynk.checkout import element, link_steps, paying, service, setup
+from lynk.checkout import customisation, element, link_steps, page_fields, paying, service, setup
 from lynk.checkout.web import (
+    ELEMENT_HEADERS,
     STATIC_DIR,
     STATIC_PATH,
     csrf_refused,
+    embedded_secret_ok,
     new_csrf_token,
     not_found,
     page_context,
@@ -51,6 +54,7 @@ from lynk.payments.errors import PaymentDeclined
 from lynk.payments.setup_intents.errors import SetupDeclined
 
 router = APIRouter(include_in_schema=False)
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 _EXPIRATION = re.compile(r"^\s*(\d{1,2})\s*/?\s*(\d{2}|\d{4})\s*$")
 _FIELD_OF_PARAM = {
     "card[number]": "number",
@@ -74,9 +78,19 @@ def install(app: FastAPI) -> None:
 
 
 def success_redirect(session: CheckoutSession) -> str | None:
-    if session.success_url is None:
-        return None
-    return session.success_url.replace("{CHECKOUT_SESSION_ID}", session.id)
+    return customisation.completion_url(session)
+
+
+def _embedding(session: CheckoutSession, request: Request) -> tuple[bool, str | None]:
+    """(allowed, the merchant page's origin): an embedded session's page opens only with its client secret,
+    and may then be framed; it tells the framing page (and only that origin) where to go next."""
+    if session.ui_mode != "embedded":
+        return True, None
+    given = request.query_params.get("client_secret", "")
+    if session.client_secret is None or not hmac.compare_digest(given, session.client_secret):
+        return False, None
+    origin = request.query_params.get("origin", "")
+    return True, origin if _ORIGIN.fullmatch(origin) else None
 
 
 def _done_page(session: CheckoutSession) -> Response:
@@ -112,6 +126,10 @@ async def checkout_page(session_id: str, request: Request) -> Response:
         session = await service.get_for_page(ctx, session_id, for_update=True)
         if session is None:
             return not_found()
+        allowed, parent_origin = _embedding(session, request)
+        embedded = session.ui_mode == "embedded"
+        if not allowed:
+            return not_found()
         ctx.scope = Scope(session.merchant_id, session.livemode)
         await service.refresh(ctx, session)
         if session.status == CheckoutSessionStatus.COMPLETE:
@@ -142,9 +160,14 @@ async def checkout_page(session_id: str, request: Request) -> Response:
             cancel_url=session.cancel_url,
             livemode=session.livemode,
             error=error,
-            link_enabled="link" in session.payment_method_types and session.mode == "payment",
+            # Link's steps keep the shopper's browser binding in a cookie, which a framed page doesn't get.
+            link_enabled="link" in session.payment_method_types and session.mode == "payment" and not embedded,
             setup_mode=session.mode == "setup",
             link_known=devices.KNOWN_COOKIE in request.cookies,
+            parent_origin=parent_origin,
+            headers=ELEMENT_HEADERS if embedded else None,
+            client_secret=session.client_secret if embedded else None,
+            **page_fields.template_values(session),
         )
     set_csrf_cookie(response, token, secure=request.url.scheme == "https")
     return response
@@ -173,7 +196,7 @@ def _text(body: dict[str, Any], name: str, limit: int) -> str:
     return value.strip()[:limit] if isinstance(value, str) else ""
 
 
-Payer = Callable[[PaymentContext, CheckoutSession, str], Awaitable[PaymentIntent | SetupIntent]]
+Payer = Callable[[PaymentContext, CheckoutSession, str, page_fields.Collected], Awaitable[PaymentIntent | SetupIntent]]
 
 
 def _link_payer(request: Request, given: dict[str, Any]) -> Payer:
@@ -183,7 +206,9 @@ def _link_payer(request: Request, given: dict[str, Any]) -> Payer:
     address = link_steps.text(given, "shipping_address", 64)
     caller = link_steps.caller_of(request)
 
-    async def pay(ctx: PaymentContext, session: CheckoutSession, return_url: str) -> PaymentIntent | SetupIntent:
+    async def pay(
+        ctx: PaymentContext, session: CheckoutSession, return_url: str, asked: page_fields.Collected
+    ) -> PaymentIntent | SetupIntent:
         if session.mode == "setup":  # the page offers Link only to pay (a setup session has no PaymentIntent)
             raise InvalidRequestError("Link is not available for this checkout.")
         lctx = link.context(ctx.session, ctx.keyring, ctx.scope, ctx.now, caller)
@@ -192,7 +217,7 @@ def _link_payer(request: Request, given: dict[str, Any]) -> Payer:
         payment = link.LinkPayment(
             consumer_session_client_secret=secret, payment_detail=card, caller=caller, cards_only=True
         )
-        return await paying.pay_with_link(ctx, session, payment, return_url=return_url, shipping=shipping)
+        return await paying.pay_with_link(ctx, session, payment, return_url=return_url, shipping=shipping, asked=asked)
 
     return pay
 
@@ -210,11 +235,13 @@ def _card_payer(request: Request, body: dict[str, Any], email: str, cookies: lis
             return _error("Enter your phone number to save your information.", "phone")
         signup = link.LinkSignup(Signup(email, phone, name, None), link_steps.caller_of(request))
 
-    async def pay(ctx: PaymentContext, session: CheckoutSession, return_url: str) -> PaymentIntent | SetupIntent:
+    async def pay(
+        ctx: PaymentContext, session: CheckoutSession, return_url: str, asked: page_fields.Collected
+    ) -> PaymentIntent | SetupIntent:
         if session.mode == "setup":
             return await paying.save_card(ctx, session, card, email=email, name=name, return_url=return_url)
         pi = await paying.pay_with_card(
-            ctx, session, card, email=email, name=name, return_url=return_url, link_signup=signup
+            ctx, session, card, email=email, name=name, return_url=return_url, link_signup=signup, asked=asked
         )
         if signup is not None and session.status == CheckoutSessionStatus.COMPLETE:
             lctx = link.context(ctx.session, ctx.keyring, ctx.scope, ctx.now, signup.caller)
@@ -228,9 +255,7 @@ def _card_payer(request: Request, body: dict[str, Any], email: str, cookies: lis
 
 @router.post("/c/pay/{session_id}/confirm")
 async def confirm_payment(session_id: str, request: Request) -> Response:
-    refused = csrf_refused(request)
-    if refused is not None:
-        return refused
+    refused = csrf_refused(request)  # answered once the session is known (an embedded one may use its secret)
     try:
         body = json.loads(await request.body())
     except (ValueError, UnicodeDecodeError):
@@ -254,7 +279,13 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
     async with page_context(request, write=False) as ctx:
         found = await service.get_for_page(ctx, session_id)
     if found is None:
-        return _error("This checkout link is not valid.", None, 404)
+        return refused or _error("This checkout link is not valid.", None, 404)
+    if refused is not None and not (found.ui_mode == "embedded" and embedded_secret_ok(request, found.client_secret)):
+        return refused
+    try:
+        asked = page_fields.collect(found, body)
+    except page_fields.FieldMissing as missing:
+        return _error(missing.message, missing.field)
     runtime = runtime_of(request)
     scope = Scope(found.merchant_id, found.livemode)
     try:
@@ -275,7 +306,7 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
     if isinstance(claimed, idempotency.Replay):
         return Response(claimed.body, claimed.status, media_type="application/json")
     try:
-        response = await _pay(request, session_id, payer, claimed=claimed)
+        response = await _pay(request, session_id, payer, asked, claimed=claimed)
     except BaseException:
         await idempotency.release(runtime.db, claimed)
         raise
@@ -284,7 +315,9 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
     return response
 
 
-async def _pay(request: Request, session_id: str, payer: Payer, *, claimed: idempotency.Claim) -> Response:
+async def _pay(
+    request: Request, session_id: str, payer: Payer, asked: page_fields.Collected, *, claimed: idempotency.Claim
+) -> Response:
     """Pay in one transaction that also stores the answer under the attempt's key (so a retry replays it)."""
     try:
         async with page_context(request) as ctx:
@@ -293,7 +326,7 @@ async def _pay(request: Request, session_id: str, payer: Payer, *, claimed: idem
             ctx.scope = Scope(session.merchant_id, session.livemode)
             return_url = f"{ctx.public_url.rstrip('/')}/c/pay/{session.id}/return"
             try:
-                pi = await payer(ctx, session, return_url)
+                pi = await payer(ctx, session, return_url, asked)
             except (PaymentDeclined, SetupDeclined) as declined:
                 outcome: dict[str, Any] = {"outcome": "error", "message": declined.message, "param": None}
                 status, outcome["declined"] = 402, True

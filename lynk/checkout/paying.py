@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from lynk.checkout import setup, states
+from lynk.checkout import customisation, page_fields, setup, states
 from lynk.checkout.errors import SessionExpired
+from lynk.checkout.page_fields import Collected
 from lynk.checkout.service import PAID, intent_of, sync, sync_setup
+from lynk.customers import service as customers
 from lynk.link.service import LinkPayment, LinkSignup
 from lynk.models import CheckoutSession, CheckoutSessionStatus, PaymentIntent, PaymentIntentStatus, SetupIntent
 from lynk.payment_methods import service as payment_methods
@@ -48,6 +50,7 @@ async def pay_with_card(
     name: str | None,
     return_url: str,
     link_signup: LinkSignup | None = None,
+    asked: Collected | None = None,
 ) -> PaymentIntent:
     """The hosted page's card path: save the card as a PaymentMethod, confirm the session's PaymentIntent.
 
@@ -59,14 +62,17 @@ async def pay_with_card(
     pi, due = await _payable(ctx, session)
     if not due:
         return pi
-    phone = link_signup.signup.phone if link_signup else None
-    session.customer_details = {"email": email, "name": name, "phone": phone}
+    asked = asked or Collected()
+    phone = asked.phone or (link_signup.signup.phone if link_signup else None)
+    session.customer_details = {"email": email, "name": name, "phone": phone, **asked.details()}
+    _ship(pi, asked)
+    billing = {"email": email, "name": name, "phone": asked.phone, "address": asked.address}
     method = await payment_methods.create_card(
         ctx.session,
         ctx.keyring,
         ctx.scope,
         card,
-        billing={"email": email, "name": name},
+        billing={key: value for key, value in billing.items() if value is not None},
         metadata=None,
         allow_redisplay="unspecified",
         secret_key=False,
@@ -75,6 +81,7 @@ async def pay_with_card(
     options = ConfirmOptions(payment_method=method.id, return_url=return_url, link_signup=link_signup)
     await confirm(ctx, pi, options)
     await sync(ctx, session, pi)
+    await _make_customer(ctx, session, pi)
     return pi
 
 
@@ -85,21 +92,54 @@ async def pay_with_link(
     *,
     return_url: str,
     shipping: dict[str, Any] | None = None,
+    asked: Collected | None = None,
 ) -> PaymentIntent:
     """The hosted page's Link path: pay with a saved detail of the shopper's verified consumer session
     (and ship to the saved address chosen, if any: `shipping_details` on the session)."""
     pi, due = await _payable(ctx, session)
     if not due:
         return pi
+    asked = asked or Collected()
+    _ship(pi, asked)
     await confirm(ctx, pi, ConfirmOptions(link=payment, return_url=return_url))
     if pi.payment_method_id is not None:
         method = await payment_methods.get(ctx.session, ctx.scope, pi.payment_method_id)
         billing = method.billing_details or {}
         email = (method.link or {}).get("email") or billing.get("email")
-        details = {"email": email, "name": billing.get("name"), "phone": billing.get("phone")}
+        details = {"email": email, "name": billing.get("name"), "phone": billing.get("phone"), **asked.details()}
         session.customer_details = {**details, "shipping": shipping} if shipping else details
     await sync(ctx, session, pi)
+    await _make_customer(ctx, session, pi)
     return pi
+
+
+def _ship(pi: PaymentIntent, asked: Collected) -> None:
+    """The shipping address typed on the page is the PaymentIntent's `shipping` (and its charge's)."""
+    if asked.shipping:
+        address = {key: asked.shipping["address"].get(key) for key in page_fields.ADDRESS_FIELDS}
+        pi.shipping = {
+            "address": address,
+            "carrier": None,
+            "name": asked.shipping["name"],
+            "phone": asked.phone,
+            "tracking_number": None,
+        }
+
+
+async def _make_customer(ctx: PaymentContext, session: CheckoutSession, pi: PaymentIntent) -> None:
+    """`customer_creation=always`: a Customer from what the shopper typed, once the session completes."""
+    if session.status != CheckoutSessionStatus.COMPLETE or session.customer_id is not None:
+        return
+    if customisation.wants(session, "customer_creation") != "always":
+        return
+    given = session.customer_details or {}
+    fields = {key: given.get(key) for key in ("email", "name", "phone", "address")}
+    if given.get("shipping"):
+        fields["shipping"] = {**given["shipping"], "phone": given.get("phone")}
+    customer = await customers.create(
+        ctx.session, ctx.scope, {k: v for k, v in fields.items() if v is not None}, None, now=ctx.now
+    )
+    session.customer_id = pi.customer_id = customer.id
 
 
 async def save_card(

@@ -8,14 +8,15 @@ page, the API). Lock order is always the session row, then its PaymentIntent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from lynk.checkout import repository, setup, states
+from lynk.checkout import customisation, repository, setup, states
 from lynk.checkout.errors import CheckoutSessionNotFound, ModeNotSupported, SessionNotOpen
 from lynk.checkout.objects import checkout_session_object
 from lynk.core.errors import InvalidRequestError, ParameterInvalid, ParameterMissing, ResourceMissing
-from lynk.core.ids import new_id
+from lynk.core.ids import new_id, random_token
 from lynk.core.metadata import MetadataUpdate
 from lynk.core.money import currency as currency_of
 from lynk.core.pagination import Page, PageRequest
@@ -34,6 +35,8 @@ from lynk.models import (
 )
 from lynk.payments import service as payments
 from lynk.payments.context import PaymentContext
+from lynk.products import service as products
+from lynk.products.objects import price_object
 
 MIN_LIFETIME_SECONDS = 30 * 60
 MAX_LIFETIME_SECONDS = 24 * 3600
@@ -47,13 +50,15 @@ CANCELABLE = (
 
 @dataclass(frozen=True)
 class NewLineItem:
-    """A line from `price_data` (name, currency, unit amount); `price` (a Price id) is refused."""
+    """A line from `price_data` (name, currency, unit amount), or from `price` (a Price id, resolved
+    to its product's name, currency and unit amount)."""
 
     name: str | None
     currency: str | None
     unit_amount: int | None
     quantity: int
     price: str | None = None
+    product: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,11 @@ class NewCheckoutSession:
     expires_at: int | None = None
     payment_intent: PaymentIntentOptions = field(default_factory=PaymentIntentOptions)
     currency: str | None = None  # mode=setup only (there are no line items to take it from)
+    ui_mode: str = "hosted"
+    return_url: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)  # the page's customisations (see customisation)
+    setup_intent_metadata: MetadataUpdate | None = None
+    setup_intent_description: str | None = None
 
 
 def _check_lines(lines: Sequence[NewLineItem] | None) -> tuple[str, int]:
@@ -88,16 +98,15 @@ def _check_lines(lines: Sequence[NewLineItem] | None) -> tuple[str, int]:
     code = ""
     total = 0
     for index, line in enumerate(lines):
-        if line.price is not None:
-            raise ResourceMissing("price", line.price, param=f"line_items[{index}][price]")
         if line.currency is None or line.unit_amount is None:
             raise ParameterMissing(f"line_items[{index}][price_data]")
-        found = currency_of(line.currency, param=f"line_items[{index}][price_data][currency]").code
+        where = "price" if line.price else "price_data][currency"
+        found = currency_of(line.currency, param=f"line_items[{index}][{where}]").code
         if code and found != code:
             raise ParameterInvalid(
                 f"All line items must use the same currency; line_items[{index}] is in {found}, "
                 f"the ones before it in {code}.",
-                param=f"line_items[{index}][price_data][currency]",
+                param=f"line_items[{index}][{where}]",
             )
         code = found
         total += line.unit_amount * line.quantity
@@ -143,17 +152,31 @@ async def create(ctx: PaymentContext, new: NewCheckoutSession) -> CheckoutSessio
         raise InvalidRequestError(
             "You may only specify one of these parameters: customer, customer_email.", param="customer_email"
         )
+    customisation.check(
+        mode=new.mode,
+        ui_mode=new.ui_mode,
+        success_url=new.success_url,
+        cancel_url=new.cancel_url,
+        return_url=new.return_url,
+        customer=new.customer,
+        options=new.options,
+    )
     if new.mode == "setup":
         setup.check(new.line_items, new.payment_method_types)
         code, total = currency_of(new.currency or "usd", param="currency").code, 0
     else:
+        new = replace(new, line_items=await _priced(ctx, new.line_items))
         code, total = _check_lines(new.line_items)
     expires_at = _check_expiry(new.expires_at, ctx.now)
     if new.customer is not None:
         await customers.get(ctx.session, ctx.scope, new.customer, param="customer")
     pi_id = si_id = None
     if new.mode == "setup":
-        si_id = (await setup.create_intent(ctx, new.customer, new.metadata)).id
+        si_id = (
+            await setup.create_intent(
+                ctx, new.customer, new.setup_intent_metadata or new.metadata, new.setup_intent_description
+            )
+        ).id
     else:
         pi_id = (await _create_intent(ctx, new, code, total)).id
     session_id = new_id("cs_live" if ctx.scope.livemode else "cs_test", 56)  # 64 characters, the id column
@@ -180,6 +203,10 @@ async def create(ctx: PaymentContext, new: NewCheckoutSession) -> CheckoutSessio
         setup_intent_id=si_id,
         expires_at=expires_at,
         completed_at=None,
+        ui_mode=new.ui_mode,
+        client_secret=f"{session_id}_secret_{random_token(24)}" if new.ui_mode == "embedded" else None,
+        return_url=new.return_url,
+        options=dict(new.options) or None,
     )
     lines = [
         CheckoutLineItem(
@@ -192,13 +219,46 @@ async def create(ctx: PaymentContext, new: NewCheckoutSession) -> CheckoutSessio
             unit_amount=line.unit_amount or 0,
             quantity=line.quantity,
             amount_total=(line.unit_amount or 0) * line.quantity,
-            price_id=new_id("price", 24),
-            product_id=new_id("prod", 14),
+            price_id=line.price or new_id("price", 24),
+            product_id=line.product or new_id("prod", 14),
         )
         for index, line in enumerate(new.line_items or ())
     ]
     await repository.add(ctx.session, session, *lines)
     return session
+
+
+async def _priced(ctx: PaymentContext, lines: Sequence[NewLineItem] | None) -> list[NewLineItem] | None:
+    """Lines given a `price` take its product's name, its currency and unit amount."""
+    if lines is None:
+        return None
+    at = products.Where(session=ctx.session, scope=ctx.scope, now=ctx.now)
+    priced = []
+    for index, line in enumerate(lines):
+        if line.price is None:
+            priced.append(line)
+            continue
+        param = f"line_items[{index}][price]"
+        if line.unit_amount is not None:
+            raise InvalidRequestError(
+                "You may only specify one of these parameters: price, price_data.", param=f"line_items[{index}]"
+            )
+        price = await products.get_price(at, line.price, param=param)
+        if not price.active:
+            raise ParameterInvalid(
+                f"The price specified ({price.id}) is inactive. This field only accepts active prices.", param=param
+            )
+        if price.type != "one_time":
+            raise ParameterInvalid(
+                f"The price {price.id} is recurring: it needs mode=subscription, which Lynk does not support yet. "
+                "Use a one-time price.",
+                param=param,
+            )
+        product = await products.get_product(at, price.product_id, param=param)
+        priced.append(
+            replace(line, name=product.name, currency=price.currency, unit_amount=price.unit_amount, product=product.id)
+        )
+    return priced
 
 
 async def _create_intent(ctx: PaymentContext, new: NewCheckoutSession, code: str, total: int) -> PaymentIntent:
@@ -215,6 +275,7 @@ async def _create_intent(ctx: PaymentContext, new: NewCheckoutSession, code: str
             receipt_email=options.receipt_email or new.customer_email,
             statement_descriptor=options.statement_descriptor,
             metadata=options.metadata,
+            payment_method_options=customisation.wants_dict(new.options, "payment_method_options"),
         ),
         None,
     )
@@ -243,6 +304,13 @@ async def list_page(
     return await repository.list_page(
         ctx.session, ctx.scope, page, payment_intent_id=payment_intent_id, customer_id=customer_id, status=status
     )
+
+
+async def prices_of(ctx: PaymentContext, items: Sequence[CheckoutLineItem]) -> dict[str, Any]:
+    """The Price objects of lines made from a `price` (a `price_data` line has its price inline)."""
+    at = products.Where(session=ctx.session, scope=ctx.scope, now=ctx.now)
+    found = await products.prices_by_ids(at, [item.price_id for item in items])
+    return {price_id: price_object(price) for price_id, price in found.items()}
 
 
 async def line_items(ctx: PaymentContext, session: CheckoutSession, page: PageRequest) -> Page[CheckoutLineItem]:

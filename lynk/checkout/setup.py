@@ -35,9 +35,13 @@ def check(line_items: Sequence[object] | None, payment_method_types: Sequence[st
         )
 
 
-async def create_intent(ctx: PaymentContext, customer: str | None, metadata: MetadataUpdate | None) -> SetupIntent:
+async def create_intent(
+    ctx: PaymentContext, customer: str | None, metadata: MetadataUpdate | None, description: str | None = None
+) -> SetupIntent:
     """The session's SetupIntent: a card, for off-session use (the merchant charges it later)."""
-    new = setup_intents.NewSetupIntent(customer=customer, payment_method_types=("card",), metadata=metadata)
+    new = setup_intents.NewSetupIntent(
+        customer=customer, payment_method_types=("card",), metadata=metadata, description=description
+    )
     return await setup_intents.create(ctx, new, None)
 
 

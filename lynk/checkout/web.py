@@ -28,6 +28,7 @@ STATIC_DIR = HERE / "static"
 STATIC_PATH = "/static/checkout"
 CSRF_COOKIE = "lynk_csrf"
 CSRF_HEADER = "x-csrf-token"
+SECRET_HEADER = "x-lynk-client-secret"  # noqa: S105 (a header name, not a secret)
 
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
 
@@ -89,14 +90,24 @@ def set_csrf_cookie(response: HTMLResponse, token: str, *, secure: bool) -> None
     response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/c/")
 
 
+def _same_origin(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    own = runtime_of(request).settings.public_url.rstrip("/")
+    return origin is None or origin == own or origin == f"{request.url.scheme}://{request.url.netloc}"
+
+
+def embedded_secret_ok(request: Request, client_secret: str | None) -> bool:
+    """An embedded checkout's frame sits in the merchant's site, where browsers withhold Lynk's cookies:
+    its posts prove themselves with the session's client secret instead (no other site knows it)."""
+    given = request.headers.get(SECRET_HEADER, "")
+    return bool(client_secret and given and hmac.compare_digest(given, client_secret) and _same_origin(request))
+
+
 def csrf_refused(request: Request) -> JSONResponse | None:
     """None when the POST carries the page's token (cookie and header agree) from Lynk's own origin."""
     cookie = request.cookies.get(CSRF_COOKIE, "")
     header = request.headers.get(CSRF_HEADER, "")
-    origin = request.headers.get("origin")
-    own = runtime_of(request).settings.public_url.rstrip("/")
-    same_origin = origin is None or origin == own or origin == f"{request.url.scheme}://{request.url.netloc}"
-    if cookie and header and hmac.compare_digest(cookie, header) and same_origin:
+    if cookie and header and hmac.compare_digest(cookie, header) and _same_origin(request):
         return None
     return JSONResponse(
         {"outcome": "error", "message": "This page has expired. Reload it and try again.", "param": None},

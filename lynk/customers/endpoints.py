@@ -7,7 +7,7 @@ from typing import Any
 from lynk.customers import service
 from lynk.customers.objects import customer_object, deleted_customer_object
 from lynk.customers.schemas import CreateCustomer, ListCustomers, UpdateCustomer
-from lynk.wire.lists import list_object
+from lynk.wire.lists import SearchParams, list_object, search_object
 from lynk.wire.params import NoParams
 from lynk.wire.routing import ApiCall, StripeRouter
 
@@ -18,6 +18,12 @@ routes = StripeRouter(tags=["Customers"])
 async def create_customer(call: ApiCall, params: CreateCustomer) -> dict[str, Any]:
     customer = await service.create(call.session, call.scope, params.changes(), params.metadata, now=call.now)
     return customer_object(customer)
+
+
+@routes.get("/v1/customers/search", params=SearchParams, summary="Search customers")
+async def search_customers(call: ApiCall, params: SearchParams) -> dict[str, Any]:
+    page = await service.search_page(call.session, call.scope, params.query, params.page_request())
+    return search_object("/v1/customers/search", [customer_object(c) for c in page.items], page.has_more)
 
 
 @routes.get("/v1/customers/{id}", params=NoParams, summary="Retrieve a customer")

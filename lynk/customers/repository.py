@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lynk.core import search
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
 from lynk.core.scope import Scope
 from lynk.models import Customer
@@ -36,3 +37,16 @@ async def list_page(session: AsyncSession, scope: Scope, page: PageRequest, *, e
 async def ids_on_test_clock(session: AsyncSession, scope: Scope, clock_id: str) -> list[str]:
     stmt = _live(scope).where(Customer.test_clock_id == clock_id).with_only_columns(Customer.id)
     return list((await session.scalars(stmt)).all())
+
+
+SEARCH_FIELDS = {
+    "created": search.Field(Customer.created, search.Kind.NUMBER),
+    "email": search.Field(Customer.email, search.Kind.STRING),
+    "name": search.Field(Customer.name, search.Kind.STRING),
+    "phone": search.Field(Customer.phone, search.Kind.STRING),
+}
+
+
+async def search_page(session: AsyncSession, scope: Scope, query: str, page: PageRequest) -> Page[Customer]:
+    stmt = _live(scope).where(search.condition(query, SEARCH_FIELDS, Customer.metadata_))
+    return await paginate(session, stmt, Customer, page, object_name="customer")

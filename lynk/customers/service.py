@@ -128,3 +128,8 @@ async def list_page(session: AsyncSession, scope: Scope, page: PageRequest, *, e
 async def ids_on_test_clock(session: AsyncSession, scope: Scope, clock_id: str) -> list[str]:
     """The ids of the (not deleted) customers that live on a test clock."""
     return await repository.ids_on_test_clock(session, scope, clock_id)
+
+
+async def search_page(session: AsyncSession, scope: Scope, query: str, page: PageRequest) -> Page[Customer]:
+    """Customers matching Stripe's search `query` (fields: created, email, name, phone, metadata)."""
+    return await repository.search_page(session, scope, query, page)

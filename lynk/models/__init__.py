@@ -33,6 +33,7 @@ from lynk.models.payment import (
     RefundStatus,
 )
 from lynk.models.payment_method import PaymentMethod
+from lynk.models.product import Price, Product
 from lynk.models.setup_intent import (
     Mandate,
     MandateStatus,
@@ -90,6 +91,8 @@ __all__ = [
     "PaymentIntentStatus",
     "PaymentMethod",
     "Posting",
+    "Price",
+    "Product",
     "Refund",
     "RefundStatus",
     "SetupAttempt",

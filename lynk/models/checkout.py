@@ -59,6 +59,12 @@ class CheckoutSession(ScopedObject, Base):
     setup_intent_id: Mapped[str | None] = mapped_column(String(64))
     expires_at: Mapped[int] = mapped_column(BigInteger)
     completed_at: Mapped[int | None] = mapped_column(BigInteger)
+    # `embedded`: the form is mounted in the merchant's page (lynk.js) with `client_secret`, then goes to `return_url`.
+    ui_mode: Mapped[str] = mapped_column(String(16), default="hosted", server_default="hosted")
+    client_secret: Mapped[str | None] = mapped_column(String(128), default=None)
+    return_url: Mapped[str | None] = mapped_column(Text, default=None)
+    # The page's customisations as given (billing_address_collection, phone_number_collection, submit_type, …).
+    options: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)
 
 
 class CheckoutLineItem(Base):

@@ -70,6 +70,12 @@ class PaymentIntent(ScopedObject, Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     authorized_reference: Mapped[str | None] = mapped_column(String(64))
     authorized_at: Mapped[int | None] = mapped_column(BigInteger)
+    # `{"enabled": true, "allow_redirects": "always"}` when the types came from the merchant's enabled methods.
+    automatic_payment_methods: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)
+    # What was asked of each method type: `{"card": {"request_three_d_secure": "challenge"}}`.
+    payment_method_options: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)
+    shipping: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)
+    statement_descriptor_suffix: Mapped[str | None] = mapped_column(String(22), default=None)
 
 
 class Charge(ScopedObject, Base):
@@ -101,6 +107,10 @@ class Charge(ScopedObject, Base):
     description: Mapped[str | None] = mapped_column(Text)
     receipt_email: Mapped[str | None] = mapped_column(String(512))
     disputed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    shipping: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)
+    statement_descriptor: Mapped[str | None] = mapped_column(String(22), default=None)
+    statement_descriptor_suffix: Mapped[str | None] = mapped_column(String(22), default=None)
+    fraud_details: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)
 
 
 class RefundStatus(StrEnum):

@@ -34,6 +34,7 @@ from lynk.models import (
 from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.objects import payment_method_object
 from lynk.payments import booking, repository, states
+from lynk.payments import options as intent_options
 from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
 from lynk.payments.errors import ProcessorUnavailable
 from lynk.payments.objects import charge_object, payment_intent_object
@@ -167,10 +168,11 @@ async def confirm(
         completed=None,
     )
     await repository.add(ctx.session, debit)
-    if pi.setup_future_usage and pi.customer_id and method.customer_id is None:
+    setup_future_usage = intent_options.setup_future_usage(pi, method.type)
+    if setup_future_usage and pi.customer_id and method.customer_id is None:
         # Saved for later debits under the mandate just accepted, as Stripe does once the debit is sent.
         await payment_methods.attach(ctx.session, ctx.keyring, ctx.scope, method.id, pi.customer_id, now=ctx.now)
-    if method.type == TYPE and mandate_data is not None and pi.setup_future_usage == "off_session":
+    if method.type == TYPE and mandate_data is not None and setup_future_usage == "off_session":
         # The consent later off-session debits rely on (see the check above).
         saved = await mandates.record(ctx, method, source_id=pi.id, customer_acceptance=_acceptance(mandate_data, ctx))
         charge.payment_method_details = _details(method, saved.id)
@@ -206,7 +208,7 @@ async def confirm_link(
         return False
     await confirm(ctx, pi, method, mandate_data=mandate_data, link_bank_account_id=bank_account_id)
     if pi.status in (PaymentIntentStatus.PROCESSING, PaymentIntentStatus.SUCCEEDED):
-        sfu = bool(pi.setup_future_usage)
+        sfu = bool(intent_options.setup_future_usage(pi, method.type))
         await link.payment_succeeded(ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id, setup_future_usage=sfu)
     return True
 

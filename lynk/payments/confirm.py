@@ -23,16 +23,17 @@ from lynk.connectors import (
     VoidRequest,
 )
 from lynk.core.errors import InvalidRequestError
-from lynk.core.ids import new_id
 from lynk.events import service as events
 from lynk.link import service as link
 from lynk.link.service import LinkPayment, LinkSignup
-from lynk.models import Charge, ChargeStatus, PaymentIntent, PaymentMethod
+from lynk.models import Charge, PaymentIntent, PaymentMethod
 from lynk.payment_methods import bank_accounts
 from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.bank_accounts import BankAccountInput
 from lynk.payment_methods.objects import payment_method_object
-from lynk.payments import aftermath, bank_debits, booking, method_rules, repository, risk, states
+from lynk.payments import aftermath, bank_debits, booking, method_rules, risk, states
+from lynk.payments import options as intent_options
+from lynk.payments.charge_records import build_charge
 from lynk.payments.context import (
     PaymentContext,
     authentication_url,
@@ -68,6 +69,8 @@ class ConfirmOptions:
     link: LinkPayment | None = None  # pay with a verified Link session
     link_signup: LinkSignup | None = None  # save the card to a new Link account once it succeeds
     publishable: bool = False  # the shopper's browser confirms (see method_rules)
+    error_on_requires_action: bool = False  # fail the attempt rather than ask the shopper to authenticate
+    mandate: str | None = None  # the mandate an off-session payment relies on
 
 
 async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOptions) -> PaymentIntent:
@@ -76,7 +79,7 @@ async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOption
     if options.link_signup is not None:
         await link.check_signup(options.link_signup)
     method_rules.check_off_session(publishable=options.publishable, off_session=options.off_session)
-    method = await _payment_method(ctx, pi, options)
+    method = await payment_method_for(ctx, pi, options)
     require_processor(ctx)
     method_rules.check_usable(method, publishable=options.publishable, verified_link=options.link is not None)
     if method.type not in pi.payment_method_types:  # e.g. a card on an intent that takes bank debits only
@@ -93,6 +96,8 @@ async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOption
         pi.off_session = bool(options.off_session)
     if options.setup_future_usage is not None:
         pi.setup_future_usage = options.setup_future_usage or None
+    if options.mandate is not None:
+        await mandates.check_covers(ctx, options.mandate, method)
     if method.type == bank_debits.TYPE:  # paying by bank: see bank_debits
         await bank_debits.confirm(ctx, pi, method, mandate_data=options.mandate_data)
         return pi
@@ -104,9 +109,11 @@ async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOption
     card = await card_ref(ctx, method)
     assessment = risk.assess(card.bin, card.last4, (method.card or {}).get("fingerprint", ""))
     if assessment.blocked:
-        charge = await _charge(ctx, pi, method, None, assessment, blocked=True, ref=card)
+        charge = await build_charge(ctx, pi, method, None, assessment, blocked=True, ref=card)
         await _fail(ctx, pi, method, charge, "card_declined", "fraudulent", "Your card was declined.")
-    await _authorize(ctx, pi, method, card, assessment, authenticated=False)
+    await _authorize(
+        ctx, pi, method, card, assessment, authenticated=False, fail_on_action=options.error_on_requires_action
+    )
     if options.link_signup is not None:  # enrol now, or hold the opt-in through 3-D Secure
         signup, billing = options.link_signup, method.billing_details
         await link.after_confirm(ctx.session, ctx.keyring, ctx.scope, ctx.now, pi, signup, card.vault_card_id, billing)
@@ -141,7 +148,8 @@ async def complete_authentication(ctx: PaymentContext, pi: PaymentIntent, *, suc
     return pi
 
 
-async def _payment_method(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOptions) -> PaymentMethod:
+async def payment_method_for(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOptions) -> PaymentMethod:
+    """The method to pay with (made from `payment_method_data`, or resolved), set on the intent."""
     if options.bank_account_data is not None:
         method = await bank_accounts.create(
             ctx.session,
@@ -207,8 +215,20 @@ async def _authorize(
     assessment: risk.RiskAssessment,
     *,
     authenticated: bool,
+    fail_on_action: bool = False,
 ) -> None:
+    requested_url = authentication_url(ctx, pi.id, pi.client_secret, None)
+    if (
+        not authenticated
+        and not pi.off_session
+        and not fail_on_action
+        and intent_options.challenge_requested(pi)
+        and requested_url is not None  # live: the processor asks for authentication, or not
+    ):
+        await _require_authentication(ctx, pi, requested_url)
+        return
     checks = (method.card or {}).get("checks") or {}
+    setup_future_usage = intent_options.setup_future_usage(pi, method.type)
     # An off-session charge relies on the consent recorded when the card was set up.
     mandate = await mandates.active_for(ctx, method) if pi.off_session else None
     for _ in range(2):
@@ -224,9 +244,9 @@ async def _authorize(
             postal_code=(method.billing_details.get("address") or {}).get("postal_code"),
             authenticated=authenticated,
             off_session=pi.off_session,
-            setup_for_future=pi.setup_future_usage is not None,
+            setup_for_future=setup_future_usage is not None,
             previously_setup=mandate is not None,
-            capture=pi.capture_method != "manual",
+            capture=intent_options.capture_method(pi, method.type) != "manual",
         )
         try:
             result = await connector_call(ctx.connector.authorize, request)
@@ -240,14 +260,24 @@ async def _authorize(
         raise ProcessorUnavailable()
     complete_call(call, result, ctx.now)
     url = authentication_url(ctx, pi.id, pi.client_secret, result)
-    if result.status == AuthorizeStatus.AUTHENTICATION_REQUIRED and not pi.off_session and url is not None:
-        states.require_action(
-            pi, {"type": "redirect_to_url", "redirect_to_url": {"url": url, "return_url": pi.return_url}}
-        )
-        await _record_intent(ctx, pi, "payment_intent.requires_action")
+    if (
+        result.status == AuthorizeStatus.AUTHENTICATION_REQUIRED
+        and not pi.off_session
+        and not fail_on_action
+        and url is not None
+    ):
+        await _require_authentication(ctx, pi, url)
         return
-    charge = await _charge(
-        ctx, pi, method, result, assessment, blocked=False, mandate_id=mandate.id if mandate else None, ref=card
+    charge = await build_charge(
+        ctx,
+        pi,
+        method,
+        result,
+        assessment,
+        blocked=False,
+        mandate_id=mandate.id if mandate else None,
+        ref=card,
+        authenticated=authenticated,
     )
     if result.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED):
         captured = result.status == AuthorizeStatus.CAPTURED
@@ -257,12 +287,12 @@ async def _authorize(
         await events.record(ctx.session, ctx.scope, "charge.succeeded", charge_object(charge), now=ctx.now)
         if method.type == "link":
             await link.payment_succeeded(
-                ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id, setup_future_usage=bool(pi.setup_future_usage)
+                ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id, setup_future_usage=bool(setup_future_usage)
             )
-        if pi.setup_future_usage and pi.customer_id and method.customer_id is None:
+        if setup_future_usage and pi.customer_id and method.customer_id is None:
             await payment_methods.attach(ctx.session, ctx.keyring, ctx.scope, method.id, pi.customer_id, now=ctx.now)
         method_rules.spend_if_single_use(method)
-        if pi.setup_future_usage == "off_session":
+        if setup_future_usage == "off_session":
             await mandates.record(ctx, method, source_id=pi.id, customer_acceptance=None)
         await _record_intent(
             ctx, pi, "payment_intent.succeeded" if captured else "payment_intent.amount_capturable_updated"
@@ -270,6 +300,9 @@ async def _authorize(
         if captured:
             await aftermath.after_capture(ctx, charge, card)
         return
+    if result.status == AuthorizeStatus.AUTHENTICATION_REQUIRED and not result.code:  # error_on_requires_action
+        message = "Your card was declined. This transaction requires authentication."
+        await _fail(ctx, pi, method, charge, "authentication_required", "authentication_required", message)
     code = result.code or "card_declined"
     await _fail(ctx, pi, method, charge, code, result.decline_code, result.message)
 
@@ -279,6 +312,12 @@ def _key_base(ctx: PaymentContext, pi: PaymentIntent) -> str:
     count); one created by this request would vanish with a crash, so the request's Idempotency-Key names them."""
     base = request_key_base(ctx) if pi.id in ctx.created_here else None
     return base or pi.id
+
+
+async def _require_authentication(ctx: PaymentContext, pi: PaymentIntent, url: str) -> None:
+    """Send the shopper to authenticate at `url` (`next_action.redirect_to_url`)."""
+    states.require_action(pi, {"type": "redirect_to_url", "redirect_to_url": {"url": url, "return_url": pi.return_url}})
+    await _record_intent(ctx, pi, "payment_intent.requires_action")
 
 
 async def _release_lost_attempt(ctx: PaymentContext, key: str, lost_amount: int) -> None:
@@ -291,79 +330,6 @@ async def _release_lost_attempt(ctx: PaymentContext, key: str, lost_amount: int)
     elif lost.status == AuthorizeStatus.CAPTURED:
         refund = RefundRequest(idempotency_key=f"{key}:refund", reference=lost.reference, amount=lost_amount)
         await connector_call(ctx.connector.refund, refund)
-
-
-async def _charge(
-    ctx: PaymentContext,
-    pi: PaymentIntent,
-    method: PaymentMethod,
-    result: AuthorizeResult | None,
-    assessment: risk.RiskAssessment,
-    *,
-    blocked: bool,
-    mandate_id: str | None = None,
-    ref: CardRef,
-) -> Charge:
-    ok = result is not None and result.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED)
-    captured = result is not None and result.status == AuthorizeStatus.CAPTURED
-    card = dict(method.card or {})
-    details_card = {
-        key: card.get(key) for key in ("brand", "country", "exp_month", "exp_year", "fingerprint", "funding", "last4")
-    }
-    details_card["checks"] = {
-        "address_line1_check": None,
-        "address_postal_code_check": result.postal_code_check if result else None,
-        "cvc_check": result.cvc_check if result else None,
-    }
-    details_card.update({"mandate": mandate_id, "network": card.get("brand"), "three_d_secure": None, "wallet": None})
-    details: dict[str, Any] = {"type": "card", "card": details_card, "billing_details": method.billing_details}
-    if method.type == "link":  # the merchant learns the funding country, never the card
-        details = await link.charge_details(ctx.session, ref.vault_card_id, method.billing_details)
-    if blocked:
-        outcome_type, network_status, reason = "blocked", "not_sent_to_network", "highest_risk_level"
-        seller_message = "Lynk blocked this payment as too risky."
-    elif ok:
-        outcome_type, network_status, reason = "authorized", "approved_by_network", None
-        seller_message = "Payment complete."
-    else:
-        assert result is not None
-        declined = (AuthorizeStatus.DECLINED, AuthorizeStatus.AUTHENTICATION_REQUIRED)
-        outcome_type = "issuer_declined" if result.status in declined else "invalid"
-        network_status, reason, seller_message = result.network_status, result.decline_code, result.message
-    charge = Charge(
-        id=new_id("ch"),
-        created=ctx.now,
-        merchant_id=ctx.scope.merchant_id,
-        livemode=ctx.scope.livemode,
-        metadata_=dict(pi.metadata_),
-        payment_intent_id=pi.id,
-        amount=pi.amount,
-        amount_captured=pi.amount if captured else 0,
-        amount_refunded=0,
-        currency=pi.currency,
-        status=ChargeStatus.SUCCEEDED if ok else ChargeStatus.FAILED,
-        captured=captured,
-        paid=ok,
-        customer_id=pi.customer_id,
-        payment_method_id=method.id,
-        payment_method_details=details,
-        outcome={
-            "network_status": network_status,
-            "reason": reason,
-            "risk_level": assessment.level,
-            "risk_score": assessment.score,
-            "seller_message": seller_message,
-            "type": outcome_type,
-        },
-        failure_code=None,
-        failure_message=None,
-        balance_transaction_id=None,
-        connector_reference=result.reference if result else None,
-        description=pi.description,
-        receipt_email=pi.receipt_email,
-    )
-    await repository.add(ctx.session, charge)
-    return charge
 
 
 def error_object(

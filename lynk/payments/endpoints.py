@@ -24,7 +24,7 @@ from lynk.payments.schemas import (
     RetrievePaymentIntent,
     UpdatePaymentIntent,
 )
-from lynk.wire.lists import list_object
+from lynk.wire.lists import SearchParams, list_object, search_object
 from lynk.wire.params import NoParams
 from lynk.wire.routing import ApiCall, Auth, StripeRouter
 
@@ -48,7 +48,7 @@ def payment_context(call: ApiCall) -> PaymentContext:
     )
 
 
-def _confirm_options(call: ApiCall, params: ConfirmFields) -> ConfirmOptions:
+def _confirm_options(call: ApiCall, params: ConfirmFields | UpdatePaymentIntent) -> ConfirmOptions:
     data = params.payment_method_data
     card = link = signup = bank = None
     if data is not None and data.type == "us_bank_account":
@@ -65,6 +65,8 @@ def _confirm_options(call: ApiCall, params: ConfirmFields) -> ConfirmOptions:
         )
     elif data is not None:
         card = data.card_data()
+    if not isinstance(params, ConfirmFields):  # an update only sets the method
+        return ConfirmOptions(payment_method_data=card, bank_account_data=bank, link=link)
     if params.link_signup is not None:
         s = params.link_signup
         signup = link_service.LinkSignup(Signup(s.email, s.phone, s.name, s.country), caller_of(call))
@@ -79,18 +81,26 @@ def _confirm_options(call: ApiCall, params: ConfirmFields) -> ConfirmOptions:
         link=link,
         link_signup=signup,
         publishable=not call.caller.secret,
+        error_on_requires_action=params.error_on_requires_action,
+        mandate=params.mandate,
     )
 
 
 @routes.post("/v1/payment_intents", params=CreatePaymentIntent, summary="Create a PaymentIntent")
 async def create_payment_intent(call: ApiCall, params: CreatePaymentIntent) -> dict[str, Any]:
-    if params.off_session not in (None, False) and not params.confirm:
-        raise ParameterInvalid("You may only specify off_session when confirm is true.", param="off_session")
+    for name in ("off_session", "error_on_requires_action", "mandate"):
+        if getattr(params, name) not in (None, False) and not params.confirm:
+            raise ParameterInvalid(f"You may only specify {name} when confirm is true.", param=name)
+    automatic = params.automatic_payment_methods
     new = service.NewPaymentIntent(
         amount=params.amount,
         currency=params.currency,
         customer=params.customer,
-        payment_method_types=list(params.payment_method_types),
+        payment_method_types=params.payment_method_types,
+        automatic_payment_methods=automatic.model_dump() if automatic else None,
+        payment_method_options=params.payment_method_options.given() if params.payment_method_options else None,
+        shipping=params.shipping.rendered() if params.shipping else None,
+        statement_descriptor_suffix=params.statement_descriptor_suffix,
         capture_method=params.capture_method,
         confirmation_method=params.confirmation_method,
         setup_future_usage=params.setup_future_usage,
@@ -102,6 +112,18 @@ async def create_payment_intent(call: ApiCall, params: CreatePaymentIntent) -> d
     )
     pi = await service.create(payment_context(call), new, _confirm_options(call, params) if params.confirm else None)
     return payment_intent_object(pi)
+
+
+@routes.get("/v1/payment_intents/search", params=SearchParams, summary="Search PaymentIntents")
+async def search_payment_intents(call: ApiCall, params: SearchParams) -> dict[str, Any]:
+    page = await service.search_intents(payment_context(call), params.query, params.page_request())
+    return search_object("/v1/payment_intents/search", [payment_intent_object(p) for p in page.items], page.has_more)
+
+
+@routes.get("/v1/charges/search", params=SearchParams, summary="Search charges")
+async def search_charges(call: ApiCall, params: SearchParams) -> dict[str, Any]:
+    page = await service.search_charges(payment_context(call), params.query, params.page_request())
+    return search_object("/v1/charges/search", [charge_object(c) for c in page.items], page.has_more)
 
 
 @routes.get(
@@ -118,18 +140,25 @@ async def retrieve_payment_intent(call: ApiCall, params: RetrievePaymentIntent) 
 async def update_payment_intent(call: ApiCall, params: UpdatePaymentIntent) -> dict[str, Any]:
     ctx = payment_context(call)
     pi = await service.get(ctx, call.path["id"], for_update=True)
-    await service.update(
-        ctx,
-        pi,
+    changes = service.IntentChanges(
+        given=frozenset(params.model_fields_set),
         amount=params.amount,
         currency=params.currency,
         customer=params.customer,
         payment_method=params.payment_method,
+        payment_method_data=_confirm_options(call, params) if params.payment_method_data else None,
+        payment_method_types=params.payment_method_types,
+        payment_method_options=params.payment_method_options.given() if params.payment_method_options else None,
+        capture_method=params.capture_method,
+        setup_future_usage=params.setup_future_usage,
+        shipping=params.shipping.rendered() if params.shipping else None,
+        statement_descriptor=params.statement_descriptor,
+        statement_descriptor_suffix=params.statement_descriptor_suffix,
         description=params.description,
         receipt_email=params.receipt_email,
         metadata=params.metadata,
     )
-    return payment_intent_object(pi)
+    return payment_intent_object(await service.update(ctx, pi, changes))
 
 
 @routes.post(
@@ -143,6 +172,13 @@ async def confirm_payment_intent(call: ApiCall, params: ConfirmPaymentIntent) ->
     pi = await service.get(ctx, call.path["id"], for_update=True)
     if not call.caller.secret:
         service.check_client_secret(pi, params.client_secret)
+    service.set_confirm_fields(
+        pi,
+        shipping=params.shipping.rendered() if params.shipping else None,
+        payment_method_options=params.payment_method_options.given() if params.payment_method_options else None,
+        receipt_email=params.receipt_email,
+        given=frozenset(params.model_fields_set),
+    )
     await confirm(ctx, pi, _confirm_options(call, params))
     return payment_intent_object(pi)
 
@@ -151,7 +187,12 @@ async def confirm_payment_intent(call: ApiCall, params: ConfirmPaymentIntent) ->
 async def capture_payment_intent(call: ApiCall, params: CapturePaymentIntent) -> dict[str, Any]:
     ctx = payment_context(call)
     pi = await service.get(ctx, call.path["id"], for_update=True)
-    return payment_intent_object(await service.capture(ctx, pi, params.amount_to_capture))
+    extras = service.CaptureExtras(
+        metadata=params.metadata,
+        statement_descriptor=params.statement_descriptor,
+        statement_descriptor_suffix=params.statement_descriptor_suffix,
+    )
+    return payment_intent_object(await service.capture(ctx, pi, params.amount_to_capture, extras))
 
 
 @routes.post("/v1/payment_intents/{id}/cancel", params=CancelPaymentIntent, summary="Cancel a PaymentIntent")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lynk.models import Charge, PaymentIntent, Refund
+from lynk.payments.options import rendered as rendered_options
 
 
 def payment_intent_object(pi: PaymentIntent) -> dict[str, Any]:
@@ -17,7 +18,7 @@ def payment_intent_object(pi: PaymentIntent) -> dict[str, Any]:
         "amount_received": pi.amount_received,
         "application": None,
         "application_fee_amount": None,
-        "automatic_payment_methods": None,
+        "automatic_payment_methods": pi.automatic_payment_methods,
         "canceled_at": pi.canceled_at,
         "cancellation_reason": pi.cancellation_reason,
         "capture_method": pi.capture_method,
@@ -34,15 +35,15 @@ def payment_intent_object(pi: PaymentIntent) -> dict[str, Any]:
         "next_action": pi.next_action,
         "on_behalf_of": None,
         "payment_method": pi.payment_method_id,
-        "payment_method_options": {},
+        "payment_method_options": rendered_options(pi, pi.payment_method_types),
         "payment_method_types": list(pi.payment_method_types),
         "processing": None,
         "receipt_email": pi.receipt_email,
         "review": None,
         "setup_future_usage": pi.setup_future_usage,
-        "shipping": None,
+        "shipping": pi.shipping,
         "statement_descriptor": pi.statement_descriptor,
-        "statement_descriptor_suffix": None,
+        "statement_descriptor_suffix": pi.statement_descriptor_suffix,
         "status": pi.status,
         "transfer_data": None,
         "transfer_group": None,
@@ -61,7 +62,7 @@ def charge_object(charge: Charge) -> dict[str, Any]:
         "application_fee_amount": None,
         "balance_transaction": charge.balance_transaction_id,
         "billing_details": charge.payment_method_details.get("billing_details"),
-        "calculated_statement_descriptor": None,
+        "calculated_statement_descriptor": charge.statement_descriptor,
         "captured": charge.captured,
         "created": charge.created,
         "currency": charge.currency,
@@ -71,7 +72,7 @@ def charge_object(charge: Charge) -> dict[str, Any]:
         "failure_balance_transaction": None,
         "failure_code": charge.failure_code,
         "failure_message": charge.failure_message,
-        "fraud_details": {},
+        "fraud_details": dict(charge.fraud_details or {}),
         "livemode": charge.livemode,
         "metadata": dict(charge.metadata_),
         "on_behalf_of": None,
@@ -86,8 +87,9 @@ def charge_object(charge: Charge) -> dict[str, Any]:
         "receipt_url": None,
         "refunded": charge.amount_refunded == charge.amount_captured and charge.amount_captured > 0,
         "review": None,
-        "shipping": None,
-        "statement_descriptor": None,
+        "shipping": charge.shipping,
+        "statement_descriptor": charge.statement_descriptor,
+        "statement_descriptor_suffix": charge.statement_descriptor_suffix,
         "status": charge.status,
         "transfer_data": None,
         "transfer_group": None,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lynk.core import search
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
 from lynk.core.scope import Scope
 from lynk.models import BankDebit, BankDebitStatus, Charge, ConnectorCall, PaymentIntent, Refund
@@ -124,3 +125,37 @@ async def due_bank_debits(
         owned = select(PaymentIntent.id).where(PaymentIntent.customer_id.in_(customer_ids))
         stmt = stmt.where(BankDebit.payment_intent_id.in_(owned))
     return list((await session.scalars(stmt)).all())
+
+
+INTENT_SEARCH_FIELDS = {
+    "amount": search.Field(PaymentIntent.amount, search.Kind.NUMBER),
+    "created": search.Field(PaymentIntent.created, search.Kind.NUMBER),
+    "currency": search.Field(PaymentIntent.currency, search.Kind.EXACT, lowercase=True),
+    "customer": search.Field(PaymentIntent.customer_id, search.Kind.EXACT),
+    "status": search.Field(PaymentIntent.status, search.Kind.EXACT),
+}
+_DETAILS = Charge.payment_method_details
+CHARGE_SEARCH_FIELDS = {
+    "amount": search.Field(Charge.amount, search.Kind.NUMBER),
+    "created": search.Field(Charge.created, search.Kind.NUMBER),
+    "currency": search.Field(Charge.currency, search.Kind.EXACT, lowercase=True),
+    "customer": search.Field(Charge.customer_id, search.Kind.EXACT),
+    "disputed": search.Field(Charge.disputed, search.Kind.BOOLEAN),
+    "payment_intent": search.Field(Charge.payment_intent_id, search.Kind.EXACT),
+    "status": search.Field(Charge.status, search.Kind.EXACT),
+    "payment_method_details.type": search.Field(_DETAILS["type"].as_string(), search.Kind.EXACT),
+    "payment_method_details.card.brand": search.Field(_DETAILS[("card", "brand")].as_string(), search.Kind.EXACT),
+    "payment_method_details.card.last4": search.Field(_DETAILS[("card", "last4")].as_string(), search.Kind.EXACT),
+}
+
+
+async def search_intents(session: AsyncSession, scope: Scope, query: str, page: PageRequest) -> Page[PaymentIntent]:
+    condition = search.condition(query, INTENT_SEARCH_FIELDS, PaymentIntent.metadata_)
+    stmt = scoped_select(PaymentIntent, scope.merchant_id, scope.livemode).where(condition)
+    return await paginate(session, stmt, PaymentIntent, page, object_name="payment_intent")
+
+
+async def search_charges(session: AsyncSession, scope: Scope, query: str, page: PageRequest) -> Page[Charge]:
+    condition = search.condition(query, CHARGE_SEARCH_FIELDS, Charge.metadata_)
+    stmt = scoped_select(Charge, scope.merchant_id, scope.livemode).where(condition)
+    return await paginate(session, stmt, Charge, page, object_name="charge")

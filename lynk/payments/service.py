@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from lynk.connectors import CaptureRequest, VoidRequest
 from lynk.core.errors import InvalidRequestError
@@ -17,8 +18,8 @@ from lynk.customers import service as customers
 from lynk.events import service as events
 from lynk.models import Charge, PaymentIntent, PaymentIntentStatus
 from lynk.payment_methods import service as payment_methods
-from lynk.payments import aftermath, booking, repository, states
-from lynk.payments.confirm import ConfirmOptions, confirm
+from lynk.payments import aftermath, booking, options, repository, states
+from lynk.payments.confirm import ConfirmOptions, confirm, payment_method_for
 from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call, refused
 from lynk.payments.errors import AmountTooSmall, ChargeNotFound, ClientSecretMismatch, PaymentIntentNotFound
 from lynk.payments.objects import charge_object, payment_intent_object
@@ -31,7 +32,11 @@ class NewPaymentIntent:
     amount: int
     currency: str
     customer: str | None = None
-    payment_method_types: Sequence[str] = ("card",)
+    payment_method_types: Sequence[str] | None = None  # None: `card`, or the automatic ones
+    automatic_payment_methods: Mapping[str, Any] | None = None
+    payment_method_options: Mapping[str, Any] | None = None
+    shipping: Mapping[str, Any] | None = None
+    statement_descriptor_suffix: str | None = None
     capture_method: str = "automatic"
     confirmation_method: str = "automatic"
     setup_future_usage: str | None = None
@@ -55,8 +60,23 @@ def check_amount(amount: int, code: str, *, param: str = "amount") -> str:
     return found.code
 
 
+def _method_types(new: NewPaymentIntent, code: str) -> tuple[list[str], dict[str, Any] | None]:
+    """The types the intent offers, and its `automatic_payment_methods` (when those types came from it)."""
+    automatic = new.automatic_payment_methods
+    if not automatic or not automatic.get("enabled"):
+        return list(new.payment_method_types or ["card"]), None
+    if new.payment_method_types:
+        raise InvalidRequestError(
+            "You may only specify one of these parameters: automatic_payment_methods, payment_method_types.",
+            param="automatic_payment_methods",
+        )
+    allow_redirects = automatic.get("allow_redirects") or "always"
+    return options.automatic_types(code, new.capture_method), {"allow_redirects": allow_redirects, "enabled": True}
+
+
 async def create(ctx: PaymentContext, new: NewPaymentIntent, confirm_with: ConfirmOptions | None) -> PaymentIntent:
     code = check_amount(new.amount, new.currency)
+    types, automatic = _method_types(new, code)
     if new.customer is not None:
         await customers.get(ctx.session, ctx.scope, new.customer, param="customer")
     pi_id = new_id("pi")
@@ -73,7 +93,11 @@ async def create(ctx: PaymentContext, new: NewPaymentIntent, confirm_with: Confi
         confirmation_method=new.confirmation_method,
         customer_id=new.customer,
         payment_method_id=None,
-        payment_method_types=list(new.payment_method_types),
+        payment_method_types=types,
+        automatic_payment_methods=automatic,
+        payment_method_options=options.merge(None, dict(new.payment_method_options or {})),
+        shipping=dict(new.shipping) if new.shipping else None,
+        statement_descriptor_suffix=new.statement_descriptor_suffix,
         setup_future_usage=new.setup_future_usage,
         description=new.description,
         receipt_email=new.receipt_email,
@@ -94,6 +118,24 @@ async def create(ctx: PaymentContext, new: NewPaymentIntent, confirm_with: Confi
     return pi
 
 
+def set_confirm_fields(
+    pi: PaymentIntent,
+    *,
+    shipping: Mapping[str, Any] | None,
+    payment_method_options: Mapping[str, Any] | None,
+    receipt_email: str | None,
+    given: frozenset[str],
+) -> None:
+    """The intent's fields a confirmation may also set (`shipping`, `payment_method_options`, `receipt_email`)."""
+    states.check_confirmable(pi)
+    if "shipping" in given:
+        pi.shipping = dict(shipping) if shipping else None
+    if payment_method_options is not None:
+        pi.payment_method_options = options.merge(pi.payment_method_options, dict(payment_method_options))
+    if "receipt_email" in given:
+        pi.receipt_email = receipt_email
+
+
 async def get(ctx: PaymentContext, payment_intent_id: str, *, for_update: bool = False) -> PaymentIntent:
     pi = await repository.get_intent(ctx.session, ctx.scope, payment_intent_id, for_update=for_update)
     if pi is None:
@@ -112,38 +154,54 @@ async def attach_method(ctx: PaymentContext, pi: PaymentIntent, payment_method: 
     states.method_attached(pi, method.id)
 
 
-async def update(
-    ctx: PaymentContext,
-    pi: PaymentIntent,
-    *,
-    amount: int | None,
-    currency: str | None,
-    customer: str | None,
-    payment_method: str | None,
-    description: str | None,
-    receipt_email: str | None,
-    metadata: MetadataUpdate | None,
-) -> PaymentIntent:
-    states.check_updatable(pi)
+@dataclass(frozen=True)
+class IntentChanges:
+    """An update's fields; `given` names those sent, so that an empty string (None here) unsets."""
+
+    given: frozenset[str]
+    amount: int | None = None
+    currency: str | None = None
+    customer: str | None = None
+    payment_method: str | None = None
+    payment_method_data: ConfirmOptions | None = None
+    payment_method_types: Sequence[str] | None = None
+    payment_method_options: Mapping[str, Any] | None = None
+    capture_method: str | None = None
+    setup_future_usage: str | None = None
+    shipping: Mapping[str, Any] | None = None
+    statement_descriptor: str | None = None
+    statement_descriptor_suffix: str | None = None
+    description: str | None = None
+    receipt_email: str | None = None
+    metadata: MetadataUpdate | None = None
+
+
+# What Stripe lets a merchant change once the payment went through (or was canceled).
+ALWAYS_UPDATABLE = frozenset({"description", "metadata", "receipt_email", "expand"})
+
+
+async def update(ctx: PaymentContext, pi: PaymentIntent, changes: IntentChanges) -> PaymentIntent:
+    if not changes.given <= ALWAYS_UPDATABLE:
+        states.check_updatable(pi)
     before = payment_intent_object(pi)
     challenged = (pi.amount, pi.currency, pi.payment_method_id)
-    if amount is not None or currency is not None:
-        pi.currency = check_amount(amount or pi.amount, currency or pi.currency)
-        pi.amount = amount or pi.amount
-    if customer is not None:
-        await customers.get(ctx.session, ctx.scope, customer, param="customer")
-        pi.customer_id = customer
-    if payment_method is not None:
-        await attach_method(ctx, pi, payment_method)
+    await _apply_payment_changes(ctx, pi, changes)
     asked = (pi.amount, pi.currency, pi.payment_method_id)
     if pi.status == PaymentIntentStatus.REQUIRES_ACTION and asked != challenged:
         states.challenge_ended(pi)  # the shopper authenticated something else: never charge this on it
-    if description is not None:
-        pi.description = description
-    if receipt_email is not None:
-        pi.receipt_email = receipt_email
-    if metadata is not None:
-        pi.metadata_ = metadata.apply(pi.metadata_)
+    given = changes.given
+    if "shipping" in given:
+        pi.shipping = dict(changes.shipping) if changes.shipping else None
+    if "statement_descriptor" in given:
+        pi.statement_descriptor = changes.statement_descriptor
+    if "statement_descriptor_suffix" in given:
+        pi.statement_descriptor_suffix = changes.statement_descriptor_suffix
+    if "description" in given:
+        pi.description = changes.description
+    if "receipt_email" in given:
+        pi.receipt_email = changes.receipt_email
+    if changes.metadata is not None:
+        pi.metadata_ = changes.metadata.apply(pi.metadata_)
     await ctx.session.flush()
     after = payment_intent_object(pi)
     previous = events.previous_attributes(before, after)
@@ -152,7 +210,44 @@ async def update(
     return pi
 
 
-async def capture(ctx: PaymentContext, pi: PaymentIntent, amount_to_capture: int | None) -> PaymentIntent:
+async def _apply_payment_changes(ctx: PaymentContext, pi: PaymentIntent, changes: IntentChanges) -> None:
+    """The fields that decide how the payment is made (only before it is)."""
+    if changes.amount is not None or changes.currency is not None:
+        pi.currency = check_amount(changes.amount or pi.amount, changes.currency or pi.currency)
+        pi.amount = changes.amount or pi.amount
+    if changes.customer is not None:
+        await customers.get(ctx.session, ctx.scope, changes.customer, param="customer")
+        pi.customer_id = changes.customer
+    if changes.capture_method is not None:
+        pi.capture_method = changes.capture_method
+    if changes.payment_method_types is not None:
+        pi.payment_method_types, pi.automatic_payment_methods = list(changes.payment_method_types), None
+    elif pi.automatic_payment_methods and (changes.capture_method or changes.currency):
+        pi.payment_method_types = options.automatic_types(pi.currency, pi.capture_method)
+    if changes.payment_method_options is not None:
+        pi.payment_method_options = options.merge(pi.payment_method_options, dict(changes.payment_method_options))
+    if "setup_future_usage" in changes.given:
+        pi.setup_future_usage = changes.setup_future_usage
+    if changes.payment_method_data is not None:
+        method = await payment_method_for(ctx, pi, changes.payment_method_data)
+        states.method_attached(pi, method.id)
+    elif changes.payment_method is not None:
+        await attach_method(ctx, pi, changes.payment_method)
+
+
+@dataclass(frozen=True)
+class CaptureExtras:
+    """What a capture may also set: the intent's metadata, the charge's statement descriptors."""
+
+    metadata: MetadataUpdate | None = None
+    statement_descriptor: str | None = None
+    statement_descriptor_suffix: str | None = None
+
+
+async def capture(
+    ctx: PaymentContext, pi: PaymentIntent, amount_to_capture: int | None, extras: CaptureExtras | None = None
+) -> PaymentIntent:
+    extras = extras or CaptureExtras()
     amount = pi.amount_capturable if amount_to_capture is None else amount_to_capture
     if pi.status == PaymentIntentStatus.REQUIRES_CAPTURE and not 0 < amount <= pi.amount_capturable:
         raise InvalidRequestError(
@@ -172,6 +267,12 @@ async def capture(ctx: PaymentContext, pi: PaymentIntent, amount_to_capture: int
     if not result.succeeded:  # Lynk found the capture valid: a refusal is a disagreement, never stored as the answer
         raise refused("capture", result)
     charge.amount_captured, charge.captured = amount, True
+    if extras.metadata is not None:
+        pi.metadata_ = extras.metadata.apply(pi.metadata_)
+    for name in ("statement_descriptor", "statement_descriptor_suffix"):
+        if getattr(extras, name) is not None:
+            setattr(pi, name, getattr(extras, name))
+            setattr(charge, name, getattr(extras, name))
     await booking.book_capture(ctx, charge, amount)
     await ctx.session.flush()
     await events.record(ctx.session, ctx.scope, "charge.captured", charge_object(charge), now=ctx.now)
@@ -236,3 +337,13 @@ async def list_charges(
     return await repository.list_charges(
         ctx.session, ctx.scope, page, payment_intent_id=payment_intent_id, customer_id=customer_id
     )
+
+
+async def search_intents(ctx: PaymentContext, query: str, page: PageRequest) -> Page[PaymentIntent]:
+    """PaymentIntents matching Stripe's search `query` (amount, created, currency, customer, status, metadata)."""
+    return await repository.search_intents(ctx.session, ctx.scope, query, page)
+
+
+async def search_charges(ctx: PaymentContext, query: str, page: PageRequest) -> Page[Charge]:
+    """Charges matching Stripe's search `query`."""
+    return await repository.search_charges(ctx.session, ctx.scope, query, page)

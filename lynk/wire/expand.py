@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 Loader = Callable[["ApiCall", str], Awaitable[dict[str, Any] | None]]
 MAX_EXPAND_DEPTH = 4
+LISTS = ("list", "search_result")
 
 
 class Expander:
@@ -55,7 +56,7 @@ class Expander:
         return obj
 
     async def _expand_path(self, call: ApiCall, obj: dict[str, Any], path: str, full: str) -> None:
-        if obj.get("object") == "list" and path.startswith("data."):
+        if obj.get("object") in LISTS and path.startswith("data."):
             for item in obj.get("data", []):
                 await self._expand_path(call, item, path[len("data.") :], full)
             return

@@ -9,6 +9,7 @@ from pydantic import BeforeValidator, Field, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from lynk.core import search
 from lynk.core.pagination import CreatedFilter, PageRequest
 from lynk.wire.params import MAX_INT, FormInt, NestedParams, Params, Timestamp
 
@@ -54,3 +55,20 @@ class ListParams(Params):
 
 def list_object(url: str, data: Sequence[dict[str, Any]], has_more: bool) -> dict[str, Any]:
     return {"object": "list", "data": list(data), "has_more": has_more, "url": url}
+
+
+class SearchParams(Params):
+    """`GET /v1/<resources>/search`: Stripe's query language, `limit`, and `page` (a previous `next_page`)."""
+
+    query: Annotated[str, Field(min_length=1, max_length=5000)]
+    limit: Annotated[FormInt, Field(ge=1, le=100)] = 10
+    page: Annotated[str, Field(max_length=500)] | None = None
+
+    def page_request(self) -> PageRequest:
+        return PageRequest(limit=self.limit, starting_after=search.after_id(self.page))
+
+
+def search_object(url: str, data: Sequence[dict[str, Any]], has_more: bool) -> dict[str, Any]:
+    """A `search_result`; `next_page` continues after the last object (null on the last page)."""
+    next_page = search.page_token(data[-1]["id"]) if has_more and data else None
+    return {"object": "search_result", "data": list(data), "has_more": has_more, "next_page": next_page, "url": url}

@@ -19,13 +19,41 @@
 
   window.LynkCard.wire(form);
 
+  /* Embedded in a merchant's page (lynk.js initEmbeddedCheckout): the merchant's page moves on,
+   * told by a message to its origin only; the frame itself can't navigate the top window. */
+  var parentOrigin = body.getAttribute("data-embedded") === "on" ? body.getAttribute("data-parent-origin") || null : null;
+  function go(url) {
+    if (parentOrigin && window.parent !== window) {
+      window.parent.postMessage({ type: "lynk:checkout:redirect", url: new URL(url, window.location.href).toString() },
+                                parentOrigin);
+      return;
+    }
+    window.location.assign(url);
+  }
+  if (parentOrigin && window.parent !== window) {
+    var report = function () {
+      window.parent.postMessage({ type: "lynk:resize", height: document.documentElement.scrollHeight }, parentOrigin);
+    };
+    window.addEventListener("load", report);
+    new ResizeObserver(report).observe(document.body);
+  }
+
+  /* An embedded page (framed by the merchant's site, without Lynk's cookies) also proves itself with the
+   * session's client secret. */
+  function headers(attempt) {
+    var given = { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Idempotency-Key": attempt };
+    var secret = body.getAttribute("data-client-secret");
+    if (secret) { given["X-Lynk-Client-Secret"] = secret; }
+    return given;
+  }
+
   /* POST the attempt; when no answer comes (network) or it is still in flight (409), ask again with the
    * same key: the server answers a repeat with the first answer, never a second payment. */
   function send(payload, attempt, triesLeft) {
     return fetch("/c/pay/" + encodeURIComponent(sessionId) + "/confirm", {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Idempotency-Key": attempt },
+      headers: headers(attempt),
       body: payload
     }).then(function (response) {
       if (response.status === 409 && triesLeft > 1) { return later(payload, attempt, triesLeft); }
@@ -54,9 +82,17 @@
     return target;
   }
 
+  /* The fields the merchant asked for (phone, addresses, terms), under their input names. */
+  function asked(target) {
+    Array.prototype.forEach.call(form.querySelectorAll("[data-extra]"), function (input) {
+      target[input.name] = input.type === "checkbox" ? input.checked : input.value;
+    });
+    return target;
+  }
+
   /* What to pay with: the chosen saved detail (Link), or the typed card (with the opt-in, if ticked). */
   function payload() {
-    if (linkSteps.mode() === "wallet") { return linkSteps.payload(); }
+    if (linkSteps.mode() === "wallet") { return asked(linkSteps.payload()); }
     var email = document.getElementById("email").value.trim();
     if (!/^[^\s@]+@[^\s@]+$/.test(email)) {
       window.LynkCard.showError(form, "Enter a valid email address.", "email");
@@ -70,6 +106,7 @@
       return null;
     }
     var card = window.LynkCard.values(form);
+    asked(extra);
     return merge({
       email: email,
       name: document.getElementById("card-name").value,
@@ -99,7 +136,7 @@
         progress.textContent = result.outcome === "succeeded" ?
           (saving ? "Card saved. Redirecting…" : "Payment complete. Redirecting…") :
           "Your bank asks you to confirm this payment. Redirecting…";
-        window.location.assign(result.redirect);
+        go(result.redirect);
         return;
       }
       done("");

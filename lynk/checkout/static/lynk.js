@@ -6,6 +6,11 @@
  *   lynk.confirmPayment({ elements: elements, confirmParams: { return_url: "https://shop.example/done" } });
  *   // or { …, redirect: "if_required" } → Promise of { paymentIntent } or { error }
  *
+ *   // Embedded Checkout (a Checkout Session created with ui_mode=embedded):
+ *   lynk.initEmbeddedCheckout({ fetchClientSecret: function () { return fetch(…).then(…secret…); } })
+ *     .then(function (checkout) { checkout.mount("#checkout"); });
+ *   // when paid, this page goes to the session's return_url (or onComplete() runs, redirect_on_completion=never)
+ *
  * The form lives in an iframe from Lynk's origin: card data never touches this page. Messages
  * go to that origin only, and only messages from that origin and that frame are read. */
 (function () {
@@ -123,6 +128,64 @@
       return { paymentIntent: pi };
     });
   };
+
+  /* Embedded Checkout: Lynk's hosted checkout form in an iframe, opened with the session's client secret. */
+  function EmbeddedCheckout(clientSecret, onComplete) {
+    this._secret = clientSecret;
+    this._onComplete = onComplete;
+    this._frame = null;
+    this._listener = null;
+  }
+
+  Lynk.prototype.initEmbeddedCheckout = function (options) {
+    options = options || {};
+    var given = options.fetchClientSecret ? Promise.resolve().then(options.fetchClientSecret) :
+      Promise.resolve(options.clientSecret);
+    return given.then(function (secret) {
+      if (typeof secret !== "string" || !/^cs_(test|live)_[A-Za-z0-9]+_secret_/.test(secret)) {
+        throw new Error("initEmbeddedCheckout: fetchClientSecret must give a Checkout Session's client_secret.");
+      }
+      return new EmbeddedCheckout(secret, options.onComplete);
+    });
+  };
+
+  EmbeddedCheckout.prototype.mount = function (target) {
+    var host = typeof target === "string" ? document.querySelector(target) : target;
+    if (!host) { throw new Error("checkout.mount: no element matches " + target); }
+    var self = this;
+    var sessionId = this._secret.split("_secret_")[0];
+    var query = new URLSearchParams({ client_secret: this._secret, origin: window.location.origin });
+    var frame = document.createElement("iframe");
+    frame.src = LYNK_ORIGIN + "/c/pay/" + encodeURIComponent(sessionId) + "?" + query.toString();
+    frame.title = "Checkout";
+    frame.setAttribute("allow", "payment");
+    frame.style.cssText = "border:0;width:100%;min-height:640px;display:block;background:transparent;";
+    this._listener = function (event) {
+      if (event.origin !== LYNK_ORIGIN || event.source !== frame.contentWindow) { return; }
+      var data = event.data || {};
+      if (data.type === "lynk:resize" && data.height) { frame.style.height = data.height + "px"; }
+      if (data.type === "lynk:checkout:redirect" && typeof data.url === "string") {
+        var target = new URL(data.url);
+        if (target.origin === LYNK_ORIGIN && /^\/c\/pay\//.test(target.pathname) && self._onComplete) {
+          self._onComplete();  // redirect_on_completion=never: the merchant's page decides what comes next
+          return;
+        }
+        if (target.protocol === "https:" || target.protocol === "http:") { window.location.assign(target.toString()); }
+      }
+    };
+    window.addEventListener("message", this._listener);
+    host.appendChild(frame);
+    this._frame = frame;
+    return this;
+  };
+
+  EmbeddedCheckout.prototype.unmount = function () {
+    if (this._frame && this._frame.parentNode) { this._frame.parentNode.removeChild(this._frame); }
+    if (this._listener) { window.removeEventListener("message", this._listener); }
+    this._frame = null;
+  };
+
+  EmbeddedCheckout.prototype.destroy = EmbeddedCheckout.prototype.unmount;
 
   window.Lynk = Lynk;
 })();

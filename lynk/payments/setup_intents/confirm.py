@@ -10,7 +10,6 @@ idempotency key derived from the SetupIntent's attempt count, as PaymentIntents 
 from __future__ import annotations
 
 import contextlib
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +23,7 @@ from lynk.models import PaymentMethod, SetupAttempt, SetupAttemptStatus, SetupIn
 from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.objects import payment_method_object
 from lynk.payments import risk
+from lynk.payments.charge_records import three_d_secure_details
 from lynk.payments.confirm import card_ref, error_object
 from lynk.payments.context import (
     PaymentContext,
@@ -270,18 +270,7 @@ def _details(method: PaymentMethod, result: AuthorizeResult | None, three_ds: st
         "cvc_check": result.cvc_check if result else None,
     }
     details["network"] = card.get("brand")
-    details["three_d_secure"] = (
-        None
-        if three_ds is None
-        else {
-            "authentication_flow": "challenge",
-            "electronic_commerce_indicator": "05" if three_ds == "authenticated" else None,
-            "result": three_ds,
-            "result_reason": None if three_ds == "authenticated" else "rejected",
-            "transaction_id": str(uuid.uuid4()),
-            "version": "2.2.0",
-        }
-    )
+    details["three_d_secure"] = None if three_ds is None else three_d_secure_details(three_ds)
     details["wallet"] = None
     return {"type": "card", "card": details}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lynk.core.errors import InvalidRequestError, ResourceMissing
 from lynk.core.ids import new_id
 from lynk.models import Mandate, MandateStatus, PaymentMethod
 from lynk.payment_methods import service as payment_methods
@@ -85,3 +86,16 @@ async def status_of(ctx: PaymentContext, mandate: Mandate) -> MandateStatus:
 async def method_type(ctx: PaymentContext, mandate: Mandate) -> str:
     """The type of the PaymentMethod the mandate covers (`card`, `us_bank_account`, `link`)."""
     return (await payment_methods.get(ctx.session, ctx.scope, mandate.payment_method_id)).type
+
+
+async def check_covers(ctx: PaymentContext, mandate_id: str, method: PaymentMethod) -> None:
+    """`mandate`: the consent this payment relies on must exist and cover its PaymentMethod."""
+    try:
+        mandate = await get(ctx, mandate_id)
+    except ResourceMissing:
+        raise ResourceMissing("mandate", mandate_id, param="mandate") from None
+    if mandate.payment_method_id != method.id:
+        raise InvalidRequestError(
+            f"The mandate {mandate_id} covers another PaymentMethod ({mandate.payment_method_id}), not {method.id}.",
+            param="mandate",
+        )

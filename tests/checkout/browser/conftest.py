@@ -69,11 +69,22 @@ document.getElementById("go").onclick = () => {{
 </script>"""
 
 
+# A shop page with Embedded Checkout: lynk.js mounts the session's form (client secret from the query).
+_EMBEDDED = """<!doctype html><html lang=en><title>Shop checkout</title>
+<script src="{lynk}/js/v1/lynk.js"></script><h1>Checkout</h1><div id=checkout></div>
+<script>
+Lynk("{pk}").initEmbeddedCheckout({{fetchClientSecret: () => Promise.resolve("{cs}")}})
+  .then((checkout) => checkout.mount("#checkout"));
+</script>"""
+
+
 class _ShopHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         query = parse_qs(urlsplit(self.path).query)
         if self.path.startswith("/intruder?"):
             body = _INTRUDER.format(src=query["src"][0])
+        elif self.path.startswith("/embedded?"):
+            body = _EMBEDDED.format(lynk=query["lynk"][0], pk=query["pk"][0], cs=query["cs"][0])
         elif self.path.startswith("/if-required?"):
             body = _IF_REQUIRED.format(lynk=query["lynk"][0], pk=query["pk"][0], cs=query["cs"][0])
         else:

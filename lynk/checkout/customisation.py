@@ -1,0 +1,125 @@
+"""A Checkout Session's `ui_mode` and the page's customisations: what may be combined, and how the
+session shows them (`billing_address_collection`, `phone_number_collection`, `submit_type`, …).
+
+The options are kept as given, in one JSON document; the hosted page reads them from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from lynk.core.errors import InvalidRequestError, ParameterMissing
+from lynk.models import CheckoutSession
+
+EMPTY_CUSTOM_TEXT = {
+    "after_submit": None,
+    "shipping_address": None,
+    "submit": None,
+    "terms_of_service_acceptance": None,
+}
+
+
+def check(
+    *,
+    mode: str,
+    ui_mode: str,
+    success_url: str | None,
+    cancel_url: str | None,
+    return_url: str | None,
+    customer: str | None,
+    options: Mapping[str, Any],
+) -> None:
+    """Refuse what Stripe refuses: URLs that do not fit the `ui_mode`, options that do not fit the mode."""
+    redirect = options.get("redirect_on_completion")
+    if ui_mode == "embedded":
+        for name, given in (("success_url", success_url), ("cancel_url", cancel_url)):
+            if given is not None:
+                raise InvalidRequestError(
+                    f"{name} can't be used with ui_mode=embedded: pass return_url instead.", param=name
+                )
+        if return_url is None and redirect != "never":
+            raise ParameterMissing("return_url")
+    else:
+        if return_url is not None:
+            raise InvalidRequestError("return_url can only be used with ui_mode=embedded.", param="return_url")
+        if redirect is not None:
+            raise InvalidRequestError(
+                "redirect_on_completion can only be used with ui_mode=embedded.", param="redirect_on_completion"
+            )
+    if redirect == "never" and return_url is not None:
+        raise InvalidRequestError("return_url can't be used with redirect_on_completion=never.", param="return_url")
+    if customer is not None and "customer_creation" in options:
+        raise InvalidRequestError(
+            "customer_creation can only be used when no customer is given.", param="customer_creation"
+        )
+    if customer is None and "customer_update" in options:
+        raise InvalidRequestError("customer_update can only be used with customer.", param="customer_update")
+    if mode == "setup":
+        for name in ("submit_type", "shipping_address_collection", "customer_creation"):
+            if name in options:
+                raise InvalidRequestError(f"{name} can only be used in payment mode.", param=name)
+
+
+def rendered(session: CheckoutSession) -> dict[str, Any]:
+    """The session object's fields that come from `ui_mode` and the customisations."""
+    given = session.options or {}
+    consent = given.get("consent_collection")
+    recovery = (given.get("after_expiration") or {}).get("recovery")
+    accepted = (session.customer_details or {}).get("terms_of_service")
+    return {
+        "after_expiration": None
+        if recovery is None
+        else {
+            "recovery": {
+                "allow_promotion_codes": bool(recovery.get("allow_promotion_codes")),
+                "enabled": recovery["enabled"],
+                "expires_at": None,
+                "url": None,
+            }
+        },
+        "billing_address_collection": given.get("billing_address_collection"),
+        "client_secret": session.client_secret,
+        "consent": None if not consent else {"promotions": None, "terms_of_service": accepted},
+        "consent_collection": None
+        if not consent
+        else {
+            "payment_method_reuse_agreement": None,
+            "promotions": consent.get("promotions", "none"),
+            "terms_of_service": consent.get("terms_of_service", "none"),
+        },
+        "custom_text": {
+            key: ({"message": value["message"]} if value else None)
+            for key, value in {**EMPTY_CUSTOM_TEXT, **(given.get("custom_text") or {})}.items()
+        },
+        "customer_creation": None
+        if session.customer_id and "customer_creation" not in given
+        else given.get("customer_creation", "if_required"),
+        "locale": given.get("locale"),
+        "payment_method_options": given.get("payment_method_options") or {},
+        "phone_number_collection": {"enabled": bool((given.get("phone_number_collection") or {}).get("enabled"))},
+        "redirect_on_completion": given.get("redirect_on_completion", "always")
+        if session.ui_mode == "embedded"
+        else None,
+        "return_url": session.return_url,
+        "shipping_address_collection": given.get("shipping_address_collection"),
+        "submit_type": given.get("submit_type"),
+        "ui_mode": session.ui_mode,
+    }
+
+
+def completion_url(session: CheckoutSession) -> str | None:
+    """Where the shopper goes once the session completes: `success_url`, or an embedded session's `return_url`."""
+    target = session.return_url if session.ui_mode == "embedded" else session.success_url
+    return None if target is None else target.replace("{CHECKOUT_SESSION_ID}", session.id)
+
+
+def wants(session: CheckoutSession, name: str) -> Any:
+    """One customisation as given (None when not asked for)."""
+    return (session.options or {}).get(name)
+
+
+def wants_dict(options: Mapping[str, Any], name: str) -> dict[str, Any] | None:
+    """A customisation that is an object (`payment_method_options`), or None."""
+    found = options.get(name)
+    return dict(found) if isinstance(found, Mapping) else None
