@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,7 +13,7 @@ from fastapi.responses import JSONResponse
 
 from lynk import __version__
 from lynk.account import pages as account_pages
-from lynk.api import expansions, maintenance
+from lynk.api import expansions, health, maintenance
 from lynk.api.errors import install_error_handlers
 from lynk.api.middleware import RequestIdMiddleware
 from lynk.api.test_clocks import routes as test_clock_routes
@@ -40,6 +41,8 @@ from lynk.vault import logfilter
 from lynk.vault.keyring import Keyring
 from lynk.webhooks.endpoints import routes as webhook_routes
 from lynk.wire.routing import Caller, Runtime
+
+log = logging.getLogger("lynk.api")
 
 ROUTERS = [
     customer_routes,
@@ -126,6 +129,20 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> Any:
         return JSONResponse({"status": "ok", "version": __version__})
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> Any:
+        """Ready to serve: 200, or 503 naming the failing checks (their details go to the log, not out)."""
+        checks = await health.readiness(runtime)
+        for check in checks:
+            if not check.ok:
+                log.warning("not ready: %s: %s", check.name, check.detail)
+        ready = all(check.ok for check in checks)
+        body = {
+            "status": "ready" if ready else "unavailable",
+            "checks": {check.name: "ok" if check.ok else "failing" for check in checks},
+        }
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     _describe_security(app)
     return app

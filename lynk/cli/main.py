@@ -14,6 +14,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.cli import demo as demo_seed
+from lynk.cli import doctor as doctoring
 from lynk.cli import listen as listening
 from lynk.core import migrate as migrations
 from lynk.core.clock import SystemClock, unix
@@ -87,6 +88,23 @@ def migrate() -> None:
     """Apply pending database migrations."""
     migrations.upgrade(_settings().resolved_database_url)
     typer.echo("Database is up to date.")
+
+
+@app.command()
+def doctor() -> None:
+    """Check the configuration (database, key, public URL, Redis, processors) and say what to fix."""
+    try:
+        settings = Settings()
+        settings.resolved_database_url  # noqa: B018 (a bad URL fails here, with its reason)
+    except ValueError as error:  # pydantic's ValidationError is one
+        typer.secho(f"FAIL  configuration: {error}", fg="red")
+        raise typer.Exit(1) from None
+    ok, lines = doctoring.check(settings)
+    for line in lines:
+        typer.echo(line)
+    typer.echo("Ready to start." if ok else "Fix the failing checks before starting Lynk.")
+    if not ok:
+        raise typer.Exit(1)
 
 
 @app.command()
