@@ -8,12 +8,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lynk import __version__
 from lynk.account import pages as account_pages
 from lynk.api import expansions, health, maintenance
+from lynk.api import metrics as metrics_page
 from lynk.api.errors import install_error_handlers
 from lynk.api.middleware import RequestIdMiddleware
 from lynk.api.test_clocks import routes as test_clock_routes
@@ -22,6 +24,7 @@ from lynk.checkout.endpoints import routes as checkout_routes
 from lynk.core.clock import Clock, SystemClock
 from lynk.core.config import Settings
 from lynk.core.db import Database
+from lynk.core.errors import AuthenticationError
 from lynk.customers.endpoints import routes as customer_routes
 from lynk.disputes.endpoints import routes as dispute_routes
 from lynk.events.endpoints import routes as event_routes
@@ -105,6 +108,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         if jobs:
             await asyncio.gather(*jobs, return_exceptions=True)
         await link_limits.close_for(database)
+        metrics_page.process_ended()
         if db is None:
             await database.dispose()
 
@@ -143,6 +147,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
             "checks": {check.name: "ok" if check.ok else "failing" for check in checks},
         }
         return JSONResponse(body, status_code=200 if ready else 503)
+
+    scrape = metrics_page.Scrape(settings, runtime.clock)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Any:
+        """Only with the metrics token; otherwise as if there were no such page."""
+        if not settings.metrics_token:
+            raise StarletteHTTPException(404)
+        if not metrics_page.authorized(settings, request.headers.get("authorization")):
+            raise AuthenticationError("The metrics need `Authorization: Bearer` with the metrics token.")
+        return Response(await metrics_page.render(scrape), media_type=metrics_page.CONTENT_TYPE)
 
     _describe_security(app)
     return app

@@ -118,6 +118,8 @@ def serve(
     """Serve the API (and, unless --no-worker, the background jobs)."""
     import uvicorn
 
+    from lynk.api import metrics as metrics_page
+
     settings = _settings()
     try:
         vault_keys.Keyring(settings)
@@ -127,6 +129,9 @@ def serve(
     if migrate_first:
         migrations.upgrade(settings.resolved_database_url)
     os.environ["LYNK_INPROCESS_WORKER"] = "true" if worker else "false"
+    if workers > 1:  # each server process keeps its metrics in files there; a scrape adds them up
+        metrics_page.use_multiprocess_dir(settings.home)
+    metrics_page.serve_port(settings, SystemClock())
     typer.echo(f"Lynk serving on http://{host}:{port} (API under /v1, OpenAPI at /openapi.json)")
     uvicorn.run(
         "lynk.api.app:create_app",
@@ -136,6 +141,9 @@ def serve(
         workers=workers,
         log_level="info",
         proxy_headers=False,
+        # A server process answers the supervisor's health check only once it has imported Lynk, which takes
+        # more than uvicorn's 5 s default on a busy machine: with that default, --workers N never started there.
+        timeout_worker_healthcheck=60,
     )
 
 
@@ -149,6 +157,7 @@ def worker(
     """Run the background jobs alone: webhook deliveries (and upkeep). Several may share a PostgreSQL database."""
     from lynk.api import app as api_app
     from lynk.api import maintenance
+    from lynk.api import metrics as metrics_page
 
     settings = _settings()
     if migrate_first:
@@ -170,6 +179,7 @@ def worker(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the attempt log has every request already
+    metrics_page.serve_port(settings, runtime.clock)
     typer.echo("Lynk worker delivering webhooks (Ctrl-C to stop)")
     try:
         asyncio.run(run())

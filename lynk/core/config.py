@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     )
     public_url: str = Field(default=f"http://127.0.0.1:{DEFAULT_PORT}")
     redis_url: str | None = None
+    # Operations (docs/production.md). /metrics answers only with a token, or on its own port.
+    metrics_token: str | None = Field(default=None, description="Bearer token that /metrics on the main port asks for")
+    metrics_port: int | None = Field(default=None, description="Serve /metrics on this port instead of the main one")
+    metrics_host: str = Field(default="127.0.0.1", description="Interface of the metrics port")
     max_body_bytes: int = Field(default=1_000_000, description="Largest request body accepted")
     idempotency_retention_seconds: int = 24 * 3600
     inprocess_worker: bool = Field(default=True, description="Run background jobs inside `lynk serve`")

@@ -22,6 +22,7 @@ from lynk.connectors import (
     RefundRequest,
     VoidRequest,
 )
+from lynk.core import metrics
 from lynk.core.errors import InvalidRequestError
 from lynk.core.ids import new_id
 from lynk.events import service as events
@@ -241,6 +242,7 @@ async def _authorize(
             pi, {"type": "redirect_to_url", "redirect_to_url": {"url": url, "return_url": pi.return_url}}
         )
         await _record_intent(ctx, pi, "payment_intent.requires_action")
+        metrics.payment("requires_action", method.type, ctx.scope.livemode)
         return
     charge = await _charge(
         ctx, pi, method, result, assessment, blocked=False, mandate_id=mandate.id if mandate else None, ref=card
@@ -351,6 +353,7 @@ async def _charge(
         receipt_email=pi.receipt_email,
     )
     await repository.add(ctx.session, charge)
+    metrics.payment(outcome_type, method.type, ctx.scope.livemode)
     return charge
 
 

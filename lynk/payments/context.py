@@ -3,6 +3,7 @@ and the one way to call the processor: logged before, answered after, no answer 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -10,6 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.connectors import AuthorizeResult, Connector, ConnectorUnavailable, DebitResult, OperationResult
+from lynk.core import metrics
 from lynk.core.config import Settings
 from lynk.core.scope import Scope
 from lynk.ledger.fees import DEFAULT_FEES, FeeSchedule
@@ -86,7 +88,17 @@ def complete_call(call: ConnectorCall, result: AuthorizeResult | OperationResult
 
 async def connector_call(method: Callable[[Q], Awaitable[R]], request: Q) -> R:
     """Call the processor; no answer becomes a retryable 503 and the transaction rolls back."""
+    processor = type(getattr(method, "__self__", method)).__name__.lower()
+    operation = getattr(method, "__name__", "call")
+    outcome = "error"
+    began = time.perf_counter()
     try:
-        return await method(request)
+        result = await method(request)
+        outcome = str(getattr(result, "status", None) or "answered")
+        return result
     except ConnectorUnavailable:
+        outcome = "unavailable"
         raise ProcessorUnavailable() from None
+    finally:
+        metrics.PROCESSOR_CALLS.labels(processor, operation, outcome).inc()
+        metrics.PROCESSOR_DURATION.labels(processor, operation).observe(time.perf_counter() - began)

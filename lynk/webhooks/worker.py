@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import httpx
 
 from lynk import __version__
+from lynk.core import metrics
 from lynk.core.clock import Clock, unix
 from lynk.core.config import Settings
 from lynk.core.db import Database
@@ -84,6 +85,14 @@ def _error_kind(error: Exception) -> str:
     if isinstance(error, httpx.HTTPError):
         return "http_error"
     return "internal_error"
+
+
+def _outcome_label(outcome: Outcome) -> str:
+    if outcome.succeeded:
+        return "succeeded"
+    if outcome.status_code is not None:
+        return f"http_{outcome.status_code // 100}xx"
+    return outcome.error or "internal_error"
 
 
 class DeliveryWorker:
@@ -170,7 +179,10 @@ class DeliveryWorker:
 
     async def _attempt(self, job: Job) -> Outcome:
         async with self._slots:
-            return await self._post(job)
+            outcome = await self._post(job)
+        metrics.WEBHOOK_DELIVERIES.labels(_outcome_label(outcome)).inc()
+        metrics.WEBHOOK_DURATION.observe(outcome.latency_ms / 1000)
+        return outcome
 
     async def _record_one(self, job: Job, outcome: Outcome) -> None:
         try:
