@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import logging.config
 import os
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
@@ -118,6 +119,7 @@ def serve(
     """Serve the API (and, unless --no-worker, the background jobs)."""
     import uvicorn
 
+    from lynk.api import logs
     from lynk.api import metrics as metrics_page
 
     settings = _settings()
@@ -133,6 +135,7 @@ def serve(
         metrics_page.use_multiprocess_dir(settings.home)
     metrics_page.serve_port(settings, SystemClock())
     typer.echo(f"Lynk serving on http://{host}:{port} (API under /v1, OpenAPI at /openapi.json)")
+    structured = logs.config(settings.log_format)
     uvicorn.run(
         "lynk.api.app:create_app",
         factory=True,
@@ -141,6 +144,8 @@ def serve(
         workers=workers,
         log_level="info",
         proxy_headers=False,
+        log_config=structured or uvicorn.config.LOGGING_CONFIG,
+        access_log=structured is None,  # in JSON, Lynk's own request line replaces uvicorn's
         # A server process answers the supervisor's health check only once it has imported Lynk, which takes
         # more than uvicorn's 5 s default on a busy machine: with that default, --workers N never started there.
         timeout_worker_healthcheck=60,
@@ -156,7 +161,7 @@ def worker(
 ) -> None:
     """Run the background jobs alone: webhook deliveries (and upkeep). Several may share a PostgreSQL database."""
     from lynk.api import app as api_app
-    from lynk.api import maintenance
+    from lynk.api import logs, maintenance
     from lynk.api import metrics as metrics_page
 
     settings = _settings()
@@ -177,8 +182,12 @@ def worker(
         finally:
             await runtime.db.dispose()
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # the attempt log has every request already
+    structured = logs.config(settings.log_format)
+    if structured:
+        logging.config.dictConfig(structured)
+    else:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # the attempt log has every request already
     metrics_page.serve_port(settings, runtime.clock)
     typer.echo("Lynk worker delivering webhooks (Ctrl-C to stop)")
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,6 +49,7 @@ class Settings(BaseSettings):
     metrics_token: str | None = Field(default=None, description="Bearer token that /metrics on the main port asks for")
     metrics_port: int | None = Field(default=None, description="Serve /metrics on this port instead of the main one")
     metrics_host: str = Field(default="127.0.0.1", description="Interface of the metrics port")
+    log_format: Literal["text", "json"] = Field(default="text", description="`json`: one JSON object per log line")
     max_body_bytes: int = Field(default=1_000_000, description="Largest request body accepted")
     idempotency_retention_seconds: int = 24 * 3600
     inprocess_worker: bool = Field(default=True, description="Run background jobs inside `lynk serve`")
