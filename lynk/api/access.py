@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+from opentelemetry import trace
 from starlette.types import Scope
 
 from lynk.core import metrics
@@ -22,6 +23,20 @@ def route_of(scope: Scope) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
     return path if isinstance(path, str) and path else "unmatched"
+
+
+def answering(scope: Scope) -> None:
+    """The answer starts: the request's span (when traces are on; it ends with the answer's body) gets
+    the request id, and the merchant and mode once a key was accepted."""
+    span = trace.get_current_span()
+    if not span.is_recording():
+        return
+    state = scope.get("state") or {}
+    span.set_attribute("lynk.request_id", str(state.get("request_id")))
+    livemode = state.get("livemode")
+    if livemode is not None:
+        span.set_attribute("lynk.merchant_id", str(state.get("merchant_id")))
+        span.set_attribute("lynk.mode", metrics.mode(livemode))
 
 
 def record(scope: Scope, status: int, seconds: float) -> None:

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lynk import __version__
 from lynk.account import pages as account_pages
-from lynk.api import expansions, health, maintenance
+from lynk.api import expansions, health, maintenance, tracing
 from lynk.api import metrics as metrics_page
 from lynk.api.errors import install_error_handlers
 from lynk.api.middleware import RequestIdMiddleware
@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
             await asyncio.gather(*jobs, return_exceptions=True)
         await link_limits.close_for(database)
         metrics_page.process_ended()
+        tracing.stop()
         if db is None:
             await database.dispose()
 
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
             raise AuthenticationError("The metrics need `Authorization: Bearer` with the metrics token.")
         return Response(await metrics_page.render(scrape), media_type=metrics_page.CONTENT_TYPE)
 
+    tracing.instrument(app, database)
     _describe_security(app)
     return app
 

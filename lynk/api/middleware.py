@@ -42,6 +42,7 @@ class RequestIdMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 status = int(message["status"])
+                access.answering(scope)
                 headers = list(message.get("headers", []))
                 headers.append((b"request-id", request_id.encode()))
                 headers.append((b"stripe-version", (requested_version or API_VERSION).encode("latin-1")))

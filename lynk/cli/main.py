@@ -161,7 +161,7 @@ def worker(
 ) -> None:
     """Run the background jobs alone: webhook deliveries (and upkeep). Several may share a PostgreSQL database."""
     from lynk.api import app as api_app
-    from lynk.api import logs, maintenance
+    from lynk.api import logs, maintenance, tracing
     from lynk.api import metrics as metrics_page
 
     settings = _settings()
@@ -189,6 +189,7 @@ def worker(
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
         logging.getLogger("httpx").setLevel(logging.WARNING)  # the attempt log has every request already
     metrics_page.serve_port(settings, runtime.clock)
+    tracing.start(runtime.db)
     typer.echo("Lynk worker delivering webhooks (Ctrl-C to stop)")
     try:
         asyncio.run(run())

@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.connectors import AuthorizeResult, Connector, ConnectorUnavailable, DebitResult, OperationResult
@@ -53,6 +55,7 @@ def configured(settings: Settings) -> dict[str, Any]:
     }
 
 
+tracer = trace.get_tracer("lynk.payments")
 R = TypeVar("R")
 Q = TypeVar("Q")
 
@@ -92,13 +95,16 @@ async def connector_call(method: Callable[[Q], Awaitable[R]], request: Q) -> R:
     operation = getattr(method, "__name__", "call")
     outcome = "error"
     began = time.perf_counter()
-    try:
-        result = await method(request)
-        outcome = str(getattr(result, "status", None) or "answered")
-        return result
-    except ConnectorUnavailable:
-        outcome = "unavailable"
-        raise ProcessorUnavailable() from None
-    finally:
-        metrics.PROCESSOR_CALLS.labels(processor, operation, outcome).inc()
-        metrics.PROCESSOR_DURATION.labels(processor, operation).observe(time.perf_counter() - began)
+    with tracer.start_as_current_span(f"processor {operation}", kind=SpanKind.CLIENT) as span:
+        span.set_attribute("lynk.processor", processor)
+        try:
+            result = await method(request)
+            outcome = str(getattr(result, "status", None) or "answered")
+            return result
+        except ConnectorUnavailable:
+            outcome = "unavailable"
+            raise ProcessorUnavailable() from None
+        finally:
+            span.set_attribute("lynk.outcome", outcome)
+            metrics.PROCESSOR_CALLS.labels(processor, operation, outcome).inc()
+            metrics.PROCESSOR_DURATION.labels(processor, operation).observe(time.perf_counter() - began)

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 
 import httpx
+from opentelemetry import trace
 
 from lynk import __version__
 from lynk.core import metrics
@@ -27,6 +28,7 @@ from lynk.webhooks.deliveries import Job, Outcome, Policy
 from lynk.webhooks.signing import signature_header
 
 log = logging.getLogger("lynk.webhooks")
+tracer = trace.get_tracer("lynk.webhooks")
 
 FAILED_PASS_PAUSE_SECONDS = 5  # the database is away: don't spin
 USER_AGENT = f"Lynk/{__version__} (webhooks; +https://github.com/lynk)"
@@ -179,7 +181,10 @@ class DeliveryWorker:
 
     async def _attempt(self, job: Job) -> Outcome:
         async with self._slots:
-            outcome = await self._post(job)
+            with tracer.start_as_current_span("webhook delivery") as span:
+                span.set_attributes({"lynk.event_id": job.event_id, "lynk.endpoint_id": job.endpoint_id})
+                outcome = await self._post(job)
+                span.set_attribute("lynk.outcome", _outcome_label(outcome))
         metrics.WEBHOOK_DELIVERIES.labels(_outcome_label(outcome)).inc()
         metrics.WEBHOOK_DURATION.observe(outcome.latency_ms / 1000)
         return outcome
