@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lynk import __version__
 from lynk.account import pages as account_pages
-from lynk.api import expansions, maintenance
+from lynk.api import expansions, health, maintenance, tracing
+from lynk.api import metrics as metrics_page
 from lynk.api.body_limit import BodyLimitMiddleware
 from lynk.api.errors import install_error_handlers
 from lynk.api.middleware import RequestIdMiddleware
@@ -25,6 +28,7 @@ from lynk.connectors import Simulator
 from lynk.core.clock import Clock, SystemClock
 from lynk.core.config import Settings
 from lynk.core.db import Database
+from lynk.core.errors import AuthenticationError
 from lynk.customers.endpoints import routes as customer_routes
 from lynk.disputes.endpoints import routes as dispute_routes
 from lynk.events.endpoints import routes as event_routes
@@ -46,6 +50,8 @@ from lynk.vault import logfilter
 from lynk.vault.keyring import Keyring
 from lynk.webhooks.endpoints import routes as webhook_routes
 from lynk.wire.routing import Caller, Runtime
+
+log = logging.getLogger("lynk.api")
 
 ROUTERS = [
     customer_routes,
@@ -126,6 +132,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         await link_limits.close_for(database)
         if isinstance(runtime.connector, Simulator):
             await runtime.connector.close()
+        metrics_page.process_ended()
+        tracing.stop()
         if db is None:
             await database.dispose()
 
@@ -159,6 +167,32 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     async def healthz() -> Any:
         return JSONResponse({"status": "ok", "version": __version__})
 
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> Any:
+        """Ready to serve: 200, or 503 naming the failing checks (their details go to the log, not out)."""
+        checks = await health.readiness(runtime)
+        for check in checks:
+            if not check.ok:
+                log.warning("not ready: %s: %s", check.name, check.detail)
+        ready = all(check.ok for check in checks)
+        body = {
+            "status": "ready" if ready else "unavailable",
+            "checks": {check.name: "ok" if check.ok else "failing" for check in checks},
+        }
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    scrape = metrics_page.Scrape(settings, runtime.clock)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Any:
+        """Only with the metrics token; otherwise as if there were no such page."""
+        if not settings.metrics_token:
+            raise StarletteHTTPException(404)
+        if not metrics_page.authorized(settings, request.headers.get("authorization")):
+            raise AuthenticationError("The metrics need `Authorization: Bearer` with the metrics token.")
+        return Response(await metrics_page.render(scrape), media_type=metrics_page.CONTENT_TYPE)
+
+    tracing.instrument(app, database)
     _describe_security(app)
     return app
 

@@ -32,6 +32,7 @@ from dataclasses import astuple, dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.checkout import service as checkout
+from lynk.core import metrics
 from lynk.core.clock import unix
 from lynk.core.locks import try_job_lock
 from lynk.core.scope import Scope
@@ -78,16 +79,28 @@ def _context(runtime: Runtime, session: AsyncSession, now: int) -> PaymentContex
 
 async def _locked(runtime: Runtime, job: str, work: Callable[[AsyncSession], Awaitable[int]]) -> int:
     """Run `work` in one transaction holding the job's lock; 0 if another process is doing that job."""
-    async with runtime.db.transaction() as session:
-        if not await try_job_lock(session, f"lynk.upkeep.{job}"):
-            return 0
-        return await work(session)
+    with metrics.upkeep(job) as run:
+        async with runtime.db.transaction() as session:
+            if not await try_job_lock(session, f"lynk.upkeep.{job}"):
+                run.outcome = "skipped"
+                return 0
+            run.items = await work(session)
+        return run.items
+
+
+async def _measured(job: str, work: Awaitable[int]) -> int:
+    with metrics.upkeep(job) as run:
+        run.items = await work
+        return run.items
 
 
 async def run_once(runtime: Runtime) -> Upkeep:
     now = unix(runtime.clock)
-    purged = await idempotency.purge_expired(
-        runtime.db, now=now, retention_seconds=runtime.settings.idempotency_retention_seconds
+    purged = await _measured(
+        "idempotency_purge",
+        idempotency.purge_expired(
+            runtime.db, now=now, retention_seconds=runtime.settings.idempotency_retention_seconds
+        ),
     )
 
     def ctx(session: AsyncSession) -> PaymentContext:
@@ -99,9 +112,10 @@ async def run_once(runtime: Runtime) -> Upkeep:
     decided = await _locked(runtime, "disputes_reviewed", lambda s: disputes.resolve_reviewed(s, now=now))
     past_due = await _locked(runtime, "disputes_past_due", lambda s: disputes.expire_past_due(s, now=now))
     settled = await _locked(runtime, "settlement", lambda s: ledger.settle_due(s, now=now))
-    purged_events = await purge_old_events(runtime, now=now)
-    async with runtime.db.transaction() as session:
-        held = await link.purge_held_signups(session, runtime.settings, now)
+    purged_events = await _measured("purge_events", purge_old_events(runtime, now=now))
+    with metrics.upkeep("link_held_signups") as run:
+        async with runtime.db.transaction() as session:
+            held = run.items = await link.purge_held_signups(session, runtime.settings, now)
     upkeep = Upkeep(purged, expired, settled, debits, decided, past_due, sessions_expired, purged_events, held)
     if any(astuple(upkeep)):
         log.info("upkeep: %s", upkeep)

@@ -1,10 +1,12 @@
 """ASGI middleware: a `Request-Id` on every response, `Stripe-Version` echoed, card data in a
 query string refused (before anything reads it), a database too busy to answer turned into a 503
-to retry, and any other unexpected exception into Stripe's `api_error` (logged, never leaked)."""
+to retry, any other unexpected exception into Stripe's `api_error` (logged, never leaked), and the
+request line (`access`)."""
 
 from __future__ import annotations
 
 import logging
+import time
 from urllib.parse import parse_qsl
 
 from sqlalchemy.exc import DBAPIError
@@ -12,6 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from lynk.api import access
 from lynk.core.config import API_VERSION
 from lynk.core.errors import ApiError, LynkError, ParameterInvalid, ServiceUnavailable
 from lynk.core.ids import new_id
@@ -71,11 +74,15 @@ class RequestIdMiddleware:
                 requested_version = value.decode("latin-1")[:64]
 
         started = False
+        status = 500
+        began = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
                 started = True
+                status = int(message["status"])
+                access.answering(scope)
                 headers = list(message.get("headers", []))
                 headers.append((b"request-id", request_id.encode()))
                 headers.append((b"stripe-version", (requested_version or API_VERSION).encode("latin-1")))
@@ -90,6 +97,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_with_headers)
         except ClientDisconnect:
             log.info("client went away during request %s", request_id)
+            status = 499  # as proxies count it: nobody was there to answer
             return
         except Exception as exc:
             busy = _database_busy(exc)
@@ -103,6 +111,8 @@ class RequestIdMiddleware:
                 f"An unexpected error occurred (request {request_id}). The operator can find it in the logs."
             )
             await _send_error(send_with_headers, error, error.http_status)
+        finally:
+            access.record(scope, status, time.perf_counter() - began)
 
 
 async def _send_error(send: Send, error: LynkError, status: int) -> None:

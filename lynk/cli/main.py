@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import logging.config
 import os
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
@@ -14,6 +15,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.cli import demo as demo_seed
+from lynk.cli import doctor as doctoring
 from lynk.cli import listen as listening
 from lynk.core import migrate as migrations
 from lynk.core.clock import SystemClock, unix
@@ -90,6 +92,23 @@ def migrate() -> None:
 
 
 @app.command()
+def doctor() -> None:
+    """Check the configuration (database, key, public URL, Redis, processors) and say what to fix."""
+    try:
+        settings = Settings()
+        settings.resolved_database_url  # noqa: B018 (a bad URL fails here, with its reason)
+    except ValueError as error:  # pydantic's ValidationError is one
+        typer.secho(f"FAIL  configuration: {error}", fg="red")
+        raise typer.Exit(1) from None
+    ok, lines = doctoring.check(settings)
+    for line in lines:
+        typer.echo(line)
+    typer.echo("Ready to start." if ok else "Fix the failing checks before starting Lynk.")
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = DEFAULT_PORT,
@@ -99,6 +118,9 @@ def serve(
 ) -> None:
     """Serve the API (and, unless --no-worker, the background jobs)."""
     import uvicorn
+
+    from lynk.api import logs
+    from lynk.api import metrics as metrics_page
 
     settings = _settings()
     try:
@@ -115,6 +137,10 @@ def serve(
         logging.getLogger("lynk.serve").warning(problem)
     typer.echo(f"Lynk serving on http://{host}:{port} (API under /v1, OpenAPI at /openapi.json)")
     typer.echo(f"Public URL (checkout and 3-D Secure links): {os.environ.get('LYNK_PUBLIC_URL', settings.public_url)}")
+    if workers > 1:  # each server process keeps its metrics in files there; a scrape adds them up
+        metrics_page.use_multiprocess_dir(settings.home)
+    metrics_page.serve_port(settings, SystemClock())
+    structured = logs.config(settings.log_format)
     uvicorn.run(
         "lynk.api.app:create_app",
         factory=True,
@@ -123,6 +149,11 @@ def serve(
         workers=workers,
         log_level="info",
         proxy_headers=False,
+        log_config=structured or uvicorn.config.LOGGING_CONFIG,
+        access_log=structured is None,  # in JSON, Lynk's own request line replaces uvicorn's
+        # A server process answers the supervisor's health check only once it has imported Lynk, which takes
+        # more than uvicorn's 5 s default on a busy machine: with that default, --workers N never started there.
+        timeout_worker_healthcheck=60,
     )
 
 
@@ -135,7 +166,8 @@ def worker(
 ) -> None:
     """Run the background jobs alone: webhook deliveries (and upkeep). Several may share a PostgreSQL database."""
     from lynk.api import app as api_app
-    from lynk.api import maintenance
+    from lynk.api import logs, maintenance, tracing
+    from lynk.api import metrics as metrics_page
 
     settings = _settings()
     if migrate_first:
@@ -155,8 +187,14 @@ def worker(
         finally:
             await runtime.db.dispose()
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # the attempt log has every request already
+    structured = logs.config(settings.log_format)
+    if structured:
+        logging.config.dictConfig(structured)
+    else:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # the attempt log has every request already
+    metrics_page.serve_port(settings, runtime.clock)
+    tracing.start(runtime.db)
     typer.echo("Lynk worker delivering webhooks (Ctrl-C to stop)")
     try:
         asyncio.run(run())

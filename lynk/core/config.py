@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field
@@ -78,6 +79,11 @@ class Settings(BaseSettings):
         "defaults it to the host and port it serves on",
     )
     redis_url: str | None = None
+    # Operations (docs/production.md). /metrics answers only with a token, or on its own port.
+    metrics_token: str | None = Field(default=None, description="Bearer token that /metrics on the main port asks for")
+    metrics_port: int | None = Field(default=None, description="Serve /metrics on this port instead of the main one")
+    metrics_host: str = Field(default="127.0.0.1", description="Interface of the metrics port")
+    log_format: Literal["text", "json"] = Field(default="text", description="`json`: one JSON object per log line")
     max_body_bytes: int = Field(default=1_000_000, description="Largest request body accepted")
     db_pool_timeout_seconds: float = Field(
         default=10.0, description="Longest a request waits for a database connection before a 503"

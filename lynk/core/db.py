@@ -7,6 +7,7 @@ busy timeout instead of failing when they upgrade a read lock.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,7 +16,9 @@ from sqlalchemy import BigInteger, Integer, MetaData, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
+
+from lynk.core import metrics
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -55,6 +58,27 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
+class _MeasuredPool(AsyncAdaptedQueuePool):
+    """The default PostgreSQL pool, timing how long each request for a connection waited."""
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        began = time.perf_counter()
+        try:
+            return super()._do_get()
+        finally:
+            metrics.DB_POOL_WAIT.observe(time.perf_counter() - began)
+
+
+def _count_connections_in_use(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _out(*_: Any) -> None:
+        metrics.DB_POOL_IN_USE.inc()
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _in(*_: Any) -> None:
+        metrics.DB_POOL_IN_USE.dec()
+
+
 def create_engine(
     url: str, *, pool_size: int = 10, pool_timeout: float = 10.0, statement_timeout_ms: int = 30_000
 ) -> AsyncEngine:
@@ -68,15 +92,18 @@ def create_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_timeout=pool_timeout
         )
         _configure_sqlite(engine)
-        return engine
-    return create_async_engine(
-        url,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_recycle=1800,
-        pool_timeout=pool_timeout,
-        connect_args={"server_settings": {"statement_timeout": str(statement_timeout_ms)}},
-    )
+    else:
+        engine = create_async_engine(
+            url,
+            poolclass=_MeasuredPool,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_recycle=1800,
+            pool_timeout=pool_timeout,
+            connect_args={"server_settings": {"statement_timeout": str(statement_timeout_ms)}},
+        )
+    _count_connections_in_use(engine)
+    return engine
 
 
 class Database:

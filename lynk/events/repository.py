@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, false, select, true, tuple_
+from sqlalchemy import delete, false, func, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
@@ -113,3 +113,11 @@ async def purge_before(session: AsyncSession, cutoff: int, limit: int) -> list[s
         return []
     await session.execute(delete(Event).where(Event.pk.in_([pk for pk, _ in rows])))
     return [event_id for _, event_id in rows]
+
+
+async def awaiting_fanout(session: AsyncSession) -> tuple[int, int | None]:
+    """How many events wait for their deliveries to be made, and when the oldest was created."""
+    count, oldest = (
+        await session.execute(select(func.count(), func.min(Event.created)).where(Event.fanout_pending == true()))
+    ).one()
+    return int(count), oldest

@@ -141,6 +141,11 @@ async def claim_for_fanout(session: AsyncSession, limit: int) -> Sequence[Event]
     return await repository.claim_fanout(session, limit)
 
 
+async def awaiting_fanout(session: AsyncSession) -> tuple[int, int | None]:
+    """(count, oldest `created`) of the events not fanned out to webhook deliveries yet."""
+    return await repository.awaiting_fanout(session)
+
+
 async def mark_fanned_out(session: AsyncSession, event: Event, deliveries: int) -> None:
     event.fanout_pending = False
     event.pending_webhooks = deliveries

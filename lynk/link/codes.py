@@ -13,6 +13,7 @@ import hmac
 import logging
 import secrets
 
+from lynk.core import metrics as prometheus
 from lynk.core.ids import new_id
 from lynk.link import repository, senders
 from lynk.link.context import LinkContext
@@ -78,6 +79,7 @@ async def send(ctx: LinkContext, account: LinkAccount, link_session: LinkSession
     await repository.add(ctx.session, row)
     to = account.phone if channel == "sms" and account.phone else account.email
     await senders.deliver(ctx, channel, to, code)
+    prometheus.LINK_CODES_SENT.labels(channel).inc()
     return row
 
 
@@ -106,13 +108,16 @@ async def check(ctx: LinkContext, account: LinkAccount, link_session: LinkSessio
     if given and hmac.compare_digest(expected, given):
         row.status = LinkCodeStatus.SPENT
         account.failed_attempts = 0
+        prometheus.LINK_VERIFICATIONS.labels("passed").inc()
         return row
+    prometheus.LINK_VERIFICATIONS.labels("failed").inc()
     row.attempts += 1
     account.failed_attempts += 1
     settings = ctx.settings
     if account.failed_attempts >= settings.link_failures_before_lock:
         account.failed_attempts = 0
         account.locked_until = ctx.now + settings.link_lock_seconds
+        prometheus.LINK_LOCKOUTS.inc()
         logger.warning("Link verification locked for account %s after repeated wrong codes", account.id)
         row.status = LinkCodeStatus.BURNED
         await ctx.session.flush()

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lynk.core import metrics as prometheus
 from lynk.core.scope import Scope
 from lynk.link import repository
 from lynk.models import LinkMetricEvent
@@ -21,6 +22,7 @@ async def record(session: AsyncSession, scope: Scope, kind: str, now: int, secon
         merchant_id=scope.merchant_id, livemode=scope.livemode, kind=kind, created=now, seconds=seconds
     )
     await repository.add_metric(session, row)
+    prometheus.LINK_STEPS.labels(kind).inc()
 
 
 async def summary(session: AsyncSession, scope: Scope, *, since: int | None, until: int | None) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from lynk.connectors import BankRef, DebitRequest, DebitResult, DebitStatus
+from lynk.core import metrics
 from lynk.core.errors import InvalidRequestError
 from lynk.core.ids import new_id, random_token
 from lynk.core.scope import Scope
@@ -152,6 +153,7 @@ async def confirm(
         disputed=False,
     )
     await repository.add(ctx.session, charge)
+    metrics.payment("pending", method.type, ctx.scope.livemode)
     states.processing(pi, charge.id, ctx.now)
     debit = BankDebit(
         merchant_id=ctx.scope.merchant_id,

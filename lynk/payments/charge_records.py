@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from lynk.connectors import AuthorizeResult, AuthorizeStatus, CardRef
+from lynk.core import metrics
 from lynk.core.ids import new_id
 from lynk.link import service as link
 from lynk.models import Charge, ChargeStatus, PaymentIntent, PaymentMethod
@@ -102,4 +103,5 @@ async def build_charge(
         statement_descriptor_suffix=pi.statement_descriptor_suffix,
     )
     await repository.add(ctx.session, charge)
+    metrics.payment(outcome_type, method.type, ctx.scope.livemode)
     return charge

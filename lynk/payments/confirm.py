@@ -22,6 +22,7 @@ from lynk.connectors import (
     RefundRequest,
     VoidRequest,
 )
+from lynk.core import metrics
 from lynk.core.errors import InvalidRequestError
 from lynk.events import service as events
 from lynk.link import service as link
@@ -267,6 +268,7 @@ async def _authorize(
         and url is not None
     ):
         await _require_authentication(ctx, pi, url)
+        metrics.payment("requires_action", method.type, ctx.scope.livemode)
         return
     charge = await build_charge(
         ctx,

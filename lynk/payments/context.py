@@ -8,10 +8,13 @@ mode only the live one the operator configured. With none, live payments are ref
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.connectors import (
@@ -24,6 +27,7 @@ from lynk.connectors import (
     OperationResult,
 )
 from lynk.connectors import ProcessorNotConfigured as NoLiveProcessor
+from lynk.core import metrics
 from lynk.core.config import Settings
 from lynk.core.request_context import current_request
 from lynk.core.scope import Scope
@@ -98,6 +102,7 @@ def authentication_url(
 
 
 logger = logging.getLogger(__name__)
+tracer = trace.get_tracer("lynk.payments")
 R = TypeVar("R")
 Q = TypeVar("Q")
 
@@ -148,12 +153,27 @@ async def connector_call(method: Callable[[Q], Awaitable[R]], request: Q) -> R:
     """Call the processor; no answer becomes a retryable 503 and the transaction rolls back.
 
     A key the processor already holds for another question is a defect, surfaced as `ProcessorKeyConflict`."""
-    try:
-        return await method(request)
-    except ConnectorUnavailable:
-        raise ProcessorUnavailable() from None
-    except NoLiveProcessor:
-        raise ProcessorNotConfigured() from None
-    except IdempotencyKeyReused as reused:
-        logger.error("processor key %s came back with other parameters", reused.idempotency_key)
-        raise ProcessorKeyConflict(reused.idempotency_key) from None
+    processor = type(getattr(method, "__self__", method)).__name__.lower()
+    operation = getattr(method, "__name__", "call")
+    outcome = "error"
+    began = time.perf_counter()
+    with tracer.start_as_current_span(f"processor {operation}", kind=SpanKind.CLIENT) as span:
+        span.set_attribute("lynk.processor", processor)
+        try:
+            result = await method(request)
+            outcome = str(getattr(result, "status", None) or "answered")
+            return result
+        except ConnectorUnavailable:
+            outcome = "unavailable"
+            raise ProcessorUnavailable() from None
+        except NoLiveProcessor:
+            outcome = "not_configured"
+            raise ProcessorNotConfigured() from None
+        except IdempotencyKeyReused as reused:
+            outcome = "key_conflict"
+            logger.error("processor key %s came back with other parameters", reused.idempotency_key)
+            raise ProcessorKeyConflict(reused.idempotency_key) from None
+        finally:
+            span.set_attribute("lynk.outcome", outcome)
+            metrics.PROCESSOR_CALLS.labels(processor, operation, outcome).inc()
+            metrics.PROCESSOR_DURATION.labels(processor, operation).observe(time.perf_counter() - began)

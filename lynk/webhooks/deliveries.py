@@ -326,3 +326,15 @@ async def purge_expired(session: AsyncSession, *, now: int, limit: int = 1000) -
 async def purge_for_events(session: AsyncSession, event_ids: Sequence[str]) -> int:
     """Delete the attempts and deliveries of these (purged) events, however recent (a resend)."""
     return await repository.purge_for_events(session, event_ids)
+
+
+async def queue(session: AsyncSession, *, now: int) -> dict[str, tuple[int, int]]:
+    """The queue by stage (`fan_out`: events whose deliveries are not made yet; `delivery`: deliveries
+    not yet delivered nor given up), each as (depth, age in seconds of its oldest item, 0 when empty)."""
+    stages = {
+        "fan_out": await events.awaiting_fanout(session),
+        "delivery": await repository.pending_deliveries(session),
+    }
+    return {
+        stage: (depth, max(0, now - oldest) if oldest is not None else 0) for stage, (depth, oldest) in stages.items()
+    }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, delete, or_, select, update
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
@@ -181,3 +181,15 @@ async def purge_for_events(session: AsyncSession, event_ids: Sequence[str]) -> i
     attempts = await session.execute(delete(WebhookAttempt).where(WebhookAttempt.event_id.in_(ids)))
     deliveries = await session.execute(delete(WebhookDelivery).where(WebhookDelivery.event_id.in_(ids)))
     return int(attempts.rowcount or 0) + int(deliveries.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def pending_deliveries(session: AsyncSession) -> tuple[int, int | None]:
+    """How many deliveries are still to be made (due or waiting for a retry), and the oldest's `created`."""
+    count, oldest = (
+        await session.execute(
+            select(func.count(), func.min(WebhookDelivery.created)).where(
+                WebhookDelivery.status == DeliveryStatus.PENDING
+            )
+        )
+    ).one()
+    return int(count), oldest

@@ -15,8 +15,10 @@ import time
 from dataclasses import dataclass
 
 import httpx
+from opentelemetry import trace
 
 from lynk import __version__
+from lynk.core import metrics
 from lynk.core.clock import Clock, unix
 from lynk.core.config import Settings
 from lynk.core.db import Database
@@ -26,6 +28,7 @@ from lynk.webhooks.deliveries import Job, Outcome, Policy
 from lynk.webhooks.signing import signature_header
 
 log = logging.getLogger("lynk.webhooks")
+tracer = trace.get_tracer("lynk.webhooks")
 
 FAILED_PASS_PAUSE_SECONDS = 5  # the database is away: don't spin
 USER_AGENT = f"Lynk/{__version__} (webhooks; +https://github.com/lynk)"
@@ -84,6 +87,14 @@ def _error_kind(error: Exception) -> str:
     if isinstance(error, httpx.HTTPError):
         return "http_error"
     return "internal_error"
+
+
+def _outcome_label(outcome: Outcome) -> str:
+    if outcome.succeeded:
+        return "succeeded"
+    if outcome.status_code is not None:
+        return f"http_{outcome.status_code // 100}xx"
+    return outcome.error or "internal_error"
 
 
 class DeliveryWorker:
@@ -170,7 +181,13 @@ class DeliveryWorker:
 
     async def _attempt(self, job: Job) -> Outcome:
         async with self._slots:
-            return await self._post(job)
+            with tracer.start_as_current_span("webhook delivery") as span:
+                span.set_attributes({"lynk.event_id": job.event_id, "lynk.endpoint_id": job.endpoint_id})
+                outcome = await self._post(job)
+                span.set_attribute("lynk.outcome", _outcome_label(outcome))
+        metrics.WEBHOOK_DELIVERIES.labels(_outcome_label(outcome)).inc()
+        metrics.WEBHOOK_DURATION.observe(outcome.latency_ms / 1000)
+        return outcome
 
     async def _record_one(self, job: Job, outcome: Outcome) -> None:
         try:

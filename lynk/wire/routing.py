@@ -247,6 +247,7 @@ class _Route(Generic[P]):
         request_id: str = request.state.request_id
         try:
             caller = await authenticate(request, runtime, self.auth)
+            request.state.merchant_id, request.state.livemode = caller.scope.merchant_id, caller.scope.livemode
             check_path(request.path_params)
             data = await read_params(request, runtime.settings.max_body_bytes)
             params = parse_params(self.params, data)
