@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,6 +64,11 @@ class Settings(BaseSettings):
     )
     dispute_review_seconds: int = Field(
         default=0, description="How long submitted evidence is under review before the test-mode outcome"
+    )
+    webhook_private_targets: Literal["test", "never", "always"] = Field(
+        default="test",
+        description="Webhook endpoints at private or loopback addresses: allowed in test mode only (test), "
+        "never, or always",
     )
     webhook_timeout_seconds: float = Field(default=10.0, description="Timeout of one webhook delivery request")
     webhook_lease_seconds: int = Field(
