@@ -1,5 +1,5 @@
-"""ASGI middleware: a `Request-Id` on every response, `Stripe-Version` echoed, card data in a
-query string refused (before anything reads it), a database too busy to answer turned into a 503
+"""ASGI middleware: a `Request-Id` on every response, `Stripe-Version` echoed, card data and Link
+session secrets in a query string refused (before anything reads them), a database too busy to answer turned into a 503
 to retry, any other unexpected exception into Stripe's `api_error` (logged, never leaked), and the
 request line (`access`)."""
 
@@ -40,20 +40,25 @@ def _database_busy(exc: Exception) -> LynkError | None:
     return None
 
 
-def card_data_in_query(query: bytes) -> str | None:
-    """The first parameter of the query string that holds a card number, CVC or bank account number."""
+# What may only travel in a request body: card data, and a Link consumer session's secret.
+BODY_ONLY = SENSITIVE_NAMES | {"consumer_session_client_secret"}
+
+
+def secret_in_query(query: bytes) -> str | None:
+    """The first parameter of the query string that holds card data or a consumer session secret."""
     for name, _value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
         last = name.rstrip("]").rpartition("[")[2]
-        if last.strip().lower() in SENSITIVE_NAMES:
+        if last.strip().lower() in BODY_ONLY:
             return name
     return None
 
 
-class CardDataInUrl(ParameterInvalid):
+class SecretInUrl(ParameterInvalid):
     def __init__(self, param: str) -> None:
         super().__init__(
-            f"Card numbers, CVCs and bank account numbers must be sent in the request body, never in the URL: "
-            f"remove {param} from the query string (URLs end up in logs and browser histories).",
+            "Card numbers, CVCs, bank account numbers and Link session secrets must be sent in the request "
+            f"body, never in the URL: remove {param} from the query string (URLs end up in logs and browser "
+            "histories).",
             param=param,
         )
 
@@ -89,9 +94,9 @@ class RequestIdMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        sensitive = card_data_in_query(scope.get("query_string", b""))
+        sensitive = secret_in_query(scope.get("query_string", b""))
         if sensitive is not None:
-            await _send_error(send_with_headers, CardDataInUrl(sensitive), 400)
+            await _send_error(send_with_headers, SecretInUrl(sensitive), 400)
             return
         try:
             await self.app(scope, receive, send_with_headers)

@@ -112,6 +112,11 @@ class Settings(BaseSettings):
     dispute_review_seconds: int = Field(
         default=0, description="How long submitted evidence is under review before the test-mode outcome"
     )
+    webhook_private_targets: Literal["test", "never", "always"] = Field(
+        default="test",
+        description="Webhook endpoints at private or loopback addresses: allowed in test mode only (test), "
+        "never, or always",
+    )
     webhook_timeout_seconds: float = Field(default=10.0, description="Timeout of one webhook delivery request")
     webhook_lease_seconds: int = Field(
         default=60, description="A delivery claimed by a worker that died is retried after this lease"

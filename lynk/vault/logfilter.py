@@ -1,11 +1,12 @@
-"""Mask card numbers, CVCs and bank account numbers in every log line Lynk writes, in every encoding.
+"""Mask card data and Link session secrets in every log line Lynk writes, in every encoding.
 
 Installed once as the log record factory, so it covers every logger (ours, uvicorn's,
 SQLAlchemy's). Three rules, applied to the message and to each argument separately (uvicorn's
 access formatter unpacks its arguments, so their number and order are kept):
 
-- the value of any `number`, `cvc` or `account_number` parameter, as a query string or a form body
-  writes it (`card[number]=…`, `card%5Bcvc%5D=…`) or as JSON does (`"cvc": "…"`), becomes `***`;
+- the value of any `number`, `cvc`, `account_number` or `consumer_session_client_secret` parameter,
+  as a query string or a form body writes it (`card[number]=…`, `card%5Bcvc%5D=…`) or as JSON does
+  (`"cvc": "…"`), becomes `***`;
 - runs of 13 to 19 digits that pass the Luhn check, with spaces, dashes or `+` between them, plain or
   percent-encoded (`%20`, `%2B`, `%2D`, and once more encoded as `%2520`…), become `************4242`.
 """
@@ -22,7 +23,7 @@ from lynk.vault.cards import luhn_valid
 _SEPARATOR = r"(?:[ +\-]|%(?:25)?(?:20|2[bBdD]))?"
 _CANDIDATE = re.compile(rf"(?<![0-9])[0-9](?:{_SEPARATOR}[0-9]){{12,18}}(?![0-9])")
 _SEPARATORS = re.compile(r"[^0-9]")
-_NAMES = r"(?:number|cvc|account_number)"
+_NAMES = r"(?:number|cvc|account_number|consumer_session_client_secret)"
 _CLOSE = r"(?:\]|%(?:25)?5[dD])?"
 # `card[cvc]=739`, `card%5Bcvc%5D=739`, `cvc%3D739`: the value up to the next separator.
 _OPEN = r"(?:(?<=\[)|(?<=%5[bB])|(?<=%255[bB])|(?<![A-Za-z0-9_]))"

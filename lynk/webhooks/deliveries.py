@@ -118,6 +118,7 @@ class Job:
     event_id: str
     endpoint_id: str
     url: str
+    livemode: bool
     payload: bytes
     secrets: tuple[str, ...]
     attempt_number: int
@@ -182,6 +183,7 @@ async def claim(session: AsyncSession, *, now: int, limit: int, token: str, leas
                 event_id=event.id,
                 endpoint_id=endpoint.id,
                 url=endpoint.url,
+                livemode=endpoint.livemode,
                 payload=payload,
                 secrets=tuple(signing_secrets(endpoint, now)),
                 attempt_number=delivery.attempts + 1,
@@ -193,7 +195,8 @@ async def claim(session: AsyncSession, *, now: int, limit: int, token: str, leas
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one HTTP attempt gave: a status code, or an error (timeout, connection_refused, …)."""
+    """What one HTTP attempt gave: a status code, or an error (`timeout`, `connection_error`, or
+    `address_not_allowed` for a host that resolved where webhooks may not go)."""
 
     status_code: int | None
     error: str | None

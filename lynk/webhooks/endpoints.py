@@ -35,6 +35,7 @@ async def create_webhook_endpoint(call: ApiCall, params: CreateWebhookEndpoint) 
         api_version=params.api_version,
         metadata=params.metadata,
         now=call.now,
+        private_targets=call.runtime.settings.webhook_private_targets,
     )
     return webhook_endpoint_object(endpoint, with_secret=True)
 
@@ -53,7 +54,9 @@ async def update_webhook_endpoint(call: ApiCall, params: UpdateWebhookEndpoint) 
         disabled=params.disabled,
         metadata=params.metadata,
     )
-    return webhook_endpoint_object(await service.update(call.session, call.scope, call.path["id"], changes))
+    policy = call.runtime.settings.webhook_private_targets
+    updated = await service.update(call.session, call.scope, call.path["id"], changes, private_targets=policy)
+    return webhook_endpoint_object(updated)
 
 
 @routes.delete("/v1/webhook_endpoints/{id}", params=NoParams, summary="Delete a webhook endpoint")

@@ -16,7 +16,7 @@ from lynk.core.pagination import Page, PageRequest
 from lynk.core.scope import Scope
 from lynk.events import service as events
 from lynk.models import Event, WebhookAttempt, WebhookEndpoint
-from lynk.webhooks import deliveries, repository
+from lynk.webhooks import deliveries, repository, targets
 from lynk.webhooks.errors import WebhookEndpointNotFound
 from lynk.webhooks.event_types import EVENT_TYPES
 
@@ -34,6 +34,14 @@ def check_events(events: Sequence[str]) -> list[str]:
     if not chosen:
         raise InvalidRequestError("enabled_events cannot be empty.", param="enabled_events", code="parameter_missing")
     return chosen
+
+
+async def check_target(scope: Scope, url: str, private_targets: targets.PrivateTargets) -> None:
+    """Refuse a URL webhooks may not go to (see `targets`), naming the `url` parameter."""
+    try:
+        await targets.resolve(url, livemode=scope.livemode, policy=private_targets, required=False)
+    except targets.TargetRefused as refused:
+        raise InvalidRequestError(f"Invalid url: {refused}", param="url", code="url_invalid") from None
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,9 @@ async def create(
     api_version: str | None,
     metadata: MetadataUpdate | None,
     now: int,
+    private_targets: targets.PrivateTargets,
 ) -> WebhookEndpoint:
+    await check_target(scope, url, private_targets)
     endpoint = WebhookEndpoint(
         id=new_id("we"),
         created=now,
@@ -81,9 +91,17 @@ async def get(session: AsyncSession, scope: Scope, endpoint_id: str, *, for_upda
     return endpoint
 
 
-async def update(session: AsyncSession, scope: Scope, endpoint_id: str, changes: EndpointChanges) -> WebhookEndpoint:
+async def update(
+    session: AsyncSession,
+    scope: Scope,
+    endpoint_id: str,
+    changes: EndpointChanges,
+    *,
+    private_targets: targets.PrivateTargets,
+) -> WebhookEndpoint:
     endpoint = await get(session, scope, endpoint_id, for_update=True)
     if changes.url is not None:
+        await check_target(scope, changes.url, private_targets)
         endpoint.url = changes.url
     if changes.description is not None:
         endpoint.description = changes.description or None

@@ -55,7 +55,7 @@ def test_failures_are_retried_on_schedule_until_delivered(
             (500, None),
             (503, None),
             (None, "timeout"),
-            (None, "connection_refused"),
+            (None, "connection_error"),
             (200, None),
         ]
         assert [a["attempt_number"] for a in log] == [1, 2, 3, 4, 5]

@@ -48,6 +48,7 @@ def seed(url: str, endpoint_url: str, count: int) -> tuple[str, list[str]]:
                     api_version=None,
                     metadata=None,
                     now=now,
+                    private_targets="test",
                 )
             ids: list[str] = []
             async with db.transaction() as session:
