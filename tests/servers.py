@@ -107,7 +107,8 @@ class LynkServer:
 
 
 @contextmanager
-def running_server(backend: str, tmp: Path) -> Iterator[LynkServer]:
+def running_server(backend: str, tmp: Path, *, pool_size: int = 20, **overrides: Any) -> Iterator[LynkServer]:
+    """A Lynk server on a fresh database; `overrides` are Settings (e.g. a short `db_pool_timeout_seconds`)."""
     with fresh_database(backend, tmp) as url:
         port = free_port()
         settings = Settings(
@@ -116,6 +117,7 @@ def running_server(backend: str, tmp: Path) -> Iterator[LynkServer]:
             public_url=f"http://127.0.0.1:{port}",
             inprocess_worker=False,
             master_key=new_key_text(),
+            **overrides,
         )
         clock = ShiftedClock()
         loop = asyncio.new_event_loop()
@@ -123,7 +125,12 @@ def running_server(backend: str, tmp: Path) -> Iterator[LynkServer]:
 
         def serve() -> None:
             asyncio.set_event_loop(loop)
-            db = Database(url, pool_size=20)
+            db = Database(
+                url,
+                pool_size=pool_size,
+                pool_timeout=settings.db_pool_timeout_seconds,
+                statement_timeout_ms=settings.db_statement_timeout_ms,
+            )
             holder["db"] = db
             app = create_app(settings, clock=clock, db=db)
             holder["runtime"] = app.state.runtime

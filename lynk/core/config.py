@@ -139,14 +139,20 @@ class Settings(BaseSettings):
     # The Link network (docs/link.md). Windows are fixed, counted per process.
     link_code_ttl_seconds: int = Field(default=600, description="A verification code expires after this")
     link_code_max_attempts: int = Field(default=5, description="Wrong tries that burn a code")
-    link_failures_before_lock: int = Field(default=10, description="Wrong codes in a row that lock an account")
+    link_failures_before_lock: int = Field(
+        default=10, description="Wrong codes that lock one source (a browser binding, an IP address) out of an account"
+    )
+    link_failures_before_account_lock: int = Field(
+        default=50, description="Wrong codes from all sources that lock an account (a trusted device still verifies)"
+    )
     link_lock_seconds: int = Field(default=900, description="How long verification stays locked")
     link_session_idle_seconds: int = Field(default=1800, description="A consumer session expires when idle this long")
     link_device_trust_days: int = Field(default=90, description="How long a remembered device is trusted")
     link_trusted_device_skips_code: bool = Field(
         default=True, description="A remembered browser (within its trust) is verified at lookup without a code"
     )
-    link_sends_per_account: int = Field(default=5, description="Codes sent to one account per window")
+    link_sends_per_source: int = Field(default=5, description="Codes one browser has sent to one account per window")
+    link_sends_per_account: int = Field(default=20, description="Codes sent to one account per window, all sources")
     link_sends_per_ip: int = Field(default=20, description="Codes sent for one IP address per window")
     link_sends_per_merchant: int = Field(default=1000, description="Codes sent at one merchant per window")
     link_send_window_seconds: int = 600

@@ -1,9 +1,14 @@
 """One-time verification codes: 6 digits from `secrets`, kept only as an HMAC under a vault-sealed key.
 
 A code belongs to one session, expires after `link_code_ttl_seconds`, is spent by use and burned
-after `link_code_max_attempts` wrong tries. Wrong codes count against the account across all its
-sessions: `link_failures_before_lock` in a row lock verification for `link_lock_seconds`.
-Sending is limited per account (in the database), per IP and per merchant (in the limiter).
+after `link_code_max_attempts` wrong tries. Wrong codes are counted per source, so that someone who
+knows a shopper's email cannot lock the shopper out: `link_failures_before_lock` from one browser
+binding, or from one IP address, lock that source out of the account for a window of
+`link_lock_seconds` (in the limiter). Across all sources a higher ceiling,
+`link_failures_before_account_lock`, locks the account itself (in the database) against guessing
+from many addresses; a trusted device of the account (devices.py) still verifies through it.
+Sending is limited per browser and per account (a higher ceiling, in the database), per IP and per
+merchant (in the limiter).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import secrets
 
 from lynk.core import metrics as prometheus
 from lynk.core.ids import new_id
-from lynk.link import repository, senders
+from lynk.link import devices, repository, senders
 from lynk.link.context import LinkContext
 from lynk.link.errors import TooManyRequests, VerificationCodeInvalid, VerificationLocked
 from lynk.models import LinkAccount, LinkCode, LinkCodeStatus, LinkSession
@@ -36,19 +41,39 @@ async def _code_hash(ctx: LinkContext, code_id: str, code: str) -> str:
     return hmac.new(key, f"{code_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def check_not_locked(account: LinkAccount, now: int) -> None:
-    if account.locked_until is not None and account.locked_until > now:
+def _sources(ctx: LinkContext, account: LinkAccount) -> list[tuple[str, str]]:
+    """The limiter counters of where guesses come from: this browser binding, and this IP address."""
+    return [("code_fail_browser", f"{account.id}:{ctx.browser or '-'}"), ("code_fail_ip", f"{account.id}:{ctx.ip}")]
+
+
+async def check_not_locked(ctx: LinkContext, account: LinkAccount) -> None:
+    """Refuse a source that guessed wrong too often, and everyone but a trusted device once the account is locked."""
+    now = ctx.now
+    trusted = await devices.recognised(ctx, account) is not None
+    if account.locked_until is not None and account.locked_until > now and not trusted:
         raise VerificationLocked(account.locked_until - now, account.locked_until)
+    for kind, subject in _sources(ctx, account)[: 1 if trusted else 2]:  # a trusted device may share an IP
+        until = await ctx.limiter.marked(kind, subject, now=now)
+        if until is not None:
+            raise VerificationLocked(until - now, until)
 
 
 async def send(ctx: LinkContext, account: LinkAccount, link_session: LinkSession, channel: str) -> LinkCode:
     """Issue a fresh code for the session (older ones stop working) and deliver it."""
-    check_not_locked(account, ctx.now)
+    await check_not_locked(ctx, account)
     settings = ctx.settings
     window = settings.link_send_window_seconds
     sent = await repository.codes_sent_since(ctx.session, account.id, ctx.now - window)
     if sent >= settings.link_sends_per_account:
         raise TooManyRequests("verification codes sent to this account", window)
+    await ctx.limiter.hit(
+        "send_browser",
+        f"{account.id}:{ctx.browser or ctx.ip}",
+        limit=settings.link_sends_per_source,
+        window=window,
+        now=ctx.now,
+        what="verification codes sent to this account from this browser",
+    )
     await ctx.limiter.hit(
         "send_ip", ctx.ip, limit=settings.link_sends_per_ip, window=window, now=ctx.now, what="codes sent"
     )
@@ -88,7 +113,7 @@ async def check(ctx: LinkContext, account: LinkAccount, link_session: LinkSessio
 
     The caller holds the account row locked, so concurrent guesses are counted one by one.
     """
-    check_not_locked(account, ctx.now)
+    await check_not_locked(ctx, account)
     row = await repository.active_code(ctx.session, link_session.id, for_update=True)
     if row is None:
         raise VerificationCodeInvalid(
@@ -114,18 +139,27 @@ async def check(ctx: LinkContext, account: LinkAccount, link_session: LinkSessio
     row.attempts += 1
     account.failed_attempts += 1
     settings = ctx.settings
-    if account.failed_attempts >= settings.link_failures_before_lock:
+    window, limit = settings.link_lock_seconds, settings.link_failures_before_lock
+    source_locked = False
+    for kind, subject in _sources(ctx, account):
+        await ctx.limiter.hit(kind, subject, limit=limit + 1, window=window, now=ctx.now, what="wrong codes")
+        if await ctx.limiter.count(kind, subject, window=window, now=ctx.now) >= limit:
+            await ctx.limiter.mark(kind, subject, until=ctx.now + window, now=ctx.now)
+            source_locked = True
+    if account.failed_attempts >= settings.link_failures_before_account_lock:
         account.failed_attempts = 0
         account.locked_until = ctx.now + settings.link_lock_seconds
         prometheus.LINK_LOCKOUTS.inc()
         logger.warning("Link verification locked for account %s after repeated wrong codes", account.id)
+        source_locked = True
+    if source_locked:
         row.status = LinkCodeStatus.BURNED
         await ctx.session.flush()
         raise WrongCode(
             "The verification code is incorrect. Too many wrong codes: verification is locked for this "
             f"account for {settings.link_lock_seconds // 60} minutes.",
             param="code",
-            extra={"retry_after": settings.link_lock_seconds, "locked_until": account.locked_until},
+            extra={"retry_after": window, "locked_until": ctx.now + window},
         )
     left = settings.link_code_max_attempts - row.attempts
     if left <= 0:

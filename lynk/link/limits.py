@@ -35,6 +35,15 @@ class Limiter(Protocol):
     async def hit(self, kind: str, subject: str, *, limit: int, window: int, now: int, what: str) -> None:
         """Count one event; refuse (429) once `limit` events happened in the current window."""
 
+    async def count(self, kind: str, subject: str, *, window: int, now: int) -> int:
+        """How many events were counted in the current window (counting none)."""
+
+    async def mark(self, kind: str, subject: str, *, until: int, now: int) -> None:
+        """Remember a deadline for `subject` (a lock) until it passes."""
+
+    async def marked(self, kind: str, subject: str, *, now: int) -> int | None:
+        """The deadline marked for `subject`, if it has not passed."""
+
 
 class MemoryLimiter:
     def __init__(self) -> None:
@@ -42,9 +51,35 @@ class MemoryLimiter:
         self._counts: dict[tuple[str, str, int], tuple[int, int]] = {}
         self._lock = threading.Lock()
         self._pruned_at = 0
+        self._marks: dict[tuple[str, str], int] = {}  # (kind, subject) -> deadline
 
     async def hit(self, kind: str, subject: str, *, limit: int, window: int, now: int, what: str) -> None:
         self.hit_now(kind, subject, limit=limit, window=window, now=now, what=what)
+
+    async def count(self, kind: str, subject: str, *, window: int, now: int) -> int:
+        return self.count_now(kind, subject, window=window, now=now)
+
+    async def mark(self, kind: str, subject: str, *, until: int, now: int) -> None:
+        self.mark_now(kind, subject, until=until)
+
+    def mark_now(self, kind: str, subject: str, *, until: int) -> None:
+        with self._lock:
+            if len(self._marks) > 10_000:  # drop deadlines long past, so the map stays small
+                self._marks = {k: v for k, v in self._marks.items() if v > until - 86_400}
+            self._marks[(kind, subject)] = until
+
+    async def marked(self, kind: str, subject: str, *, now: int) -> int | None:
+        return self.marked_now(kind, subject, now=now)
+
+    def marked_now(self, kind: str, subject: str, *, now: int) -> int | None:
+        with self._lock:
+            until = self._marks.get((kind, subject))
+        return until if until is not None and until > now else None
+
+    def count_now(self, kind: str, subject: str, *, window: int, now: int) -> int:
+        with self._lock:
+            seen_slot, count = self._counts.get((kind, subject, window), (now // window, 0))
+        return count if seen_slot == now // window else 0
 
     def hit_now(self, kind: str, subject: str, *, limit: int, window: int, now: int, what: str) -> None:
         slot = now // window
@@ -86,6 +121,30 @@ class RedisLimiter:
             return
         if int(count) > limit:
             raise TooManyRequests(what, (slot + 1) * window - now)
+
+    async def count(self, kind: str, subject: str, *, window: int, now: int) -> int:
+        try:
+            found = await self._client.get(self.key(kind, subject, window, now // window))
+        except (RedisError, OSError) as error:
+            log.warning("rate-limit store unreachable (%s); counting in this process", type(error).__name__)
+            return self._fallback.count_now(kind, subject, window=window, now=now)
+        return int(found or 0)
+
+    async def mark(self, kind: str, subject: str, *, until: int, now: int) -> None:
+        try:
+            await self._client.set(f"{KEY_PREFIX}:mark:{kind}:{subject}", str(until), ex=max(1, until - now))
+        except (RedisError, OSError) as error:
+            log.warning("rate-limit store unreachable (%s); counting in this process", type(error).__name__)
+            self._fallback.mark_now(kind, subject, until=until)
+
+    async def marked(self, kind: str, subject: str, *, now: int) -> int | None:
+        try:
+            found = await self._client.get(f"{KEY_PREFIX}:mark:{kind}:{subject}")
+        except (RedisError, OSError) as error:
+            log.warning("rate-limit store unreachable (%s); counting in this process", type(error).__name__)
+            return self._fallback.marked_now(kind, subject, now=now)
+        until = int(found) if found is not None else None
+        return until if until is not None and until > now else None
 
     async def aclose(self) -> None:
         await self._client.aclose()

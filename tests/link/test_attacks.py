@@ -156,9 +156,17 @@ def test_sends_are_limited_per_account(server: LynkServer) -> None:
     browser = Browser(server, shop)
     browser.lookup(email)
     limit = server.settings.link_sends_per_account
-    codes = [browser.post("/v1/link/consumer_sessions/start_verification").status_code for _ in range(limit + 1)]
+    per_browser = server.settings.link_sends_per_source
+    codes = []
+    for _ in range(limit // per_browser):  # each browser may ask for a few codes; all together, `limit`
+        browser = Browser(server, shop)
+        browser.lookup(email)
+        codes += [browser.post("/v1/link/consumer_sessions/start_verification").status_code for _ in range(per_browser)]
+    browser = Browser(server, shop)
+    browser.lookup(email)
+    codes.append(browser.post("/v1/link/consumer_sessions/start_verification").status_code)
     assert codes == [200] * limit + [429]
-    assert len(messages(server, shop, phone)) == limit
+    assert len(messages(server, shop, phone)) == min(limit, 10)  # the test helper lists the latest 10
     server.clock.advance(server.settings.link_send_window_seconds + 1)
 
 
@@ -221,7 +229,7 @@ def test_ten_thousand_guesses_never_verify(server: LynkServer) -> None:
     assert outcomes["verified"] == 0
     assert sum(n for k, n in outcomes.items() if not k.startswith("send")) == 10_000
     # Only a handful of guesses were ever compared: the account locked after the first few.
-    assert outcomes["consumer_verification_code_invalid"] <= server.settings.link_failures_before_lock
+    assert outcomes["consumer_verification_code_invalid"] <= server.settings.link_failures_before_account_lock
     assert outcomes["consumer_verification_locked"] >= 9_900
 
     async def statuses() -> set[str]:
