@@ -222,6 +222,10 @@ def test_a_wrong_code_shows_an_error_and_resend_sends_a_new_one(
         "The verification code is incorrect. 4 attempts left."
     )
     expect(page.get_by_label("Verification code")).to_have_attribute("aria-invalid", "true")
+    page.get_by_role("button", name="Resend code").click()  # too soon after the first: refused, nothing sent
+    expect(page.locator("#link-code-error")).to_contain_text("A code was sent moments ago")
+    assert len(messages(server, merchant, phone)) == len(sent)
+    server.clock.advance(server.runtime.settings.link_resend_cooldown_seconds)
     page.get_by_role("button", name="Resend code").click()
     expect(page.get_by_text(re.compile(r"A new code is on its way to \*+\d\d\."))).to_be_visible()
     assert len(messages(server, merchant, phone)) == len(sent) + 1
