@@ -35,6 +35,21 @@ def link_session(client: stripe.StripeClient) -> stripe.checkout.Session:
     return make_session(client, payment_method_types=["card", "link"])
 
 
+def link_page(server: LynkServer, client: stripe.StripeClient) -> tuple[stripe.checkout.Session, Shopper]:
+    """A Link-enabled checkout session, open in a fresh browser."""
+    session = link_session(client)
+    shopper = Shopper(server)
+    shopper.open(session.url or "")
+    return session, shopper
+
+
+def complete_challenge(http: httpx.Client, url: str) -> httpx.Response:
+    """Press "Complete authentication" on the 3-D Secure page at `url`."""
+    challenge = urlsplit(url)
+    secret = parse_qs(challenge.query)["client_secret"][0]
+    return http.post(challenge.path, data={"client_secret": secret, "outcome": "complete"})
+
+
 def step(shopper: Shopper, session_id: str, name: str, body: dict[str, Any]) -> httpx.Response:
     return shopper.http.post(f"/c/pay/{session_id}/link/{name}", json=body, headers={"X-CSRF-Token": shopper.token})
 
@@ -266,9 +281,7 @@ def test_resend_sends_a_new_code_only_after_the_cool_down(
     server: LynkServer, client: stripe.StripeClient, merchant: MerchantKeys
 ) -> None:
     email, phone = signed_up(server, merchant)
-    session = link_session(client)
-    shopper = Shopper(server)
-    shopper.open(session.url or "")
+    session, shopper = link_page(server, client)
     found = step(shopper, session.id, "lookup", {"email": email}).json()
     sent = len(messages(server, merchant, phone))
     cooldown = server.runtime.settings.link_resend_cooldown_seconds
@@ -284,15 +297,11 @@ def test_resend_sends_a_new_code_only_after_the_cool_down(
 def test_opting_in_with_a_3ds_card_remembers_the_browser_after_the_challenge(
     server: LynkServer, client: stripe.StripeClient
 ) -> None:
-    session = link_session(client)
-    shopper = Shopper(server)
-    shopper.open(session.url or "")
+    session, shopper = link_page(server, client)
     email = new_email()
     answer = shopper.pay(session.id, "4000000000003220", email=email, save_link=True, phone=new_phone()).json()
     assert answer["outcome"] == "requires_action"
-    challenge = urlsplit(answer["redirect"])
-    secret = parse_qs(challenge.query)["client_secret"][0]
-    back = shopper.http.post(challenge.path, data={"client_secret": secret, "outcome": "complete"})
+    back = complete_challenge(shopper.http, answer["redirect"])
     assert back.status_code == 303
     done = shopper.http.get(back.headers["location"])  # /c/pay/{id}/return, in the same browser
     assert done.status_code in (200, 303)
@@ -308,15 +317,11 @@ def test_opting_in_with_a_3ds_card_remembers_the_browser_after_the_challenge(
 def test_an_opt_in_mark_for_another_session_gives_no_known_cookie(
     server: LynkServer, client: stripe.StripeClient
 ) -> None:
-    session = link_session(client)
-    shopper = Shopper(server)
-    shopper.open(session.url or "")
+    session, shopper = link_page(server, client)
     answer = shopper.pay(session.id, "4000000000003220", email=new_email(), save_link=True, phone=new_phone()).json()
     mark = shopper.http.cookies["lynk_opt_in"]
-    challenge = urlsplit(answer["redirect"])
-    secret = parse_qs(challenge.query)["client_secret"][0]
     stranger = httpx.Client(base_url=server.base_url, follow_redirects=False, timeout=30)
     stranger.cookies.set("lynk_opt_in", mark.replace(session.id, "cs_test_other"))
-    stranger.post(challenge.path, data={"client_secret": secret, "outcome": "complete"})
+    complete_challenge(stranger, answer["redirect"])
     done = stranger.get(f"/c/pay/{session.id}/return")
     assert "lynk_known" not in done.cookies
