@@ -15,6 +15,7 @@ import pytest
 import stripe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from lynk.link.accounts import redact_email
 from tests.checkout.browser.conftest import ARTIFACTS, axe_violations, screenshot
 from tests.checkout.factories import make_session
 from tests.conftest import sdk_client
@@ -112,6 +113,10 @@ def test_opt_in_at_a_then_recognised_at_b_pays_with_one_click(
     page.goto(session.url or "")
     expect(page.get_by_role("heading", name="Confirm it's you")).to_be_visible()
     expect(page.get_by_label("Card number")).to_be_hidden()
+    # No empty Email box to type into while verifying: the recognised email, masked, instead.
+    expect(page.get_by_label("Email")).to_be_hidden()
+    masked = redact_email(email)
+    expect(page.get_by_text(f"We recognised you as {masked}: you have saved details with Lynk.")).to_be_visible()
     enter_code(page, server, merchant_b, phone)  # read with B's test secret key
     expect(page.get_by_role("radio", name="Visa ending in 4242, expires 12/34 (default)")).to_be_checked()
     expect(page.get_by_text(re.compile(r"Signed in to Lynk as"))).to_be_visible()
