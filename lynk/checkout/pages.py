@@ -94,6 +94,9 @@ def _expired_page(session: CheckoutSession) -> Response:
     return render("message.html", status=410, title="Checkout expired", message="This checkout has expired.", link=link)
 
 
+_AUTHENTICATION_FAILED = ("payment_intent_authentication_failure", "setup_intent_authentication_failure")
+
+
 async def _last_error(ctx: PaymentContext, session: CheckoutSession) -> str | None:
     """The message of the last failed attempt (a failed 3-D Secure, on return), while it is to be fixed."""
     intent: PaymentIntent | SetupIntent
@@ -105,8 +108,10 @@ async def _last_error(ctx: PaymentContext, session: CheckoutSession) -> str | No
         given = intent.last_payment_error
     if intent.status != PaymentIntentStatus.REQUIRES_PAYMENT_METHOD or not given:
         return None
+    if given.get("code") in _AUTHENTICATION_FAILED:  # the API's text is for developers ("Provide a new…")
+        return "We couldn't verify your card. Try again or use another card."
     message = given.get("message")
-    return message if isinstance(message, str) else None
+    return f"{message} Try another card." if isinstance(message, str) else None
 
 
 @router.get("/c/pay/{session_id}")
