@@ -270,6 +270,10 @@ def test_a_saved_3ds_card_goes_through_the_challenge_page(
     enter_code(page, server, merchant, phone)
     pay_button(page).click()
     expect(page.get_by_role("heading", name="Authenticate your payment")).to_be_visible()
+    expect(page.get_by_text("ending in 3220")).to_be_visible()  # the saved Link card's last 4, not "????"
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        screenshot(page, f"3ds-link-card-{width}")
     page.get_by_role("button", name="Complete authentication").click()
     page.wait_for_url(f"{shop_url}/success?session_id={session.id}")
 
