@@ -238,3 +238,20 @@ def test_setup_mode_saves_a_card_and_lands_on_success_url(
     page.wait_for_url(f"{shop_url}/success?session_id={session.id}")
     done = client.v1.checkout.sessions.retrieve(session.id)
     assert done.status == "complete" and done.payment_status == "no_payment_required"
+
+
+def test_an_expiry_in_the_past_says_so(page: Page, client: stripe.StripeClient, shop_url: str) -> None:
+    session = new_session(client, shop_url)
+    page.goto(session.url or "")
+    fill_card(page, "4242 4242 4242 4242")
+    page.get_by_label("Expiration").fill("01 / 20")
+    pay_button(page).click()
+    expect(page.locator("#card-expiration-error")).to_have_text("Your card's expiration date is in the past.")
+    expect(page.get_by_label("Expiration")).to_be_focused()
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        screenshot(page, f"checkout-expiry-past-{width}")
+    assert client.v1.checkout.sessions.retrieve(session.id).status == "open"
+    page.get_by_label("Expiration").fill("12 / 34")
+    pay_button(page).click()
+    page.wait_for_url(f"{shop_url}/success?session_id={session.id}")
