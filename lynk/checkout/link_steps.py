@@ -169,7 +169,9 @@ def _session_answer(row: LinkSession, account: LinkAccount, secret: str | None) 
 
 async def _lookup(ctx: LinkContext, body: dict[str, Any], step: _Step) -> dict[str, Any]:
     email = text(body, "email", 512)
-    found = await (sessions.lookup(ctx, email) if email else sessions.recognise(ctx, step.known))
+    found = await (
+        sessions.lookup(ctx, email, resume=True) if email else sessions.recognise(ctx, step.known, resume=True)
+    )
     if found.browser is not None:
         step.cookies.append((sessions.BROWSER_COOKIE, found.browser, BROWSER_COOKIE_MAX_AGE))
     if found.account is None or found.link_session is None:
@@ -177,6 +179,9 @@ async def _lookup(ctx: LinkContext, body: dict[str, Any], step: _Step) -> dict[s
     answer = _session_answer(found.link_session, found.account, found.secret)
     if answer["verified"]:
         answer["wallet"] = await wallet(ctx, found.account)
+        return answer
+    if found.code_pending:  # a reload: the code sent before still works, and none is sent again
+        answer["code_sent"] = True
         return answer
     try:
         await sessions.start_verification(ctx, found.secret, None)
@@ -189,7 +194,8 @@ async def _lookup(ctx: LinkContext, body: dict[str, Any], step: _Step) -> dict[s
 
 
 async def _resend(ctx: LinkContext, body: dict[str, Any], step: _Step) -> dict[str, Any]:
-    row = await sessions.start_verification(ctx, text(body, "secret", 200) or None, None)
+    cooldown = ctx.settings.link_resend_cooldown_seconds
+    row = await sessions.start_verification(ctx, text(body, "secret", 200) or None, None, cooldown=cooldown)
     account = await accounts.get(ctx, row.account_id)
     return {**_session_answer(row, account, None), "outcome": "sent"}
 

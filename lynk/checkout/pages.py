@@ -53,6 +53,9 @@ from lynk.payments.context import PaymentContext
 from lynk.payments.errors import PaymentDeclined
 from lynk.payments.setup_intents.errors import SetupDeclined
 
+KNOWN_MAX_AGE = link_steps.KNOWN_COOKIE_MAX_AGE
+OPT_IN_MAX_AGE = 3600  # a 3-D Secure challenge is done within the hour, or the opt-in is dropped
+
 router = APIRouter(include_in_schema=False)
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 _EXPIRATION = re.compile(r"^\s*(\d{1,2})\s*/?\s*(\d{2}|\d{4})\s*$")
@@ -105,6 +108,9 @@ def _expired_page(session: CheckoutSession) -> Response:
     return render("message.html", status=410, title="Checkout expired", message="This checkout has expired.", link=link)
 
 
+_AUTHENTICATION_FAILED = ("payment_intent_authentication_failure", "setup_intent_authentication_failure")
+
+
 async def _last_error(ctx: PaymentContext, session: CheckoutSession) -> str | None:
     """The message of the last failed attempt (a failed 3-D Secure, on return), while it is to be fixed."""
     intent: PaymentIntent | SetupIntent
@@ -116,8 +122,10 @@ async def _last_error(ctx: PaymentContext, session: CheckoutSession) -> str | No
         given = intent.last_payment_error
     if intent.status != PaymentIntentStatus.REQUIRES_PAYMENT_METHOD or not given:
         return None
+    if given.get("code") in _AUTHENTICATION_FAILED:  # the API's text is for developers ("Provide a new…")
+        return "We couldn't verify your card. Try again or use another card."
     message = given.get("message")
-    return message if isinstance(message, str) else None
+    return f"{message} Try another card." if isinstance(message, str) else None
 
 
 @router.get("/c/pay/{session_id}")
@@ -222,7 +230,10 @@ def _link_payer(request: Request, given: dict[str, Any]) -> Payer:
     return pay
 
 
-def _card_payer(request: Request, body: dict[str, Any], email: str, cookies: list[str]) -> Payer | JSONResponse:
+Cookies = list[tuple[str, str, int]]  # (name, value, max_age) of the Link cookies an answer sets; "" deletes
+
+
+def _card_payer(request: Request, body: dict[str, Any], email: str, cookies: Cookies) -> Payer | JSONResponse:
     """Pay with the typed card; with the opt-in ticked, a Link account is born once the payment succeeds."""
     card = _card_input(body)
     if isinstance(card, JSONResponse):
@@ -243,11 +254,15 @@ def _card_payer(request: Request, body: dict[str, Any], email: str, cookies: lis
         pi = await paying.pay_with_card(
             ctx, session, card, email=email, name=name, return_url=return_url, link_signup=signup, asked=asked
         )
-        if signup is not None and session.status == CheckoutSessionStatus.COMPLETE:
-            lctx = link.context(ctx.session, ctx.keyring, ctx.scope, ctx.now, signup.caller)
+        if signup is None:
+            return pi
+        lctx = link.context(ctx.session, ctx.keyring, ctx.scope, ctx.now, signup.caller)
+        if session.status == CheckoutSessionStatus.COMPLETE:
             account = await accounts.find(lctx, email)
             if account is not None:  # greet this browser at the next Link checkout (a code is still needed)
-                cookies.append(await devices.known_cookie(lctx, account))
+                cookies.append((devices.KNOWN_COOKIE, await devices.known_cookie(lctx, account), KNOWN_MAX_AGE))
+        elif pi.status == PaymentIntentStatus.REQUIRES_ACTION:  # the account is born after the challenge
+            cookies.append((devices.OPT_IN_COOKIE, await devices.opt_in_cookie(lctx, session.id), OPT_IN_MAX_AGE))
         return pi
 
     return pay
@@ -262,7 +277,7 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
         body = None
     if not isinstance(body, dict):
         return _error("The request could not be read. Reload the page and try again.", None)
-    cookies: list[str] = []
+    cookies: Cookies = []
     given_link = body.get("link")
     if isinstance(given_link, dict):
         payer: Payer | JSONResponse = _link_payer(request, given_link)
@@ -310,9 +325,16 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
     except BaseException:
         await idempotency.release(runtime.db, claimed)
         raise
-    for value in cookies:
-        link_steps.set_link_cookie(request, response, devices.KNOWN_COOKIE, value, link_steps.KNOWN_COOKIE_MAX_AGE)
+    _set_cookies(request, response, cookies)
     return response
+
+
+def _set_cookies(request: Request, response: Response, cookies: Cookies) -> None:
+    for name, value, max_age in cookies:
+        if value:
+            link_steps.set_link_cookie(request, response, name, value, max_age)
+        else:
+            response.delete_cookie(name, path="/")
 
 
 async def _pay(
@@ -358,5 +380,24 @@ async def after_authentication(session_id: str, request: Request) -> Response:
         ctx.scope = Scope(session.merchant_id, session.livemode)
         await service.refresh(ctx, session)
         if session.status == CheckoutSessionStatus.COMPLETE:
-            return _done_page(session)
+            done = _done_page(session)
+            _set_cookies(request, done, await _opted_in(request, ctx, session))
+            return done
     return RedirectResponse(f"/c/pay/{session.id}", status_code=303)
+
+
+async def _opted_in(request: Request, ctx: PaymentContext, session: CheckoutSession) -> Cookies:
+    """Back from 3-D Secure at a session this browser opted in at: `lynk_known` for the account the
+    payment gave birth to (as an opt-in without a challenge gets it), and the mark is spent."""
+    mark = request.cookies.get(devices.OPT_IN_COOKIE)
+    if mark is None:
+        return []
+    lctx = link.context(ctx.session, ctx.keyring, ctx.scope, ctx.now, link_steps.caller_of(request))
+    email = (session.customer_details or {}).get("email") or session.customer_email
+    account = await accounts.find(lctx, email) if email else None
+    if account is None or not await devices.opted_in_here(lctx, mark, session.id):
+        return [(devices.OPT_IN_COOKIE, "", 0)]
+    return [
+        (devices.KNOWN_COOKIE, await devices.known_cookie(lctx, account), KNOWN_MAX_AGE),
+        (devices.OPT_IN_COOKIE, "", 0),
+    ]

@@ -138,6 +138,9 @@ class Settings(BaseSettings):
 
     # The Link network (docs/link.md). Windows are fixed, counted per process.
     link_code_ttl_seconds: int = Field(default=600, description="A verification code expires after this")
+    link_resend_cooldown_seconds: int = Field(
+        default=30, description='The hosted page\'s "Resend code" sends a new code only this long after the last'
+    )
     link_code_max_attempts: int = Field(default=5, description="Wrong tries that burn a code")
     link_failures_before_lock: int = Field(
         default=10, description="Wrong codes that lock one source (a browser binding, an IP address) out of an account"

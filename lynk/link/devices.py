@@ -103,6 +103,23 @@ async def known_cookie(ctx: LinkContext, account: LinkAccount) -> str:
     return f"{account.id}.{await _known_mac(ctx, account.id)}"
 
 
+OPT_IN_COOKIE = "lynk_opt_in"
+
+
+async def opt_in_cookie(ctx: LinkContext, checkout_session_id: str) -> str:
+    """The mark of the browser that ticked the opt-in on a payment gone to 3-D Secure: back from the
+    challenge, once the account is born, that browser gets `lynk_known` as without a challenge."""
+    return f"{checkout_session_id}.{await _known_mac(ctx, f'opt_in:{checkout_session_id}')}"
+
+
+async def opted_in_here(ctx: LinkContext, cookie: str | None, checkout_session_id: str) -> bool:
+    """Whether `cookie` is this browser's opt-in mark for this checkout session."""
+    session_id, _, mac = (cookie or "").partition(".")
+    if session_id != checkout_session_id or not mac:
+        return False
+    return hmac.compare_digest(mac, await _known_mac(ctx, f"opt_in:{checkout_session_id}"))
+
+
 async def known_account_id(ctx: LinkContext, cookie: str | None) -> str | None:
     """The account id a `lynk_known` cookie names, if its signature holds."""
     account_id, _, mac = (cookie or "").partition(".")

@@ -72,6 +72,15 @@ class VerificationLocked(RateLimited):
         )
 
 
+class ResendTooSoon(RateLimited):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"A code was sent moments ago. You can ask for a new one in {retry_after} "
+            f"second{'s' if retry_after != 1 else ''}.",
+            extra={"retry_after": retry_after},
+        )
+
+
 class TooManyRequests(RateLimited):
     def __init__(self, what: str, retry_after: int) -> None:
         super().__init__(

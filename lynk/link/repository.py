@@ -83,6 +83,30 @@ async def active_code(session: AsyncSession, session_id: str, *, for_update: boo
     return found
 
 
+async def pending_session(
+    session: AsyncSession, scope: Scope, account_id: str, browser_hash: str, *, used_since: int, now: int
+) -> LinkSession | None:
+    """The newest unverified session of this account, merchant, mode and browser with a code still
+    waiting (active, unexpired): what a reload of the page picks up again instead of sending another."""
+    waiting = select(LinkCode.session_id).where(LinkCode.status == LinkCodeStatus.ACTIVE, LinkCode.expires > now)
+    stmt = (
+        select(LinkSession)
+        .where(
+            LinkSession.account_id == account_id,
+            LinkSession.merchant_id == scope.merchant_id,
+            LinkSession.livemode == scope.livemode,
+            LinkSession.browser_hash == browser_hash,
+            LinkSession.status == LinkSessionStatus.UNVERIFIED,
+            LinkSession.last_used >= used_since,
+            LinkSession.id.in_(waiting),
+        )
+        .order_by(LinkSession.pk.desc())
+        .with_for_update()
+    )
+    found: LinkSession | None = (await session.scalars(stmt)).first()
+    return found
+
+
 async def supersede_codes(session: AsyncSession, session_id: str) -> None:
     await session.execute(
         update(LinkCode)

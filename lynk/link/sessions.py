@@ -18,7 +18,7 @@ from lynk.core.errors import InvalidRequestError
 from lynk.core.ids import new_id, random_token
 from lynk.link import accounts, codes, devices, metrics, repository
 from lynk.link.context import LinkContext
-from lynk.link.errors import ConsumerSessionInvalid, ConsumerSessionNotVerified
+from lynk.link.errors import ConsumerSessionInvalid, ConsumerSessionNotVerified, ResendTooSoon
 from lynk.models import LinkAccount, LinkSession, LinkSessionStatus
 
 BROWSER_COOKIE = "lynk_browser"
@@ -32,6 +32,7 @@ class Lookup:
     secret: str | None
     browser: str | None  # a new browser-binding value to set as a cookie, when the browser had none
     trusted_device: bool = False  # verified at lookup by a remembered device, without a code
+    code_pending: bool = False  # a session of this browser whose code is still waiting: none is sent again
 
 
 def _hash(value: str) -> str:
@@ -68,8 +69,31 @@ async def open_session(ctx: LinkContext, account: LinkAccount) -> tuple[LinkSess
     return row, secret, fresh_browser
 
 
-async def lookup(ctx: LinkContext, email: str) -> Lookup:
-    """Whether a shopper with this email exists; if so, a new unverified session (rate limited)."""
+async def _resume(ctx: LinkContext, account: LinkAccount) -> tuple[LinkSession, str] | None:
+    """This browser's pending session for `account`, with a new secret (the old one was only in the
+    page that was reloaded; the browser cookie proves it is the same browser)."""
+    if not ctx.browser:
+        return None
+    row = await repository.pending_session(
+        ctx.session,
+        ctx.scope,
+        account.id,
+        _hash(ctx.browser),
+        used_since=ctx.now - ctx.settings.link_session_idle_seconds,
+        now=ctx.now,
+    )
+    if row is None:
+        return None
+    secret = f"{row.id}_secret_{random_token(32)}"
+    row.secret_hash, row.last_used, row.lookup_at = _hash(secret), ctx.now, ctx.now
+    return row, secret
+
+
+async def lookup(ctx: LinkContext, email: str, *, resume: bool = False) -> Lookup:
+    """Whether a shopper with this email exists; if so, a new unverified session (rate limited).
+
+    With `resume` (the hosted page), a session this browser opened whose code is still waiting is
+    picked up again instead, so a reload sends no new code."""
     settings = ctx.settings
     window = settings.link_lookup_window_seconds
     await ctx.limiter.hit(
@@ -88,20 +112,23 @@ async def lookup(ctx: LinkContext, email: str) -> Lookup:
     if account is None:
         return Lookup(None, None, None, None)
     await metrics.record(ctx.session, ctx.scope, "recognised", ctx.now)
-    row, secret, fresh_browser = await open_session(ctx, account)
     trusted = ctx.settings.link_trusted_device_skips_code and await devices.recognised(ctx, account) is not None
+    resumed = await _resume(ctx, account) if resume and not trusted else None
+    if resumed is not None:
+        return Lookup(account, resumed[0], resumed[1], None, code_pending=True)
+    row, secret, fresh_browser = await open_session(ctx, account)
     if trusted:
         row.status, row.verified_at = LinkSessionStatus.VERIFIED, ctx.now
     return Lookup(account, row, secret, fresh_browser, trusted)
 
 
-async def recognise(ctx: LinkContext, known_cookie: str | None) -> Lookup:
+async def recognise(ctx: LinkContext, known_cookie: str | None, *, resume: bool = False) -> Lookup:
     """A lookup by the `lynk_known` cookie instead of a typed email (see devices.known_cookie)."""
     account_id = await devices.known_account_id(ctx, known_cookie)
     account = await repository.account(ctx.session, account_id) if account_id else None
     if account is None or account.livemode != ctx.scope.livemode:
         return Lookup(None, None, None, None)
-    return await lookup(ctx, account.email)
+    return await lookup(ctx, account.email, resume=resume)
 
 
 async def authenticate(ctx: LinkContext, secret: str | None, *, verified: bool = True) -> LinkSession:
@@ -136,8 +163,14 @@ async def authenticate(ctx: LinkContext, secret: str | None, *, verified: bool =
     return row
 
 
-async def start_verification(ctx: LinkContext, secret: str | None, channel: str | None) -> LinkSession:
+async def start_verification(
+    ctx: LinkContext, secret: str | None, channel: str | None, *, cooldown: int = 0
+) -> LinkSession:
+    """Send a new code for the session; with `cooldown`, not until that long after the one waiting."""
     row = await authenticate(ctx, secret, verified=False)
+    waiting = await repository.active_code(ctx.session, row.id) if cooldown else None
+    if waiting is not None and waiting.expires > ctx.now and ctx.now - waiting.created < cooldown:
+        raise ResendTooSoon(cooldown - (ctx.now - waiting.created))
     account = await accounts.get(ctx, row.account_id)
     chosen = channel or ("sms" if account.phone else "email")
     if chosen == "sms" and not account.phone:

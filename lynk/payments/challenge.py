@@ -27,6 +27,7 @@ from lynk.core.clock import unix
 from lynk.core.errors import LynkError
 from lynk.core.money import currency as currency_of
 from lynk.core.scope import Scope
+from lynk.link import service as link
 from lynk.models import PaymentIntent, SetupIntent
 from lynk.payment_methods import service as payment_methods
 from lynk.payments import confirm as payment_confirm
@@ -34,6 +35,7 @@ from lynk.payments import repository
 from lynk.payments.context import ClientInfo, PaymentContext, configured
 from lynk.payments.setup_intents import confirm as setup_confirm
 from lynk.payments.setup_intents import service as setup_intents
+from lynk.vault import service as vault
 from lynk.wire.forms import decode_form
 from lynk.wire.routing import Runtime
 
@@ -105,6 +107,24 @@ def _context(runtime: Runtime, session: AsyncSession, intent: Intent, request: R
     )
 
 
+async def _last4(runtime: Runtime, session: AsyncSession, intent: Intent) -> str:
+    """The last 4 digits of the card being authenticated: a card method's own, or for a `link` method
+    the saved Link card it charges (the merchant's method holds no card)."""
+    if not intent.payment_method_id:
+        return "????"
+    scope = Scope(intent.merchant_id, intent.livemode)
+    method = await payment_methods.get(session, scope, intent.payment_method_id)
+    if method.card:
+        return str(method.card.get("last4", "????"))
+    if method.type == "link":
+        vault_card_id, _country = await link.vault_card_for(
+            session, runtime.keyring, scope, unix(runtime.clock), method.id
+        )
+        facts = await vault.card_facts(session, vault_card_id)
+        return facts.last4 if facts else "????"
+    return "????"
+
+
 @router.get("/3ds/{intent_id}")
 async def challenge_page(intent_id: str, request: Request, client_secret: str = "") -> Response:
     runtime: Runtime = request.app.state.runtime
@@ -112,11 +132,7 @@ async def challenge_page(intent_id: str, request: Request, client_secret: str = 
         intent = await _intent(session, intent_id, client_secret, for_update=False)
         if intent is None:
             return _not_found()
-        last4 = "????"
-        if intent.payment_method_id:
-            scope = Scope(intent.merchant_id, intent.livemode)
-            method = await payment_methods.get(session, scope, intent.payment_method_id)
-            last4 = (method.card or {}).get("last4", last4)
+        last4 = await _last4(runtime, session, intent)
     if isinstance(intent, PaymentIntent):
         amount = f"{currency_of(intent.currency).format(intent.amount)} {intent.currency.upper()}"
         heading, purpose = "Authenticate your payment", f"confirm this payment of {amount}"

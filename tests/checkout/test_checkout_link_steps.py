@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ import stripe
 from tests.checkout.factories import Shopper, make_session
 from tests.conftest import sdk_client
 from tests.link.support import Browser as LinkBrowser
-from tests.link.support import latest_code, new_email, new_phone
+from tests.link.support import latest_code, messages, new_email, new_phone
 from tests.merchants.factories import MerchantKeys, make_merchant
 from tests.servers import LynkServer
 
@@ -32,6 +33,21 @@ def roomy_ip_limits(server: LynkServer) -> Iterator[None]:
 
 def link_session(client: stripe.StripeClient) -> stripe.checkout.Session:
     return make_session(client, payment_method_types=["card", "link"])
+
+
+def link_page(server: LynkServer, client: stripe.StripeClient) -> tuple[stripe.checkout.Session, Shopper]:
+    """A Link-enabled checkout session, open in a fresh browser."""
+    session = link_session(client)
+    shopper = Shopper(server)
+    shopper.open(session.url or "")
+    return session, shopper
+
+
+def complete_challenge(http: httpx.Client, url: str) -> httpx.Response:
+    """Press "Complete authentication" on the 3-D Secure page at `url`."""
+    challenge = urlsplit(url)
+    secret = parse_qs(challenge.query)["client_secret"][0]
+    return http.post(challenge.path, data={"client_secret": secret, "outcome": "complete"})
 
 
 def step(shopper: Shopper, session_id: str, name: str, body: dict[str, Any]) -> httpx.Response:
@@ -232,3 +248,80 @@ def test_the_hosted_page_never_debits_a_saved_bank_account(
     done = client.v1.checkout.sessions.retrieve(session.id, params={"expand": ["payment_intent"]})
     assert done.status == "open"
     assert done.payment_intent is not None and done.payment_intent.status == "requires_payment_method"  # type: ignore[union-attr]
+
+
+def test_reloads_reuse_the_pending_code_instead_of_sending_another(
+    server: LynkServer, client: stripe.StripeClient, merchant: MerchantKeys
+) -> None:
+    """Every reload of the page looks the recognised shopper up again: the code already sent to this
+    browser still works and no new one is sent, so reloads never reach the send limit or the lock."""
+    email, phone = signed_up(server, merchant)
+    sent_before = len(messages(server, merchant, phone))
+    session = link_session(client)
+    shopper = Shopper(server)
+    secrets = []
+    for _ in range(server.runtime.settings.link_sends_per_account + 2):  # more reloads than codes allowed
+        shopper.open(session.url or "")
+        found = step(shopper, session.id, "lookup", {"email": email}).json()
+        assert found["code_sent"] is True and "message" not in found, found
+        secrets.append(found["secret"])
+    assert len(messages(server, merchant, phone)) == sent_before + 1  # one code for all the reloads
+    code = latest_code(server, merchant, phone)
+    stale = step(shopper, session.id, "verify", {"secret": secrets[0], "code": code})
+    assert stale.status_code == 401  # the secret of a page that was reloaded no longer works
+    verified = step(shopper, session.id, "verify", {"secret": secrets[-1], "code": code}).json()
+    assert verified["outcome"] == "verified" and verified["wallet"]["payment_details"]
+    other_browser = Shopper(server)  # another browser gets its own session and code
+    other_browser.open(session.url or "")
+    assert step(other_browser, session.id, "lookup", {"email": email}).json()["code_sent"] is True
+    assert len(messages(server, merchant, phone)) == sent_before + 2
+
+
+def test_resend_sends_a_new_code_only_after_the_cool_down(
+    server: LynkServer, client: stripe.StripeClient, merchant: MerchantKeys
+) -> None:
+    email, phone = signed_up(server, merchant)
+    session, shopper = link_page(server, client)
+    found = step(shopper, session.id, "lookup", {"email": email}).json()
+    sent = len(messages(server, merchant, phone))
+    cooldown = server.runtime.settings.link_resend_cooldown_seconds
+    too_soon = step(shopper, session.id, "resend", {"secret": found["secret"]})
+    assert too_soon.status_code == 429 and 0 < too_soon.json()["retry_after"] <= cooldown
+    assert "ask for a new one in" in too_soon.json()["message"]
+    assert len(messages(server, merchant, phone)) == sent
+    server.clock.advance(cooldown)
+    assert step(shopper, session.id, "resend", {"secret": found["secret"]}).json()["outcome"] == "sent"
+    assert len(messages(server, merchant, phone)) == sent + 1
+
+
+def test_opting_in_with_a_3ds_card_remembers_the_browser_after_the_challenge(
+    server: LynkServer, client: stripe.StripeClient
+) -> None:
+    session, shopper = link_page(server, client)
+    email = new_email()
+    answer = shopper.pay(session.id, "4000000000003220", email=email, save_link=True, phone=new_phone()).json()
+    assert answer["outcome"] == "requires_action"
+    back = complete_challenge(shopper.http, answer["redirect"])
+    assert back.status_code == 303
+    done = shopper.http.get(back.headers["location"])  # /c/pay/{id}/return, in the same browser
+    assert done.status_code in (200, 303)
+    assert "lynk_known" in done.cookies and "lynk_opt_in" not in shopper.http.cookies
+    assert client.v1.checkout.sessions.retrieve(session.id).status == "complete"
+    other = make_merchant(server)
+    at_other = link_session(sdk_client(server, other.secret_key))
+    shopper.open(at_other.url or "")
+    recognised = step(shopper, at_other.id, "lookup", {}).json()  # no email typed: recognised by the cookie
+    assert recognised["exists"] is True and recognised["code_sent"] is True
+
+
+def test_an_opt_in_mark_for_another_session_gives_no_known_cookie(
+    server: LynkServer, client: stripe.StripeClient
+) -> None:
+    session, shopper = link_page(server, client)
+    answer = shopper.pay(session.id, "4000000000003220", email=new_email(), save_link=True, phone=new_phone()).json()
+    mark = shopper.http.cookies["lynk_opt_in"]
+    stranger = httpx.Client(base_url=server.base_url, follow_redirects=False, timeout=30)
+    stranger.cookies.set("lynk_opt_in", mark.replace(session.id, "cs_test_other"))
+    complete_challenge(stranger, answer["redirect"])
+    done = stranger.get(f"/c/pay/{session.id}/return")
+    assert "lynk_known" not in done.cookies

@@ -68,7 +68,13 @@ window.LynkCard = (function () {
   function check(form) {
     var v = values(form);
     if (v.number.length < 12) { return ["Your card number is incomplete.", "number"]; }
-    if (!parseExpiration(v.expiration)) { return ["Your card's expiration date is incomplete.", "expiration"]; }
+    var expiry = parseExpiration(v.expiration);
+    if (!expiry) { return ["Your card's expiration date is incomplete.", "expiration"]; }
+    if (expiry.month < 1 || expiry.month > 12) { return ["Your card's expiration month is invalid.", "expiration"]; }
+    var now = new Date();  // a card is good through the last day of its expiry month
+    if (expiry.year < now.getFullYear() || (expiry.year === now.getFullYear() && expiry.month < now.getMonth() + 1)) {
+      return ["Your card's expiration date is in the past.", "expiration"];
+    }
     if (v.cvc.length < 3) { return ["Your card's security code is incomplete.", "cvc"]; }
     return null;
   }

@@ -20,7 +20,8 @@ window.LynkLinkSteps = function (options) {
   var save = byId("link-save");
   var saveFields = byId("link-save-fields");
   var payButton = byId("pay");
-  var state = { mode: "card", secret: null, looked: null, busy: false, declined: false };
+  var emailField = email.closest(".field");
+  var state = { mode: "card", secret: null, looked: null, busy: false, declined: false, verified: false };
 
   function post(step, data) {
     return fetch("/c/pay/" + encodeURIComponent(sessionId) + "/link/" + step, {
@@ -36,6 +37,9 @@ window.LynkLinkSteps = function (options) {
     codeStep.hidden = mode !== "code";
     walletStep.hidden = mode !== "wallet";
     cardFields.hidden = mode !== "card";
+    /* The code and saved-details steps name the recognised shopper (masked) instead of an Email box:
+     * a box typed into there would start another lookup while she verifies. */
+    emailField.hidden = mode !== "card";
     optIn.hidden = mode !== "card" || state.looked === "found";
     payButton.hidden = mode === "code";
     byId("pay-title").textContent = mode === "card" ? "Pay with card" : "Pay with Lynk";
@@ -79,6 +83,7 @@ window.LynkLinkSteps = function (options) {
   }
 
   function showWallet(answer) {
+    state.verified = true;
     var list = byId("link-details");
     var addresses = byId("link-addresses");
     list.textContent = "";
@@ -115,12 +120,16 @@ window.LynkLinkSteps = function (options) {
     byId("link-code-to").textContent = answer.redacted_phone || answer.redacted_email || "you";
     code.value = "";
     codeProblem(answer.code_sent === false ? (answer.message || "") + retryText(answer.retry_after) : "");
-    status.textContent = "We recognised you: you have saved details with Lynk.";
+    status.textContent = "We recognised you" + (answer.redacted_email ? " as " + answer.redacted_email : "") +
+      ": you have saved details with Lynk.";
     show("code");
     code.focus();
   }
 
   function found(answer) {
+    /* A verified session is never replaced by a later lookup's unverified one (that would show the
+     * saved card with Pay refused); "Not you?" is the way out of it. */
+    if (state.verified && !answer.verified) { return; }
     state.looked = answer.exists ? "found" : "new";
     if (!answer.exists) { show("card"); return; }
     state.secret = answer.secret;
@@ -190,6 +199,7 @@ window.LynkLinkSteps = function (options) {
     var secret = state.secret;
     state.secret = null;
     state.looked = null;
+    state.verified = false;
     post("forget", { secret: secret }).then(function () {}, function () {});
     status.textContent = "";
     show("card");
@@ -199,6 +209,7 @@ window.LynkLinkSteps = function (options) {
 
   var lastLooked = null;
   function maybeLookup() {
+    if (state.mode !== "card") { return; }
     var typed = email.value.trim();
     if (typed === lastLooked || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(typed)) { return; }
     lastLooked = typed;

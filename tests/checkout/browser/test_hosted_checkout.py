@@ -88,7 +88,7 @@ def test_time_from_page_load_to_success_url(
 
 @pytest.mark.parametrize("outcome", ["Complete authentication", "Fail authentication"])
 def test_a_3ds_card_through_the_challenge_page(
-    page: Page, client: stripe.StripeClient, shop_url: str, outcome: str
+    page: Page, browser: Browser, client: stripe.StripeClient, shop_url: str, outcome: str, axe_source: str
 ) -> None:
     session = new_session(client, shop_url)
     page.goto(session.url or "")
@@ -101,8 +101,18 @@ def test_a_3ds_card_through_the_challenge_page(
         assert client.v1.checkout.sessions.retrieve(session.id).status == "complete"
         return
     page.wait_for_url(session.url or "")
-    expect(page.get_by_role("alert")).to_contain_text("failed authentication")
+    expect(page.get_by_role("alert")).to_have_text("We couldn't verify your card. Try again or use another card.")
+    expect(page.get_by_text("Provide a new PaymentMethod")).to_have_count(0)  # the API's words for developers
     assert client.v1.checkout.sessions.retrieve(session.id).status == "open"
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        screenshot(page, f"checkout-3ds-failed-{width}")
+    checker = browser.new_context(bypass_csp=True)  # axe-core is injected as an inline script
+    checked = checker.new_page()
+    checked.goto(session.url or "")
+    expect(checked.get_by_role("alert")).to_contain_text("We couldn't verify your card")
+    assert axe_violations(checked, axe_source) == []
+    checker.close()
     fill_card(page, "4242424242424242")
     pay_button(page).click()
     page.wait_for_url(f"{shop_url}/success?session_id={session.id}")
@@ -228,3 +238,20 @@ def test_setup_mode_saves_a_card_and_lands_on_success_url(
     page.wait_for_url(f"{shop_url}/success?session_id={session.id}")
     done = client.v1.checkout.sessions.retrieve(session.id)
     assert done.status == "complete" and done.payment_status == "no_payment_required"
+
+
+def test_an_expiry_in_the_past_says_so(page: Page, client: stripe.StripeClient, shop_url: str) -> None:
+    session = new_session(client, shop_url)
+    page.goto(session.url or "")
+    fill_card(page, "4242 4242 4242 4242")
+    page.get_by_label("Expiration").fill("01 / 20")
+    pay_button(page).click()
+    expect(page.locator("#card-expiration-error")).to_have_text("Your card's expiration date is in the past.")
+    expect(page.get_by_label("Expiration")).to_be_focused()
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        screenshot(page, f"checkout-expiry-past-{width}")
+    assert client.v1.checkout.sessions.retrieve(session.id).status == "open"
+    page.get_by_label("Expiration").fill("12 / 34")
+    pay_button(page).click()
+    page.wait_for_url(f"{shop_url}/success?session_id={session.id}")

@@ -15,6 +15,7 @@ import pytest
 import stripe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from lynk.link.accounts import redact_email
 from tests.checkout.browser.conftest import ARTIFACTS, axe_violations, screenshot
 from tests.checkout.factories import make_session
 from tests.conftest import sdk_client
@@ -112,6 +113,10 @@ def test_opt_in_at_a_then_recognised_at_b_pays_with_one_click(
     page.goto(session.url or "")
     expect(page.get_by_role("heading", name="Confirm it's you")).to_be_visible()
     expect(page.get_by_label("Card number")).to_be_hidden()
+    # No empty Email box to type into while verifying: the recognised email, masked, instead.
+    expect(page.get_by_label("Email")).to_be_hidden()
+    masked = redact_email(email)
+    expect(page.get_by_text(f"We recognised you as {masked}: you have saved details with Lynk.")).to_be_visible()
     enter_code(page, server, merchant_b, phone)  # read with B's test secret key
     expect(page.get_by_role("radio", name="Visa ending in 4242, expires 12/34 (default)")).to_be_checked()
     expect(page.get_by_text(re.compile(r"Signed in to Lynk as"))).to_be_visible()
@@ -222,6 +227,10 @@ def test_a_wrong_code_shows_an_error_and_resend_sends_a_new_one(
         "The verification code is incorrect. 4 attempts left."
     )
     expect(page.get_by_label("Verification code")).to_have_attribute("aria-invalid", "true")
+    page.get_by_role("button", name="Resend code").click()  # too soon after the first: refused, nothing sent
+    expect(page.locator("#link-code-error")).to_contain_text("A code was sent moments ago")
+    assert len(messages(server, merchant, phone)) == len(sent)
+    server.clock.advance(server.runtime.settings.link_resend_cooldown_seconds)
     page.get_by_role("button", name="Resend code").click()
     expect(page.get_by_text(re.compile(r"A new code is on its way to \*+\d\d\."))).to_be_visible()
     assert len(messages(server, merchant, phone)) == len(sent) + 1
@@ -261,6 +270,10 @@ def test_a_saved_3ds_card_goes_through_the_challenge_page(
     enter_code(page, server, merchant, phone)
     pay_button(page).click()
     expect(page.get_by_role("heading", name="Authenticate your payment")).to_be_visible()
+    expect(page.get_by_text("ending in 3220")).to_be_visible()  # the saved Link card's last 4, not "????"
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        screenshot(page, f"3ds-link-card-{width}")
     page.get_by_role("button", name="Complete authentication").click()
     page.wait_for_url(f"{shop_url}/success?session_id={session.id}")
 
