@@ -116,6 +116,9 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        # uvicorn kills a worker that does not answer its ping in 5 s, and one still importing Lynk on a busy
+        # machine can't: `--workers 2` then restarts its workers forever. A hung worker is found a little later.
+        timeout_worker_healthcheck=60,
         log_level="info",
         proxy_headers=False,
     )
