@@ -33,7 +33,7 @@ from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.bank_accounts import BankAccountInput
 from lynk.payment_methods.objects import payment_method_object
 from lynk.payments import aftermath, bank_debits, booking, repository, risk, states
-from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call, request_key_base
+from lynk.payments.context import PaymentContext, attempt_key_base, complete_call, connector_call, record_call
 from lynk.payments.errors import PaymentDeclined, ProcessorKeyConflict, ProcessorUnavailable
 from lynk.payments.objects import charge_object, payment_intent_object
 from lynk.payments.setup_intents import mandates
@@ -209,7 +209,7 @@ async def _authorize(
     mandate = await mandates.active_for(ctx, method) if pi.off_session else None
     for _ in range(2):
         pi.attempts += 1
-        key = f"{_key_base(ctx, pi)}:authorize:{pi.attempts}"
+        key = f"{attempt_key_base(ctx, pi.id)}:authorize:{pi.attempts}"
         call = await record_call(ctx, operation="authorize", payment_intent_id=pi.id, key=key, amount=pi.amount)
         request = AuthorizeRequest(
             idempotency_key=key,
@@ -267,13 +267,6 @@ async def _authorize(
         return
     code = result.code or "card_declined"
     await _fail(ctx, pi, method, charge, code, result.decline_code, result.message)
-
-
-def _key_base(ctx: PaymentContext, pi: PaymentIntent) -> str:
-    """An intent that existed before this request names its attempts (a rollback leaves its committed attempt
-    count); one created by this request would vanish with a crash, so the request's Idempotency-Key names them."""
-    base = request_key_base(ctx) if pi.id in ctx.created_here else None
-    return base or pi.id
 
 
 async def _release_lost_attempt(ctx: PaymentContext, key: str, lost_amount: int) -> None:
