@@ -147,13 +147,13 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        # uvicorn kills a worker that does not answer its ping in 5 s, and one still importing Lynk on a busy
+        # machine can't: `--workers 2` then restarts its workers forever. A hung worker is found a little later.
+        timeout_worker_healthcheck=60,
         log_level="info",
         proxy_headers=False,
         log_config=structured or uvicorn.config.LOGGING_CONFIG,
         access_log=structured is None,  # in JSON, Lynk's own request line replaces uvicorn's
-        # A server process answers the supervisor's health check only once it has imported Lynk, which takes
-        # more than uvicorn's 5 s default on a busy machine: with that default, --workers N never started there.
-        timeout_worker_healthcheck=60,
     )
 
 

@@ -36,7 +36,7 @@ from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.objects import payment_method_object
 from lynk.payments import booking, repository, states
 from lynk.payments import options as intent_options
-from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
+from lynk.payments.context import PaymentContext, attempt_key_base, complete_call, connector_call, record_call
 from lynk.payments.errors import ProcessorUnavailable
 from lynk.payments.objects import charge_object, payment_intent_object
 from lynk.payments.setup_intents import mandates
@@ -114,7 +114,7 @@ async def confirm(
             )
     bank = await _bank_ref(ctx, link_bank_account_id or method.vault_bank_account_id or "")
     pi.attempts += 1
-    key = f"{pi.id}:debit:{pi.attempts}"
+    key = f"{attempt_key_base(ctx, pi.id)}:debit:{pi.attempts}"
     call = await record_call(ctx, operation="debit", payment_intent_id=pi.id, key=key, amount=pi.amount)
     request = DebitRequest(idempotency_key=key, amount=pi.amount, currency=pi.currency, bank=bank)
     result = await connector_call(ctx.connector.debit, request)

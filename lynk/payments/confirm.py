@@ -37,11 +37,11 @@ from lynk.payments import options as intent_options
 from lynk.payments.charge_records import build_charge
 from lynk.payments.context import (
     PaymentContext,
+    attempt_key_base,
     authentication_url,
     complete_call,
     connector_call,
     record_call,
-    request_key_base,
     require_processor,
 )
 from lynk.payments.errors import PaymentDeclined, ProcessorKeyConflict, ProcessorUnavailable
@@ -234,7 +234,7 @@ async def _authorize(
     mandate = await mandates.active_for(ctx, method) if pi.off_session else None
     for _ in range(2):
         pi.attempts += 1
-        key = f"{_key_base(ctx, pi)}:authorize:{pi.attempts}"
+        key = f"{attempt_key_base(ctx, pi.id)}:authorize:{pi.attempts}"
         call = await record_call(ctx, operation="authorize", payment_intent_id=pi.id, key=key, amount=pi.amount)
         request = AuthorizeRequest(
             idempotency_key=key,
@@ -307,13 +307,6 @@ async def _authorize(
         await _fail(ctx, pi, method, charge, "authentication_required", "authentication_required", message)
     code = result.code or "card_declined"
     await _fail(ctx, pi, method, charge, code, result.decline_code, result.message)
-
-
-def _key_base(ctx: PaymentContext, pi: PaymentIntent) -> str:
-    """An intent that existed before this request names its attempts (a rollback leaves its committed attempt
-    count); one created by this request would vanish with a crash, so the request's Idempotency-Key names them."""
-    base = request_key_base(ctx) if pi.id in ctx.created_here else None
-    return base or pi.id
 
 
 async def _require_authentication(ctx: PaymentContext, pi: PaymentIntent, url: str) -> None:

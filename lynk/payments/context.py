@@ -143,6 +143,15 @@ def request_key_base(ctx: PaymentContext) -> str | None:
     return info.processor_key_base(ctx.scope.merchant_id, ctx.scope.livemode) if info is not None else None
 
 
+def attempt_key_base(ctx: PaymentContext, payment_intent_id: str) -> str:
+    """What names a PaymentIntent's processor attempts (`{base}:authorize:{n}`, `{base}:debit:{n}`).
+
+    An intent that existed before this request: its id (a rollback leaves its committed attempt count). One
+    created by this request vanishes with a crash, so the request's Idempotency-Key names them, if it has one."""
+    base = request_key_base(ctx) if payment_intent_id in ctx.created_here else None
+    return base or payment_intent_id
+
+
 def refused(operation: str, result: OperationResult) -> ProcessorDisagrees:
     """A processor's "no" to an operation Lynk had already found valid: logged, answered as a retryable 503."""
     logger.error("the processor refused a %s Lynk allows: %s (%s)", operation, result.code, result.reference)

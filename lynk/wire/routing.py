@@ -5,7 +5,8 @@ with `StripeRouter.get/post/delete`. The wrapper around it:
 
 1. authenticates the key (Bearer or Basic) through the app's `Authenticator`;
 2. refuses a path id holding a NUL (no object has one, and PostgreSQL rejects it),
-   then decodes the form body or query string and validates it into `P`;
+   then decodes the form body or query string and validates it into `P` (for a write,
+   `expand[]` too: a request refused after its side effects would leave them behind);
 3. for a POST with `Idempotency-Key`, claims the key or replays the stored result;
 4. runs the handler in one transaction, expands, renders, stores the idempotent
    result in that same transaction and commits.
