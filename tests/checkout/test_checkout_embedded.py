@@ -151,3 +151,25 @@ def test_option_combinations_stripe_refuses(client: stripe.StripeClient) -> None
     )
     si = client.v1.setup_intents.retrieve(saving.setup_intent)  # type: ignore[arg-type]
     assert (si.description, si.metadata.to_dict()) == ("Card for later", {"plan": "pro"})
+
+
+def test_customer_update_saves_what_the_page_collected(server: LynkServer, client: stripe.StripeClient) -> None:
+    customer = client.v1.customers.create(params={"email": "jenny@example.com"})
+    session = make_session(
+        client,
+        customer=customer.id,
+        billing_address_collection="required",
+        shipping_address_collection={"allowed_countries": ["US"]},
+        customer_update={"name": "auto", "address": "auto", "shipping": "auto"},
+    )
+    shopper = Shopper(server)
+    shopper.open(session.url or "")
+    address = {"line1": "9 Elm St", "city": "Portland", "postal_code": "97201", "country": "US"}
+    fields: dict[str, Any] = {f"billing_{k}": v for k, v in address.items()}
+    fields.update({f"shipping_{k}": v for k, v in address.items()})
+    fields["shipping_name"] = "Jenny R."
+    assert shopper.pay(session.id, **fields).status_code == 200
+    saved = client.v1.customers.retrieve(customer.id)
+    assert saved.name == "Jenny Rosen"
+    assert saved.address is not None and saved.address.city == "Portland"
+    assert saved.shipping is not None and saved.shipping.name == "Jenny R."
