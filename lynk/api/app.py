@@ -40,6 +40,7 @@ from lynk.merchants import service as merchants
 from lynk.models import KeyKind
 from lynk.payment_methods.endpoints import routes as payment_method_routes
 from lynk.payments import challenge
+from lynk.payments.charge_endpoints import routes as charge_routes
 from lynk.payments.endpoints import routes as payment_routes
 from lynk.payments.refund_endpoints import routes as refund_routes
 from lynk.payments.setup_intents.endpoints import routes as setup_intent_routes
@@ -57,6 +58,7 @@ ROUTERS = [
     customer_routes,
     payment_method_routes,
     payment_routes,
+    charge_routes,
     refund_routes,
     setup_intent_routes,
     event_routes,

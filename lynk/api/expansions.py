@@ -14,6 +14,7 @@ from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.objects import payment_method_object
 from lynk.payments import refunds
 from lynk.payments import service as payments
+from lynk.payments.charge_endpoints import charge_refunds
 from lynk.payments.endpoints import payment_context
 from lynk.payments.objects import charge_object, payment_intent_object, refund_object
 from lynk.payments.setup_intents import mandates
@@ -22,6 +23,8 @@ from lynk.payments.setup_intents.objects import mandate_object, setup_attempt_ob
 from lynk.products import service as products
 from lynk.products.endpoints import where
 from lynk.products.objects import price_object, product_object
+from lynk.test_clocks import service as test_clocks
+from lynk.test_clocks.objects import test_clock_object
 from lynk.wire.expand import Expander
 from lynk.wire.routing import ApiCall
 
@@ -78,6 +81,10 @@ async def _price(call: ApiCall, price_id: str) -> dict[str, Any]:
     return price_object(await products.get_price(where(call), price_id))
 
 
+async def _test_clock(call: ApiCall, clock_id: str) -> dict[str, Any]:
+    return test_clock_object(await test_clocks.get(call.session, call.scope, clock_id))
+
+
 def register(expander: Expander) -> None:
     expander.register("payment_method", "customer", _customer)
     expander.register("customer", "invoice_settings.default_payment_method", _payment_method)
@@ -108,5 +115,7 @@ def register(expander: Expander) -> None:
     expander.register("setup_attempt", "setup_intent", _setup_intent)
     expander.register("mandate", "payment_method", _payment_method)
     expander.register("price", "product", _product)
+    expander.register("charge", "refunds", charge_refunds, from_id=True)
+    expander.register("customer", "test_clock", _test_clock)
     expander.register("product", "default_price", _price)
     expander.register("item", "price", _price)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from lynk.core.errors import InvalidRequestError, ParameterMissing
-from lynk.models import CheckoutSession
+from lynk.models import CheckoutSession, CheckoutSessionStatus
 
 EMPTY_CUSTOM_TEXT = {
     "after_submit": None,
@@ -55,17 +55,38 @@ def check(
         )
     if customer is None and "customer_update" in options:
         raise InvalidRequestError("customer_update can only be used with customer.", param="customer_update")
+    if ui_mode == "embedded" and options.get("after_expiration"):
+        raise InvalidRequestError(
+            "after_expiration can only be used with ui_mode=hosted: a recovered session opens at its url.",
+            param="after_expiration",
+        )
     if mode == "setup":
         for name in ("submit_type", "shipping_address_collection", "customer_creation"):
             if name in options:
                 raise InvalidRequestError(f"{name} can only be used in payment mode.", param=name)
 
 
-def rendered(session: CheckoutSession) -> dict[str, Any]:
+RECOVERY_SECONDS = 30 * 24 * 3600  # how long an expired session's recovery URL works, as at Stripe
+
+
+def recovery_url(public_url: str, session_id: str) -> str:
+    return f"{public_url.rstrip('/')}/c/recover/{session_id}"
+
+
+def recoverable_until(session: CheckoutSession) -> int | None:
+    """Until when an expired session's recovery URL makes a new session (None: it has none)."""
+    recovery = (wants(session, "after_expiration") or {}).get("recovery") or {}
+    if session.status != CheckoutSessionStatus.EXPIRED or session.mode != "payment" or not recovery.get("enabled"):
+        return None
+    return session.expires_at + RECOVERY_SECONDS
+
+
+def rendered(session: CheckoutSession, public_url: str) -> dict[str, Any]:
     """The session object's fields that come from `ui_mode` and the customisations."""
     given = session.options or {}
     consent = given.get("consent_collection")
     recovery = (given.get("after_expiration") or {}).get("recovery")
+    until = recoverable_until(session)
     accepted = (session.customer_details or {}).get("terms_of_service")
     return {
         "after_expiration": None
@@ -74,8 +95,8 @@ def rendered(session: CheckoutSession) -> dict[str, Any]:
             "recovery": {
                 "allow_promotion_codes": bool(recovery.get("allow_promotion_codes")),
                 "enabled": recovery["enabled"],
-                "expires_at": None,
-                "url": None,
+                "expires_at": until,
+                "url": recovery_url(public_url, session.id) if until else None,
             }
         },
         "billing_address_collection": given.get("billing_address_collection"),

@@ -58,7 +58,7 @@ def checkout_session_object(session: CheckoutSession, *, public_url: str) -> dic
         "payment_method_collection": "if_required",
         "payment_method_types": list(session.payment_method_types),
         "payment_status": session.payment_status,
-        "recovered_from": None,
+        "recovered_from": session.recovered_from,
         "shipping_cost": None,
         "shipping_options": [],
         "status": session.status,
@@ -66,7 +66,7 @@ def checkout_session_object(session: CheckoutSession, *, public_url: str) -> dic
         "success_url": session.success_url,
         "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
         "url": page_url(public_url, session.id) if is_open and session.ui_mode == "hosted" else None,
-        **customisation.rendered(session),
+        **customisation.rendered(session, public_url),
     }
 
 

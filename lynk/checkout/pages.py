@@ -27,6 +27,7 @@ from fastapi.staticfiles import StaticFiles
 from lynk.checkout import customisation, element, link_steps, page_fields, paying, service, setup
 from lynk.checkout.web import (
     ELEMENT_HEADERS,
+    SECRET_HEADER,
     STATIC_DIR,
     STATIC_PATH,
     csrf_refused,
@@ -270,7 +271,9 @@ def _card_payer(request: Request, body: dict[str, Any], email: str, cookies: Coo
 
 @router.post("/c/pay/{session_id}/confirm")
 async def confirm_payment(session_id: str, request: Request) -> Response:
-    refused = csrf_refused(request)  # answered once the session is known (an embedded one may use its secret)
+    refused = csrf_refused(request)
+    if refused is not None and SECRET_HEADER not in request.headers:
+        return refused  # else answered once the session is known (an embedded one proves itself by its secret)
     try:
         body = json.loads(await request.body())
     except (ValueError, UnicodeDecodeError):
@@ -369,6 +372,21 @@ def _outcome(session: CheckoutSession, status: str, next_action: dict[str, Any] 
     if status == PaymentIntentStatus.REQUIRES_ACTION and next_action:
         return {"outcome": "requires_action", "redirect": next_action["redirect_to_url"]["url"]}
     return {"outcome": "error", "message": "The payment could not be completed. Try again.", "param": None}
+
+
+@router.get("/c/recover/{session_id}")
+async def recover_session(session_id: str, request: Request) -> Response:
+    """An expired session's recovery URL (`after_expiration[recovery]`): a new session, and its page."""
+    async with page_context(request) as ctx:
+        old = await service.get_for_page(ctx, session_id)
+        if old is None:
+            return not_found()
+        ctx.scope = Scope(old.merchant_id, old.livemode)
+        try:
+            new = await service.recover(ctx, old)
+        except LynkError:
+            return not_found("This checkout can no longer be recovered.")
+    return RedirectResponse(f"/c/pay/{new.id}", status_code=303)
 
 
 @router.get("/c/pay/{session_id}/return")

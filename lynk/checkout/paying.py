@@ -113,6 +113,20 @@ async def pay_with_link(
     return pi
 
 
+async def _update_customer(ctx: PaymentContext, session: CheckoutSession) -> None:
+    wanted = customisation.wants(session, "customer_update") or {}
+    given = session.customer_details or {}
+    changes: dict[str, Any] = {}
+    if wanted.get("name") == "auto" and given.get("name"):
+        changes["name"] = given["name"]
+    if wanted.get("address") == "auto" and given.get("address"):
+        changes["address"] = given["address"]
+    if wanted.get("shipping") == "auto" and given.get("shipping"):
+        changes["shipping"] = {**given["shipping"], "phone": given.get("phone")}
+    if changes and session.customer_id is not None:
+        await customers.update(ctx.session, ctx.scope, session.customer_id, changes, None, now=ctx.now)
+
+
 def _ship(pi: PaymentIntent, asked: Collected) -> None:
     """The shipping address typed on the page is the PaymentIntent's `shipping` (and its charge's)."""
     if asked.shipping:
@@ -127,8 +141,12 @@ def _ship(pi: PaymentIntent, asked: Collected) -> None:
 
 
 async def _make_customer(ctx: PaymentContext, session: CheckoutSession, pi: PaymentIntent) -> None:
-    """`customer_creation=always`: a Customer from what the shopper typed, once the session completes."""
-    if session.status != CheckoutSessionStatus.COMPLETE or session.customer_id is not None:
+    """`customer_creation=always`: a Customer from what the shopper typed, once the session completes;
+    `customer_update[name|address|shipping]=auto`: the given Customer takes what the shopper typed."""
+    if session.status != CheckoutSessionStatus.COMPLETE:
+        return
+    if session.customer_id is not None:
+        await _update_customer(ctx, session)
         return
     if customisation.wants(session, "customer_creation") != "always":
         return

@@ -89,6 +89,7 @@ class NewCheckoutSession:
     options: Mapping[str, Any] = field(default_factory=dict)  # the page's customisations (see customisation)
     setup_intent_metadata: MetadataUpdate | None = None
     setup_intent_description: str | None = None
+    recovered_from: str | None = None  # the expired session whose recovery URL asked for this one
 
 
 def _check_lines(lines: Sequence[NewLineItem] | None) -> tuple[str, int]:
@@ -207,6 +208,7 @@ async def create(ctx: PaymentContext, new: NewCheckoutSession) -> CheckoutSessio
         client_secret=f"{session_id}_secret_{random_token(24)}" if new.ui_mode == "embedded" else None,
         return_url=new.return_url,
         options=dict(new.options) or None,
+        recovered_from=new.recovered_from,
     )
     lines = [
         CheckoutLineItem(
@@ -408,3 +410,43 @@ async def expire_due(ctx: PaymentContext, *, limit: int = 200) -> int:
         else:
             await expire(scoped, session)
     return len(due)
+
+
+async def recover(ctx: PaymentContext, old: CheckoutSession) -> CheckoutSession:
+    """`after_expiration[recovery]`: a new session like the expired one (same lines, URLs and options),
+    made when the shopper follows its recovery URL; its `recovered_from` names the old one."""
+    until = customisation.recoverable_until(old)
+    if until is None or ctx.now >= until:
+        raise SessionNotOpen(old.id, str(old.status), "recovered")
+    items = await repository.line_items(ctx.session, old.id)
+    prices = await prices_of(ctx, items)
+    lines = [
+        NewLineItem(name=None, currency=None, unit_amount=None, quantity=item.quantity, price=item.price_id)
+        if item.price_id in prices
+        else NewLineItem(item.description, item.currency, item.unit_amount, item.quantity)
+        for item in items
+    ]
+    pi = await intent_of(ctx, old)
+    new = NewCheckoutSession(
+        mode=old.mode,
+        line_items=lines,
+        success_url=old.success_url,
+        cancel_url=old.cancel_url,
+        client_reference_id=old.client_reference_id,
+        customer=old.customer_id,
+        customer_email=old.customer_email,
+        payment_method_types=list(old.payment_method_types),
+        metadata=MetadataUpdate(values=dict(old.metadata_)),
+        payment_intent=PaymentIntentOptions(
+            capture_method=pi.capture_method,
+            description=pi.description,
+            metadata=MetadataUpdate(values=dict(pi.metadata_)),
+            receipt_email=pi.receipt_email,
+            statement_descriptor=pi.statement_descriptor,
+        ),
+        ui_mode=old.ui_mode,
+        return_url=old.return_url,
+        options=dict(old.options or {}),
+        recovered_from=old.id,
+    )
+    return await create(ctx, new)

@@ -23,8 +23,22 @@ async def retrieve_balance_transaction(call: ApiCall, params: NoParams) -> dict[
     return balance_transaction_object(await service.get_balance_transaction(call.session, call.scope, call.path["id"]))
 
 
+@routes.get("/v1/balance/history/{id}", params=NoParams, summary="Retrieve a balance transaction (older path)")
+async def retrieve_balance_history(call: ApiCall, params: NoParams) -> dict[str, Any]:
+    return await retrieve_balance_transaction(call, params)
+
+
+@routes.get("/v1/balance/history", params=ListBalanceTransactions, summary="List balance transactions (older path)")
+async def list_balance_history(call: ApiCall, params: ListBalanceTransactions) -> dict[str, Any]:
+    return await _list(call, params, "/v1/balance/history")
+
+
 @routes.get("/v1/balance_transactions", params=ListBalanceTransactions, summary="List balance transactions")
 async def list_balance_transactions(call: ApiCall, params: ListBalanceTransactions) -> dict[str, Any]:
+    return await _list(call, params, "/v1/balance_transactions")
+
+
+async def _list(call: ApiCall, params: ListBalanceTransactions, url: str) -> dict[str, Any]:
     page = await service.list_balance_transactions(
         call.session,
         call.scope,
@@ -33,4 +47,4 @@ async def list_balance_transactions(call: ApiCall, params: ListBalanceTransactio
         source=params.source,
         currency=params.currency.lower() if params.currency else None,
     )
-    return list_object("/v1/balance_transactions", [balance_transaction_object(t) for t in page.items], page.has_more)
+    return list_object(url, [balance_transaction_object(t) for t in page.items], page.has_more)

@@ -65,6 +65,8 @@ class CheckoutSession(ScopedObject, Base):
     return_url: Mapped[str | None] = mapped_column(Text, default=None)
     # The page's customisations as given (billing_address_collection, phone_number_collection, submit_type, …).
     options: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)
+    # The expired session whose recovery URL made this one (`after_expiration[recovery]`).
+    recovered_from: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class CheckoutLineItem(Base):

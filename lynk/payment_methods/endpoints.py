@@ -95,6 +95,16 @@ async def detach_payment_method(call: ApiCall, params: NoParams) -> dict[str, An
 
 
 @routes.get(
+    "/v1/customers/{id}/payment_methods/{payment_method}",
+    params=NoParams,
+    summary="Retrieve a customer's PaymentMethod",
+)
+async def retrieve_customer_payment_method(call: ApiCall, params: NoParams) -> dict[str, Any]:
+    found = await service.get_for_customer(call.session, call.scope, call.path["id"], call.path["payment_method"])
+    return payment_method_object(found)
+
+
+@routes.get(
     "/v1/customers/{id}/payment_methods", params=ListCustomerPaymentMethods, summary="List a customer's PaymentMethods"
 )
 async def list_customer_payment_methods(call: ApiCall, params: ListCustomerPaymentMethods) -> dict[str, Any]:

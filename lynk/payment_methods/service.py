@@ -224,6 +224,17 @@ async def resolve(
     return await get(session, scope, identifier, param=param, for_update=True)
 
 
+async def get_for_customer(
+    session: AsyncSession, scope: Scope, customer_id: str, payment_method_id: str
+) -> PaymentMethod:
+    """A PaymentMethod attached to this customer (another one, or none, is "No such PaymentMethod")."""
+    await customers.get(session, scope, customer_id)
+    found = await repository.get(session, scope, payment_method_id)
+    if found is None or found.customer_id != customer_id:
+        raise PaymentMethodNotFound(payment_method_id, param="payment_method")
+    return found
+
+
 async def get(
     session: AsyncSession, scope: Scope, payment_method_id: str, *, param: str = "id", for_update: bool = False
 ) -> PaymentMethod:

@@ -8,6 +8,12 @@ from lynk.models import Charge, PaymentIntent, Refund
 from lynk.payments.options import rendered as rendered_options
 
 
+def api_error(error: dict[str, Any] | None) -> dict[str, Any] | None:
+    """`last_payment_error` and its kin: Stripe's spec makes every key but `type` optional (never null),
+    so keys without a value (`param`, `decline_code`) are left out, as Stripe does."""
+    return None if error is None else {key: value for key, value in error.items() if value is not None}
+
+
 def payment_intent_object(pi: PaymentIntent) -> dict[str, Any]:
     return {
         "id": pi.id,
@@ -28,7 +34,7 @@ def payment_intent_object(pi: PaymentIntent) -> dict[str, Any]:
         "currency": pi.currency,
         "customer": pi.customer_id,
         "description": pi.description,
-        "last_payment_error": pi.last_payment_error,
+        "last_payment_error": api_error(pi.last_payment_error),
         "latest_charge": pi.latest_charge_id,
         "livemode": pi.livemode,
         "metadata": dict(pi.metadata_),
@@ -106,7 +112,7 @@ def refund_object(refund: Refund) -> dict[str, Any]:
         "created": refund.created,
         "currency": refund.currency,
         "destination_details": {"type": "card", "card": {"type": "refund", "reference_status": "pending"}},
-        "failure_reason": refund.failure_reason,
+        **({"failure_reason": refund.failure_reason} if refund.failure_reason else {}),  # only once failed
         "metadata": dict(refund.metadata_),
         "payment_intent": refund.payment_intent_id,
         "reason": refund.reason,

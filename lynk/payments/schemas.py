@@ -210,3 +210,46 @@ class ListRefunds(ListParams):
     charge: Id | None = None
     payment_intent: Id | None = None
     created: CreatedParam | None = None
+
+
+class CreateCharge(Params):
+    amount: Amount
+    currency: Currency
+    source: Id | None = None  # a PaymentMethod (`pm_…`) or a test token (`tok_visa`)
+    customer: Id | None = None
+    capture: bool = True
+    description: Annotated[str, Field(max_length=1000)] | None = None
+    metadata: Metadata | None = None
+    receipt_email: Annotated[str, Field(max_length=512)] | None = None
+    shipping: ShippingParams | None = None
+    statement_descriptor: Descriptor | None = None
+    statement_descriptor_suffix: Descriptor | None = None
+
+
+class FraudDetails(NestedParams):
+    user_report: Literal["", "fraudulent", "safe"]
+
+
+class UpdateCharge(Params):
+    description: Unsettable[Annotated[str, Field(max_length=1000)]] = None
+    metadata: Metadata | None = None
+    receipt_email: Unsettable[Annotated[str, Field(max_length=512)]] = None
+    shipping: Unsettable[ShippingParams] = None
+    fraud_details: FraudDetails | None = None
+
+
+class CaptureCharge(Params):
+    amount: Amount | None = None
+    receipt_email: Annotated[str, Field(max_length=512)] | None = None
+    statement_descriptor: Descriptor | None = None
+    statement_descriptor_suffix: Descriptor | None = None
+
+
+class CreateChargeRefund(Params):
+    amount: Amount | None = None
+    reason: Literal["duplicate", "fraudulent", "requested_by_customer"] | None = None
+    metadata: Metadata | None = None
+
+
+class ListChargeRefunds(ListParams):
+    pass

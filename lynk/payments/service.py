@@ -347,3 +347,39 @@ async def search_intents(ctx: PaymentContext, query: str, page: PageRequest) -> 
 async def search_charges(ctx: PaymentContext, query: str, page: PageRequest) -> Page[Charge]:
     """Charges matching Stripe's search `query`."""
     return await repository.search_charges(ctx.session, ctx.scope, query, page)
+
+
+@dataclass(frozen=True)
+class ChargeChanges:
+    """`POST /v1/charges/{id}`: `given` names the fields sent (an empty string, None here, unsets)."""
+
+    given: frozenset[str]
+    description: str | None = None
+    metadata: MetadataUpdate | None = None
+    receipt_email: str | None = None
+    shipping: Mapping[str, Any] | None = None
+    user_report: str | None = None
+
+
+async def update_charge(ctx: PaymentContext, charge_id: str, changes: ChargeChanges) -> Charge:
+    charge = await repository.get_charge(ctx.session, ctx.scope, charge_id, for_update=True)
+    if charge is None:
+        raise ChargeNotFound(charge_id)
+    before = charge_object(charge)
+    if "description" in changes.given:
+        charge.description = changes.description
+    if "receipt_email" in changes.given:
+        charge.receipt_email = changes.receipt_email
+    if "shipping" in changes.given:
+        charge.shipping = dict(changes.shipping) if changes.shipping else None
+    if changes.metadata is not None:
+        charge.metadata_ = changes.metadata.apply(charge.metadata_)
+    if changes.user_report is not None:  # the merchant's own verdict; "" withdraws it
+        details = {k: v for k, v in (charge.fraud_details or {}).items() if k != "user_report"}
+        charge.fraud_details = {**details, "user_report": changes.user_report} if changes.user_report else details
+    await ctx.session.flush()
+    after = charge_object(charge)
+    previous = events.previous_attributes(before, after)
+    if previous:
+        await events.record(ctx.session, ctx.scope, "charge.updated", after, now=ctx.now, previous=previous)
+    return charge

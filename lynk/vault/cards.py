@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from lynk.vault.errors import IncorrectNumber, InvalidCvc, InvalidExpiryMonth, InvalidExpiryYear
+from lynk.vault.sandbox_cards import COUNTRY_CARDS
 
 # (prefix ranges, brand, valid lengths); checked in order, longest prefixes first.
 _BRANDS: list[tuple[tuple[tuple[int, int], ...], str, tuple[int, ...]]] = [
@@ -38,6 +39,9 @@ _BINS: dict[str, tuple[str, str | None]] = {
     "400000": ("credit", "US"),
     "410000": ("credit", "US"),
 }
+
+# Stripe's test cards of each country (`pm_card_gb`: 4000008260000000): digits 5 to 7 are its ISO number.
+_TEST_COUNTRIES: dict[str, str] = {number: code.upper() for code, number in COUNTRY_CARDS.items()}
 
 _DIGITS = re.compile(r"^[0-9]{12,19}$")
 
@@ -106,6 +110,7 @@ def check_cvc(cvc: str, brand: str) -> None:
 def facts(number: str, exp_month: int, exp_year: int) -> CardFacts:
     """What may be stored beside the ciphertext and shown in responses."""
     funding, country = _BINS.get(number[:6], ("unknown", None))
+    country = _TEST_COUNTRIES.get(number, country)
     return CardFacts(
         brand=brand_of(number),
         last4=number[-4:],

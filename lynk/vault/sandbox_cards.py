@@ -35,6 +35,19 @@ TEST_CARD_NUMBERS: dict[str, str] = {
     "riskLevelHighest": "4000000000004954",
     "riskLevelElevated": "4000000000009235",
     "bypassPending": "4000000000000077",
+    "chargeDeclinedFraudulent": "4100000000000019",
+    "visa_chargeDeclined": "4000000000000002",
+    "visa_chargeDeclinedInsufficientFunds": "4000000000009995",
+    "visa_chargeDeclinedLostCard": "4000000000009987",
+    "visa_chargeDeclinedStolenCard": "4000000000009979",
+    "visa_chargeDeclinedVelocityLimitExceeded": "4000000000006975",
+    "cvcCheckFail": "4000000000000101",
+    "avsZipFail": "4000000000000036",
+    "createDispute": "4000000000000259",
+    "createDisputeProductNotReceived": "4000000000002685",
+    "createDisputeInquiry": "4000000000001976",
+    "createIssuerFraudRecord": "4000000000005423",
+    "authenticationRequiredSetupForOffSession": "4000003800000446",
 }
 
 # Every card number on Stripe's test-card page (reference/test-cards.md), bank accounts aside, in the
@@ -51,6 +64,56 @@ TEST_PAGE_NUMBERS: tuple[str, ...] = (
 )
 # Live mode declines these (`live_mode_test_card`), as Stripe does.
 KNOWN_TEST_NUMBERS: frozenset[str] = frozenset((*TEST_PAGE_NUMBERS, *TEST_CARD_NUMBERS.values()))
+# Stripe's cards of each country (`pm_card_gb`, `tok_fr`, …): digits 5 to 7 are the country's ISO number.
+# Left out: br, cz, nl and cn, whose numbers end in 0002 like the generic decline card: a processor (and
+# the simulator) tells cards apart by BIN and last 4 only, so they would decline.
+COUNTRY_CARDS: dict[str, str] = {
+    "us": "4242424242424242",
+    "ar": "4000000320000021",
+    "ca": "4000001240000000",
+    "mx": "4000004840008001",
+    "at": "4000000400000008",
+    "be": "4000000560000004",
+    "bg": "4000001000000000",
+    "by": "4000001120000005",
+    "hr": "4000001910000009",
+    "cy": "4000001960000008",
+    "dk": "4000002080000001",
+    "ee": "4000002330000009",
+    "fi": "4000002460000001",
+    "fr": "4000002500000003",
+    "de": "4000002760000016",
+    "gi": "4000002920000005",
+    "gr": "4000003000000030",
+    "hu": "4000003480000005",
+    "ie": "4000003720000005",
+    "it": "4000003800000008",
+    "lv": "4000004280000005",
+    "li": "4000004380000004",
+    "lt": "4000004400000000",
+    "lu": "4000004420000006",
+    "mt": "4000004700000007",
+    "no": "4000005780000007",
+    "pl": "4000006160000005",
+    "pt": "4000006200000007",
+    "ro": "4000006420000001",
+    "si": "4000007050000006",
+    "sk": "4000007030000001",
+    "es": "4000007240000007",
+    "se": "4000007520000008",
+    "ch": "4000007560000009",
+    "gb": "4000008260000000",
+    "ae": "4000007840000001",
+    "au": "4000000360000006",
+    "hk": "4000003440000004",
+    "in": "4000003560000008",
+    "jp": "4000003920000003",
+    "my": "4000004580000002",
+    "nz": "4000005540000008",
+    "sg": "4000007020000003",
+    "th": "4000007640000003",
+}
+TEST_CARD_NUMBERS.update(COUNTRY_CARDS)
 
 PREFIXES = ("pm_card_", "tok_")
 

@@ -23,10 +23,15 @@ LISTS = ("list", "search_result")
 class Expander:
     def __init__(self) -> None:
         self._fields: dict[str, dict[str, Loader]] = {}
+        self._from_id: set[tuple[str, str]] = set()
 
-    def register(self, object_name: str, field: str, loader: Loader) -> None:
-        """`field` may be dotted, for ids inside sub-objects (`invoice_settings.default_payment_method`)."""
+    def register(self, object_name: str, field: str, loader: Loader, *, from_id: bool = False) -> None:
+        """`field` may be dotted, for ids inside sub-objects (`invoice_settings.default_payment_method`).
+        With `from_id`, the field is shown only when expanded, loaded from the object's own id (a
+        charge's `refunds`)."""
         self._fields.setdefault(object_name, {})[field] = loader
+        if from_id:
+            self._from_id.add((object_name, field))
 
     def check(self, paths: list[str], object_name: str | None) -> None:
         """Refuse, before a request does anything, a path that no expansion could follow.
@@ -65,7 +70,10 @@ class Expander:
             if path == field or path.startswith(field + "."):
                 holder, key = _locate(obj, field)
                 value = holder.get(key) if holder is not None else None
-                if isinstance(value, str):
+                if value is None and (str(obj.get("object")), field) in self._from_id:
+                    holder, value = obj, await loader(call, str(obj["id"]))
+                    holder[key] = value
+                elif isinstance(value, str):
                     value = await loader(call, value)
                     assert holder is not None
                     holder[key] = value

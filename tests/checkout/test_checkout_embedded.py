@@ -151,3 +151,58 @@ def test_option_combinations_stripe_refuses(client: stripe.StripeClient) -> None
     )
     si = client.v1.setup_intents.retrieve(saving.setup_intent)  # type: ignore[arg-type]
     assert (si.description, si.metadata.to_dict()) == ("Card for later", {"plan": "pro"})
+
+
+def test_customer_update_saves_what_the_page_collected(server: LynkServer, client: stripe.StripeClient) -> None:
+    customer = client.v1.customers.create(params={"email": "jenny@example.com"})
+    session = make_session(
+        client,
+        customer=customer.id,
+        billing_address_collection="required",
+        shipping_address_collection={"allowed_countries": ["US"]},
+        customer_update={"name": "auto", "address": "auto", "shipping": "auto"},
+    )
+    shopper = Shopper(server)
+    shopper.open(session.url or "")
+    address = {"line1": "9 Elm St", "city": "Portland", "postal_code": "97201", "country": "US"}
+    fields: dict[str, Any] = {f"billing_{k}": v for k, v in address.items()}
+    fields.update({f"shipping_{k}": v for k, v in address.items()})
+    fields["shipping_name"] = "Jenny R."
+    assert shopper.pay(session.id, **fields).status_code == 200
+    saved = client.v1.customers.retrieve(customer.id)
+    assert saved.name == "Jenny Rosen"
+    assert saved.address is not None and saved.address.city == "Portland"
+    assert saved.shipping is not None and saved.shipping.name == "Jenny R."
+
+
+def test_an_expired_session_is_recovered_from_its_url(server: LynkServer, client: stripe.StripeClient) -> None:
+    price = client.v1.prices.create(params={"currency": "usd", "unit_amount": 1200, "product_data": {"name": "Lamp"}})
+    session = client.v1.checkout.sessions.create(
+        params={
+            "mode": "payment",
+            "line_items": [{"price": price.id, "quantity": 2}],
+            "success_url": "https://shop.example/ok",
+            "metadata": {"cart": "c1"},
+            "after_expiration": {"recovery": {"enabled": True}},
+        }
+    )
+    assert session.after_expiration.recovery.enabled is True
+    assert session.after_expiration.recovery.url is None  # only once it expired
+    expired = client.v1.checkout.sessions.expire(session.id)
+    recovery = expired.after_expiration.recovery
+    assert recovery.url == f"{server.base_url}/c/recover/{session.id}"
+    assert recovery.expires_at == expired.expires_at + 30 * 24 * 3600
+    answer = httpx.get(recovery.url, follow_redirects=False)
+    assert answer.status_code == 303
+    new_id = answer.headers["location"].rsplit("/", 1)[-1]
+    new = client.v1.checkout.sessions.retrieve(new_id)
+    assert (new.status, new.recovered_from, new.amount_total) == ("open", session.id, 2400)
+    assert new.metadata.to_dict() == {"cart": "c1"}
+    lines = client.v1.checkout.sessions.line_items.list(new.id).data
+    assert lines[0].price is not None and lines[0].price.id == price.id
+    plain = make_session(client)
+    client.v1.checkout.sessions.expire(plain.id)
+    assert httpx.get(f"{server.base_url}/c/recover/{plain.id}").status_code == 404
+    with pytest.raises(stripe.InvalidRequestError) as embedded:
+        _embedded(client, after_expiration={"recovery": {"enabled": True}})
+    assert embedded.value.param == "after_expiration"

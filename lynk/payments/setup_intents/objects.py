@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lynk.models import Mandate, SetupAttempt, SetupIntent
+from lynk.payments.objects import api_error
 
 
 def setup_intent_object(si: SetupIntent) -> dict[str, Any]:
@@ -12,7 +13,6 @@ def setup_intent_object(si: SetupIntent) -> dict[str, Any]:
         "id": si.id,
         "object": "setup_intent",
         "application": None,
-        "attach_to_self": None,
         "automatic_payment_methods": None,
         "cancellation_reason": si.cancellation_reason,
         "client_secret": si.client_secret,
@@ -21,7 +21,7 @@ def setup_intent_object(si: SetupIntent) -> dict[str, Any]:
         "description": si.description,
         "excluded_payment_method_types": None,
         "flow_directions": None,
-        "last_setup_error": si.last_setup_error,
+        "last_setup_error": api_error(si.last_setup_error),
         "latest_attempt": si.latest_attempt_id,
         "livemode": si.livemode,
         "mandate": si.mandate_id,
@@ -51,7 +51,6 @@ def setup_attempt_object(attempt: SetupAttempt) -> dict[str, Any]:
         "id": attempt.id,
         "object": "setup_attempt",
         "application": None,
-        "attach_to_self": None,
         "created": attempt.created,
         "customer": attempt.customer_id,
         "flow_directions": None,
@@ -59,7 +58,7 @@ def setup_attempt_object(attempt: SetupAttempt) -> dict[str, Any]:
         "on_behalf_of": None,
         "payment_method": attempt.payment_method_id,
         "payment_method_details": attempt.payment_method_details,
-        "setup_error": attempt.setup_error,
+        "setup_error": api_error(attempt.setup_error),
         "setup_intent": attempt.setup_intent_id,
         "status": attempt.status,
         "usage": attempt.usage,
@@ -72,7 +71,8 @@ def mandate_object(mandate: Mandate, status: str | None = None, method_type: str
     return {
         "id": mandate.id,
         "object": "mandate",
-        "customer_acceptance": mandate.customer_acceptance,
+        # `offline` and `online` are optional in Stripe's spec: only the one of the acceptance's type is shown.
+        "customer_acceptance": {k: v for k, v in mandate.customer_acceptance.items() if v is not None},
         "livemode": mandate.livemode,
         "multi_use": {} if mandate.type == "multi_use" else None,
         "on_behalf_of": None,
