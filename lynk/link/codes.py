@@ -149,10 +149,10 @@ async def check(ctx: LinkContext, account: LinkAccount, link_session: LinkSessio
     if account.failed_attempts >= settings.link_failures_before_account_lock:
         account.failed_attempts = 0
         account.locked_until = ctx.now + settings.link_lock_seconds
-        prometheus.LINK_LOCKOUTS.inc()
         logger.warning("Link verification locked for account %s after repeated wrong codes", account.id)
         source_locked = True
-    if source_locked:
+    if source_locked:  # a source (browser, IP) or the whole account: one lockout either way
+        prometheus.LINK_LOCKOUTS.inc()
         row.status = LinkCodeStatus.BURNED
         await ctx.session.flush()
         raise WrongCode(
