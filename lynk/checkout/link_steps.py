@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import phonenumbers
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -40,6 +41,24 @@ router = APIRouter(include_in_schema=False)
 logger = logging.getLogger(__name__)
 BROWSER_COOKIE_MAX_AGE = 400 * 24 * 3600
 KNOWN_COOKIE_MAX_AGE = 90 * 24 * 3600
+
+# The opt-in's country selector: which country a phone number typed in national form is read in.
+_COUNTRY_NAMES = {
+    "US": "United States", "CA": "Canada", "GB": "United Kingdom", "IE": "Ireland", "AU": "Australia",
+    "NZ": "New Zealand", "FR": "France", "DE": "Germany", "ES": "Spain", "IT": "Italy", "NL": "Netherlands",
+    "BE": "Belgium", "CH": "Switzerland", "AT": "Austria", "SE": "Sweden", "NO": "Norway", "DK": "Denmark",
+    "FI": "Finland", "PL": "Poland", "PT": "Portugal", "JP": "Japan", "SG": "Singapore", "HK": "Hong Kong",
+    "IN": "India", "BR": "Brazil", "MX": "Mexico",
+}  # fmt: skip
+PHONE_COUNTRIES = [
+    (code, f"{name} (+{phonenumbers.country_code_for_region(code)})") for code, name in _COUNTRY_NAMES.items()
+]
+
+
+def phone_country(customer_details: dict[str, Any] | None) -> str:
+    """The selector's default: the session's billing country when known, else the United States."""
+    country = ((customer_details or {}).get("address") or {}).get("country")
+    return country if isinstance(country, str) and country.upper() in _COUNTRY_NAMES else "US"
 
 
 def caller_of(request: Request) -> link.Caller:

@@ -177,6 +177,8 @@ async def checkout_page(session_id: str, request: Request) -> Response:
             headers=ELEMENT_HEADERS if embedded else None,
             client_secret=session.client_secret if embedded else None,
             **page_fields.template_values(session),
+            phone_countries=link_steps.PHONE_COUNTRIES,
+            phone_country=link_steps.phone_country(session.customer_details),
         )
     set_csrf_cookie(response, token, secure=request.url.scheme == "https")
     return response
@@ -245,7 +247,8 @@ def _card_payer(request: Request, body: dict[str, Any], email: str, cookies: Coo
         phone = _text(body, "phone", 40)
         if not phone:
             return _error("Enter your phone number to save your information.", "phone")
-        signup = link.LinkSignup(Signup(email, phone, name, None), link_steps.caller_of(request))
+        country = _text(body, "country", 2).upper() or None  # reads a national number ("(415) 555-0103")
+        signup = link.LinkSignup(Signup(email, phone, name, country), link_steps.caller_of(request))
 
     async def pay(
         ctx: PaymentContext, session: CheckoutSession, return_url: str, asked: page_fields.Collected

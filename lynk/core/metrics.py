@@ -62,7 +62,9 @@ LINK_CODES_SENT = Counter("lynk_link_codes_sent", "One-time codes sent, by chann
 LINK_VERIFICATIONS = Counter(
     "lynk_link_verifications", "One-time codes checked, by result (passed, failed)", ["result"]
 )
-LINK_LOCKOUTS = Counter("lynk_link_lockouts", "Link verifications locked (for a source or the account) after too many wrong codes")
+LINK_LOCKOUTS = Counter(
+    "lynk_link_lockouts", "Link verifications locked (for a source or the account) after too many wrong codes"
+)
 DB_POOL_IN_USE = Gauge(
     "lynk_db_pool_connections_in_use", "Database connections checked out of the pools", multiprocess_mode="livesum"
 )

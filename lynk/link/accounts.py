@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import phonenumbers
 from sqlalchemy.exc import IntegrityError
 
 from lynk.core.ids import new_id
@@ -40,8 +41,16 @@ def normalise_email(email: str, *, param: str = "email") -> str:
     return cleaned
 
 
-def normalise_phone(phone: str, *, param: str = "phone") -> str:
-    cleaned = re.sub(r"[\s().-]", "", phone)
+def normalise_phone(phone: str, *, param: str = "phone", country: str | None = None) -> str:
+    """E.164 (`+14155550103`) from an international number, or from a national one ("(415) 555-0103")
+    read in `country` (ISO 3166 alpha-2), by Google's libphonenumber rules."""
+    try:
+        parsed = phonenumbers.parse(phone, (country or "").upper() or None)
+    except phonenumbers.NumberParseException:
+        raise InvalidPhone(param) from None
+    if not phonenumbers.is_possible_number(parsed):
+        raise InvalidPhone(param)
+    cleaned = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     if not _E164.match(cleaned):
         raise InvalidPhone(param)
     return cleaned
@@ -65,7 +74,8 @@ def _param(prefix: str, name: str) -> str:
 async def create(ctx: LinkContext, signup: Signup, *, param_prefix: str = "") -> LinkAccount:
     """A new account; an email already taken in this mode is refused."""
     email = normalise_email(signup.email, param=_param(param_prefix, "email"))
-    phone = normalise_phone(signup.phone, param=_param(param_prefix, "phone")) if signup.phone else None
+    phone_param = _param(param_prefix, "phone")
+    phone = normalise_phone(signup.phone, param=phone_param, country=signup.country) if signup.phone else None
     if await repository.account_by_email(ctx.session, ctx.scope.livemode, email) is not None:
         raise ConsumerAccountExists()
     account = LinkAccount(

@@ -34,7 +34,8 @@ class InvalidPhone(InvalidRequestError):
 
     def __init__(self, param: str = "phone") -> None:
         super().__init__(
-            "Invalid phone number: give it in international E.164 form, such as +14155550123.", param=param
+            "Invalid phone number: give it in international E.164 form, such as +14155550123, or with its country.",
+            param=param,
         )
 
 

@@ -253,7 +253,7 @@ async def check_signup(signup: LinkSignup) -> None:
     """Refuse a malformed opt-in before any money moves."""
     accounts.normalise_email(signup.signup.email, param="link_signup[email]")
     if signup.signup.phone:
-        accounts.normalise_phone(signup.signup.phone, param="link_signup[phone]")
+        accounts.normalise_phone(signup.signup.phone, param="link_signup[phone]", country=signup.signup.country)
 
 
 async def export(ctx: LinkContext, account: LinkAccount) -> dict[str, Any]:

@@ -325,3 +325,22 @@ def test_an_opt_in_mark_for_another_session_gives_no_known_cookie(
     complete_challenge(stranger, answer["redirect"])
     done = stranger.get(f"/c/pay/{session.id}/return")
     assert "lynk_known" not in done.cookies
+
+
+@pytest.mark.parametrize("shape", ["({a}) {b}-{c}", "{a}-{b}-{c}"])
+def test_the_opt_in_takes_a_national_number_with_its_country(
+    server: LynkServer, client: stripe.StripeClient, shape: str
+) -> None:
+    phone = new_phone()  # +1 and ten digits
+    national = shape.format(a=phone[2:5], b=phone[5:8], c=phone[8:])
+    session, shopper = link_page(server, client)
+    without_country = shopper.pay(session.id, email=new_email(), save_link=True, phone=national)
+    assert without_country.status_code == 400 and without_country.json()["param"] == "phone"
+    email = new_email()
+    paid = shopper.pay(session.id, email=email, save_link=True, phone=national, country="US")
+    assert paid.json()["outcome"] == "succeeded", paid.text
+    other = make_merchant(server)
+    at_other = link_session(sdk_client(server, other.secret_key))
+    shopper.open(at_other.url or "")
+    assert step(shopper, at_other.id, "lookup", {"email": email}).json()["code_sent"] is True
+    assert messages(server, other, phone)  # the code went to the number in international form

@@ -246,7 +246,7 @@ window.LynkLinkSteps = function (options) {
                          shipping_address: address ? address.value : "" } };
       }
       if (save.checked && !optIn.hidden) {
-        return { save_link: true, phone: byId("link-phone").value };
+        return { save_link: true, phone: byId("link-phone").value, country: byId("link-country").value };
       }
       return {};
     },

@@ -393,3 +393,25 @@ def test_time_from_page_load_to_success_url_for_a_returning_shopper(
     )
     (ARTIFACTS / f"checkout-link-timing-{server.backend}.txt").write_text(line + "\n")
     print(line)
+
+
+def test_the_opt_in_takes_a_us_number_as_people_write_it(
+    page: Page, server: LynkServer, client: stripe.StripeClient, merchant: MerchantKeys, shop_url: str
+) -> None:
+    phone = new_phone()
+    session = link_session(client, shop_url)
+    page.goto(session.url or "")
+    page.get_by_label("Email").fill(new_email())
+    page.get_by_label("Card number").click()
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_label("Expiration").fill("12 / 34")
+    page.get_by_label("CVC").fill("123")
+    page.get_by_label("Save my information for faster checkout").check()
+    expect(page.get_by_label("Country")).to_have_value("US")  # no billing country yet: the default
+    expect(page.locator("#link-country option:checked")).to_have_text("United States (+1)")
+    page.get_by_label("Phone number").fill(f"({phone[2:5]}) {phone[5:8]}-{phone[8:]}")
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        screenshot(page, f"checkout-link-opt-in-country-{width}")
+    pay_button(page).click()
+    page.wait_for_url(f"{shop_url}/success?session_id={session.id}")
