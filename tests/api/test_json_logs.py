@@ -19,13 +19,13 @@ from tests.api.processes import LYNK, environment, lynk_serve
 from tests.servers import fresh_database
 
 PAN = "4242424242424242"
-BANNER = "Lynk serving on"
+BANNERS = ("Lynk serving on", "Public URL")  # what `lynk serve` prints before logging starts
 
 
 def json_lines(text: str) -> list[dict[str, Any]]:
     lines = []
     for line in text.splitlines():
-        if not line.strip() or line.startswith(BANNER):
+        if not line.strip() or line.startswith(BANNERS):
             continue
         lines.append(json.loads(line))  # anything else that is not JSON fails here
     return lines

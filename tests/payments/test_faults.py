@@ -81,10 +81,17 @@ def _until_answered(pool: Pool, secret_key: str, path: str, data: dict[str, str]
     return None
 
 
-def _client(pool: Pool, secret_key: str, payment_method: str, tally: Tally) -> None:
+def _client(pool: Pool, secret_key: str, saved: tuple[str, str], tally: Tally) -> None:
+    customer, payment_method = saved
     for n in range(FLOWS_PER_CLIENT):
         manual = n % 2 == 0
-        data = {"amount": "2000", "currency": "usd", "payment_method": payment_method, "confirm": "true"}
+        data = {
+            "amount": "2000",
+            "currency": "usd",
+            "customer": customer,
+            "payment_method": payment_method,
+            "confirm": "true",
+        }
         pi = _until_answered(
             pool,
             secret_key,
@@ -100,12 +107,22 @@ def _client(pool: Pool, secret_key: str, payment_method: str, tally: Tally) -> N
         _until_answered(pool, secret_key, "/v1/refunds", refund, tally)
 
 
-def _saved_cards(base: str, secret_key: str) -> list[str]:
+def _saved_cards(base: str, secret_key: str) -> list[tuple[str, str]]:
+    """A customer with a saved card per client: a card attached to no customer pays only once, as at Stripe."""
     made = []
     for _ in range(CLIENTS):
         card = {"type": "card", "card[number]": "4242424242424242", "card[exp_month]": "12", "card[exp_year]": "2034"}
         response = httpx.post(f"{base}/v1/payment_methods", data=card, auth=(secret_key, ""), timeout=60)
-        made.append(response.json()["id"])
+        payment_method = response.json()["id"]
+        customer = httpx.post(f"{base}/v1/customers", auth=(secret_key, ""), timeout=60).json()["id"]
+        attached = httpx.post(
+            f"{base}/v1/payment_methods/{payment_method}/attach",
+            data={"customer": customer},
+            auth=(secret_key, ""),
+            timeout=60,
+        )
+        assert attached.status_code == 200, attached.text
+        made.append((customer, payment_method))
     return made
 
 
