@@ -63,7 +63,9 @@ def test_card_is_sealed_at_rest_and_cvc_forgotten(server: LynkServer, keyring: K
 
     async def own_row(session: AsyncSession) -> str:
         query = text("SELECT * FROM vault_cards WHERE id = :id")
-        return repr(tuple((await session.execute(query, {"id": stored.id})).one()))
+        row = (await session.execute(query, {"id": stored.id})).mappings().one()
+        # Ciphertext and keyed hex digests are random: "586" may occur in them by chance, so they are left out.
+        return repr([v for k, v in row.items() if not isinstance(v, bytes) and "fingerprint" not in k])
 
     assert "586" not in server.write(own_row).replace(stored.id, "")  # the CVC is nowhere in its record
     if server.backend == "sqlite":
