@@ -44,6 +44,7 @@ from lynk.payments.charge_endpoints import routes as charge_routes
 from lynk.payments.endpoints import routes as payment_routes
 from lynk.payments.refund_endpoints import routes as refund_routes
 from lynk.payments.setup_intents.endpoints import routes as setup_intent_routes
+from lynk.processors.endpoints import routes as processor_routes
 from lynk.products.endpoints import routes as product_routes
 from lynk.radar.endpoints import routes as radar_routes
 from lynk.simulation.store import DatabaseStore
@@ -65,6 +66,7 @@ ROUTERS = [
     ledger_routes,
     webhook_routes,
     product_routes,
+    processor_routes,
     checkout_routes,
     dispute_routes,
     radar_routes,

@@ -22,9 +22,12 @@ from lynk.core.clock import SystemClock, unix
 from lynk.core.config import DEFAULT_PORT, Settings, public_url_mismatch, served_url
 from lynk.core.db import Database
 from lynk.core.errors import LynkError
+from lynk.core.scope import Scope
 from lynk.idempotency import service as idempotency
 from lynk.ledger import service as ledger
 from lynk.merchants import service as merchants
+from lynk.processors import service as processors
+from lynk.processors.objects import processor_object
 from lynk.vault import keyring as vault_keys
 from lynk.vault import logfilter
 from lynk.vault import service as vault
@@ -37,11 +40,13 @@ keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help
 idempotency_app = typer.Typer(help="Idempotency key upkeep.", no_args_is_help=True)
 vault_app = typer.Typer(help="The card vault's master keys.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
+processors_app = typer.Typer(help="Merchants' processor accounts (where their payments go).", no_args_is_help=True)
 app.add_typer(merchants_app, name="merchants")
 app.add_typer(keys_app, name="keys")
 app.add_typer(idempotency_app, name="idempotency")
 app.add_typer(vault_app, name="vault")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(processors_app, name="processors")
 
 T = TypeVar("T")
 
@@ -324,6 +329,65 @@ def _run_with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -
             await db.dispose()
 
     return asyncio.run(run())
+
+
+@processors_app.command("add")
+def processors_add(
+    merchant: Annotated[str, typer.Option(help="The merchant id (acct_…)")],
+    kind: Annotated[str, typer.Option(help="The processor's kind: stripe")],
+    secret_key: Annotated[str, typer.Option(help="The processor account's secret key (sealed by the vault)")],
+    mode: Annotated[str, typer.Option(help="test or live")] = "test",
+    api_base: Annotated[str | None, typer.Option(help="Another API base than the processor's own")] = None,
+    name: Annotated[str | None, typer.Option(help="A name to tell it apart")] = None,
+    priority: Annotated[int, typer.Option(help="Fallback order: lower is tried first")] = 0,
+    currency: Annotated[list[str] | None, typer.Option(help="Take only these currencies (repeatable)")] = None,
+    brand: Annotated[list[str] | None, typer.Option(help="Take only these card brands (repeatable)")] = None,
+    country: Annotated[list[str] | None, typer.Option(help="Take only cards of these countries (repeatable)")] = None,
+    min_amount: Annotated[int | None, typer.Option(help="Take only amounts from this (minor units)")] = None,
+    max_amount: Annotated[int | None, typer.Option(help="Take only amounts up to this (minor units)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Add a processor account to a merchant, for test or live mode. The secret key is never shown again."""
+    if mode not in ("test", "live"):
+        typer.secho("error: --mode is test or live", fg="red", err=True)
+        raise typer.Exit(2)
+    keyring = vault_keys.Keyring(_settings())
+
+    async def add(session: AsyncSession, now: int) -> dict[str, Any]:
+        rules = processors.checked_rules(
+            currencies=currency, card_brands=brand, countries=country, min_amount=min_amount, max_amount=max_amount
+        )
+        new = processors.NewProcessor(kind, secret_key, api_base, name, priority, rules)
+        scope = Scope(merchant, mode == "live")
+        return processor_object(await processors.add(session, keyring, scope, new, now=now))
+
+    payload = _in_transaction(add)
+    _print(payload, as_json, [f"Processor {payload['id']} ({kind}, {mode} mode) added to {merchant}"])
+
+
+@processors_app.command("list")
+def processors_list(
+    merchant: Annotated[str, typer.Option(help="The merchant id (acct_…)")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """List a merchant's processor accounts, both modes, in fallback order."""
+
+    async def listed(session: AsyncSession, now: int) -> list[dict[str, Any]]:
+        found = []
+        for livemode in (False, True):
+            found += [processor_object(a) for a in await processors.list_active(session, Scope(merchant, livemode))]
+        return found
+
+    rows = _in_transaction(listed)
+    lines = [f"{r['id']}  {r['kind']:<8} {'live' if r['livemode'] else 'test'}  {r['name'] or ''}" for r in rows]
+    _print({"object": "list", "data": rows}, as_json, lines or ["No processors: test mode uses the simulator."])
+
+
+@processors_app.command("remove")
+def processors_remove(processor_id: Annotated[str, typer.Argument(help="The processor id (proc_…)")]) -> None:
+    """Take a processor out of routing; what it authorized it still captures and refunds."""
+    _in_transaction(lambda s, now: processors.remove(s, processor_id, None))
+    typer.echo(f"Removed {processor_id}.")
 
 
 @vault_app.command("new-key")

@@ -27,12 +27,19 @@ mean the outcome is unknown or the caller is wrong:
 
     ConnectorError
     ├── ConnectorUnavailable     the processor could not be reached, or its answer was lost:
-    │   └── ConnectorTimeout     the operation may or may not have happened; ask status()
+    │   ├── ConnectorTimeout     the operation may or may not have happened; ask status()
+    │   └── ConnectorNotReached  the request never left (connection refused): nothing happened there
     └── IdempotencyKeyReused     a key came back with other parameters (a bug in the caller)
+
+A connector that sends card numbers to a processor (Stripe, Adyen…) is built with a `Detokenize`:
+an async callable the payment pipeline hands it, which the vault resolves into a `CardNumber` only
+when the request is being built. The connector never imports the vault, and a `CardNumber` prints
+as its last four digits only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, Protocol
@@ -51,6 +58,10 @@ class ConnectorUnavailable(ConnectorError):
 
 class ConnectorTimeout(ConnectorUnavailable):
     """No answer in time. As with every `ConnectorUnavailable`, the processor may have acted."""
+
+
+class ConnectorNotReached(ConnectorUnavailable):
+    """The request never reached the processor (connection refused, no route): it did nothing."""
 
 
 class IdempotencyKeyReused(ConnectorError):
@@ -95,6 +106,28 @@ class CardRef:
             raise ValueError("bin must be the first 6 digits of the card number")
         if not (self.last4.isdigit() and len(self.last4) == 4):
             raise ValueError("last4 must be the last 4 digits of the card number")
+
+
+class CardNumber:
+    """A card number on its way to a processor. It prints as `CardNumber(…4242)`, never the digits:
+    only `reveal()`, called while the processor's request is built, gives them."""
+
+    __slots__ = ("_digits",)
+
+    def __init__(self, digits: str) -> None:
+        self._digits = digits
+
+    def reveal(self) -> str:
+        return self._digits
+
+    def __repr__(self) -> str:
+        return f"CardNumber(…{self._digits[-4:]})"
+
+    __str__ = __repr__
+
+
+Detokenize = Callable[[CardRef], Awaitable[CardNumber]]
+"""What a connector is given to turn a `CardRef` into its number, at the moment it builds a request."""
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from lynk.models.payment import (
     RefundStatus,
 )
 from lynk.models.payment_method import PaymentMethod
+from lynk.models.processor import ProcessorAccount
 from lynk.models.product import Price, Product
 from lynk.models.setup_intent import (
     Mandate,
@@ -92,6 +93,7 @@ __all__ = [
     "PaymentMethod",
     "Posting",
     "Price",
+    "ProcessorAccount",
     "Product",
     "Refund",
     "RefundStatus",

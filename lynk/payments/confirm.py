@@ -81,7 +81,7 @@ async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOption
         await link.check_signup(options.link_signup)
     method_rules.check_off_session(publishable=options.publishable, off_session=options.off_session)
     method = await payment_method_for(ctx, pi, options)
-    require_processor(ctx)
+    await require_processor(ctx)
     method_rules.check_usable(method, publishable=options.publishable, verified_link=options.link is not None)
     if method.type not in pi.payment_method_types:  # e.g. a card on an intent that takes bank debits only
         raise InvalidRequestError(

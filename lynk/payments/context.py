@@ -1,8 +1,9 @@
 """What every payments use case needs (the transaction, the scope, the vault keyring, the connector),
 and the one way to call the processor: logged before, answered after, no answer a retryable 503.
 
-The connector follows the scope's mode: test mode uses the test connector (the simulator), live
-mode only the live one the operator configured. With none, live payments are refused
+The connector follows the scope's merchant and mode: the merchant's own processors when it has any
+(`lynk.processors.routing`: routed, with failover), else test mode uses the test connector (the
+simulator), live mode only the live one the operator configured. With none, live payments are refused
 (`ProcessorNotConfigured`): the simulator never serves live mode."""
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from lynk.payments.errors import (
     ProcessorNotConfigured,
     ProcessorUnavailable,
 )
+from lynk.processors.routing import ProcessorRouter
 from lynk.vault.keyring import Keyring
 
 
@@ -66,18 +68,21 @@ class PaymentContext:
     client: ClientInfo | None = None
     # PaymentIntents created by this request: gone with it if it crashes, so no processor key may derive from them.
     created_here: set[str] = field(default_factory=set)
+    _router: ProcessorRouter | None = field(default=None, repr=False)
 
     @property
-    def connector(self) -> Connector:
-        """The processor of the scope's mode; live mode never falls back to the test connector."""
-        if not self.scope.livemode:
-            return self.test_connector
-        return self.live_connector or NoProcessor()
+    def connector(self) -> ProcessorRouter:
+        """The merchant's processors for the scope's mode, or the mode's default: live mode never falls
+        back to the test connector."""
+        if self._router is None:
+            default = self.test_connector if not self.scope.livemode else self.live_connector or NoProcessor()
+            self._router = ProcessorRouter(self.session, self.keyring, self.scope, default)
+        return self._router
 
 
-def require_processor(ctx: PaymentContext) -> None:
+async def require_processor(ctx: PaymentContext) -> None:
     """Refuse a payment up front when its mode has no processor to send it to."""
-    if ctx.scope.livemode and ctx.live_connector is None:
+    if ctx.scope.livemode and ctx.live_connector is None and not await ctx.connector.has_processors():
         raise ProcessorNotConfigured()
 
 
@@ -94,8 +99,11 @@ def configured(settings: Settings) -> dict[str, Any]:
 def authentication_url(
     ctx: PaymentContext, intent_id: str, client_secret: str, result: AuthorizeResult | None
 ) -> str | None:
-    """Where the shopper authenticates: Lynk's challenge page in test mode; in live mode only the
-    processor's own page (None when it gave none: the attempt then fails as not authenticated)."""
+    """Where the shopper authenticates: the processor's own page when it gave one (its `next_action`,
+    passed through); else Lynk's challenge page in test mode, and in live mode none (the attempt then
+    fails as not authenticated)."""
+    if result is not None and result.authentication_url:
+        return result.authentication_url
     if ctx.scope.livemode:
         return result.authentication_url if result is not None else None
     return f"{ctx.public_url.rstrip('/')}/3ds/{intent_id}?client_secret={client_secret}"

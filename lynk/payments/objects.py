@@ -6,6 +6,7 @@ from typing import Any
 
 from lynk.models import Charge, PaymentIntent, Refund
 from lynk.payments.options import rendered as rendered_options
+from lynk.processors.routing import split
 
 
 def api_error(error: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -56,6 +57,15 @@ def payment_intent_object(pi: PaymentIntent) -> dict[str, Any]:
     }
 
 
+def processor_field(reference: str | None) -> dict[str, Any] | None:
+    """Lynk's extension on a charge: which of the merchant's processors served it, and its reference
+    there (`id` None: the built-in simulator or the operator's processor)."""
+    if not reference:
+        return None
+    processor_id, own = split(reference)
+    return {"id": processor_id, "reference": own}
+
+
 def charge_object(charge: Charge) -> dict[str, Any]:
     return {
         "id": charge.id,
@@ -80,6 +90,7 @@ def charge_object(charge: Charge) -> dict[str, Any]:
         "failure_message": charge.failure_message,
         "fraud_details": dict(charge.fraud_details or {}),
         "livemode": charge.livemode,
+        "lynk_processor": processor_field(charge.connector_reference),
         "metadata": dict(charge.metadata_),
         "on_behalf_of": None,
         "outcome": charge.outcome,

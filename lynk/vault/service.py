@@ -264,3 +264,24 @@ async def _card_intact(session: AsyncSession, keyring: Keyring, card: VaultCard)
     except Exception:
         return False
     return pan.endswith(card.last4) and cards.brand_of(pan) == card.brand and _fingerprint(key, pan) == card.fingerprint
+
+
+async def reveal_number(session: AsyncSession, keyring: Keyring, card_id: str, *, livemode: bool) -> str | None:
+    """The number of a stored card, for the one request a processor needs it in (a connector's
+    `Detokenize`): never stored, logged or returned elsewhere. None if there is no such card in `livemode`."""
+    card = await repository.get_card(session, card_id)
+    if card is None or card.livemode != livemode:
+        return None
+    sealed = crypto.Sealed(card.key_id, card.wrapped_key, card.ciphertext)
+    return crypto.unseal(keyring.get(card.key_id), sealed, record_id=card.id).decode()
+
+
+def seal_secret(keyring: Keyring, plaintext: str, *, record_id: str) -> crypto.Sealed:
+    """Seal an operator's credential (a processor's secret key) bound to its record's id."""
+    return crypto.seal(keyring.current, plaintext.encode(), record_id=record_id)
+
+
+def unseal_secret(keyring: Keyring, key_id: str, wrapped_key: bytes, ciphertext: bytes, *, record_id: str) -> str:
+    """The credential sealed by `seal_secret` for `record_id`."""
+    sealed = crypto.Sealed(key_id, wrapped_key, ciphertext)
+    return crypto.unseal(keyring.get(key_id), sealed, record_id=record_id).decode()

@@ -72,7 +72,7 @@ async def confirm(ctx: PaymentContext, si: SetupIntent, options: SetupConfirmOpt
     """Run the pipeline; a failed verification raises SetupDeclined after its outcome is written."""
     states.check_confirmable(si)
     method = await _payment_method(ctx, si, options)
-    require_processor(ctx)
+    await require_processor(ctx)
     if options.return_url is not None:
         si.return_url = options.return_url
     if options.payment_method_options is not None:

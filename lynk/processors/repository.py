@@ -1,0 +1,39 @@
+"""All queries on processor_accounts, scoped to a merchant and mode."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynk.core.scope import Scope
+from lynk.models import ProcessorAccount
+
+
+async def add(session: AsyncSession, account: ProcessorAccount) -> None:
+    session.add(account)
+    await session.flush()
+
+
+async def active(session: AsyncSession, scope: Scope) -> list[ProcessorAccount]:
+    """The scope's processors in fallback order: priority, then the order they were added in."""
+    stmt = (
+        select(ProcessorAccount)
+        .where(
+            ProcessorAccount.merchant_id == scope.merchant_id,
+            ProcessorAccount.livemode == scope.livemode,
+            ProcessorAccount.removed.is_(False),
+        )
+        .order_by(ProcessorAccount.priority, ProcessorAccount.pk)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def get(session: AsyncSession, processor_id: str, scope: Scope | None) -> ProcessorAccount | None:
+    """One processor by id; within `scope` unless the operator (None) asks. Removed ones too."""
+    stmt = select(ProcessorAccount).where(ProcessorAccount.id == processor_id)
+    if scope is not None:
+        stmt = stmt.where(
+            ProcessorAccount.merchant_id == scope.merchant_id, ProcessorAccount.livemode == scope.livemode
+        )
+    account: ProcessorAccount | None = (await session.scalars(stmt)).first()
+    return account

@@ -1,0 +1,186 @@
+"""The connector a merchant's payments go through: its own processors, routed, with failover.
+
+`ProcessorRouter` is a `Connector`. With no processor configured for the scope it hands every call to
+the mode's default (the simulator in test mode; in live mode the operator's processor, or none, which
+refuses). Otherwise an authorization goes to the first processor whose rule admits it (currency,
+card brand, amount, the card's country), and to the next one only when that is safe:
+
+- the processor was not reached (`ConnectorNotReached`: connection refused, wrong key, rate limited):
+  nothing happened there;
+- it failed in a way that leaves the outcome unknown (timeout, 5xx) and `status` of the same key then
+  says it never saw the request. If `status` cannot be had either, the payment stops with
+  `processor_unavailable`: sending it elsewhere could authorize twice.
+
+Each processor gets its own idempotency key (`{attempt key}@{proc id}`), so a retry of the attempt
+replays at every processor what that processor already did. The reference a processor returns is
+handed back as `{proc id}|{reference}`: the charge records it, and capture, void and refund find
+their processor in it (a removed processor still settles what it authorized).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynk.connectors import (
+    AuthorizeRequest,
+    AuthorizeResult,
+    CaptureRequest,
+    CardNumber,
+    CardRef,
+    Connector,
+    ConnectorNotReached,
+    ConnectorUnavailable,
+    DebitRequest,
+    DebitResult,
+    Detokenize,
+    OperationResult,
+    ProcessorNotConfigured,
+    RefundRequest,
+    VoidRequest,
+)
+from lynk.connectors.stripe_api import StripeConnector
+from lynk.core.scope import Scope
+from lynk.processors import service
+from lynk.processors.service import ProcessorConfig
+from lynk.vault import service as vault
+from lynk.vault.keyring import Keyring
+
+logger = logging.getLogger(__name__)
+SEPARATOR = "|"
+
+Factory = Callable[[ProcessorConfig, Detokenize], Connector]
+
+
+def _stripe(config: ProcessorConfig, detokenize: Detokenize) -> Connector:
+    return StripeConnector(secret_key=config.secret_key, api_base=config.api_base, detokenize=detokenize)
+
+
+FACTORIES: dict[str, Factory] = {"stripe": _stripe}
+
+
+def tagged(processor_id: str, reference: str) -> str:
+    return f"{processor_id}{SEPARATOR}{reference}"
+
+
+def split(reference: str) -> tuple[str | None, str]:
+    """(processor id, the processor's own reference); no processor id for the default connector's."""
+    head, sep, tail = reference.partition(SEPARATOR)
+    return (head, tail) if sep and head.startswith("proc_") else (None, reference)
+
+
+def _retag(processor_id: str, result: AuthorizeResult | OperationResult | DebitResult) -> AuthorizeResult:
+    assert isinstance(result, AuthorizeResult)
+    return replace(result, reference=tagged(processor_id, result.reference))
+
+
+class ProcessorRouter:
+    """A `Connector` over a scope's processors; built per request (it reads them in that request's session)."""
+
+    def __init__(self, session: AsyncSession, keyring: Keyring, scope: Scope, default: Connector) -> None:
+        self._session, self._keyring, self._scope, self._default = session, keyring, scope, default
+        self._routes: list[tuple[ProcessorConfig, Connector]] | None = None
+
+    async def _detokenize(self, card: CardRef) -> CardNumber:
+        """The vault opens the card only now, as the processor's request is built, for this scope's mode."""
+        number = await vault.reveal_number(
+            self._session, self._keyring, card.vault_card_id, livemode=self._scope.livemode
+        )
+        if number is None:
+            raise ConnectorNotReached("the card is not in the vault")
+        return CardNumber(number)
+
+    def _connector(self, config: ProcessorConfig) -> Connector:
+        return FACTORIES[config.kind](config, self._detokenize)
+
+    async def routes(self) -> list[tuple[ProcessorConfig, Connector]]:
+        if self._routes is None:
+            configs = await service.route_configs(self._session, self._keyring, self._scope)
+            self._routes = [(config, self._connector(config)) for config in configs]
+        return self._routes
+
+    async def has_processors(self) -> bool:
+        return bool(await self.routes())
+
+    async def _owner(self, reference: str) -> tuple[Connector, str, str | None]:
+        """The connector that issued `reference`, its own reference, and the processor id."""
+        processor_id, own = split(reference)
+        if processor_id is None:
+            return self._default, reference, None
+        for config, connector in await self.routes():
+            if config.id == processor_id:
+                return connector, own, processor_id
+        removed = await service.config(self._session, self._keyring, self._scope, processor_id)
+        if removed is None:
+            raise ConnectorNotReached(f"processor {processor_id} is not this merchant's")
+        return self._connector(removed), own, processor_id
+
+    # Authorization: routed, with failover
+
+    async def authorize(self, request: AuthorizeRequest) -> AuthorizeResult:
+        routes = await self.routes()
+        if not routes:
+            return await self._default.authorize(request)
+        facts = await vault.card_facts(self._session, request.card.vault_card_id)
+        country = facts.country if facts is not None else None
+        candidates = [
+            (config, connector)
+            for config, connector in routes
+            if config.rules.admits(
+                amount=request.amount, currency=request.currency, brand=request.card.brand, country=country
+            )
+        ]
+        if not candidates:
+            raise ProcessorNotConfigured("no processor of this merchant takes this payment")
+        for config, connector in candidates:
+            key = f"{request.idempotency_key}@{config.id}"
+            try:
+                return _retag(config.id, await connector.authorize(replace(request, idempotency_key=key)))
+            except ConnectorNotReached:
+                logger.warning("processor %s was not reached; trying the next one", config.id)
+                continue
+            except ConnectorUnavailable:
+                found = await connector.status(key)  # unreachable now too: unknown, so no failover (raises)
+                if found is not None:
+                    return _retag(config.id, found)
+                logger.warning("processor %s failed and never recorded %s; trying the next one", config.id, key)
+        raise ConnectorNotReached("no processor could be reached")
+
+    async def status(self, idempotency_key: str) -> AuthorizeResult | OperationResult | DebitResult | None:
+        for config, connector in await self.routes():
+            try:
+                found = await connector.status(f"{idempotency_key}@{config.id}")
+            except ConnectorNotReached:
+                continue
+            if found is not None:
+                return _retag(config.id, found)
+        try:  # attempts made before the merchant added processors went to the default
+            return await self._default.status(idempotency_key)
+        except ProcessorNotConfigured:
+            return None
+
+    # Capture, void, refund: to the processor that authorized
+
+    async def capture(self, request: CaptureRequest) -> OperationResult:
+        connector, own, _ = await self._owner(request.reference)
+        result = await connector.capture(replace(request, reference=own))
+        return replace(result, reference=request.reference)
+
+    async def void(self, request: VoidRequest) -> OperationResult:
+        connector, own, _ = await self._owner(request.reference)
+        result = await connector.void(replace(request, reference=own))
+        return replace(result, reference=request.reference)
+
+    async def refund(self, request: RefundRequest) -> OperationResult:
+        connector, own, processor_id = await self._owner(request.reference)
+        result = await connector.refund(replace(request, reference=own))
+        if processor_id is None or not result.succeeded:
+            return result
+        return replace(result, reference=tagged(processor_id, result.reference))
+
+    async def debit(self, request: DebitRequest) -> DebitResult:
+        """Bank debits go to the mode's default connector (no processor kind here takes them yet)."""
+        return await self._default.debit(request)

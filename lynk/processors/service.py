@@ -1,0 +1,186 @@
+"""Processor accounts: add (the secret key sealed by the vault), list, remove, and read them for routing.
+
+A merchant's processors are per mode. Each has a rule saying which payments it takes; the payments a
+rule admits go to the first such processor by `priority` (then by the order added), the others that
+admit them being its fallbacks in the same order. A processor that is removed stays on record (the
+charges it served name it) but takes no new payments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynk.core.ids import new_id
+from lynk.core.scope import Scope
+from lynk.merchants import service as merchants
+from lynk.models import ProcessorAccount
+from lynk.processors import repository
+from lynk.processors.errors import InvalidRoutingRule, ProcessorAccountNotFound, UnknownProcessorKind
+from lynk.vault import service as vault
+from lynk.vault.keyring import Keyring
+
+KINDS = ["stripe"]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Which payments a processor takes; an empty list or None admits everything."""
+
+    currencies: list[str] = field(default_factory=list)
+    card_brands: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    min_amount: int | None = None
+    max_amount: int | None = None
+
+    @classmethod
+    def of(cls, raw: dict[str, Any]) -> Rules:
+        return cls(
+            currencies=list(raw.get("currencies") or []),
+            card_brands=list(raw.get("card_brands") or []),
+            countries=list(raw.get("countries") or []),
+            min_amount=raw.get("min_amount"),
+            max_amount=raw.get("max_amount"),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "currencies": self.currencies,
+            "card_brands": self.card_brands,
+            "countries": self.countries,
+            "min_amount": self.min_amount,
+            "max_amount": self.max_amount,
+        }
+
+    def admits(self, *, amount: int, currency: str, brand: str, country: str | None) -> bool:
+        if self.currencies and currency.lower() not in self.currencies:
+            return False
+        if self.card_brands and brand.lower() not in self.card_brands:
+            return False
+        if self.countries and (country or "").upper() not in self.countries:
+            return False
+        if self.min_amount is not None and amount < self.min_amount:
+            return False
+        return self.max_amount is None or amount <= self.max_amount
+
+
+def checked_rules(
+    *,
+    currencies: list[str] | None = None,
+    card_brands: list[str] | None = None,
+    countries: list[str] | None = None,
+    min_amount: int | None = None,
+    max_amount: int | None = None,
+) -> Rules:
+    """Normalized rules (currencies and brands lower case, countries upper), or a Stripe-shaped error."""
+    for code in currencies or []:
+        if len(code) != 3 or not code.isalpha():
+            raise InvalidRoutingRule(f"Invalid currency in the routing rule: {code!r}.", "currencies")
+    for code in countries or []:
+        if len(code) != 2 or not code.isalpha():
+            raise InvalidRoutingRule(f"Invalid country in the routing rule: {code!r} (use ISO codes).", "countries")
+    for name, value in (("min_amount", min_amount), ("max_amount", max_amount)):
+        if value is not None and value < 0:
+            raise InvalidRoutingRule(f"{name} must not be negative.", name)
+    if min_amount is not None and max_amount is not None and min_amount > max_amount:
+        raise InvalidRoutingRule("min_amount is greater than max_amount.", "min_amount")
+    return Rules(
+        currencies=[c.lower() for c in currencies or []],
+        card_brands=[b.lower() for b in card_brands or []],
+        countries=[c.upper() for c in countries or []],
+        min_amount=min_amount,
+        max_amount=max_amount,
+    )
+
+
+@dataclass(frozen=True)
+class NewProcessor:
+    kind: str
+    secret_key: str
+    api_base: str | None = None
+    name: str | None = None
+    priority: int = 0
+    rules: Rules = field(default_factory=Rules)
+
+
+@dataclass(frozen=True)
+class ProcessorConfig:
+    """What the router needs to call a processor: its credential unsealed, for this request only."""
+
+    id: str
+    kind: str
+    api_base: str | None
+    secret_key: str = field(repr=False)
+    rules: Rules
+
+
+async def add(
+    session: AsyncSession, keyring: Keyring, scope: Scope, new: NewProcessor, *, now: int
+) -> ProcessorAccount:
+    await merchants.get_merchant(session, scope.merchant_id)
+    if new.kind not in KINDS:
+        raise UnknownProcessorKind(new.kind, KINDS)
+    if not new.secret_key:
+        raise InvalidRoutingRule("A processor needs its secret key.", "secret_key")
+    account_id = new_id("proc")
+    sealed = vault.seal_secret(keyring, new.secret_key, record_id=account_id)
+    account = ProcessorAccount(
+        id=account_id,
+        created=now,
+        merchant_id=scope.merchant_id,
+        livemode=scope.livemode,
+        metadata_={},
+        kind=new.kind,
+        name=new.name,
+        api_base=new.api_base,
+        key_id=sealed.key_id,
+        wrapped_key=sealed.wrapped_key,
+        ciphertext=sealed.ciphertext,
+        priority=new.priority,
+        rules=new.rules.as_dict(),
+        removed=False,
+    )
+    await repository.add(session, account)
+    return account
+
+
+async def list_active(session: AsyncSession, scope: Scope) -> list[ProcessorAccount]:
+    return await repository.active(session, scope)
+
+
+async def get(session: AsyncSession, processor_id: str, scope: Scope | None) -> ProcessorAccount:
+    account = await repository.get(session, processor_id, scope)
+    if account is None or account.removed:
+        raise ProcessorAccountNotFound(processor_id)
+    return account
+
+
+async def remove(session: AsyncSession, processor_id: str, scope: Scope | None) -> ProcessorAccount:
+    """Take a processor out of routing (`scope` None: the operator, for any merchant)."""
+    account = await get(session, processor_id, scope)
+    account.removed = True
+    await session.flush()
+    return account
+
+
+def _config(row: ProcessorAccount, keyring: Keyring) -> ProcessorConfig:
+    return ProcessorConfig(
+        id=row.id,
+        kind=row.kind,
+        api_base=row.api_base,
+        secret_key=vault.unseal_secret(keyring, row.key_id, row.wrapped_key, row.ciphertext, record_id=row.id),
+        rules=Rules.of(row.rules),
+    )
+
+
+async def config(session: AsyncSession, keyring: Keyring, scope: Scope, processor_id: str) -> ProcessorConfig | None:
+    """One processor of the scope, removed or not: what it authorized it still captures and refunds."""
+    row = await repository.get(session, processor_id, scope)
+    return _config(row, keyring) if row is not None else None
+
+
+async def route_configs(session: AsyncSession, keyring: Keyring, scope: Scope) -> list[ProcessorConfig]:
+    """The scope's processors in fallback order, each with its credential unsealed."""
+    return [_config(row, keyring) for row in await repository.active(session, scope)]
