@@ -26,7 +26,11 @@ def imported_modules(path: Path) -> set[str]:
 def test_connectors_import_only_the_standard_library_and_core() -> None:
     def allowed(name: str) -> bool:
         top = name.split(".")[0]
-        return top in sys.stdlib_module_names or top in PROCESSOR_CLIENTS or name.startswith(("lynk.core", "lynk.connectors"))
+        return (
+            top in sys.stdlib_module_names
+            or top in PROCESSOR_CLIENTS
+            or name.startswith(("lynk.core", "lynk.connectors"))
+        )
 
     files = sorted(PACKAGE.glob("*.py"))
     assert files
