@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynk.models import VaultBankAccount, VaultCard, VaultSecret
+from lynk.models import ProcessorAccount, VaultBankAccount, VaultCard, VaultSecret
 
 
 async def add(session: AsyncSession, row: VaultCard | VaultBankAccount | VaultSecret) -> None:
@@ -37,6 +37,12 @@ async def cards_not_under(session: AsyncSession, key_id: str, *, after_pk: int, 
 
 async def secrets_not_under(session: AsyncSession, key_id: str) -> list[VaultSecret]:
     stmt = select(VaultSecret).where(VaultSecret.key_id != key_id).with_for_update()
+    return list((await session.scalars(stmt)).all())
+
+
+async def processor_credentials_not_under(session: AsyncSession, key_id: str) -> list[ProcessorAccount]:
+    """Processor accounts whose sealed secret key is wrapped by another master key (few: all in one go)."""
+    stmt = select(ProcessorAccount).where(ProcessorAccount.key_id != key_id).with_for_update()
     return list((await session.scalars(stmt)).all())
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.db import Database
 from lynk.core.ids import new_id
-from lynk.models import VaultBankAccount, VaultCard, VaultSecret
+from lynk.models import ProcessorAccount, VaultBankAccount, VaultCard, VaultSecret
 from lynk.vault import cards, crypto, repository
 from lynk.vault.cards import CardFacts
 from lynk.vault.errors import LiveModeTestCard
@@ -197,7 +197,8 @@ async def card_facts(session: AsyncSession, card_id: str) -> CardFacts | None:
 
 
 async def rotate(db: Database, keyring: Keyring) -> int:
-    """Re-wrap every record (secrets, cards, bank accounts) not under the current master key, in small transactions.
+    """Re-wrap every record (secrets, processor credentials, cards, bank accounts) not under the current master
+    key, in small transactions.
 
     Servers keep reading throughout: each row changes atomically, and a server whose
     keyring lacks the new key reloads it when it meets it. Returns how many were re-wrapped.
@@ -207,6 +208,9 @@ async def rotate(db: Database, keyring: Keyring) -> int:
     async with db.transaction() as session:
         for secret in await repository.secrets_not_under(session, current.key_id):
             _rewrap_row(keyring, secret)
+            done += 1
+        for account in await repository.processor_credentials_not_under(session, current.key_id):
+            _rewrap_row(keyring, account)
             done += 1
     for fetch in (repository.cards_not_under, repository.bank_accounts_not_under):
         after = 0
@@ -224,7 +228,7 @@ async def rotate(db: Database, keyring: Keyring) -> int:
     return done
 
 
-def _rewrap_row(keyring: Keyring, row: VaultCard | VaultBankAccount | VaultSecret) -> None:
+def _rewrap_row(keyring: Keyring, row: VaultCard | VaultBankAccount | VaultSecret | ProcessorAccount) -> None:
     sealed = crypto.Sealed(row.key_id, row.wrapped_key, row.ciphertext)
     fresh = crypto.rewrap(keyring.get(row.key_id), keyring.current, sealed, record_id=row.id)
     row.key_id, row.wrapped_key = fresh.key_id, fresh.wrapped_key

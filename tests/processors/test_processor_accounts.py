@@ -12,7 +12,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from lynk.core.scope import Scope
 from lynk.models import ProcessorAccount
+from lynk.processors import service as processors
+from lynk.vault import service as vault
+from lynk.vault.keyring import Keyring, new_key_text
 from tests.cli.test_cli import LYNK
 from tests.conftest import sdk_client
 from tests.merchants.factories import MerchantKeys, make_live_keys, make_merchant
@@ -167,3 +171,22 @@ def test_live_mode_pays_through_a_live_processor(
         {"amount": 100, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
     )
     assert lynk_processor(test_client.v1.charges.retrieve(str(test_intent.latest_charge)))["id"] is None
+
+
+def test_key_rotation_rewraps_processor_credentials(server: LynkServer, merchant: MerchantKeys) -> None:
+    created = add_processor(server, merchant, kind="stripe", secret_key="sk_test_rotated_credential")
+    old_key = server.settings.master_key
+    new_key = new_key_text()
+    both = Keyring(server.settings.model_copy(update={"master_key": new_key, "retired_master_keys": old_key}))
+    only_new = Keyring(server.settings.model_copy(update={"master_key": new_key, "retired_master_keys": None}))
+    try:
+        server.call(lambda: vault.rotate(server.db, both))
+
+        async def opened(session: Any) -> str | None:
+            found = await processors.config(session, only_new, Scope(merchant.id, False), created["id"])
+            return found.secret_key if found else None
+
+        assert server.write(opened) == "sk_test_rotated_credential"
+    finally:  # the shared server still runs on the old key
+        back = Keyring(server.settings.model_copy(update={"retired_master_keys": new_key}))
+        server.call(lambda: vault.rotate(server.db, back))
