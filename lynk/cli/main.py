@@ -359,7 +359,7 @@ def processors_add(
         )
         new = processors.NewProcessor(kind, secret_key, api_base, name, priority, rules)
         scope = Scope(merchant, mode == "live")
-        return processor_object(await processors.add(session, keyring, scope, new, now=now))
+        return processor_object(await processors.add(session, keyring, scope, new, now=now), health=False)
 
     payload = _in_transaction(add)
     _print(payload, as_json, [f"Processor {payload['id']} ({kind}, {mode} mode) added to {merchant}"])
@@ -375,7 +375,8 @@ def processors_list(
     async def listed(session: AsyncSession, now: int) -> list[dict[str, Any]]:
         found = []
         for livemode in (False, True):
-            found += [processor_object(a) for a in await processors.list_active(session, Scope(merchant, livemode))]
+            active = await processors.list_active(session, Scope(merchant, livemode))
+            found += [processor_object(a, health=False) for a in active]
         return found
 
     rows = _in_transaction(listed)

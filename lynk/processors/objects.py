@@ -1,13 +1,17 @@
-"""The `lynk.processor` object: what a processor account shows. Never its credential."""
+"""The `lynk.processor` object: what a processor account shows. Never its credential.
+
+`health` is this serving process's view (`lynk.processors.health`); the command line, another process,
+has none to show."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from lynk.models import ProcessorAccount
+from lynk.processors.health import BOARD
 
 
-def processor_object(account: ProcessorAccount) -> dict[str, Any]:
+def processor_object(account: ProcessorAccount, *, health: bool = True) -> dict[str, Any]:
     return {
         "id": account.id,
         "object": "lynk.processor",
@@ -18,4 +22,5 @@ def processor_object(account: ProcessorAccount) -> dict[str, Any]:
         "priority": account.priority,
         "routing": account.rules,
         "created": account.created,
+        **({"health": BOARD.report(account.id)} if health else {}),
     }

@@ -11,6 +11,9 @@ card brand, amount, the card's country), and to the next one only when that is s
   says it never saw the request. If `status` cannot be had either, the payment stops with
   `processor_unavailable`: sending it elsewhere could authorize twice.
 
+A processor whose circuit breaker is open (`lynk.processors.health`: its success rate collapsed) is
+tried after the others, and again first once a probe call succeeds.
+
 Each processor gets its own idempotency key (`{attempt key}@{proc id}`), so a retry of the attempt
 replays at every processor what that processor already did. The reference a processor returns is
 handed back as `{proc id}|{reference}`: the charge records it, and capture, void and refund find
@@ -20,8 +23,10 @@ their processor in it (a removed processor still settles what it authorized).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,6 +50,7 @@ from lynk.connectors import (
 from lynk.connectors.stripe_api import StripeConnector
 from lynk.core.scope import Scope
 from lynk.processors import service
+from lynk.processors.health import BOARD
 from lynk.processors.service import ProcessorConfig
 from lynk.vault import service as vault
 from lynk.vault.keyring import Keyring
@@ -53,6 +59,7 @@ logger = logging.getLogger(__name__)
 SEPARATOR = "|"
 
 Factory = Callable[[ProcessorConfig, Detokenize], Connector]
+T = TypeVar("T")
 
 
 def _stripe(config: ProcessorConfig, detokenize: Detokenize) -> Connector:
@@ -72,9 +79,36 @@ def split(reference: str) -> tuple[str | None, str]:
     return (head, tail) if sep and head.startswith("proc_") else (None, reference)
 
 
+async def _timed(processor_id: str | None, call: Awaitable[T]) -> T:
+    """Await a processor's call, noting in its health whether it answered (a decline, even a refusal of
+    the key, is an answer) and how fast."""
+    began, ok = time.perf_counter(), True
+    try:
+        return await call
+    except ConnectorUnavailable:
+        ok = False
+        raise
+    finally:
+        if processor_id is not None:
+            BOARD.record(processor_id, ok=ok, latency_s=time.perf_counter() - began)
+
+
 def _retag(processor_id: str, result: AuthorizeResult | OperationResult | DebitResult) -> AuthorizeResult:
     assert isinstance(result, AuthorizeResult)
     return replace(result, reference=tagged(processor_id, result.reference))
+
+
+def _by_health(candidates: list[tuple[ProcessorConfig, Connector]]) -> Iterator[tuple[ProcessorConfig, Connector]]:
+    """The candidates whose breaker lets a call through (asked only when their turn comes: letting one
+    through may spend the half-open probe), then, if none answered, those skipped: better a call to a
+    processor judged unhealthy than a refusal."""
+    skipped = []
+    for candidate in candidates:
+        if BOARD.allows(candidate[0].id):
+            yield candidate
+        else:
+            skipped.append(candidate)
+    yield from skipped
 
 
 class ProcessorRouter:
@@ -135,10 +169,11 @@ class ProcessorRouter:
         ]
         if not candidates:
             raise ProcessorNotConfigured("no processor of this merchant takes this payment")
-        for config, connector in candidates:
+        for config, connector in _by_health(candidates):
             key = f"{request.idempotency_key}@{config.id}"
             try:
-                return _retag(config.id, await connector.authorize(replace(request, idempotency_key=key)))
+                result = await _timed(config.id, connector.authorize(replace(request, idempotency_key=key)))
+                return _retag(config.id, result)
             except ConnectorNotReached:
                 logger.warning("processor %s was not reached; trying the next one", config.id)
                 continue
@@ -165,18 +200,18 @@ class ProcessorRouter:
     # Capture, void, refund: to the processor that authorized
 
     async def capture(self, request: CaptureRequest) -> OperationResult:
-        connector, own, _ = await self._owner(request.reference)
-        result = await connector.capture(replace(request, reference=own))
+        connector, own, processor_id = await self._owner(request.reference)
+        result = await _timed(processor_id, connector.capture(replace(request, reference=own)))
         return replace(result, reference=request.reference)
 
     async def void(self, request: VoidRequest) -> OperationResult:
-        connector, own, _ = await self._owner(request.reference)
-        result = await connector.void(replace(request, reference=own))
+        connector, own, processor_id = await self._owner(request.reference)
+        result = await _timed(processor_id, connector.void(replace(request, reference=own)))
         return replace(result, reference=request.reference)
 
     async def refund(self, request: RefundRequest) -> OperationResult:
         connector, own, processor_id = await self._owner(request.reference)
-        result = await connector.refund(replace(request, reference=own))
+        result = await _timed(processor_id, connector.refund(replace(request, reference=own)))
         if processor_id is None or not result.succeeded:
             return result
         return replace(result, reference=tagged(processor_id, result.reference))
