@@ -170,12 +170,11 @@ async def connector_call(method: Callable[[Q], Awaitable[R]], request: Q) -> R:
     """Call the processor; no answer becomes a retryable 503 and the transaction rolls back.
 
     A key the processor already holds for another question is a defect, surfaced as `ProcessorKeyConflict`."""
-    processor = type(getattr(method, "__self__", method)).__name__.lower()
+    owner = getattr(method, "__self__", method)
     operation = getattr(method, "__name__", "call")
     outcome = "error"
     began = time.perf_counter()
     with tracer.start_as_current_span(f"processor {operation}", kind=SpanKind.CLIENT) as span:
-        span.set_attribute("lynk.processor", processor)
         try:
             result = await method(request)
             outcome = str(getattr(result, "status", None) or "answered")
@@ -191,6 +190,9 @@ async def connector_call(method: Callable[[Q], Awaitable[R]], request: Q) -> R:
             logger.error("processor key %s came back with other parameters", reused.idempotency_key)
             raise ProcessorKeyConflict(reused.idempotency_key) from None
         finally:
+            # The router says who served the call (`simulator`, `stripe`…) once it has chosen.
+            processor = str(getattr(owner, "label", None) or type(owner).__name__.lower())
+            span.set_attribute("lynk.processor", processor)
             span.set_attribute("lynk.outcome", outcome)
             metrics.PROCESSOR_CALLS.labels(processor, operation, outcome).inc()
             metrics.PROCESSOR_DURATION.labels(processor, operation).observe(time.perf_counter() - began)

@@ -117,6 +117,8 @@ class ProcessorRouter:
     def __init__(self, session: AsyncSession, keyring: Keyring, scope: Scope, default: Connector) -> None:
         self._session, self._keyring, self._scope, self._default = session, keyring, scope, default
         self._routes: list[tuple[ProcessorConfig, Connector]] | None = None
+        self.label = type(default).__name__.lower()
+        """Who served the last call, for metrics and traces: the default's class (`simulator`) or a kind."""
 
     async def _detokenize(self, card: CardRef) -> CardNumber:
         """The vault opens the card only now, as the processor's request is built, for this scope's mode."""
@@ -146,10 +148,12 @@ class ProcessorRouter:
             return self._default, reference, None
         for config, connector in await self.routes():
             if config.id == processor_id:
+                self.label = config.kind
                 return connector, own, processor_id
         removed = await service.config(self._session, self._keyring, self._scope, processor_id)
         if removed is None:
             raise ConnectorNotReached(f"processor {processor_id} is not this merchant's")
+        self.label = removed.kind
         return self._connector(removed), own, processor_id
 
     # Authorization: routed, with failover
@@ -158,6 +162,7 @@ class ProcessorRouter:
         routes = await self.routes()
         if not routes:
             return await self._default.authorize(request)
+        self.label = routes[0][0].kind
         facts = await vault.card_facts(self._session, request.card.vault_card_id)
         country = facts.country if facts is not None else None
         candidates = [
@@ -171,6 +176,7 @@ class ProcessorRouter:
             raise ProcessorNotConfigured("no processor of this merchant takes this payment")
         for config, connector in _by_health(candidates):
             key = f"{request.idempotency_key}@{config.id}"
+            self.label = config.kind
             try:
                 result = await _timed(config.id, connector.authorize(replace(request, idempotency_key=key)))
                 return _retag(config.id, result)
