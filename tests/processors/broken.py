@@ -1,16 +1,18 @@
 """A processor that is down in a chosen way: a local HTTP server speaking just enough of Stripe's API
-to fail (every POST answers 500), and to say, or not, that it recorded nothing (its search)."""
+to fail (every POST answers 500), and to say, or not, that it recorded nothing (its search); or one that
+dies in the middle of a payment (it reads the request, stops listening and drops the connection)."""
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Literal
 
-Search = Literal["empty", "error"]
+Search = Literal["empty", "error", "dies"]
 
 
 @contextmanager
@@ -30,6 +32,11 @@ def broken_processor(search: Search) -> Iterator[tuple[str, list[str]]]:
         def do_POST(self) -> None:
             seen.append(f"POST {self.path}")
             self.rfile.read(int(self.headers.get("Content-Length") or 0))  # read, never kept: it holds a card
+            if search == "dies":  # killed mid-payment: no new connection is taken, this one gets no answer
+                server.socket.close()
+                self.connection.shutdown(socket.SHUT_RDWR)
+                self.close_connection = True
+                return
             self._answer(500, {"error": {"type": "api_error", "message": "Internal error"}})
 
         def do_GET(self) -> None:

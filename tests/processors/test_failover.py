@@ -69,6 +69,23 @@ def test_an_unknown_outcome_stops_with_processor_unavailable_and_charges_nothing
     assert _intents_at(acquirer) == []  # the backup was not asked: the first may have charged
 
 
+def test_a_processor_killed_mid_payment_is_a_clean_processor_unavailable(
+    server: LynkServer, merchant: MerchantKeys, acquirer: Acquirer
+) -> None:
+    client = sdk_client(server, merchant.secret_key)
+    with broken_processor("dies") as (url, seen):
+        add_processor(server, merchant, kind="stripe", secret_key="sk_test_x", api_base=url, priority=0)
+        stripe_processor(server, merchant, acquirer, priority=1)
+        intent = client.v1.payment_intents.create({"amount": 2600, "currency": "usd"})
+        with pytest.raises(stripe.APIError) as raised:
+            client.v1.payment_intents.confirm(intent.id, {"payment_method": "pm_card_visa"})
+    assert seen == ["POST /v1/payment_intents"]  # then it was gone: its outcome cannot be known
+    assert (raised.value.http_status, raised.value.error.code) == (503, "processor_unavailable")
+    assert client.v1.payment_intents.retrieve(intent.id).status == "requires_payment_method"
+    assert client.v1.charges.list({"payment_intent": intent.id}).data == []
+    assert _intents_at(acquirer) == []  # not sent to the backup: that could have charged twice
+
+
 def test_only_an_unreachable_processor_is_a_clean_processor_unavailable_and_the_intent_pays_later(
     server: LynkServer, merchant: MerchantKeys, acquirer: Acquirer
 ) -> None:
