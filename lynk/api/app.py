@@ -39,7 +39,7 @@ from lynk.link.wallet_endpoints import routes as link_wallet_routes
 from lynk.merchants import service as merchants
 from lynk.models import KeyKind
 from lynk.payment_methods.endpoints import routes as payment_method_routes
-from lynk.payments import challenge
+from lynk.payments import challenge, processor_hooks
 from lynk.payments.charge_endpoints import routes as charge_routes
 from lynk.payments.endpoints import routes as payment_routes
 from lynk.payments.refund_endpoints import routes as refund_routes
@@ -159,6 +159,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     for routes in ROUTERS:
         app.include_router(routes.router)
     app.include_router(challenge.router)
+    app.include_router(processor_hooks.router)
     checkout_pages.install(app)
     account_pages.install(app)
 

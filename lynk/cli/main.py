@@ -345,6 +345,9 @@ def processors_add(
     country: Annotated[list[str] | None, typer.Option(help="Take only cards of these countries (repeatable)")] = None,
     min_amount: Annotated[int | None, typer.Option(help="Take only amounts from this (minor units)")] = None,
     max_amount: Annotated[int | None, typer.Option(help="Take only amounts up to this (minor units)")] = None,
+    webhook_secret: Annotated[
+        str | None, typer.Option(help="The secret the processor signs its webhooks to /hooks/processors/ID with")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Add a processor account to a merchant, for test or live mode. The secret key is never shown again."""
@@ -357,7 +360,7 @@ def processors_add(
         rules = processors.checked_rules(
             currencies=currency, card_brands=brand, countries=country, min_amount=min_amount, max_amount=max_amount
         )
-        new = processors.NewProcessor(kind, secret_key, api_base, name, priority, rules)
+        new = processors.NewProcessor(kind, secret_key, api_base, name, priority, rules, webhook_secret)
         scope = Scope(merchant, mode == "live")
         return processor_object(await processors.add(session, keyring, scope, new, now=now), health=False)
 

@@ -24,6 +24,7 @@ from lynk.connectors.protocol import (
     OperationStatus,
     RefundRequest,
     VoidRequest,
+    WebhookRejected,
 )
 from lynk.connectors.scripted import FaultMode, ScriptedConnector, SimulatedCrash
 from lynk.connectors.simulator import Simulator
@@ -59,4 +60,5 @@ __all__ = [
     "SimulatedCrash",
     "Simulator",
     "VoidRequest",
+    "WebhookRejected",
 ]

@@ -72,6 +72,10 @@ class IdempotencyKeyReused(ConnectorError):
         self.idempotency_key = idempotency_key
 
 
+class WebhookRejected(Exception):
+    """A processor's webhook whose signature does not verify with its secret (or that is no event)."""
+
+
 class AuthorizeStatus(StrEnum):
     AUTHORIZED = "authorized"
     CAPTURED = "captured"

@@ -49,6 +49,7 @@ from lynk.connectors.protocol import (
     OperationStatus,
     RefundRequest,
     VoidRequest,
+    WebhookRejected,
 )
 
 # The SDK logs request bodies at DEBUG: a card number must never reach a log, whatever the root level.
@@ -311,3 +312,14 @@ def _raise(error: stripe.StripeError, key: str) -> NoReturn:
         # Refused before anything was done (a wrong key, or too many requests): safe to send elsewhere.
         raise ConnectorNotReached(f"the processor refused the request ({error.http_status})") from None
     raise ConnectorUnavailable(f"the processor answered {error.http_status}") from None
+
+
+def verify_webhook(payload: bytes, signature: str, secret: str) -> dict[str, Any]:
+    """The event a Stripe webhook carries, once its `Stripe-Signature` verifies with `secret` (within
+    Stripe's five-minute tolerance); `WebhookRejected` otherwise."""
+    try:
+        event = stripe.Webhook.construct_event(payload, signature, secret)
+    except (stripe.SignatureVerificationError, ValueError) as error:
+        raise WebhookRejected(str(error)) from None
+    parsed: dict[str, Any] = event.to_dict()
+    return parsed

@@ -103,7 +103,7 @@ class Charge(ScopedObject, Base):
     failure_code: Mapped[str | None] = mapped_column(String(64))
     failure_message: Mapped[str | None] = mapped_column(Text)
     balance_transaction_id: Mapped[str | None] = mapped_column(String(64))
-    connector_reference: Mapped[str | None] = mapped_column(String(64))
+    connector_reference: Mapped[str | None] = mapped_column(String(64), index=True)
     description: Mapped[str | None] = mapped_column(Text)
     receipt_email: Mapped[str | None] = mapped_column(String(512))
     disputed: Mapped[bool] = mapped_column(default=False, server_default=false())

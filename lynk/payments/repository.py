@@ -53,6 +53,13 @@ async def get_charge(session: AsyncSession, scope: Scope, charge_id: str, *, for
     return found
 
 
+async def charge_by_connector_reference(session: AsyncSession, scope: Scope, reference: str) -> Charge | None:
+    """The charge a processor knows as `reference` (as the router tags it: `proc_…|pi_…`), locked."""
+    stmt = scoped_select(Charge, scope.merchant_id, scope.livemode).where(Charge.connector_reference == reference)
+    found: Charge | None = (await session.scalars(stmt.with_for_update())).first()
+    return found
+
+
 async def list_charges(
     session: AsyncSession, scope: Scope, page: PageRequest, *, payment_intent_id: str | None, customer_id: str | None
 ) -> Page[Charge]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from lynk.processors import service
 from lynk.processors.objects import processor_object
-from lynk.processors.schemas import CreateProcessor
+from lynk.processors.schemas import CreateProcessor, UpdateProcessor
 from lynk.wire.lists import list_object
 from lynk.wire.params import NoParams
 from lynk.wire.routing import ApiCall, StripeRouter
@@ -32,6 +32,7 @@ async def create_processor(call: ApiCall, params: CreateProcessor) -> dict[str, 
         name=params.name,
         priority=params.priority,
         rules=rules,
+        webhook_secret=params.webhook_secret,
     )
     account = await service.add(call.session, call.runtime.keyring, call.scope, new, now=call.now)
     return processor_object(account)
@@ -46,6 +47,16 @@ async def list_processors(call: ApiCall, params: NoParams) -> dict[str, Any]:
 @routes.get(PATH + "/{id}", params=NoParams, summary="Retrieve a processor account")
 async def retrieve_processor(call: ApiCall, params: NoParams) -> dict[str, Any]:
     return processor_object(await service.get(call.session, call.path["id"], call.scope))
+
+
+@routes.post(PATH + "/{id}", params=UpdateProcessor, summary="Update a processor account")
+async def update_processor(call: ApiCall, params: UpdateProcessor) -> dict[str, Any]:
+    """Only the webhook signing secret changes (an empty string removes it); add another processor otherwise."""
+    account = await service.get(call.session, call.path["id"], call.scope)
+    if params.webhook_secret is not None:
+        secret = params.webhook_secret or None
+        account = await service.set_webhook_secret(call.session, call.runtime.keyring, account.id, call.scope, secret)
+    return processor_object(account)
 
 
 @routes.delete(PATH + "/{id}", params=NoParams, summary="Remove a processor account")

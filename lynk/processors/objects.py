@@ -21,6 +21,7 @@ def processor_object(account: ProcessorAccount, *, health: bool = True) -> dict[
         "livemode": account.livemode,
         "priority": account.priority,
         "routing": account.rules,
+        "webhook_url_path": f"/hooks/processors/{account.id}",
         "created": account.created,
         **({"health": BOARD.report(account.id)} if health else {}),
     }

@@ -26,7 +26,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,7 +47,7 @@ from lynk.connectors import (
     RefundRequest,
     VoidRequest,
 )
-from lynk.connectors.stripe_api import StripeConnector
+from lynk.connectors.stripe_api import StripeConnector, verify_webhook
 from lynk.core.scope import Scope
 from lynk.processors import service
 from lynk.processors.health import BOARD
@@ -67,6 +67,9 @@ def _stripe(config: ProcessorConfig, detokenize: Detokenize) -> Connector:
 
 
 FACTORIES: dict[str, Factory] = {"stripe": _stripe}
+# Each kind's own webhook signature scheme: (payload, signature header, secret) -> the event.
+WEBHOOK_VERIFIERS: dict[str, Callable[[bytes, str, str], dict[str, Any]]] = {"stripe": verify_webhook}
+SIGNATURE_HEADERS = {"stripe": "stripe-signature"}
 
 
 def tagged(processor_id: str, reference: str) -> str:

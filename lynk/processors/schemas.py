@@ -28,3 +28,8 @@ class CreateProcessor(Params):
     name: Annotated[str, Field(max_length=256)] | None = None
     priority: Annotated[FormInt, Field(ge=0, le=1000)] = 0
     routing: Routing | None = None
+    webhook_secret: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+
+
+class UpdateProcessor(Params):
+    webhook_secret: Annotated[str, Field(max_length=500)] | None = None

@@ -8,6 +8,7 @@ charges it served name it) but takes no new payments.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,6 +104,8 @@ class NewProcessor:
     name: str | None = None
     priority: int = 0
     rules: Rules = field(default_factory=Rules)
+    webhook_secret: str | None = None
+    """What the processor signs its webhooks to `/hooks/processors/{id}` with (Stripe: `whsec_…`)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,20 @@ class ProcessorConfig:
     api_base: str | None
     secret_key: str = field(repr=False)
     rules: Rules
+    webhook_secret: str | None = field(default=None, repr=False)
+
+
+def _seal(keyring: Keyring, account_id: str, secret_key: str, webhook_secret: str | None) -> vault.Sealed:
+    """Both credentials in one sealed document, bound to the account's id."""
+    document = json.dumps({"secret_key": secret_key, "webhook_secret": webhook_secret})
+    return vault.seal_secret(keyring, document, record_id=account_id)
+
+
+def _unseal(keyring: Keyring, row: ProcessorAccount) -> dict[str, str | None]:
+    opened: dict[str, str | None] = json.loads(
+        vault.unseal_secret(keyring, row.key_id, row.wrapped_key, row.ciphertext, record_id=row.id)
+    )
+    return opened
 
 
 async def add(
@@ -125,7 +142,7 @@ async def add(
     if not new.secret_key:
         raise InvalidRoutingRule("A processor needs its secret key.", "secret_key")
     account_id = new_id("proc")
-    sealed = vault.seal_secret(keyring, new.secret_key, record_id=account_id)
+    sealed = _seal(keyring, account_id, new.secret_key, new.webhook_secret)
     account = ProcessorAccount(
         id=account_id,
         created=now,
@@ -166,13 +183,35 @@ async def remove(session: AsyncSession, processor_id: str, scope: Scope | None) 
 
 
 def _config(row: ProcessorAccount, keyring: Keyring) -> ProcessorConfig:
+    credentials = _unseal(keyring, row)
     return ProcessorConfig(
         id=row.id,
         kind=row.kind,
         api_base=row.api_base,
-        secret_key=vault.unseal_secret(keyring, row.key_id, row.wrapped_key, row.ciphertext, record_id=row.id),
+        secret_key=credentials["secret_key"] or "",
         rules=Rules.of(row.rules),
+        webhook_secret=credentials.get("webhook_secret"),
     )
+
+
+async def set_webhook_secret(
+    session: AsyncSession, keyring: Keyring, processor_id: str, scope: Scope, webhook_secret: str | None
+) -> ProcessorAccount:
+    """Give (or, with None, take away) the secret the processor signs its webhooks with."""
+    account = await get(session, processor_id, scope)
+    credentials = _unseal(keyring, account)
+    sealed = _seal(keyring, account.id, credentials["secret_key"] or "", webhook_secret)
+    account.key_id, account.wrapped_key, account.ciphertext = sealed.key_id, sealed.wrapped_key, sealed.ciphertext
+    await session.flush()
+    return account
+
+
+async def for_hook(session: AsyncSession, keyring: Keyring, processor_id: str) -> tuple[Scope, ProcessorConfig] | None:
+    """The processor a webhook names in its URL (removed ones too: disputes come after), and its scope."""
+    row = await repository.get(session, processor_id, None)
+    if row is None:
+        return None
+    return Scope(row.merchant_id, row.livemode), _config(row, keyring)
 
 
 async def config(session: AsyncSession, keyring: Keyring, scope: Scope, processor_id: str) -> ProcessorConfig | None:

@@ -27,6 +27,7 @@ from lynk.vault.keyring import Keyring
 from lynk.vault.sandbox_cards import KNOWN_TEST_NUMBERS, TEST_CARD_NUMBERS
 
 FINGERPRINT = "fingerprint"
+Sealed = crypto.Sealed  # what `seal_secret` gives other domains to store
 ROTATE_BATCH = 200
 
 

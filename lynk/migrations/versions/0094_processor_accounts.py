@@ -1,4 +1,5 @@
-"""processor accounts: a merchant's processors per mode, with sealed credentials and routing rules
+"""processor accounts: a merchant's processors per mode, with sealed credentials and routing rules;
+charges found by their processor reference (a processor's webhooks name it)
 
 Revision ID: 0094
 Revises: 0083
@@ -44,7 +45,10 @@ def upgrade() -> None:
         "ix_processor_accounts_scope", "processor_accounts", ["merchant_id", "livemode", "priority", "pk"], unique=False
     )
 
+    op.create_index(op.f("ix_charges_connector_reference"), "charges", ["connector_reference"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_charges_connector_reference"), table_name="charges")
     op.drop_index("ix_processor_accounts_scope", table_name="processor_accounts")
     op.drop_table("processor_accounts")

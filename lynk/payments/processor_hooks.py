@@ -1,0 +1,85 @@
+"""Inbound processor webhooks: `POST /hooks/processors/{proc_id}`.
+
+A merchant's processor tells Lynk what happened after the fact (a dispute opened). The request is
+verified with the processor's own signature scheme and the webhook secret sealed with the processor
+account (`lynk processors add --webhook-secret`, or `POST /v1/lynk/processors/{id}`), then applied
+through the same services the simulator's outcomes go through: a dispute is opened with
+`aftermath.open_dispute_on`, so the ledger, the charge and the merchant's events move as they do for a
+test card's dispute. A charge already disputed, an unknown charge or an event type Lynk does not apply
+is acknowledged (200, `applied: false`) so the processor stops retrying; a bad signature is a 400.
+
+Applied today (Stripe): `charge.dispute.created`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from lynk.connectors import WebhookRejected
+from lynk.core.clock import unix
+from lynk.core.errors import LynkError
+from lynk.payments import aftermath, repository
+from lynk.payments.context import PaymentContext, configured
+from lynk.processors import service as processors
+from lynk.processors.routing import SIGNATURE_HEADERS, WEBHOOK_VERIFIERS, tagged
+from lynk.wire.responses import JSON_TYPE, error_body
+from lynk.wire.routing import Runtime
+
+router = APIRouter(include_in_schema=False)
+logger = logging.getLogger(__name__)
+
+
+def _refused(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"type": "invalid_request_error", "message": message}}, status_code=status)
+
+
+async def _apply(ctx: PaymentContext, processor_id: str, event: dict[str, Any]) -> bool:
+    """Apply one verified event; whether it changed anything."""
+    if event.get("type") != "charge.dispute.created":
+        return False
+    dispute = (event.get("data") or {}).get("object") or {}
+    intent = dispute.get("payment_intent")
+    if not isinstance(intent, str):
+        return False
+    charge = await repository.charge_by_connector_reference(ctx.session, ctx.scope, tagged(processor_id, intent))
+    if charge is None or charge.disputed or not charge.captured:
+        return False
+    inquiry = str(dispute.get("status", "")).startswith("warning")
+    await aftermath.open_dispute_on(ctx, charge, reason=str(dispute.get("reason") or "general"), inquiry=inquiry)
+    return True
+
+
+@router.post("/hooks/processors/{processor_id}")
+async def processor_hook(processor_id: str, request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    payload = await request.body()
+    try:
+        async with runtime.db.transaction() as session:
+            found = await processors.for_hook(session, runtime.keyring, processor_id)
+            if found is None or not found[1].webhook_secret:
+                return _refused(404, "No processor takes webhooks at this address.")
+            scope, config = found
+            secret = config.webhook_secret or ""
+            header = request.headers.get(SIGNATURE_HEADERS[config.kind], "")
+            try:
+                event = WEBHOOK_VERIFIERS[config.kind](payload, header, secret)
+            except WebhookRejected:
+                logger.warning("a webhook for processor %s did not verify", processor_id)
+                return _refused(400, "The webhook's signature does not verify.")
+            ctx = PaymentContext(
+                session=session,
+                scope=scope,
+                keyring=runtime.keyring,
+                test_connector=runtime.connector,
+                live_connector=runtime.live_connector,
+                now=unix(runtime.clock),
+                **configured(runtime.settings),
+            )
+            applied = await _apply(ctx, config.id, event)
+    except LynkError as error:  # rolled back: the processor retries
+        return Response(error_body(error), status_code=error.http_status, media_type=JSON_TYPE)
+    return JSONResponse({"received": True, "applied": applied})
