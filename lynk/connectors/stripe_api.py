@@ -54,6 +54,7 @@ from lynk.connectors.protocol import (
 
 # The SDK logs request bodies at DEBUG: a card number must never reach a log, whatever the root level.
 logging.getLogger("stripe").setLevel(logging.INFO)
+logger = logging.getLogger(__name__)
 
 KEY_FIELD = "lynk_idempotency_key"
 DEFAULT_TIMEOUT_S = 30.0
@@ -157,6 +158,8 @@ class StripeConnector:
                 intent = await client.v1.payment_intents.create_async(params, options)  # type: ignore[arg-type]
         except stripe.CardError as error:
             return _declined(error)
+        except stripe.InvalidRequestError as error:
+            return _refused(error)
         except stripe.StripeError as error:
             _raise(error, request.idempotency_key)
         return _from_intent(intent)
@@ -278,6 +281,20 @@ def _declined(error: stripe.CardError) -> AuthorizeResult:
         error.user_message or "Your card was declined.",
         code=code,
         decline_code=_get(body, "decline_code") or code,
+    )
+
+
+def _refused(error: stripe.InvalidRequestError) -> AuthorizeResult:
+    """The processor refused the request itself (400): nothing was authorized, and sending it again will
+    not help. The attempt fails as a processing error; the operator learns why from the log."""
+    logger.error("the processor refused an authorization: %s (%s)", error.code, error.user_message)
+    return AuthorizeResult(
+        AuthorizeStatus.ERROR,
+        "",
+        "not_sent_to_network",
+        "An error occurred while processing your card. Try again in a little bit.",
+        code="processing_error",
+        decline_code="processing_error",
     )
 
 

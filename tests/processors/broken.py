@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Literal
 
-Search = Literal["empty", "error", "dies"]
+Search = Literal["empty", "error", "dies", "refuses"]
 
 
 @contextmanager
@@ -32,6 +32,10 @@ def broken_processor(search: Search) -> Iterator[tuple[str, list[str]]]:
         def do_POST(self) -> None:
             seen.append(f"POST {self.path}")
             self.rfile.read(int(self.headers.get("Content-Length") or 0))  # read, never kept: it holds a card
+            if search == "refuses":  # a 400: the request itself is wrong, nothing was done
+                error = {"type": "invalid_request_error", "code": "parameter_unknown", "message": "Unknown parameter."}
+                self._answer(400, {"error": error})
+                return
             if search == "dies":  # killed mid-payment: no new connection is taken, this one gets no answer
                 server.socket.close()
                 self.connection.shutdown(socket.SHUT_RDWR)

@@ -86,6 +86,20 @@ def test_a_processor_killed_mid_payment_is_a_clean_processor_unavailable(
     assert _intents_at(acquirer) == []  # not sent to the backup: that could have charged twice
 
 
+def test_a_request_the_processor_refuses_fails_the_attempt_as_a_processing_error(
+    server: LynkServer, merchant: MerchantKeys
+) -> None:
+    client = sdk_client(server, merchant.secret_key)
+    with broken_processor("refuses") as (url, seen):
+        add_processor(server, merchant, kind="stripe", secret_key="sk_test_x", api_base=url)
+        intent = client.v1.payment_intents.create({"amount": 2600, "currency": "usd"})
+        with pytest.raises(stripe.CardError) as raised:
+            client.v1.payment_intents.confirm(intent.id, {"payment_method": "pm_card_visa"})
+    assert seen == ["POST /v1/payment_intents"]  # asked once: sending it again would not help
+    assert raised.value.code == "processing_error"
+    assert client.v1.payment_intents.retrieve(intent.id).status == "requires_payment_method"
+
+
 def test_only_an_unreachable_processor_is_a_clean_processor_unavailable_and_the_intent_pays_later(
     server: LynkServer, merchant: MerchantKeys, acquirer: Acquirer
 ) -> None:

@@ -149,3 +149,16 @@ def test_no_card_number_reaches_either_servers_log(routed: tuple[stripe.StripeCl
 async def _audit(server: LynkServer) -> list[str]:
     async with server.db.transaction(write=False) as session:
         return await invariants.verify(session)
+
+
+def test_a_card_set_up_for_later_is_verified_at_the_processor(
+    routed: tuple[stripe.StripeClient, str], acquirer: Acquirer
+) -> None:
+    client, _ = routed
+    customer = client.v1.customers.create({"email": "saver@example.com"})
+    setup = client.v1.setup_intents.create(
+        {"customer": customer.id, "payment_method": "pm_card_visa", "confirm": True, "usage": "off_session"}
+    )
+    assert setup.status == "succeeded"
+    verified_there = acquirer.client.v1.setup_intents.list({"limit": 10}).data
+    assert [s.status for s in verified_there] == ["succeeded"]
