@@ -25,6 +25,9 @@ async def create_processor(call: ApiCall, params: CreateProcessor) -> dict[str, 
         min_amount=routing.min_amount if routing else None,
         max_amount=routing.max_amount if routing else None,
     )
+    if params.api_base is not None:
+        policy = call.runtime.settings.webhook_private_targets
+        await service.check_api_base(params.api_base, livemode=call.scope.livemode, policy=policy)
     new = service.NewProcessor(
         kind=params.kind,
         secret_key=params.secret_key,

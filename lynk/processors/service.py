@@ -22,6 +22,7 @@ from lynk.processors import repository
 from lynk.processors.errors import InvalidRoutingRule, ProcessorAccountNotFound, UnknownProcessorKind
 from lynk.vault import service as vault
 from lynk.vault.keyring import Keyring
+from lynk.webhooks import targets
 
 KINDS = ["stripe"]
 
@@ -131,6 +132,21 @@ def _unseal(keyring: Keyring, row: ProcessorAccount) -> dict[str, str | None]:
         vault.unseal_secret(keyring, row.key_id, row.wrapped_key, row.ciphertext, record_id=row.id)
     )
     return opened
+
+
+async def check_api_base(url: str, *, livemode: bool, policy: targets.PrivateTargets) -> None:
+    """A merchant (through the API) may point a processor only where a webhook may go: https:// in live mode,
+    and a public address unless `LYNK_WEBHOOK_PRIVATE_TARGETS` allows private ones (test mode by default).
+    Otherwise a secret key would make Lynk send requests into the operator's network. The operator's
+    command line is not checked."""
+    try:
+        await targets.resolve(url, livemode=livemode, policy=policy, required=False)
+    except targets.TargetRefused:
+        raise InvalidRoutingRule(
+            "Invalid api_base: use https:// in live mode, and a host on the public internet "
+            "(private and loopback addresses are allowed as LYNK_WEBHOOK_PRIVATE_TARGETS says).",
+            "api_base",
+        ) from None
 
 
 async def add(

@@ -140,20 +140,30 @@ def test_the_cli_adds_a_processor_that_the_server_then_pays_through(
     assert missing.returncode == 1 and "proc_nope" in missing.stderr
 
 
+def test_a_live_processor_must_be_on_the_public_internet_over_https(
+    server: LynkServer, merchant: MerchantKeys, acquirer: Acquirer
+) -> None:
+    live_secret, _ = make_live_keys(server, merchant.id)
+    for api_base in (acquirer.server.base_url, "https://127.0.0.1:9", "https://10.0.0.8"):
+        refused = _api(server, live_secret, "POST", kind="stripe", secret_key="sk_live_x", api_base=api_base)
+        assert refused.status_code == 400, api_base
+        assert refused.json()["error"]["param"] == "api_base"
+
+
 def test_live_mode_pays_through_a_live_processor(
     server: LynkServer, merchant: MerchantKeys, acquirer: Acquirer
 ) -> None:
-    """B stands in with its test-mode key: B's live mode, like Stripe's without raw card data access,
-    refuses card numbers sent with a secret key."""
+    """The operator adds it (a live processor at a loopback address is refused through the API). B stands
+    in with its test-mode key: B's live mode, like Stripe's without raw card data access, refuses card
+    numbers sent with a secret key."""
     live_secret, live_publishable = make_live_keys(server, merchant.id)
-    created = add_processor(
-        server,
-        MerchantKeys(merchant.id, live_secret, "", ""),
-        kind="stripe",
-        secret_key=acquirer.keys.secret_key,
-        api_base=acquirer.server.base_url,
-    )
-    assert created["livemode"] is True
+    new = processors.NewProcessor("stripe", acquirer.keys.secret_key, api_base=acquirer.server.base_url)
+
+    async def add(session: Any) -> str:
+        added = await processors.add(session, server.runtime.keyring, Scope(merchant.id, True), new, now=0)
+        return added.id
+
+    processor_id = server.write(add)
     card = {"number": REAL_LOOKING, "exp_month": 12, "exp_year": 2034, "cvc": "123"}
     method = sdk_client(server, live_publishable).v1.payment_methods.create({"type": "card", "card": card})  # type: ignore[typeddict-item]
     client = sdk_client(server, live_secret)
@@ -162,7 +172,7 @@ def test_live_mode_pays_through_a_live_processor(
     )
     assert intent.status == "succeeded" and intent.livemode
     served = lynk_processor(client.v1.charges.retrieve(str(intent.latest_charge)))
-    assert served["id"] == created["id"]
+    assert served["id"] == processor_id
     there = acquirer.client.v1.payment_intents.retrieve(served["reference"])
     assert (there.status, there.amount) == ("succeeded", 4100)
     # A test-mode payment of the same merchant still goes to the simulator: processors are per mode.
