@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 import stripe
 
@@ -162,3 +163,30 @@ def test_a_card_set_up_for_later_is_verified_at_the_processor(
     assert setup.status == "succeeded"
     verified_there = acquirer.client.v1.setup_intents.list({"limit": 10}).data
     assert [s.status for s in verified_there] == ["succeeded"]
+
+
+def test_a_removed_processor_still_captures_and_refunds_what_it_authorized(
+    server: LynkServer, merchant: MerchantKeys, routed: tuple[stripe.StripeClient, str], acquirer: Acquirer
+) -> None:
+    client, processor_id = routed
+    intent = client.v1.payment_intents.create(
+        {
+            "amount": 3300,
+            "currency": "usd",
+            "payment_method": "pm_card_visa",
+            "confirm": True,
+            "capture_method": "manual",
+        }
+    )
+    reference = lynk_processor(_charge(client, intent))["reference"]
+    removed = httpx.delete(
+        f"{server.base_url}/v1/lynk/processors/{processor_id}",
+        headers={"Authorization": f"Bearer {merchant.secret_key}"},
+        timeout=30,
+    )
+    assert removed.status_code == 200
+    assert client.v1.payment_intents.capture(intent.id).status == "succeeded"
+    client.v1.refunds.create({"payment_intent": intent.id, "amount": 300})
+    there = acquirer.client.v1.payment_intents.retrieve(reference)
+    assert (there.status, there.amount_received) == ("succeeded", 3300)
+    assert [r.amount for r in acquirer.client.v1.refunds.list({"payment_intent": reference}).data] == [300]
