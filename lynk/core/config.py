@@ -136,6 +136,24 @@ class Settings(BaseSettings):
         default=0, ge=0, description="How long the test-mode simulator takes to answer (after it acted)"
     )
 
+    # Card testing (docs/fraud.md): declines in the last hour after which a source's next attempts are blocked.
+    radar_declines_per_intent: int = Field(
+        default=10,
+        ge=0,
+        description="Declines on one PaymentIntent in an hour before its attempts are blocked (0: off)",
+    )
+    radar_declines_per_ip: int = Field(
+        default=10,
+        ge=0,
+        description="Declines from one shopper IP address (publishable-key confirms) in an hour, network-wide, "
+        "before its attempts are blocked (0: off)",
+    )
+    radar_declines_per_merchant: int = Field(
+        default=200,
+        ge=0,
+        description="Declines at one merchant in an hour before its card attempts are blocked (0: off)",
+    )
+
     # The Link network (docs/link.md). Windows are fixed, counted per process.
     link_code_ttl_seconds: int = Field(default=600, description="A verification code expires after this")
     link_resend_cooldown_seconds: int = Field(

@@ -12,6 +12,7 @@ from lynk.disputes import service as disputes
 from lynk.models import Charge
 from lynk.payment_methods import service as payment_methods
 from lynk.payments.context import PaymentContext
+from lynk.radar import reviews
 from lynk.radar import service as radar
 from lynk.vault import service as vault
 
@@ -58,6 +59,9 @@ async def after_capture(ctx: PaymentContext, charge: Charge, card: CardRef | Non
             evidence_seconds=ctx.dispute_evidence_seconds,
             now=ctx.now,
         )
+        if reason == "fraudulent":
+            await radar.report_fraud(ctx.session, charge.id, "dispute")
+        await reviews.close_for_charge(ctx.session, ctx.scope, charge.id, "disputed", now=ctx.now)
     if key in EARLY_FRAUD_WARNING_CARDS:
         await radar.create(
             ctx.session, ctx.scope, charge_id=charge.id, payment_intent_id=charge.payment_intent_id, now=ctx.now
