@@ -89,29 +89,30 @@ class RuleSyntaxError(ParameterInvalid):
 
 
 def _compare(op: str, left: Any, right: Any) -> bool:
-    if left is None or right is None:  # an unknown attribute matches no comparison (as Radar's missing values)
+    """Numbers compare as numbers, strings without regard to case; a string and a number are equal when
+    their texts are (`:card_bin: = 424242`) but never ordered; a missing attribute matches nothing."""
+    if left is None or right is None:
         return False
+    if isinstance(left, bool) or isinstance(right, bool):
+        return op in ("=", "!=") and (bool(left) == bool(right)) == (op == "=")
     if isinstance(left, str) or isinstance(right, str):
+        mixed = not (isinstance(left, str) and isinstance(right, str))
         left, right = str(left).lower(), str(right).lower()
         if op in ("=", "!="):
-            return bool((left == right) == (op == "="))
-    elif isinstance(left, bool) or isinstance(right, bool):
-        if op in ("=", "!="):
-            return (bool(left) == bool(right)) == (op == "=")
-        return False
-    try:
-        return bool(
-            {
-                "=": left == right,
-                "!=": left != right,
-                "<": left < right,
-                ">": left > right,
-                "<=": left <= right,
-                ">=": left >= right,
-            }[op]
-        )
-    except TypeError:
-        return False
+            return (left == right) == (op == "=")
+        if mixed:
+            return False
+    return bool(_ORDER[op](left, right))
+
+
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+}
 
 
 class _Build(Transformer[Token, Any]):
