@@ -99,7 +99,7 @@ def _compare(op: str, left: Any, right: Any) -> bool:
         mixed = not (isinstance(left, str) and isinstance(right, str))
         left, right = str(left).lower(), str(right).lower()
         if op in ("=", "!="):
-            return (left == right) == (op == "=")
+            return bool((left == right) == (op == "="))
         if mixed:
             return False
     return bool(_ORDER[op](left, right))
