@@ -117,9 +117,7 @@ def running_server(backend: str, tmp: Path, *, pool_size: int = 20, **overrides:
             public_url=f"http://127.0.0.1:{port}",
             inprocess_worker=False,
             master_key=new_key_text(),
-            # Every shopper of the suite browses from 127.0.0.1: the per-IP card-testing limit would count the
-            # whole suite's declines as one tester's. tests/radar/test_card_testing.py sets it on its own server.
-            **{"radar_declines_per_ip": 0, **overrides},
+            **overrides,
         )
         clock = ShiftedClock()
         loop = asyncio.new_event_loop()

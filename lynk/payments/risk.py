@@ -19,7 +19,7 @@ from lynk.radar import service as radar
 from lynk.radar.assessment import TEST_CARDS
 from lynk.radar.assessment import Decision as RiskAssessment
 from lynk.radar.scoring import HIGHEST
-from lynk.radar.signals import PaymentFacts
+from lynk.radar.signals import PaymentFacts, shopper_ip
 from lynk.vault import service as vault
 from lynk.vault.sandbox_cards import is_shared_test_card
 
@@ -46,7 +46,7 @@ async def assess(
         funding=facts.funding if facts else None,
         card_country=facts.country if facts else None,
         email=(billing.get("email") or pi.receipt_email or None),
-        ip_address=client.ip_address if client else None,
+        ip_address=shopper_ip(client.ip_address) if client else None,
         customer_id=pi.customer_id,
         description=pi.description,
         link=method.type == "link",

@@ -1,7 +1,8 @@
 """The risk decision for one card attempt: signals, score, then rules in Radar's order.
 
 1. Card-testing limits (not overridable): a PaymentIntent, shopper IP address or merchant with a burst
-   of declines in the last hour has its next attempts blocked until the hour has passed.
+   of declines in the last hour has its next attempts blocked until the hour has passed (a merchant only
+   when at least half of its attempts that hour failed).
 2. `request_credentials` rules (3-D Secure) — the others are still evaluated after one matches;
 3. `allow` (stops), 4. `block` (stops), 5. `review` — custom and default rules alike.
 
@@ -60,8 +61,12 @@ def _card_testing(attrs: Mapping[str, Any], limits: Limits) -> rule_book.Rule | 
         ("declined_charges_per_merchant_hourly", limits.per_merchant, "merchant"),
     )
     for attribute, limit, source in checks:
-        if limit and int(attrs.get(attribute) or 0) >= limit:
-            return rule_book.Rule(f"rule_card_testing_{source}", "block", f":{attribute}: >= {limit}", None)
+        declines = int(attrs.get(attribute) or 0)
+        if not limit or declines < limit:
+            continue
+        if source == "merchant" and declines * 2 < int(attrs.get("total_charges_per_merchant_hourly") or 0):
+            continue  # a busy merchant's ordinary declines: a burst is when most of its attempts fail
+        return rule_book.Rule(f"rule_card_testing_{source}", "block", f":{attribute}: >= {limit}", None)
     return None
 
 

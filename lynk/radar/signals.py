@@ -7,6 +7,7 @@ row (JSON-safe: the amount in USD minor units); `for_rules` turns them into what
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -54,6 +55,19 @@ class PaymentFacts:
     # One of Stripe's public test cards (test mode): every developer pays with it, so its card history and
     # velocity are this merchant's own, not the network's.
     shared_test_card: bool = False
+
+
+def shopper_ip(address: str | None) -> str | None:
+    """The address as a shopper's, or None for a loopback, private or link-local one: that is a proxy in
+    front of Lynk (or the machine itself), shared by every shopper behind it, and would lump them together."""
+    if not address:
+        return None
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    hidden = parsed.is_loopback or parsed.is_private or parsed.is_link_local or parsed.is_unspecified
+    return None if hidden or parsed.is_multicast else str(parsed)
 
 
 def amount_in_usd_minor(amount: int, currency: str) -> int:
