@@ -29,10 +29,9 @@ __all__ = ["RiskAssessment", "assess", "blocks_setup", "outcome_fields", "record
 async def assess(
     ctx: PaymentContext, pi: PaymentIntent, method: PaymentMethod, card: CardRef, *, publishable: bool
 ) -> RiskAssessment:
-    fingerprint = (method.card or {}).get("fingerprint") or await vault.card_fingerprint(
-        ctx.session, card.vault_card_id
-    )
-    facts = await vault.card_facts(ctx.session, card.vault_card_id)
+    shown = method.card or {}  # a card method shows its facts; a Link method's card is the network's secret
+    fingerprint = shown.get("fingerprint") or await vault.card_fingerprint(ctx.session, card.vault_card_id)
+    facts = None if shown else await vault.card_facts(ctx.session, card.vault_card_id)
     billing = method.billing_details or {}
     client = ctx.client if publishable else None  # a server-side confirm's address is the merchant's, not the shopper's
     payment = PaymentFacts(
@@ -43,8 +42,8 @@ async def assess(
         bin=card.bin,
         last4=card.last4,
         brand=card.brand,
-        funding=facts.funding if facts else None,
-        card_country=facts.country if facts else None,
+        funding=facts.funding if facts else shown.get("funding"),
+        card_country=facts.country if facts else shown.get("country"),
         email=(billing.get("email") or pi.receipt_email or None),
         ip_address=shopper_ip(client.ip_address) if client else None,
         customer_id=pi.customer_id,

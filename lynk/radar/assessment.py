@@ -101,7 +101,7 @@ async def assess(
         return decide("block", None, "highest_risk_level")
     if not rules_on:
         return decide("allow", None, None)
-    book = await rule_book.load(session, scope, now=now)
+    book = await rule_book.load(session, scope)
     lists = await rule_book.lists_for(session, scope, book)
     credentials = any(rule.matches(attrs, lists) for rule in book.of("request_credentials"))
     for action in ("allow", "block", "review"):

@@ -64,7 +64,7 @@ async def test_rule(call: ApiCall, params: RuleFields) -> dict[str, Any]:
 
 @routes.get("/v1/radar/rules", params=NoParams, summary="List the rules, default ones included (Lynk extension)")
 async def list_rules(call: ApiCall, params: NoParams) -> dict[str, Any]:
-    found = await service.list_rules(call.session, call.scope, now=call.now)
+    found = await service.list_rules(call.session, call.scope)
     return list_object("/v1/radar/rules", [rule.object(call.scope.livemode) for rule in found], False)
 
 

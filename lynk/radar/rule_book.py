@@ -92,7 +92,7 @@ class Book:
         return [rule for rule in self.rules if rule.action == action]
 
 
-async def load(session: AsyncSession, scope: Scope, *, now: int) -> Book:
+async def load(session: AsyncSession, scope: Scope) -> Book:
     rows = await repository.rules(session, scope)
     disabled = {row.builtin for row in rows if row.builtin is not None and row.deleted}
     found = [Rule(key, action, predicate, None) for key, (action, predicate) in BUILTIN.items() if key not in disabled]

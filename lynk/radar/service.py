@@ -135,8 +135,8 @@ def parse_rule(action: str, predicate: str) -> rules.ParsedRule:
         raise rules.RuleSyntaxError(message, column) from None
 
 
-async def list_rules(session: AsyncSession, scope: Scope, *, now: int) -> list[rule_book.Rule]:
-    return list((await rule_book.load(session, scope, now=now)).rules)
+async def list_rules(session: AsyncSession, scope: Scope) -> list[rule_book.Rule]:
+    return list((await rule_book.load(session, scope)).rules)
 
 
 async def get_rule(session: AsyncSession, scope: Scope, rule_id: str) -> rule_book.Rule:

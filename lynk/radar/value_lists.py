@@ -115,7 +115,7 @@ async def update(
 
 
 async def _check_referenced(session: AsyncSession, scope: Scope, value_list: ValueList) -> None:
-    for rule in (await rule_book.load(session, scope, now=0)).rules:
+    for rule in (await rule_book.load(session, scope)).rules:
         if value_list.alias in rule.parsed.lists:
             raise InvalidRequestError(
                 f"The value list '{value_list.alias}' is used by the rule {rule.id}: delete the rule first.",
