@@ -102,6 +102,6 @@ async def build_charge(
         statement_descriptor_suffix=pi.statement_descriptor_suffix,
     )
     await repository.add(ctx.session, charge)
-    await risk.record(ctx, charge, assessment)
+    await risk.record(ctx, pi, charge, assessment)
     metrics.payment(str(charge.outcome["type"]), method.type, ctx.scope.livemode)
     return charge

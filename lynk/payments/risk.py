@@ -77,11 +77,12 @@ def outcome_fields(assessment: RiskAssessment, *, ok: bool) -> dict[str, Any]:
     return fields
 
 
-async def record(ctx: PaymentContext, charge: Charge, assessment: RiskAssessment) -> None:
+async def record(ctx: PaymentContext, pi: PaymentIntent, charge: Charge, assessment: RiskAssessment) -> None:
     """Feed the windows with this attempt, and open its review if it is one."""
     result = "authorized" if charge.paid else "blocked" if charge.outcome.get("type") == "blocked" else "declined"
     await radar.record_attempt(
         ctx.session, ctx.scope, charge.id, charge.payment_intent_id, assessment, result=result, now=ctx.now
     )
     if charge.paid and assessment.action == "review":
-        await reviews.open_review(ctx.session, ctx.scope, charge.id, charge.payment_intent_id, assessment, now=ctx.now)
+        review = await reviews.open_review(ctx.session, ctx.scope, charge.id, pi.id, assessment, now=ctx.now)
+        charge.review_id = pi.review_id = review.id

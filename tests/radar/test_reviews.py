@@ -19,6 +19,9 @@ def test_a_review_opens_and_is_approved(client: stripe.StripeClient) -> None:
     assert (review.charge, review.payment_intent) == (pi.latest_charge, pi.id)
     assert review.open is True and review.reason == "rule" and review.opened_reason == "rule"
     assert review.closed_reason is None
+    assert client.v1.payment_intents.retrieve(pi.id).review == review.id
+    charge = client.v1.charges.retrieve(pi.latest_charge, params={"expand": ["review"]})  # type: ignore[arg-type]
+    assert charge.review.id == review.id and charge.review.open is True  # type: ignore[union-attr]
     assert client.v1.reviews.retrieve(review.id, params={"expand": ["charge"]}).charge.id == pi.latest_charge  # type: ignore[union-attr]
 
     approved = client.v1.reviews.approve(review.id)

@@ -1,4 +1,4 @@
-"""radar: attempts, rules, value lists, reviews
+"""radar: attempts, rules, value lists, reviews; review_id on payment intents and charges
 
 Revision ID: 0092
 Revises: 0083
@@ -18,6 +18,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    for table in ("payment_intents", "charges"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("review_id", sa.String(length=64), nullable=True))
 
     op.create_table(
         "radar_attempts",
@@ -141,6 +144,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for table in ("payment_intents", "charges"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("review_id")
 
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.drop_index("ix_reviews_scope_created")
