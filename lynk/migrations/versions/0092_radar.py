@@ -1,4 +1,5 @@
-"""radar: attempts, rules, value lists, reviews; review_id on payment intents and charges
+"""radar: attempts, rules, value lists, reviews; review_id on payment intents and charges;
+the SMS budget's index on link codes
 
 Revision ID: 0092
 Revises: 0083
@@ -18,6 +19,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("link_codes", schema=None) as batch_op:
+        batch_op.create_index("ix_link_codes_channel_created", ["livemode", "channel", "created"], unique=False)
     for table in ("payment_intents", "charges"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("review_id", sa.String(length=64), nullable=True))
@@ -144,6 +147,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("link_codes", schema=None) as batch_op:
+        batch_op.drop_index("ix_link_codes_channel_created")
     for table in ("payment_intents", "charges"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("review_id")
