@@ -23,7 +23,9 @@ from lark.exceptions import VisitError
 from lynk.core.errors import ParameterInvalid
 
 ACTIONS = ("request_credentials", "allow", "block", "review")  # in the order Radar evaluates them
-MAX_PREDICATE = 2000
+MAX_PREDICATE = 2100  # the action and `if`, and a predicate of up to 2000 characters
+MAX_PARENTHESES = 32
+MAX_DEPTH = 100  # evaluation recurses once per level
 
 _GRAMMAR = r"""
     rule: ACTION _IF expr
@@ -193,12 +195,37 @@ def _explain(error: UnexpectedInput, text: str) -> str:
     return f"unexpected {str(token)!r}" if token is not None else "unexpected input"
 
 
+def _check_nesting(text: str) -> None:
+    """Refuse parentheses nested too deep, at the column where they do (outside quoted strings)."""
+    depth, quoted = 0, False
+    for index, char in enumerate(text):
+        if char == "'" and (index == 0 or text[index - 1] != "\\"):
+            quoted = not quoted
+        elif not quoted and char == "(":
+            depth += 1
+            if depth > MAX_PARENTHESES:
+                raise RuleSyntaxError(f"parentheses nest more than {MAX_PARENTHESES} deep", index + 1)
+        elif not quoted and char == ")":
+            depth -= 1
+
+
+def _depth(tree: Tree[Token]) -> int:
+    """How deep the tree goes, counted without recursion (a chain of NOTs can be long)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in node.children if isinstance(child, Tree))
+    return deepest
+
+
 def parse(text: str, known: frozenset[str] | None = None) -> ParsedRule:
     """Parse `{action} if {predicate}`; `known` (attribute names) refuses a misspelled attribute."""
     if not text.strip():
         raise RuleSyntaxError("the rule is empty; write `{action} if {predicate}`", None)
     if len(text) > MAX_PREDICATE:
         raise RuleSyntaxError(f"a rule is at most {MAX_PREDICATE} characters", None)
+    _check_nesting(text)
     try:
         tree = _PARSER.parse(text)
     except UnexpectedInput as error:
@@ -209,6 +236,8 @@ def parse(text: str, known: frozenset[str] | None = None) -> ParsedRule:
         if isinstance(error, UnexpectedEOF) or column is None or (token is not None and token.type == "$END"):
             column = len(text.rstrip()) + 1
         raise RuleSyntaxError(_explain(error, text), column) from None
+    if _depth(tree) > MAX_DEPTH:
+        raise RuleSyntaxError(f"the rule nests more than {MAX_DEPTH} levels deep", None)
     action_token = tree.children[0]
     assert isinstance(action_token, Token)
     body = tree.children[1]

@@ -153,3 +153,13 @@ def test_value_lists_and_unknown_attributes() -> None:
     with pytest.raises(rules.RuleSyntaxError) as unknown:
         rules.parse("block if :risk_scor: > 80", frozenset({"risk_score"}))
     assert unknown.value.column == 10 and "unknown attribute :risk_scor:" in unknown.value.message
+
+
+def test_deep_nesting_is_refused_not_crashed_on() -> None:
+    with pytest.raises(rules.RuleSyntaxError) as parentheses:
+        rules.parse("block if " + "(" * 900 + ":risk_score: > 1" + ")" * 900)
+    assert parentheses.value.column == len("block if ") + 33
+    with pytest.raises(rules.RuleSyntaxError):
+        rules.parse("block if " + "NOT " * 450 + ":risk_score: > 1")
+    assert rules.parse("block if " + "NOT " * 20 + ":risk_score: > 1").test({"risk_score": 5}, {})
+    assert not rules.parse("block if :email: = '" + "(" * 40 + "'").test({"email": "x"}, {})
