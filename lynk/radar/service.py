@@ -100,6 +100,11 @@ async def record_attempt(
     await velocity.add(session, attempt)
 
 
+async def purge_attempts(session: AsyncSession, *, now: int) -> int:
+    """Upkeep: attempts past the rule test's 30 days go (the windows need a week); fraud reports stay."""
+    return await velocity.purge(session, now - RULE_TEST_DAYS * 86400)
+
+
 async def report_fraud(session: AsyncSession, charge_id: str, kind: str) -> None:
     """A charge was disputed as fraud or refunded as fraud: its card carries that history network-wide."""
     await velocity.report_fraud(session, charge_id, kind)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select, update
+from sqlalchemy import delete as sa_delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.models import RiskAttempt
@@ -135,3 +136,10 @@ async def attributes_of(
     )
     found = (await session.execute(stmt)).scalars().first()
     return None if found is None else dict(found)
+
+
+async def purge(session: AsyncSession, before: int) -> int:
+    """Forget attempts older than `before`, except those reported as fraud: they are the card's history."""
+    stmt = sa_delete(RiskAttempt).where(RiskAttempt.created < before, RiskAttempt.fraud_report.is_(None))
+    result = await session.execute(stmt)
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -6,9 +6,11 @@ import uuid
 from typing import Any
 
 import stripe
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.models import RiskAttempt
+from lynk.radar import service as radar
 from lynk.radar import velocity
 from tests.conftest import sdk_client
 from tests.merchants.factories import MerchantKeys, make_merchant
@@ -18,7 +20,7 @@ from tests.servers import LynkServer
 NOW = 2_000_000_000
 
 
-def _attempt(fingerprint: str, ago: int, result: str, **fields: Any) -> RiskAttempt:
+def _attempt(fingerprint: str, ago: int, result: str, *, now: int = NOW, **fields: Any) -> RiskAttempt:
     row: dict[str, Any] = {
         "merchant_id": "acct_velocity",
         "livemode": False,
@@ -30,7 +32,7 @@ def _attempt(fingerprint: str, ago: int, result: str, **fields: Any) -> RiskAtte
         "attributes": {},
         "fraud_report": None,
     } | fields
-    return RiskAttempt(created=NOW - ago, fingerprint=fingerprint, result=result, **row)
+    return RiskAttempt(created=now - ago, fingerprint=fingerprint, result=result, **row)
 
 
 def test_windows_count_attempts_declines_and_distinct_cards(server: LynkServer) -> None:
@@ -108,3 +110,22 @@ def test_a_card_disputed_as_fraud_is_reviewed_at_every_merchant(server: LynkServ
     a.v1.refunds.create(params={"payment_intent": paid.id, "reason": "fraudulent"})
     elsewhere = pay(b, card)
     assert b.v1.charges.retrieve(elsewhere.latest_charge).outcome.type == "manual_review"  # type: ignore[arg-type]
+
+
+def test_upkeep_forgets_old_attempts_but_not_fraud_reports(server: LynkServer) -> None:
+    card, now = f"fp_{uuid.uuid4().hex}", int(server.clock.now())  # the server's now: other tests' rows stay
+    old, reported, recent = (
+        _attempt(card, 31 * 86400, "authorized", now=now),
+        _attempt(card, 90 * 86400, "authorized", now=now, fraud_report="dispute"),
+        _attempt(card, 29 * 86400, "declined", now=now),
+    )
+
+    async def run(session: AsyncSession) -> tuple[int, str | None]:
+        for row in (old, reported, recent):
+            await velocity.add(session, row)
+        await radar.purge_attempts(session, now=now)
+        left = await session.scalar(select(func.count()).where(RiskAttempt.fingerprint == card))
+        return int(left or 0), await velocity.fraud_history(session, False, card)
+
+    left, history = server.write(run)
+    assert left == 2 and history == "dispute"
