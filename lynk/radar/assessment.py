@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.scope import Scope
-from lynk.radar import rule_book, scoring, signals, velocity
+from lynk.radar import rule_book, scoring, signals
 from lynk.radar.signals import PaymentFacts
 
 # (bin, last4) of Stripe's risk test cards → (score, always blocked)
@@ -81,9 +81,6 @@ async def assess(
     session: AsyncSession, scope: Scope, facts: PaymentFacts, *, now: int, limits: Limits, rules_on: bool = True
 ) -> Decision:
     stored = await signals.gather(session, scope.merchant_id, scope.livemode, facts, now)
-    stored["declined_charges_per_payment_intent_hourly"] = await velocity.declines_of_intent(
-        session, facts.payment_intent_id, now - 3600
-    )
     known = TEST_CARDS.get((facts.bin, facts.last4)) if not scope.livemode else None
     if known is not None:
         risk = scoring.fixed(known[0], "Stripe's risk test card")

@@ -111,23 +111,25 @@ async def gather(
         "is_link": facts.link,
     }
     own = merchant_id if facts.shared_test_card else None
-    card = await velocity.counts(
-        session, livemode, "fingerprint", facts.fingerprint, now, distinct=("merchant_id", "email"), merchant_id=own
-    )
+    dims = [
+        velocity.Dimension("fingerprint", facts.fingerprint, ("merchant_id", "email"), own),
+        velocity.Dimension("merchant_id", merchant_id),
+        velocity.Dimension("payment_intent_id", facts.payment_intent_id),
+    ]
+    shopper = [(prefix, value) for prefix, value in (("ip_address", facts.ip_address), ("email", facts.email)) if value]
+    dims += [velocity.Dimension(prefix, str(value), ("fingerprint",)) for prefix, value in shopper]
+    card, merchant, intent, *by_shopper = await velocity.counts_many(session, livemode, now, dims)
     attrs |= _velocity(
         "card_number",
         card,
         distinct={"merchant_id": "merchants_per_card_number_{window}", "email": "emails_per_card_number_{window}"},
     )
-    merchant = await velocity.counts(session, livemode, "merchant_id", merchant_id, now)
     attrs |= _velocity("merchant", merchant)
-    for prefix, value in (("ip_address", facts.ip_address), ("email", facts.email)):
-        if value is None:
-            for name in velocity_names(prefix):
-                attrs[name] = 0
-            continue
-        column = "ip_address" if prefix == "ip_address" else "email"
-        found = await velocity.counts(session, livemode, column, value, now, distinct=("fingerprint",))
+    attrs["declined_charges_per_payment_intent_hourly"] = intent["declined_hourly"]
+    for prefix in ("ip_address", "email"):
+        for name in velocity_names(prefix):
+            attrs[name] = 0
+    for (prefix, _value), found in zip(shopper, by_shopper, strict=True):
         attrs |= _velocity(prefix, found, distinct={"fingerprint": f"cards_per_{prefix}_{{window}}"})
     history = await velocity.fraud_history(session, livemode, facts.fingerprint, merchant_id=own)
     attrs["has_fraud_history"] = history is not None
