@@ -23,6 +23,9 @@ from lynk.payments.setup_intents.objects import mandate_object, setup_attempt_ob
 from lynk.products import service as products
 from lynk.products.endpoints import where
 from lynk.products.objects import price_object, product_object
+from lynk.radar import reviews
+from lynk.radar import service as radar
+from lynk.radar.objects import review_object
 from lynk.test_clocks import service as test_clocks
 from lynk.test_clocks.objects import test_clock_object
 from lynk.wire.expand import Expander
@@ -81,6 +84,19 @@ async def _price(call: ApiCall, price_id: str) -> dict[str, Any]:
     return price_object(await products.get_price(where(call), price_id))
 
 
+async def _rule(call: ApiCall, rule_id: str) -> dict[str, Any]:
+    return (await radar.get_rule(call.session, call.scope, rule_id)).object(call.scope.livemode)
+
+
+async def _explanation(call: ApiCall, charge_id: str) -> list[dict[str, Any]]:
+    await payments.get_charge(payment_context(call), charge_id)  # the merchant's own charge, or 404
+    return await radar.explanation(call.session, call.scope, charge_id)
+
+
+async def _review(call: ApiCall, review_id: str) -> dict[str, Any]:
+    return review_object(await reviews.get(call.session, call.scope, review_id))
+
+
 async def _test_clock(call: ApiCall, clock_id: str) -> dict[str, Any]:
     return test_clock_object(await test_clocks.get(call.session, call.scope, clock_id))
 
@@ -116,6 +132,12 @@ def register(expander: Expander) -> None:
     expander.register("mandate", "payment_method", _payment_method)
     expander.register("price", "product", _product)
     expander.register("charge", "refunds", charge_refunds, from_id=True)
+    expander.register("charge", "outcome.rule", _rule)
+    expander.register("charge", "outcome.explanation", _explanation, from_id=True)
+    expander.register("charge", "review", _review)
+    expander.register("payment_intent", "review", _review)
+    expander.register("review", "charge", _charge)
+    expander.register("review", "payment_intent", _payment_intent)
     expander.register("customer", "test_clock", _test_clock)
     expander.register("product", "default_price", _price)
     expander.register("item", "price", _price)

@@ -7,7 +7,8 @@
 - make pending funds available once their settlement date has come;
 - expire Checkout Sessions past their `expires_at` (completing any whose payment went through);
 - purge events older than 30 days, with their webhook deliveries and attempts;
-- drop Link opt-ins held for a 3-D Secure challenge the shopper abandoned.
+- drop Link opt-ins held for a 3-D Secure challenge the shopper abandoned;
+- forget Radar's card attempts past 30 days (those reported as fraud stay: they are the card's history).
 
 Every task reads the time from `runtime.clock`, so tests advance the clock and call `run_once`
 instead of sleeping.
@@ -44,6 +45,7 @@ from lynk.link import service as link
 from lynk.payments import bank_debits
 from lynk.payments import service as payments
 from lynk.payments.context import PaymentContext, configured
+from lynk.radar import service as radar
 from lynk.webhooks import deliveries
 from lynk.webhooks.worker import DeliveryWorker, WorkerConfig
 from lynk.wire.routing import Runtime
@@ -62,6 +64,7 @@ class Upkeep:
     expired_checkout_sessions: int = 0
     purged_events: int = 0
     purged_link_signups: int = 0
+    purged_radar_attempts: int = 0
 
 
 def _context(runtime: Runtime, session: AsyncSession, now: int) -> PaymentContext:
@@ -116,7 +119,10 @@ async def run_once(runtime: Runtime) -> Upkeep:
     with metrics.upkeep("link_held_signups") as run:
         async with runtime.db.transaction() as session:
             held = run.items = await link.purge_held_signups(session, runtime.settings, now)
-    upkeep = Upkeep(purged, expired, settled, debits, decided, past_due, sessions_expired, purged_events, held)
+    attempts = await _locked(runtime, "radar_attempts", lambda s: radar.purge_attempts(s, now=now))
+    upkeep = Upkeep(
+        purged, expired, settled, debits, decided, past_due, sessions_expired, purged_events, held, attempts
+    )
     if any(astuple(upkeep)):
         log.info("upkeep: %s", upkeep)
     return upkeep

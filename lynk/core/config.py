@@ -136,6 +136,24 @@ class Settings(BaseSettings):
         default=0, ge=0, description="How long the test-mode simulator takes to answer (after it acted)"
     )
 
+    # Card testing (docs/fraud.md): declines in the last hour after which a source's next attempts are blocked.
+    radar_declines_per_intent: int = Field(
+        default=10,
+        ge=0,
+        description="Declines on one PaymentIntent in an hour before its attempts are blocked (0: off)",
+    )
+    radar_declines_per_ip: int = Field(
+        default=10,
+        ge=0,
+        description="Declines from one shopper IP address (publishable-key confirms) in an hour, network-wide, "
+        "before its attempts are blocked (0: off)",
+    )
+    radar_declines_per_merchant: int = Field(
+        default=200,
+        ge=0,
+        description="Declines at one merchant in an hour before its card attempts are blocked (0: off)",
+    )
+
     # The Link network (docs/link.md). Windows are fixed, counted per process.
     link_code_ttl_seconds: int = Field(default=600, description="A verification code expires after this")
     link_resend_cooldown_seconds: int = Field(
@@ -159,6 +177,18 @@ class Settings(BaseSettings):
     link_sends_per_ip: int = Field(default=20, description="Codes sent for one IP address per window")
     link_sends_per_merchant: int = Field(default=1000, description="Codes sent at one merchant per window")
     link_send_window_seconds: int = 600
+    # SMS pumping (docs/fraud.md): texts cost the operator money, so they have their own caps.
+    link_sms_per_prefix_hourly: int = Field(
+        default=30, ge=0, description="Codes texted per hour to numbers sharing all but their last 4 digits (0: off)"
+    )
+    link_sms_per_merchant_hourly: int = Field(
+        default=500, ge=0, description="Codes texted per hour for one merchant's checkouts (0: off)"
+    )
+    link_sms_monthly_budget: int = Field(
+        default=0,
+        ge=0,
+        description="Codes texted per calendar month (UTC) on the whole network, per mode (0: no budget)",
+    )
     link_lookups_per_ip: int = Field(default=60, description="Lookups from one IP address per window")
     link_lookups_per_merchant: int = Field(default=3000, description="Lookups at one merchant per window")
     link_lookup_window_seconds: int = 60

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from lynk.core.ids import new_id
 from lynk.link import repository
 from lynk.link.context import LinkContext
-from lynk.link.errors import ConsumerAccountExists, InvalidEmail, InvalidPhone
+from lynk.link.errors import ConsumerAccountExists, InvalidEmail, InvalidPhone, PremiumRatePhone
 from lynk.models import LinkAccount
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
@@ -50,10 +50,22 @@ def normalise_phone(phone: str, *, param: str = "phone", country: str | None = N
         raise InvalidPhone(param) from None
     if not phonenumbers.is_possible_number(parsed):
         raise InvalidPhone(param)
+    if is_premium_rate(parsed):
+        raise PremiumRatePhone(param)
     cleaned = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     if not _E164.match(cleaned):
         raise InvalidPhone(param)
     return cleaned
+
+
+def is_premium_rate(phone: str | phonenumbers.PhoneNumber) -> bool:
+    """A number in a premium-rate or shared-cost range (libphonenumber's ranges): SMS pumpers rent them."""
+    try:
+        parsed = phonenumbers.parse(phone) if isinstance(phone, str) else phone
+    except phonenumbers.NumberParseException:
+        return False
+    kind = phonenumbers.number_type(parsed)
+    return kind in (phonenumbers.PhoneNumberType.PREMIUM_RATE, phonenumbers.PhoneNumberType.SHARED_COST)
 
 
 def redact_email(email: str) -> str:

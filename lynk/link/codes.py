@@ -8,7 +8,8 @@ binding, or from one IP address, lock that source out of the account for a windo
 `link_failures_before_account_lock`, locks the account itself (in the database) against guessing
 from many addresses; a trusted device of the account (devices.py) still verifies through it.
 Sending is limited per browser and per account (a higher ceiling, in the database), per IP and per
-merchant (in the limiter).
+merchant (in the limiter). Texts have their own caps against SMS pumping: never to premium-rate numbers,
+per number range (all but the last 4 digits) and per merchant an hour, and a monthly budget.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ import hashlib
 import hmac
 import logging
 import secrets
+from datetime import UTC, datetime, timedelta
 
 from lynk.core import metrics as prometheus
 from lynk.core.ids import new_id
 from lynk.link import devices, repository, senders
+from lynk.link.accounts import is_premium_rate
 from lynk.link.context import LinkContext
-from lynk.link.errors import TooManyRequests, VerificationCodeInvalid, VerificationLocked
+from lynk.link.errors import PremiumRatePhone, TooManyRequests, VerificationCodeInvalid, VerificationLocked
 from lynk.models import LinkAccount, LinkCode, LinkCodeStatus, LinkSession
 from lynk.vault import service as vault
 
@@ -85,6 +88,8 @@ async def send(ctx: LinkContext, account: LinkAccount, link_session: LinkSession
         now=ctx.now,
         what="codes sent at this merchant",
     )
+    if channel == "sms" and account.phone:
+        await _check_sms(ctx, account.phone)
     await repository.supersede_codes(ctx.session, link_session.id)
     code = f"{secrets.randbelow(1_000_000):06d}"
     code_id = new_id("lcode")
@@ -106,6 +111,40 @@ async def send(ctx: LinkContext, account: LinkAccount, link_session: LinkSession
     await senders.deliver(ctx, channel, to, code)
     prometheus.LINK_CODES_SENT.labels(channel).inc()
     return row
+
+
+async def _check_sms(ctx: LinkContext, phone: str) -> None:
+    """SMS pumping: no texts to premium-rate numbers, a cap per number range and per merchant an hour, and
+    the operator's monthly budget. The shopper can still ask for the code by email."""
+    settings = ctx.settings
+    if is_premium_rate(phone):  # stored before premium ranges were refused
+        raise PremiumRatePhone("type")
+    if settings.link_sms_per_prefix_hourly:
+        await ctx.limiter.hit(
+            "sms_prefix",
+            phone[:-4],
+            limit=settings.link_sms_per_prefix_hourly,
+            window=3600,
+            now=ctx.now,
+            what="codes texted to numbers in this range",
+        )
+    if settings.link_sms_per_merchant_hourly:
+        await ctx.limiter.hit(
+            "sms_merchant",
+            ctx.scope.merchant_id,
+            limit=settings.link_sms_per_merchant_hourly,
+            window=3600,
+            now=ctx.now,
+            what="codes texted for this merchant",
+        )
+    if settings.link_sms_monthly_budget:
+        month = datetime.fromtimestamp(ctx.now, UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        sent = await repository.sms_codes_since(ctx.session, ctx.scope.livemode, int(month.timestamp()))
+        if sent >= settings.link_sms_monthly_budget:
+            following = (month + timedelta(days=32)).replace(day=1)
+            raise TooManyRequests(
+                "codes texted this month (ask for the code by email)", int(following.timestamp()) - ctx.now
+            )
 
 
 async def check(ctx: LinkContext, account: LinkAccount, link_session: LinkSession, code: str) -> LinkCode:

@@ -39,6 +39,19 @@ class InvalidPhone(InvalidRequestError):
         )
 
 
+class PremiumRatePhone(InvalidRequestError):
+    """A premium-rate or shared-cost number: texting it pays whoever rents it (SMS pumping)."""
+
+    default_code = "phone_premium_rate"
+
+    def __init__(self, param: str = "phone") -> None:
+        super().__init__(
+            "This phone number is a premium-rate or shared-cost number, which Link does not send codes to. "
+            "Give a mobile or landline number.",
+            param=param,
+        )
+
+
 class ConsumerSessionInvalid(AuthenticationError):
     """A missing, unknown, expired or logged-out session secret, or one used outside its binding."""
 

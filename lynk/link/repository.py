@@ -120,6 +120,14 @@ async def codes_sent_since(session: AsyncSession, account_id: str, since: int) -
     return int((await session.execute(stmt)).scalar_one())
 
 
+async def sms_codes_since(session: AsyncSession, livemode: bool, since: int) -> int:
+    """Codes sent by SMS on the whole network (one mode) since `since`: what the monthly budget counts."""
+    stmt = select(func.count()).where(
+        LinkCode.livemode == livemode, LinkCode.channel == "sms", LinkCode.created >= since
+    )
+    return int((await session.execute(stmt)).scalar_one())
+
+
 async def messages(session: AsyncSession, scope: Scope, to: str, limit: int) -> Sequence[LinkMessage]:
     stmt = (
         select(LinkMessage)

@@ -35,6 +35,7 @@ from lynk.models.payment import (
 from lynk.models.payment_method import PaymentMethod
 from lynk.models.processor import ProcessorAccount
 from lynk.models.product import Price, Product
+from lynk.models.radar import RadarRule, Review, RiskAttempt, ValueList, ValueListItem
 from lynk.models.setup_intent import (
     Mandate,
     MandateStatus,
@@ -95,13 +96,18 @@ __all__ = [
     "Price",
     "ProcessorAccount",
     "Product",
+    "RadarRule",
     "Refund",
     "RefundStatus",
+    "Review",
+    "RiskAttempt",
     "SetupAttempt",
     "SetupAttemptStatus",
     "SetupIntent",
     "SetupIntentStatus",
     "TestClock",
+    "ValueList",
+    "ValueListItem",
     "VaultBankAccount",
     "VaultCard",
     "VaultSecret",

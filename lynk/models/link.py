@@ -82,6 +82,7 @@ class LinkCode(PublicObject, Base):
         CheckConstraint("channel IN ('sms', 'email')", name="channel"),
         Index("ix_link_codes_session", "session_id", "status"),
         Index("ix_link_codes_account_created", "account_id", "created"),
+        Index("ix_link_codes_channel_created", "livemode", "channel", "created"),  # the monthly SMS budget
     )
 
     merchant_id: Mapped[str] = mapped_column(String(64))

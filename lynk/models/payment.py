@@ -76,6 +76,7 @@ class PaymentIntent(ScopedObject, Base):
     payment_method_options: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)
     shipping: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)
     statement_descriptor_suffix: Mapped[str | None] = mapped_column(String(22), default=None)
+    review_id: Mapped[str | None] = mapped_column(String(64), default=None)  # the Radar review of its charge
 
 
 class Charge(ScopedObject, Base):
@@ -111,6 +112,7 @@ class Charge(ScopedObject, Base):
     statement_descriptor: Mapped[str | None] = mapped_column(String(22), default=None)
     statement_descriptor_suffix: Mapped[str | None] = mapped_column(String(22), default=None)
     fraud_details: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)
+    review_id: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class RefundStatus(StrEnum):

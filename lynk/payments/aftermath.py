@@ -15,6 +15,7 @@ from lynk.models import Charge
 from lynk.payment_methods import service as payment_methods
 from lynk.payments.context import PaymentContext
 from lynk.processors.routing import split
+from lynk.radar import reviews
 from lynk.radar import service as radar
 from lynk.vault import service as vault
 
@@ -70,3 +71,6 @@ async def open_dispute_on(ctx: PaymentContext, charge: Charge, *, reason: str, i
         evidence_seconds=ctx.dispute_evidence_seconds,
         now=ctx.now,
     )
+    if reason == "fraudulent":
+        await radar.report_fraud(ctx.session, charge.id, "dispute")
+    await reviews.close_for_charge(ctx.session, ctx.scope, charge.id, "disputed", now=ctx.now)

@@ -57,7 +57,7 @@ async def build_charge(
     if method.type == "link":  # the merchant learns the funding country, never the card
         details = await link.charge_details(ctx.session, ref.vault_card_id, method.billing_details)
     if blocked:
-        outcome_type, network_status, reason = "blocked", "not_sent_to_network", "highest_risk_level"
+        outcome_type, network_status, reason = "blocked", "not_sent_to_network", assessment.reason
         seller_message = "Lynk blocked this payment as too risky."
     elif ok:
         outcome_type, network_status, reason = "authorized", "approved_by_network", None
@@ -87,11 +87,10 @@ async def build_charge(
         outcome={
             "network_status": network_status,
             "reason": reason,
-            "risk_level": assessment.level,
-            "risk_score": assessment.score,
             "seller_message": seller_message,
             "type": outcome_type,
-        },
+        }
+        | risk.outcome_fields(assessment, ok=ok),
         failure_code=None,
         failure_message=None,
         balance_transaction_id=None,
@@ -103,5 +102,6 @@ async def build_charge(
         statement_descriptor_suffix=pi.statement_descriptor_suffix,
     )
     await repository.add(ctx.session, charge)
-    metrics.payment(outcome_type, method.type, ctx.scope.livemode)
+    await risk.record(ctx, pi, charge, assessment)
+    metrics.payment(str(charge.outcome["type"]), method.type, ctx.scope.livemode)
     return charge

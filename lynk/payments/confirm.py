@@ -108,7 +108,7 @@ async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOption
     if method.type == "link" and await bank_debits.confirm_link(ctx, pi, method, mandate_data=options.mandate_data):
         return pi  # the shopper chose a bank account in the wallet
     card = await card_ref(ctx, method)
-    assessment = risk.assess(card.bin, card.last4, (method.card or {}).get("fingerprint", ""))
+    assessment = await risk.assess(ctx, pi, method, card, publishable=options.publishable)
     if assessment.blocked:
         charge = await build_charge(ctx, pi, method, None, assessment, blocked=True, ref=card)
         await _fail(ctx, pi, method, charge, "card_declined", "fraudulent", "Your card was declined.")
@@ -140,7 +140,7 @@ async def complete_authentication(ctx: PaymentContext, pi: PaymentIntent, *, suc
         await link.after_authentication(ctx.session, ctx.keyring, ctx.scope, ctx.now, pi, "", {})
         return pi
     card = await card_ref(ctx, method)
-    assessment = risk.assess(card.bin, card.last4, (method.card or {}).get("fingerprint", ""))
+    assessment = await risk.assess(ctx, pi, method, card, publishable=True)  # the shopper's browser came back
     # A decline's outcome is written either way; the shopper goes back to the merchant, who sees the status.
     with contextlib.suppress(PaymentDeclined):
         await _authorize(ctx, pi, method, card, assessment, authenticated=True)
@@ -223,7 +223,7 @@ async def _authorize(
         not authenticated
         and not pi.off_session
         and not fail_on_action
-        and intent_options.challenge_requested(pi)
+        and (intent_options.challenge_requested(pi) or assessment.request_credentials)
         and requested_url is not None  # live: the processor asks for authentication, or not
     ):
         await _require_authentication(ctx, pi, requested_url)

@@ -41,6 +41,7 @@ from lynk.payments.errors import (
     ProcessorUnavailable,
 )
 from lynk.processors.routing import ProcessorRouter
+from lynk.radar.assessment import Limits
 from lynk.vault.keyring import Keyring
 
 
@@ -66,6 +67,7 @@ class PaymentContext:
     bank_settlement_seconds: int = 180
     dispute_evidence_seconds: int = 7 * 24 * 3600
     client: ClientInfo | None = None
+    radar_limits: Limits = field(default_factory=Limits)  # card-testing limits (Settings.radar_declines_per_*)
     # PaymentIntents created by this request: gone with it if it crashes, so no processor key may derive from them.
     created_here: set[str] = field(default_factory=set)
     _router: ProcessorRouter | None = field(default=None, repr=False)
@@ -93,6 +95,9 @@ def configured(settings: Settings) -> dict[str, Any]:
         "fees": FeeSchedule(settings.ach_fee_bps, settings.ach_fee_cap, settings.dispute_fee),
         "bank_settlement_seconds": settings.bank_debit_settlement_seconds,
         "dispute_evidence_seconds": settings.dispute_evidence_seconds,
+        "radar_limits": Limits(
+            settings.radar_declines_per_intent, settings.radar_declines_per_ip, settings.radar_declines_per_merchant
+        ),
     }
 
 

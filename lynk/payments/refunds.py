@@ -22,6 +22,8 @@ from lynk.payments import repository
 from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call, refused, request_key_base
 from lynk.payments.errors import ChargeNotFound, PaymentIntentNotFound, RefundNotFound
 from lynk.payments.objects import charge_object, refund_object
+from lynk.radar import reviews
+from lynk.radar import service as radar
 
 
 async def _charge_to_refund(ctx: PaymentContext, charge_id: str | None, payment_intent_id: str | None) -> Charge:
@@ -129,6 +131,11 @@ async def create(
     await events.record(ctx.session, ctx.scope, "refund.created", refund_object(refund), now=ctx.now)
     if result.succeeded:
         await events.record(ctx.session, ctx.scope, "charge.refunded", charge_object(charge), now=ctx.now)
+        as_fraud = reason == "fraudulent"
+        if as_fraud:  # the merchant says the card was stolen: the network remembers it
+            await radar.report_fraud(ctx.session, charge.id, "refunded_as_fraud")
+        closed = "refunded_as_fraud" if as_fraud else "refunded"
+        await reviews.close_for_charge(ctx.session, ctx.scope, charge.id, closed, now=ctx.now)
     return refund
 
 

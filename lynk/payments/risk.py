@@ -1,32 +1,88 @@
-"""The risk stage of the confirm pipeline: a score and a level for every charge, and blocks.
+"""The risk stage of the confirm pipeline: Radar's decision for a card attempt, and its record.
 
-A first, rule-free version: Stripe's risk test cards get their documented outcome, every
-other card a low, deterministic score. The risk issue replaces this with features and rules.
+`assess(ctx, pi, method, card)` is called before the processor with what the payment knows (card,
+shopper, amount) and returns the decision: its `action` (allow, block, review), `request_credentials`
+(3-D Secure first), the score and level. `record(ctx, charge, assessment)` is called once the charge
+exists: it feeds the velocity windows and opens a review when a review rule matched and the payment went
+through. The logic lives in `lynk.radar`; this module only translates a payment into its facts.
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
+from typing import Any
 
-# (bin, last4) of Stripe's risk test cards → (level, score, blocked)
-_TEST_OUTCOMES: dict[tuple[str, str], tuple[str, int, bool]] = {
-    ("410000", "0019"): ("highest", 95, True),
-    ("400000", "4954"): ("highest", 85, True),
-    ("400000", "9235"): ("elevated", 70, False),
-}
+from lynk.connectors import CardRef
+from lynk.models import Charge, PaymentIntent, PaymentMethod
+from lynk.payments.context import PaymentContext
+from lynk.radar import reviews
+from lynk.radar import service as radar
+from lynk.radar.assessment import TEST_CARDS
+from lynk.radar.assessment import Decision as RiskAssessment
+from lynk.radar.scoring import HIGHEST
+from lynk.radar.signals import PaymentFacts, shopper_ip
+from lynk.vault import service as vault
+from lynk.vault.sandbox_cards import is_shared_test_card
+
+__all__ = ["RiskAssessment", "assess", "blocks_setup", "outcome_fields", "record"]
 
 
-@dataclass(frozen=True)
-class RiskAssessment:
-    level: str  # normal, elevated, highest
-    score: int  # 0 to 100
-    blocked: bool
+async def assess(
+    ctx: PaymentContext, pi: PaymentIntent, method: PaymentMethod, card: CardRef, *, publishable: bool
+) -> RiskAssessment:
+    shown = method.card or {}  # a card method shows its facts; a Link method's card is the network's secret
+    fingerprint = shown.get("fingerprint") or await vault.card_fingerprint(ctx.session, card.vault_card_id)
+    facts = None if shown else await vault.card_facts(ctx.session, card.vault_card_id)
+    billing = method.billing_details or {}
+    client = ctx.client if publishable else None  # a server-side confirm's address is the merchant's, not the shopper's
+    payment = PaymentFacts(
+        payment_intent_id=pi.id,
+        amount=pi.amount,
+        currency=pi.currency,
+        fingerprint=fingerprint or card.vault_card_id,
+        bin=card.bin,
+        last4=card.last4,
+        brand=card.brand,
+        funding=facts.funding if facts else shown.get("funding"),
+        card_country=facts.country if facts else shown.get("country"),
+        email=(billing.get("email") or pi.receipt_email or None),
+        ip_address=shopper_ip(client.ip_address) if client else None,
+        customer_id=pi.customer_id,
+        description=pi.description,
+        link=method.type == "link",
+        shared_test_card=not ctx.scope.livemode and is_shared_test_card(card.bin, card.last4),
+    )
+    return await radar.assess(ctx.session, ctx.scope, payment, now=ctx.now, limits=ctx.radar_limits)
 
 
-def assess(bin_: str, last4: str, fingerprint: str) -> RiskAssessment:
-    known = _TEST_OUTCOMES.get((bin_, last4))
-    if known is not None:
-        return RiskAssessment(*known)
-    score = hashlib.sha256(fingerprint.encode()).digest()[0] % 50  # stable per card, always "normal"
-    return RiskAssessment("normal", score, False)
+def blocks_setup(card: CardRef) -> bool:
+    """Saving a card for later (a SetupIntent) moves no money: only Stripe's highest-risk test cards are refused."""
+    known = TEST_CARDS.get((card.bin, card.last4))
+    return known is not None and known[0] >= HIGHEST
+
+
+def outcome_fields(assessment: RiskAssessment, *, ok: bool) -> dict[str, Any]:
+    """`outcome.risk_*`, `rule` and, for a payment sent to review, its `type` and `reason`."""
+    fields: dict[str, Any] = {
+        "risk_level": assessment.level,
+        "risk_score": assessment.score,
+        "rule": assessment.rule.id if assessment.rule is not None else None,
+    }
+    if ok and assessment.action == "review":
+        fields |= {
+            "type": "manual_review",
+            "reason": assessment.reason,
+            "seller_message": "Lynk evaluated this payment as having elevated risk, and placed it in your "
+            "manual review queue.",
+        }
+    return fields
+
+
+async def record(ctx: PaymentContext, pi: PaymentIntent, charge: Charge, assessment: RiskAssessment) -> None:
+    """Feed the windows with this attempt, and open its review if it is one."""
+    result = "authorized" if charge.paid else "blocked" if charge.outcome.get("type") == "blocked" else "declined"
+    await radar.record_attempt(
+        ctx.session, ctx.scope, charge.id, charge.payment_intent_id, assessment, result=result, now=ctx.now
+    )
+    if charge.paid and assessment.action == "review":
+        review = await reviews.open_review(ctx.session, ctx.scope, charge.id, pi.id, assessment, now=ctx.now)
+        charge.review_id = pi.review_id = review.id

@@ -23,6 +23,7 @@ from lynk.payments.confirm import ConfirmOptions, confirm, payment_method_for
 from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call, refused
 from lynk.payments.errors import AmountTooSmall, ChargeNotFound, ClientSecretMismatch, PaymentIntentNotFound
 from lynk.payments.objects import charge_object, payment_intent_object
+from lynk.radar import service as radar
 
 MAX_AMOUNT = 99_999_999
 
@@ -377,6 +378,7 @@ async def update_charge(ctx: PaymentContext, charge_id: str, changes: ChargeChan
     if changes.user_report is not None:  # the merchant's own verdict; "" withdraws it
         details = {k: v for k, v in (charge.fraud_details or {}).items() if k != "user_report"}
         charge.fraud_details = {**details, "user_report": changes.user_report} if changes.user_report else details
+        await radar.user_report(ctx.session, charge.id, changes.user_report)
     await ctx.session.flush()
     after = charge_object(charge)
     previous = events.previous_attributes(before, after)

@@ -1,17 +1,18 @@
-"""All queries on early_fraud_warnings, scoped to a merchant and mode."""
+"""Radar's queries on its merchant-scoped tables (early fraud warnings, rules, value lists, reviews).
+
+Velocity windows over the network-wide attempts table are in `velocity.py`."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import delete as sa_delete
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
 from lynk.core.scope import Scope
-from lynk.models import EarlyFraudWarning
-
-
-async def add(session: AsyncSession, warning: EarlyFraudWarning) -> None:
-    session.add(warning)
-    await session.flush()
+from lynk.models import EarlyFraudWarning, RadarRule, Review, ValueList, ValueListItem
 
 
 async def get(session: AsyncSession, scope: Scope, warning_id: str) -> EarlyFraudWarning | None:
@@ -29,3 +30,134 @@ async def list_page(
     if payment_intent_id is not None:
         stmt = stmt.where(EarlyFraudWarning.payment_intent_id == payment_intent_id)
     return await paginate(session, stmt, EarlyFraudWarning, page, object_name="radar.early_fraud_warning")
+
+
+# Rules
+
+
+async def rules(session: AsyncSession, scope: Scope) -> list[RadarRule]:
+    """The merchant's rules and its switched-off defaults, oldest first (deleted custom rules left out)."""
+    stmt = scoped_select(RadarRule, scope.merchant_id, scope.livemode).order_by(RadarRule.created, RadarRule.pk)
+    found = (await session.scalars(stmt)).all()
+    return [row for row in found if row.builtin is not None or not row.deleted]
+
+
+async def get_rule(session: AsyncSession, scope: Scope, rule_id: str) -> RadarRule | None:
+    found: RadarRule | None = await scoped_get(
+        session, scoped_select(RadarRule, scope.merchant_id, scope.livemode), RadarRule, rule_id
+    )
+    return found
+
+
+async def add(session: AsyncSession, row: Any) -> None:
+    session.add(row)
+    await session.flush()
+
+
+# Value lists
+
+
+async def list_values(session: AsyncSession, scope: Scope, aliases: list[str]) -> dict[str, list[str]]:
+    if not aliases:
+        return {}
+    stmt = (
+        select(ValueList.alias, ValueListItem.value)
+        .join(ValueListItem, ValueListItem.value_list_id == ValueList.id)
+        .where(ValueList.merchant_id == scope.merchant_id, ValueList.livemode == scope.livemode)
+        .where(ValueList.alias.in_(aliases))
+    )
+    out: dict[str, list[str]] = {alias: [] for alias in aliases}
+    for alias, value in (await session.execute(stmt)).all():
+        out[alias].append(value)
+    return out
+
+
+async def value_lists(session: AsyncSession, scope: Scope) -> list[ValueList]:
+    return list((await session.scalars(scoped_select(ValueList, scope.merchant_id, scope.livemode))).all())
+
+
+async def get_value_list(session: AsyncSession, scope: Scope, list_id: str) -> ValueList | None:
+    found: ValueList | None = await scoped_get(
+        session, scoped_select(ValueList, scope.merchant_id, scope.livemode), ValueList, list_id
+    )
+    return found
+
+
+async def value_list_by_alias(session: AsyncSession, scope: Scope, alias: str) -> ValueList | None:
+    stmt = scoped_select(ValueList, scope.merchant_id, scope.livemode).where(ValueList.alias == alias)
+    found: ValueList | None = (await session.scalars(stmt)).first()
+    return found
+
+
+async def value_list_page(
+    session: AsyncSession, scope: Scope, page: PageRequest, *, alias: str | None, contains: str | None
+) -> Page[ValueList]:
+    stmt = scoped_select(ValueList, scope.merchant_id, scope.livemode)
+    if alias is not None:
+        stmt = stmt.where(ValueList.alias == alias)
+    if contains is not None:
+        held = select(ValueListItem.value_list_id).where(ValueListItem.value == contains)
+        stmt = stmt.where(ValueList.id.in_(held))
+    return await paginate(session, stmt, ValueList, page, object_name="radar.value_list")
+
+
+async def items_of(session: AsyncSession, list_id: str) -> list[ValueListItem]:
+    stmt = select(ValueListItem).where(ValueListItem.value_list_id == list_id).order_by(ValueListItem.pk.desc())
+    return list((await session.scalars(stmt)).all())
+
+
+async def item_count(session: AsyncSession, list_id: str) -> int:
+    stmt = select(func.count()).where(ValueListItem.value_list_id == list_id)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def get_item(session: AsyncSession, scope: Scope, item_id: str) -> ValueListItem | None:
+    found: ValueListItem | None = await scoped_get(
+        session, scoped_select(ValueListItem, scope.merchant_id, scope.livemode), ValueListItem, item_id
+    )
+    return found
+
+
+async def item_by_value(session: AsyncSession, list_id: str, value: str) -> ValueListItem | None:
+    stmt = select(ValueListItem).where(ValueListItem.value_list_id == list_id, ValueListItem.value == value)
+    found: ValueListItem | None = (await session.scalars(stmt)).first()
+    return found
+
+
+async def item_page(
+    session: AsyncSession, scope: Scope, page: PageRequest, *, list_id: str, value: str | None
+) -> Page[ValueListItem]:
+    stmt = scoped_select(ValueListItem, scope.merchant_id, scope.livemode).where(ValueListItem.value_list_id == list_id)
+    if value is not None:
+        stmt = stmt.where(ValueListItem.value == value)
+    return await paginate(session, stmt, ValueListItem, page, object_name="radar.value_list_item")
+
+
+async def delete(session: AsyncSession, row: Any) -> None:
+    await session.delete(row)
+    await session.flush()
+
+
+async def delete_items(session: AsyncSession, list_id: str) -> None:
+    await session.execute(sa_delete(ValueListItem).where(ValueListItem.value_list_id == list_id))
+
+
+# Reviews
+
+
+async def get_review(session: AsyncSession, scope: Scope, review_id: str, *, for_update: bool = False) -> Review | None:
+    stmt = scoped_select(Review, scope.merchant_id, scope.livemode)
+    found: Review | None = await scoped_get(session, stmt, Review, review_id, for_update=for_update)
+    return found
+
+
+async def open_review_of(session: AsyncSession, scope: Scope, charge_id: str) -> Review | None:
+    stmt = scoped_select(Review, scope.merchant_id, scope.livemode).where(Review.charge_id == charge_id, Review.open)
+    found: Review | None = (await session.scalars(stmt.with_for_update())).first()
+    return found
+
+
+async def review_page(session: AsyncSession, scope: Scope, page: PageRequest) -> Page[Review]:
+    """Open reviews only, as Stripe lists them."""
+    stmt = scoped_select(Review, scope.merchant_id, scope.livemode).where(Review.open)
+    return await paginate(session, stmt, Review, page, object_name="review")

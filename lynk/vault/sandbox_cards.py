@@ -125,3 +125,13 @@ def sandbox_card_name(identifier: str) -> str | None:
             name = identifier[len(prefix) :]
             return name if name in TEST_CARD_NUMBERS else None
     return None
+
+
+def is_shared_test_card(bin_: str, last4: str) -> bool:
+    """A card every developer on the network pays with in test mode (risk keeps its history per merchant)."""
+    return (bin_, last4) in _SHARED
+
+
+_SHARED: frozenset[tuple[str, str]] = frozenset(
+    (number[:6], number[-4:]) for number in (*KNOWN_TEST_NUMBERS, *COUNTRY_CARDS.values())
+)

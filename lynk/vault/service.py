@@ -197,6 +197,12 @@ async def card_facts(session: AsyncSession, card_id: str) -> CardFacts | None:
     return CardFacts(card.brand, card.last4, card.bin, card.funding, card.country, card.exp_month, card.exp_year)
 
 
+async def card_fingerprint(session: AsyncSession, card_id: str) -> str | None:
+    """The network-wide keyed fingerprint of a stored card (the same card at every merchant), for risk."""
+    card = await repository.get_card(session, card_id)
+    return None if card is None else card.fingerprint
+
+
 async def rotate(db: Database, keyring: Keyring) -> int:
     """Re-wrap every record (secrets, processor credentials, cards, bank accounts) not under the current master
     key, in small transactions.

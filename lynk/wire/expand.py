@@ -15,7 +15,7 @@ from lynk.core.errors import InvalidRequestError
 if TYPE_CHECKING:
     from lynk.wire.routing import ApiCall
 
-Loader = Callable[["ApiCall", str], Awaitable[dict[str, Any] | None]]
+Loader = Callable[["ApiCall", str], Awaitable[dict[str, Any] | list[Any] | None]]
 MAX_EXPAND_DEPTH = 4
 LISTS = ("list", "search_result")
 
@@ -71,7 +71,7 @@ class Expander:
                 holder, key = _locate(obj, field)
                 value = holder.get(key) if holder is not None else None
                 if value is None and (str(obj.get("object")), field) in self._from_id:
-                    holder, value = obj, await loader(call, str(obj["id"]))
+                    holder, value = holder if holder is not None else obj, await loader(call, str(obj["id"]))
                     holder[key] = value
                 elif isinstance(value, str):
                     value = await loader(call, value)

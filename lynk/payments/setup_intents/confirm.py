@@ -97,8 +97,7 @@ async def confirm(ctx: PaymentContext, si: SetupIntent, options: SetupConfirmOpt
     )
     await repository.add(ctx.session, attempt)
     si.latest_attempt_id = attempt.id
-    assessment = risk.assess(card.bin, card.last4, (method.card or {}).get("fingerprint", ""))
-    if assessment.blocked:
+    if risk.blocks_setup(card):
         await _fail(
             ctx, si, method, attempt, error_object("card_declined", "fraudulent", "Your card was declined.", method)
         )

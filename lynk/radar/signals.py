@@ -1,0 +1,185 @@
+"""A payment's signals, as rule attributes: the payment, the card, the shopper, velocity and network history.
+
+`gather` reads the velocity windows (`velocity.py`) and returns the attributes as stored on the attempt
+row (JSON-safe: the amount in USD minor units); `for_rules` turns them into what predicates compare
+(`:amount_in_usd:` in dollars, exact).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynk.core.money import CURRENCIES
+from lynk.radar import velocity
+
+# USD per one major unit of a currency: a fixed table for risk only (no money moves by it). Unknown
+# currencies count at par, which only matters to amount rules.
+USD_RATES: dict[str, Fraction] = {
+    "usd": Fraction(1),
+    "eur": Fraction(108, 100),
+    "gbp": Fraction(127, 100),
+    "cad": Fraction(73, 100),
+    "aud": Fraction(66, 100),
+    "chf": Fraction(113, 100),
+    "jpy": Fraction(67, 10000),
+    "inr": Fraction(12, 1000),
+    "mxn": Fraction(58, 1000),
+    "brl": Fraction(18, 100),
+}
+
+
+@dataclass(frozen=True)
+class PaymentFacts:
+    """What the payments domain knows about one card attempt."""
+
+    payment_intent_id: str
+    amount: int
+    currency: str
+    fingerprint: str
+    bin: str
+    last4: str
+    brand: str
+    funding: str | None
+    card_country: str | None
+    email: str | None
+    ip_address: str | None  # the shopper's browser (publishable-key confirms), never the merchant's server
+    customer_id: str | None
+    description: str | None
+    link: bool
+    # One of Stripe's public test cards (test mode): every developer pays with it, so its card history and
+    # velocity are this merchant's own, not the network's.
+    shared_test_card: bool = False
+
+
+def shopper_ip(address: str | None) -> str | None:
+    """The address as a shopper's, or None for a loopback, private or link-local one: that is a proxy in
+    front of Lynk (or the machine itself), shared by every shopper behind it, and would lump them together."""
+    if not address:
+        return None
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    hidden = parsed.is_loopback or parsed.is_private or parsed.is_link_local or parsed.is_unspecified
+    return None if hidden or parsed.is_multicast else str(parsed)
+
+
+def amount_in_usd_minor(amount: int, currency: str) -> int:
+    """The amount in US cents, rounded down."""
+    exponent = CURRENCIES[currency].exponent if currency in CURRENCIES else 2
+    usd = Fraction(amount, 10**exponent) * USD_RATES.get(currency, Fraction(1))
+    return int(usd * 100)
+
+
+def _velocity(prefix: str, found: Mapping[str, int], *, distinct: Mapping[str, str] | None = None) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for window in velocity.WINDOWS:
+        out[f"total_charges_per_{prefix}_{window}"] = found[f"total_{window}"]
+        out[f"declined_charges_per_{prefix}_{window}"] = found[f"declined_{window}"]
+        out[f"authorized_charges_per_{prefix}_{window}"] = found[f"authorized_{window}"]
+        for column, name in (distinct or {}).items():
+            out[name.format(window=window)] = found[f"distinct_{column}_{window}"]
+    return out
+
+
+async def gather(
+    session: AsyncSession, merchant_id: str, livemode: bool, facts: PaymentFacts, now: int
+) -> dict[str, Any]:
+    """Every attribute of the payment, counting the windows (this attempt not included)."""
+    attrs: dict[str, Any] = {
+        "amount_in_usd_minor": amount_in_usd_minor(facts.amount, facts.currency),
+        "amount": facts.amount,
+        "currency": facts.currency,
+        "card_fingerprint": facts.fingerprint,
+        "card_bin": facts.bin,
+        "card_brand": facts.brand,
+        "card_funding": facts.funding,
+        "card_country": facts.card_country,
+        "is_prepaid": facts.funding == "prepaid",
+        "email": facts.email,
+        "email_domain": facts.email.rsplit("@", 1)[-1] if facts.email and "@" in facts.email else None,
+        "ip_address": facts.ip_address,
+        "ip_country": None,  # Lynk has no IP geolocation database: rules on it match nothing
+        "customer": facts.customer_id,
+        "description": facts.description,
+        "is_link": facts.link,
+    }
+    own = merchant_id if facts.shared_test_card else None
+    dims = [
+        velocity.Dimension("fingerprint", facts.fingerprint, ("merchant_id", "email"), own),
+        velocity.Dimension("merchant_id", merchant_id),
+        velocity.Dimension("payment_intent_id", facts.payment_intent_id),
+    ]
+    shopper = [(prefix, value) for prefix, value in (("ip_address", facts.ip_address), ("email", facts.email)) if value]
+    dims += [velocity.Dimension(prefix, str(value), ("fingerprint",)) for prefix, value in shopper]
+    card, merchant, intent, *by_shopper = await velocity.counts_many(session, livemode, now, dims)
+    attrs |= _velocity(
+        "card_number",
+        card,
+        distinct={"merchant_id": "merchants_per_card_number_{window}", "email": "emails_per_card_number_{window}"},
+    )
+    attrs |= _velocity("merchant", merchant)
+    attrs["declined_charges_per_payment_intent_hourly"] = intent["declined_hourly"]
+    for prefix in ("ip_address", "email"):
+        for name in velocity_names(prefix):
+            attrs[name] = 0
+    for (prefix, _value), found in zip(shopper, by_shopper, strict=True):
+        attrs |= _velocity(prefix, found, distinct={"fingerprint": f"cards_per_{prefix}_{{window}}"})
+    history = await velocity.fraud_history(session, livemode, facts.fingerprint, merchant_id=own)
+    attrs["has_fraud_history"] = history is not None
+    attrs["fraud_history"] = history
+    return attrs
+
+
+def velocity_names(prefix: str) -> list[str]:
+    names = [
+        f"{kind}_charges_per_{prefix}_{window}"
+        for kind in ("total", "declined", "authorized")
+        for window in velocity.WINDOWS
+    ]
+    if prefix in ("ip_address", "email"):
+        names += [f"cards_per_{prefix}_{window}" for window in velocity.WINDOWS]
+    if prefix == "card_number":
+        names += [f"{what}_per_card_number_{window}" for what in ("merchants", "emails") for window in velocity.WINDOWS]
+    return names
+
+
+def for_rules(stored: Mapping[str, Any], *, score: int, level: str) -> dict[str, Any]:
+    """What predicates compare: the stored attributes, the amount in dollars (exact), and the risk."""
+    attrs = dict(stored)
+    attrs["amount_in_usd"] = Fraction(int(stored.get("amount_in_usd_minor") or 0), 100)
+    attrs["risk_score"], attrs["risk_level"] = score, level
+    return attrs
+
+
+ATTRIBUTES: frozenset[str] = frozenset(
+    [
+        "amount_in_usd",
+        "amount",
+        "currency",
+        "card_fingerprint",
+        "card_bin",
+        "card_brand",
+        "card_funding",
+        "card_country",
+        "is_prepaid",
+        "email",
+        "email_domain",
+        "ip_address",
+        "ip_country",
+        "customer",
+        "description",
+        "is_link",
+        "has_fraud_history",
+        "fraud_history",
+        "risk_score",
+        "risk_level",
+    ]
+    + [name for prefix in ("card_number", "merchant", "ip_address", "email") for name in velocity_names(prefix)]
+)

@@ -1,0 +1,181 @@
+"""Velocity windows and network history, counted from `radar_attempts` in the database.
+
+One row per card attempt, network-wide (every merchant), so a card, an IP address or an email seen at
+one merchant counts at all of them. Every dimension of a payment is counted in one statement: one
+indexed range scan over the last week per dimension, the shorter windows summed in the same pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, CompoundSelect, Select, bindparam, case, func, literal, select, union_all, update
+from sqlalchemy import delete as sa_delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynk.models import RiskAttempt
+
+WINDOWS = {"minutely": 60, "hourly": 3600, "daily": 86400, "weekly": 7 * 86400}
+DECLINED = ("declined", "blocked")
+
+
+def _count(since: Any, when: ColumnElement[bool] | None = None) -> Any:
+    condition = RiskAttempt.created >= since if when is None else (RiskAttempt.created >= since) & when
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _distinct(since: Any, column: Any) -> Any:
+    return func.count(func.distinct(case((RiskAttempt.created >= since, column), else_=None)))
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One value whose windows are counted: `column` (a RiskAttempt column name) equal to `value`."""
+
+    column: str
+    value: str
+    distinct: tuple[str, ...] = ()  # up to two columns counted distinct per window (cards per IP…)
+    merchant_id: str | None = None  # keep to one merchant's attempts
+
+    @property
+    def shape(self) -> tuple[str, tuple[str, ...], bool]:
+        return self.column, self.distinct, self.merchant_id is not None
+
+
+def _branch(index: int, column: str, distinct: tuple[str, ...], one_merchant: bool) -> Select[Any]:
+    declined = RiskAttempt.result.in_(DECLINED)
+    authorized = RiskAttempt.result == "authorized"
+    exprs: list[Any] = [literal(index).label("dimension")]
+    for name in WINDOWS:
+        since: Any = bindparam(f"since_{name}")
+        exprs += [_count(since), _count(since, declined), _count(since, authorized)]
+        exprs += [
+            _distinct(since, getattr(RiskAttempt, distinct[slot])) if slot < len(distinct) else literal(0)
+            for slot in range(2)
+        ]
+    stmt = select(*exprs).where(
+        RiskAttempt.livemode == bindparam("livemode"),
+        getattr(RiskAttempt, column) == bindparam(f"value_{index}"),
+        RiskAttempt.created >= bindparam("since_weekly"),
+    )
+    return stmt.where(RiskAttempt.merchant_id == bindparam(f"merchant_{index}")) if one_merchant else stmt
+
+
+@lru_cache(maxsize=64)
+def _statement(shapes: tuple[tuple[str, tuple[str, ...], bool], ...]) -> CompoundSelect[Any]:
+    """The UNION ALL for these dimensions' shapes, built once (building it costs more than running it)."""
+    return union_all(*(_branch(index, *shape) for index, shape in enumerate(shapes)))
+
+
+async def counts_many(session: AsyncSession, livemode: bool, now: int, dims: list[Dimension]) -> list[dict[str, int]]:
+    """Attempts, declines and authorizations per window (and the distinct counts asked for) of every
+    dimension, in one round trip: one indexed range scan per dimension, joined by UNION ALL."""
+    params: dict[str, Any] = {"livemode": livemode} | {f"since_{n}": now - s for n, s in WINDOWS.items()}
+    for index, dim in enumerate(dims):
+        params[f"value_{index}"] = dim.value
+        if dim.merchant_id is not None:
+            params[f"merchant_{index}"] = dim.merchant_id
+    rows = (await session.execute(_statement(tuple(dim.shape for dim in dims)), params)).all()
+    found: list[dict[str, int]] = [{} for _ in dims]
+    for row in rows:
+        index, values = int(row[0]), iter(row[1:])
+        dim, out = dims[index], found[index]
+        for name in WINDOWS:
+            for kind in ("total", "declined", "authorized"):
+                out[f"{kind}_{name}"] = int(next(values) or 0)
+            for slot in range(2):
+                value = int(next(values) or 0)
+                if slot < len(dim.distinct):
+                    out[f"distinct_{dim.distinct[slot]}_{name}"] = value
+    return found
+
+
+async def counts(
+    session: AsyncSession,
+    livemode: bool,
+    dimension: str,
+    value: str,
+    now: int,
+    *,
+    distinct: tuple[str, ...] = (),
+    merchant_id: str | None = None,
+) -> dict[str, int]:
+    """The windows of one dimension (see `counts_many`)."""
+    [found] = await counts_many(session, livemode, now, [Dimension(dimension, value, distinct, merchant_id)])
+    return found
+
+
+async def fraud_history(
+    session: AsyncSession, livemode: bool, fingerprint: str, *, merchant_id: str | None = None
+) -> str | None:
+    """How this card was reported as fraud anywhere on the network (the first report's kind), or None."""
+    stmt = (
+        select(RiskAttempt.fraud_report)
+        .where(
+            RiskAttempt.livemode == livemode,
+            RiskAttempt.fingerprint == fingerprint,
+            RiskAttempt.fraud_report.is_not(None),
+        )
+        .limit(1)
+    )
+    if merchant_id is not None:
+        stmt = stmt.where(RiskAttempt.merchant_id == merchant_id)
+    found: str | None = (await session.execute(stmt)).scalar_one_or_none()
+    return found
+
+
+async def add(session: AsyncSession, attempt: RiskAttempt) -> None:
+    session.add(attempt)
+    await session.flush()
+
+
+async def report_fraud(session: AsyncSession, charge_id: str, kind: str) -> None:
+    """Mark a charge's attempt as reported fraud: its card now carries that history network-wide."""
+    stmt = (
+        update(RiskAttempt)
+        .where(RiskAttempt.charge_id == charge_id, RiskAttempt.fraud_report.is_(None))
+        .values(fraud_report=kind)
+    )
+    await session.execute(stmt)
+
+
+async def clear_user_report(session: AsyncSession, charge_id: str) -> None:
+    """The merchant took back its `user_report=fraudulent`."""
+    stmt = (
+        update(RiskAttempt)
+        .where(RiskAttempt.charge_id == charge_id, RiskAttempt.fraud_report == "user_report")
+        .values(fraud_report=None)
+    )
+    await session.execute(stmt)
+
+
+async def recent_for_merchant(
+    session: AsyncSession, merchant_id: str, livemode: bool, since: int, limit: int
+) -> list[tuple[dict[str, Any], int]]:
+    """The attributes and score of a merchant's attempts since `since` (newest first), for testing a rule."""
+    stmt = (
+        select(RiskAttempt.attributes, RiskAttempt.risk_score)
+        .where(RiskAttempt.merchant_id == merchant_id, RiskAttempt.livemode == livemode, RiskAttempt.created >= since)
+        .order_by(RiskAttempt.created.desc(), RiskAttempt.pk.desc())
+        .limit(limit)
+    )
+    return [(dict(attrs), int(score)) for attrs, score in (await session.execute(stmt)).all()]
+
+
+async def attributes_of(
+    session: AsyncSession, merchant_id: str, livemode: bool, charge_id: str
+) -> dict[str, Any] | None:
+    stmt = select(RiskAttempt.attributes).where(
+        RiskAttempt.charge_id == charge_id, RiskAttempt.merchant_id == merchant_id, RiskAttempt.livemode == livemode
+    )
+    found = (await session.execute(stmt)).scalars().first()
+    return None if found is None else dict(found)
+
+
+async def purge(session: AsyncSession, before: int) -> int:
+    """Forget attempts older than `before`, except those reported as fraud: they are the card's history."""
+    stmt = sa_delete(RiskAttempt).where(RiskAttempt.created < before, RiskAttempt.fraud_report.is_(None))
+    result = await session.execute(stmt)
+    return int(getattr(result, "rowcount", 0) or 0)
