@@ -140,8 +140,11 @@ async def store_error(db: Database, claimed: Claim, status: int, body: bytes) ->
 
 
 async def release(db: Database, claimed: Claim) -> None:
+    """The request ended without a result to keep: the next one with the key runs it again. Its row stays,
+    so a retry with the same parameters keeps `created` and asks the processor the same questions (an
+    attempt committed before a processor call may be waiting for it, see docs/architecture.md)."""
     async with db.transaction() as session:
-        await repository.delete_in_flight(session, claimed.pk)
+        await repository.unlock_in_flight(session, claimed.pk)
 
 
 async def purge_expired(db: Database, *, now: int, retention_seconds: int) -> int:

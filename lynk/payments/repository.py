@@ -71,6 +71,37 @@ async def find_call(session: AsyncSession, idempotency_key: str) -> ConnectorCal
     return found
 
 
+async def lock_call(session: AsyncSession, pk: int) -> ConnectorCall | None:
+    """A connector call's row, locked and read afresh (another process may have resolved it since)."""
+    stmt = select(ConnectorCall).where(ConnectorCall.pk == pk).with_for_update()
+    found: ConnectorCall | None = (await session.scalars(stmt.execution_options(populate_existing=True))).first()
+    return found
+
+
+async def unfinished_attempt(session: AsyncSession, payment_intent_id: str) -> ConnectorCall | None:
+    """The intent's card authorization committed before its processor call and not finished since."""
+    stmt = select(ConnectorCall).where(
+        ConnectorCall.payment_intent_id == payment_intent_id,
+        ConnectorCall.operation == "authorize",
+        ConnectorCall.status == "started",
+    )
+    found: ConnectorCall | None = (await session.scalars(stmt.order_by(ConnectorCall.pk.desc()))).first()
+    return found
+
+
+async def attempt_of_request(session: AsyncSession, request_key: str) -> ConnectorCall | None:
+    """The first card authorization a request made (`RequestInfo.processor_key_base`), whatever became of it."""
+    stmt = select(ConnectorCall).where(ConnectorCall.request_key == request_key, ConnectorCall.operation == "authorize")
+    found: ConnectorCall | None = (await session.scalars(stmt.order_by(ConnectorCall.pk))).first()
+    return found
+
+
+async def unfinished_attempts(session: AsyncSession, *, limit: int) -> Sequence[ConnectorCall]:
+    """Card authorizations left `started`, oldest first (the recovery job decides which were abandoned)."""
+    stmt = select(ConnectorCall).where(ConnectorCall.status == "started", ConnectorCall.operation == "authorize")
+    return (await session.scalars(stmt.order_by(ConnectorCall.created, ConnectorCall.pk).limit(limit))).all()
+
+
 async def get_refund(session: AsyncSession, scope: Scope, refund_id: str, *, for_update: bool = False) -> Refund | None:
     stmt = scoped_select(Refund, scope.merchant_id, scope.livemode)
     found: Refund | None = await scoped_get(session, stmt, Refund, refund_id, for_update=for_update)

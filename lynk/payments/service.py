@@ -18,7 +18,7 @@ from lynk.customers import service as customers
 from lynk.events import service as events
 from lynk.models import Charge, PaymentIntent, PaymentIntentStatus
 from lynk.payment_methods import service as payment_methods
-from lynk.payments import aftermath, booking, options, repository, states
+from lynk.payments import aftermath, booking, options, recovery, repository, states
 from lynk.payments.confirm import ConfirmOptions, confirm, payment_method_for
 from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call, refused
 from lynk.payments.errors import AmountTooSmall, ChargeNotFound, ClientSecretMismatch, PaymentIntentNotFound
@@ -76,6 +76,12 @@ def _method_types(new: NewPaymentIntent, code: str) -> tuple[list[str], dict[str
 
 async def create(ctx: PaymentContext, new: NewPaymentIntent, confirm_with: ConfirmOptions | None) -> PaymentIntent:
     code = check_amount(new.amount, new.currency)
+    if confirm_with is not None and (earlier := await recovery.created_earlier(ctx)) is not None:
+        # This request ran before and committed its intent with an attempt: it goes on with that intent.
+        ctx.created_here.add(earlier.id)
+        if not await recovery.take_over(ctx, earlier) and earlier.status in states.CONFIRMABLE:
+            await confirm(ctx, earlier, confirm_with)
+        return earlier
     types, automatic = _method_types(new, code)
     if new.customer is not None:
         await customers.get(ctx.session, ctx.scope, new.customer, param="customer")

@@ -7,6 +7,7 @@ requires_payment_method / requires_confirmation ──confirm──▶
     requires_capture (manual capture) ──capture──▶ succeeded
     succeeded
     requires_payment_method (declined, with last_payment_error)
+    processing (a card attempt at the processor) ──its answer──▶ where it started, then as above
     processing (a bank debit sent) ──bank settles──▶ succeeded
                                    ──bank returns it──▶ requires_payment_method (with last_payment_error)
 requires_payment_method / requires_confirmation / requires_action / requires_capture ──cancel──▶ canceled
@@ -81,6 +82,13 @@ def authorized(pi: PaymentIntent, charge_id: str, reference: str, *, captured: b
     else:
         pi.status = S.REQUIRES_CAPTURE
         pi.amount_capturable = pi.amount
+
+
+def attempting(pi: PaymentIntent) -> None:
+    """A card authorization is committed and goes to the processor: until its answer is in, the intent
+    refuses another confirm, an update or a cancel by its state, with no lock held over the network."""
+    _require(pi, (*CONFIRMABLE, S.REQUIRES_ACTION), "authorize")
+    pi.status = S.PROCESSING
 
 
 def failed(pi: PaymentIntent, error: dict[str, Any], charge_id: str | None) -> None:

@@ -1,0 +1,122 @@
+"""Atomic phases of a card authorization (docs/architecture.md, "Recovery points").
+
+1. `begin`: the attempt (its `connector_calls` row, with the processor's idempotency key) and the intent in
+   `processing` are committed: a recovery point, and a state that refuses a concurrent confirm.
+2. The processor is called with no transaction open and no pooled connection held.
+3. `finish`: a second short transaction locks the attempt, checks nobody resolved it meanwhile, puts the
+   intent back where it started and counts the attempt; the caller writes the outcome (charge, ledger,
+   events) and the request wrapper stores the idempotent response in the same transaction.
+
+A processor that did not answer (`undo`) leaves the intent where it started and the attempt `unknown`,
+its key kept: the retry derives the same key and gets the processor's answer again. A request that died
+between the phases leaves the attempt `started`: its retry with the same Idempotency-Key, or the recovery
+job (`payments.recovery`), resolves it through the processor's `status(key)`.
+
+Inside one `Database.transaction` (Lynk's own pages) `end_phase` commits nothing: the phases run in that
+transaction, as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lynk.connectors import AuthorizeResult, AuthorizeStatus, RefundRequest, VoidRequest
+from lynk.core import process
+from lynk.core.db import end_phase
+from lynk.models import ConnectorCall, PaymentIntent, PaymentIntentStatus
+from lynk.payments import repository, states
+from lynk.payments.context import PaymentContext, connector_call, record_call, request_key_base
+from lynk.payments.errors import ProcessorUnavailable
+
+STARTED = "started"
+UNKNOWN = "unknown"  # the processor did not answer: the intent went back, the key waits for the retry
+
+
+async def begin(
+    ctx: PaymentContext, pi: PaymentIntent, key: str, *, authenticated: bool, fail_on_action: bool
+) -> ConnectorCall:
+    """Phase 1: commit the attempt and the intent in `processing`; returns the attempt's row."""
+    resume: dict[str, Any] = {
+        "status": str(pi.status),
+        "payment_method": pi.payment_method_id,
+        "authenticated": authenticated,
+        "fail_on_action": fail_on_action,
+    }
+    states.attempting(pi)
+    call = await repository.find_call(ctx.session, key)  # an earlier attempt under this key that got no answer
+    if call is None:
+        call = await record_call(ctx, operation="authorize", payment_intent_id=pi.id, key=key, amount=pi.amount)
+    assert call.payment_intent_id == pi.id and call.status in (STARTED, UNKNOWN), "a processor key names one attempt"
+    call.status, call.result, call.completed = STARTED, None, None
+    call.request_key, call.owner, call.resume = request_key_base(ctx), process.identity(), resume
+    await ctx.session.flush()
+    await end_phase(ctx.session)
+    return call
+
+
+async def _lock(ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall) -> bool:
+    """Start the next phase: the attempt locked; False if it was resolved meanwhile. The intent is read afresh."""
+    await ctx.session.flush()
+    locked = await repository.lock_call(ctx.session, call.pk)
+    await ctx.session.refresh(pi, with_for_update=True)
+    return locked is not None and locked.status == STARTED
+
+
+def _restore(pi: PaymentIntent, call: ConnectorCall) -> None:
+    pi.status = PaymentIntentStatus((call.resume or {})["status"])
+
+
+async def finish(ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall) -> bool:
+    """Phase 2 starts: the intent back where the attempt began (its transitions apply from there) and the
+    attempt counted. False if another process resolved the attempt first (the intent shows its outcome)."""
+    if not await _lock(ctx, pi, call):
+        return False
+    _restore(pi, call)
+    pi.attempts += 1
+    return True
+
+
+async def undo(ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall) -> None:
+    """No answer, or the processor never saw the key: the intent as it was before the attempt (its payment
+    method too), the attempt `unknown`, committed. The next attempt on the intent asks under the same key."""
+    if not await _lock(ctx, pi, call):
+        return
+    _restore(pi, call)
+    pi.payment_method_id = (call.resume or {}).get("payment_method")
+    call.status, call.completed = UNKNOWN, ctx.now
+    await ctx.session.flush()
+    await end_phase(ctx.session)
+
+
+async def unfinished(ctx: PaymentContext, pi: PaymentIntent) -> ConnectorCall | None:
+    """The attempt an intent in `processing` waits for, if a card authorization put it there."""
+    if pi.status != PaymentIntentStatus.PROCESSING:
+        return None
+    return await repository.unfinished_attempt(ctx.session, pi.id)
+
+
+def made_by_this_request(ctx: PaymentContext, call: ConnectorCall) -> bool:
+    """The attempt was made by an earlier run of this request (same Idempotency-Key, same parameters), which
+    is over: the idempotency claim lets a retry in only once the earlier run released it or died."""
+    base = request_key_base(ctx)
+    return base is not None and call.request_key == base
+
+
+async def release_lost(ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall) -> None:
+    """An earlier attempt under this key got no answer and the retry asks something else (another card):
+    void (or refund, if it was captured) what that attempt holds at the processor. Called with no
+    transaction open; no answer undoes the attempt, as a processor that does not answer does."""
+    key = call.idempotency_key
+    try:
+        lost = await connector_call(ctx.connector.status, key)
+        if not isinstance(lost, AuthorizeResult):
+            return
+        if lost.status == AuthorizeStatus.AUTHORIZED:
+            void = VoidRequest(idempotency_key=f"{key}:void", reference=lost.reference)
+            await connector_call(ctx.connector.void, void)
+        elif lost.status == AuthorizeStatus.CAPTURED:
+            refund = RefundRequest(idempotency_key=f"{key}:refund", reference=lost.reference, amount=pi.amount)
+            await connector_call(ctx.connector.refund, refund)
+    except ProcessorUnavailable:
+        await undo(ctx, pi, call)
+        raise
