@@ -165,5 +165,5 @@ class ConnectorCall(Base):
     request_key: Mapped[str | None] = mapped_column(String(40), index=True)
     # The process making the call (`core.process.identity`): the recovery job resolves at once what a dead one left.
     owner: Mapped[str | None] = mapped_column(String(200))
-    # An unfinished attempt's way back: the intent's status and payment method before it, how it was asked.
+    # An unfinished attempt's way back: the intent's status before it, and how it was asked.
     resume: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)

@@ -23,6 +23,7 @@ from typing import Any
 from lynk.connectors import AuthorizeResult, AuthorizeStatus, RefundRequest, VoidRequest
 from lynk.core import process
 from lynk.core.db import end_phase
+from lynk.core.ids import random_token
 from lynk.models import ConnectorCall, PaymentIntent, PaymentIntentStatus
 from lynk.payments import repository, states
 from lynk.payments.context import PaymentContext, connector_call, record_call, request_key_base
@@ -37,8 +38,8 @@ async def begin(
 ) -> ConnectorCall:
     """Phase 1: commit the attempt and the intent in `processing`; returns the attempt's row."""
     resume: dict[str, Any] = {
+        "run": random_token(12),  # this run of the attempt: a resolver that saw an earlier run leaves it alone
         "status": str(pi.status),
-        "payment_method": pi.payment_method_id,
         "authenticated": authenticated,
         "fail_on_action": fail_on_action,
     }
@@ -55,11 +56,13 @@ async def begin(
 
 
 async def _lock(ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall) -> bool:
-    """Start the next phase: the attempt locked; False if it was resolved meanwhile. The intent is read afresh."""
+    """Start the next phase: the attempt locked; False if it was resolved meanwhile, or taken over and made
+    again (by its request's retry) since `call` was read. The intent is read afresh."""
     await ctx.session.flush()
+    seen = (call.resume or {}).get("run")  # read before the lock refreshes `call`
     locked = await repository.lock_call(ctx.session, call.pk)
     await ctx.session.refresh(pi, with_for_update=True)
-    return locked is not None and locked.status == STARTED
+    return locked is not None and locked.status == STARTED and (locked.resume or {}).get("run") == seen
 
 
 def _restore(pi: PaymentIntent, call: ConnectorCall) -> None:
@@ -77,12 +80,11 @@ async def finish(ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall) ->
 
 
 async def undo(ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall) -> None:
-    """No answer, or the processor never saw the key: the intent as it was before the attempt (its payment
-    method too), the attempt `unknown`, committed. The next attempt on the intent asks under the same key."""
+    """No answer, or the processor never saw the key: the intent back in the status it had before the
+    attempt, the attempt `unknown`, committed. The next attempt on the intent asks under the same key."""
     if not await _lock(ctx, pi, call):
         return
     _restore(pi, call)
-    pi.payment_method_id = (call.resume or {}).get("payment_method")
     call.status, call.completed = UNKNOWN, ctx.now
     await ctx.session.flush()
     await end_phase(ctx.session)
