@@ -34,9 +34,17 @@ UNKNOWN = "unknown"  # the processor did not answer: the intent went back, the k
 
 
 async def begin(
-    ctx: PaymentContext, pi: PaymentIntent, key: str, *, authenticated: bool, fail_on_action: bool
+    ctx: PaymentContext,
+    pi: PaymentIntent,
+    key: str,
+    *,
+    operation: str = "authorize",
+    amount: int | None = None,
+    authenticated: bool = False,
+    fail_on_action: bool = False,
 ) -> ConnectorCall:
-    """Phase 1: commit the attempt and the intent in `processing`; returns the attempt's row."""
+    """Phase 1: commit the attempt (an authorization, or a capture of `amount`) and the intent in
+    `processing`; returns the attempt's row."""
     resume: dict[str, Any] = {
         "run": random_token(12),  # this run of the attempt: a resolver that saw an earlier run leaves it alone
         "status": str(pi.status),
@@ -45,10 +53,11 @@ async def begin(
     }
     states.attempting(pi)
     call = await repository.find_call(ctx.session, key)  # an earlier attempt under this key that got no answer
+    amount = pi.amount if amount is None else amount
     if call is None:
-        call = await record_call(ctx, operation="authorize", payment_intent_id=pi.id, key=key, amount=pi.amount)
+        call = await record_call(ctx, operation=operation, payment_intent_id=pi.id, key=key, amount=amount)
     assert call.payment_intent_id == pi.id and call.status in (STARTED, UNKNOWN), "a processor key names one attempt"
-    call.status, call.result, call.completed = STARTED, None, None
+    call.status, call.result, call.completed, call.amount = STARTED, None, None, amount
     call.request_key, call.owner, call.resume = request_key_base(ctx), process.identity(), resume
     await ctx.session.flush()
     await end_phase(ctx.session)
@@ -75,7 +84,8 @@ async def finish(ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall) ->
     if not await _lock(ctx, pi, call):
         return False
     _restore(pi, call)
-    pi.attempts += 1
+    if call.operation == "authorize":
+        pi.attempts += 1  # the count processor keys of authorizations derive from
     return True
 
 
@@ -88,20 +98,6 @@ async def undo(ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall) -> N
     call.status, call.completed = UNKNOWN, ctx.now
     await ctx.session.flush()
     await end_phase(ctx.session)
-
-
-async def unfinished(ctx: PaymentContext, pi: PaymentIntent) -> ConnectorCall | None:
-    """The attempt an intent in `processing` waits for, if a card authorization put it there."""
-    if pi.status != PaymentIntentStatus.PROCESSING:
-        return None
-    return await repository.unfinished_attempt(ctx.session, pi.id)
-
-
-def made_by_this_request(ctx: PaymentContext, call: ConnectorCall) -> bool:
-    """The attempt was made by an earlier run of this request (same Idempotency-Key, same parameters), which
-    is over: the idempotency claim lets a retry in only once the earlier run released it or died."""
-    base = request_key_base(ctx)
-    return base is not None and call.request_key == base
 
 
 async def release_lost(ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall) -> None:

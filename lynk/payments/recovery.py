@@ -1,4 +1,5 @@
-"""Attempts whose request never finished (a crash between the phases of `payments.attempts`), resolved
+"""Attempts (authorizations, captures) whose request never finished (a crash between the phases of
+`payments.attempts`), resolved
 through the processor's `status(key)`: by the retry of the same request, or by the recovery job.
 
 The processor's answer to the key is applied as the request would have applied it (charge, ledger,
@@ -12,27 +13,38 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from lynk.connectors import AuthorizeResult
+from lynk.connectors import AuthorizeResult, OperationResult
 from lynk.core import process
 from lynk.core.db import end_phase
+from lynk.core.errors import LynkError
 from lynk.core.scope import Scope
 from lynk.models import ConnectorCall, PaymentIntent
 from lynk.payment_methods import service as payment_methods
-from lynk.payments import attempts, repository, risk, states
+from lynk.payments import attempts, capturing, repository, risk
+from lynk.payments.capturing import CaptureExtras
 from lynk.payments.confirm import apply_authorization, card_ref
 from lynk.payments.context import PaymentContext, complete_call, connector_call, request_key_base
-from lynk.payments.errors import PaymentDeclined, ProcessorUnavailable
+from lynk.payments.errors import PaymentDeclined
 from lynk.payments.setup_intents import mandates
 
 log = logging.getLogger(__name__)
 
 
-async def resolve(ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall) -> bool:
+async def resolve(
+    ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall, extras: CaptureExtras | None = None
+) -> bool:
     """Ask the processor what it did for the attempt's key and write that; True if it had answered (the
     outcome is written; a decline raises PaymentDeclined), False if it never saw the key (the intent is
-    back where the attempt began) or another process resolved the attempt first."""
+    back where the attempt began) or another process resolved the attempt first. A capture's `extras`
+    (metadata, statement descriptors) come from its retry; the recovery job has none to apply."""
     await end_phase(ctx.session)  # no transaction open across the processor call
     result = await connector_call(ctx.connector.status, call.idempotency_key)
+    if call.operation == "capture":
+        if not isinstance(result, OperationResult):
+            await attempts.undo(ctx, pi, call)
+            return False
+        await capturing.apply(ctx, pi, call, result, extras or CaptureExtras())
+        return True
     if not isinstance(result, AuthorizeResult):
         await attempts.undo(ctx, pi, call)
         return False
@@ -59,17 +71,19 @@ async def resolve(ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall) -
     return True
 
 
-async def take_over(ctx: PaymentContext, pi: PaymentIntent) -> bool:
-    """The retry of a request that died between the phases (same Idempotency-Key): resolve the attempt it
-    left. True when that settled the intent (the response is the intent as it is now); False when there
-    was none to take over, or the processor never saw it and the confirmation runs again (the intent locked)."""
-    call = await attempts.unfinished(ctx, pi)
-    if call is None or not attempts.made_by_this_request(ctx, call):
+async def take_over(ctx: PaymentContext, pi: PaymentIntent, extras: CaptureExtras | None = None) -> bool:
+    """The retry of a request whose earlier run died between the phases (same Idempotency-Key): True when
+    that run's attempt settles the intent, resolved now or by the recovery job since (the response is then
+    the intent as it is); False when there is none, or it was undone (the request runs again, the intent
+    locked)."""
+    base = request_key_base(ctx)
+    call = await repository.attempt_of_request(ctx.session, base, pi.id) if base is not None else None
+    if call is None or call.status == attempts.UNKNOWN:
         return False
-    if await resolve(ctx, pi, call):
+    if call.status != attempts.STARTED or await resolve(ctx, pi, call, extras):
         return True
     await ctx.session.refresh(pi, with_for_update=True)
-    return pi.status not in states.CONFIRMABLE  # resolved by another process meanwhile: its outcome stands
+    return (await repository.lock_call(ctx.session, call.pk)) is not None and call.status != attempts.UNKNOWN
 
 
 async def created_earlier(ctx: PaymentContext) -> PaymentIntent | None:
@@ -97,8 +111,8 @@ async def recover_abandoned(ctx: PaymentContext, *, after_seconds: int, limit: i
             await resolve(scoped, pi, call)
         except PaymentDeclined:
             pass  # a decline is an outcome: written, and committed below
-        except ProcessorUnavailable:
-            log.warning("attempt %s: the processor did not answer; trying again next pass", call.idempotency_key)
+        except LynkError as error:  # no answer, or a disagreement: logged, tried again next pass
+            log.warning("attempt %s not resolved: %s", call.idempotency_key, error)
             await ctx.session.rollback()
             continue
         await end_phase(ctx.session)

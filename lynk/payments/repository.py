@@ -78,27 +78,28 @@ async def lock_call(session: AsyncSession, pk: int) -> ConnectorCall | None:
     return found
 
 
-async def unfinished_attempt(session: AsyncSession, payment_intent_id: str) -> ConnectorCall | None:
-    """The intent's card authorization committed before its processor call and not finished since."""
+# The processor calls made in atomic phases (`payments.attempts`); the others run in one transaction.
+PHASED_OPERATIONS = ("authorize", "capture")
+
+
+async def attempt_of_request(
+    session: AsyncSession, request_key: str, payment_intent_id: str | None = None
+) -> ConnectorCall | None:
+    """The last attempt a request made (`RequestInfo.processor_key_base`), on the intent if given."""
     stmt = select(ConnectorCall).where(
-        ConnectorCall.payment_intent_id == payment_intent_id,
-        ConnectorCall.operation == "authorize",
-        ConnectorCall.status == "started",
+        ConnectorCall.request_key == request_key, ConnectorCall.operation.in_(PHASED_OPERATIONS)
     )
+    if payment_intent_id is not None:
+        stmt = stmt.where(ConnectorCall.payment_intent_id == payment_intent_id)
     found: ConnectorCall | None = (await session.scalars(stmt.order_by(ConnectorCall.pk.desc()))).first()
     return found
 
 
-async def attempt_of_request(session: AsyncSession, request_key: str) -> ConnectorCall | None:
-    """The first card authorization a request made (`RequestInfo.processor_key_base`), whatever became of it."""
-    stmt = select(ConnectorCall).where(ConnectorCall.request_key == request_key, ConnectorCall.operation == "authorize")
-    found: ConnectorCall | None = (await session.scalars(stmt.order_by(ConnectorCall.pk))).first()
-    return found
-
-
 async def unfinished_attempts(session: AsyncSession, *, limit: int) -> Sequence[ConnectorCall]:
-    """Card authorizations left `started`, oldest first (the recovery job decides which were abandoned)."""
-    stmt = select(ConnectorCall).where(ConnectorCall.status == "started", ConnectorCall.operation == "authorize")
+    """Attempts left `started`, oldest first (the recovery job decides which were abandoned)."""
+    stmt = select(ConnectorCall).where(
+        ConnectorCall.status == "started", ConnectorCall.operation.in_(PHASED_OPERATIONS)
+    )
     return (await session.scalars(stmt.order_by(ConnectorCall.created, ConnectorCall.pk).limit(limit))).all()
 
 

@@ -4,7 +4,7 @@ requires_payment_method ──(method given)──▶ requires_confirmation
 requires_payment_method / requires_confirmation ──confirm──▶
     requires_action (3-D Secure) ──authenticated──▶ (authorize again)
                                  ──amount, currency or method changed──▶ requires_confirmation
-    requires_capture (manual capture) ──capture──▶ succeeded
+    requires_capture (manual capture) ──capture──▶ processing (at the processor) ──▶ succeeded
     succeeded
     requires_payment_method (declined, with last_payment_error)
     processing (a card attempt at the processor) ──its answer──▶ where it started, then as above
@@ -85,9 +85,9 @@ def authorized(pi: PaymentIntent, charge_id: str, reference: str, *, captured: b
 
 
 def attempting(pi: PaymentIntent) -> None:
-    """A card authorization is committed and goes to the processor: until its answer is in, the intent
-    refuses another confirm, an update or a cancel by its state, with no lock held over the network."""
-    _require(pi, (*CONFIRMABLE, S.REQUIRES_ACTION), "authorize")
+    """A card authorization or a capture is committed and goes to the processor: until its answer is in, the
+    intent refuses another confirm, capture, update or cancel by its state, with no lock held over the network."""
+    _require(pi, (*CONFIRMABLE, S.REQUIRES_ACTION, S.REQUIRES_CAPTURE), "send to the processor")
     pi.status = S.PROCESSING
 
 
@@ -98,6 +98,10 @@ def failed(pi: PaymentIntent, error: dict[str, Any], charge_id: str | None) -> N
     pi.next_action = None
     if charge_id is not None:
         pi.latest_charge_id = charge_id
+
+
+def check_capturable(pi: PaymentIntent) -> None:
+    _require(pi, (S.REQUIRES_CAPTURE,), "capture")
 
 
 def captured(pi: PaymentIntent, amount: int) -> None:

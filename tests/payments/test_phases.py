@@ -45,30 +45,34 @@ def _saved_card(base: str, lynk: Served) -> tuple[str, str]:
     return customer, payment_method
 
 
-def _kill_between_the_phases(lynk: Served, base: str, path: str, key: str, data: dict[str, str]) -> str:
-    """Send the request, wait until the processor has authorized and the intent is `processing`, then kill
-    the server; returns the intent's id. Another confirm, sent while the processor has the first, is refused."""
+def _kill_between_the_phases(
+    lynk: Served, base: str, path: str, key: str, data: dict[str, str], operation: str = "authorize"
+) -> str:
+    """Send the request, wait until the processor has acted and the intent is `processing`, then kill the
+    server; returns the intent's id. Another request, sent while the processor has the first, is refused."""
     request = threading.Thread(target=lambda: _cut_off(base, lynk, path, key, data))
     request.start()
     processing = "SELECT id FROM payment_intents WHERE status = 'processing'"
     wait_for(lambda: len(lynk.query(processing)) == 1, 120, "the attempt to be committed")
-    wait_for(lambda: _authorizations(lynk) == 1, 120, "the processor to authorize")
+    acted = [["captured"]] if operation == "capture" else [["authorized"], ["captured"]]
+    wait_for(lambda: _at_processor(lynk) in acted, 120, "the processor to act")
     [(pi_id,)] = lynk.query(processing)
-    other = _post(base, lynk, f"/v1/payment_intents/{pi_id}/confirm", str(uuid.uuid4()))
+    other = _post(base, lynk, f"/v1/payment_intents/{pi_id}/{'capture' if operation == 'capture' else 'confirm'}")
     assert other.status_code == 400, other.text  # refused by state while the processor has the first
     assert other.json()["error"]["code"] == "payment_intent_unexpected_state"
     lynk.kill(base)
     request.join(timeout=60)
-    assert lynk.query("SELECT status FROM connector_calls WHERE operation = 'authorize'") == [("started",)]
+    calls = f"SELECT status FROM connector_calls WHERE operation = '{operation}'"
+    assert lynk.query(calls) == [("started",)]
     return str(pi_id)
 
 
-def _authorizations(lynk: Served) -> int:
-    """Payments the processor holds, 0 while the simulator has not made its tables yet."""
+def _at_processor(lynk: Served) -> list[str]:
+    """The states of the payments the processor holds (none while the simulator has not made its tables)."""
     try:
-        return int(lynk.simulator_query("SELECT count(*) FROM simulator_payments")[0][0])
+        return [state for (state,) in lynk.simulator_query("SELECT state FROM simulator_payments")]
     except DBAPIError:
-        return 0
+        return []
 
 
 def _cut_off(base: str, lynk: Served, path: str, key: str, data: dict[str, str]) -> None:
@@ -77,7 +81,7 @@ def _cut_off(base: str, lynk: Served, path: str, key: str, data: dict[str, str])
 
 
 def _one_charge_and_balanced_books(lynk: Served, pi_id: str, amount_captured: int) -> None:
-    assert _authorizations(lynk) == 1  # the processor authorized once
+    assert len(_at_processor(lynk)) == 1  # the processor authorized once
     charges = lynk.query("SELECT payment_intent_id, amount_captured FROM charges")
     assert charges == [(pi_id, amount_captured)]
     assert lynk.query("SELECT status FROM connector_calls WHERE operation = 'authorize'") != [("started",)]
@@ -132,3 +136,23 @@ def test_the_recovery_job_resolves_a_create_and_confirm_killed_between_the_phase
     done = "payment_intent.succeeded" if capture_method == "automatic" else "payment_intent.amount_capturable_updated"
     assert lynk.query(events) == [("payment_intent.created",), (done,)]
     assert _post(restarted, lynk, f"/v1/payment_intents/{pi_id}/confirm").status_code == 400  # settled: by state
+
+
+def test_a_capture_killed_between_the_phases_is_resolved_by_its_retry(lynk: Served) -> None:
+    base = lynk.start()
+    customer, card = _saved_card(base, lynk)
+    data = {"amount": "3000", "currency": "usd", "customer": customer, "payment_method": card}
+    held = _post(base, lynk, "/v1/payment_intents", **data, confirm="true", capture_method="manual").json()
+    assert held["status"] == "requires_capture"
+    lynk.kill(base)
+
+    slow = lynk.start(**SLOW)
+    key, path = str(uuid.uuid4()), f"/v1/payment_intents/{held['id']}/capture"
+    _kill_between_the_phases(lynk, slow, path, key, {"amount_to_capture": "2000"}, operation="capture")
+
+    restarted = lynk.start(None, "--no-worker")  # no recovery job: the retry resolves the capture
+    retried = _post(restarted, lynk, path, key, amount_to_capture="2000")
+    assert retried.status_code == 200, retried.text
+    assert (retried.json()["status"], retried.json()["amount_received"]) == ("succeeded", 2000)
+    assert lynk.simulator_query("SELECT state, captured FROM simulator_payments") == [("captured", 2000)]
+    _one_charge_and_balanced_books(lynk, held["id"], 2000)
