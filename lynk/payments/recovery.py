@@ -23,7 +23,7 @@ from lynk.payment_methods import service as payment_methods
 from lynk.payments import attempts, capturing, repository, risk
 from lynk.payments.capturing import CaptureExtras
 from lynk.payments.confirm import apply_authorization, card_ref
-from lynk.payments.context import PaymentContext, complete_call, connector_call, request_key_base
+from lynk.payments.context import PaymentContext, complete_call, connector_call, retried_request_key
 from lynk.payments.errors import PaymentDeclined
 from lynk.payments.setup_intents import mandates
 
@@ -76,7 +76,7 @@ async def take_over(ctx: PaymentContext, pi: PaymentIntent, extras: CaptureExtra
     that run's attempt settles the intent, resolved now or by the recovery job since (the response is then
     the intent as it is); False when there is none, or it was undone (the request runs again, the intent
     locked)."""
-    base = request_key_base(ctx)
+    base = retried_request_key(ctx)
     call = await repository.attempt_of_request(ctx.session, base, pi.id) if base is not None else None
     if call is None or call.status == attempts.UNKNOWN:
         return False
@@ -88,7 +88,7 @@ async def take_over(ctx: PaymentContext, pi: PaymentIntent, extras: CaptureExtra
 
 async def created_earlier(ctx: PaymentContext) -> PaymentIntent | None:
     """The intent an earlier run of this create-and-confirm request made and committed with its attempt."""
-    base = request_key_base(ctx)
+    base = retried_request_key(ctx)
     call = await repository.attempt_of_request(ctx.session, base) if base is not None else None
     if call is None:
         return None

@@ -297,7 +297,8 @@ class _Route(Generic[P]):
         hidden: list[str],
     ) -> Response:
         claimed_at = claimed.created if claimed is not None else None
-        token = current_request.set(RequestInfo(request_id, request.headers.get("idempotency-key"), claimed_at))
+        key = request.headers.get("idempotency-key")
+        token = current_request.set(RequestInfo(request_id, key, claimed_at, claimed is not None and claimed.retry))
         kept: LynkError | None = None
         call: ApiCall | None = None
         try:
