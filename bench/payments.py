@@ -4,11 +4,20 @@ A fresh PostgreSQL database is created for the run and dropped afterwards. The s
 free port on 127.0.0.1 (started as in `bench/api_baseline.py`, whose helpers this script imports). Each request
 is what the stripe SDK sends for a one-shot card payment: one `POST /v1/payment_intents` with
 `amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true` and a fresh `Idempotency-Key` (automatic
-capture). Anything but a 200 with `"status": "succeeded"` is counted and shown. Then, after the server has
-stopped, `pgbench -i -s 1` and a TPC-B-like `pgbench` run on the same database give the storage's own
-transactions per second; the script prints both figures and their ratio. Figures only: nothing asserts on speed.
+capture). Anything but a 200 with `"status": "succeeded"` is counted and shown. In one run:
+
+1. full load: `--concurrency` clients (16), each sending its next payment as soon as the last one answered;
+2. half load: payments sent at half the rate full load reached (an open loop: each at its scheduled time,
+   its latency counted from then, so a server falling behind shows in p99);
+3. a slow processor: a second server with `LYNK_SIMULATOR_LATENCY_MS` (300) under `--slow-concurrency`
+   clients (128), and its throughput as a share of full load's (the target is at least 80%);
+4. after the servers stopped, `pgbench -i -s 1` and a TPC-B-like `pgbench` run on the same database: the
+   storage's own transactions per second, and Lynk's full-load payments/s as a share of them.
+
+Figures only: nothing asserts on speed.
 
     .venv/bin/python bench/payments.py [--concurrency 16] [--requests 1000] [--workers 1] [--pgbench-seconds 15]
+        [--slow-ms 300] [--slow-concurrency 128] [--slow-requests 1000]
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections import Counter
 from contextlib import AsyncExitStack
@@ -55,7 +65,7 @@ class NotSucceeded(httpx.HTTPError):
     """A 200 whose PaymentIntent is not `succeeded`; raised so that `run_phase` counts it as an error."""
 
 
-async def drive(base_url: str, secret_key: str, pgid: int, args: argparse.Namespace) -> Any:  # base.Phase
+def payer(base_url: str, secret_key: str) -> tuple[dict[str, str], Any]:
     headers = {"Authorization": f"Bearer {secret_key}"}
 
     async def pay(client: httpx.AsyncClient, i: int) -> httpx.Response:
@@ -70,17 +80,67 @@ async def drive(base_url: str, secret_key: str, pgid: int, args: argparse.Namesp
                 raise NotSucceeded(f"200 with status {status!r}")
         return response
 
+    return headers, pay
+
+
+async def run_paced(name: str, clients: list[httpx.AsyncClient], send: Any, count: int, rate: float, pgid: int) -> Any:
+    """Send `count` requests at `rate` per second, each at its scheduled time (whichever client is free); a
+    request's latency runs from its scheduled time, so waiting for a free client counts."""
+    phase = base.Phase(name)
+    free: asyncio.Queue[httpx.AsyncClient] = asyncio.Queue()
+    for client in clients:
+        free.put_nowait(client)
+
+    async def one(i: int, due: float) -> None:
+        client = await free.get()
+        try:
+            response = await send(client, i)
+        except httpx.HTTPError as error:
+            phase.errors[f"{type(error).__name__}: {str(error)[:200]}"] += 1
+            return
+        finally:
+            free.put_nowait(client)
+        if response.status_code == 200:
+            phase.latencies_ms.append((time.perf_counter() - due) * 1000)
+        else:
+            phase.errors[f"{response.status_code}: {response.text[:200]}"] += 1
+
+    cpu, server_cpu, wall = time.process_time(), base.group_cpu_s(pgid), time.perf_counter()
+    async with asyncio.timeout(base.PHASE_TIMEOUT_S), asyncio.TaskGroup() as group:
+        for i in range(count):
+            due = wall + i / rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            group.create_task(one(i, due))
+    phase.wall_s, phase.client_cpu_s = time.perf_counter() - wall, time.process_time() - cpu
+    phase.server_cpu_s = base.group_cpu_s(pgid) - server_cpu
+    return phase
+
+
+async def drive(base_url: str, secret_key: str, pgid: int, args: argparse.Namespace, slow: bool) -> list[Any]:
+    """Full load and half load (or, against the slow processor, full load with more clients): base.Phase each."""
+    headers, pay = payer(base_url, secret_key)
+    concurrency = args.slow_concurrency if slow else args.concurrency
     async with AsyncExitStack() as stack:
         clients = [  # one keep-alive connection per client, as in api_baseline
             await stack.enter_async_context(
                 httpx.AsyncClient(base_url=base_url, headers=headers, timeout=base.REQUEST_TIMEOUT_S, trust_env=False)
             )
-            for _ in range(args.concurrency)
+            for _ in range(concurrency)
         ]
         warm = await base.run_phase("warm-up", clients, pay, args.warmup, pgid)
         for message, n in warm.errors.most_common(3):
             print(f"  warm-up error x{n}: {message}")
-        return await base.run_phase("create+confirm", clients, pay, args.requests, pgid)
+        if slow:
+            name = f"full load, processor {args.slow_ms} ms, {concurrency} clients"
+            return [await base.run_phase(name, clients, pay, args.slow_requests, pgid)]
+        full = await base.run_phase(f"full load, {concurrency} clients", clients, pay, args.requests, pgid)
+        half_rate = max(1.0, _rate(full) / 2)
+        name = f"half load, {half_rate:.1f}/s"
+        return [full, await run_paced(name, clients, pay, max(1, args.requests // 2), half_rate, pgid)]
+
+
+def _rate(phase: Any) -> float:
+    return len(phase.latencies_ms) / phase.wall_s if phase.wall_s else 0.0
 
 
 def pgbench(db_name: str, args: argparse.Namespace) -> tuple[float, str]:
@@ -100,27 +160,30 @@ def pgbench(db_name: str, args: argparse.Namespace) -> tuple[float, str]:
     return float(tps.group(1)), latency.group(0) if latency else "latency average = ?"
 
 
-def report(env_rows: list[tuple[str, str]], phase: Any, tps: float, pg_latency: str) -> None:
+def report(env_rows: list[tuple[str, str]], phases: list[Any], tps: float, pg_latency: str) -> None:
     print()
     for key, value in env_rows:
         print(f"{key:<15} {value}")
     print()
-    ms = sorted(phase.latencies_ms)
-    stats = [base.percentile(ms, q) for q in (0.5, 0.9, 0.99)] + [ms[-1] if ms else float("nan")]
-    ok_rate = len(ms) / phase.wall_s if phase.wall_s else 0.0
     head = ["phase", "requests", "succeeded", "errors", "wall s", "payments/s", "p50 ms", "p90 ms", "p99 ms"]
     rows = [[*head, "max ms", "client cpu s", "server cpu s"]]
-    rows.append([phase.name, str(phase.requests), str(len(ms)), str(sum(phase.errors.values()))])
-    rows[-1] += [f"{phase.wall_s:.2f}", f"{ok_rate:.1f}", *(f"{v:.1f}" for v in stats)]
-    rows[-1] += [f"{phase.client_cpu_s:.2f}", f"{phase.server_cpu_s:.2f}"]
+    for phase in phases:
+        ms = sorted(phase.latencies_ms)
+        stats = [base.percentile(ms, q) for q in (0.5, 0.9, 0.99)] + [ms[-1] if ms else float("nan")]
+        rows.append([phase.name, str(phase.requests), str(len(ms)), str(sum(phase.errors.values()))])
+        rows[-1] += [f"{phase.wall_s:.2f}", f"{_rate(phase):.1f}", *(f"{v:.1f}" for v in stats)]
+        rows[-1] += [f"{phase.client_cpu_s:.2f}", f"{phase.server_cpu_s:.2f}"]
     base.print_table(rows)
-    for message, n in phase.errors.most_common(10):
-        print(f"  error x{n}: {message}")
+    for phase in phases:
+        for message, n in phase.errors.most_common(10):
+            print(f"  {phase.name} error x{n}: {message}")
     print()
+    full, slow = _rate(phases[0]), _rate(phases[-1])
     print(f"pgbench TPC-B   {tps:.1f} tps ({pg_latency})")
-    print(f"Lynk payments   {ok_rate:.1f} succeeded/s")
-    ratio = f"{ok_rate / tps:.3f}" if tps else "n/a"
-    print(f"ratio           {ratio} (Lynk payments/s / pgbench TPC-B tps)")
+    print(f"Lynk payments   {full:.1f} succeeded/s at full load")
+    print(f"ratio           {f'{full / tps:.3f}' if tps else 'n/a'} (Lynk payments/s / pgbench TPC-B tps; target 0.5)")
+    if len(phases) > 2:
+        print(f"slow processor  {f'{slow / full:.3f}' if full else 'n/a'} (payments/s with it / at 0 ms; target 0.8)")
 
 
 def summarise_log(log: Path) -> None:
@@ -142,9 +205,13 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=1000, help="measured payments (default 1000)")
     parser.add_argument("--warmup", type=int, default=50, help="warm-up payments (default 50)")
     parser.add_argument("--pgbench-seconds", type=int, default=15, help="pgbench -T (default 15)")
+    parser.add_argument("--slow-ms", type=int, default=300, help="the slow processor's answer delay (default 300)")
+    parser.add_argument("--slow-concurrency", type=int, default=128, help="clients against it (default 128)")
+    parser.add_argument("--slow-requests", type=int, default=1000, help="measured payments against it (default 1000)")
     args = parser.parse_args()
-    if min(args.workers, args.concurrency, args.requests, args.pgbench_seconds) < 1 or args.warmup < 0:
-        parser.error("--workers, --concurrency, --requests, --pgbench-seconds must be at least 1, --warmup at least 0")
+    sizes = (args.workers, args.concurrency, args.requests, args.pgbench_seconds, args.slow_concurrency)
+    if min(*sizes, args.slow_requests) < 1 or min(args.warmup, args.slow_ms) < 0:
+        parser.error("counts must be at least 1, --warmup and --slow-ms at least 0")
 
     db_name: str | None = None
     proc: subprocess.Popen[bytes] | None = None
@@ -157,13 +224,16 @@ def main() -> int:
             url = f"{base.ADMIN_URL.rpartition('/')[0]}/{db_name}"
             master_key = base64.b64encode(os.urandom(32)).decode()
             env = {**os.environ, "LYNK_DATABASE_URL": url, "LYNK_HOME": tmp, "LYNK_MASTER_KEY": master_key}
-            port = base.free_port()
-            base_url = f"http://127.0.0.1:{port}"
-            proc = base.start_server(env, port, args.workers, log)
-            base.wait_healthy(base_url, proc)
             secret_key = base.create_merchant(env)
-            phase = asyncio.run(drive(base_url, secret_key, proc.pid, args))
-            base.stop_server(proc)  # pgbench then has the database (and the CPUs) to itself
+            phases = []
+            for slow in (False, True):  # the same database; a server of its own for each processor latency
+                port = base.free_port()
+                base_url = f"http://127.0.0.1:{port}"
+                latency = {"LYNK_SIMULATOR_LATENCY_MS": str(args.slow_ms if slow else 0)}
+                proc = base.start_server({**env, **latency}, port, args.workers, log)
+                base.wait_healthy(base_url, proc)
+                phases += asyncio.run(drive(base_url, secret_key, proc.pid, args, slow))
+                base.stop_server(proc)  # pgbench then has the database (and the CPUs) to itself
             tps, pg_latency = pgbench(db_name, args)
             jobs = min(2, args.concurrency)
             env_rows = [
@@ -173,8 +243,9 @@ def main() -> int:
                 ("concurrency", f"{args.concurrency} clients (pgbench -c {args.concurrency} -j {jobs})"),
                 ("server workers", f"{args.workers} (lynk serve --no-worker)"),
                 ("requests", f"{args.requests} measured after {args.warmup} warm-up"),
+                ("slow processor", f"{args.slow_ms} ms, {args.slow_concurrency} clients, {args.slow_requests} paid"),
             ]
-            report(env_rows, phase, tps, pg_latency)
+            report(env_rows, phases, tps, pg_latency)
             return 0
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)

@@ -1,6 +1,8 @@
 """Periodic upkeep run inside `lynk serve` (unless `--no-worker`), each task in its own transaction:
 
 - purge idempotency keys past retention;
+- resolve card authorizations a dead request left between its phases (`payments.recovery`), through the
+  processor's `status(key)`, with no transaction open while it answers;
 - cancel card authorizations left uncaptured for 7 days;
 - move bank debits on once the bank has answered (`succeeded`, or failed with the bank's code);
 - decide submitted test-mode disputes, and close disputes left unanswered past `due_by`;
@@ -18,7 +20,9 @@ task's transaction first takes the task's job lock (`lynk.core.locks`): of concu
 does a task and the others skip it until their next pass. The tasks also claim their rows with
 `FOR UPDATE [SKIP LOCKED]` and re-check each row's state, so a task never handles an object twice;
 the lock keeps concurrent passes from wasting work or deadlocking on the same merchant's accounts.
-The idempotency purge needs neither: deleting expired keys twice deletes them once.
+The idempotency purge needs neither: deleting expired keys twice deletes them once. Nor does attempt
+recovery, which calls the processor and so holds no lock: it locks each attempt only to write its
+outcome, and skips one another process resolved first.
 
 `run_worker` runs the webhook delivery worker beside it (`lynk serve`, `lynk worker`).
 """
@@ -42,7 +46,7 @@ from lynk.events import service as events
 from lynk.idempotency import service as idempotency
 from lynk.ledger import service as ledger
 from lynk.link import service as link
-from lynk.payments import bank_debits
+from lynk.payments import bank_debits, recovery
 from lynk.payments import service as payments
 from lynk.payments.context import PaymentContext, configured
 from lynk.radar import service as radar
@@ -65,6 +69,7 @@ class Upkeep:
     purged_events: int = 0
     purged_link_signups: int = 0
     purged_radar_attempts: int = 0
+    recovered_attempts: int = 0
 
 
 def _context(runtime: Runtime, session: AsyncSession, now: int) -> PaymentContext:
@@ -109,6 +114,7 @@ async def run_once(runtime: Runtime) -> Upkeep:
     def ctx(session: AsyncSession) -> PaymentContext:
         return _context(runtime, session, now)
 
+    recovered = await _measured("payment_attempts", recover_attempts(runtime, now=now))
     expired = await _locked(runtime, "authorizations", lambda s: payments.expire_authorizations(ctx(s)))
     sessions_expired = await _locked(runtime, "checkout_sessions", lambda s: checkout.expire_due(ctx(s)))
     debits = await _locked(runtime, "bank_debits", lambda s: bank_debits.settle_due(ctx(s)))
@@ -121,11 +127,18 @@ async def run_once(runtime: Runtime) -> Upkeep:
             held = run.items = await link.purge_held_signups(session, runtime.settings, now)
     attempts = await _locked(runtime, "radar_attempts", lambda s: radar.purge_attempts(s, now=now))
     upkeep = Upkeep(
-        purged, expired, settled, debits, decided, past_due, sessions_expired, purged_events, held, attempts
+        purged, expired, settled, debits, decided, past_due, sessions_expired, purged_events, held, attempts, recovered
     )
     if any(astuple(upkeep)):
         log.info("upkeep: %s", upkeep)
     return upkeep
+
+
+async def recover_attempts(runtime: Runtime, *, now: int) -> int:
+    """Card authorizations left between their phases by a request that died, resolved (`payments.recovery`)."""
+    async with runtime.db.phases() as session:
+        after = runtime.settings.idempotency_lock_seconds  # the same bound as a dead request's idempotency key
+        return await recovery.recover_abandoned(_context(runtime, session, now), after_seconds=after)
 
 
 async def run_forever(runtime: Runtime) -> None:

@@ -162,9 +162,15 @@ class Simulator:
     async def status(self, idempotency_key: str) -> AuthorizeResult | OperationResult | DebitResult | None:
         """For a debit, the bank's verdict: the simulated bank has always answered by the time anyone asks."""
         stored = await self.store.operation(idempotency_key)
+        await self._answer_delay()
         if stored is None:
             return None
         return decode_result(stored.verdict or stored.result)
+
+    async def _answer_delay(self) -> None:
+        """A processor's answer takes time (`LYNK_SIMULATOR_LATENCY_MS`): waited without blocking the server."""
+        if self.latency_s > 0:
+            await asyncio.sleep(self.latency_s)
 
     async def close(self) -> None:
         await self.store.close()
@@ -173,7 +179,9 @@ class Simulator:
         """Run `request` unless its key was seen; then replay what it got."""
         for _ in range(3):
             try:
-                return await self._once_in_unit(request)
+                result = await self._once_in_unit(request)
+                await self._answer_delay()  # the processor has acted (or replayed): its answer takes this long
+                return result
             except StoreConflict:
                 continue  # another process stored the key first: the next unit replays it
         raise ConnectorUnavailable("the simulator's store kept conflicting")
@@ -189,8 +197,6 @@ class Simulator:
             result, verdict = await self._apply(unit, request)
             await unit.save_operation(key, Stored(text, encode_result(result), verdict))
         self._count(request, result)
-        if self.latency_s > 0:  # the processor has acted; its answer takes this long to arrive
-            await asyncio.sleep(self.latency_s)
         return result
 
     def _count(self, request: Request, result: Result) -> None:

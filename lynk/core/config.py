@@ -133,7 +133,9 @@ class Settings(BaseSettings):
         description="A key in flight longer than this (a crashed request) is released; sooner when its process died",
     )
     simulator_latency_ms: int = Field(
-        default=0, ge=0, description="How long the test-mode simulator takes to answer (after it acted)"
+        default=0,
+        ge=0,
+        description="How long the test-mode simulator waits (after it acted) before it answers each call, in ms",
     )
 
     # Card testing (docs/fraud.md): declines in the last hour after which a source's next attempts are blocked.

@@ -1,6 +1,8 @@
 """The database: one async engine for PostgreSQL (asyncpg) or SQLite (aiosqlite).
 
-Requests open one session each and commit once (`Database.transaction`). On SQLite,
+Work opens one session and commits once (`Database.transaction`). An API request's session may also
+commit along the way (`Database.phases`, `end_phase`): a payment commits its attempt before calling the
+processor, so no transaction or pooled connection is held while the network answers. On SQLite,
 write transactions start with `BEGIN IMMEDIATE` so concurrent writers queue on the
 busy timeout instead of failing when they upgrade a read lock.
 """
@@ -106,6 +108,18 @@ def create_engine(
     return engine
 
 
+_PHASES = "lynk_phases"
+
+
+async def end_phase(session: AsyncSession) -> bool:
+    """Commit what `session` did so far and give its connection back to the pool, if it was opened with
+    `Database.phases`; False (nothing done) inside one `transaction`, whose work then stays in it."""
+    if not session.info.get(_PHASES):
+        return False
+    await session.commit()
+    return True
+
+
 class Database:
     """The engine plus sessions: `transaction(write=…)` opens, commits or rolls back one."""
 
@@ -132,6 +146,15 @@ class Database:
         """A session whose transaction commits if the block succeeds, else rolls back."""
         async with self.session(write=write) as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def phases(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
+        """As `transaction`, but the block may also commit along the way (`end_phase`); what it does after
+        its last phase commits when it ends, or rolls back if it fails."""
+        async with self.session(write=write) as session:
+            session.info[_PHASES] = True
+            yield session
+            await session.commit()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

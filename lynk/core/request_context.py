@@ -18,6 +18,8 @@ class RequestInfo:
     idempotency_key: str | None
     # When the request's Idempotency-Key was first claimed: with the key, it names this request across a crash.
     idempotency_claimed: int | None = None
+    # An earlier run of this request ended without a result (it may have left an attempt to take over).
+    retry: bool = False
 
     def processor_key_base(self, merchant_id: str, livemode: bool) -> str | None:
         """A base for processor idempotency keys that a retry of this request after a crash derives again.

@@ -35,9 +35,12 @@ async def complete(session: AsyncSession, pk: int, status: int, body: bytes) -> 
     )
 
 
-async def delete_in_flight(session: AsyncSession, pk: int) -> None:
+async def unlock_in_flight(session: AsyncSession, pk: int) -> None:
+    """Let the next request with the key claim it at once (keeping `created`, from which processor keys derive)."""
     await session.execute(
-        delete(IdempotencyKey).where(IdempotencyKey.pk == pk, IdempotencyKey.status == IdempotencyStatus.IN_FLIGHT)
+        update(IdempotencyKey)
+        .where(IdempotencyKey.pk == pk, IdempotencyKey.status == IdempotencyStatus.IN_FLIGHT)
+        .values(locked_until=0, owner=None)
     )
 
 

@@ -42,6 +42,8 @@ class Claim:
     pk: int
     created: int
     """When the key was first claimed for this request (kept when a retry reclaims it after a crash)."""
+    retry: bool = False
+    """An earlier run of the same request (same key and parameters) ended without a result: this is its retry."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ async def _claim_in(session: AsyncSession, request: ClaimRequest) -> Claim | Rep
         row.created = row.created if retry else fresh.created
         row.response_status = None
         row.response_body = None
-        return Claim(row.pk, row.created)
+        return Claim(row.pk, row.created, retry)
     if in_flight:
         raise KeyInUse()
     if row.fingerprint not in (request.fingerprint, LEGACY_FINGERPRINT):
@@ -140,8 +142,11 @@ async def store_error(db: Database, claimed: Claim, status: int, body: bytes) ->
 
 
 async def release(db: Database, claimed: Claim) -> None:
+    """The request ended without a result to keep: the next one with the key runs it again. Its row stays,
+    so a retry with the same parameters keeps `created` and asks the processor the same questions (an
+    attempt committed before a processor call may be waiting for it, see docs/architecture.md)."""
     async with db.transaction() as session:
-        await repository.delete_in_flight(session, claimed.pk)
+        await repository.unlock_in_flight(session, claimed.pk)
 
 
 async def purge_expired(db: Database, *, now: int, retention_seconds: int) -> int:

@@ -143,10 +143,16 @@ class Refund(ScopedObject, Base):
 
 
 class ConnectorCall(Base):
-    """Every call to a processor: written before the call, completed after it."""
+    """Every call to a processor: written before the call, completed after it.
+
+    A card authorization's row is its recovery point (docs/architecture.md, "Recovery points"): committed,
+    `started`, before the processor is called, with what resolving it needs if the request never finishes."""
 
     __tablename__ = "connector_calls"
-    __table_args__ = (UniqueConstraint("idempotency_key"),)
+    __table_args__ = (
+        UniqueConstraint("idempotency_key"),
+        Index("ix_connector_calls_status_created", "status", "created"),
+    )
 
     pk: Mapped[int] = mapped_column(BigIntPk, primary_key=True, autoincrement=True)
     payment_intent_id: Mapped[str] = mapped_column(String(64), index=True)  # a pi_… or a SetupIntent's seti_…
@@ -157,3 +163,9 @@ class ConnectorCall(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
     created: Mapped[int] = mapped_column(BigInteger)
     completed: Mapped[int | None] = mapped_column(BigInteger)
+    # The request that made the call (`RequestInfo.processor_key_base`): its retry takes an unfinished attempt over.
+    request_key: Mapped[str | None] = mapped_column(String(40), index=True)
+    # The process making the call (`core.process.identity`): the recovery job resolves at once what a dead one left.
+    owner: Mapped[str | None] = mapped_column(String(200))
+    # An unfinished attempt's way back: the intent's status before it, and how it was asked.
+    resume: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)

@@ -7,7 +7,7 @@ from typing import Any
 
 from lynk.core.errors import ParameterMissing, ResourceMissing
 from lynk.core.pagination import PageRequest
-from lynk.payments import refunds, service
+from lynk.payments import capturing, recovery, refunds, service
 from lynk.payments.confirm import ConfirmOptions
 from lynk.payments.endpoints import payment_context
 from lynk.payments.objects import charge_object, refund_object
@@ -70,11 +70,12 @@ async def capture_charge(call: ApiCall, params: CaptureCharge) -> dict[str, Any]
     pi = await service.get(ctx, charge.payment_intent_id, for_update=True)
     if params.receipt_email is not None:
         pi.receipt_email = charge.receipt_email = params.receipt_email
-    extras = service.CaptureExtras(
+    extras = capturing.CaptureExtras(
         statement_descriptor=params.statement_descriptor,
         statement_descriptor_suffix=params.statement_descriptor_suffix,
     )
-    await service.capture(ctx, pi, params.amount, extras)
+    if not await recovery.take_over(ctx, pi, extras):  # none left by this request's earlier run
+        await capturing.capture(ctx, pi, params.amount, extras)
     return charge_object(await service.get_charge(ctx, charge.id))
 
 

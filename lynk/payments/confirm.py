@@ -1,11 +1,12 @@
 """The confirm pipeline, one stage a function: validate, risk, authenticate, authorize, capture, events.
 
-The connector is called inside the request's transaction, with the PaymentIntent row
-locked, so two confirms can never both authorize. Its idempotency key is derived from
-the PaymentIntent's committed attempt count, or, for an intent created by the same request
-(which a crash takes with it), from the request's Idempotency-Key: a request that crashed
-after the processor acted is retried with the same key, and the processor answers the same
-question again instead of authorizing twice. Every call is logged in `connector_calls` before it is made.
+A card authorization runs in atomic phases (`payments.attempts`): the attempt is committed with the
+intent in `processing` before the processor is called, the call is made with no transaction open, and
+the outcome is written in a second short transaction, so two confirms can never both authorize and no
+lock is held over the network. The processor's idempotency key is derived from the PaymentIntent's
+count of finished attempts, or, for an intent created by the same request, from the request's
+Idempotency-Key: a retry asks the processor the same question again instead of authorizing twice.
+Every call is logged in `connector_calls` before it is made.
 """
 
 from __future__ import annotations
@@ -19,20 +20,18 @@ from lynk.connectors import (
     AuthorizeResult,
     AuthorizeStatus,
     CardRef,
-    RefundRequest,
-    VoidRequest,
 )
 from lynk.core import metrics
 from lynk.core.errors import InvalidRequestError
 from lynk.events import service as events
 from lynk.link import service as link
 from lynk.link.service import LinkPayment, LinkSignup
-from lynk.models import Charge, PaymentIntent, PaymentMethod
+from lynk.models import Charge, Mandate, PaymentIntent, PaymentMethod
 from lynk.payment_methods import bank_accounts
 from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.bank_accounts import BankAccountInput
 from lynk.payment_methods.objects import payment_method_object
-from lynk.payments import aftermath, bank_debits, booking, method_rules, risk, states
+from lynk.payments import aftermath, attempts, bank_debits, booking, method_rules, risk, states
 from lynk.payments import options as intent_options
 from lynk.payments.charge_records import build_charge
 from lynk.payments.context import (
@@ -41,7 +40,6 @@ from lynk.payments.context import (
     authentication_url,
     complete_call,
     connector_call,
-    record_call,
     require_processor,
 )
 from lynk.payments.errors import PaymentDeclined, ProcessorKeyConflict, ProcessorUnavailable
@@ -233,9 +231,7 @@ async def _authorize(
     # An off-session charge relies on the consent recorded when the card was set up.
     mandate = await mandates.active_for(ctx, method) if pi.off_session else None
     for _ in range(2):
-        pi.attempts += 1
-        key = f"{attempt_key_base(ctx, pi.id)}:authorize:{pi.attempts}"
-        call = await record_call(ctx, operation="authorize", payment_intent_id=pi.id, key=key, amount=pi.amount)
+        key = f"{attempt_key_base(ctx, pi.id)}:authorize:{pi.attempts + 1}"
         request = AuthorizeRequest(
             idempotency_key=key,
             amount=pi.amount,
@@ -249,17 +245,44 @@ async def _authorize(
             previously_setup=mandate is not None,
             capture=intent_options.capture_method(pi, method.type) != "manual",
         )
-        try:
+        call = await attempts.begin(ctx, pi, key, authenticated=authenticated, fail_on_action=fail_on_action)
+        try:  # no transaction open from here until `attempts.finish`
             result = await connector_call(ctx.connector.authorize, request)
             break
         except ProcessorKeyConflict:
             # An attempt under this key reached the processor and its answer was lost, and this retry
             # differs (another card): release what that attempt may hold, then ask afresh.
+            await attempts.release_lost(ctx, pi, call)
+            if not await attempts.finish(ctx, pi, call):
+                return
             call.status, call.completed = "superseded", ctx.now
-            await _release_lost_attempt(ctx, key, pi.amount)
+        except ProcessorUnavailable:
+            await attempts.undo(ctx, pi, call)
+            raise
     else:
         raise ProcessorUnavailable()
+    if not await attempts.finish(ctx, pi, call):
+        return  # the recovery job resolved this attempt first, from the same answer: the intent shows it
     complete_call(call, result, ctx.now)
+    await apply_authorization(
+        ctx, pi, method, card, assessment, result, mandate, authenticated=authenticated, fail_on_action=fail_on_action
+    )
+
+
+async def apply_authorization(
+    ctx: PaymentContext,
+    pi: PaymentIntent,
+    method: PaymentMethod,
+    card: CardRef,
+    assessment: risk.RiskAssessment,
+    result: AuthorizeResult,
+    mandate: Mandate | None,
+    *,
+    authenticated: bool,
+    fail_on_action: bool,
+) -> None:
+    """Phase 2: the processor's answer written (charge, ledger, events); a decline raises PaymentDeclined."""
+    setup_future_usage = intent_options.setup_future_usage(pi, method.type)
     url = authentication_url(ctx, pi.id, pi.client_secret, result)
     if (
         result.status == AuthorizeStatus.AUTHENTICATION_REQUIRED
@@ -313,18 +336,6 @@ async def _require_authentication(ctx: PaymentContext, pi: PaymentIntent, url: s
     """Send the shopper to authenticate at `url` (`next_action.redirect_to_url`)."""
     states.require_action(pi, {"type": "redirect_to_url", "redirect_to_url": {"url": url, "return_url": pi.return_url}})
     await _record_intent(ctx, pi, "payment_intent.requires_action")
-
-
-async def _release_lost_attempt(ctx: PaymentContext, key: str, lost_amount: int) -> None:
-    """Void (or refund, if it was captured) what a lost attempt holds at the processor."""
-    lost = await connector_call(ctx.connector.status, key)
-    if not isinstance(lost, AuthorizeResult):
-        return
-    if lost.status == AuthorizeStatus.AUTHORIZED:
-        await connector_call(ctx.connector.void, VoidRequest(idempotency_key=f"{key}:void", reference=lost.reference))
-    elif lost.status == AuthorizeStatus.CAPTURED:
-        refund = RefundRequest(idempotency_key=f"{key}:refund", reference=lost.reference, amount=lost_amount)
-        await connector_call(ctx.connector.refund, refund)
 
 
 def error_object(

@@ -156,6 +156,13 @@ def request_key_base(ctx: PaymentContext) -> str | None:
     return info.processor_key_base(ctx.scope.merchant_id, ctx.scope.livemode) if info is not None else None
 
 
+def retried_request_key(ctx: PaymentContext) -> str | None:
+    """`request_key_base`, only when an earlier run of this request ended without a result: what its retry
+    looks an attempt it left up by (`payments.recovery`); None, with no query, on a first run."""
+    info = current_request.get()
+    return request_key_base(ctx) if info is not None and info.retry else None
+
+
 def attempt_key_base(ctx: PaymentContext, payment_intent_id: str) -> str:
     """What names a PaymentIntent's processor attempts (`{base}:authorize:{n}`, `{base}:debit:{n}`).
 

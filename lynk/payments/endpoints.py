@@ -9,7 +9,7 @@ from lynk.link import service as link_service
 from lynk.link.accounts import Signup
 from lynk.link.endpoints import caller_of
 from lynk.payment_methods.bank_accounts import BankAccountInput
-from lynk.payments import service
+from lynk.payments import capturing, recovery, service
 from lynk.payments.confirm import BankAccountData, ConfirmOptions, confirm
 from lynk.payments.context import ClientInfo, PaymentContext, configured
 from lynk.payments.objects import charge_object, payment_intent_object
@@ -172,6 +172,8 @@ async def confirm_payment_intent(call: ApiCall, params: ConfirmPaymentIntent) ->
     pi = await service.get(ctx, call.path["id"], for_update=True)
     if not call.caller.secret:
         service.check_client_secret(pi, params.client_secret)
+    if await recovery.take_over(ctx, pi):  # this request's earlier run died while the processor had it
+        return payment_intent_object(pi)
     service.set_confirm_fields(
         pi,
         shipping=params.shipping.rendered() if params.shipping else None,
@@ -187,12 +189,14 @@ async def confirm_payment_intent(call: ApiCall, params: ConfirmPaymentIntent) ->
 async def capture_payment_intent(call: ApiCall, params: CapturePaymentIntent) -> dict[str, Any]:
     ctx = payment_context(call)
     pi = await service.get(ctx, call.path["id"], for_update=True)
-    extras = service.CaptureExtras(
+    extras = capturing.CaptureExtras(
         metadata=params.metadata,
         statement_descriptor=params.statement_descriptor,
         statement_descriptor_suffix=params.statement_descriptor_suffix,
     )
-    return payment_intent_object(await service.capture(ctx, pi, params.amount_to_capture, extras))
+    if not await recovery.take_over(ctx, pi, extras):  # none left by this request's earlier run
+        await capturing.capture(ctx, pi, params.amount_to_capture, extras)
+    return payment_intent_object(pi)
 
 
 @routes.post("/v1/payment_intents/{id}/cancel", params=CancelPaymentIntent, summary="Cancel a PaymentIntent")

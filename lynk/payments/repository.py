@@ -78,6 +78,38 @@ async def find_call(session: AsyncSession, idempotency_key: str) -> ConnectorCal
     return found
 
 
+async def lock_call(session: AsyncSession, pk: int) -> ConnectorCall | None:
+    """A connector call's row, locked and read afresh (another process may have resolved it since)."""
+    stmt = select(ConnectorCall).where(ConnectorCall.pk == pk).with_for_update()
+    found: ConnectorCall | None = (await session.scalars(stmt.execution_options(populate_existing=True))).first()
+    return found
+
+
+# The processor calls made in atomic phases (`payments.attempts`); the others run in one transaction.
+PHASED_OPERATIONS = ("authorize", "capture")
+
+
+async def attempt_of_request(
+    session: AsyncSession, request_key: str, payment_intent_id: str | None = None
+) -> ConnectorCall | None:
+    """The last attempt a request made (`RequestInfo.processor_key_base`), on the intent if given."""
+    stmt = select(ConnectorCall).where(
+        ConnectorCall.request_key == request_key, ConnectorCall.operation.in_(PHASED_OPERATIONS)
+    )
+    if payment_intent_id is not None:
+        stmt = stmt.where(ConnectorCall.payment_intent_id == payment_intent_id)
+    found: ConnectorCall | None = (await session.scalars(stmt.order_by(ConnectorCall.pk.desc()))).first()
+    return found
+
+
+async def unfinished_attempts(session: AsyncSession, *, limit: int) -> Sequence[ConnectorCall]:
+    """Attempts left `started`, oldest first (the recovery job decides which were abandoned)."""
+    stmt = select(ConnectorCall).where(
+        ConnectorCall.status == "started", ConnectorCall.operation.in_(PHASED_OPERATIONS)
+    )
+    return (await session.scalars(stmt.order_by(ConnectorCall.created, ConnectorCall.pk).limit(limit))).all()
+
+
 async def get_refund(session: AsyncSession, scope: Scope, refund_id: str, *, for_update: bool = False) -> Refund | None:
     stmt = scoped_select(Refund, scope.merchant_id, scope.livemode)
     found: Refund | None = await scoped_get(session, stmt, Refund, refund_id, for_update=for_update)

@@ -1,4 +1,4 @@
-"""PaymentIntent and Charge use cases other than confirming (see `confirm`)."""
+"""PaymentIntent and Charge use cases other than confirming (see `confirm`) and capturing (`capturing`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from lynk.connectors import CaptureRequest, VoidRequest
+from lynk.connectors import VoidRequest
 from lynk.core.errors import InvalidRequestError
 from lynk.core.ids import new_id, random_token
 from lynk.core.metadata import MetadataUpdate
@@ -18,9 +18,9 @@ from lynk.customers import service as customers
 from lynk.events import service as events
 from lynk.models import Charge, PaymentIntent, PaymentIntentStatus
 from lynk.payment_methods import service as payment_methods
-from lynk.payments import aftermath, booking, options, repository, states
+from lynk.payments import options, recovery, repository, states
 from lynk.payments.confirm import ConfirmOptions, confirm, payment_method_for
-from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call, refused
+from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
 from lynk.payments.errors import AmountTooSmall, ChargeNotFound, ClientSecretMismatch, PaymentIntentNotFound
 from lynk.payments.objects import charge_object, payment_intent_object
 from lynk.radar import service as radar
@@ -77,6 +77,12 @@ def _method_types(new: NewPaymentIntent, code: str) -> tuple[list[str], dict[str
 
 async def create(ctx: PaymentContext, new: NewPaymentIntent, confirm_with: ConfirmOptions | None) -> PaymentIntent:
     code = check_amount(new.amount, new.currency)
+    if confirm_with is not None and (earlier := await recovery.created_earlier(ctx)) is not None:
+        # This request ran before and committed its intent with an attempt: it goes on with that intent.
+        ctx.created_here.add(earlier.id)
+        if not await recovery.take_over(ctx, earlier) and earlier.status in states.CONFIRMABLE:
+            await confirm(ctx, earlier, confirm_with)
+        return earlier
     types, automatic = _method_types(new, code)
     if new.customer is not None:
         await customers.get(ctx.session, ctx.scope, new.customer, param="customer")
@@ -236,52 +242,6 @@ async def _apply_payment_changes(ctx: PaymentContext, pi: PaymentIntent, changes
         await attach_method(ctx, pi, changes.payment_method)
 
 
-@dataclass(frozen=True)
-class CaptureExtras:
-    """What a capture may also set: the intent's metadata, the charge's statement descriptors."""
-
-    metadata: MetadataUpdate | None = None
-    statement_descriptor: str | None = None
-    statement_descriptor_suffix: str | None = None
-
-
-async def capture(
-    ctx: PaymentContext, pi: PaymentIntent, amount_to_capture: int | None, extras: CaptureExtras | None = None
-) -> PaymentIntent:
-    extras = extras or CaptureExtras()
-    amount = pi.amount_capturable if amount_to_capture is None else amount_to_capture
-    if pi.status == PaymentIntentStatus.REQUIRES_CAPTURE and not 0 < amount <= pi.amount_capturable:
-        raise InvalidRequestError(
-            f"The amount to capture must be between 1 and the capturable amount ({pi.amount_capturable}).",
-            param="amount_to_capture",
-            code="amount_too_large",
-        )
-    states.captured(pi, amount)
-    charge = await _latest_charge(ctx, pi)
-    key = f"{pi.id}:capture"
-    call = await record_call(ctx, operation="capture", payment_intent_id=pi.id, key=key, amount=amount)
-    result = await connector_call(
-        ctx.connector.capture,
-        CaptureRequest(idempotency_key=key, reference=pi.authorized_reference or "", amount=amount),
-    )
-    complete_call(call, result, ctx.now)
-    if not result.succeeded:  # Lynk found the capture valid: a refusal is a disagreement, never stored as the answer
-        raise refused("capture", result)
-    charge.amount_captured, charge.captured = amount, True
-    if extras.metadata is not None:
-        pi.metadata_ = extras.metadata.apply(pi.metadata_)
-    for name in ("statement_descriptor", "statement_descriptor_suffix"):
-        if getattr(extras, name) is not None:
-            setattr(pi, name, getattr(extras, name))
-            setattr(charge, name, getattr(extras, name))
-    await booking.book_capture(ctx, charge, amount)
-    await ctx.session.flush()
-    await events.record(ctx.session, ctx.scope, "charge.captured", charge_object(charge), now=ctx.now)
-    await events.record(ctx.session, ctx.scope, "payment_intent.succeeded", payment_intent_object(pi), now=ctx.now)
-    await aftermath.after_capture(ctx, charge)
-    return pi
-
-
 async def cancel(ctx: PaymentContext, pi: PaymentIntent, reason: str | None) -> PaymentIntent:
     was_authorized = pi.status == PaymentIntentStatus.REQUIRES_CAPTURE
     states.canceled(pi, reason, ctx.now)
@@ -313,12 +273,6 @@ async def expire_authorizations(
     for pi in stale:
         await cancel(replace(ctx, scope=Scope(pi.merchant_id, pi.livemode)), pi, "automatic")
     return len(stale)
-
-
-async def _latest_charge(ctx: PaymentContext, pi: PaymentIntent) -> Charge:
-    charge = await repository.get_charge(ctx.session, ctx.scope, pi.latest_charge_id or "", for_update=True)
-    assert charge is not None, "an authorized PaymentIntent has its charge"
-    return charge
 
 
 async def list_intents(ctx: PaymentContext, page: PageRequest, *, customer_id: str | None) -> Page[PaymentIntent]:

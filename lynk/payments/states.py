@@ -4,9 +4,10 @@ requires_payment_method ──(method given)──▶ requires_confirmation
 requires_payment_method / requires_confirmation ──confirm──▶
     requires_action (3-D Secure) ──authenticated──▶ (authorize again)
                                  ──amount, currency or method changed──▶ requires_confirmation
-    requires_capture (manual capture) ──capture──▶ succeeded
+    requires_capture (manual capture) ──capture──▶ processing (at the processor) ──▶ succeeded
     succeeded
     requires_payment_method (declined, with last_payment_error)
+    processing (a card attempt at the processor) ──its answer──▶ where it started, then as above
     processing (a bank debit sent) ──bank settles──▶ succeeded
                                    ──bank returns it──▶ requires_payment_method (with last_payment_error)
 requires_payment_method / requires_confirmation / requires_action / requires_capture ──cancel──▶ canceled
@@ -83,6 +84,13 @@ def authorized(pi: PaymentIntent, charge_id: str, reference: str, *, captured: b
         pi.amount_capturable = pi.amount
 
 
+def attempting(pi: PaymentIntent) -> None:
+    """A card authorization or a capture is committed and goes to the processor: until its answer is in, the
+    intent refuses another confirm, capture, update or cancel by its state, with no lock held over the network."""
+    _require(pi, (*CONFIRMABLE, S.REQUIRES_ACTION, S.REQUIRES_CAPTURE), "send to the processor")
+    pi.status = S.PROCESSING
+
+
 def failed(pi: PaymentIntent, error: dict[str, Any], charge_id: str | None) -> None:
     _require(pi, (*CONFIRMABLE, S.REQUIRES_ACTION), "fail")
     pi.status = S.REQUIRES_PAYMENT_METHOD
@@ -90,6 +98,10 @@ def failed(pi: PaymentIntent, error: dict[str, Any], charge_id: str | None) -> N
     pi.next_action = None
     if charge_id is not None:
         pi.latest_charge_id = charge_id
+
+
+def check_capturable(pi: PaymentIntent) -> None:
+    _require(pi, (S.REQUIRES_CAPTURE,), "capture")
 
 
 def captured(pi: PaymentIntent, amount: int) -> None:

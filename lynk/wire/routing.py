@@ -9,7 +9,8 @@ with `StripeRouter.get/post/delete`. The wrapper around it:
    `expand[]` too: a request refused after its side effects would leave them behind);
 3. for a POST with `Idempotency-Key`, claims the key or replays the stored result;
 4. runs the handler in one transaction, expands, renders, stores the idempotent
-   result in that same transaction and commits.
+   result in that same transaction and commits. A payment may commit earlier phases first
+   (`core.db.end_phase`: its attempt, before the processor is called); the last one holds the result.
 """
 
 from __future__ import annotations
@@ -296,11 +297,12 @@ class _Route(Generic[P]):
         hidden: list[str],
     ) -> Response:
         claimed_at = claimed.created if claimed is not None else None
-        token = current_request.set(RequestInfo(request_id, request.headers.get("idempotency-key"), claimed_at))
+        key = request.headers.get("idempotency-key")
+        token = current_request.set(RequestInfo(request_id, key, claimed_at, claimed is not None and claimed.retry))
         kept: LynkError | None = None
         call: ApiCall | None = None
         try:
-            async with runtime.db.transaction(write=self.method != "GET") as session:
+            async with runtime.db.phases(write=self.method != "GET") as session:
                 call = ApiCall(
                     request=request,
                     runtime=runtime,

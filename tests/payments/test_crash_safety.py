@@ -64,7 +64,13 @@ def test_retry_after_the_processor_acted_authorizes_once(
             assert lost.json()["error"]["type"] == "api_error"
             assert lost.headers["Stripe-Should-Retry"] == "true"
     assert simulator.authorizations - before == 1  # the processor did authorize
-    assert client.v1.payment_intents.retrieve(pi.id).status == "requires_payment_method"  # nothing was recorded
+    if mode == "crash_after":  # the attempt was committed before the call: the intent waits for its outcome
+        assert client.v1.payment_intents.retrieve(pi.id).status == "processing"
+        other = _confirm(server, merchant, pi.id, str(uuid.uuid4()), card)  # another request: refused by state
+        assert other.status_code == 400
+        assert other.json()["error"]["code"] == "payment_intent_unexpected_state"
+    else:  # the processor did not answer: the intent is back where it was, the key kept for the retry
+        assert client.v1.payment_intents.retrieve(pi.id).status == "requires_payment_method"
 
     retried = _confirm(server, merchant, pi.id, key, card)
     assert retried.status_code == 200, retried.text

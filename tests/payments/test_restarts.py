@@ -88,8 +88,8 @@ def test_any_process_captures_and_refunds_what_another_authorized(lynk: Served) 
 
 
 def test_create_and_confirm_killed_after_the_processor_answered_authorizes_the_card_once(lynk: Served) -> None:
-    """The intent dies with the crash; the processor's key comes from the Idempotency-Key, so the retry is
-    the same question to the processor, which keeps its memory across Lynk's restarts."""
+    """The intent and its attempt were committed before the call; the processor's key comes from the
+    Idempotency-Key, so the retry finds them and asks the processor what it did for that key."""
     base = lynk.start(LYNK_SIMULATOR_LATENCY_MS="60000")  # the processor acts, then its answer is slow to come
     card = _client(base, lynk.secret_key).v1.payment_methods.create(
         params={"type": "card", "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034}}
@@ -102,13 +102,16 @@ def test_create_and_confirm_killed_after_the_processor_answered_authorizes_the_c
     wait_for(lambda: _count(lynk, authorizations, card=vault_card) == 1, 120, "the authorization")
     lynk.kill(base)
     request.join(timeout=60)
-    assert lynk.query("SELECT count(*) FROM payment_intents") == [(0,)]  # Lynk kept nothing
+    # Lynk committed the intent with its attempt before calling the processor: the retry goes on with them.
+    assert lynk.query("SELECT status FROM payment_intents") == [("processing",)]
+    assert lynk.query("SELECT status FROM connector_calls WHERE operation = 'authorize'") == [("started",)]
 
     retried = _pay(lynk.start(), lynk.secret_key, key, payment_method=card.id)
     assert retried.status_code == 200, retried.text
     assert retried.json()["status"] == "succeeded"
     assert lynk.simulator_query(authorizations, card=vault_card) == [(1,)]  # one authorization, not two
     assert lynk.query("SELECT count(*) FROM charges") == [(1,)]
+    assert lynk.query("SELECT count(*) FROM payment_intents") == [(1,)]
 
 
 def _answered_or_cut(base: str, secret_key: str, key: str, payment_method: str) -> None:

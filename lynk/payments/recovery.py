@@ -1,0 +1,120 @@
+"""Attempts (authorizations, captures) whose request never finished (a crash between the phases of
+`payments.attempts`), resolved
+through the processor's `status(key)`: by the retry of the same request, or by the recovery job.
+
+The processor's answer to the key is applied as the request would have applied it (charge, ledger,
+events); a key it never saw puts the intent back where the attempt began. Whoever resolves an attempt
+locks its row and checks it is still `started` first, so of a retry and recovery jobs in several
+processes, one writes the outcome and the others find it done.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from lynk.connectors import AuthorizeResult, OperationResult
+from lynk.core import process
+from lynk.core.db import end_phase
+from lynk.core.errors import LynkError
+from lynk.core.scope import Scope
+from lynk.models import ConnectorCall, PaymentIntent
+from lynk.payment_methods import service as payment_methods
+from lynk.payments import attempts, capturing, repository, risk
+from lynk.payments.capturing import CaptureExtras
+from lynk.payments.confirm import apply_authorization, card_ref
+from lynk.payments.context import PaymentContext, complete_call, connector_call, retried_request_key
+from lynk.payments.errors import PaymentDeclined
+from lynk.payments.setup_intents import mandates
+
+log = logging.getLogger(__name__)
+
+
+async def resolve(
+    ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall, extras: CaptureExtras | None = None
+) -> bool:
+    """Ask the processor what it did for the attempt's key and write that; True if it had answered (the
+    outcome is written; a decline raises PaymentDeclined), False if it never saw the key (the intent is
+    back where the attempt began) or another process resolved the attempt first. A capture's `extras`
+    (metadata, statement descriptors) come from its retry; the recovery job has none to apply."""
+    await end_phase(ctx.session)  # no transaction open across the processor call
+    result = await connector_call(ctx.connector.status, call.idempotency_key)
+    if call.operation == "capture":
+        if not isinstance(result, OperationResult):
+            await attempts.undo(ctx, pi, call)
+            return False
+        await capturing.apply(ctx, pi, call, result, extras or CaptureExtras())
+        return True
+    if not isinstance(result, AuthorizeResult):
+        await attempts.undo(ctx, pi, call)
+        return False
+    if not await attempts.finish(ctx, pi, call):
+        return False
+    complete_call(call, result, ctx.now)
+    assert pi.payment_method_id is not None, "an attempt is made with the intent's payment method"
+    method = await payment_methods.get(ctx.session, ctx.scope, pi.payment_method_id)
+    card = await card_ref(ctx, method)
+    assessment = risk.assess(card.bin, card.last4, (method.card or {}).get("fingerprint", ""))
+    mandate = await mandates.active_for(ctx, method) if pi.off_session else None
+    resume = call.resume or {}
+    await apply_authorization(
+        ctx,
+        pi,
+        method,
+        card,
+        assessment,
+        result,
+        mandate,
+        authenticated=bool(resume.get("authenticated")),
+        fail_on_action=bool(resume.get("fail_on_action")),
+    )
+    return True
+
+
+async def take_over(ctx: PaymentContext, pi: PaymentIntent, extras: CaptureExtras | None = None) -> bool:
+    """The retry of a request whose earlier run died between the phases (same Idempotency-Key): True when
+    that run's attempt settles the intent, resolved now or by the recovery job since (the response is then
+    the intent as it is); False when there is none, or it was undone (the request runs again, the intent
+    locked)."""
+    base = retried_request_key(ctx)
+    call = await repository.attempt_of_request(ctx.session, base, pi.id) if base is not None else None
+    if call is None or call.status == attempts.UNKNOWN:
+        return False
+    if call.status != attempts.STARTED or await resolve(ctx, pi, call, extras):
+        return True
+    await ctx.session.refresh(pi, with_for_update=True)
+    return (await repository.lock_call(ctx.session, call.pk)) is not None and call.status != attempts.UNKNOWN
+
+
+async def created_earlier(ctx: PaymentContext) -> PaymentIntent | None:
+    """The intent an earlier run of this create-and-confirm request made and committed with its attempt."""
+    base = retried_request_key(ctx)
+    call = await repository.attempt_of_request(ctx.session, base) if base is not None else None
+    if call is None:
+        return None
+    return await repository.get_intent(ctx.session, ctx.scope, call.payment_intent_id, for_update=True)
+
+
+async def recover_abandoned(ctx: PaymentContext, *, after_seconds: int, limit: int = 100) -> int:
+    """The recovery job: resolve attempts left `started` by a process seen gone, or for `after_seconds`
+    (a process elsewhere; no processor call takes that long). `ctx.scope` is ignored: each attempt is
+    resolved in its intent's scope. Returns how many were resolved."""
+    found = await repository.unfinished_attempts(ctx.session, limit=limit)
+    due = [c for c in found if process.gone(c.owner) or c.created <= ctx.now - after_seconds]
+    resolved = 0
+    for call in due:
+        pi = await repository.get_intent_by_id(ctx.session, call.payment_intent_id)
+        if pi is None:
+            continue
+        scoped = replace(ctx, scope=Scope(pi.merchant_id, pi.livemode))
+        try:
+            await resolve(scoped, pi, call)
+        except PaymentDeclined:
+            pass  # a decline is an outcome: written, and committed below
+        except LynkError as error:  # no answer, or a disagreement: logged, tried again next pass
+            log.warning("attempt %s not resolved: %s", call.idempotency_key, error)
+            await ctx.session.rollback()
+            continue
+        await end_phase(ctx.session)
+        resolved += 1
+    return resolved
