@@ -111,6 +111,7 @@ async def seed(db: Database, hook_url: str) -> Scope:
             api_version=None,
             metadata=None,
             now=now,
+            private_targets="test",
         )
     return scope
 
