@@ -141,10 +141,20 @@ async def live(db: Database, scope: Scope, count: int, rate: float) -> dict[str,
     return committed
 
 
-def start_workers(url: str, home: str, count: int) -> list[subprocess.Popen[bytes]]:
+def start_workers(url: str, home: str, count: int, profile: str | None) -> list[subprocess.Popen[bytes]]:
+    """`count` workers; with `profile`, py-spy samples each and writes at its exit a flame graph
+    (`PROFILE.N.svg`), or collapsed stacks for `PROFILE` ending in `.txt` (`PROFILE.N.txt`)."""
     env = {**os.environ, "LYNK_HOME": home, "LYNK_DATABASE_URL": url, "LYNK_MASTER_KEY": new_key_text()}
     command = [sys.executable, "-m", "lynk.cli.main", "worker", "--no-upkeep", "--no-migrate"]
-    return [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL) for _ in range(count)]
+    workers = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL) for _ in range(count)]
+    for n, worker in enumerate(workers):
+        if profile:
+            stem, raw = profile.removesuffix(".txt"), profile.endswith(".txt")
+            output = f"{stem}.{n}.txt" if raw else f"{stem}.{n}.svg"
+            spy = ["py-spy", "record", "--pid", str(worker.pid), "--output", output, "--rate", "200"]
+            spy += ["--format", "raw"] if raw else []
+            subprocess.Popen(spy, stdout=subprocess.DEVNULL)
+    return workers
 
 
 def wait_until(port: int, ids: set[str], timeout: float) -> dict[str, float]:
@@ -167,6 +177,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--live-events", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=100.0, help="events committed per second in the live phase")
+    parser.add_argument("--profile", help="write a py-spy flame graph of each worker to PROFILE.N.svg")
     parser.add_argument(
         "--postgres", default=os.environ.get("LYNK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
     )
@@ -186,7 +197,7 @@ def main() -> None:
         scope = asyncio.run(seed(db, f"http://127.0.0.1:{port}/hooks"))
         asyncio.run(backlog(Database(url), scope, args.events))
         with tempfile.TemporaryDirectory() as home:
-            workers = start_workers(url, home, args.workers)
+            workers = start_workers(url, home, args.workers, args.profile)
             got = wait_until(port, set(), 0)
             deadline = time.monotonic() + 600
             while len(got) < args.events and time.monotonic() < deadline:

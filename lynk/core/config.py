@@ -123,6 +123,7 @@ class Settings(BaseSettings):
     )
     webhook_batch_size: int = Field(default=100, description="Deliveries one worker claims at a time")
     webhook_concurrency: int = Field(default=32, description="Webhook requests in flight per worker")
+    webhook_endpoint_concurrency: int = Field(default=8, description="Webhook requests in flight per endpoint")
     webhook_poll_interval_seconds: float = Field(default=0.25, description="Worker wait when nothing is due")
     webhook_retry_window_seconds: int = Field(default=3 * 24 * 3600, description="Retry a delivery this long")
     webhook_disable_after_seconds: int = Field(
