@@ -89,6 +89,10 @@ class Settings(BaseSettings):
         default=10.0, description="Longest a request waits for a database connection before a 503"
     )
     db_statement_timeout_ms: int = Field(default=30_000, description="PostgreSQL statement_timeout of every session")
+    auth_cache_seconds: float = Field(
+        default=1.0,
+        description="How long a process trusts an API key it read (a revocation elsewhere shows within it)",
+    )
     listen_per_merchant: int = Field(default=4, description="Concurrent `lynk listen` long-polls a merchant may hold")
     max_page_body_bytes: int = Field(
         default=64_000, description="Largest body a page (checkout, account, 3-D Secure) accepts"
