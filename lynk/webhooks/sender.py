@@ -97,12 +97,12 @@ class _Connection:
 class Pools:
     """The worker's connections, idle ones by (endpoint, address), and a bound on requests per endpoint."""
 
-    def __init__(self, *, per_endpoint: int) -> None:
+    def __init__(self, *, per_endpoint: int, tls: ssl.SSLContext | None = None) -> None:
         self.per_endpoint = per_endpoint
         self._idle: dict[tuple[str, tuple[str, str, int, str, bool]], list[_Connection]] = {}
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._users: dict[str, int] = {}
-        self._tls: ssl.SSLContext | None = None
+        self._tls = tls  # made on first use: certifi's roots, SSL_CERT_FILE, as httpx verified
 
     @asynccontextmanager
     async def slot(self, endpoint_id: str) -> AsyncIterator[None]:
@@ -140,7 +140,7 @@ class Pools:
         tls: ssl.SSLContext | None = None
         if req.tls:
             if self._tls is None:
-                self._tls = httpx.create_ssl_context()  # certifi's roots, SSL_CERT_FILE: as httpx verified
+                self._tls = httpx.create_ssl_context()
             tls = self._tls
         reader, writer = await asyncio.open_connection(
             req.target.address,

@@ -4,8 +4,16 @@ answers a receiver may give (chunked, read until close, too long, a kept-alive c
 from __future__ import annotations
 
 import asyncio
+import datetime
+import ssl
+from pathlib import Path
 
+import pytest
 import stripe
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from lynk.webhooks import sender
 from lynk.webhooks.targets import Target
@@ -114,3 +122,63 @@ def test_answers_that_end_the_connection_keep_only_the_bodys_start() -> None:
     exchanges, accepted, _ = _exchanges([huge] * 2, close_after_each=False, count=2)
     assert [(e.status, bytes(e.body)) for e in exchanges] == [(200, b"y" * 16)] * 2
     assert accepted == 2  # not drained: the connection is dropped, not reused
+
+
+def _certificate(tmp: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed certificate for `name` (and its key), as PEM files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp / "cert.pem", tmp / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_file, key_file
+
+
+def test_https_goes_to_the_checked_address_and_verifies_the_name(tmp_path: Path) -> None:
+    """The connection goes to the address `targets` checked, and TLS checks the URL's name there: a
+    certificate for that name passes, the same server reached under another name is refused."""
+    cert_file, key_file = _certificate(tmp_path, "receiver.test")
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    served.load_cert_chain(cert_file, key_file)
+    trusting = ssl.create_default_context(cafile=str(cert_file))
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await _request(reader)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
+            pass
+        writer.close()
+
+    async def run(name: str) -> sender.Exchange:
+        listening = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=served)
+        port = listening.sockets[0].getsockname()[1]
+        pools = sender.Pools(per_endpoint=1, tls=trusting)
+        exchange = sender.Exchange(limit=16)
+        try:
+            request = sender.request(f"https://{name}:{port}/hooks", Target(name, "127.0.0.1", port), {}, b"{}")
+            await pools.post("we_tls", request, exchange)
+        finally:
+            pools.close()
+            listening.close()
+        return exchange
+
+    assert asyncio.run(run("receiver.test")).status == 200
+    with pytest.raises(ssl.SSLCertVerificationError):
+        asyncio.run(run("elsewhere.test"))
