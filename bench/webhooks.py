@@ -4,8 +4,9 @@ A fresh PostgreSQL database is created for the run and dropped afterwards. A loc
 HTTP server in its own process, answering 200 with keep-alive) notes when each event arrives. `lynk worker`
 processes (default settings, so a 0.25 s poll when idle) deliver:
 
-1. backlog: `--events` events are committed first, then the workers start; the figure is deliveries per second
-   between the first and the last arrival, overall and per worker;
+1. backlog: `--events` events are committed first, then the workers start; the figures are deliveries per second
+   between the first and the last arrival, overall and per worker, and deliveries per CPU-second the workers
+   used meanwhile (less sensitive to what else runs on the machine);
 2. live: the workers keep running while this script commits `--live-events` events one transaction each at
    `--rate` per second; the figure is p50/p99 of (arrival at the receiver - commit of the event).
 
@@ -67,6 +68,8 @@ def receive(port: int) -> None:
                 if head.startswith(b"POST"):
                     arrivals.setdefault(json.loads(body)["id"], time.time())
                     reply = b"{}"
+                elif head.startswith(b"GET /count"):
+                    reply = str(len(arrivals)).encode()
                 else:
                     reply = json.dumps(arrivals).encode()
                 writer.write(
@@ -83,6 +86,20 @@ def receive(port: int) -> None:
             await server.serve_forever()
 
     asyncio.run(main())
+
+
+def arrived(port: int) -> int:
+    return int(httpx.get(f"http://127.0.0.1:{port}/count", timeout=30).text)
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time these processes used so far (Linux: /proc)."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def arrivals(port: int) -> dict[str, float]:
@@ -111,6 +128,7 @@ async def seed(db: Database, hook_url: str) -> Scope:
             api_version=None,
             metadata=None,
             now=now,
+            private_targets="test",
         )
     return scope
 
@@ -140,10 +158,20 @@ async def live(db: Database, scope: Scope, count: int, rate: float) -> dict[str,
     return committed
 
 
-def start_workers(url: str, home: str, count: int) -> list[subprocess.Popen[bytes]]:
+def start_workers(url: str, home: str, count: int, profile: str | None) -> list[subprocess.Popen[bytes]]:
+    """`count` workers; with `profile`, py-spy samples each and writes at its exit a flame graph
+    (`PROFILE.N.svg`), or collapsed stacks for `PROFILE` ending in `.txt` (`PROFILE.N.txt`)."""
     env = {**os.environ, "LYNK_HOME": home, "LYNK_DATABASE_URL": url, "LYNK_MASTER_KEY": new_key_text()}
     command = [sys.executable, "-m", "lynk.cli.main", "worker", "--no-upkeep", "--no-migrate"]
-    return [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL) for _ in range(count)]
+    workers = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL) for _ in range(count)]
+    for n, worker in enumerate(workers):
+        if profile:
+            stem, raw = profile.removesuffix(".txt"), profile.endswith(".txt")
+            output = f"{stem}.{n}.txt" if raw else f"{stem}.{n}.svg"
+            spy = ["py-spy", "record", "--pid", str(worker.pid), "--output", output, "--rate", "200"]
+            spy += ["--format", "raw"] if raw else []
+            subprocess.Popen(spy, stdout=subprocess.DEVNULL)
+    return workers
 
 
 def wait_until(port: int, ids: set[str], timeout: float) -> dict[str, float]:
@@ -166,6 +194,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--live-events", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=100.0, help="events committed per second in the live phase")
+    parser.add_argument("--profile", help="write a py-spy flame graph of each worker to PROFILE.N.svg")
     parser.add_argument(
         "--postgres", default=os.environ.get("LYNK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
     )
@@ -185,13 +214,17 @@ def main() -> None:
         scope = asyncio.run(seed(db, f"http://127.0.0.1:{port}/hooks"))
         asyncio.run(backlog(Database(url), scope, args.events))
         with tempfile.TemporaryDirectory() as home:
-            workers = start_workers(url, home, args.workers)
-            got = wait_until(port, set(), 0)
+            workers = start_workers(url, home, args.workers, args.profile)
+            pids = [worker.pid for worker in workers]
             deadline = time.monotonic() + 600
-            while len(got) < args.events and time.monotonic() < deadline:
-                time.sleep(0.25)
-                got = arrivals(port)
-            times = sorted(got.values())
+            while (first := arrived(port)) == 0 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            cpu_start = cpu_seconds(pids)
+            while (count := arrived(port)) < args.events and time.monotonic() < deadline:
+                time.sleep(0.05)
+            cpu = cpu_seconds(pids) - cpu_start
+            per_cpu_second = (count - first) / cpu if cpu else float("nan")
+            times = sorted(arrivals(port).values())
             span = times[-1] - times[0] if len(times) > 1 else float("nan")
             rate = (len(times) - 1) / span if span else float("nan")
 
@@ -212,6 +245,7 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, PostgreSQL")
     print(f"backlog: {len(times)}/{args.events} events delivered by {args.workers} worker(s) in {span:.2f} s")
     print(f"  {rate:.0f} deliveries/s in all, {rate / args.workers:.0f} deliveries/s per worker")
+    print(f"  {per_cpu_second:.0f} deliveries per CPU-second of a worker (what one worker does with a core to itself)")
     print(f"live: {len(latencies)}/{args.live_events} events committed at {args.rate:.0f}/s")
     if latencies:
         p50, p99 = statistics.median(latencies), percentile(latencies, 0.99)

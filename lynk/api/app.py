@@ -51,7 +51,7 @@ from lynk.simulation.store import DatabaseStore
 from lynk.vault import logfilter
 from lynk.vault.keyring import Keyring
 from lynk.webhooks.endpoints import routes as webhook_routes
-from lynk.wire.routing import Caller, Runtime
+from lynk.wire.routing import Authenticator, Caller, Runtime
 
 log = logging.getLogger("lynk.api")
 
@@ -78,11 +78,17 @@ ROUTERS = [
 _FAVICON = (Path(__file__).parent / "static" / "favicon.svg").read_bytes()
 
 
-async def _authenticate(db: Database, raw_key: str) -> Caller | None:
-    found = await merchants.authenticate(db, raw_key)
-    if found is None:
-        return None
-    return Caller(scope=found.scope, key_id=found.key_id, secret=found.kind == KeyKind.SECRET)
+def _authenticator(cache_seconds: float) -> Authenticator:
+    """Keys from a cache of this app's own (LYNK_AUTH_CACHE_SECONDS: how stale a revocation may be elsewhere)."""
+    cache = merchants.new_key_cache(cache_seconds)
+
+    async def authenticate(db: Database, raw_key: str) -> Caller | None:
+        found = await merchants.authenticate(db, raw_key, cache)
+        if found is None:
+            return None
+        return Caller(scope=found.scope, key_id=found.key_id, secret=found.kind == KeyKind.SECRET)
+
+    return authenticate
 
 
 def make_runtime(settings: Settings, database: Database, clock: Clock | None = None) -> Runtime:
@@ -91,7 +97,7 @@ def make_runtime(settings: Settings, database: Database, clock: Clock | None = N
         settings=settings,
         db=database,
         clock=clock or SystemClock(),
-        authenticate=_authenticate,
+        authenticate=_authenticator(settings.auth_cache_seconds),
         keyring=Keyring(settings),
         # Test mode's processor; its memory is in the database, so every process answers for every payment.
         connector=Simulator(latency_s=settings.simulator_latency_ms / 1000, store=DatabaseStore(database.url)),

@@ -89,6 +89,10 @@ class Settings(BaseSettings):
         default=10.0, description="Longest a request waits for a database connection before a 503"
     )
     db_statement_timeout_ms: int = Field(default=30_000, description="PostgreSQL statement_timeout of every session")
+    auth_cache_seconds: float = Field(
+        default=1.0,
+        description="How long a process trusts an API key it read (a revocation elsewhere shows within it)",
+    )
     listen_per_merchant: int = Field(default=4, description="Concurrent `lynk listen` long-polls a merchant may hold")
     max_page_body_bytes: int = Field(
         default=64_000, description="Largest body a page (checkout, account, 3-D Secure) accepts"
@@ -123,6 +127,7 @@ class Settings(BaseSettings):
     )
     webhook_batch_size: int = Field(default=100, description="Deliveries one worker claims at a time")
     webhook_concurrency: int = Field(default=32, description="Webhook requests in flight per worker")
+    webhook_endpoint_concurrency: int = Field(default=8, description="Webhook requests in flight per endpoint")
     webhook_poll_interval_seconds: float = Field(default=0.25, description="Worker wait when nothing is due")
     webhook_retry_window_seconds: int = Field(default=3 * 24 * 3600, description="Retry a delivery this long")
     webhook_disable_after_seconds: int = Field(

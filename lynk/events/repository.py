@@ -3,9 +3,11 @@ fan-out and the retention purge work across merchants, as system jobs."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import delete, false, func, select, true, tuple_
+from sqlalchemy import delete, false, func, select, true, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
@@ -99,11 +101,26 @@ async def by_ids(session: AsyncSession, ids: Sequence[str]) -> Sequence[Event]:
     return (await session.scalars(select(Event).where(Event.id.in_(list(ids))))).all()
 
 
-async def lock(session: AsyncSession, event_ids: Sequence[str]) -> Sequence[Event]:
+async def lock(session: AsyncSession, event_ids: Sequence[str]) -> list[str]:
     if not event_ids:
         return []
-    stmt = select(Event).where(Event.id.in_(list(event_ids))).order_by(Event.id).with_for_update()
-    return (await session.scalars(stmt)).all()
+    stmt = select(Event.id).where(Event.id.in_(list(event_ids))).order_by(Event.id).with_for_update()
+    return list((await session.scalars(stmt)).all())
+
+
+async def set_counts(session: AsyncSession, counts: Mapping[str, int], *, fanned_out: bool) -> None:
+    """`pending_webhooks` of these events (and, with `fanned_out`, the mark cleared), grouped by value:
+    a batch of events mostly shares one count, so this is a statement or two, not one per event."""
+    by_count: dict[int, list[str]] = defaultdict(list)
+    for event_id, count in counts.items():
+        by_count[count].append(event_id)
+    for count, ids in sorted(by_count.items()):
+        values: dict[str, Any] = {"pending_webhooks": count}
+        if fanned_out:
+            values["fanout_pending"] = False
+        # Events loaded in this session see the change (`evaluate`: in Python, no query), e.g. a resend's.
+        stmt = update(Event).where(Event.id.in_(ids)).values(values)
+        await session.execute(stmt, execution_options={"synchronize_session": "evaluate"})
 
 
 async def purge_before(session: AsyncSession, cutoff: int, limit: int) -> list[str]:

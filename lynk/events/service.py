@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,26 +146,24 @@ async def awaiting_fanout(session: AsyncSession) -> tuple[int, int | None]:
     return await repository.awaiting_fanout(session)
 
 
-async def mark_fanned_out(session: AsyncSession, event: Event, deliveries: int) -> None:
-    event.fanout_pending = False
-    event.pending_webhooks = deliveries
-    await session.flush()
+async def mark_fanned_out(session: AsyncSession, counts: Mapping[str, int]) -> None:
+    """Clear the mark of these claimed events, with their new `pending_webhooks` (a few UPDATEs per batch)."""
+    await repository.set_counts(session, counts, fanned_out=True)
 
 
 async def by_ids(session: AsyncSession, ids: Sequence[str]) -> dict[str, Event]:
     return {event.id: event for event in await repository.by_ids(session, ids)}
 
 
-async def lock_for_delivery_count(session: AsyncSession, event_ids: Sequence[str]) -> Sequence[Event]:
-    """Lock these events (in id order) so concurrent workers update `pending_webhooks` one at a time."""
+async def lock_for_delivery_count(session: AsyncSession, event_ids: Sequence[str]) -> list[str]:
+    """Lock these events (in id order) so concurrent workers update `pending_webhooks` one at a time;
+    returns the ids of those that still exist."""
     return await repository.lock(session, event_ids)
 
 
-async def set_pending_webhooks(session: AsyncSession, locked: Sequence[Event], counts: dict[str, int]) -> None:
-    """Store the counts on events locked by `lock_for_delivery_count` (one batched UPDATE)."""
-    for event in locked:
-        event.pending_webhooks = counts.get(event.id, 0)
-    await session.flush()
+async def set_pending_webhooks(session: AsyncSession, counts: Mapping[str, int]) -> None:
+    """Store the counts on events locked by `lock_for_delivery_count` (one UPDATE per distinct count)."""
+    await repository.set_counts(session, counts, fanned_out=False)
 
 
 async def purge_expired(session: AsyncSession, *, now: int, limit: int = 1000) -> list[str]:

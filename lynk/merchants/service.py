@@ -7,6 +7,7 @@ Only its SHA-256 is stored; the key itself is shown once, when it is made.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lynk.core.db import Database
 from lynk.core.ids import new_id, random_token
 from lynk.core.scope import Scope
-from lynk.merchants import repository
+from lynk.merchants import key_cache, repository
 from lynk.merchants.errors import ApiKeyNotFound, MerchantNotFound
+from lynk.merchants.key_cache import KeyCache
 from lynk.models import ApiKey, KeyKind, Merchant
 
 
@@ -98,13 +100,29 @@ async def revoke_key(session: AsyncSession, key_id: str, *, now: int) -> ApiKey:
         raise ApiKeyNotFound(key_id)
     if key.revoked_at is None:
         key.revoked_at = now
+        key_cache.forget_after_commit(session)  # this process's caches; others see it within their ttl
     return key
 
 
-async def authenticate(db: Database, raw_key: str) -> AuthenticatedKey | None:
-    """The merchant and mode of a live, unrevoked key; None for anything else."""
+def new_key_cache(ttl: float) -> KeyCache[AuthenticatedKey]:
+    """A cache for `authenticate`, one per app; `ttl` 0 reads every key from the database."""
+    return KeyCache(ttl=ttl)
+
+
+async def authenticate(
+    db: Database, raw_key: str, cache: KeyCache[AuthenticatedKey] | None = None
+) -> AuthenticatedKey | None:
+    """The merchant and mode of a live, unrevoked key; None for anything else. With a `cache`, a key
+    read less than its `ttl` ago is not read again (revocations show within that time)."""
+    key_hash = hash_key(raw_key)
+    if cache is not None and (cached := cache.get(key_hash)) is not None:
+        return cached
+    read_at = time.monotonic()
     async with db.transaction(write=False) as session:
-        key = await repository.find_key_by_hash(session, hash_key(raw_key))
+        key = await repository.find_key_by_hash(session, key_hash)
     if key is None or key.revoked_at is not None:
         return None
-    return AuthenticatedKey(Scope(key.merchant_id, key.livemode), key.id, KeyKind(key.kind))
+    found = AuthenticatedKey(Scope(key.merchant_id, key.livemode), key.id, KeyKind(key.kind))
+    if cache is not None:
+        cache.put(key_hash, found, read_at)
+    return found

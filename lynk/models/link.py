@@ -217,6 +217,7 @@ class LinkHeldSignup(Base):
     """A shopper's opt-in kept while its payment waits for 3-D Secure; used or dropped when that ends."""
 
     __tablename__ = "link_held_signups"
+    __table_args__ = (Index("ix_link_held_signups_created", "created"),)  # the upkeep purge
 
     pk: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
     payment_intent_id: Mapped[str] = mapped_column(String(64), unique=True)

@@ -37,6 +37,7 @@ class PaymentIntent(ScopedObject, Base):
     __table_args__ = (
         Index("ix_payment_intents_scope_created", "merchant_id", "livemode", "created", "pk"),
         Index("ix_payment_intents_scope_customer", "merchant_id", "livemode", "customer_id", "created", "pk"),
+        Index("ix_payment_intents_status_authorized", "status", "authorized_at"),  # authorizations that expire
         CheckConstraint(_in("status", PaymentIntentStatus), name="status"),
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("amount_received >= 0 AND amount_received <= amount", name="amount_received"),
@@ -84,6 +85,8 @@ class Charge(ScopedObject, Base):
     __table_args__ = (
         Index("ix_charges_scope_created", "merchant_id", "livemode", "created", "pk"),
         Index("ix_charges_payment_intent", "payment_intent_id"),
+        Index("ix_charges_scope_customer", "merchant_id", "livemode", "customer_id", "created", "pk"),
+        Index("ix_charges_scope_payment_intent", "merchant_id", "livemode", "payment_intent_id", "created", "pk"),
         CheckConstraint(_in("status", ChargeStatus), name="status"),
         CheckConstraint("amount_captured >= 0 AND amount_captured <= amount", name="amount_captured"),
         CheckConstraint("amount_refunded >= 0 AND amount_refunded <= amount_captured", name="amount_refunded"),
@@ -127,6 +130,8 @@ class Refund(ScopedObject, Base):
     __table_args__ = (
         Index("ix_refunds_scope_created", "merchant_id", "livemode", "created", "pk"),
         Index("ix_refunds_charge", "charge_id"),
+        Index("ix_refunds_scope_charge", "merchant_id", "livemode", "charge_id", "created", "pk"),
+        Index("ix_refunds_scope_payment_intent", "merchant_id", "livemode", "payment_intent_id", "created", "pk"),
         CheckConstraint(_in("status", RefundStatus), name="status"),
         CheckConstraint("amount > 0", name="amount_positive"),
     )

@@ -17,13 +17,14 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.ids import new_id
 from lynk.core.scope import Scope
 from lynk.events import service as events
-from lynk.models import DeliveryStatus, Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from lynk.models import DeliveryStatus, Event, WebhookDelivery, WebhookEndpoint
 from lynk.webhooks import repository, retry
 
 log = logging.getLogger("lynk.webhooks")
@@ -44,21 +45,22 @@ def signing_secrets(endpoint: WebhookEndpoint, now: int) -> list[str]:
     return secrets
 
 
-def _delivery(event: Event, endpoint: WebhookEndpoint, now: int) -> WebhookDelivery:
-    return WebhookDelivery(
-        id=new_id("whdel"),
-        created=now,
-        merchant_id=event.merchant_id,
-        livemode=event.livemode,
-        event_id=event.id,
-        endpoint_id=endpoint.id,
-        status=DeliveryStatus.PENDING,
-        attempts=0,
-        next_attempt_at=now,
-        locked_until=None,
-        locked_by=None,
-        finished_at=None,
-    )
+def _delivery(event: Event, endpoint: WebhookEndpoint, now: int) -> dict[str, Any]:
+    """A new delivery's row, due now."""
+    return {
+        "id": new_id("whdel"),
+        "created": now,
+        "merchant_id": event.merchant_id,
+        "livemode": event.livemode,
+        "event_id": event.id,
+        "endpoint_id": endpoint.id,
+        "status": DeliveryStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "locked_until": None,
+        "locked_by": None,
+        "finished_at": None,
+    }
 
 
 async def fan_out(session: AsyncSession, *, now: int, limit: int) -> int:
@@ -70,7 +72,8 @@ async def fan_out(session: AsyncSession, *, now: int, limit: int) -> int:
     endpoints: dict[Scope, list[WebhookEndpoint]] = defaultdict(list)
     for endpoint in await repository.enabled_endpoints(session, scopes):
         endpoints[Scope(endpoint.merchant_id, endpoint.livemode)].append(endpoint)
-    made: list[WebhookDelivery] = []
+    made: list[dict[str, Any]] = []
+    counts: dict[str, int] = {}
     for event in claimed:
         targets = [
             e
@@ -78,8 +81,9 @@ async def fan_out(session: AsyncSession, *, now: int, limit: int) -> int:
             if e.created <= event.created and listens(e, event.type)
         ]
         made.extend(_delivery(event, endpoint, now) for endpoint in targets)
-        await events.mark_fanned_out(session, event, len(targets))
+        counts[event.id] = len(targets)
     await repository.add_deliveries(session, made)
+    await events.mark_fanned_out(session, counts)
     return len(claimed)
 
 
@@ -101,12 +105,12 @@ async def _recount_many(session: AsyncSession, event_ids: Sequence[str]) -> None
         return
     succeeded: dict[str, set[str]] = defaultdict(set)
     waiting: dict[str, set[str]] = defaultdict(set)
-    for event_id, endpoint, status in await repository.delivery_states(session, [e.id for e in locked]):
+    for event_id, endpoint, status in await repository.delivery_states(session, locked):
         if status == DeliveryStatus.SUCCEEDED:
             succeeded[event_id].add(endpoint)
         elif status in (DeliveryStatus.PENDING, DeliveryStatus.FAILED):
             waiting[event_id].add(endpoint)
-    await events.set_pending_webhooks(session, locked, {e.id: len(waiting[e.id] - succeeded[e.id]) for e in locked})
+    await events.set_pending_webhooks(session, {e: len(waiting[e] - succeeded[e]) for e in locked})
 
 
 @dataclass(frozen=True)
@@ -124,20 +128,10 @@ class Job:
     attempt_number: int
 
 
-# The delivery state machine (`DeliveryStatus`, a CHECK constraint in the table), one function per
-# transition: pending -(lease)-> pending, leased -(succeed)-> succeeded, -(reschedule)-> pending,
-# -(give_up)-> failed; pending -(cancel)-> canceled.
-
-
-def _lease(delivery: WebhookDelivery, *, token: str, until: int) -> None:
-    delivery.locked_until = until
-    delivery.locked_by = token
-
-
-def _succeed(delivery: WebhookDelivery, *, now: int) -> None:
-    delivery.status = DeliveryStatus.SUCCEEDED
-    delivery.finished_at = now
-    delivery.locked_until = delivery.locked_by = None
+# The delivery state machine (`DeliveryStatus`, a CHECK constraint in the table): pending -(lease)->
+# pending, leased -(succeed)-> succeeded, -(reschedule)-> pending, -(give_up)-> failed; leased -(cancel)->
+# canceled. Lease, succeed and cancel are one statement per batch in the repository (`lease_due`,
+# `finish_succeeded`, `cancel`); a failure moves one loaded delivery on here.
 
 
 def _reschedule(delivery: WebhookDelivery, *, at: int) -> None:
@@ -151,30 +145,21 @@ def _give_up(delivery: WebhookDelivery, *, now: int) -> None:
     delivery.locked_until = delivery.locked_by = None
 
 
-def _cancel(delivery: WebhookDelivery, *, now: int) -> None:
-    delivery.status = DeliveryStatus.CANCELED
-    delivery.finished_at = now
-    delivery.locked_until = delivery.locked_by = None
-
-
 async def claim(session: AsyncSession, *, now: int, limit: int, token: str, lease_seconds: int) -> list[Job]:
     """Lease up to `limit` due deliveries to worker `token`; cancel those with nowhere to go."""
-    due = await repository.claim_due(session, now=now, limit=limit)
+    due = await repository.lease_due(session, now=now, limit=limit, token=token, until=now + lease_seconds)
     if not due:
         return []
     found_events = await events.by_ids(session, [d.event_id for d in due])
     found_endpoints = {e.id: e for e in await repository.endpoints_by_ids(session, [d.endpoint_id for d in due])}
     jobs: list[Job] = []
+    canceled: list[str] = []
     for delivery in due:
         event = found_events.get(delivery.event_id)
         endpoint = found_endpoints.get(delivery.endpoint_id)
         if event is None or endpoint is None or endpoint.deleted_at is not None or endpoint.status != "enabled":
-            _cancel(delivery, now=now)
-            if event is not None:
-                await session.flush()
-                await _recount(session, event.id)
+            canceled.append(delivery.id)
             continue
-        _lease(delivery, token=token, until=now + lease_seconds)
         payload = json.dumps(events.as_object(event), separators=(",", ":"), ensure_ascii=False).encode()
         jobs.append(
             Job(
@@ -189,7 +174,9 @@ async def claim(session: AsyncSession, *, now: int, limit: int, token: str, leas
                 attempt_number=delivery.attempts + 1,
             )
         )
-    await session.flush()
+    if canceled:
+        await repository.cancel(session, canceled, now=now)
+        await _recount_many(session, [d.event_id for d in due if d.id in canceled])  # a purged event is skipped
     return jobs
 
 
@@ -222,51 +209,55 @@ async def record(session: AsyncSession, job: Job, outcome: Outcome, *, now: int,
     return (await record_all(session, [(job, outcome)], now=now, policy=policy)) == 1
 
 
+@dataclass(frozen=True)
+class _Held:
+    """What an attempt row takes from a delivery whose lease held."""
+
+    merchant_id: str
+    livemode: bool
+    attempts: int
+
+
 async def record_all(session: AsyncSession, results: Sequence[tuple[Job, Outcome]], *, now: int, policy: Policy) -> int:
-    """`record` for a batch, in one transaction with few statements; returns how many leases held."""
-    leased = (
-        {
-            d.id: d
-            for d in await repository.leased_deliveries(
-                session, [job.delivery_id for job, _ in results], results[0][0].token
-            )
-        }
-        if results
-        else {}
-    )
-    healthy: set[str] = set()
+    """`record` for a batch, in one transaction with few statements (successes are one UPDATE); returns how
+    many leases held. An attempt whose lease was lost is logged, and changes nothing else."""
+    if not results:
+        return 0
+    token = results[0][0].token
+    held: dict[str, _Held] = {}
+    next_at: dict[str, int | None] = {}
+    delivered = [job.delivery_id for job, outcome in results if outcome.succeeded]
+    for row in await repository.finish_succeeded(session, delivered, token, now=now):
+        held[row.id] = _Held(row.merchant_id, row.livemode, row.attempts)
     failing: list[tuple[Job, bool]] = []
+    missed = {job.delivery_id: outcome for job, outcome in results if not outcome.succeeded}
+    for delivery in await repository.leased_deliveries(session, list(missed), token):
+        next_at[delivery.id] = _advance(delivery, missed[delivery.id], now=now, policy=policy)
+        held[delivery.id] = _Held(delivery.merchant_id, delivery.livemode, delivery.attempts)
+    await session.flush()
     recount: set[str] = set()
-    made: list[WebhookAttempt] = []
     for job, outcome in results:
-        delivery = leased.get(job.delivery_id)
-        next_at = _advance(delivery, outcome, now=now, policy=policy) if delivery is not None else None
-        made.append(_attempt(job, outcome, delivery, now=now, next_at=next_at))
-        if delivery is None:
-            continue
-        if outcome.succeeded:
-            healthy.add(job.endpoint_id)
+        if job.delivery_id in held and (outcome.succeeded or next_at[job.delivery_id] is None):
             recount.add(job.event_id)
-        else:
-            given_up = delivery.status == DeliveryStatus.FAILED
-            failing.append((job, given_up))
-            if given_up:
-                recount.add(job.event_id)
-    await repository.add_attempts(session, made)
-    for endpoint_id in sorted(healthy):
-        await repository.mark_healthy(session, endpoint_id)
+        if job.delivery_id in held and not outcome.succeeded:
+            failing.append((job, next_at[job.delivery_id] is None))
+    rows = [
+        _attempt(job, outcome, held.get(job.delivery_id), now=now, next_at=next_at.get(job.delivery_id))
+        for job, outcome in results
+    ]
+    await repository.add_attempts(session, rows)
+    await repository.mark_healthy(
+        session, sorted({job.endpoint_id for job, outcome in results if outcome.succeeded and job.delivery_id in held})
+    )
     for job, given_up in failing:
         await _note_failure(session, job, policy, now=now, given_up=given_up)
     await _recount_many(session, sorted(recount))
-    return len(leased)
+    return len(held)
 
 
 def _advance(delivery: WebhookDelivery, outcome: Outcome, *, now: int, policy: Policy) -> int | None:
-    """Move a leased delivery on after an attempt; returns when it will be tried again, if it will."""
+    """Move a leased delivery on after a failed attempt; returns when it will be tried again, if it will."""
     delivery.attempts += 1
-    if outcome.succeeded:
-        _succeed(delivery, now=now)
-        return None
     next_at = retry.next_attempt_at(
         attempts_made=delivery.attempts, now=now, created=delivery.created, window=policy.retry_window_seconds
     )
@@ -277,28 +268,26 @@ def _advance(delivery: WebhookDelivery, outcome: Outcome, *, now: int, policy: P
     return next_at
 
 
-def _attempt(
-    job: Job, outcome: Outcome, delivery: WebhookDelivery | None, *, now: int, next_at: int | None
-) -> WebhookAttempt:
-    return WebhookAttempt(
-        id=new_id("whatt"),
-        created=now,
-        merchant_id=delivery.merchant_id if delivery else "",
-        livemode=delivery.livemode if delivery else False,
-        endpoint_id=job.endpoint_id,
-        event_id=job.event_id,
-        delivery_id=job.delivery_id,
-        attempt_number=delivery.attempts if delivery else job.attempt_number,
-        url=job.url,
-        status_code=outcome.status_code,
-        error=outcome.error,
-        succeeded=outcome.succeeded,
-        latency_ms=outcome.latency_ms,
-        response_body=outcome.response_body[:RESPONSE_BODY_LIMIT],
-        started_at_ms=outcome.started_at_ms,
-        finished_at_ms=outcome.finished_at_ms,
-        next_attempt_at=next_at,
-    )
+def _attempt(job: Job, outcome: Outcome, delivery: _Held | None, *, now: int, next_at: int | None) -> dict[str, Any]:
+    return {
+        "id": new_id("whatt"),
+        "created": now,
+        "merchant_id": delivery.merchant_id if delivery else "",
+        "livemode": delivery.livemode if delivery else False,
+        "endpoint_id": job.endpoint_id,
+        "event_id": job.event_id,
+        "delivery_id": job.delivery_id,
+        "attempt_number": delivery.attempts if delivery else job.attempt_number,
+        "url": job.url,
+        "status_code": outcome.status_code,
+        "error": outcome.error,
+        "succeeded": outcome.succeeded,
+        "latency_ms": outcome.latency_ms,
+        "response_body": outcome.response_body[:RESPONSE_BODY_LIMIT],
+        "started_at_ms": outcome.started_at_ms,
+        "finished_at_ms": outcome.finished_at_ms,
+        "next_attempt_at": next_at,
+    }
 
 
 async def _note_failure(session: AsyncSession, job: Job, policy: Policy, *, now: int, given_up: bool) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
@@ -59,15 +59,18 @@ async def endpoints_by_ids(session: AsyncSession, ids: Sequence[str]) -> Sequenc
     return (await session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.id.in_(list(ids))))).all()
 
 
-async def add_deliveries(session: AsyncSession, deliveries: Sequence[WebhookDelivery]) -> None:
-    session.add_all(deliveries)
-    await session.flush()
+async def add_deliveries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert deliveries (one multi-row INSERT; nothing is read back)."""
+    if rows:
+        await session.execute(insert(WebhookDelivery), list(rows))
 
 
-async def claim_due(session: AsyncSession, *, now: int, limit: int) -> Sequence[WebhookDelivery]:
-    """Due deliveries not leased by a live worker, locked (other workers skip them)."""
-    stmt = (
-        select(WebhookDelivery)
+async def lease_due(session: AsyncSession, *, now: int, limit: int, token: str, until: int) -> list[Any]:
+    """Lease up to `limit` due deliveries not leased by a live worker to `token`, in one statement (the
+    inner SELECT skips rows other workers are leasing); returns (id, event_id, endpoint_id, attempts), oldest
+    due first."""
+    due = (
+        select(WebhookDelivery.pk)
         .where(
             WebhookDelivery.status == DeliveryStatus.PENDING,
             WebhookDelivery.next_attempt_at <= now,
@@ -77,11 +80,58 @@ async def claim_due(session: AsyncSession, *, now: int, limit: int) -> Sequence[
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return (await session.scalars(stmt)).all()
+    stmt = (
+        update(WebhookDelivery)
+        .where(WebhookDelivery.pk.in_(due))
+        .values(locked_until=until, locked_by=token)
+        .returning(
+            WebhookDelivery.id,
+            WebhookDelivery.event_id,
+            WebhookDelivery.endpoint_id,
+            WebhookDelivery.attempts,
+            WebhookDelivery.next_attempt_at,
+            WebhookDelivery.pk,
+        )
+    )
+    rows: list[Any] = list((await session.execute(stmt, execution_options={"synchronize_session": False})).all())
+    return sorted(rows, key=lambda row: (row.next_attempt_at, row.pk))
+
+
+async def cancel(session: AsyncSession, ids: Sequence[str], *, now: int) -> None:
+    """Leased deliveries with nowhere to go (event purged, endpoint deleted or disabled): canceled."""
+    if ids:
+        stmt = (
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id.in_(list(ids)))
+            .values(status=DeliveryStatus.CANCELED, finished_at=now, locked_until=None, locked_by=None)
+        )
+        await session.execute(stmt, execution_options={"synchronize_session": False})
+
+
+async def finish_succeeded(session: AsyncSession, ids: Sequence[str], token: str, *, now: int) -> list[Any]:
+    """Mark delivered those of these deliveries this worker still leases, in one statement; returns
+    (id, merchant_id, livemode, attempts) of each, `attempts` counting this one."""
+    if not ids:
+        return []
+    stmt = (
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(list(ids)), WebhookDelivery.locked_by == token)
+        .values(
+            status=DeliveryStatus.SUCCEEDED,
+            attempts=WebhookDelivery.attempts + 1,
+            finished_at=now,
+            locked_until=None,
+            locked_by=None,
+        )
+        .returning(WebhookDelivery.id, WebhookDelivery.merchant_id, WebhookDelivery.livemode, WebhookDelivery.attempts)
+    )
+    return list((await session.execute(stmt, execution_options={"synchronize_session": False})).all())
 
 
 async def leased_deliveries(session: AsyncSession, ids: Sequence[str], token: str) -> Sequence[WebhookDelivery]:
     """These deliveries, locked, where this worker's lease still holds (no other worker took them over)."""
+    if not ids:
+        return []
     stmt = (
         select(WebhookDelivery)
         .where(WebhookDelivery.id.in_(list(ids)), WebhookDelivery.locked_by == token)
@@ -101,9 +151,10 @@ async def delivery_states(session: AsyncSession, event_ids: Sequence[str]) -> Se
     return [(event, endpoint, status) for event, endpoint, status in (await session.execute(stmt)).all()]
 
 
-async def add_attempts(session: AsyncSession, attempts: Sequence[WebhookAttempt]) -> None:
-    session.add_all(attempts)
-    await session.flush()
+async def add_attempts(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert attempts (one multi-row INSERT; nothing is read back)."""
+    if rows:
+        await session.execute(insert(WebhookAttempt), list(rows))
 
 
 async def list_attempts(
@@ -122,11 +173,13 @@ async def _changed(session: AsyncSession, stmt: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def mark_healthy(session: AsyncSession, endpoint_id: str) -> int:
+async def mark_healthy(session: AsyncSession, endpoint_ids: Sequence[str]) -> int:
+    if not endpoint_ids:
+        return 0
     return await _changed(
         session,
         update(WebhookEndpoint)
-        .where(WebhookEndpoint.id == endpoint_id, WebhookEndpoint.failing_since.is_not(None))
+        .where(WebhookEndpoint.id.in_(sorted(endpoint_ids)), WebhookEndpoint.failing_since.is_not(None))
         .values(failing_since=None, flagged_at=None),
     )
 

@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 from opentelemetry import trace
 
 from lynk import __version__
@@ -24,7 +23,7 @@ from lynk.core.clock import Clock, unix
 from lynk.core.config import Settings
 from lynk.core.db import Database
 from lynk.core.ids import new_id
-from lynk.webhooks import deliveries, targets
+from lynk.webhooks import deliveries, sender, targets
 from lynk.webhooks.deliveries import Job, Outcome, Policy
 from lynk.webhooks.signing import signature_header
 
@@ -41,6 +40,7 @@ class WorkerConfig:
     lease_seconds: int = 60
     batch_size: int = 100
     concurrency: int = 32
+    endpoint_concurrency: int = 8
     poll_interval_seconds: float = 0.25
     retry_window_seconds: int = 3 * 24 * 3600
     disable_after_seconds: int = 5 * 24 * 3600
@@ -53,6 +53,7 @@ class WorkerConfig:
             lease_seconds=settings.webhook_lease_seconds,
             batch_size=settings.webhook_batch_size,
             concurrency=settings.webhook_concurrency,
+            endpoint_concurrency=settings.webhook_endpoint_concurrency,
             poll_interval_seconds=settings.webhook_poll_interval_seconds,
             retry_window_seconds=settings.webhook_retry_window_seconds,
             disable_after_seconds=settings.webhook_disable_after_seconds,
@@ -74,9 +75,9 @@ class PassResult:
 def _error_kind(error: Exception) -> str:
     """What the attempt log says of a failure: `timeout` or `connection_error`, nothing finer, so an
     endpoint's error field tells no one which ports of a host are open."""
-    if isinstance(error, httpx.TimeoutException | TimeoutError):
+    if isinstance(error, TimeoutError):
         return "timeout"
-    if isinstance(error, httpx.HTTPError | OSError):
+    if isinstance(error, OSError | UnicodeError):  # ProtocolError is a ConnectionError
         return "connection_error"
     return "internal_error"
 
@@ -89,14 +90,10 @@ def _outcome_label(outcome: Outcome) -> str:
     return outcome.error or "internal_error"
 
 
-def _pinned(url: str, target: targets.Target) -> tuple[str, dict[str, str], dict[str, str]]:
-    """The URL with the checked address in place of the host, the `Host` header and the TLS name, so
-    the connection goes where the check looked and not where a second DNS answer would point."""
+def _traced_url(url: str) -> str:
+    """The URL as a span shows it: without credentials."""
     parts = urlsplit(url)
-    userinfo, at, host = parts.netloc.rpartition("@")  # credentials in the URL still go as basic auth
-    address = f"[{target.address}]" if ":" in target.address else target.address
-    netloc = f"{userinfo}{at}{address}:{target.port}"
-    return urlunsplit(parts._replace(netloc=netloc)), {"Host": host}, {"sni_hostname": target.host}
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 class DeliveryWorker:
@@ -107,19 +104,15 @@ class DeliveryWorker:
         self.clock = clock
         self.config = config
         self.name = name or new_id("wrk", 16)
-        # A lease must outlast the slowest batch (every request timing out), or a live worker's jobs
-        # would be taken over and sent twice.
-        rounds = -(-config.batch_size // config.concurrency)
+        # A lease must outlast the slowest batch (every request, all to one endpoint, timing out), or a
+        # live worker's jobs would be taken over and sent twice.
+        rounds = -(-config.batch_size // min(config.concurrency, config.endpoint_concurrency))
         self.lease_seconds = max(config.lease_seconds, int(rounds * config.timeout_seconds) + 5)
-        self._client = httpx.AsyncClient(
-            timeout=config.timeout_seconds,
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=config.concurrency, max_keepalive_connections=config.concurrency),
-        )
+        self._pools = sender.Pools(per_endpoint=config.endpoint_concurrency)
         self._slots = asyncio.Semaphore(config.concurrency)
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        self._pools.close()
 
     async def fan_out(self) -> int:
         total = 0
@@ -141,6 +134,7 @@ class DeliveryWorker:
                 lease_seconds=self.lease_seconds,
             )
         outcomes = await asyncio.gather(*(self._attempt(job) for job in jobs))
+        self._pools.sweep()
         results = list(zip(jobs, outcomes, strict=True))
         try:
             async with self.db.transaction() as session:
@@ -182,7 +176,7 @@ class DeliveryWorker:
             log.info("webhook worker %s stopped: %d attempts, %d delivered", self.name, attempted, succeeded)
 
     async def _attempt(self, job: Job) -> Outcome:
-        async with self._slots:
+        async with self._pools.slot(job.endpoint_id), self._slots:
             with tracer.start_as_current_span("webhook delivery") as span:
                 span.set_attributes({"lynk.event_id": job.event_id, "lynk.endpoint_id": job.endpoint_id})
                 outcome = await self._post(job)
@@ -204,48 +198,38 @@ class DeliveryWorker:
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": USER_AGENT,
+            "Accept": "*/*",
             "Stripe-Signature": signature_header(job.secrets, job.payload, timestamp),
         }
         started_ms = int(self.clock.now() * 1000)
         began = time.monotonic()
-        status: int | None = None
+        exchange = sender.Exchange(limit=deliveries.RESPONSE_BODY_LIMIT)
         error: str | None = None
-        body = b""
         try:
             # One deadline for the whole exchange, so a receiver trickling bytes can't hold a slot.
             async with asyncio.timeout(self.config.timeout_seconds):
                 policy = self.config.private_targets
                 target = await targets.resolve(job.url, livemode=job.livemode, policy=policy, required=True)
                 assert target is not None  # required: a name that does not resolve is refused
-                url, host, extensions = _pinned(job.url, target)
-                request = self._client.build_request(
-                    "POST", url, content=job.payload, headers={**headers, **host}, extensions=extensions
-                )
-                response = await self._client.send(request, stream=True)
-                try:
-                    status = response.status_code
-                    async for chunk in response.aiter_bytes():
-                        body += chunk
-                        if len(body) >= deliveries.RESPONSE_BODY_LIMIT:
-                            break
-                finally:
-                    await response.aclose()
+                request = sender.request(job.url, target, headers, job.payload)
+                with tracer.start_as_current_span("POST", kind=trace.SpanKind.CLIENT) as span:
+                    span.set_attributes({"http.request.method": "POST", "url.full": _traced_url(job.url)})
+                    await self._pools.post(job.endpoint_id, request, exchange)
+                    span.set_attribute("http.response.status_code", exchange.status or 0)
         except targets.TargetRefused:
             error = "address_not_allowed"
         except Exception as failure:
-            if status is None:  # once the status line has come, the answer stands; the body is cut short
+            if exchange.status is None:  # once the status line has come, the answer stands; the body is cut short
                 error = _error_kind(failure)
                 if error == "internal_error":
                     log.exception("delivery of %s to %s failed unexpectedly", job.event_id, job.endpoint_id)
         latency = int((time.monotonic() - began) * 1000)
         return Outcome(
-            status_code=status,
+            status_code=exchange.status,
             error=error,
             latency_ms=latency,
             # NUL can't be stored in PostgreSQL text: a receiver's binary answer must never block recording.
-            response_body=body[: deliveries.RESPONSE_BODY_LIMIT]
-            .decode("utf-8", errors="replace")
-            .replace("\x00", "\ufffd"),
+            response_body=bytes(exchange.body).decode("utf-8", errors="replace").replace("\x00", "\ufffd"),
             started_at_ms=started_ms,
             finished_at_ms=started_ms + latency,
         )

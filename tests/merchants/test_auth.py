@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import httpx
 import pytest
 import stripe
 
+from tests.api.processes import environment, lynk_serve
 from tests.conftest import sdk_client
 from tests.merchants.factories import MerchantKeys, make_live_keys, revoke
 from tests.servers import LynkServer
@@ -37,6 +41,29 @@ def test_revoked_key_stops_working(server: LynkServer, merchant: MerchantKeys) -
     revoke(server, merchant.secret_key_id)
     with pytest.raises(stripe.AuthenticationError):
         client.v1.customers.list()
+
+
+def test_a_key_revoked_in_one_process_is_refused_by_another_within_a_second(
+    server: LynkServer, merchant: MerchantKeys, tmp_path: Path
+) -> None:
+    """Another `lynk serve` on the same database caches the key it read (LYNK_AUTH_CACHE_SECONDS=1): once
+    the revocation commits here, no request it receives a second later is accepted."""
+    env = environment(tmp_path, server.database_url, LYNK_MASTER_KEY=str(server.settings.master_key))
+    bound = server.settings.auth_cache_seconds
+    with lynk_serve(env, "--no-worker", "--no-migrate") as other, httpx.Client(base_url=other.base_url) as http:
+        auth = (merchant.secret_key, "")
+        assert http.get("/v1/customers", auth=auth).status_code == 200  # read and cached there
+        revoke(server, merchant.secret_key_id)
+        revoked_at = time.monotonic()
+        accepted_since: list[float] = []
+        while True:
+            started = time.monotonic()
+            status = http.get("/v1/customers", auth=auth, timeout=30).status_code
+            if status == 401:
+                break
+            assert status == 200 and started - revoked_at < 60, f"{status} after {started - revoked_at:.1f} s"
+            accepted_since.append(started - revoked_at)
+    assert all(waited < bound for waited in accepted_since), accepted_since
 
 
 def test_live_key_does_not_see_test_data(server: LynkServer, merchant: MerchantKeys) -> None:

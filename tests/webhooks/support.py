@@ -32,7 +32,9 @@ class Receiver:
     to answer 200 after s seconds, ("stall", s) to hang for s seconds past the worker's timeout and
     then drop the request unprocessed (as a receiver does whose sender hung up), or (status, body)
     to answer raw bytes. Every event it
-    answers 2xx to was verified with `stripe.Webhook.construct_event` against `secrets` (all must verify)."""
+    answers 2xx to was verified with `stripe.Webhook.construct_event` against `secrets` (all must verify).
+    With `keep_alive` it speaks HTTP/1.1 and keeps connections open (otherwise HTTP/1.0, one per request);
+    it notes the connections it saw and the most requests it had in hand at once."""
 
     port: int = field(default_factory=free_port)
     secrets: list[str] = field(default_factory=list)
@@ -40,6 +42,10 @@ class Receiver:
     deliveries: list[Delivery] = field(default_factory=list)
     requests: int = 0
     refused_signatures: int = 0
+    keep_alive: bool = False
+    connections: set[tuple[str, int]] = field(default_factory=set)
+    in_hand: int = 0
+    most_in_hand: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
 
@@ -58,7 +64,20 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if self.keep_alive else "HTTP/1.0"
+
             def do_POST(self) -> None:
+                with receiver.lock:
+                    receiver.connections.add(self.client_address)
+                    receiver.in_hand += 1
+                    receiver.most_in_hand = max(receiver.most_in_hand, receiver.in_hand)
+                try:
+                    self._answer()
+                finally:
+                    with receiver.lock:
+                        receiver.in_hand -= 1
+
+            def _answer(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 with receiver.lock:
                     n = receiver.requests

@@ -1,0 +1,127 @@
+"""Every query the hot lists and the upkeep jobs run is served by an index on PostgreSQL, so their latency
+does not grow with the store (bench/large_store.py measures it at 1,000,000 payments).
+
+The test drives the API (lists with each filter), a webhook pass and an upkeep pass, records every SQL
+statement the server ran, and EXPLAINs each with sequential scans made as costly as PostgreSQL allows
+(`enable_seqscan = off`): a plan that still scans a table whole has no index it could use. On a small test
+database the planner would scan anyway, so the plan's shape, not its cost, is what is checked."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import stripe
+from sqlalchemy import event, text
+
+from lynk.api import maintenance
+from tests.servers import LynkServer
+from tests.webhooks.support import receiver, run_worker
+
+# Tables that stay small whatever the store holds (one row per merchant, key, account, job, secret).
+SMALL = {
+    "merchants",
+    "api_keys",
+    "ledger_accounts",
+    "webhook_endpoints",
+    "vault_secrets",
+    "vault_keys",
+    "upkeep_locks",
+    "alembic_version",
+}
+
+
+@contextmanager
+def _statements(server: LynkServer) -> Iterator[list[tuple[str, Any]]]:
+    seen: list[tuple[str, Any]] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, executemany: bool) -> None:
+        if not executemany and statement.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE", "WITH")):
+            seen.append((statement, parameters))
+
+    engine = server.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+# What the lists filter on: a scan that checks one of these row by row (a `Filter`, not the index's
+# condition) reads every object of the merchant to find a customer's few.
+LIST_FILTERS = ("customer_id", "payment_intent_id", "charge_id", ".type ", ".source ", ".email ")
+
+
+def _scans(plan: dict[str, Any]) -> Iterator[str]:
+    """Tables the plan reads whole (a sequential scan, or an index walked end to end with no `Index Cond`),
+    or all of a merchant's rows to filter them one by one."""
+    kind = plan.get("Node Type")
+    if kind == "Seq Scan" or (kind in ("Index Scan", "Index Only Scan") and "Index Cond" not in plan):
+        yield plan["Relation Name"]
+    elif kind in ("Index Scan", "Index Only Scan", "Bitmap Heap Scan") and any(
+        column in plan.get("Filter", "") for column in LIST_FILTERS
+    ):
+        yield f"{plan['Relation Name']} (filtered: {plan['Filter']})"
+    for child in plan.get("Plans", []):
+        yield from _scans(child)
+
+
+def _whole_table_scans(server: LynkServer, statements: list[tuple[str, Any]]) -> dict[str, str]:
+    async def explain() -> dict[str, str]:
+        found: dict[str, str] = {}
+        async with server.db.transaction() as session:
+            await session.execute(text("SET LOCAL enable_seqscan = off"))  # this transaction only
+            raw = (await (await session.connection()).get_raw_connection()).driver_connection
+            for statement, parameters in dict.fromkeys((s, tuple(p or ())) for s, p in statements):
+                plan = await raw.fetchval(f"EXPLAIN (FORMAT JSON) {statement}", *parameters)
+                plan = json.loads(plan) if isinstance(plan, str) else plan  # decoded by Lynk's JSON codec
+                for table in _scans(plan[0]["Plan"]):
+                    if table not in SMALL:
+                        found[table] = found.get(table, "") + statement + "\n\n"
+            await session.rollback()
+        return found
+
+    return server.call(explain)
+
+
+@pytest.mark.usefixtures("merchant")
+def test_hot_lists_and_upkeep_jobs_use_indexes(server: LynkServer, client: stripe.StripeClient) -> None:
+    if server.backend != "postgres":
+        pytest.skip("query plans are PostgreSQL's; SQLite serves a single process's small store")
+    customer = client.v1.customers.create(params={"email": "plans@example.com"})
+    with receiver() as hooks:
+        endpoint = client.v1.webhook_endpoints.create(params={"url": hooks.url, "enabled_events": ["*"]})
+        hooks.secrets.append(endpoint.secret)
+        with _statements(server) as statements:
+            intent = client.v1.payment_intents.create(
+                params={
+                    "amount": 2_000,
+                    "currency": "usd",
+                    "payment_method": "pm_card_visa",
+                    "customer": customer.id,
+                    "confirm": True,
+                }
+            )
+            charge = intent.latest_charge
+            assert isinstance(charge, str)
+            client.v1.payment_intents.retrieve(intent.id)
+            client.v1.payment_intents.list(params={"customer": customer.id})
+            client.v1.payment_intents.list(params={"created": {"lte": intent.created}})
+            client.v1.charges.list(params={"payment_intent": intent.id})
+            client.v1.charges.list(params={"customer": customer.id})
+            client.v1.refunds.create(params={"payment_intent": intent.id, "amount": 500})
+            client.v1.refunds.list(params={"payment_intent": intent.id})
+            client.v1.refunds.list(params={"charge": charge})
+            client.v1.events.list(params={"type": "charge.succeeded"})
+            client.v1.events.list(params={"delivery_success": False})
+            client.v1.balance_transactions.list(params={"type": "charge"})
+            client.v1.balance_transactions.list(params={"source": charge})
+            client.v1.customers.list(params={"email": "plans@example.com"})
+            run_worker(server)
+            server.call(lambda: maintenance.run_once(server.runtime))
+    scans = _whole_table_scans(server, statements)
+    assert len(statements) > 50
+    assert scans == {}, "\n\n".join(f"{table}:\n{sql}" for table, sql in scans.items())
