@@ -10,8 +10,7 @@ hidden `csrf_token` field (checked by lynk.web on every POST). Pages run no scri
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -107,37 +106,24 @@ def set_browser_cookie(request: Request, response: Response, value: str) -> None
     set_link_cookie(request, response, sessions.BROWSER_COOKIE, value, BROWSER_COOKIE_MAX_AGE)
 
 
-@asynccontextmanager
-async def link_context(request: Request) -> AsyncIterator[LinkContext]:
-    """One transaction with a Link context in the network audience; live-mode sends run after commit."""
-    runtime = runtime_of(request)
+def link_context(request: Request, tx: actions.PageTx) -> LinkContext:
+    """A Link context in the network audience, in the action's transaction; live-mode sends run after commit."""
     client = request.client
     caller = service.Caller(
-        settings=runtime.settings,
-        limiter=limiter_for(runtime.db, runtime.settings.redis_url),
+        settings=tx.runtime.settings,
+        limiter=limiter_for(tx.runtime.db, tx.runtime.settings.redis_url),
         ip=client.host if client else "unknown",
         browser=request.cookies.get(sessions.BROWSER_COOKIE),
         device=request.cookies.get(devices.DEVICE_COOKIE),
     )
-    async with actions.transaction(request) as tx:
-        scope = network.scope(mode_of(request).livemode)
-        ctx = service.context(tx.session, runtime.keyring, scope, tx.now, caller)
-        ctx.after_commit = tx.after_commit
-        yield ctx
+    ctx = service.context(tx.session, tx.runtime.keyring, network.scope(mode_of(request).livemode), tx.now, caller)
+    ctx.after_commit = tx.after_commit
+    return ctx
 
 
 async def attempt(request: Request, work: Callable[[LinkContext], Awaitable[T]]) -> T | LynkError:
     """Run `work` in one transaction: its result, or the error (whose changes commit if it keeps them)."""
-    try:
-        async with link_context(request) as ctx:
-            try:
-                return await work(ctx)
-            except LynkError as error:
-                if not error.keep_changes:
-                    raise
-                return error
-    except LynkError as error:
-        return error
+    return await actions.attempt(request, lambda tx: work(link_context(request, tx)))
 
 
 pages = PageRouter(lambda request: mode_of(request).csrf, csrf_refused)

@@ -30,6 +30,7 @@ from lynk.core.config import Settings
 from lynk.core.db import Database
 from lynk.core.errors import AuthenticationError
 from lynk.customers.endpoints import routes as customer_routes
+from lynk.dashboard import pages as dashboard_pages
 from lynk.disputes.endpoints import routes as dispute_routes
 from lynk.events.endpoints import routes as event_routes
 from lynk.ledger.endpoints import routes as ledger_routes
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.include_router(challenge.router)
     checkout_pages.install(app)
     account_pages.install(app)
+    dashboard_pages.install(app)
 
     @app.get("/favicon.ico", include_in_schema=False)
     @app.get("/favicon.svg", include_in_schema=False)

@@ -7,6 +7,7 @@ Only its SHA-256 is stored; the key itself is shown once, when it is made.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -101,10 +102,39 @@ async def revoke_key(session: AsyncSession, key_id: str, *, now: int) -> ApiKey:
     return key
 
 
+async def merchant_key(session: AsyncSession, merchant_id: str, livemode: bool, key_id: str) -> ApiKey:
+    """One of the merchant's keys in a mode (another merchant's key is as missing as one that never was)."""
+    key = await repository.get_key(session, key_id)
+    if key is None or key.merchant_id != merchant_id or key.livemode != livemode:
+        raise ApiKeyNotFound(key_id)
+    return key
+
+
+async def roll_key(
+    session: AsyncSession, merchant_id: str, livemode: bool, key_id: str, *, expires_in: int, now: int
+) -> tuple[ApiKey, str, ApiKey]:
+    """(old, new raw key, new): a key of the same kind and mode; the old one stops working now (`expires_in`
+    0) or then."""
+    old = await merchant_key(session, merchant_id, livemode, key_id)
+    if old.revoked_at is not None or (old.expires_at is not None and old.expires_at <= now):
+        raise ApiKeyNotFound(key_id)
+    raw, new = _new_key(merchant_id, KeyKind(old.kind), old.livemode, now)
+    await repository.add(session, new)
+    if expires_in <= 0:
+        old.revoked_at = now
+    else:
+        old.expires_at = now + expires_in
+    return old, raw, new
+
+
+def usable(key: ApiKey, now: float) -> bool:
+    return key.revoked_at is None and (key.expires_at is None or key.expires_at > now)
+
+
 async def authenticate(db: Database, raw_key: str) -> AuthenticatedKey | None:
-    """The merchant and mode of a live, unrevoked key; None for anything else."""
+    """The merchant and mode of a live key, neither revoked nor past the expiry of a roll; None for anything else."""
     async with db.transaction(write=False) as session:
         key = await repository.find_key_by_hash(session, hash_key(raw_key))
-    if key is None or key.revoked_at is not None:
+    if key is None or not usable(key, time.time()):
         return None
     return AuthenticatedKey(Scope(key.merchant_id, key.livemode), key.id, KeyKind(key.kind))

@@ -16,12 +16,13 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.clock import unix
+from lynk.core.errors import LynkError
 from lynk.core.request_context import RequestInfo, current_request
 from lynk.core.scope import Scope
 from lynk.idempotency import service as idempotency
@@ -30,6 +31,7 @@ from lynk.wire.routing import Runtime
 
 logger = logging.getLogger(__name__)
 AfterCommit = Callable[[], Awaitable[None]]
+T = TypeVar("T")
 
 
 @dataclass
@@ -58,6 +60,20 @@ async def transaction(request: Request, *, write: bool = True) -> AsyncIterator[
     async with runtime.db.transaction(write=write) as session:
         yield PageTx(session, runtime, unix(runtime.clock), after)
     await run_after_commit(after)
+
+
+async def attempt(request: Request, work: Callable[[PageTx], Awaitable[T]]) -> T | LynkError:
+    """Run `work` in one transaction: its result, or the error (whose changes commit if it keeps them)."""
+    try:
+        async with transaction(request) as tx:
+            try:
+                return await work(tx)
+            except LynkError as error:
+                if not error.keep_changes:
+                    raise
+                return error
+    except LynkError as error:
+        return error
 
 
 Work = Callable[[PageTx], Awaitable[tuple[int, bytes]]]

@@ -1,0 +1,53 @@
+"""The dashboard's routes (auth_pages, payment_pages, developer_pages) and the audit log page; `install` mounts
+them and the static files on the app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from lynk.dashboard import auth_pages, developer_pages, payment_pages, roles, service
+from lynk.dashboard.payment_pages import when
+from lynk.dashboard.web import BASE, STATIC_DIR, STATIC_PATH, Visit, pages, render, router, view
+from lynk.models.dashboard import ROLES
+
+
+def install(app: FastAPI) -> None:
+    assert auth_pages.__name__ and payment_pages.__name__ and developer_pages.__name__  # routes on the shared router
+    app.include_router(router)
+    app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="dashboard-static")
+
+
+@pages.get(f"{BASE}/audit")
+async def audit_log(request: Request) -> Response:
+    before = request.query_params.get("before", "")
+    before_pk = int(before) if before.isdigit() else None
+
+    async def show(visit: Visit) -> Response:
+        found = await service.audit_page(visit.tx.session, visit.user.merchant_id, before_pk=before_pk)
+        entries = [
+            {
+                "when": when(e.created),
+                "email": e.email,
+                "action": e.action.replace("_", " "),
+                "target": e.target or "",
+                "mode": "live" if e.livemode else "test",
+                "ip": e.ip or "",
+            }
+            for e in found
+        ]
+        more = f"{BASE}/audit?before={found[-1].pk}" if len(found) == 50 else None
+        return render(
+            request,
+            "audit.html",
+            visit=visit,
+            section="audit",
+            entries=entries,
+            more=more,
+            roles=ROLES,
+            table=roles.table(),
+            users=await service.users_of(visit.tx.session, visit.user.merchant_id),
+        )
+
+    return await view(request, "audit.read", show)

@@ -1,0 +1,166 @@
+"""The dashboard over HTTP (a browser without JavaScript): signing in with a password and TOTP, sessions that
+rotate and end when idle, payments seen and refunded through the page, roles, and one merchant's users never
+seeing another's payments."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import stripe
+
+from lynk.dashboard.service import IDLE_SECONDS
+from tests.conftest import sdk_client
+from tests.dashboard.support import BASE, PASSWORD, Dashboard, code_at, make_user
+from tests.merchants.factories import MerchantKeys, make_merchant
+from tests.servers import LynkServer
+
+
+def pay(client: stripe.StripeClient, amount: int = 2500, **extra: Any) -> stripe.PaymentIntent:
+    params: dict[str, Any] = {"amount": amount, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+    params.update(extra)
+    return client.v1.payment_intents.create(params=params)  # type: ignore[arg-type]
+
+
+def test_sign_in_needs_the_password_and_a_code_and_rotates_the_session(
+    server: LynkServer, merchant: MerchantKeys
+) -> None:
+    user = make_user(server, merchant.id)
+    browser = Dashboard(server)
+    assert browser.get(f"{BASE}/payments").headers["location"].startswith(f"{BASE}/login")
+    wrong = browser.post(f"{BASE}/login", {"email": user.email, "password": "not the password"})
+    assert wrong.status_code == 401 and "don&#39;t match" in wrong.text
+    started = browser.post(f"{BASE}/login", {"email": user.email, "password": PASSWORD})
+    first_secret = browser.http.cookies["lynk_dashboard"]
+    assert started.headers["location"].startswith(f"{BASE}/login/code")
+    assert browser.get(f"{BASE}/payments").status_code == 303  # the password alone opens nothing
+    bad = browser.post(
+        f"{BASE}/login/code", {"code": "000000" if code_at(server, user.totp_secret) != "000000" else "111111"}
+    )
+    assert bad.status_code == 401
+    done = browser.post(f"{BASE}/login/code", {"code": code_at(server, user.totp_secret)})
+    assert done.status_code == 303 and done.headers["location"] == f"{BASE}/payments"
+    assert browser.http.cookies["lynk_dashboard"] != first_secret
+    assert browser.get(f"{BASE}/payments").status_code == 200
+    replayed = Dashboard(server)
+    replayed.post(f"{BASE}/login", {"email": user.email, "password": PASSWORD})
+    again = replayed.post(f"{BASE}/login/code", {"code": code_at(server, user.totp_secret)})
+    assert again.status_code == 401  # a TOTP code is good once
+
+
+def test_a_recovery_code_signs_in_once_and_an_idle_session_ends(server: LynkServer, merchant: MerchantKeys) -> None:
+    user = make_user(server, merchant.id, "analyst")
+    for attempt in (1, 2):
+        browser = Dashboard(server)
+        browser.post(f"{BASE}/login", {"email": user.email, "password": PASSWORD})
+        answer = browser.post(f"{BASE}/login/code", {"code": user.recovery_codes[0]})
+        assert answer.status_code == (303 if attempt == 1 else 401)
+    browser = Dashboard(server)
+    browser.sign_in(user)
+    assert browser.get(f"{BASE}/payments").status_code == 200
+    server.clock.advance(IDLE_SECONDS + 1)
+    assert browser.get(f"{BASE}/payments").headers["location"].startswith(f"{BASE}/login")
+
+
+def test_a_payment_made_through_the_api_is_listed_shown_and_partly_refunded_once(
+    server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient
+) -> None:
+    pi = pay(client, 2500)
+    browser = Dashboard(server)
+    browser.sign_in(make_user(server, merchant.id, "support"))
+    listed = browser.get(f"{BASE}/payments")
+    assert pi.id in listed.text and "25.00 USD" in listed.text and "Visa •••• 4242" in listed.text
+    assert pi.id in browser.get(f"{BASE}/payments?last4=4242&status=succeeded&amount_min=20").text
+    assert pi.id not in browser.get(f"{BASE}/payments?last4=0005").text
+    assert pi.id not in browser.get(f"{BASE}/payments?amount_min=30").text
+    page = browser.get(f"{BASE}/payments/{pi.id}")
+    assert page.status_code == 200 and "Timeline" in page.text and "Refund amount" in page.text
+    confirm = f"{BASE}/payments/{pi.id}/refund?amount=10.00"
+    assert "Refund <strong>10.00 USD</strong>" in browser.get(confirm).text
+    form = browser.form(confirm, f"{BASE}/payments/{pi.id}/refund")
+    assert form["amount"] == "1000"
+    first = browser.http.post(f"{BASE}/payments/{pi.id}/refund", data=form)
+    second = browser.http.post(f"{BASE}/payments/{pi.id}/refund", data=form)  # a double submit
+    assert first.status_code == second.status_code == 303
+    refunds = client.v1.refunds.list(params={"payment_intent": pi.id}).data
+    assert [r.amount for r in refunds] == [1000]
+    shown = browser.get(first.headers["location"]).text
+    assert "The refund is made." in shown and "Refund re_" in shown and "15.00" in shown
+    too_much = browser.get(f"{BASE}/payments/{pi.id}/refund?amount=20.00")
+    assert too_much.status_code == 400 and "between 0 and 15.00 USD" in too_much.text
+
+
+def test_an_analyst_sees_payments_but_cannot_refund(
+    server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient
+) -> None:
+    pi = pay(client)
+    browser = Dashboard(server)
+    browser.sign_in(make_user(server, merchant.id, "analyst"))
+    assert "Refund amount" not in browser.get(f"{BASE}/payments/{pi.id}").text
+    assert browser.get(f"{BASE}/payments/{pi.id}/refund?amount=1").status_code == 403
+    key = browser.form(f"{BASE}/payments", f"{BASE}/logout")["csrf_token"]
+    refused = browser.http.post(
+        f"{BASE}/payments/{pi.id}/refund", data={"csrf_token": key, "action_key": "k" * 24, "amount": "100"}
+    )
+    assert refused.status_code == 403
+    assert client.v1.refunds.list(params={"payment_intent": pi.id}).data == []
+
+
+def test_a_user_of_one_merchant_never_sees_anothers_payment(server: LynkServer, client: stripe.StripeClient) -> None:
+    theirs = pay(client)
+    other = make_merchant(server)
+    browser = Dashboard(server)
+    browser.sign_in(make_user(server, other.id, "admin"))
+    assert theirs.id not in browser.get(f"{BASE}/payments").text
+    assert browser.get(f"{BASE}/payments/{theirs.id}").status_code == 404
+    assert browser.get(f"{BASE}/payments/{theirs.id}/refund?amount=1").status_code == 404
+    form = browser.form(f"{BASE}/payments", f"{BASE}/logout")
+    capture = browser.http.post(f"{BASE}/payments/{theirs.id}/cancel", data={**form, "action_key": "x" * 24})
+    assert capture.status_code == 404
+    mine = pay(sdk_client(server, other.secret_key), 700)
+    assert mine.id in browser.get(f"{BASE}/payments").text
+
+
+def test_an_admin_rolls_a_key_and_a_support_user_cannot(server: LynkServer, merchant: MerchantKeys) -> None:
+    support = Dashboard(server)
+    support.sign_in(make_user(server, merchant.id, "support"))
+    assert support.get(f"{BASE}/developers/keys").status_code == 403
+    csrf = support.form(f"{BASE}/payments", f"{BASE}/logout")["csrf_token"]
+    roll = f"{BASE}/developers/keys/{merchant.secret_key_id}/roll"
+    refused = support.http.post(roll, data={"csrf_token": csrf, "action_key": "s" * 24, "expires": "now"})
+    assert refused.status_code == 403
+    assert sdk_client(server, merchant.secret_key).v1.customers.list().data is not None  # the key still works
+
+    admin = Dashboard(server)
+    admin.sign_in(make_user(server, merchant.id, "admin"))
+    rolled = admin.post(roll, {"expires": "now"}, page=f"{BASE}/developers/keys")
+    assert rolled.status_code == 200 and "shown only once" in rolled.text
+    new_key = re.search(r'class="secret">(sk_test_[A-Za-z0-9]+)<', rolled.text)
+    assert new_key is not None
+    assert sdk_client(server, new_key.group(1)).v1.customers.list().data is not None
+    try:
+        sdk_client(server, merchant.secret_key).v1.customers.list()
+        raise AssertionError("the rolled key still works")
+    except stripe.AuthenticationError:
+        pass
+    assert new_key.group(1) not in admin.get(f"{BASE}/developers/keys").text  # shown once
+    audit = admin.get(f"{BASE}/audit").text
+    assert "rolled key" in audit and "signed in" in audit
+    assert support.get(f"{BASE}/audit").status_code == 403
+
+
+def test_an_uncaptured_payment_is_captured_and_another_canceled_from_its_page(
+    server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient
+) -> None:
+    held, dropped = pay(client, 1200, capture_method="manual"), pay(client, 1300, capture_method="manual")
+    browser = Dashboard(server)
+    browser.sign_in(make_user(server, merchant.id, "developer"))
+    assert "Uncaptured" in browser.get(f"{BASE}/payments").text
+    page = f"{BASE}/payments/{held.id}"
+    captured = browser.post(f"{page}/capture", {}, page=page)
+    assert captured.status_code == 303 and "The payment is captured." in browser.get(captured.headers["location"]).text
+    assert client.v1.payment_intents.retrieve(held.id).status == "succeeded"
+    page = f"{BASE}/payments/{dropped.id}"
+    canceled = browser.post(f"{page}/cancel", {}, page=page)
+    assert canceled.status_code == 303
+    assert client.v1.payment_intents.retrieve(dropped.id).status == "canceled"
