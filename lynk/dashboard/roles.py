@@ -1,7 +1,7 @@
 """What each dashboard role may see and do: the one table every page consults (docs/dashboard.md shows it).
 
 Stripe's roles, reduced to what the dashboard offers: an administrator does everything; a developer runs
-the integration (keys, webhooks) and may act on payments; an analyst reads and exports; a support
+the integration (keys, webhooks) and may act on payments; an analyst reads; a support
 specialist reads payments and refunds, captures or cancels them, but never touches keys or webhooks.
 """
 
@@ -12,25 +12,21 @@ from lynk.models.dashboard import ROLES
 PERMISSIONS: dict[str, frozenset[str]] = {
     "payments.read": frozenset(ROLES),
     "payments.act": frozenset({"admin", "developer", "support"}),  # capture, cancel, refund
-    "balance.read": frozenset({"admin", "analyst"}),
     "keys.read": frozenset({"admin", "developer"}),
     "keys.write": frozenset({"admin", "developer"}),  # create, roll, revoke
     "webhooks.read": frozenset({"admin", "developer"}),
     "webhooks.write": frozenset({"admin", "developer"}),  # resend
     "audit.read": frozenset({"admin"}),
-    "users.manage": frozenset({"admin"}),
 }
 
 DESCRIPTIONS = {
     "payments.read": "See payments and their timelines",
     "payments.act": "Capture, cancel and refund payments",
-    "balance.read": "See the balance",
     "keys.read": "See API keys",
     "keys.write": "Create, roll and revoke API keys",
     "webhooks.read": "See webhook endpoints and deliveries",
     "webhooks.write": "Resend webhook deliveries",
-    "audit.read": "Read the audit log",
-    "users.manage": "Manage users",
+    "audit.read": "Read the audit log and the list of users",
 }
 
 

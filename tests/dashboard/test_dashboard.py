@@ -5,11 +5,14 @@ seeing another's payments."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import stripe
 
+from lynk.dashboard import roles
 from lynk.dashboard.service import IDLE_SECONDS
+from lynk.models.dashboard import ROLES
 from tests.conftest import sdk_client
 from tests.dashboard.support import BASE, PASSWORD, Dashboard, code_at, make_user
 from tests.merchants.factories import MerchantKeys, make_merchant
@@ -164,3 +167,10 @@ def test_an_uncaptured_payment_is_captured_and_another_canceled_from_its_page(
     canceled = browser.post(f"{page}/cancel", {}, page=page)
     assert canceled.status_code == 303
     assert client.v1.payment_intents.retrieve(dropped.id).status == "canceled"
+
+
+def test_the_docs_show_the_role_table_the_pages_enforce() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "dashboard.md").read_text()
+    assert "| permission | " + " | ".join(ROLES) + " |" in docs
+    for what, allowed in roles.table():
+        assert "| " + what + " | " + " | ".join("yes" if a else "no" for a in allowed) + " |" in docs
