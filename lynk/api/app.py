@@ -51,7 +51,7 @@ from lynk.simulation.store import DatabaseStore
 from lynk.vault import logfilter
 from lynk.vault.keyring import Keyring
 from lynk.webhooks.endpoints import routes as webhook_routes
-from lynk.wire.routing import Caller, Runtime
+from lynk.wire.routing import Authenticator, Caller, Runtime
 
 log = logging.getLogger("lynk.api")
 
@@ -77,20 +77,26 @@ ROUTERS = [
 _FAVICON = (Path(__file__).parent / "static" / "favicon.svg").read_bytes()
 
 
-async def _authenticate(db: Database, raw_key: str) -> Caller | None:
-    found = await merchants.authenticate(db, raw_key)
-    if found is None:
-        return None
-    return Caller(scope=found.scope, key_id=found.key_id, secret=found.kind == KeyKind.SECRET)
+def _authenticator(clock: Clock) -> Authenticator:
+    """Keys are checked against the runtime's clock (a rolled key's expiry follows a test's shifted clock)."""
+
+    async def authenticate(db: Database, raw_key: str) -> Caller | None:
+        found = await merchants.authenticate(db, raw_key, now=clock.now())
+        if found is None:
+            return None
+        return Caller(scope=found.scope, key_id=found.key_id, secret=found.kind == KeyKind.SECRET)
+
+    return authenticate
 
 
 def make_runtime(settings: Settings, database: Database, clock: Clock | None = None) -> Runtime:
     """What requests and background jobs share (`lynk worker` builds one without the app)."""
+    clock = clock or SystemClock()
     runtime = Runtime(
         settings=settings,
         db=database,
-        clock=clock or SystemClock(),
-        authenticate=_authenticate,
+        clock=clock,
+        authenticate=_authenticator(clock),
         keyring=Keyring(settings),
         # Test mode's processor; its memory is in the database, so every process answers for every payment.
         connector=Simulator(latency_s=settings.simulator_latency_ms / 1000, store=DatabaseStore(database.url)),

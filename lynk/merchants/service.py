@@ -131,10 +131,10 @@ def usable(key: ApiKey, now: float) -> bool:
     return key.revoked_at is None and (key.expires_at is None or key.expires_at > now)
 
 
-async def authenticate(db: Database, raw_key: str) -> AuthenticatedKey | None:
+async def authenticate(db: Database, raw_key: str, *, now: float | None = None) -> AuthenticatedKey | None:
     """The merchant and mode of a live key, neither revoked nor past the expiry of a roll; None for anything else."""
     async with db.transaction(write=False) as session:
         key = await repository.find_key_by_hash(session, hash_key(raw_key))
-    if key is None or not usable(key, time.time()):
+    if key is None or not usable(key, time.time() if now is None else now):
         return None
     return AuthenticatedKey(Scope(key.merchant_id, key.livemode), key.id, KeyKind(key.kind))

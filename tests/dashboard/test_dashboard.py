@@ -151,6 +151,21 @@ def test_an_admin_rolls_a_key_and_a_support_user_cannot(server: LynkServer, merc
     assert "rolled key" in audit and "signed in" in audit
     assert support.get(f"{BASE}/audit").status_code == 403
 
+    keys_page = admin.get(f"{BASE}/developers/keys").text
+    new_id = re.findall(r'<tr id="(key_[^"]+)">\s*<td>sk_test_', keys_page)[-1]
+    later = admin.post(f"{BASE}/developers/keys/{new_id}/roll", {"expires": "1h"}, page=f"{BASE}/developers/keys")
+    newest = re.search(r'class="secret">(sk_test_[A-Za-z0-9]+)<', later.text)
+    assert newest is not None
+    for key in (new_key.group(1), newest.group(1)):  # the rolled key works for an hour
+        assert sdk_client(server, key).v1.customers.list().data is not None
+    server.clock.advance(3601)
+    assert sdk_client(server, newest.group(1)).v1.customers.list().data is not None
+    try:
+        sdk_client(server, new_key.group(1)).v1.customers.list()
+        raise AssertionError("the rolled key works after its expiry")
+    except stripe.AuthenticationError:
+        pass
+
 
 def test_an_uncaptured_payment_is_captured_and_another_canceled_from_its_page(
     server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient
