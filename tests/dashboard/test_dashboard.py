@@ -17,6 +17,7 @@ from tests.conftest import sdk_client
 from tests.dashboard.support import BASE, PASSWORD, Dashboard, code_at, make_user
 from tests.merchants.factories import MerchantKeys, make_merchant
 from tests.servers import LynkServer
+from tests.webhooks.support import receiver, run_worker
 
 
 def pay(client: stripe.StripeClient, amount: int = 2500, **extra: Any) -> stripe.PaymentIntent:
@@ -189,3 +190,25 @@ def test_the_docs_show_the_role_table_the_pages_enforce() -> None:
     assert "| permission | " + " | ".join(ROLES) + " |" in docs
     for what, allowed in roles.table():
         assert "| " + what + " | " + " | ".join("yes" if a else "no" for a in allowed) + " |" in docs
+
+
+def test_a_failing_endpoint_is_marked_and_a_delivery_resent(
+    server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient
+) -> None:
+    with receiver(respond=lambda n: 500 if n == 0 else 200) as hooks:
+        endpoint = client.v1.webhook_endpoints.create(params={"url": hooks.url, "enabled_events": ["customer.created"]})
+        hooks.secrets.append(endpoint.secret or "")
+        client.v1.customers.create()
+        event = client.v1.events.list().data[0]
+        run_worker(server)
+        assert hooks.ids() == []  # answered 500
+        browser = Dashboard(server)
+        browser.sign_in(make_user(server, merchant.id, "developer"))
+        page = f"{BASE}/developers/webhooks"
+        shown = browser.get(page).text
+        assert hooks.url in shown and "Failing since" in shown and event.id in shown and ">500<" in shown
+        resent = browser.post(f"{BASE}/developers/webhooks/{endpoint.id}/resend", {"event": event.id}, page=page)
+        assert resent.status_code == 303
+        run_worker(server)
+        assert hooks.ids() == [event.id]
+        assert "The event is queued for delivery again." in browser.get(resent.headers["location"]).text
