@@ -12,6 +12,7 @@ from lynk.models.dashboard import ROLES
 PERMISSIONS: dict[str, frozenset[str]] = {
     "payments.read": frozenset(ROLES),
     "payments.act": frozenset({"admin", "developer", "support"}),  # capture, cancel, refund
+    "balance.read": frozenset({"admin", "analyst"}),
     "keys.read": frozenset({"admin", "developer"}),
     "keys.write": frozenset({"admin", "developer"}),  # create, roll, revoke
     "webhooks.read": frozenset({"admin", "developer"}),
@@ -22,6 +23,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 DESCRIPTIONS = {
     "payments.read": "See payments and their timelines",
     "payments.act": "Capture, cancel and refund payments",
+    "balance.read": "See the balance and export its transactions",
     "keys.read": "See API keys",
     "keys.write": "Create, roll and revoke API keys",
     "webhooks.read": "See webhook endpoints and deliveries",

@@ -212,3 +212,24 @@ def test_a_failing_endpoint_is_marked_and_a_delivery_resent(
         run_worker(server)
         assert hooks.ids() == [event.id]
         assert "The event is queued for delivery again." in browser.get(resent.headers["location"]).text
+
+
+def test_the_balance_shows_fees_and_exports_csv_for_an_analyst_only(
+    server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient
+) -> None:
+    pi = pay(client, 10000)
+    analyst = Dashboard(server)
+    analyst.sign_in(make_user(server, merchant.id, "analyst"))
+    page = analyst.get(f"{BASE}/balance")
+    assert page.status_code == 200 and "Pending" in page.text and "100.00 USD" in page.text
+    exported = analyst.get(f"{BASE}/balance.csv")
+    assert exported.headers["content-type"].startswith("text/csv")
+    lines = exported.text.strip().splitlines()
+    assert lines[0] == "id,created,type,status,currency,amount,fee,net,available_on,source"
+    (row,) = [line.split(",") for line in lines[1:]]
+    charge = client.v1.charges.retrieve(str(pi.latest_charge))
+    txn = client.v1.balance_transactions.retrieve(str(charge.balance_transaction))
+    assert row[0] == txn.id and row[5] == "100.00" and row[6] == f"{txn.fee // 100}.{txn.fee % 100:02d}"
+    support = Dashboard(server)
+    support.sign_in(make_user(server, merchant.id, "support"))
+    assert support.get(f"{BASE}/balance.csv").status_code == 403

@@ -131,6 +131,7 @@ def test_no_serious_accessibility_violations_and_screenshots(
         ("/payments", "payments"),
         (f"/payments/{pi.id}", "payment"),
         (f"/payments/{pi.id}/refund?amount=5", "refund"),
+        ("/balance", "balance"),
         ("/developers/keys", "keys"),
         ("/developers/webhooks", "webhooks"),
         ("/audit", "audit"),
