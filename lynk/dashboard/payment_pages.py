@@ -294,4 +294,4 @@ async def cancel(payment_id: str, request: Request) -> Response:
 
 @pages.get(BASE)
 async def home(request: Request) -> Response:
-    return RedirectResponse(f"{BASE}/payments", status_code=303)
+    return RedirectResponse(f"{BASE}/home", status_code=303)

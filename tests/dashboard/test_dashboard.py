@@ -233,3 +233,17 @@ def test_the_balance_shows_fees_and_exports_csv_for_an_analyst_only(
     support = Dashboard(server)
     support.sign_in(make_user(server, merchant.id, "support"))
     assert support.get(f"{BASE}/balance.csv").status_code == 403
+
+
+def test_home_sums_the_periods_payments_and_charts_them(
+    server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient
+) -> None:
+    for amount in (1000, 2500):
+        pay(client, amount)
+    browser = Dashboard(server)
+    browser.sign_in(make_user(server, merchant.id, "analyst"))
+    home = browser.get(f"{BASE}/home").text
+    assert "35.00 USD" in home and "Gross volume by day (USD)" in home
+    assert re.search(r"<title>\d\d \w{3}: 35.00</title>", home)  # today's bar
+    assert "Link share of payments</dt><dd>0%" in home
+    assert "Last 30 days" in browser.get(f"{BASE}/home?days=30").text

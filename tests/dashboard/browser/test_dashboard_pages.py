@@ -32,7 +32,7 @@ def sign_in(page: Page, server: LynkServer, user: User, steps_ahead: int = 0) ->
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Authentication code").fill(code_at(server, user.totp_secret, steps_ahead))
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Payments", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Home", exact=True)).to_be_visible()
 
 
 def test_a_new_user_sets_up_then_signs_in_with_password_and_totp(
@@ -63,6 +63,7 @@ def test_a_payment_from_the_api_is_found_and_partly_refunded(page: Page, server:
     client = sdk_client(server, merchant.secret_key)
     pi = pay(client, 4200, description="Chromium order")
     sign_in(page, server, make_user(server, merchant.id, "support"))
+    page.get_by_role("link", name="Payments", exact=True).click()
     page.get_by_label("Card last 4").fill("4242")
     page.get_by_role("button", name="Apply").click()
     page.get_by_role("link", name=pi.id).click()
@@ -104,7 +105,7 @@ def test_the_keyboard_alone_signs_in(page: Page, server: LynkServer) -> None:
     expect(page.get_by_label("Authentication code")).to_be_focused()
     page.keyboard.type(code_at(server, user.totp_secret))
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Payments", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Home", exact=True)).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [375, 1280])
@@ -128,6 +129,7 @@ def test_no_serious_accessibility_violations_and_screenshots(
     page.get_by_label("Authentication code").fill(code_at(server, user.totp_secret))
     page.get_by_role("button", name="Sign in").click()
     for path, name in [
+        ("/home", "home"),
         ("/payments", "payments"),
         (f"/payments/{pi.id}", "payment"),
         (f"/payments/{pi.id}/refund?amount=5", "refund"),
