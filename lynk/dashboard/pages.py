@@ -7,14 +7,23 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from lynk.dashboard import auth_pages, balance_pages, developer_pages, home_pages, payment_pages, roles, service
+from lynk.dashboard import (
+    auth_pages,
+    balance_pages,
+    developer_pages,
+    dispute_pages,
+    home_pages,
+    payment_pages,
+    roles,
+    service,
+)
 from lynk.dashboard.payment_pages import when
 from lynk.dashboard.web import BASE, STATIC_DIR, STATIC_PATH, Visit, pages, render, router, view
 from lynk.models.dashboard import ROLES
 
 
 def install(app: FastAPI) -> None:
-    for module in (auth_pages, balance_pages, developer_pages, home_pages, payment_pages):
+    for module in (auth_pages, balance_pages, developer_pages, dispute_pages, home_pages, payment_pages):
         assert module.__name__  # its routes are on the shared router
     app.include_router(router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="dashboard-static")

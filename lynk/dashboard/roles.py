@@ -2,7 +2,7 @@
 
 Stripe's roles, reduced to what the dashboard offers: an administrator does everything; a developer runs
 the integration (keys, webhooks) and may act on payments; an analyst reads; a support
-specialist reads payments and refunds, captures or cancels them, but never touches keys or webhooks.
+specialist reads payments, refunds, captures or cancels them and answers disputes, but never touches keys or webhooks.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from lynk.models.dashboard import ROLES
 PERMISSIONS: dict[str, frozenset[str]] = {
     "payments.read": frozenset(ROLES),
     "payments.act": frozenset({"admin", "developer", "support"}),  # capture, cancel, refund
+    "disputes.respond": frozenset({"admin", "developer", "support"}),  # save and submit evidence
     "balance.read": frozenset({"admin", "analyst"}),
     "keys.read": frozenset({"admin", "developer"}),
     "keys.write": frozenset({"admin", "developer"}),  # create, roll, revoke
@@ -23,6 +24,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 DESCRIPTIONS = {
     "payments.read": "See payments and their timelines",
     "payments.act": "Capture, cancel and refund payments",
+    "disputes.respond": "Respond to disputes with evidence",
     "balance.read": "See the balance and export its transactions",
     "keys.read": "See API keys",
     "keys.write": "Create, roll and revoke API keys",

@@ -15,6 +15,7 @@ from lynk.dashboard.service import IDLE_SECONDS
 from lynk.models.dashboard import ROLES
 from tests.conftest import sdk_client
 from tests.dashboard.support import BASE, PASSWORD, Dashboard, code_at, make_user
+from tests.disputes.support import FRAUDULENT, dispute_of, pay_with_card
 from tests.merchants.factories import MerchantKeys, make_merchant
 from tests.servers import LynkServer
 from tests.webhooks.support import receiver, run_worker
@@ -247,3 +248,26 @@ def test_home_sums_the_periods_payments_and_charts_them(
     assert re.search(r"<title>\d\d \w{3}: 35.00</title>", home)  # today's bar
     assert "Link share of payments</dt><dd>0%" in home
     assert "Last 30 days" in browser.get(f"{BASE}/home?days=30").text
+
+
+def test_dispute_evidence_is_saved_then_submitted_and_an_analyst_only_reads_it(
+    server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient
+) -> None:
+    dispute = dispute_of(client, pay_with_card(client, FRAUDULENT))
+    support = Dashboard(server)
+    support.sign_in(make_user(server, merchant.id, "support"))
+    listed = support.get(f"{BASE}/disputes").text
+    assert dispute.id in listed and "Needs response" in listed and "fraudulent" in listed
+    page = f"{BASE}/disputes/{dispute.id}"
+    action = f"{page}/evidence"
+    saved = support.post(action, {"customer_name": "Jenny Rosen", "submit": "no"}, page=page)
+    assert saved.status_code == 303 and "saved as a draft" in support.get(saved.headers["location"]).text
+    assert client.v1.disputes.retrieve(dispute.id).evidence.customer_name == "Jenny Rosen"
+    analyst = Dashboard(server)
+    analyst.sign_in(make_user(server, merchant.id, "analyst"))
+    assert "Jenny Rosen" in analyst.get(page).text and "Submit evidence" not in analyst.get(page).text
+    sent = support.post(action, {"product_description": "A mug", "submit": "yes"}, page=page)
+    assert sent.status_code == 303
+    after = client.v1.disputes.retrieve(dispute.id)
+    assert after.status == "under_review" and after.evidence.product_description == "A mug"
+    assert after.evidence.customer_name == "Jenny Rosen"

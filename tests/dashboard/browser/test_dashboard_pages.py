@@ -14,6 +14,7 @@ from tests.checkout.browser.conftest import axe_violations, screenshot
 from tests.conftest import sdk_client
 from tests.dashboard.support import BASE, PASSWORD, User, code_at, invite, make_user
 from tests.dashboard.test_dashboard import pay
+from tests.disputes.support import FRAUDULENT, dispute_of, pay_with_card
 from tests.merchants.factories import make_merchant
 from tests.servers import LynkServer
 
@@ -78,6 +79,21 @@ def test_a_payment_from_the_api_is_found_and_partly_refunded(page: Page, server:
     assert [r.amount for r in client.v1.refunds.list(params={"payment_intent": pi.id}).data] == [1250]
 
 
+def test_dispute_evidence_is_submitted_from_the_page(page: Page, server: LynkServer) -> None:
+    merchant = make_merchant(server)
+    client = sdk_client(server, merchant.secret_key)
+    dispute = dispute_of(client, pay_with_card(client, FRAUDULENT))
+    sign_in(page, server, make_user(server, merchant.id, "support"))
+    page.get_by_role("link", name="Disputes").click()
+    page.get_by_role("link", name=dispute.id).click()
+    page.get_by_label("Customer name").fill("Jenny Rosen")
+    page.get_by_label("Product or service description").fill("A blue mug, delivered on 2 December")
+    page.get_by_role("button", name="Submit evidence").click()
+    expect(page.get_by_role("status")).to_have_text("The evidence is submitted.")
+    expect(page.get_by_role("heading", name=re.compile("Under review"))).to_be_visible()
+    assert client.v1.disputes.retrieve(dispute.id).evidence.customer_name == "Jenny Rosen"
+
+
 def test_an_admin_rolls_a_key_with_an_expiry(page: Page, server: LynkServer) -> None:
     merchant = make_merchant(server)
     sign_in(page, server, make_user(server, merchant.id, "admin"))
@@ -115,7 +131,9 @@ def test_no_serious_accessibility_violations_and_screenshots(
     context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
     page = context.new_page()
     merchant = make_merchant(server)
-    pi = pay(sdk_client(server, merchant.secret_key), 1999)
+    client = sdk_client(server, merchant.secret_key)
+    pi = pay(client, 1999)
+    dispute = dispute_of(client, pay_with_card(client, FRAUDULENT))
     user = make_user(server, merchant.id, "admin")
     page.goto(server.base_url + BASE)
     screenshot(page, f"dashboard-login-{width}")
@@ -133,6 +151,8 @@ def test_no_serious_accessibility_violations_and_screenshots(
         ("/payments", "payments"),
         (f"/payments/{pi.id}", "payment"),
         (f"/payments/{pi.id}/refund?amount=5", "refund"),
+        ("/disputes", "disputes"),
+        (f"/disputes/{dispute.id}", "dispute"),
         ("/balance", "balance"),
         ("/developers/keys", "keys"),
         ("/developers/webhooks", "webhooks"),
