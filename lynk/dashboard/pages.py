@@ -1,5 +1,5 @@
-"""The dashboard's routes (auth_pages, payment_pages, developer_pages) and the audit log page; `install` mounts
-them and the static files on the app."""
+"""The dashboard's routes (home, payments, disputes, balance, developers, users, sign-in in their own modules) and
+the audit log page; `install` mounts them and the static files on the app."""
 
 from __future__ import annotations
 
@@ -14,16 +14,15 @@ from lynk.dashboard import (
     dispute_pages,
     home_pages,
     payment_pages,
-    roles,
     service,
+    user_pages,
 )
 from lynk.dashboard.payment_pages import when
 from lynk.dashboard.web import BASE, STATIC_DIR, STATIC_PATH, Visit, pages, render, router, view
-from lynk.models.dashboard import ROLES
 
 
 def install(app: FastAPI) -> None:
-    for module in (auth_pages, balance_pages, developer_pages, dispute_pages, home_pages, payment_pages):
+    for module in (auth_pages, balance_pages, developer_pages, dispute_pages, home_pages, payment_pages, user_pages):
         assert module.__name__  # its routes are on the shared router
     app.include_router(router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="dashboard-static")
@@ -55,9 +54,6 @@ async def audit_log(request: Request) -> Response:
             section="audit",
             entries=entries,
             more=more,
-            roles=ROLES,
-            table=roles.table(),
-            users=await service.users_of(visit.tx.session, visit.user.merchant_id),
         )
 
     return await view(request, "audit.read", show)

@@ -19,6 +19,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "webhooks.read": frozenset({"admin", "developer"}),
     "webhooks.write": frozenset({"admin", "developer"}),  # resend
     "audit.read": frozenset({"admin"}),
+    "users.manage": frozenset({"admin"}),  # invite, change roles, remove
 }
 
 DESCRIPTIONS = {
@@ -30,7 +31,8 @@ DESCRIPTIONS = {
     "keys.write": "Create, roll and revoke API keys",
     "webhooks.read": "See webhook endpoints and deliveries",
     "webhooks.write": "Resend webhook deliveries",
-    "audit.read": "Read the audit log and the list of users",
+    "audit.read": "Read the audit log",
+    "users.manage": "Invite users, change their roles, remove them",
 }
 
 

@@ -21,7 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynk.core.errors import InvalidRequestError
+from lynk.core.errors import InvalidRequestError, ResourceMissing
 from lynk.core.ids import new_id, random_token
 from lynk.dashboard import repository
 from lynk.dashboard.errors import LinkNotValid, LockedOut, SecondFactorFailed, SessionEnded, SignInFailed
@@ -246,3 +246,30 @@ async def audit_page(
 
 async def users_of(session: AsyncSession, merchant_id: str) -> Sequence[DashboardUser]:
     return await repository.users_of(session, merchant_id)
+
+
+async def user_of(session: AsyncSession, merchant_id: str, user_id: str) -> DashboardUser:
+    """One of the merchant's users (another merchant's is as missing as one that never was)."""
+    user = await repository.user_by_id(session, user_id, for_update=True)
+    if user is None or user.merchant_id != merchant_id:
+        raise ResourceMissing("user", user_id)
+    return user
+
+
+async def change_role(session: AsyncSession, admin: DashboardUser, user_id: str, role: str) -> DashboardUser:
+    if role not in ROLES:
+        raise InvalidRequestError(f"The role must be one of {', '.join(ROLES)}.", param="role")
+    user = await user_of(session, admin.merchant_id, user_id)
+    if user.id == admin.id:
+        raise InvalidRequestError("You cannot change your own role: ask another administrator.", param="role")
+    user.role = role
+    return user
+
+
+async def disable(session: AsyncSession, admin: DashboardUser, user_id: str, *, now: int) -> DashboardUser:
+    """The user can no longer sign in, and its sessions end at their next request."""
+    user = await user_of(session, admin.merchant_id, user_id)
+    if user.id == admin.id:
+        raise InvalidRequestError("You cannot remove yourself: ask another administrator.", param="user")
+    user.disabled_at = user.disabled_at or now
+    return user

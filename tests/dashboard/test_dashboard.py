@@ -271,3 +271,29 @@ def test_dispute_evidence_is_saved_then_submitted_and_an_analyst_only_reads_it(
     after = client.v1.disputes.retrieve(dispute.id)
     assert after.status == "under_review" and after.evidence.product_description == "A mug"
     assert after.evidence.customer_name == "Jenny Rosen"
+
+
+def test_an_admin_invites_a_user_changes_its_role_and_removes_it(server: LynkServer, merchant: MerchantKeys) -> None:
+    admin = Dashboard(server)
+    admin.sign_in(make_user(server, merchant.id, "admin"))
+    email = "new-developer@shop.example"
+    invited = admin.post(f"{BASE}/users", {"email": email, "role": "developer"}, page=f"{BASE}/users")
+    found = re.search(r'class="secret">https?://[^/]+(/dashboard/setup/[^<]+)<', invited.text)
+    assert invited.status_code == 200 and found is not None
+    newcomer = Dashboard(server)
+    setup = found.group(1)
+    form = newcomer.form(setup, setup)  # the page's TOTP key is in its form
+    form.update(password=PASSWORD, code=code_at(server, form["totp_secret"]))
+    done = newcomer.http.post(setup, data=form)
+    assert done.status_code == 200 and "Your recovery codes" in done.text
+    assert newcomer.get(f"{BASE}/developers/keys").status_code == 200
+    users = admin.get(f"{BASE}/users").text
+    user_id = re.search(rf'<tr id="(usr_[^"]+)"><td>{email}', users)
+    assert user_id is not None
+    changed = admin.post(f"{BASE}/users/{user_id.group(1)}/role", {"role": "support"}, page=f"{BASE}/users")
+    assert changed.status_code == 303
+    assert newcomer.get(f"{BASE}/developers/keys").status_code == 403
+    removed = admin.post(f"{BASE}/users/{user_id.group(1)}/remove", {}, page=f"{BASE}/users")
+    assert removed.status_code == 303
+    assert newcomer.get(f"{BASE}/payments").headers["location"].startswith(f"{BASE}/login")
+    assert "invited user" in admin.get(f"{BASE}/audit").text

@@ -157,6 +157,7 @@ def test_no_serious_accessibility_violations_and_screenshots(
         ("/developers/keys", "keys"),
         ("/developers/webhooks", "webhooks"),
         ("/audit", "audit"),
+        ("/users", "users"),
     ]:
         page.goto(server.base_url + BASE + path)
         expect(page.locator("h1")).to_be_visible()
