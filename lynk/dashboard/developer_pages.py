@@ -1,10 +1,10 @@
-"""Developers: API keys (create, roll with an expiry for the old key, revoke; a new secret is shown once, on
-the answer to the form, and stored nowhere but as its hash) and webhook endpoints with their delivery log,
-a failing endpoint highlighted, and resend. Everything is of the mode the switch shows.
-"""
+"""Developers: the event browser; API keys (create, roll with an expiry for the old key, revoke; a new secret is
+shown once, on the answer to the form, and stored nowhere but as its hash); webhook endpoints with their delivery
+log, a failing endpoint highlighted, and resend. Everything is of the mode the switch shows."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 
 from fastapi import Request
@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from lynk.core.pagination import PageRequest
 from lynk.dashboard.payment_pages import when
 from lynk.dashboard.web import BASE, Visit, act, form_of, pages, render, view
+from lynk.events import service as events
 from lynk.merchants import service as merchants
 from lynk.models import ApiKey
 from lynk.webhooks import service as webhooks
@@ -172,3 +173,35 @@ async def resend(endpoint_id: str, request: Request) -> Response:
         return f"{BASE}/developers/webhooks?done=resent"
 
     return await act(request, "webhooks.write", "resent_event", run, target=event_id)
+
+
+@pages.get(f"{BASE}/developers/events")
+async def events_page(request: Request) -> Response:
+    """The event browser: the mode's events, newest first, 25 a page by cursor, filtered by type."""
+    kind = request.query_params.get("type", "").strip()[:100]
+    after = request.query_params.get("after", "")[:64] or None
+
+    async def show(visit: Visit) -> Response:
+        found = await events.list_page(
+            visit.tx.session, visit.scope, PageRequest(limit=25, starting_after=after), types=[kind] if kind else None
+        )
+        rows = [
+            {"id": e.id, "type": e.type, "created": when(e.created), "pending": e.pending_webhooks} for e in found.items
+        ]
+        query = f"type={kind}&" if kind else ""
+        more = f"{BASE}/developers/events?{query}after={found.items[-1].id}" if found.has_more and found.items else None
+        return render(request, "events.html", visit=visit, section="events", rows=rows, kind=kind, more=more)
+
+    return await view(request, "webhooks.read", show)
+
+
+@pages.get(f"{BASE}/developers/events/{{event_id}}")
+async def event_page(event_id: str, request: Request) -> Response:
+    async def show(visit: Visit) -> Response:
+        event = await events.get(visit.tx.session, visit.scope, event_id)
+        body = json.dumps(events.as_object(event), indent=2, sort_keys=True)
+        return render(
+            request, "event.html", visit=visit, section="events", event=event, body=body, created=when(event.created)
+        )
+
+    return await view(request, "webhooks.read", show)

@@ -29,7 +29,7 @@ DESCRIPTIONS = {
     "balance.read": "See the balance and export its transactions",
     "keys.read": "See API keys",
     "keys.write": "Create, roll and revoke API keys",
-    "webhooks.read": "See webhook endpoints and deliveries",
+    "webhooks.read": "See webhook endpoints, deliveries and events",
     "webhooks.write": "Resend webhook deliveries",
     "audit.read": "Read the audit log",
     "users.manage": "Invite users, change their roles, remove them",

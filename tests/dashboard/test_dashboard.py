@@ -213,6 +213,11 @@ def test_a_failing_endpoint_is_marked_and_a_delivery_resent(
         run_worker(server)
         assert hooks.ids() == [event.id]
         assert "The event is queued for delivery again." in browser.get(resent.headers["location"]).text
+        listed = browser.get(f"{BASE}/developers/events?type=customer.created").text
+        assert event.id in listed
+        assert event.id not in browser.get(f"{BASE}/developers/events?type=charge.succeeded").text
+        shown = browser.get(f"{BASE}/developers/events/{event.id}").text
+        assert "&#34;object&#34;: &#34;customer&#34;" in shown
 
 
 def test_the_balance_shows_fees_and_exports_csv_for_an_analyst_only(

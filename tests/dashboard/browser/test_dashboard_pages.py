@@ -156,6 +156,7 @@ def test_no_serious_accessibility_violations_and_screenshots(
         ("/balance", "balance"),
         ("/developers/keys", "keys"),
         ("/developers/webhooks", "webhooks"),
+        ("/developers/events", "events"),
         ("/audit", "audit"),
         ("/users", "users"),
     ]:
