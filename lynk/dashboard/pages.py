@@ -1,5 +1,5 @@
-"""The dashboard's routes (home, payments, disputes, balance, developers, users, sign-in in their own modules) and
-the audit log page; `install` mounts them and the static files on the app."""
+"""The dashboard's routes (home, payments, customers, disputes, balance, developers, users and sign-in, each
+in its own module) and the audit log page; `install` mounts them and the static files on the app."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from lynk.dashboard import (
     auth_pages,
     balance_pages,
+    customer_pages,
     developer_pages,
     dispute_pages,
     home_pages,
@@ -22,7 +23,8 @@ from lynk.dashboard.web import BASE, STATIC_DIR, STATIC_PATH, Visit, pages, rend
 
 
 def install(app: FastAPI) -> None:
-    for module in (auth_pages, balance_pages, developer_pages, dispute_pages, home_pages, payment_pages, user_pages):
+    modules = (auth_pages, balance_pages, customer_pages, developer_pages, dispute_pages, home_pages, payment_pages)
+    for module in (*modules, user_pages):
         assert module.__name__  # its routes are on the shared router
     app.include_router(router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="dashboard-static")

@@ -302,3 +302,20 @@ def test_an_admin_invites_a_user_changes_its_role_and_removes_it(server: LynkSer
     assert removed.status_code == 303
     assert newcomer.get(f"{BASE}/payments").headers["location"].startswith(f"{BASE}/login")
     assert "invited user" in admin.get(f"{BASE}/audit").text
+
+
+def test_a_customers_page_shows_its_saved_methods_and_payments(
+    server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient
+) -> None:
+    customer = client.v1.customers.create(params={"email": "jenny@example.com", "name": "Jenny Rosen"})
+    method = client.v1.payment_methods.attach("pm_card_mastercard", params={"customer": customer.id})
+    pi = pay(client, 900, customer=customer.id, payment_method=method.id)
+    browser = Dashboard(server)
+    browser.sign_in(make_user(server, merchant.id, "support"))
+    assert customer.id in browser.get(f"{BASE}/customers?email=jenny@example.com").text
+    page = browser.get(f"{BASE}/customers/{customer.id}").text
+    assert "Jenny Rosen" in page and "Mastercard •••• 4444" in page and pi.id in page and "9.00 USD" in page
+    assert pi.id in browser.get(f"{BASE}/payments?email=jenny@example.com").text
+    other = Dashboard(server)
+    other.sign_in(make_user(server, make_merchant(server).id, "admin"))
+    assert other.get(f"{BASE}/customers/{customer.id}").status_code == 404

@@ -132,7 +132,8 @@ def test_no_serious_accessibility_violations_and_screenshots(
     page = context.new_page()
     merchant = make_merchant(server)
     client = sdk_client(server, merchant.secret_key)
-    pi = pay(client, 1999)
+    customer = client.v1.customers.create(params={"email": "axe@example.com", "name": "Axe Buyer"})
+    pi = pay(client, 1999, customer=customer.id)
     dispute = dispute_of(client, pay_with_card(client, FRAUDULENT))
     user = make_user(server, merchant.id, "admin")
     page.goto(server.base_url + BASE)
@@ -151,6 +152,8 @@ def test_no_serious_accessibility_violations_and_screenshots(
         ("/payments", "payments"),
         (f"/payments/{pi.id}", "payment"),
         (f"/payments/{pi.id}/refund?amount=5", "refund"),
+        ("/customers", "customers"),
+        (f"/customers/{customer.id}", "customer"),
         ("/disputes", "disputes"),
         (f"/disputes/{dispute.id}", "dispute"),
         ("/balance", "balance"),
