@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from lynk.core.money import currency as currency_of
 from lynk.core.pagination import PageRequest
 from lynk.dashboard.payment_pages import money, when
-from lynk.dashboard.web import BASE, Visit, pages, render, site, view
+from lynk.dashboard.web import BASE, Visit, next_page, pages, render, site, view
 from lynk.ledger import service as ledger
 from lynk.models import BalanceTransaction
 
@@ -45,7 +45,7 @@ async def balance_page(request: Request) -> Response:
         found = await ledger.list_balance_transactions(
             session, scope, PageRequest(limit=PAGE_SIZE, starting_after=after)
         )
-        more = f"{BASE}/balance?after={found.items[-1].id}" if found.has_more and found.items else None
+        more = next_page(f"{BASE}/balance", found)
         return render(
             request,
             "balance.html",

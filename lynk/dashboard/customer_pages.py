@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from lynk.core.pagination import PageRequest
 from lynk.customers import service as customers
 from lynk.dashboard.payment_pages import money, when
-from lynk.dashboard.web import BASE, Visit, pages, render, view
+from lynk.dashboard.web import BASE, Visit, next_page, pages, render, view
 from lynk.models import PaymentMethod
 from lynk.payment_methods import service as payment_methods
 from lynk.payments import service as payments
@@ -36,8 +36,7 @@ async def customer_list(request: Request) -> Response:
         rows = [
             {"id": c.id, "email": c.email or "", "name": c.name or "", "created": when(c.created)} for c in found.items
         ]
-        query = f"email={email}&" if email else ""
-        more = f"{BASE}/customers?{query}after={found.items[-1].id}" if found.has_more and found.items else None
+        more = next_page(f"{BASE}/customers", found, email=email)
         return render(request, "customers.html", visit=visit, section="customers", rows=rows, email=email, more=more)
 
     return await view(request, "payments.read", show)

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from lynk.core.pagination import PageRequest
 from lynk.dashboard.payment_pages import when
-from lynk.dashboard.web import BASE, Visit, act, form_of, pages, render, view
+from lynk.dashboard.web import BASE, Visit, act, form_of, next_page, pages, render, view
 from lynk.events import service as events
 from lynk.merchants import service as merchants
 from lynk.models import ApiKey
@@ -188,8 +188,7 @@ async def events_page(request: Request) -> Response:
         rows = [
             {"id": e.id, "type": e.type, "created": when(e.created), "pending": e.pending_webhooks} for e in found.items
         ]
-        query = f"type={kind}&" if kind else ""
-        more = f"{BASE}/developers/events?{query}after={found.items[-1].id}" if found.has_more and found.items else None
+        more = next_page(f"{BASE}/developers/events", found, type=kind)
         return render(request, "events.html", visit=visit, section="events", rows=rows, kind=kind, more=more)
 
     return await view(request, "webhooks.read", show)

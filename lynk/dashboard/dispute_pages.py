@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from lynk.core.pagination import PageRequest
 from lynk.dashboard.payment_pages import money, when
-from lynk.dashboard.web import BASE, Visit, act, form_of, pages, render, view
+from lynk.dashboard.web import BASE, Visit, act, form_of, next_page, pages, render, view
 from lynk.disputes import service as disputes
 from lynk.models import Dispute
 
@@ -51,7 +51,7 @@ async def dispute_list(request: Request) -> Response:
             charge_id=None,
             payment_intent_id=None,
         )
-        more = f"{BASE}/disputes?after={found.items[-1].id}" if found.has_more and found.items else None
+        more = next_page(f"{BASE}/disputes", found)
         rows = [_summary(d) for d in found.items]
         return render(request, "disputes.html", visit=visit, section="disputes", rows=rows, more=more)
 

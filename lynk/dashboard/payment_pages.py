@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from lynk.core.money import currency as currency_of
 from lynk.core.pagination import PageRequest
 from lynk.customers import service as customers
-from lynk.dashboard.web import BASE, Visit, act, form_of, pages, render, view
+from lynk.dashboard.web import BASE, Visit, act, form_of, next_page, pages, render, view
 from lynk.models import Charge, PaymentIntent, PaymentIntentStatus
 from lynk.payments import refunds
 from lynk.payments import service as payments
@@ -145,8 +145,7 @@ async def payment_list(request: Request) -> Response:
             }
             for c in found.items
         ]
-        query = "&".join(f"{k}={v}" for k, v in given.items() if v)
-        more = f"{BASE}/payments?{query}&after={found.items[-1].id}" if found.has_more and found.items else None
+        more = next_page(f"{BASE}/payments", found, **given)
         return render(
             request,
             "payments.html",

@@ -14,12 +14,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lynk.core.errors import LynkError
 from lynk.core.ids import random_token
+from lynk.core.pagination import Page
 from lynk.core.scope import Scope
 from lynk.dashboard import roles, service
 from lynk.dashboard.errors import NotAllowed, SessionEnded
@@ -55,6 +57,13 @@ def csrf_refused(request: Request) -> Response:
 
 pages = PageRouter(CSRF, csrf_refused)
 router = pages.router
+
+
+def next_page(path: str, found: Page[Any], **query: str) -> str | None:
+    """The link to the page after `found` (cursor: its last object), keeping the list's filters; None at the end."""
+    if not (found.has_more and found.items):
+        return None
+    return f"{path}?{urlencode({**{k: v for k, v in query.items() if v}, 'after': found.items[-1].id})}"
 
 
 def session_secret(request: Request) -> str | None:

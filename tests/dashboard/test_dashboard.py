@@ -319,3 +319,19 @@ def test_a_customers_page_shows_its_saved_methods_and_payments(
     other = Dashboard(server)
     other.sign_in(make_user(server, make_merchant(server).id, "admin"))
     assert other.get(f"{BASE}/customers/{customer.id}").status_code == 404
+
+
+def test_the_list_pages_by_cursor_keeping_its_filters(
+    server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient
+) -> None:
+    made = [pay(client, 100 + i).id for i in range(27)]
+    browser = Dashboard(server)
+    browser.sign_in(make_user(server, merchant.id, "analyst"))
+    first = browser.get(f"{BASE}/payments?status=succeeded").text
+    link = re.search(r'<a href="([^"]+)">Next page</a>', first)
+    assert link is not None and "status=succeeded" in link.group(1)
+    second = browser.get(link.group(1).replace("&amp;", "&")).text
+    seen = re.findall(r'<a href="/dashboard/payments/(pi_\w+)">', first) + re.findall(
+        r'<a href="/dashboard/payments/(pi_\w+)">', second
+    )
+    assert seen == made[::-1] and "Next page" not in second
