@@ -19,6 +19,7 @@ from lynk.core.money import currency as currency_of
 from lynk.core.pagination import PageRequest
 from lynk.customers import service as customers
 from lynk.dashboard.web import BASE, Visit, act, form_of, next_page, pages, render, view
+from lynk.ledger import service as ledger
 from lynk.models import Charge, PaymentIntent, PaymentIntentStatus
 from lynk.payments import refunds
 from lynk.payments import service as payments
@@ -162,6 +163,16 @@ async def payment_list(request: Request) -> Response:
     return await view(request, "payments.read", show)
 
 
+async def _booked(visit: Visit, source: str) -> list[tuple[int, str]]:
+    """The ledger's balance transactions for a charge or refund: amount, fee and net as booked."""
+    found = await ledger.list_balance_transactions(visit.tx.session, visit.scope, PageRequest(limit=10), source=source)
+    booked = []
+    for t in found.items:
+        amounts = f"{money(t.amount, t.currency)}, fee {money(t.fee, t.currency)}, net {money(t.net, t.currency)}"
+        booked.append((t.created, f"Booked {t.id}: {amounts}"))
+    return booked
+
+
 async def _timeline(visit: Visit, pi: PaymentIntent) -> tuple[list[dict[str, Any]], list[Charge], int]:
     """What happened to the payment, oldest first; its charges; what is left to refund on the latest one."""
     ctx = visit.payments()
@@ -169,25 +180,24 @@ async def _timeline(visit: Visit, pi: PaymentIntent) -> tuple[list[dict[str, Any
         await payments.list_charges(ctx, PageRequest(limit=100), payment_intent_id=pi.id, customer_id=None)
     ).items
     found = await refunds.list_page(ctx, PageRequest(limit=100), charge_id=None, payment_intent_id=pi.id)
-    items: list[tuple[int, int, str]] = [(pi.created, 0, f"Payment created for {money(pi.amount, pi.currency)}")]
+    items: list[tuple[int, str]] = [(pi.created, f"Payment created for {money(pi.amount, pi.currency)}")]
     for charge in charges:
         outcome = charge.outcome or {}
         risk = ", ".join(str(v) for v in (outcome.get("risk_level"), outcome.get("reason")) if v)
         text = f"Charge {charge.id} {charge.status}" + (f": {charge.failure_message}" if charge.failure_message else "")
-        items.append((charge.created, charge.pk, text + (f" (risk: {risk})" if risk else "")))
+        items.append((charge.created, text + (f" (risk: {risk})" if risk else "")))
+        items.extend(await _booked(visit, charge.id))
     for refund in found.items:
         items.append(
-            (
-                refund.created,
-                refund.pk,
-                f"Refund {refund.id} of {money(refund.amount, refund.currency)}: {refund.status}",
-            )
+            (refund.created, f"Refund {refund.id} of {money(refund.amount, refund.currency)}: {refund.status}")
         )
+        items.extend(await _booked(visit, refund.id))
     if pi.canceled_at:
-        items.append((pi.canceled_at, 1 << 62, f"Canceled ({pi.cancellation_reason or 'no reason given'})"))
+        items.append((pi.canceled_at, f"Canceled ({pi.cancellation_reason or 'no reason given'})"))
     latest = next((c for c in charges if c.id == pi.latest_charge_id), None)
     refundable = latest.amount_captured - latest.amount_refunded if latest and latest.status == "succeeded" else 0
-    timeline = [{"when": when(stamp), "text": text} for stamp, _pk, text in sorted(items, key=lambda i: (i[0], i[1]))]
+    # Sorted by time; within a second, in the order found (a charge before its booking, before its refunds).
+    timeline = [{"when": when(stamp), "text": text} for stamp, text in sorted(items, key=lambda item: item[0])]
     return timeline, list(charges), refundable
 
 

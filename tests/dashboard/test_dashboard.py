@@ -91,6 +91,7 @@ def test_a_payment_made_through_the_api_is_listed_shown_and_partly_refunded_once
     assert [r.amount for r in refunds] == [1000]
     shown = browser.get(first.headers["location"]).text
     assert "The refund is made." in shown and "Refund re_" in shown and "15.00" in shown
+    assert "Booked txn_" in shown and "net -10.00 USD" in shown  # the ledger's side of the refund
     too_much = browser.get(f"{BASE}/payments/{pi.id}/refund?amount=20.00")
     assert too_much.status_code == 400 and "between 0 and 15.00 USD" in too_much.text
 
