@@ -118,6 +118,23 @@ async def _filters(visit: Visit, given: dict[str, str]) -> tuple[list[str], list
     return clauses, problems
 
 
+async def _search(visit: Visit, text: str) -> tuple[str | None, dict[str, str]]:
+    """The search box: a payment's or charge's id opens its page; a customer id, an email or four digits
+    filter the list by customer, email or card last 4. (where to go, or filters to add)"""
+    if text.startswith("pi_"):
+        return f"{BASE}/payments/{text}", {}
+    if text.startswith("ch_"):
+        charge = await payments.get_charge(visit.payments(), text)
+        return f"{BASE}/payments/{charge.payment_intent_id}", {}
+    if text.startswith("cus_"):
+        return None, {"customer": text}
+    if "@" in text:
+        return None, {"email": text}
+    if len(text) == 4 and text.isdigit():
+        return None, {"last4": text}
+    return None, {}
+
+
 FILTER_NAMES = ("status", "type", "amount_min", "amount_max", "from", "to", "customer", "email", "last4")
 
 
@@ -127,7 +144,16 @@ async def payment_list(request: Request) -> Response:
     after = request.query_params.get("after", "")[:64] or None
 
     async def show(visit: Visit) -> Response:
+        text = request.query_params.get("q", "").strip()[:100]
+        found_filters: dict[str, str] = {}
+        if text:
+            target, found_filters = await _search(visit, text)
+            if target is not None:
+                return RedirectResponse(target, status_code=303)
+            given.update(found_filters)
         clauses, problems = await _filters(visit, given)
+        if text and not found_filters:
+            problems.append("Search by a payment, charge or customer id, an email, or a card's last 4 digits.")
         ctx = visit.payments()
         wanted = PageRequest(limit=PAGE_SIZE, starting_after=after)
         if clauses:

@@ -78,6 +78,10 @@ def test_a_payment_made_through_the_api_is_listed_shown_and_partly_refunded_once
     assert pi.id in browser.get(f"{BASE}/payments?last4=4242&status=succeeded&amount_min=20").text
     assert pi.id not in browser.get(f"{BASE}/payments?last4=0005").text
     assert pi.id not in browser.get(f"{BASE}/payments?amount_min=30").text
+    assert browser.get(f"{BASE}/payments?q={pi.id}").headers["location"] == f"{BASE}/payments/{pi.id}"
+    assert browser.get(f"{BASE}/payments?q={pi.latest_charge}").headers["location"] == f"{BASE}/payments/{pi.id}"
+    assert pi.id in browser.get(f"{BASE}/payments?q=4242").text
+    assert "Search by a payment" in browser.get(f"{BASE}/payments?q=hello").text
     page = browser.get(f"{BASE}/payments/{pi.id}")
     assert page.status_code == 200 and "Timeline" in page.text and "Refund amount" in page.text
     confirm = f"{BASE}/payments/{pi.id}/refund?amount=10.00"
