@@ -83,6 +83,7 @@ async def setup(token: str, request: Request) -> Response:
     async def work(tx: actions.PageTx) -> tuple[list[str], str]:
         user, codes = await service.enrol(
             tx.session,
+            tx.runtime.keyring,
             token,
             password=form.get("password", ""),
             totp_secret=secret,
@@ -142,7 +143,7 @@ async def second_factor(request: Request) -> Response:
 
     async def work(tx: actions.PageTx) -> str:
         row, user = await service.current(tx.session, session_secret(request), now=tx.now, stage="password")
-        how = await service.check_second_factor(tx.session, user, form.get("code", ""), now=tx.now)
+        how = await service.check_second_factor(tx.session, tx.runtime.keyring, user, form.get("code", ""), now=tx.now)
         service.end(row)  # rotate: the secret that passed the password step stops here
         await _audit_sign_in(tx, request, user, how)
         return await service.start_session(tx.session, user, "active", now=tx.now)

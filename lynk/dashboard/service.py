@@ -9,8 +9,10 @@ MAX_SECONDS whatever happens. Ten failed passwords in a row lock the user out fo
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import os
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -18,6 +20,8 @@ from typing import Any
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,6 +32,8 @@ from lynk.dashboard.errors import LinkNotValid, LockedOut, SecondFactorFailed, S
 from lynk.merchants import service as merchants
 from lynk.models import DashboardAuditEntry, DashboardSession, DashboardSignInLink, DashboardUser
 from lynk.models.dashboard import ROLES
+from lynk.vault import service as vault
+from lynk.vault.keyring import Keyring
 
 LINK_SECONDS = 24 * 3600
 IDLE_SECONDS = 30 * 60
@@ -38,6 +44,7 @@ LOCK_SECONDS = 15 * 60
 MIN_PASSWORD = 12
 RECOVERY_CODES = 10
 TOTP_ISSUER = "Lynk"
+TOTP_PURPOSE = "dashboard_totp"  # the vault's key for TOTP secrets at rest
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
 _hasher = PasswordHasher()
 # Checked when the email is unknown, so an unknown email takes as long as a wrong password.
@@ -99,6 +106,28 @@ def totp_uri(user: DashboardUser, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
 
 
+async def _totp_cipher(session: AsyncSession, keyring: Keyring, now: int) -> AESGCM:
+    return AESGCM(await vault.keyed_secret(session, keyring, TOTP_PURPOSE, False, now))
+
+
+async def _seal_totp(session: AsyncSession, keyring: Keyring, user: DashboardUser, secret: str, now: int) -> str:
+    """The TOTP secret encrypted (AES-GCM under a key the vault keeps sealed, bound to the user's id): a copy
+    of the database alone does not give anyone the codes."""
+    nonce = os.urandom(12)
+    sealed = (await _totp_cipher(session, keyring, now)).encrypt(nonce, secret.encode(), user.id.encode())
+    return base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+async def _open_totp(session: AsyncSession, keyring: Keyring, user: DashboardUser, now: int) -> str | None:
+    if not user.totp_secret:
+        return None
+    raw = base64.urlsafe_b64decode(user.totp_secret)
+    try:
+        return (await _totp_cipher(session, keyring, now)).decrypt(raw[:12], raw[12:], user.id.encode()).decode()
+    except InvalidTag:
+        return None
+
+
 def _totp_step(secret: str, code: str, now: int, last_step: int) -> int | None:
     """The time step `code` belongs to (this one or a neighbour, for clock drift), if not used already."""
     totp = pyotp.TOTP(secret)
@@ -117,7 +146,7 @@ def _check_password_rules(password: str) -> None:
 
 
 async def enrol(
-    session: AsyncSession, token: str, *, password: str, totp_secret: str, code: str, now: int
+    session: AsyncSession, keyring: Keyring, token: str, *, password: str, totp_secret: str, code: str, now: int
 ) -> tuple[DashboardUser, list[str]]:
     """Spend a sign-in link: set the password and the TOTP secret (proved by a code); the new recovery codes."""
     link, user = await open_link(session, token, now=now)
@@ -128,7 +157,8 @@ async def enrol(
     if step is None:
         raise InvalidRequestError("That code is not right: enter the code your app shows now.", param="code")
     codes = [f"{random_token(5)}-{random_token(5)}".lower() for _ in range(RECOVERY_CODES)]
-    user.password_hash, user.totp_secret, user.totp_last_step = _hasher.hash(password), totp_secret, step
+    user.password_hash, user.totp_last_step = _hasher.hash(password), step
+    user.totp_secret = await _seal_totp(session, keyring, user, totp_secret, now)
     user.recovery_codes = [digest(c) for c in codes]
     user.failed_sign_ins, user.locked_until = 0, 0
     link.used_at = now
@@ -155,11 +185,14 @@ async def check_password(session: AsyncSession, email: str, password: str, *, no
     return user
 
 
-async def check_second_factor(session: AsyncSession, user: DashboardUser, code: str, *, now: int) -> str:
+async def check_second_factor(
+    session: AsyncSession, keyring: Keyring, user: DashboardUser, code: str, *, now: int
+) -> str:
     """How the user proved it ("totp" or "recovery_code"); a recovery code is good once."""
     given = code.strip().replace(" ", "").lower()
-    if user.totp_secret and given.isdigit():
-        step = _totp_step(user.totp_secret, given, now, user.totp_last_step)
+    secret = await _open_totp(session, keyring, user, now) if given.isdigit() else None
+    if secret is not None:
+        step = _totp_step(secret, given, now, user.totp_last_step)
         if step is not None:
             user.totp_last_step = step
             return "totp"

@@ -2,7 +2,7 @@
 sessions, and the audit log of what they did.
 
 Secrets are stored as SHA-256 digests (sign-in links, session secrets and recovery codes are 192-bit random
-or close, so a plain digest cannot be reversed); passwords as argon2id hashes.
+or close, so a plain digest cannot be reversed); passwords as argon2id hashes; TOTP secrets encrypted.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ class DashboardUser(PublicObject, Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
-    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Encrypted (service._seal_totp): nonce and AES-GCM ciphertext, base64.
+    totp_secret: Mapped[str | None] = mapped_column(String(128), default=None)
     # The last TOTP time step accepted: a code is good once.
     totp_last_step: Mapped[int] = mapped_column(BigInteger, default=0)
     recovery_codes: Mapped[list[str]] = mapped_column(JsonDoc, default=list)  # digests of the unused ones

@@ -58,6 +58,7 @@ def make_user(server: LynkServer, merchant_id: str, role: str = "admin") -> User
         now = int(server.clock.now())
         _user, codes = await service.enrol(
             session,
+            server.runtime.keyring,
             path.rsplit("/", 1)[1],
             password=PASSWORD,
             totp_secret=secret,

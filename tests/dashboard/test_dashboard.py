@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import stripe
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.dashboard import roles
 from lynk.dashboard.service import IDLE_SECONDS
+from lynk.models import DashboardUser
 from lynk.models.dashboard import ROLES
 from tests.conftest import sdk_client
 from tests.dashboard.support import BASE, PASSWORD, Dashboard, code_at, make_user
@@ -340,3 +343,16 @@ def test_the_list_pages_by_cursor_keeping_its_filters(
         r'<a href="/dashboard/payments/(pi_\w+)">', second
     )
     assert seen == made[::-1] and "Next page" not in second
+
+
+def test_the_totp_secret_is_stored_encrypted(server: LynkServer, merchant: MerchantKeys) -> None:
+    user = make_user(server, merchant.id)
+
+    async def stored(session: AsyncSession) -> str | None:
+        row = await session.scalar(select(DashboardUser).where(DashboardUser.email == user.email))
+        assert row is not None and row.password_hash is not None and row.password_hash.startswith("$argon2id$")
+        return row.totp_secret
+
+    sealed = server.write(stored)
+    assert sealed is not None and user.totp_secret not in sealed
+    Dashboard(server).sign_in(user)  # and it still signs in

@@ -45,7 +45,7 @@ def upgrade() -> None:
         sa.Column("email", sa.String(length=320), nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("password_hash", sa.String(length=200), nullable=True),
-        sa.Column("totp_secret", sa.String(length=64), nullable=True),
+        sa.Column("totp_secret", sa.String(length=128), nullable=True),
         sa.Column("totp_last_step", sa.BigInteger(), nullable=False),
         sa.Column(
             "recovery_codes",
