@@ -254,10 +254,15 @@ def test_home_sums_the_periods_payments_and_charts_them(
 ) -> None:
     for amount in (1000, 2500):
         pay(client, amount)
+    try:
+        pay(client, 4000, payment_method="pm_card_chargeDeclined")
+    except stripe.CardError:
+        pass
     browser = Dashboard(server)
     browser.sign_in(make_user(server, merchant.id, "analyst"))
     home = browser.get(f"{BASE}/home").text
     assert "35.00 USD" in home and "Gross volume by day (USD)" in home
+    assert "Declined payments</dt><dd>1<" in home and "Disputes opened</dt><dd>0<" in home
     assert re.search(r"<title>\d\d \w{3}: 35.00</title>", home)  # today's bar
     assert "Link share of payments</dt><dd>0%" in home
     assert "Last 30 days" in browser.get(f"{BASE}/home?days=30").text
