@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 import stripe
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -254,10 +255,8 @@ def test_home_sums_the_periods_payments_and_charts_them(
 ) -> None:
     for amount in (1000, 2500):
         pay(client, amount)
-    try:
+    with pytest.raises(stripe.CardError):
         pay(client, 4000, payment_method="pm_card_chargeDeclined")
-    except stripe.CardError:
-        pass
     browser = Dashboard(server)
     browser.sign_in(make_user(server, merchant.id, "analyst"))
     home = browser.get(f"{BASE}/home").text
