@@ -126,6 +126,37 @@ def test_the_keyboard_alone_signs_in(page: Page, server: LynkServer) -> None:
     expect(page.get_by_role("heading", name="Home", exact=True)).to_be_visible()
 
 
+# The focused control's name as a user hears it: its label's text, else its own text.
+_FOCUSED = """(() => { const e = document.activeElement; if (!e) return null;
+  return e.labels && e.labels[0] ? e.labels[0].textContent : e.textContent; })()"""
+
+
+def _tab_to(page: Page, name: str, limit: int = 60) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUSED)
+        if focused and focused.strip().startswith(name):
+            return
+    raise AssertionError(f"{name!r} is not reachable with Tab")
+
+
+def test_the_keyboard_alone_refunds_part_of_a_payment(page: Page, server: LynkServer) -> None:
+    merchant = make_merchant(server)
+    client = sdk_client(server, merchant.secret_key)
+    pi = pay(client, 3000)
+    sign_in(page, server, make_user(server, merchant.id, "admin"))
+    page.goto(f"{server.base_url}{BASE}/payments/{pi.id}")
+    _tab_to(page, "Refund amount")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("7.25")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Refund this payment?")).to_be_visible()
+    _tab_to(page, "Refund 7.25 USD")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("The refund is made.")
+    assert [r.amount for r in client.v1.refunds.list(params={"payment_intent": pi.id}).data] == [725]
+
+
 @pytest.mark.parametrize("width", [375, 1280])
 def test_no_serious_accessibility_violations_and_screenshots(
     browser: Browser, server: LynkServer, axe_source: str, width: int
