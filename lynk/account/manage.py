@@ -21,17 +21,15 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from lynk.account.web import (
-    PAGE_HEADERS,
     attempt,
     clear_session,
-    csrf_refused,
-    csrf_token,
+    form_of,
     mode_of,
-    read_form,
     redirect,
     render,
     route,
     session_secret,
+    site,
 )
 from lynk.core.errors import InvalidRequestError, LynkError
 from lynk.link import accounts, details, devices, grants, service, sessions
@@ -62,9 +60,7 @@ def failed(request: Request, error: LynkError) -> Response:
 
 
 async def _act(request: Request, action: Action, notice: str, item: str = "") -> Response:
-    form = await read_form(request)
-    if form is None:
-        return csrf_refused(request)
+    form = form_of(request)
     secret = session_secret(request)
 
     async def work(ctx: LinkContext) -> object:
@@ -210,9 +206,6 @@ async def revoke_grant(request: Request, item: str) -> Response:
 
 @route("POST", "/export")
 async def export(request: Request) -> Response:
-    form = await read_form(request)
-    if form is None:
-        return csrf_refused(request)
     secret = session_secret(request)
 
     async def work(ctx: LinkContext) -> dict[str, Any]:
@@ -221,7 +214,7 @@ async def export(request: Request) -> Response:
     outcome = await attempt(request, work)
     if isinstance(outcome, LynkError):
         return failed(request, outcome)
-    headers = {**PAGE_HEADERS, "Content-Disposition": 'attachment; filename="lynk-account.json"'}
+    headers = {**site.headers, "Content-Disposition": 'attachment; filename="lynk-account.json"'}
     return Response(json.dumps(outcome, indent=2), media_type="application/json", headers=headers)
 
 
@@ -231,21 +224,19 @@ async def confirm_delete(request: Request) -> Response:
     outcome = await attempt(request, lambda ctx: sessions.verified_account(ctx, secret))
     if isinstance(outcome, LynkError):
         return failed(request, outcome)
-    return render(request, "delete.html", csrf=csrf_token(request), email=outcome.email, error=None)
+    return render(request, "delete.html", csrf=True, email=outcome.email, error=None)
 
 
 @route("POST", "/delete")
 async def delete(request: Request) -> Response:
-    form = await read_form(request)
-    if form is None:
-        return csrf_refused(request)
+    form = form_of(request)
     secret = session_secret(request)
     if form.get("confirm") != "yes":
         outcome = await attempt(request, lambda ctx: sessions.verified_account(ctx, secret))
         if isinstance(outcome, LynkError):
             return failed(request, outcome)
         error = "Tick the box to confirm that you want to delete your account."
-        return render(request, "delete.html", status=400, csrf=csrf_token(request), email=outcome.email, error=error)
+        return render(request, "delete.html", status=400, csrf=True, email=outcome.email, error=error)
 
     async def work(ctx: LinkContext) -> object:
         return await service.delete_account(ctx, await sessions.verified_account(ctx, secret))

@@ -24,10 +24,8 @@ from lynk.account.web import (
     STATIC_PATH,
     attempt,
     clear_session,
-    csrf_refused,
-    csrf_token,
+    form_of,
     mode_of,
-    read_form,
     redirect,
     render,
     route,
@@ -83,7 +81,7 @@ def login_page(request: Request, *, error: str | None = None, email: str = "", s
         request,
         "login.html",
         status=status,
-        csrf=csrf_token(request),
+        csrf=True,
         error=error,
         email=email,
         notice=_notice(request),
@@ -177,14 +175,12 @@ async def home(request: Request) -> Response:
         return redirect(request, "/verify")
     if isinstance(view, LynkError):
         return login_page(request)
-    return render(request, "account.html", csrf=csrf_token(request), notice=_notice(request), **view)
+    return render(request, "account.html", csrf=True, notice=_notice(request), **view)
 
 
 @route("POST", "/login")
 async def log_in(request: Request) -> Response:
-    form = await read_form(request)
-    if form is None:
-        return csrf_refused(request)
+    form = form_of(request)
     email = form.get("email", "").strip()[:320]
     if not email:
         return login_page(request, error="Enter your email address.", status=400)
@@ -231,7 +227,7 @@ async def _verify_page(request: Request, *, error: str | None = None, status: in
         request,
         "verify.html",
         status=status,
-        csrf=csrf_token(request),
+        csrf=True,
         error=error,
         notice=_notice(request),
         channel=CHANNELS[channel],
@@ -251,9 +247,7 @@ async def verify_form(request: Request) -> Response:
 
 @route("POST", "/verify")
 async def verify(request: Request) -> Response:
-    form = await read_form(request)
-    if form is None:
-        return csrf_refused(request)
+    form = form_of(request)
     secret = session_secret(request)
     code = form.get("code", "").replace(" ", "")[:12]
     if not code:
@@ -282,9 +276,7 @@ async def verify(request: Request) -> Response:
 
 @route("POST", "/verify/resend")
 async def resend(request: Request) -> Response:
-    form = await read_form(request)
-    if form is None:
-        return csrf_refused(request)
+    form = form_of(request)
     secret = session_secret(request)
     wanted = form.get("channel") or None
     outcome = await attempt(request, lambda ctx: network.send_code(ctx, secret, wanted))
@@ -298,9 +290,6 @@ async def resend(request: Request) -> Response:
 
 @route("POST", "/logout")
 async def log_out(request: Request) -> Response:
-    form = await read_form(request)
-    if form is None:
-        return csrf_refused(request)
     secret = session_secret(request)
     await attempt(request, lambda ctx: sessions.log_out(ctx, secret))  # an ended session is logged out already
     response = redirect(request, "", "logged_out")

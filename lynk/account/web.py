@@ -1,37 +1,31 @@
-"""What the account pages share: the two modes' paths and cookies, templates, security headers, the
-CSRF check, reading a form, and one database transaction per request with a Link context.
+"""What the account pages share, on the page layer (lynk.web): the two modes' paths and cookies, the
+templates, and one transaction per request with a Link context.
 
 `/account` serves live-mode shoppers and `/test/account` test-mode ones (a shopper has one account
 per mode). Each has its own cookies, scoped to its path: the session cookie holds the consumer
 session's secret (HttpOnly, SameSite=Strict, Secure over https, no lifetime: the session's idle
 expiry is enforced by the server), and the CSRF cookie holds the token every form repeats in its
-hidden `csrf_token` field. A POST must also come from Lynk's own origin when the browser says where
-it comes from (`Origin`, `Sec-Fetch-Site`). Pages send a strict Content-Security-Policy: no script at
-all, styles from Lynk only.
+hidden `csrf_token` field (checked by lynk.web on every POST). Pages run no script at all.
 """
 
 from __future__ import annotations
 
-import hmac
-import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
-from urllib.parse import parse_qs
+from typing import Any, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from lynk.core.clock import unix
 from lynk.core.errors import LynkError
-from lynk.core.ids import random_token
 from lynk.link import devices, network, service, sessions
 from lynk.link.context import LinkContext
 from lynk.link.limits import limiter_for
-from lynk.wire.routing import Runtime
+from lynk.web import actions
+from lynk.web.csrf import CsrfPolicy, runtime_of, secure
+from lynk.web.router import PageRouter, form_of
+from lynk.web.site import Site, security_headers
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -39,23 +33,7 @@ STATIC_PATH = "/static/account"
 LIVE_BASE = "/account"
 TEST_BASE = "/test/account"
 BROWSER_COOKIE_MAX_AGE = 400 * 24 * 3600
-MAX_FORM_BYTES = 16_384
 T = TypeVar("T")
-logger = logging.getLogger(__name__)
-
-templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
-
-PAGE_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:; connect-src 'none'; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    # Not `no-referrer`: with it, browsers send `Origin: null` on form POSTs, and the origin check needs it.
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-}
 
 
 @dataclass(frozen=True)
@@ -63,46 +41,25 @@ class Mode:
     livemode: bool
     base: str
     session_cookie: str
-    csrf_cookie: str
+    csrf: CsrfPolicy
 
 
-LIVE = Mode(True, LIVE_BASE, "lynk_account", "lynk_account_csrf")
-TEST = Mode(False, TEST_BASE, "lynk_account_test", "lynk_account_test_csrf")
+LIVE = Mode(True, LIVE_BASE, "lynk_account", CsrfPolicy("lynk_account_csrf", LIVE_BASE))
+TEST = Mode(False, TEST_BASE, "lynk_account_test", CsrfPolicy("lynk_account_test_csrf", TEST_BASE))
 
 
 def mode_of(request: Request) -> Mode:
     return TEST if request.url.path.startswith(TEST_BASE) else LIVE
 
 
-def runtime_of(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
+site = Site(HERE / "templates", STATIC_PATH, lambda request: mode_of(request).csrf, security_headers(scripts=False))
 
 
-def _secure(request: Request) -> bool:
-    return runtime_of(request).settings.public_url.startswith("https://") or request.url.scheme == "https"
-
-
-def render(
-    request: Request, name: str, *, status: int = 200, csrf: str | None = None, **values: object
-) -> HTMLResponse:
-    """A page; with `csrf`, its forms carry that token and the cookie is (re)set with it."""
+def render(request: Request, name: str, *, status: int = 200, csrf: bool = False, **values: Any) -> HTMLResponse:
+    """A page of the request's mode; with `csrf`, its forms carry the browser's token."""
     mode = mode_of(request)
-    html = templates.get_template(name).render(
-        static=STATIC_PATH, base=mode.base, test=not mode.livemode, csrf=csrf, **values
-    )
-    response = HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
-    if csrf is not None:
-        response.set_cookie(
-            mode.csrf_cookie, csrf, httponly=True, samesite="strict", secure=_secure(request), path=mode.base
-        )
-    return response
-
-
-def csrf_token(request: Request) -> str:
-    """The browser's token if it has one (so several tabs keep working), else a new one."""
-    found = request.cookies.get(mode_of(request).csrf_cookie, "")
-    return found if 32 <= len(found) <= 64 else random_token(32)
+    values.update(base=mode.base, test=not mode.livemode)
+    return site.render(request, name, status=status, csrf=csrf, **values)
 
 
 def redirect(request: Request, suffix: str = "", notice: str | None = None) -> RedirectResponse:
@@ -110,28 +67,7 @@ def redirect(request: Request, suffix: str = "", notice: str | None = None) -> R
     return RedirectResponse(target, status_code=303)
 
 
-async def read_form(request: Request) -> dict[str, str] | None:
-    """The POSTed form if its CSRF token matches the cookie and it comes from Lynk's origin, else None."""
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
-        return None
-    try:
-        parsed = parse_qs(body.decode(), keep_blank_values=True, max_num_fields=50)
-    except (UnicodeDecodeError, ValueError):
-        return None
-    form = {key: values[0] for key, values in parsed.items()}
-    cookie = request.cookies.get(mode_of(request).csrf_cookie, "")
-    given = form.get("csrf_token", "")
-    origin = request.headers.get("origin")
-    own = runtime_of(request).settings.public_url.rstrip("/")
-    same_origin = origin is None or origin in (own, f"{request.url.scheme}://{request.url.netloc}")
-    same_origin = same_origin and request.headers.get("sec-fetch-site", "same-origin") == "same-origin"
-    if cookie and given and hmac.compare_digest(cookie.encode(), given.encode()) and same_origin:
-        return form
-    return None
-
-
-def csrf_refused(request: Request) -> HTMLResponse:
+def csrf_refused(request: Request) -> Response:
     return render(
         request,
         "message.html",
@@ -149,7 +85,7 @@ def session_secret(request: Request) -> str | None:
 def set_session(request: Request, response: Response, secret: str) -> None:
     mode = mode_of(request)
     response.set_cookie(
-        mode.session_cookie, secret, httponly=True, samesite="strict", secure=_secure(request), path=mode.base
+        mode.session_cookie, secret, httponly=True, samesite="strict", secure=secure(request), path=mode.base
     )
 
 
@@ -160,9 +96,9 @@ def clear_session(request: Request, response: Response) -> None:
 
 def set_link_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
     """The browser-binding and trusted-device cookies, with the attributes the consumer API gives them."""
-    secure = _secure(request)
+    secure_ = secure(request)
     response.set_cookie(
-        name, value, max_age=max_age, httponly=True, secure=secure, samesite="none" if secure else "lax", path="/"
+        name, value, max_age=max_age, httponly=True, secure=secure_, samesite="none" if secure_ else "lax", path="/"
     )
 
 
@@ -170,55 +106,33 @@ def set_browser_cookie(request: Request, response: Response, value: str) -> None
     set_link_cookie(request, response, sessions.BROWSER_COOKIE, value, BROWSER_COOKIE_MAX_AGE)
 
 
-@asynccontextmanager
-async def link_context(request: Request) -> AsyncIterator[LinkContext]:
-    """One transaction with a Link context in the network audience; live-mode sends run after commit."""
-    runtime = runtime_of(request)
+def link_context(request: Request, tx: actions.PageTx) -> LinkContext:
+    """A Link context in the network audience, in the action's transaction; live-mode sends run after commit."""
     client = request.client
     caller = service.Caller(
-        settings=runtime.settings,
-        limiter=limiter_for(runtime.db, runtime.settings.redis_url),
+        settings=tx.runtime.settings,
+        limiter=limiter_for(tx.runtime.db, tx.runtime.settings.redis_url),
         ip=client.host if client else "unknown",
         browser=request.cookies.get(sessions.BROWSER_COOKIE),
         device=request.cookies.get(devices.DEVICE_COOKIE),
     )
-    after: list[Callable[[], Awaitable[None]]] = []
-    async with runtime.db.transaction() as session:
-        scope = network.scope(mode_of(request).livemode)
-        ctx = service.context(session, runtime.keyring, scope, unix(runtime.clock), caller)
-        ctx.after_commit = after
-        yield ctx
-    for job in after:
-        try:
-            await job()
-        except Exception:  # a failed send is logged, never shown (the code was issued)
-            logger.exception("work after commit failed")
+    ctx = service.context(tx.session, tx.runtime.keyring, network.scope(mode_of(request).livemode), tx.now, caller)
+    ctx.after_commit = tx.after_commit
+    return ctx
 
 
 async def attempt(request: Request, work: Callable[[LinkContext], Awaitable[T]]) -> T | LynkError:
     """Run `work` in one transaction: its result, or the error (whose changes commit if it keeps them)."""
-    try:
-        async with link_context(request) as ctx:
-            try:
-                return await work(ctx)
-            except LynkError as error:
-                if not error.keep_changes:
-                    raise
-                return error
-    except LynkError as error:
-        return error
+    return await actions.attempt(request, lambda tx: work(link_context(request, tx)))
 
 
-Handler = Callable[..., Awaitable[Response]]
-router = APIRouter(include_in_schema=False)
+pages = PageRouter(lambda request: mode_of(request).csrf, csrf_refused)
+router = pages.router
+__all__ = ["form_of", "runtime_of"]
 
 
-def route(method: str, suffix: str) -> Callable[[Handler], Handler]:
-    """Serve a handler under both modes' paths (`/account…` and `/test/account…`)."""
-
-    def register(handler: Handler) -> Handler:
-        for base in (LIVE_BASE, TEST_BASE):
-            router.add_api_route(base + suffix, handler, methods=[method])
-        return handler
-
-    return register
+def route(
+    method: str, suffix: str
+) -> Callable[[Callable[..., Awaitable[Response]]], Callable[..., Awaitable[Response]]]:
+    """Serve a handler under both modes' paths (`/account…` and `/test/account…`), POSTs CSRF-checked."""
+    return pages.route(method, LIVE_BASE + suffix, TEST_BASE + suffix)

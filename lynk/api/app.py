@@ -30,6 +30,7 @@ from lynk.core.config import Settings
 from lynk.core.db import Database
 from lynk.core.errors import AuthenticationError
 from lynk.customers.endpoints import routes as customer_routes
+from lynk.dashboard import pages as dashboard_pages
 from lynk.disputes.endpoints import routes as dispute_routes
 from lynk.events.endpoints import routes as event_routes
 from lynk.ledger.endpoints import routes as ledger_routes
@@ -78,12 +79,13 @@ ROUTERS = [
 _FAVICON = (Path(__file__).parent / "static" / "favicon.svg").read_bytes()
 
 
-def _authenticator(cache_seconds: float) -> Authenticator:
-    """Keys from a cache of this app's own (LYNK_AUTH_CACHE_SECONDS: how stale a revocation may be elsewhere)."""
+def _authenticator(cache_seconds: float, clock: Clock) -> Authenticator:
+    """Keys from a cache of this app's own (LYNK_AUTH_CACHE_SECONDS: how stale a revocation may be elsewhere),
+    checked against the runtime's clock (a rolled key's expiry follows a test's shifted clock)."""
     cache = merchants.new_key_cache(cache_seconds)
 
     async def authenticate(db: Database, raw_key: str) -> Caller | None:
-        found = await merchants.authenticate(db, raw_key, cache)
+        found = await merchants.authenticate(db, raw_key, cache, now=clock.now())
         if found is None:
             return None
         return Caller(scope=found.scope, key_id=found.key_id, secret=found.kind == KeyKind.SECRET)
@@ -93,11 +95,12 @@ def _authenticator(cache_seconds: float) -> Authenticator:
 
 def make_runtime(settings: Settings, database: Database, clock: Clock | None = None) -> Runtime:
     """What requests and background jobs share (`lynk worker` builds one without the app)."""
+    clock = clock or SystemClock()
     runtime = Runtime(
         settings=settings,
         db=database,
-        clock=clock or SystemClock(),
-        authenticate=_authenticator(settings.auth_cache_seconds),
+        clock=clock,
+        authenticate=_authenticator(settings.auth_cache_seconds, clock),
         keyring=Keyring(settings),
         # Test mode's processor; its memory is in the database, so every process answers for every payment.
         connector=Simulator(latency_s=settings.simulator_latency_ms / 1000, store=DatabaseStore(database.url)),
@@ -168,6 +171,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.include_router(processor_hooks.router)
     checkout_pages.install(app)
     account_pages.install(app)
+    dashboard_pages.install(app)
 
     @app.get("/favicon.ico", include_in_schema=False)
     @app.get("/favicon.svg", include_in_schema=False)

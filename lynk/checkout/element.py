@@ -43,8 +43,9 @@ async def payment_element(request: Request, key: str = "", client_secret: str = 
     parent = _origin(origin)
     pi_id = client_secret.partition("_secret_")[0]
     if parent is None or not key.startswith(("pk_test_", "pk_live_")) or not pi_id.startswith("pi_"):
-        return not_found("This payment form is not set up correctly.")
+        return not_found(request, "This payment form is not set up correctly.")
     return render(
+        request,
         "element.html",
         headers=ELEMENT_HEADERS,
         publishable_key=key,

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import phonenumbers
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from lynk.checkout import service
-from lynk.checkout.web import csrf_refused, page_context, runtime_of
+from lynk.checkout.web import pages, payment_context, runtime_of
 from lynk.core.errors import InvalidRequestError, LynkError
 from lynk.core.scope import Scope
 from lynk.link import accounts, details, devices, grants, sessions
@@ -36,8 +36,9 @@ from lynk.link.context import LinkContext
 from lynk.link.limits import limiter_for
 from lynk.link.objects import detail_object, shipping_address_object
 from lynk.models import CheckoutSession, CheckoutSessionStatus, LinkAccount, LinkSession, LinkSessionStatus
+from lynk.web import actions
+from lynk.web import csrf as web_csrf
 
-router = APIRouter(include_in_schema=False)
 logger = logging.getLogger(__name__)
 BROWSER_COOKIE_MAX_AGE = 400 * 24 * 3600
 KNOWN_COOKIE_MAX_AGE = 90 * 24 * 3600
@@ -74,7 +75,7 @@ def caller_of(request: Request) -> link.Caller:
 
 def set_link_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
     """The Link cookies, with the attributes the consumer API gives them (see docs/link.md)."""
-    secure = runtime_of(request).settings.public_url.startswith("https://")
+    secure = web_csrf.secure(request)
     response.set_cookie(
         name, value, max_age=max_age, path="/", httponly=True, secure=secure, samesite="none" if secure else "lax"
     )
@@ -144,15 +145,15 @@ async def _run(request: Request, session_id: str, name: str, body: dict[str, Any
     """One step in one transaction; a wrong code's counters are kept with its error (keep_changes)."""
     step = _Step(request.cookies.get(devices.KNOWN_COOKIE), request.headers.get("user-agent", "")[:200] or None)
     kept: LynkError | None = None
-    after: list[Callable[[], Awaitable[None]]] = []  # live-mode code sends, once the code is committed
     try:
-        async with page_context(request) as pctx:
+        async with actions.transaction(request) as tx:  # live-mode code sends run once the code is committed
+            pctx = payment_context(tx)
             found = await service.get_for_page(pctx, session_id)
             if found is None or not _link_open(found, pctx.now):
                 return _answer({"outcome": "error", "message": "Link is not available for this checkout."}, 404)
             scope = Scope(found.merchant_id, found.livemode)
             ctx = link.context(pctx.session, pctx.keyring, scope, pctx.now, caller_of(request))
-            ctx.after_commit = after
+            ctx.after_commit = tx.after_commit
             try:
                 answer = await _STEPS[name](ctx, body, step)
             except LynkError as error:
@@ -161,11 +162,6 @@ async def _run(request: Request, session_id: str, name: str, body: dict[str, Any
                 kept, answer = error, {}
     except LynkError as error:
         return error_answer(error)
-    for job in after:
-        try:
-            await job()
-        except Exception:  # a failed send is logged, never shown (the code was issued)
-            logger.exception("work after commit failed")
     response = error_answer(kept) if kept is not None else _answer(answer)
     for cookie, value, max_age in step.cookies:
         if value:
@@ -242,11 +238,8 @@ StepRun = Callable[[LinkContext, dict[str, Any], _Step], Awaitable[dict[str, Any
 _STEPS: dict[str, StepRun] = {"lookup": _lookup, "resend": _resend, "verify": _verify, "forget": _forget}
 
 
-@router.post("/c/pay/{session_id}/link/{step}")
+@pages.post("/c/pay/{session_id}/link/{step}")
 async def link_step(session_id: str, step: str, request: Request) -> Response:
-    refused = csrf_refused(request)
-    if refused is not None:
-        return refused
     if step not in _STEPS:
         return _answer({"outcome": "error", "message": "Not found."}, 404)
     body = await _body(request)

@@ -20,31 +20,29 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from lynk.checkout import customisation, element, link_steps, page_fields, paying, service, setup
 from lynk.checkout.web import (
+    CSRF,
     ELEMENT_HEADERS,
     SECRET_HEADER,
     STATIC_DIR,
     STATIC_PATH,
     csrf_refused,
     embedded_secret_ok,
-    new_csrf_token,
     not_found,
     page_context,
+    pages,
+    payment_context,
     render,
-    runtime_of,
-    set_csrf_cookie,
 )
-from lynk.core.clock import unix
-from lynk.core.errors import InvalidRequestError, LynkError
+from lynk.core.errors import IdempotencyError, IdempotencyKeyInUse, InvalidRequestError, LynkError
 from lynk.core.money import currency as currency_of
 from lynk.core.pagination import PageRequest
 from lynk.core.scope import Scope
-from lynk.idempotency import service as idempotency
 from lynk.link import accounts, devices
 from lynk.link import service as link
 from lynk.link.accounts import Signup
@@ -53,11 +51,12 @@ from lynk.payment_methods.service import CardInput
 from lynk.payments.context import PaymentContext
 from lynk.payments.errors import PaymentDeclined
 from lynk.payments.setup_intents.errors import SetupDeclined
+from lynk.web import actions
 
 KNOWN_MAX_AGE = link_steps.KNOWN_COOKIE_MAX_AGE
 OPT_IN_MAX_AGE = 3600  # a 3-D Secure challenge is done within the hour, or the opt-in is dropped
 
-router = APIRouter(include_in_schema=False)
+router = pages.router
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 _EXPIRATION = re.compile(r"^\s*(\d{1,2})\s*/?\s*(\d{2}|\d{4})\s*$")
 _FIELD_OF_PARAM = {
@@ -77,7 +76,7 @@ _FIELD_OF_PARAM = {
 def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(element.router)
-    app.include_router(link_steps.router)
+    assert link_steps.__name__  # its routes are on the shared router
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="checkout-static")
 
 
@@ -97,16 +96,20 @@ def _embedding(session: CheckoutSession, request: Request) -> tuple[bool, str | 
     return True, origin if _ORIGIN.fullmatch(origin) else None
 
 
-def _done_page(session: CheckoutSession) -> Response:
+def _done_page(request: Request, session: CheckoutSession) -> Response:
     target = success_redirect(session)
     if target is not None:
         return RedirectResponse(target, status_code=303)
-    return render("message.html", title="Payment complete", message="Thank you: your payment went through.", link=None)
+    return render(
+        request, "message.html", title="Payment complete", message="Thank you: your payment went through.", link=None
+    )
 
 
-def _expired_page(session: CheckoutSession) -> Response:
+def _expired_page(request: Request, session: CheckoutSession) -> Response:
     link = {"href": session.cancel_url, "text": "Return to the shop"} if session.cancel_url else None
-    return render("message.html", status=410, title="Checkout expired", message="This checkout has expired.", link=link)
+    return render(
+        request, "message.html", status=410, title="Checkout expired", message="This checkout has expired.", link=link
+    )
 
 
 _AUTHENTICATION_FAILED = ("payment_intent_authentication_failure", "setup_intent_authentication_failure")
@@ -129,30 +132,30 @@ async def _last_error(ctx: PaymentContext, session: CheckoutSession) -> str | No
     return f"{message} Try another card." if isinstance(message, str) else None
 
 
-@router.get("/c/pay/{session_id}")
+@pages.get("/c/pay/{session_id}")
 async def checkout_page(session_id: str, request: Request) -> Response:
     async with page_context(request) as ctx:
         session = await service.get_for_page(ctx, session_id, for_update=True)
         if session is None:
-            return not_found()
+            return not_found(request)
         allowed, parent_origin = _embedding(session, request)
         embedded = session.ui_mode == "embedded"
         if not allowed:
-            return not_found()
+            return not_found(request)
         ctx.scope = Scope(session.merchant_id, session.livemode)
         await service.refresh(ctx, session)
         if session.status == CheckoutSessionStatus.COMPLETE:
-            return _done_page(session)
+            return _done_page(request, session)
         if session.status == CheckoutSessionStatus.EXPIRED or session.expires_at <= ctx.now:
-            return _expired_page(session)
+            return _expired_page(request, session)
         lines = await service.line_items(ctx, session, PageRequest(limit=100))
         money = currency_of(session.currency)
         error = await _last_error(ctx, session)
-        token = new_csrf_token()
         response = render(
+            request,
             "checkout.html",
+            csrf=True,
             session_id=session.id,
-            csrf_token=token,
             email=(session.customer_details or {}).get("email") or session.customer_email or "",
             email_locked=session.customer_email is not None,
             items=[
@@ -180,7 +183,6 @@ async def checkout_page(session_id: str, request: Request) -> Response:
             phone_countries=link_steps.PHONE_COUNTRIES,
             phone_country=link_steps.phone_country(session.customer_details),
         )
-    set_csrf_cookie(response, token, secure=request.url.scheme == "https")
     return response
 
 
@@ -272,9 +274,10 @@ def _card_payer(request: Request, body: dict[str, Any], email: str, cookies: Coo
     return pay
 
 
-@router.post("/c/pay/{session_id}/confirm")
+# CSRF is checked here, not by the router: an embedded session's frame proves itself by its client secret.
+@pages.post("/c/pay/{session_id}/confirm", csrf=False)
 async def confirm_payment(session_id: str, request: Request) -> Response:
-    refused = csrf_refused(request)
+    refused = None if CSRF.passes(request, None) else csrf_refused(request)
     if refused is not None and SECRET_HEADER not in request.headers:
         return refused  # else answered once the session is known (an embedded one proves itself by its secret)
     try:
@@ -307,30 +310,21 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
         asked = page_fields.collect(found, body)
     except page_fields.FieldMissing as missing:
         return _error(missing.message, missing.field)
-    runtime = runtime_of(request)
-    scope = Scope(found.merchant_id, found.livemode)
+    key = f"checkout_page:{found.id}:{attempt}"
     try:
-        claimed = await idempotency.claim(
-            runtime.db,
-            idempotency.ClaimRequest(
-                scope=scope,
-                key=f"checkout_page:{found.id}:{attempt}",
-                fingerprint=await runtime.fingerprint(scope, "POST", request.url.path, {"attempt": attempt}),
-                request_id=request.state.request_id,
-                now=unix(runtime.clock),
-                lock_seconds=runtime.settings.idempotency_lock_seconds,
-                retention_seconds=runtime.settings.idempotency_retention_seconds,
-            ),
+        status, answer = await actions.once(
+            request,
+            Scope(found.merchant_id, found.livemode),
+            key,
+            {"attempt": attempt},
+            lambda tx: _pay(tx, session_id, payer, asked),
         )
-    except LynkError:
+    except (IdempotencyKeyInUse, IdempotencyError):
         return _error("This payment is already being processed.", None, 409)
-    if isinstance(claimed, idempotency.Replay):
-        return Response(claimed.body, claimed.status, media_type="application/json")
-    try:
-        response = await _pay(request, session_id, payer, asked, claimed=claimed)
-    except BaseException:
-        await idempotency.release(runtime.db, claimed)
-        raise
+    except LynkError as error:  # nothing was done (the key is released): another try runs again
+        code = error.http_status if error.http_status >= 500 else 400
+        return _error(error.message, _FIELD_OF_PARAM.get(error.param or ""), code)
+    response = Response(answer, status, media_type="application/json")
     _set_cookies(request, response, cookies)
     return response
 
@@ -343,30 +337,20 @@ def _set_cookies(request: Request, response: Response, cookies: Cookies) -> None
             response.delete_cookie(name, path="/")
 
 
-async def _pay(
-    request: Request, session_id: str, payer: Payer, asked: page_fields.Collected, *, claimed: idempotency.Claim
-) -> Response:
-    """Pay in one transaction that also stores the answer under the attempt's key (so a retry replays it)."""
+async def _pay(tx: actions.PageTx, session_id: str, payer: Payer, asked: page_fields.Collected) -> tuple[int, bytes]:
+    """Pay in the action's one transaction; its answer is stored under the attempt's key (a retry replays it)."""
+    ctx = payment_context(tx)
+    session = await service.get_for_page(ctx, session_id, for_update=True)
+    assert session is not None, "sessions are never deleted"
+    ctx.scope = Scope(session.merchant_id, session.livemode)
+    return_url = f"{ctx.public_url.rstrip('/')}/c/pay/{session.id}/return"
     try:
-        async with page_context(request) as ctx:
-            session = await service.get_for_page(ctx, session_id, for_update=True)
-            assert session is not None, "sessions are never deleted"
-            ctx.scope = Scope(session.merchant_id, session.livemode)
-            return_url = f"{ctx.public_url.rstrip('/')}/c/pay/{session.id}/return"
-            try:
-                pi = await payer(ctx, session, return_url, asked)
-            except (PaymentDeclined, SetupDeclined) as declined:
-                outcome: dict[str, Any] = {"outcome": "error", "message": declined.message, "param": None}
-                status, outcome["declined"] = 402, True
-            else:
-                status, outcome = 200, _outcome(session, pi.status, pi.next_action)
-            body = json.dumps(outcome).encode()
-            await idempotency.complete(ctx.session, claimed, status, body)
-    except LynkError as error:
-        await idempotency.release(runtime_of(request).db, claimed)  # nothing was done: another try runs again
-        code = error.http_status if error.http_status >= 500 else 400
-        return _error(error.message, _FIELD_OF_PARAM.get(error.param or ""), code)
-    return Response(body, status, media_type="application/json")
+        pi = await payer(ctx, session, return_url, asked)
+    except (PaymentDeclined, SetupDeclined) as declined:
+        return 402, json.dumps(
+            {"outcome": "error", "message": declined.message, "param": None, "declined": True}
+        ).encode()
+    return 200, json.dumps(_outcome(session, pi.status, pi.next_action)).encode()
 
 
 def _outcome(session: CheckoutSession, status: str, next_action: dict[str, Any] | None) -> dict[str, Any]:
@@ -377,31 +361,31 @@ def _outcome(session: CheckoutSession, status: str, next_action: dict[str, Any] 
     return {"outcome": "error", "message": "The payment could not be completed. Try again.", "param": None}
 
 
-@router.get("/c/recover/{session_id}")
+@pages.get("/c/recover/{session_id}")
 async def recover_session(session_id: str, request: Request) -> Response:
     """An expired session's recovery URL (`after_expiration[recovery]`): a new session, and its page."""
     async with page_context(request) as ctx:
         old = await service.get_for_page(ctx, session_id)
         if old is None:
-            return not_found()
+            return not_found(request)
         ctx.scope = Scope(old.merchant_id, old.livemode)
         try:
             new = await service.recover(ctx, old)
         except LynkError:
-            return not_found("This checkout can no longer be recovered.")
+            return not_found(request, "This checkout can no longer be recovered.")
     return RedirectResponse(f"/c/pay/{new.id}", status_code=303)
 
 
-@router.get("/c/pay/{session_id}/return")
+@pages.get("/c/pay/{session_id}/return")
 async def after_authentication(session_id: str, request: Request) -> Response:
     async with page_context(request) as ctx:
         session = await service.get_for_page(ctx, session_id, for_update=True)
         if session is None:
-            return not_found()
+            return not_found(request)
         ctx.scope = Scope(session.merchant_id, session.livemode)
         await service.refresh(ctx, session)
         if session.status == CheckoutSessionStatus.COMPLETE:
-            done = _done_page(session)
+            done = _done_page(request, session)
             _set_cookies(request, done, await _opted_in(request, ctx, session))
             return done
     return RedirectResponse(f"/c/pay/{session.id}", status_code=303)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lynk.cli import demo as demo_seed
 from lynk.cli import doctor as doctoring
 from lynk.cli import listen as listening
+from lynk.cli import users as dashboard_users
 from lynk.core import migrate as migrations
 from lynk.core.clock import SystemClock, unix
 from lynk.core.config import DEFAULT_PORT, Settings, public_url_mismatch, served_url
@@ -79,6 +80,9 @@ def _in_transaction(work: Callable[[AsyncSession, int], Awaitable[T]]) -> T:
     except LynkError as error:
         typer.secho(f"error: {error.message}", fg="red", err=True)
         raise typer.Exit(1) from None
+
+
+dashboard_users.register(app, _in_transaction, lambda: _settings())
 
 
 def _print(payload: dict[str, Any], as_json: bool, lines: list[str]) -> None:

@@ -26,6 +26,16 @@ class Currency:
             return f"{sign}{whole}"
         return f"{sign}{whole}.{frac:0{self.exponent}d}"
 
+    def parse(self, text: str) -> int | None:
+        """`12.5` USD → `1250`, as people type amounts; None for anything else (no float in between)."""
+        whole, _dot, frac = text.strip().replace(",", "").partition(".")
+        if not (whole or frac) or (whole and not whole.isdigit()) or (frac and not frac.isdigit()):
+            return None
+        if len(frac) > self.exponent or len(whole) > 15:
+            return None
+        scale: int = 10**self.exponent
+        return int(whole or "0") * scale + int(frac.ljust(self.exponent, "0") or "0")
+
 
 def _table(rows: list[tuple[str, int, int]]) -> dict[str, Currency]:
     return {code: Currency(code, exponent, minimum) for code, exponent, minimum in rows}

@@ -194,3 +194,21 @@ async def list_page(
     if currency:
         stmt = stmt.where(BalanceTransaction.currency == currency)
     return await paginate(session, stmt, BalanceTransaction, page, object_name="balance_transaction")
+
+
+async def daily_totals(
+    session: AsyncSession, scope: Scope, since: int, until: int
+) -> list[tuple[int, str, str, int, int, int, int]]:
+    """(day's start, currency, type, count, amount, fee, net) of the scope's balance transactions, per UTC day."""
+    txn = BalanceTransaction
+    day = (txn.created - txn.created % 86400).label("day")
+    stmt = (
+        select(day, txn.currency, txn.type, func.count(), func.sum(txn.amount), func.sum(txn.fee), func.sum(txn.net))
+        .where(txn.merchant_id == scope.merchant_id, txn.livemode == scope.livemode)
+        .where(txn.created >= since, txn.created < until)
+        .group_by(day, txn.currency, txn.type)
+    )
+    return [
+        (int(d), str(c), str(t), int(n), int(a), int(f), int(net))
+        for d, c, t, n, a, f, net in (await session.execute(stmt)).all()
+    ]

@@ -384,3 +384,21 @@ async def list_balance_transactions(
     currency: str | None = None,
 ) -> Page[BalanceTransaction]:
     return await repository.list_page(session, scope, page, type_=type_, source=source, currency=currency)
+
+
+@dataclass(frozen=True)
+class DayTotals:
+    """One UTC day's balance transactions of one currency and type, summed."""
+
+    day: int
+    currency: str
+    type: str
+    count: int
+    amount: int
+    fee: int
+    net: int
+
+
+async def daily_totals(session: AsyncSession, scope: Scope, *, since: int, until: int) -> list[DayTotals]:
+    """Per UTC day, currency and type (charge, refund, adjustment…): the volume the dashboard's home charts."""
+    return [DayTotals(*row) for row in await repository.daily_totals(session, scope, since, until)]

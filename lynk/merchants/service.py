@@ -37,6 +37,7 @@ class AuthenticatedKey:
     scope: Scope
     key_id: str
     kind: KeyKind
+    expires_at: int | None = None  # a rolled key's end
 
 
 def hash_key(raw: str) -> str:
@@ -109,20 +110,52 @@ def new_key_cache(ttl: float) -> KeyCache[AuthenticatedKey]:
     return KeyCache(ttl=ttl)
 
 
+async def merchant_key(session: AsyncSession, merchant_id: str, livemode: bool, key_id: str) -> ApiKey:
+    """One of the merchant's keys in a mode (another merchant's key is as missing as one that never was)."""
+    key = await repository.get_key(session, key_id)
+    if key is None or key.merchant_id != merchant_id or key.livemode != livemode:
+        raise ApiKeyNotFound(key_id)
+    return key
+
+
+async def roll_key(
+    session: AsyncSession, merchant_id: str, livemode: bool, key_id: str, *, expires_in: int, now: int
+) -> tuple[ApiKey, str, ApiKey]:
+    """(old, new raw key, new): a key of the same kind and mode; the old one stops working now (`expires_in`
+    0) or then."""
+    old = await merchant_key(session, merchant_id, livemode, key_id)
+    if old.revoked_at is not None or (old.expires_at is not None and old.expires_at <= now):
+        raise ApiKeyNotFound(key_id)
+    raw, new = _new_key(merchant_id, KeyKind(old.kind), old.livemode, now)
+    await repository.add(session, new)
+    if expires_in <= 0:
+        old.revoked_at = now
+    else:
+        old.expires_at = now + expires_in
+    key_cache.forget_after_commit(session)  # this process's caches drop the old key's entry (or its expiry) on commit
+    return old, raw, new
+
+
+def usable(key: ApiKey, now: float) -> bool:
+    return key.revoked_at is None and (key.expires_at is None or key.expires_at > now)
+
+
 async def authenticate(
-    db: Database, raw_key: str, cache: KeyCache[AuthenticatedKey] | None = None
+    db: Database, raw_key: str, cache: KeyCache[AuthenticatedKey] | None = None, *, now: float | None = None
 ) -> AuthenticatedKey | None:
-    """The merchant and mode of a live, unrevoked key; None for anything else. With a `cache`, a key
-    read less than its `ttl` ago is not read again (revocations show within that time)."""
+    """The merchant and mode of a live key, neither revoked nor past the expiry of a roll; None for anything
+    else. With a `cache`, a key read less than its `ttl` ago is not read again (revocations show within
+    that time; a roll's expiry is checked on every call)."""
+    now = time.time() if now is None else now
     key_hash = hash_key(raw_key)
     if cache is not None and (cached := cache.get(key_hash)) is not None:
-        return cached
+        return cached if cached.expires_at is None or cached.expires_at > now else None
     read_at = time.monotonic()
     async with db.transaction(write=False) as session:
         key = await repository.find_key_by_hash(session, key_hash)
-    if key is None or key.revoked_at is not None:
+    if key is None or not usable(key, now):
         return None
-    found = AuthenticatedKey(Scope(key.merchant_id, key.livemode), key.id, KeyKind(key.kind))
+    found = AuthenticatedKey(Scope(key.merchant_id, key.livemode), key.id, KeyKind(key.kind), key.expires_at)
     if cache is not None:
         cache.put(key_hash, found, read_at)
     return found

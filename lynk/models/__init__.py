@@ -3,6 +3,7 @@
 from lynk.models.bank import BankDebit, BankDebitStatus, VaultBankAccount
 from lynk.models.checkout import CheckoutLineItem, CheckoutPaymentStatus, CheckoutSession, CheckoutSessionStatus
 from lynk.models.customer import Customer
+from lynk.models.dashboard import DashboardAuditEntry, DashboardSession, DashboardSignInLink, DashboardUser
 from lynk.models.dispute import Dispute, DisputeStatus, EarlyFraudWarning
 from lynk.models.event import Event
 from lynk.models.idempotency import IdempotencyKey, IdempotencyStatus
@@ -63,6 +64,10 @@ __all__ = [
     "CheckoutSessionStatus",
     "ConnectorCall",
     "Customer",
+    "DashboardAuditEntry",
+    "DashboardSession",
+    "DashboardSignInLink",
+    "DashboardUser",
     "DeliveryStatus",
     "Dispute",
     "DisputeStatus",

@@ -34,3 +34,5 @@ class ApiKey(PublicObject, Base):
     # What may be shown again: `sk_test_…abcd`.
     redacted: Mapped[str] = mapped_column(String(40))
     revoked_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # A rolled key keeps working until then (the dashboard's "roll with an expiry").
+    expires_at: Mapped[int | None] = mapped_column(BigInteger, default=None)

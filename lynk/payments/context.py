@@ -84,7 +84,9 @@ class PaymentContext:
 
 async def require_processor(ctx: PaymentContext) -> None:
     """Refuse a payment up front when its mode has no processor to send it to."""
-    if ctx.scope.livemode and ctx.live_connector is None and not await ctx.connector.has_processors():
+    # Read the merchant's processors now, in phase 1: the call itself then reads nothing more of them.
+    has_processors = await ctx.connector.has_processors()
+    if ctx.scope.livemode and ctx.live_connector is None and not has_processors:
         raise ProcessorNotConfigured()
 
 

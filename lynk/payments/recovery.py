@@ -54,7 +54,8 @@ async def resolve(
     assert pi.payment_method_id is not None, "an attempt is made with the intent's payment method"
     method = await payment_methods.get(ctx.session, ctx.scope, pi.payment_method_id)
     card = await card_ref(ctx, method)
-    assessment = risk.assess(card.bin, card.last4, (method.card or {}).get("fingerprint", ""))
+    # The score again from what the payment knows now (the first run's was not kept): it goes on the charge.
+    assessment = await risk.assess(ctx, pi, method, card, publishable=False)
     mandate = await mandates.active_for(ctx, method) if pi.off_session else None
     resume = call.resume or {}
     await apply_authorization(

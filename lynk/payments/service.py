@@ -18,7 +18,7 @@ from lynk.customers import service as customers
 from lynk.events import service as events
 from lynk.models import Charge, PaymentIntent, PaymentIntentStatus
 from lynk.payment_methods import service as payment_methods
-from lynk.payments import options, recovery, repository, states
+from lynk.payments import capturing, options, recovery, repository, states
 from lynk.payments.confirm import ConfirmOptions, confirm, payment_method_for
 from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
 from lynk.payments.errors import AmountTooSmall, ChargeNotFound, ClientSecretMismatch, PaymentIntentNotFound
@@ -240,6 +240,13 @@ async def _apply_payment_changes(ctx: PaymentContext, pi: PaymentIntent, changes
         states.method_attached(pi, method.id)
     elif changes.payment_method is not None:
         await attach_method(ctx, pi, changes.payment_method)
+
+
+async def capture(
+    ctx: PaymentContext, pi: PaymentIntent, amount_to_capture: int | None, extras: capturing.CaptureExtras | None = None
+) -> PaymentIntent:
+    """Capture the authorization, in atomic phases where the session allows (`payments.capturing`)."""
+    return await capturing.capture(ctx, pi, amount_to_capture, extras)
 
 
 async def cancel(ctx: PaymentContext, pi: PaymentIntent, reason: str | None) -> PaymentIntent:

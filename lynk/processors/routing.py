@@ -48,6 +48,7 @@ from lynk.connectors import (
     VoidRequest,
 )
 from lynk.connectors.stripe_api import StripeConnector, verify_webhook
+from lynk.core.db import reading
 from lynk.core.scope import Scope
 from lynk.processors import service
 from lynk.processors.health import BOARD
@@ -115,7 +116,9 @@ def _by_health(candidates: list[tuple[ProcessorConfig, Connector]]) -> Iterator[
 
 
 class ProcessorRouter:
-    """A `Connector` over a scope's processors; built per request (it reads them in that request's session)."""
+    """A `Connector` over a scope's processors; built per request. It reads them (and card facts, and the
+    number at the last moment) in that request's session, or, while the request is between its atomic
+    phases, in a short read of its own (`core.db.reading`): nothing is held across the processor call."""
 
     def __init__(self, session: AsyncSession, keyring: Keyring, scope: Scope, default: Connector) -> None:
         self._session, self._keyring, self._scope, self._default = session, keyring, scope, default
@@ -125,9 +128,10 @@ class ProcessorRouter:
 
     async def _detokenize(self, card: CardRef) -> CardNumber:
         """The vault opens the card only now, as the processor's request is built, for this scope's mode."""
-        number = await vault.reveal_number(
-            self._session, self._keyring, card.vault_card_id, livemode=self._scope.livemode
-        )
+        async with reading(self._session) as session:
+            number = await vault.reveal_number(
+                session, self._keyring, card.vault_card_id, livemode=self._scope.livemode
+            )
         if number is None:
             raise ConnectorNotReached("the card is not in the vault")
         return CardNumber(number)
@@ -137,7 +141,8 @@ class ProcessorRouter:
 
     async def routes(self) -> list[tuple[ProcessorConfig, Connector]]:
         if self._routes is None:
-            configs = await service.route_configs(self._session, self._keyring, self._scope)
+            async with reading(self._session) as session:
+                configs = await service.route_configs(session, self._keyring, self._scope)
             self._routes = [(config, self._connector(config)) for config in configs]
         return self._routes
 
@@ -153,7 +158,8 @@ class ProcessorRouter:
             if config.id == processor_id:
                 self.label = config.kind
                 return connector, own, processor_id
-        removed = await service.config(self._session, self._keyring, self._scope, processor_id)
+        async with reading(self._session) as session:
+            removed = await service.config(session, self._keyring, self._scope, processor_id)
         if removed is None:
             raise ConnectorNotReached(f"processor {processor_id} is not this merchant's")
         self.label = removed.kind
@@ -166,7 +172,8 @@ class ProcessorRouter:
         if not routes:
             return await self._default.authorize(request)
         self.label = routes[0][0].kind
-        facts = await vault.card_facts(self._session, request.card.vault_card_id)
+        async with reading(self._session) as session:
+            facts = await vault.card_facts(session, request.card.vault_card_id)
         country = facts.country if facts is not None else None
         candidates = [
             (config, connector)

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from lynk.checkout.web import CSRF_COOKIE, CSRF_HEADER
+from lynk.checkout.web import CSRF
+from lynk.web.csrf import HEADER as CSRF_HEADER
 from tests.merchants.factories import MerchantKeys
 from tests.servers import LynkServer
 
@@ -50,7 +51,7 @@ def _complete(received: bytes) -> bool:
 
 def _head(server: LynkServer, merchant: MerchantKeys, path: str, framing: str) -> bytes:
     host = urlsplit(server.base_url).netloc
-    page_token = f"Cookie: {CSRF_COOKIE}=t0ken\r\n{CSRF_HEADER}: t0ken\r\n"  # a checkout page's own request
+    page_token = f"Cookie: {CSRF.cookie}=t0ken\r\n{CSRF_HEADER}: t0ken\r\n"  # a checkout page's own request
     return (
         f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
         f"Authorization: Bearer {merchant.secret_key}\r\n{page_token}{framing}\r\n\r\n"

@@ -5,7 +5,7 @@ lists and ordered as they are, so a page is read straight from the index however
 Authorizations that expire (status, authorized_at) and the purge of held Link sign-ups (created).
 
 Revision ID: 0091
-Revises: 0083
+Revises: 0090
 Create Date: 2026-12-02
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0091"
-down_revision = "0083"
+down_revision = "0090"
 branch_labels = None
 depends_on = None
 

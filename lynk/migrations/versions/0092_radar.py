@@ -2,7 +2,7 @@
 the SMS budget's index on link codes
 
 Revision ID: 0092
-Revises: 0083
+Revises: 0091
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0092"
-down_revision = "0083"
+down_revision = "0091"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 charges found by their processor reference (a processor's webhooks name it)
 
 Revision ID: 0094
-Revises: 0083
+Revises: 0093
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0094"
-down_revision = "0083"
+down_revision = "0093"
 branch_labels = None
 depends_on = None
 

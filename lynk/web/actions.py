@@ -1,0 +1,112 @@
+"""One transaction per page action, work after commit, and actions that run once however often they are sent.
+
+`transaction` opens the action's one transaction; what it queues on `after_commit` (a code to send) runs
+once the transaction has committed, and a failure there is logged, never shown (the change stands).
+
+`once` makes a form action idempotent, as the API's `Idempotency-Key` makes a POST: the page puts a new
+random key in the form; the first submit claims it (idempotency.claim) and stores its answer in the same
+transaction as its work, a second submit of the same form (a double click, a reload) replays that answer.
+While it runs, the key names the request (`core.request_context`), so events say which action caused them
+and processor keys derive from it (a refund sent twice reaches the processor once).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynk.core.clock import unix
+from lynk.core.errors import LynkError
+from lynk.core.request_context import RequestInfo, current_request
+from lynk.core.scope import Scope
+from lynk.idempotency import service as idempotency
+from lynk.web.csrf import runtime_of
+from lynk.wire.routing import Runtime
+
+logger = logging.getLogger(__name__)
+AfterCommit = Callable[[], Awaitable[None]]
+T = TypeVar("T")
+
+
+@dataclass
+class PageTx:
+    """A page action's transaction."""
+
+    session: AsyncSession
+    runtime: Runtime
+    now: int
+    after_commit: list[AfterCommit] = field(default_factory=list)
+
+
+async def run_after_commit(jobs: list[AfterCommit]) -> None:
+    for job in jobs:
+        try:
+            await job()
+        except Exception:  # the transaction committed: a failed send is logged, never shown
+            logger.exception("work after commit failed")
+
+
+@asynccontextmanager
+async def transaction(request: Request, *, write: bool = True) -> AsyncIterator[PageTx]:
+    """The action's one transaction: commits if the block succeeds, then runs its after-commit work."""
+    runtime = runtime_of(request)
+    after: list[AfterCommit] = []
+    async with runtime.db.transaction(write=write) as session:
+        yield PageTx(session, runtime, unix(runtime.clock), after)
+    await run_after_commit(after)
+
+
+async def attempt(request: Request, work: Callable[[PageTx], Awaitable[T]]) -> T | LynkError:
+    """Run `work` in one transaction: its result, or the error (whose changes commit if it keeps them)."""
+    try:
+        async with transaction(request) as tx:
+            try:
+                return await work(tx)
+            except LynkError as error:
+                if not error.keep_changes:
+                    raise
+                return error
+    except LynkError as error:
+        return error
+
+
+Work = Callable[[PageTx], Awaitable[tuple[int, bytes]]]
+
+
+async def once(request: Request, scope: Scope, key: str, params: dict[str, Any], work: Work) -> tuple[int, bytes]:
+    """Run `work` once for `key` in `scope`: its (status, body), or the stored one for a repeat.
+
+    `work` runs in one transaction with its answer; if it raises, nothing is stored and the key is released,
+    so trying again runs again. A key sent with other `params` is refused as the API refuses it."""
+    runtime = runtime_of(request)
+    claimed = await idempotency.claim(
+        runtime.db,
+        idempotency.ClaimRequest(
+            scope=scope,
+            key=key,
+            fingerprint=await runtime.fingerprint(scope, "POST", request.url.path, params),
+            request_id=request.state.request_id,
+            now=unix(runtime.clock),
+            lock_seconds=runtime.settings.idempotency_lock_seconds,
+            retention_seconds=runtime.settings.idempotency_retention_seconds,
+        ),
+    )
+    if isinstance(claimed, idempotency.Replay):
+        return claimed.status, claimed.body
+    token = current_request.set(RequestInfo(request.state.request_id, key, claimed.created))
+    try:
+        async with transaction(request) as tx:
+            status, body = await work(tx)
+            await idempotency.complete(tx.session, claimed, status, body)
+    except BaseException:
+        await idempotency.release(runtime.db, claimed)
+        raise
+    finally:
+        current_request.reset(token)
+    return status, body
