@@ -42,7 +42,7 @@ from lynk.payments.context import (
     connector_call,
     require_processor,
 )
-from lynk.payments.errors import PaymentDeclined, ProcessorKeyConflict, ProcessorUnavailable
+from lynk.payments.errors import PaymentDeclined, ProcessorKeyConflict, ProcessorNotConfigured, ProcessorUnavailable
 from lynk.payments.objects import charge_object, payment_intent_object
 from lynk.payments.setup_intents import mandates
 from lynk.vault import service as vault
@@ -256,7 +256,7 @@ async def _authorize(
             if not await attempts.finish(ctx, pi, call):
                 return
             call.status, call.completed = "superseded", ctx.now
-        except ProcessorUnavailable:
+        except (ProcessorUnavailable, ProcessorNotConfigured):  # no answer, or no processor takes it: back
             await attempts.undo(ctx, pi, call)
             raise
     else:
