@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from lynk.core.money import currency as currency_of
 from lynk.core.pagination import PageRequest
-from lynk.dashboard.payment_pages import money, when
+from lynk.dashboard.timeline import money, when
 from lynk.dashboard.web import BASE, Visit, next_page, pages, render, site, view
 from lynk.ledger import service as ledger
 from lynk.models import BalanceTransaction

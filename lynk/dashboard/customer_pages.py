@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from lynk.core.pagination import PageRequest
 from lynk.customers import service as customers
-from lynk.dashboard.payment_pages import money, when
+from lynk.dashboard.timeline import money, when
 from lynk.dashboard.web import BASE, Visit, next_page, pages, render, view
 from lynk.models import PaymentMethod
 from lynk.payment_methods import service as payment_methods

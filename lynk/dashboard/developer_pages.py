@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from lynk.core.pagination import PageRequest
-from lynk.dashboard.payment_pages import when
+from lynk.dashboard.timeline import when
 from lynk.dashboard.web import BASE, Visit, act, form_of, next_page, pages, render, view
 from lynk.events import service as events
 from lynk.merchants import service as merchants

@@ -7,7 +7,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from lynk.core.pagination import PageRequest
-from lynk.dashboard.payment_pages import money, when
+from lynk.dashboard.timeline import money, when
 from lynk.dashboard.web import BASE, Visit, act, form_of, next_page, pages, render, view
 from lynk.disputes import service as disputes
 from lynk.models import Dispute

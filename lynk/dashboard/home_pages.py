@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from lynk.core.money import currency as currency_of
 from lynk.core.pagination import CreatedFilter, Page, PageRequest
 from lynk.dashboard import charts
-from lynk.dashboard.payment_pages import money
+from lynk.dashboard.timeline import money
 from lynk.dashboard.web import BASE, Visit, pages, render, view
 from lynk.disputes import service as disputes
 from lynk.ledger import service as ledger

@@ -1,4 +1,4 @@
-"""The dashboard's routes (home, payments, customers, disputes, balance, developers, users and sign-in, each
+"""The dashboard's routes (home, payments, reviews, customers, disputes, balance, developers, users and sign-in, each
 in its own module) and the audit log page; `install` mounts them and the static files on the app."""
 
 from __future__ import annotations
@@ -15,16 +15,17 @@ from lynk.dashboard import (
     dispute_pages,
     home_pages,
     payment_pages,
+    review_pages,
     service,
     user_pages,
 )
-from lynk.dashboard.payment_pages import when
+from lynk.dashboard.timeline import when
 from lynk.dashboard.web import BASE, STATIC_DIR, STATIC_PATH, Visit, pages, render, router, view
 
 
 def install(app: FastAPI) -> None:
     modules = (auth_pages, balance_pages, customer_pages, developer_pages, dispute_pages, home_pages, payment_pages)
-    for module in (*modules, user_pages):
+    for module in (*modules, review_pages, user_pages):
         assert module.__name__  # its routes are on the shared router
     app.include_router(router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="dashboard-static")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
-from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
@@ -18,9 +17,10 @@ from fastapi.responses import RedirectResponse, Response
 from lynk.core.money import currency as currency_of
 from lynk.core.pagination import PageRequest
 from lynk.customers import service as customers
+from lynk.dashboard import timeline
+from lynk.dashboard.timeline import money, when, words
 from lynk.dashboard.web import BASE, Visit, act, form_of, next_page, pages, render, view
-from lynk.ledger import service as ledger
-from lynk.models import Charge, PaymentIntent, PaymentIntentStatus
+from lynk.models import Charge, PaymentIntent, PaymentIntentStatus, Review
 from lynk.payments import refunds
 from lynk.payments import service as payments
 from lynk.payments.context import PaymentContext
@@ -38,15 +38,9 @@ NOTICES = {
     "refunded": "The refund is made.",
     "captured": "The payment is captured.",
     "canceled": "The payment is canceled.",
+    "approved": "The review is approved.",
+    "refunded_review": "The payment is refunded as fraudulent.",
 }
-
-
-def money(amount: int, code: str) -> str:
-    return f"{currency_of(code).format(amount)} {code.upper()}"
-
-
-def when(stamp: int | None) -> str:
-    return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d %H:%M UTC") if stamp else ""
 
 
 def _day(text: str) -> int | None:
@@ -58,6 +52,19 @@ def _day(text: str) -> int | None:
 
 def _quoted(value: str) -> str:
     return '"' + value.replace("\\", "").replace('"', "") + '"'
+
+
+def review_summary(review: Review) -> dict[str, object]:
+    """A review as the payment's page and the reviews page show it."""
+    return {
+        "id": review.id,
+        "open": review.open,
+        "opened": when(review.created),
+        "opened_reason": words(review.opened_reason),
+        "closed_reason": words(review.closed_reason),
+        "charge": review.charge_id,
+        "payment": review.payment_intent_id or "",
+    }
 
 
 def charge_state(charge: Charge) -> str:
@@ -189,50 +196,13 @@ async def payment_list(request: Request) -> Response:
     return await view(request, "payments.read", show)
 
 
-async def _booked(visit: Visit, source: str) -> list[tuple[int, str]]:
-    """The ledger's balance transactions for a charge or refund: amount, fee and net as booked."""
-    found = await ledger.list_balance_transactions(visit.tx.session, visit.scope, PageRequest(limit=10), source=source)
-    booked = []
-    for t in found.items:
-        amounts = f"{money(t.amount, t.currency)}, fee {money(t.fee, t.currency)}, net {money(t.net, t.currency)}"
-        booked.append((t.created, f"Booked {t.id}: {amounts}"))
-    return booked
-
-
-async def _timeline(visit: Visit, pi: PaymentIntent) -> tuple[list[dict[str, Any]], list[Charge], int]:
-    """What happened to the payment, oldest first; its charges; what is left to refund on the latest one."""
-    ctx = visit.payments()
-    charges = (
-        await payments.list_charges(ctx, PageRequest(limit=100), payment_intent_id=pi.id, customer_id=None)
-    ).items
-    found = await refunds.list_page(ctx, PageRequest(limit=100), charge_id=None, payment_intent_id=pi.id)
-    items: list[tuple[int, str]] = [(pi.created, f"Payment created for {money(pi.amount, pi.currency)}")]
-    for charge in charges:
-        outcome = charge.outcome or {}
-        risk = ", ".join(str(v) for v in (outcome.get("risk_level"), outcome.get("reason")) if v)
-        text = f"Charge {charge.id} {charge.status}" + (f": {charge.failure_message}" if charge.failure_message else "")
-        items.append((charge.created, text + (f" (risk: {risk})" if risk else "")))
-        items.extend(await _booked(visit, charge.id))
-    for refund in found.items:
-        items.append(
-            (refund.created, f"Refund {refund.id} of {money(refund.amount, refund.currency)}: {refund.status}")
-        )
-        items.extend(await _booked(visit, refund.id))
-    if pi.canceled_at:
-        items.append((pi.canceled_at, f"Canceled ({pi.cancellation_reason or 'no reason given'})"))
-    latest = next((c for c in charges if c.id == pi.latest_charge_id), None)
-    refundable = latest.amount_captured - latest.amount_refunded if latest and latest.status == "succeeded" else 0
-    # Sorted by time; within a second, in the order found (a charge before its booking, before its refunds).
-    timeline = [{"when": when(stamp), "text": text} for stamp, text in sorted(items, key=lambda item: item[0])]
-    return timeline, list(charges), refundable
-
-
 @pages.get(f"{BASE}/payments/{{payment_id}}")
 async def payment_page(payment_id: str, request: Request) -> Response:
     async def show(visit: Visit) -> Response:
         pi = await payments.get(visit.payments(), payment_id)
-        timeline, charges, refundable = await _timeline(visit, pi)
-        latest = next((c for c in charges if c.id == pi.latest_charge_id), None)
+        shown = await timeline.build(visit, pi)
+        latest = next((c for c in shown.charges if c.id == pi.latest_charge_id), None)
+        refundable = shown.refundable
         return render(
             request,
             "payment.html",
@@ -243,7 +213,10 @@ async def payment_page(payment_id: str, request: Request) -> Response:
             amount=money(pi.amount, pi.currency),
             method=_card(latest) if latest else "",
             created=when(pi.created),
-            timeline=timeline,
+            timeline=shown.items,
+            risk=shown.risk,
+            reviews=[review_summary(r) for r in shown.reviews],
+            can_review=visit.may("reviews.act"),
             can_act=visit.may("payments.act"),
             can_capture=pi.status == PaymentIntentStatus.REQUIRES_CAPTURE,
             can_cancel=pi.status in CANCELABLE,
@@ -263,7 +236,7 @@ async def refund_confirmation(payment_id: str, request: Request) -> Response:
         visit.require("payments.act")
         pi = await payments.get(visit.payments(), payment_id)
         amount = currency_of(pi.currency).parse(typed) if typed else None
-        _events, _charges, refundable = await _timeline(visit, pi)
+        refundable = (await timeline.build(visit, pi)).refundable
         error = None
         if amount is None or not 0 < amount <= refundable:
             error = f"Enter an amount between 0 and {money(refundable, pi.currency)}."

@@ -1,8 +1,9 @@
 """What each dashboard role may see and do: the one table every page consults (docs/dashboard.md shows it).
 
 Stripe's roles, reduced to what the dashboard offers: an administrator does everything; a developer runs
-the integration (keys, webhooks) and may act on payments; an analyst reads; a support
-specialist reads payments, refunds, captures or cancels them and answers disputes, but never touches keys or webhooks.
+the integration (keys, webhooks) and may act on payments; an analyst reads; a support specialist reads
+payments, refunds, captures or cancels them, closes reviews and answers disputes, but never touches keys or
+webhooks.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from lynk.models.dashboard import ROLES
 PERMISSIONS: dict[str, frozenset[str]] = {
     "payments.read": frozenset(ROLES),
     "payments.act": frozenset({"admin", "developer", "support"}),  # capture, cancel, refund
+    "reviews.act": frozenset({"admin", "developer", "support"}),  # approve a review, or refund as fraudulent
     "disputes.respond": frozenset({"admin", "developer", "support"}),  # save and submit evidence
     "balance.read": frozenset({"admin", "analyst"}),
     "keys.read": frozenset({"admin", "developer"}),
@@ -25,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 DESCRIPTIONS = {
     "payments.read": "See payments and their timelines",
     "payments.act": "Capture, cancel and refund payments",
+    "reviews.act": "Approve payments in review, or refund them",
     "disputes.respond": "Respond to disputes with evidence",
     "balance.read": "See the balance and export its transactions",
     "keys.read": "See API keys",

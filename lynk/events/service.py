@@ -81,6 +81,25 @@ async def list_page(
     return await repository.list_page(session, scope, page, types=types, delivery_success=delivery_success)
 
 
+# The keys of an event's object that name a related object (a charge's payment, a refund's charge…).
+RELATED_KEYS = ("id", "payment_intent", "charge")
+OBJECT_SCAN = 1000
+
+
+async def about_objects(session: AsyncSession, scope: Scope, ids: set[str], *, since: int) -> list[Event]:
+    """The events whose object is one of `ids` or names one of them (`payment_intent`, `charge`), oldest first.
+
+    Events have no column for their object, so this reads the merchant's first OBJECT_SCAN events from
+    `since` (the object's creation) by the scope/created index and filters them: bounded, and complete for a
+    payment unless the merchant made more than that many events between its creation and its last change."""
+    found = []
+    for event in await repository.scan_from(session, scope, since, OBJECT_SCAN):
+        obj = (event.data or {}).get("object") or {}
+        if any(isinstance(obj.get(key), str) and obj[key] in ids for key in RELATED_KEYS):
+            found.append(event)
+    return found
+
+
 @dataclass(frozen=True)
 class ListenPosition:
     """Where a `lynk listen` session is in the merchant's events, in commit order: after every

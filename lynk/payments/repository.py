@@ -198,3 +198,9 @@ async def search_charges(session: AsyncSession, scope: Scope, query: str, page: 
     condition = search.condition(query, CHARGE_SEARCH_FIELDS, Charge.metadata_)
     stmt = scoped_select(Charge, scope.merchant_id, scope.livemode).where(condition)
     return await paginate(session, stmt, Charge, page, object_name="charge")
+
+
+async def calls_of_intent(session: AsyncSession, payment_intent_id: str, limit: int) -> Sequence[ConnectorCall]:
+    """The processor calls made for one intent (its index), oldest first."""
+    stmt = select(ConnectorCall).where(ConnectorCall.payment_intent_id == payment_intent_id)
+    return (await session.scalars(stmt.order_by(ConnectorCall.created, ConnectorCall.pk).limit(limit))).all()

@@ -150,6 +150,24 @@ async def get(ctx: PaymentContext, payment_intent_id: str, *, for_update: bool =
     return pi
 
 
+@dataclass(frozen=True)
+class ProcessorCall:
+    """What a payment's page shows of a processor call: never its keys, request or the processor's answer."""
+
+    operation: str
+    status: str
+    amount: int
+    created: int
+    completed: int | None
+
+
+async def processor_calls(ctx: PaymentContext, payment_intent_id: str) -> list[ProcessorCall]:
+    """The processor calls made for the merchant's intent (up to 100, oldest first)."""
+    pi = await get(ctx, payment_intent_id)  # the calls carry no scope: the intent's scoped read guards them
+    calls = await repository.calls_of_intent(ctx.session, pi.id, 100)
+    return [ProcessorCall(c.operation, c.status, c.amount, c.created, c.completed) for c in calls]
+
+
 def check_client_secret(pi: PaymentIntent, client_secret: str | None) -> None:
     """A publishable key reaches a PaymentIntent only with its client secret."""
     if client_secret is None or not hmac.compare_digest(pi.client_secret, client_secret):

@@ -161,3 +161,11 @@ async def review_page(session: AsyncSession, scope: Scope, page: PageRequest) ->
     """Open reviews only, as Stripe lists them."""
     stmt = scoped_select(Review, scope.merchant_id, scope.livemode).where(Review.open)
     return await paginate(session, stmt, Review, page, object_name="review")
+
+
+async def reviews_of_charges(session: AsyncSession, scope: Scope, charge_ids: list[str]) -> list[Review]:
+    """The reviews of these charges, open or closed, newest first (the charge index)."""
+    if not charge_ids:
+        return []
+    stmt = scoped_select(Review, scope.merchant_id, scope.livemode).where(Review.charge_id.in_(charge_ids))
+    return list(await session.scalars(stmt.order_by(Review.created.desc(), Review.pk.desc())))

@@ -76,3 +76,8 @@ async def close_for_charge(session: AsyncSession, scope: Scope, charge_id: str, 
     review = await repository.open_review_of(session, scope, charge_id)
     if review is not None:
         await _close(session, scope, review, reason, now=now)
+
+
+async def of_charges(session: AsyncSession, scope: Scope, charge_ids: list[str]) -> list[Review]:
+    """A payment's reviews (those of its charges), open or closed, newest first: for the dashboard's payment page."""
+    return await repository.reviews_of_charges(session, scope, charge_ids)

@@ -246,3 +246,18 @@ async def pending_deliveries(session: AsyncSession) -> tuple[int, int | None]:
         )
     ).one()
     return int(count), oldest
+
+
+async def attempts_of_events(
+    session: AsyncSession, scope: Scope, event_ids: Sequence[str], limit: int
+) -> Sequence[WebhookAttempt]:
+    """The attempts to deliver these events to the merchant's endpoints (the endpoint/event index), oldest first."""
+    if not event_ids:
+        return []
+    endpoints = select(WebhookEndpoint.id).where(
+        WebhookEndpoint.merchant_id == scope.merchant_id, WebhookEndpoint.livemode == scope.livemode
+    )
+    stmt = scoped_select(WebhookAttempt, scope.merchant_id, scope.livemode).where(
+        WebhookAttempt.endpoint_id.in_(endpoints), WebhookAttempt.event_id.in_(list(event_ids))
+    )
+    return (await session.scalars(stmt.order_by(WebhookAttempt.created, WebhookAttempt.pk).limit(limit))).all()

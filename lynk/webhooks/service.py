@@ -176,3 +176,8 @@ async def resend(session: AsyncSession, scope: Scope, event_id: str, *, endpoint
             )
     await deliveries.schedule(session, event, targets, now=now)
     return event
+
+
+async def attempts_of_events(session: AsyncSession, scope: Scope, event_ids: Sequence[str]) -> Sequence[WebhookAttempt]:
+    """What happened to these events' deliveries (up to 200 attempts, oldest first): a payment's timeline."""
+    return await repository.attempts_of_events(session, scope, event_ids, 200)
