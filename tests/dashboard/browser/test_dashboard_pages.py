@@ -1,6 +1,6 @@
 """The dashboard in Chromium: a new user sets up its sign-in from the one-time link and signs in with its password
 and a TOTP code; sees a payment made through the API in the list and on its page and refunds part of it;
-rolls a key; the keyboard alone signs in; axe-core and screenshots at 375 px and 1280 px."""
+closes reviews; rolls a key; the keyboard alone signs in; axe-core and screenshots at 375 px and 1280 px."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from tests.dashboard.support import BASE, PASSWORD, User, code_at, invite, make_
 from tests.dashboard.test_dashboard import pay
 from tests.disputes.support import FRAUDULENT, dispute_of, pay_with_card
 from tests.merchants.factories import make_merchant
+from tests.radar.support import ELEVATED
+from tests.radar.support import pay as pay_with_number
 from tests.servers import LynkServer
 
 
@@ -96,6 +98,30 @@ def test_dispute_evidence_is_submitted_from_the_page(page: Page, server: LynkSer
     assert client.v1.disputes.retrieve(dispute.id).evidence.customer_name == "Jenny Rosen"
 
 
+def test_a_review_is_approved_from_the_list_and_another_refunded_from_its_payment(
+    page: Page, server: LynkServer
+) -> None:
+    merchant = make_merchant(server)
+    client = sdk_client(server, merchant.secret_key)
+    kept, dropped = pay_with_number(client, ELEVATED, amount=5100), pay_with_number(client, ELEVATED, amount=5200)
+    sign_in(page, server, make_user(server, merchant.id, "support"))
+    page.get_by_role("link", name="Reviews").click()
+    expect(page.get_by_role("heading", name="Reviews", exact=True)).to_be_visible()
+    page.get_by_role("button", name=f"Approve: {kept.id}").click()
+    expect(page.get_by_role("status")).to_have_text("The review is approved.")
+    expect(page.get_by_role("link", name=kept.id)).to_have_count(0)
+    page.get_by_role("link", name=dropped.id).click()
+    expect(page.get_by_role("heading", name="In review")).to_be_visible()
+    expect(page.get_by_role("heading", name="Risk", exact=True)).to_be_visible()
+    expect(page.get_by_text("Manual review (elevated risk level)")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Processor authorize of 52.00 USD"))).to_be_visible()
+    page.get_by_role("button", name=f"Refund as fraudulent: {dropped.id}").click()
+    expect(page.get_by_role("status")).to_have_text("The payment is refunded as fraudulent.")
+    expect(page.get_by_role("heading", name="Review closed")).to_be_visible()
+    assert [r.reason for r in client.v1.refunds.list(params={"payment_intent": dropped.id}).data] == ["fraudulent"]
+    assert [r.open for r in client.v1.reviews.list().data] == []
+
+
 def test_an_admin_rolls_a_key_with_an_expiry(page: Page, server: LynkServer) -> None:
     merchant = make_merchant(server)
     sign_in(page, server, make_user(server, merchant.id, "admin"))
@@ -167,6 +193,7 @@ def test_no_serious_accessibility_violations_and_screenshots(
     client = sdk_client(server, merchant.secret_key)
     customer = client.v1.customers.create(params={"email": "axe@example.com", "name": "Axe Buyer"})
     pi = pay(client, 1999, customer=customer.id)
+    reviewed = pay_with_number(client, ELEVATED, amount=2999)
     dispute = dispute_of(client, pay_with_card(client, FRAUDULENT))
     user = make_user(server, merchant.id, "admin")
     page.goto(server.base_url + BASE)
@@ -185,6 +212,8 @@ def test_no_serious_accessibility_violations_and_screenshots(
         ("/payments", "payments"),
         (f"/payments/{pi.id}", "payment"),
         (f"/payments/{pi.id}/refund?amount=5", "refund"),
+        ("/reviews", "reviews"),
+        (f"/payments/{reviewed.id}", "payment-in-review"),
         ("/customers", "customers"),
         (f"/customers/{customer.id}", "customer"),
         ("/disputes", "disputes"),
