@@ -236,7 +236,7 @@ async def refund_confirmation(payment_id: str, request: Request) -> Response:
         visit.require("payments.act")
         pi = await payments.get(visit.payments(), payment_id)
         amount = currency_of(pi.currency).parse(typed) if typed else None
-        refundable = (await timeline.build(visit, pi)).refundable
+        refundable = await timeline.refundable(visit, pi)
         error = None
         if amount is None or not 0 < amount <= refundable:
             error = f"Enter an amount between 0 and {money(refundable, pi.currency)}."

@@ -52,6 +52,18 @@ class Timeline:
     reviews: list[Review] = field(default_factory=list)
 
 
+def left_to_refund(latest: Charge | None) -> int:
+    """What is left to refund on the payment's latest charge (0 unless it succeeded)."""
+    return latest.amount_captured - latest.amount_refunded if latest and latest.status == "succeeded" else 0
+
+
+async def refundable(visit: Visit, pi: PaymentIntent) -> int:
+    """`left_to_refund` of the payment's latest charge, without reading its whole timeline."""
+    if pi.latest_charge_id is None:
+        return 0
+    return left_to_refund(await payments.get_charge(visit.payments(), pi.latest_charge_id))
+
+
 async def _booked(visit: Visit, source: str) -> list[Item]:
     """The ledger's balance transactions for a charge or refund: amount, fee and net as booked."""
     found = await ledger.list_balance_transactions(visit.tx.session, visit.scope, PageRequest(limit=10), source=source)
@@ -126,7 +138,7 @@ async def build(visit: Visit, pi: PaymentIntent) -> Timeline:
         ids = {pi.id, *(c.id for c in charges), *(r.id for r in found.items), *(r.id for r in in_review)}
         items.extend(await _events_and_deliveries(visit, pi, ids))
     latest = next((c for c in charges if c.id == pi.latest_charge_id), None)
-    refundable = latest.amount_captured - latest.amount_refunded if latest and latest.status == "succeeded" else 0
+    refundable = left_to_refund(latest)
     # Sorted by time; within a second, in the order found (a charge before its booking, before its refunds).
     shown = [{"when": when(s), "text": t, "href": h} for s, t, h in sorted(items, key=lambda item: item[0])]
     return Timeline(shown, charges, refundable, await _risk(visit, latest), in_review)
