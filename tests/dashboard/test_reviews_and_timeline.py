@@ -106,8 +106,9 @@ def test_a_payments_timeline_shows_processor_calls_risk_events_and_deliveries(
         hooks.secrets.append(endpoint.secret or "")
         pi = pay(client, card, amount=4400, capture_method="manual")
         client.v1.payment_intents.capture(pi.id)
+        unrelated = pay(client, fresh_card(), amount=100)
         run_worker(server)
-        assert len(hooks.ids()) == 2
+        assert len(hooks.ids()) == 4
     developer = Dashboard(server)
     developer.sign_in(make_user(server, merchant.id, "developer"))
     page = developer.get(f"{BASE}/payments/{pi.id}").text
@@ -117,6 +118,7 @@ def test_a_payments_timeline_shows_processor_calls_risk_events_and_deliveries(
     assert "reported as fraud on the network (+63)" in page  # the explanation radar gives
     for kind in ("payment_intent.created", "charge.succeeded", "payment_intent.succeeded", "review.opened"):
         assert f"Event {kind} (evt_" in page, kind
+    assert unrelated.id not in page and page.count("Event charge.succeeded") == 1  # this payment's events only
     assert page.count("Webhook evt_") == 2 and f"to {hooks.url}: delivered (HTTP 200)" in page
     assert card not in page and card[-4:] in page  # the card's last 4, never its number
     support = Dashboard(server)
