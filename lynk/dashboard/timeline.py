@@ -78,6 +78,10 @@ def _charge_text(charge: Charge) -> str:
     outcome = charge.outcome or {}
     risk = ", ".join(str(v) for v in (outcome.get("risk_level"), outcome.get("reason")) if v)
     text = f"Charge {charge.id} {charge.status}" + (f": {charge.failure_message}" if charge.failure_message else "")
+    card = (charge.payment_method_details or {}).get("card") or {}
+    secure = card.get("three_d_secure") or {}
+    if secure.get("result"):  # the shopper's challenge, when one was asked
+        text += f", 3-D Secure {words(secure['result'])}"
     return text + (f" (risk: {risk})" if risk else "")
 
 

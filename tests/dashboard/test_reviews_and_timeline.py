@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import stripe
 
 from tests.conftest import sdk_client
@@ -126,3 +127,19 @@ def test_a_payments_timeline_shows_processor_calls_risk_events_and_deliveries(
     theirs = support.get(f"{BASE}/payments/{pi.id}").text
     assert "Processor authorize" in theirs and "reported as fraud" in theirs
     assert "Event " not in theirs and "Webhook evt_" not in theirs  # events and webhooks are the developers'
+
+
+def test_a_payment_authenticated_with_3d_secure_says_so_on_its_timeline(
+    server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient
+) -> None:
+    params = {"amount": 1500, "currency": "usd", "payment_method": "pm_card_threeDSecure2Required", "confirm": True}
+    pi = client.v1.payment_intents.create(params={**params, "return_url": "https://shop.example/done"})  # type: ignore[arg-type]
+    assert pi.status == "requires_action"
+    answer = httpx.post(
+        f"{server.base_url}/3ds/{pi.id}", data={"client_secret": pi.client_secret, "outcome": "complete"}
+    )
+    assert answer.status_code == 303
+    browser = Dashboard(server)
+    browser.sign_in(make_user(server, merchant.id, "analyst"))
+    page = browser.get(f"{BASE}/payments/{pi.id}").text
+    assert re.search(r"Charge ch_\w+ succeeded, 3-D Secure authenticated", page), page
