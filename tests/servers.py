@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import threading
 import uuid
@@ -37,6 +38,12 @@ POSTGRES_URL = os.environ.get("LYNK_TEST_POSTGRES_URL")
 def backends() -> list[str]:
     """SQLite always; PostgreSQL too when LYNK_TEST_POSTGRES_URL is set."""
     return ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
+
+
+def ctrl_c_works() -> None:
+    """`preexec_fn` for a child the test will stop with SIGINT, as Ctrl-C does: a test run started in the
+    background (`cmd &`, nohup) ignores SIGINT, and its children would inherit that and never stop."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def free_port() -> int:

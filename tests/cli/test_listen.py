@@ -15,7 +15,7 @@ import time
 import stripe
 
 from tests.merchants.factories import MerchantKeys
-from tests.servers import LynkServer
+from tests.servers import LynkServer, ctrl_c_works
 from tests.webhooks.support import receiver, wait_for
 
 
@@ -59,6 +59,7 @@ def test_listen_forwards_signed_events(server: LynkServer, merchant: MerchantKey
             stderr=subprocess.STDOUT,
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1", "LYNK_HOME": str(server.settings.home)},
+            preexec_fn=ctrl_c_works,
         )
         out: queue.Queue[str] = queue.Queue()
         threading.Thread(target=_lines, args=(process.stdout, out), daemon=True).start()

@@ -25,7 +25,7 @@ from lynk.events import service as events
 from lynk.merchants import service as merchants
 from lynk.vault.keyring import new_key_text
 from lynk.webhooks import service as webhooks
-from tests.servers import POSTGRES_URL, backends, free_port, fresh_database
+from tests.servers import POSTGRES_URL, backends, ctrl_c_works, free_port, fresh_database
 from tests.webhooks.support import receiver, wait_for
 
 
@@ -76,7 +76,7 @@ def start_worker(url: str, home: Path, *, lease: int, batch: int) -> subprocess.
     }
     command = [sys.executable, "-m", "lynk.cli.main", "worker", "--no-upkeep", "--no-migrate"]
     with (home / "worker.log").open("ab") as log:
-        return subprocess.Popen(command, env=env, stdout=log, stderr=log)
+        return subprocess.Popen(command, env=env, stdout=log, stderr=log, preexec_fn=ctrl_c_works)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -150,7 +150,9 @@ def test_serve_runs_the_worker_in_process(database: str, tmp_path: Path) -> None
     made = subprocess.run([*lynk, "merchants", "create", "--name", "Served", "--json"], env=env, capture_output=True)
     secret_key = json.loads(made.stdout)["secret_key"]
     port = free_port()
-    server = subprocess.Popen([*lynk, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [*lynk, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, preexec_fn=ctrl_c_works
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(lambda: _answers(f"{base}/healthz"), timeout=120, what="lynk serve")
