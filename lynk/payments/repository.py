@@ -53,6 +53,14 @@ async def get_charge(session: AsyncSession, scope: Scope, charge_id: str, *, for
     return found
 
 
+async def charges_by_id(session: AsyncSession, scope: Scope, charge_ids: list[str]) -> Sequence[Charge]:
+    """The scope's charges among `charge_ids`, in one statement."""
+    if not charge_ids:
+        return []
+    stmt = scoped_select(Charge, scope.merchant_id, scope.livemode).where(Charge.id.in_(charge_ids))
+    return (await session.scalars(stmt)).all()
+
+
 async def charge_by_connector_reference(session: AsyncSession, scope: Scope, reference: str) -> Charge | None:
     """The charge a processor knows as `reference` (as the router tags it: `proc_…|pi_…`), locked."""
     stmt = scoped_select(Charge, scope.merchant_id, scope.livemode).where(Charge.connector_reference == reference)

@@ -311,6 +311,11 @@ async def get_charge(ctx: PaymentContext, charge_id: str) -> Charge:
     return charge
 
 
+async def charges_by_id(ctx: PaymentContext, charge_ids: list[str]) -> dict[str, Charge]:
+    """The merchant's charges among `charge_ids`, by id (one query for a page of them)."""
+    return {charge.id: charge for charge in await repository.charges_by_id(ctx.session, ctx.scope, charge_ids)}
+
+
 async def list_charges(
     ctx: PaymentContext, page: PageRequest, *, payment_intent_id: str | None, customer_id: str | None
 ) -> Page[Charge]:
