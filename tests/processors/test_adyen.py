@@ -5,6 +5,7 @@ capture, refund, a chargeback notification), failover from a dead Adyen, and no 
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,10 +22,12 @@ from tests.conftest import sdk_client
 from tests.connectors.conformance import auth_request, check_connector, detokenize
 from tests.merchants.factories import MerchantKeys
 from tests.processors.adyen_fake import API_KEY, HMAC_KEY, MERCHANT, FakeAdyen, Payment, fake_adyen
+from tests.processors.broken import broken_processor
 from tests.processors.support import Acquirer, acquirer, add_processor, lynk_processor, stripe_processor, stripe_server
+from tests.processors.test_processor_accounts import _lynk, cli_env
 from tests.servers import LynkServer, free_port
 
-__all__ = ["acquirer", "stripe_server"]  # fixtures
+__all__ = ["acquirer", "cli_env", "stripe_server"]  # fixtures
 
 
 @pytest.fixture
@@ -201,3 +204,62 @@ def test_no_card_number_reaches_the_log(
     text = lynk_log.read_text()
     for number in ("378282246310005", "4242424242424242", "4000000000009995"):
         assert number not in text  # …and written nowhere
+
+
+def test_an_adyen_answering_500_stops_with_processor_unavailable(
+    server: LynkServer, merchant: MerchantKeys, acquirer: Acquirer
+) -> None:
+    """A 5xx leaves the outcome unknown; `status` sends the same request again, which fails too: the
+    payment stops, and the backup is not asked (Adyen may have authorized)."""
+    client = sdk_client(server, merchant.secret_key)
+    with broken_processor("error") as (url, seen):
+        add_processor(
+            server, merchant, kind="adyen", secret_key=API_KEY, merchant_account=MERCHANT, api_base=url, priority=0
+        )
+        stripe_processor(server, merchant, acquirer, priority=1)
+        intent = client.v1.payment_intents.create({"amount": 3100, "currency": "usd"})
+        with pytest.raises(stripe.APIError) as raised:
+            client.v1.payment_intents.confirm(intent.id, {"payment_method": "pm_card_visa"})
+    assert (raised.value.http_status, raised.value.error.code) == (503, "processor_unavailable")
+    assert seen == ["POST /v71/payments", "POST /v71/payments"]  # the request, then the same one for `status`
+    assert list(acquirer.client.v1.payment_intents.list({"limit": 10}).data) == []
+
+
+def test_the_cli_adds_an_adyen_processor(
+    server: LynkServer, merchant: MerchantKeys, fake: FakeAdyen, cli_env: dict[str, str]
+) -> None:
+    added = _lynk(
+        cli_env,
+        *("processors", "add", "--merchant", merchant.id, "--kind", "adyen", "--api-key", API_KEY),
+        *("--merchant-account", MERCHANT, "--api-base", fake.url, "--hmac-key", HMAC_KEY, "--json"),
+    )
+    assert added.returncode == 0, added.stderr
+    created = json.loads(added.stdout)
+    assert created["kind"] == "adyen" and API_KEY not in added.stdout and HMAC_KEY not in added.stdout
+    client = sdk_client(server, merchant.secret_key)
+    intent = client.v1.payment_intents.create(
+        {"amount": 1500, "currency": "gbp", "payment_method": "pm_card_visa", "confirm": True}
+    )
+    assert lynk_processor(client.v1.charges.retrieve(str(intent.latest_charge)))["id"] == created["id"]
+
+    live = _lynk(
+        cli_env,
+        *("processors", "add", "--merchant", merchant.id, "--mode", "live", "--kind", "adyen"),
+        *(
+            "--api-key",
+            API_KEY,
+            "--merchant-account",
+            MERCHANT,
+            "--live-prefix",
+            "abc123-LynkDemo",
+            "--json",
+        ),
+    )
+    assert live.returncode == 0, live.stderr
+    assert json.loads(live.stdout)["api_base"] == "https://abc123-LynkDemo-checkout-live.adyenpayments.com/checkout"
+    no_prefix = _lynk(
+        cli_env,
+        *("processors", "add", "--merchant", merchant.id, "--mode", "live", "--kind", "adyen"),
+        *("--api-key", API_KEY, "--merchant-account", MERCHANT),
+    )
+    assert no_prefix.returncode != 0 and "live_prefix" in no_prefix.stderr + no_prefix.stdout
