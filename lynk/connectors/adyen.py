@@ -177,24 +177,20 @@ class AdyenConnector:
     # Capture, void, refund: `reference` is `{pspReference}:{CURRENCY}`, as the authorization answered
 
     async def capture(self, request: CaptureRequest) -> OperationResult:
-        body = {"merchantAccount": self._merchant, "amount": None, "reference": request.idempotency_key}
-        return await self._modify(request.idempotency_key, request.reference, "captures", body, request.amount)
+        return await self._modify(request.idempotency_key, request.reference, "captures", request.amount)
 
     async def void(self, request: VoidRequest) -> OperationResult:
-        body = {"merchantAccount": self._merchant, "reference": request.idempotency_key}
-        return await self._modify(request.idempotency_key, request.reference, "cancels", body, None)
+        return await self._modify(request.idempotency_key, request.reference, "cancels", None)
 
     async def refund(self, request: RefundRequest) -> OperationResult:
-        body = {"merchantAccount": self._merchant, "amount": None, "reference": request.idempotency_key}
-        return await self._modify(request.idempotency_key, request.reference, "refunds", body, request.amount)
+        return await self._modify(request.idempotency_key, request.reference, "refunds", request.amount)
 
-    async def _modify(
-        self, key: str, reference: str, action: str, body: dict[str, Any], amount: int | None
-    ) -> OperationResult:
+    async def _modify(self, key: str, reference: str, action: str, amount: int | None) -> OperationResult:
         """A modification of the payment Lynk's `reference` names (`{pspReference}:{CURRENCY}`: Adyen wants
         the currency with every amount, and Lynk's capture and refund carry none). Adyen answers `received`
         and confirms later by webhook (CAPTURE, REFUND…)."""
         psp_reference, _, currency = reference.partition(":")
+        body: dict[str, Any] = {"merchantAccount": self._merchant, "reference": key}
         if amount is not None:
             body["amount"] = {"currency": currency or "USD", "value": amount}
         path = f"/payments/{psp_reference}/{action}"
@@ -219,14 +215,7 @@ def _authorized(status: int, answer: dict[str, Any], request: AuthorizeRequest, 
             raise IdempotencyKeyReused(key)
         # The request itself was refused (400/422): nothing was authorized and sending it again won't help.
         logger.error("the processor refused an authorization: %s (%s)", answer.get("errorCode"), answer.get("message"))
-        return AuthorizeResult(
-            AuthorizeStatus.ERROR,
-            str(answer.get("pspReference") or ""),
-            "not_sent_to_network",
-            "An error occurred while processing your card. Try again in a little bit.",
-            code="processing_error",
-            decline_code="processing_error",
-        )
+        return _processing_error(str(answer.get("pspReference") or ""))
     psp_reference = str(answer.get("pspReference") or "")
     reference = f"{psp_reference}:{request.currency.upper()}" if psp_reference else ""
     result_code = str(answer.get("resultCode") or "")
@@ -253,6 +242,12 @@ def _authorized(status: int, answer: dict[str, Any], request: AuthorizeRequest, 
         )
     # Pending, Received, PartiallyAuthorised…: not what a card authorization should answer; not booked.
     logger.error("the processor answered an authorization with resultCode %s", result_code or "(none)")
+    return _processing_error(reference)
+
+
+def _processing_error(reference: str) -> AuthorizeResult:
+    """Nothing was authorized and sending the same again will not help: the attempt fails as Stripe's
+    `processing_error` (the operator learns why from the log)."""
     return AuthorizeResult(
         AuthorizeStatus.ERROR,
         reference,

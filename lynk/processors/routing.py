@@ -47,7 +47,7 @@ from lynk.connectors import (
     RefundRequest,
     VoidRequest,
 )
-from lynk.connectors.adyen import AdyenConnector
+from lynk.connectors.adyen import DEFAULT_RETURN_URL, AdyenConnector
 from lynk.connectors.adyen_webhooks import verify_notification
 from lynk.connectors.stripe_api import StripeConnector, verify_webhook
 from lynk.core.db import reading
@@ -75,6 +75,8 @@ def _adyen(config: ProcessorConfig, detokenize: Detokenize) -> Connector:
         merchant_account=config.merchant_account or "",
         api_base=config.api_base,
         detokenize=detokenize,
+        timeout_s=config.timeout_s,
+        return_url=config.return_url or DEFAULT_RETURN_URL,
     )
 
 
