@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -79,6 +80,8 @@ class FakeAdyen:
     url: str = ""
     payments: dict[str, Payment] = field(default_factory=dict)
     idempotency: dict[str, tuple[str, int, dict[str, Any]]] = field(default_factory=dict)
+    drop_answers: int = 0
+    """How many of the next answers to lose: the request is processed, the connection closed unanswered."""
     bodies: list[str] = field(default_factory=list)
     """Every request body received (the tests look for card numbers in them, and in nothing else)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -238,6 +241,12 @@ def fake_adyen() -> Iterator[FakeAdyen]:
                     status, answer = int(error.body["status"]), error.body
                 if key and status < 500:
                     fake.idempotency[key] = (raw, status, answer)
+                lost = fake.drop_answers > 0
+                fake.drop_answers -= 1 if lost else 0
+            if lost:  # done, but the answer never leaves: to the connector, a dropped connection
+                self.connection.shutdown(socket.SHUT_RDWR)
+                self.close_connection = True
+                return
             self._answer(status, answer, key)
 
         def do_GET(self) -> None:  # the shopper's 3-D Secure page

@@ -1,12 +1,12 @@
-"""The Adyen connector, against a local fake of Adyen's Checkout API built from its OpenAPI specification:
-the conformance test, then merchant A routed to Adyen end to end (payment, decline, 3-D Secure, partial
-capture, refund, a chargeback notification), failover from a dead Adyen, and no card number in a log."""
+"""The Adyen connector against a local fake of Adyen's Checkout API built from its OpenAPI specification
+(its conformance test is in test_conformance.py): a lost answer found again by replaying the request;
+merchant A routed to Adyen end to end (payment, decline, 3-D Secure, partial capture, refund, a chargeback
+notification); failover from a dead Adyen, no failover after a 5xx; the CLI; no card number in a log."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,12 +14,12 @@ import httpx
 import pytest
 import stripe
 
-from lynk.connectors import ConnectorNotReached, WebhookRejected
+from lynk.connectors import AuthorizeResult, AuthorizeStatus, ConnectorNotReached, ConnectorUnavailable, WebhookRejected
 from lynk.connectors.adyen import AdyenConnector
 from lynk.connectors.adyen_webhooks import verify_notification
 from lynk.ledger import invariants
 from tests.conftest import sdk_client
-from tests.connectors.conformance import auth_request, check_connector, detokenize
+from tests.connectors.conformance import auth_request, detokenize
 from tests.merchants.factories import MerchantKeys
 from tests.processors.adyen_fake import API_KEY, HMAC_KEY, MERCHANT, FakeAdyen, Payment, fake_adyen
 from tests.processors.broken import broken_processor
@@ -41,9 +41,17 @@ def adyen_processor(server: LynkServer, merchant: MerchantKeys, fake: FakeAdyen,
     return str(add_processor(server, merchant, **{**params, "webhook_secret": HMAC_KEY, **extra})["id"])
 
 
-def test_the_adyen_connector_conforms(fake: FakeAdyen) -> None:
+def test_a_lost_answer_is_found_by_replaying_the_request(fake: FakeAdyen) -> None:
+    """Adyen cannot be asked by key: `status` sends the same request again, and Adyen's idempotency store
+    answers it with the payment the lost answer was about. One payment, never two."""
     connector = AdyenConnector(api_key=API_KEY, merchant_account=MERCHANT, api_base=fake.url, detokenize=detokenize)
-    asyncio.run(check_connector(connector, uuid.uuid4().hex))
+    fake.drop_answers = 1
+    with pytest.raises(ConnectorUnavailable):
+        asyncio.run(connector.authorize(auth_request(key="lost")))
+    assert len(fake.payments) == 1  # Adyen made it
+    found = asyncio.run(connector.status("lost"))
+    assert isinstance(found, AuthorizeResult) and found.status is AuthorizeStatus.AUTHORIZED
+    assert found.reference == f"{next(iter(fake.payments))}:USD" and len(fake.payments) == 1
 
 
 def test_a_wrong_key_is_not_reached_and_nothing_is_made(fake: FakeAdyen) -> None:
@@ -204,6 +212,25 @@ def test_no_card_number_reaches_the_log(
     text = lynk_log.read_text()
     for number in ("378282246310005", "4242424242424242", "4000000000009995"):
         assert number not in text  # …and written nowhere
+
+
+def test_a_lost_answer_at_adyen_does_not_fail_over(
+    server: LynkServer, merchant: MerchantKeys, fake: FakeAdyen, acquirer: Acquirer
+) -> None:
+    """The connection drops after Adyen made the payment: the router asks `status`, which finds it; the
+    backup is not asked and the charge is Adyen's."""
+    processor_id = adyen_processor(server, merchant, fake, priority=0)
+    stripe_processor(server, merchant, acquirer, priority=1)
+    fake.drop_answers = 1
+    client = sdk_client(server, merchant.secret_key)
+    intent = client.v1.payment_intents.create(
+        {"amount": 2200, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+    )
+    assert intent.status == "succeeded"
+    charge = client.v1.charges.retrieve(str(intent.latest_charge))
+    assert lynk_processor(charge)["id"] == processor_id
+    assert len(fake.payments) == 1 and fake.payments[_psp(charge)].captured == 2200
+    assert list(acquirer.client.v1.payment_intents.list({"limit": 10}).data) == []
 
 
 def test_an_adyen_answering_500_stops_with_processor_unavailable(
