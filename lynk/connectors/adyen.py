@@ -113,8 +113,8 @@ class AdyenConnector:
             raise ConnectorTimeout("the processor did not answer in time") from None
         except httpx.HTTPError:
             raise ConnectorUnavailable("the connection to the processor failed") from None
-        if response.status_code in (401, 403, 429):
-            # A wrong key or merchant account, or too many requests: refused before anything was done.
+        if response.status_code in (401, 403, 404, 429):
+            # A wrong key, merchant account or address, or too many requests: refused before anything was done.
             raise ConnectorNotReached(f"the processor refused the request ({response.status_code})")
         if response.status_code >= 500:
             raise ConnectorUnavailable(f"the processor answered {response.status_code}")
@@ -170,7 +170,7 @@ class AdyenConnector:
                 code, answer = await self._post(sent.path, body, idempotency_key)
                 return _authorized(code, answer, sent.authorize, idempotency_key)
             code, answer = await self._post(sent.path, sent.body or {}, idempotency_key)
-            return _operation(code, answer, sent.reference, sent.path.rsplit("/", 1)[-1])
+            return _operation(code, answer, sent.reference, sent.path.rsplit("/", 1)[-1], idempotency_key)
         except IdempotencyKeyReused:
             raise ConnectorUnavailable("the processor is still processing this key") from None
 
@@ -196,7 +196,7 @@ class AdyenConnector:
         path = f"/payments/{psp_reference}/{action}"
         self._sent.setdefault(key, _Sent(path, body=body, reference=reference))
         status, answer = await self._post(path, body, key)
-        return _operation(status, answer, reference, action)
+        return _operation(status, answer, reference, action, key)
 
     async def debit(self, request: DebitRequest) -> DebitResult:
         """Bank debits are not sent to Adyen by this connector: the debit fails without being sent."""
@@ -258,14 +258,14 @@ def _processing_error(reference: str) -> AuthorizeResult:
     )
 
 
-def _operation(status: int, answer: dict[str, Any], reference: str, action: str) -> OperationResult:
+def _operation(status: int, answer: dict[str, Any], reference: str, action: str, key: str) -> OperationResult:
     if status < 400 and answer.get("status") == "received":
         # A refund's own reference is its pspReference; a capture's or void's is the payment's.
         own = str(answer.get("pspReference") or reference) if action == "refunds" else reference
         return OperationResult(OperationStatus.SUCCEEDED, own)
     error = _service_error(answer)
     if error == IN_PROGRESS_OR_REUSED:
-        raise IdempotencyKeyReused(str(answer.get("reference") or ""))
+        raise IdempotencyKeyReused(key)
     message = str(answer.get("message") or "")
     if error == UNKNOWN_PAYMENT:
         code = "resource_missing"

@@ -290,3 +290,18 @@ def test_the_cli_adds_an_adyen_processor(
         *("--api-key", API_KEY, "--merchant-account", MERCHANT),
     )
     assert no_prefix.returncode != 0 and "live_prefix" in no_prefix.stderr + no_prefix.stdout
+
+
+def test_a_card_set_up_for_later_is_verified_with_a_zero_amount(
+    server: LynkServer, merchant: MerchantKeys, fake: FakeAdyen
+) -> None:
+    adyen_processor(server, merchant, fake)
+    client = sdk_client(server, merchant.secret_key)
+    customer = client.v1.customers.create({"email": "saver@example.com"})
+    setup = client.v1.setup_intents.create(
+        {"customer": customer.id, "payment_method": "pm_card_visa", "confirm": True, "usage": "off_session"}
+    )
+    assert setup.status == "succeeded"
+    [verified] = fake.payments.values()
+    assert (verified.amount, verified.result) == (0, "Authorised")
+    assert '"recurringProcessingModel": "UnscheduledCardOnFile"' in fake.bodies[0]
