@@ -338,8 +338,13 @@ def _run_with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -
 @processors_app.command("add")
 def processors_add(
     merchant: Annotated[str, typer.Option(help="The merchant id (acct_…)")],
-    kind: Annotated[str, typer.Option(help="The processor's kind: stripe")],
-    secret_key: Annotated[str, typer.Option(help="The processor account's secret key (sealed by the vault)")],
+    kind: Annotated[str, typer.Option(help="The processor's kind: stripe or adyen")],
+    secret_key: Annotated[
+        str,
+        typer.Option(
+            "--secret-key", "--api-key", help="The processor account's secret key or API key (sealed by the vault)"
+        ),
+    ],
     mode: Annotated[str, typer.Option(help="test or live")] = "test",
     api_base: Annotated[str | None, typer.Option(help="Another API base than the processor's own")] = None,
     name: Annotated[str | None, typer.Option(help="A name to tell it apart")] = None,
@@ -350,8 +355,15 @@ def processors_add(
     min_amount: Annotated[int | None, typer.Option(help="Take only amounts from this (minor units)")] = None,
     max_amount: Annotated[int | None, typer.Option(help="Take only amounts up to this (minor units)")] = None,
     webhook_secret: Annotated[
-        str | None, typer.Option(help="The secret the processor signs its webhooks to /hooks/processors/ID with")
+        str | None,
+        typer.Option(
+            "--webhook-secret",
+            "--hmac-key",
+            help="The secret the processor signs its webhooks to /hooks/processors/ID with (Adyen: the HMAC key)",
+        ),
     ] = None,
+    merchant_account: Annotated[str | None, typer.Option(help="Adyen: the merchant account")] = None,
+    live_prefix: Annotated[str | None, typer.Option(help="Adyen, live mode: the company's API URL prefix")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Add a processor account to a merchant, for test or live mode. The secret key is never shown again."""
@@ -364,7 +376,17 @@ def processors_add(
         rules = processors.checked_rules(
             currencies=currency, card_brands=brand, countries=country, min_amount=min_amount, max_amount=max_amount
         )
-        new = processors.NewProcessor(kind, secret_key, api_base, name, priority, rules, webhook_secret)
+        new = processors.NewProcessor(
+            kind,
+            secret_key,
+            api_base,
+            name,
+            priority,
+            rules,
+            webhook_secret,
+            merchant_account=merchant_account,
+            live_prefix=live_prefix,
+        )
         scope = Scope(merchant, mode == "live")
         return processor_object(await processors.add(session, keyring, scope, new, now=now), health=False)
 

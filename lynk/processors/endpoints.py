@@ -36,6 +36,8 @@ async def create_processor(call: ApiCall, params: CreateProcessor) -> dict[str, 
         priority=params.priority,
         rules=rules,
         webhook_secret=params.webhook_secret,
+        merchant_account=params.merchant_account,
+        live_prefix=params.live_prefix,
     )
     account = await service.add(call.session, call.runtime.keyring, call.scope, new, now=call.now)
     return processor_object(account)

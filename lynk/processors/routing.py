@@ -47,6 +47,8 @@ from lynk.connectors import (
     RefundRequest,
     VoidRequest,
 )
+from lynk.connectors.adyen import DEFAULT_RETURN_URL, AdyenConnector
+from lynk.connectors.adyen_webhooks import verify_notification
 from lynk.connectors.stripe_api import StripeConnector, verify_webhook
 from lynk.core.db import reading
 from lynk.core.scope import Scope
@@ -67,10 +69,25 @@ def _stripe(config: ProcessorConfig, detokenize: Detokenize) -> Connector:
     return StripeConnector(secret_key=config.secret_key, api_base=config.api_base, detokenize=detokenize)
 
 
-FACTORIES: dict[str, Factory] = {"stripe": _stripe}
-# Each kind's own webhook signature scheme: (payload, signature header, secret) -> the event.
-WEBHOOK_VERIFIERS: dict[str, Callable[[bytes, str, str], dict[str, Any]]] = {"stripe": verify_webhook}
-SIGNATURE_HEADERS = {"stripe": "stripe-signature"}
+def _adyen(config: ProcessorConfig, detokenize: Detokenize) -> Connector:
+    return AdyenConnector(
+        api_key=config.secret_key,
+        merchant_account=config.merchant_account or "",
+        api_base=config.api_base,
+        detokenize=detokenize,
+        timeout_s=config.timeout_s,
+        return_url=config.return_url or DEFAULT_RETURN_URL,
+    )
+
+
+FACTORIES: dict[str, Factory] = {"stripe": _stripe, "adyen": _adyen}
+# Each kind's own webhook signature scheme: (payload, signature header, secret) -> the event, in Stripe's
+# shape (Adyen signs inside the body: no header).
+WEBHOOK_VERIFIERS: dict[str, Callable[[bytes, str, str], dict[str, Any]]] = {
+    "stripe": verify_webhook,
+    "adyen": verify_notification,
+}
+SIGNATURE_HEADERS = {"stripe": "stripe-signature", "adyen": "x-adyen-signature-unused"}
 
 
 def tagged(processor_id: str, reference: str) -> str:

@@ -22,13 +22,15 @@ class Routing(NestedParams):
 
 
 class CreateProcessor(Params):
-    kind: Literal["stripe"]
+    kind: Literal["stripe", "adyen"]
     secret_key: Annotated[str, Field(min_length=1, max_length=500)]
     api_base: Annotated[str, Field(max_length=512, pattern=r"^https?://")] | None = None
     name: Annotated[str, Field(max_length=256)] | None = None
     priority: Annotated[FormInt, Field(ge=0, le=1000)] = 0
     routing: Routing | None = None
     webhook_secret: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    merchant_account: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    live_prefix: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9-]+$")] | None = None
 
 
 class UpdateProcessor(Params):

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lynk.connectors import adyen
 from lynk.core.ids import new_id
 from lynk.core.scope import Scope
 from lynk.merchants import service as merchants
@@ -24,7 +25,8 @@ from lynk.vault import service as vault
 from lynk.vault.keyring import Keyring
 from lynk.webhooks import targets
 
-KINDS = ["stripe"]
+KINDS = ["stripe", "adyen"]
+DEFAULT_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,12 @@ class NewProcessor:
     priority: int = 0
     rules: Rules = field(default_factory=Rules)
     webhook_secret: str | None = None
-    """What the processor signs its webhooks to `/hooks/processors/{id}` with (Stripe: `whsec_…`)."""
+    """What the processor signs its webhooks to `/hooks/processors/{id}` with (Stripe: `whsec_…`; Adyen:
+    the HMAC key)."""
+    merchant_account: str | None = None
+    """Adyen: the merchant account payments are made in (sealed with the key)."""
+    live_prefix: str | None = None
+    """Adyen, live mode: the company's URL prefix, which makes the live API base."""
 
 
 @dataclass(frozen=True)
@@ -119,11 +126,21 @@ class ProcessorConfig:
     secret_key: str = field(repr=False)
     rules: Rules
     webhook_secret: str | None = field(default=None, repr=False)
+    return_url: str | None = None
+    """Where the processor sends the shopper back after its own 3-D Secure page (set by the router)."""
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    """How long a call may take before it counts as unanswered."""
+    merchant_account: str | None = None
+    """Adyen: the merchant account (sealed with the key)."""
 
 
-def _seal(keyring: Keyring, account_id: str, secret_key: str, webhook_secret: str | None) -> vault.Sealed:
-    """Both credentials in one sealed document, bound to the account's id."""
-    document = json.dumps({"secret_key": secret_key, "webhook_secret": webhook_secret})
+def _seal(
+    keyring: Keyring, account_id: str, secret_key: str, webhook_secret: str | None, merchant_account: str | None
+) -> vault.Sealed:
+    """The credentials (and Adyen's merchant account) in one sealed document, bound to the account's id."""
+    document = json.dumps(
+        {"secret_key": secret_key, "webhook_secret": webhook_secret, "merchant_account": merchant_account}
+    )
     return vault.seal_secret(keyring, document, record_id=account_id)
 
 
@@ -157,8 +174,9 @@ async def add(
         raise UnknownProcessorKind(new.kind, KINDS)
     if not new.secret_key:
         raise InvalidRoutingRule("A processor needs its secret key.", "secret_key")
+    api_base = _adyen_base(new, scope.livemode) if new.kind == "adyen" else new.api_base
     account_id = new_id("proc")
-    sealed = _seal(keyring, account_id, new.secret_key, new.webhook_secret)
+    sealed = _seal(keyring, account_id, new.secret_key, new.webhook_secret, new.merchant_account)
     account = ProcessorAccount(
         id=account_id,
         created=now,
@@ -167,7 +185,7 @@ async def add(
         metadata_={},
         kind=new.kind,
         name=new.name,
-        api_base=new.api_base,
+        api_base=api_base,
         key_id=sealed.key_id,
         wrapped_key=sealed.wrapped_key,
         ciphertext=sealed.ciphertext,
@@ -177,6 +195,18 @@ async def add(
     )
     await repository.add(session, account)
     return account
+
+
+def _adyen_base(new: NewProcessor, livemode: bool) -> str | None:
+    """An Adyen account needs its merchant account; in live mode, its API base or its company's prefix
+    (test mode defaults to Adyen's test endpoint)."""
+    if not new.merchant_account:
+        raise InvalidRoutingRule("An Adyen processor needs its merchant_account.", "merchant_account")
+    if new.api_base or not livemode:
+        return new.api_base
+    if not new.live_prefix or not new.live_prefix.replace("-", "").isalnum():
+        raise InvalidRoutingRule("An Adyen processor in live mode needs its live_prefix (or api_base).", "live_prefix")
+    return adyen.live_base(new.live_prefix)
 
 
 async def list_active(session: AsyncSession, scope: Scope) -> list[ProcessorAccount]:
@@ -207,6 +237,7 @@ def _config(row: ProcessorAccount, keyring: Keyring) -> ProcessorConfig:
         secret_key=credentials["secret_key"] or "",
         rules=Rules.of(row.rules),
         webhook_secret=credentials.get("webhook_secret"),
+        merchant_account=credentials.get("merchant_account"),
     )
 
 
@@ -216,7 +247,8 @@ async def set_webhook_secret(
     """Give (or, with None, take away) the secret the processor signs its webhooks with."""
     account = await get(session, processor_id, scope)
     credentials = _unseal(keyring, account)
-    sealed = _seal(keyring, account.id, credentials["secret_key"] or "", webhook_secret)
+    merchant_account = credentials.get("merchant_account")
+    sealed = _seal(keyring, account.id, credentials["secret_key"] or "", webhook_secret, merchant_account)
     account.key_id, account.wrapped_key, account.ciphertext = sealed.key_id, sealed.wrapped_key, sealed.ciphertext
     await session.flush()
     return account

@@ -1,5 +1,5 @@
-"""Every connector passes the same conformance test: the simulator, and the Stripe connector against a
-second Lynk acting as Stripe."""
+"""Every connector passes the same conformance test: the simulator, the Stripe connector against a
+second Lynk acting as Stripe, and the Adyen connector against a fake of Adyen's Checkout API."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import asyncio
 import uuid
 
 from lynk.connectors import Simulator
+from lynk.connectors.adyen import AdyenConnector
 from lynk.connectors.stripe_api import StripeConnector
 from tests.connectors.conformance import check_connector, detokenize
+from tests.processors.adyen_fake import API_KEY, MERCHANT, fake_adyen
 from tests.processors.support import Acquirer, acquirer, stripe_server
 
 __all__ = ["acquirer", "stripe_server"]  # fixtures
@@ -23,3 +25,9 @@ def test_the_stripe_connector_conforms(acquirer: Acquirer) -> None:
         secret_key=acquirer.keys.secret_key, api_base=acquirer.server.base_url, detokenize=detokenize
     )
     asyncio.run(check_connector(connector, uuid.uuid4().hex))
+
+
+def test_the_adyen_connector_conforms() -> None:
+    with fake_adyen() as fake:
+        connector = AdyenConnector(api_key=API_KEY, merchant_account=MERCHANT, api_base=fake.url, detokenize=detokenize)
+        asyncio.run(check_connector(connector, uuid.uuid4().hex))
