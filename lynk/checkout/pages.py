@@ -41,6 +41,7 @@ from lynk.checkout.web import (
 )
 from lynk.core.errors import IdempotencyError, IdempotencyKeyInUse, InvalidRequestError, LynkError
 from lynk.core.money import currency as currency_of
+from lynk.core.money import page_locale
 from lynk.core.pagination import PageRequest
 from lynk.core.scope import Scope
 from lynk.link import accounts, devices
@@ -96,6 +97,11 @@ def _embedding(session: CheckoutSession, request: Request) -> tuple[bool, str | 
     return True, origin if _ORIGIN.fullmatch(origin) else None
 
 
+def _locale(request: Request, session: CheckoutSession) -> str | None:
+    """The locale amounts are shown in: the session's `locale`, else the browser's language."""
+    return page_locale(customisation.wants(session, "locale"), request.headers.get("accept-language"))
+
+
 def _done_page(request: Request, session: CheckoutSession) -> Response:
     target = success_redirect(session)
     if target is not None:
@@ -149,7 +155,7 @@ async def checkout_page(session_id: str, request: Request) -> Response:
         if session.status == CheckoutSessionStatus.EXPIRED or session.expires_at <= ctx.now:
             return _expired_page(request, session)
         lines = await service.line_items(ctx, session, PageRequest(limit=100))
-        money = currency_of(session.currency)
+        money, locale = currency_of(session.currency), _locale(request, session)
         error = await _last_error(ctx, session)
         response = render(
             request,
@@ -162,13 +168,11 @@ async def checkout_page(session_id: str, request: Request) -> Response:
                 {
                     "name": item.description,
                     "quantity": item.quantity,
-                    "amount": money.format(item.amount_total),
-                    "unit": money.format(item.unit_amount),
+                    "amount": money.display(item.amount_total, locale),
                 }
                 for item in lines.items
             ],
-            total=money.format(session.amount_total),
-            currency=money.code.upper(),
+            total=money.display(session.amount_total, locale),
             cancel_url=session.cancel_url,
             livemode=session.livemode,
             error=error,

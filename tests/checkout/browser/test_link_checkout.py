@@ -52,7 +52,7 @@ def link_session(client: stripe.StripeClient, shop_url: str) -> stripe.checkout.
 
 
 def pay_button(page: Page):  # type: ignore[no-untyped-def]
-    return page.get_by_role("button", name=re.compile(r"^Pay \d"))
+    return page.get_by_role("button", name=re.compile(r"^Pay \$\d"))
 
 
 def opt_in_at(page: Page, client: stripe.StripeClient, shop_url: str, email: str, phone: str) -> None:
