@@ -6,68 +6,21 @@ changed is screenshotted at 375 and 1280 px and checked with axe-core."""
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import stripe
 from playwright.sync_api import Browser, Page, expect
 
-from tests.checkout.browser.conftest import axe_violations, screenshot
+from tests.checkout.browser.conftest import axe_violations, example_shop, screenshot
 from tests.checkout.factories import make_session
 from tests.conftest import sdk_client
 from tests.link.support import latest_code, new_email, new_phone
 from tests.merchants.factories import MerchantKeys, make_merchant
-from tests.servers import LynkServer, free_port
+from tests.servers import LynkServer
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "merchant" / "server.py"
 WIDTHS = (375, 1280)
-
-
-@contextmanager
-def example_shop(server: LynkServer, keys: MerchantKeys, *, second: bool = False) -> Iterator[str]:
-    """One example shop, run as `make run` runs it (SHOP=second for the bakery), pointed at the test server."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "LYNK_URL": server.base_url,
-        "LYNK_SECRET_KEY": keys.secret_key,
-        "LYNK_PUBLISHABLE_KEY": keys.publishable_key,
-        "PORT": str(port),
-        "SHOP": "second" if second else "first",
-    }
-    process = subprocess.Popen([sys.executable, str(EXAMPLE)], env=env, stdout=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@pytest.fixture(autouse=True)
-def roomy_ip_limits(server: LynkServer) -> Iterator[None]:
-    """Every shopper here comes from 127.0.0.1: raise the per-IP Link limits for these tests only."""
-    settings = server.runtime.settings
-    saved = settings.link_lookups_per_ip, settings.link_sends_per_ip
-    settings.link_lookups_per_ip, settings.link_sends_per_ip = 100_000, 100_000
-    try:
-        yield
-    finally:
-        settings.link_lookups_per_ip, settings.link_sends_per_ip = saved
+pytestmark = pytest.mark.usefixtures("roomy_ip_limits")
 
 
 def brand(client: stripe.StripeClient, **branding: str) -> None:
