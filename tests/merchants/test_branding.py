@@ -101,3 +101,12 @@ def test_the_default_success_page_names_the_shop_and_the_amount(
     assert done.status_code == 200
     assert "Thank you: your payment of $35.00 to " in done.text and "went through" in done.text
     assert 'class="brand-name"' in done.text
+
+
+def test_a_logo_of_almost_100_kb_as_a_data_url_is_accepted(client: stripe.StripeClient) -> None:
+    png = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x07" * 99_000).decode()
+    assert update(client, logo=png)["settings"]["branding"]["logo"] == png
+    too_big = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x07" * 101_000).decode()
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        update(client, logo=too_big)
+    assert refused.value.param == "settings[branding][logo]"
