@@ -110,3 +110,15 @@ def test_a_logo_of_almost_100_kb_as_a_data_url_is_accepted(client: stripe.Stripe
     with pytest.raises(stripe.InvalidRequestError) as refused:
         update(client, logo=too_big)
     assert refused.value.param == "settings[branding][logo]"
+
+
+def test_the_default_page_after_saving_a_card_names_the_shop(
+    server: LynkServer, client: stripe.StripeClient, merchant: MerchantKeys
+) -> None:
+    session = client.v1.checkout.sessions.create(params={"mode": "setup", "currency": "eur"})
+    shopper = Shopper(server)
+    shopper.open(session.url or "")
+    saved = shopper.pay(session.id)
+    assert saved.status_code == 200 and saved.json()["outcome"] == "succeeded", saved.text
+    done = shopper.open(f"/c/pay/{session.id}")
+    assert "Card saved" in done.text and "Your card is saved with Test merchant" in done.text
