@@ -14,11 +14,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Lynk on :7242 and, beside it, the example merchant of examples/merchant on :4242.
+# Lynk on :7242 and, beside it, two example shops of examples/merchant (two demo merchants, so a shopper
+# can save her details with Link at one and pay in one click at the other): :4242 and :4243.
 run: $(STAMP)
 	$(BIN)/lynk demo
-	@echo "Example shop (payment element and hosted checkout): http://127.0.0.1:4242"
-	$(BIN)/python examples/merchant/server.py & trap 'kill $$!' EXIT INT TERM; $(BIN)/lynk serve
+	$(BIN)/python examples/merchant/server.py & a=$$!; SHOP=second $(BIN)/python examples/merchant/server.py & b=$$!; \
+	trap 'kill $$a $$b' EXIT INT TERM; $(BIN)/lynk serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check lynk tests bench

@@ -20,6 +20,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
+from lynk.account import overview
 from lynk.account.web import (
     attempt,
     clear_session,
@@ -28,15 +29,18 @@ from lynk.account.web import (
     redirect,
     render,
     route,
+    runtime_of,
     session_secret,
     site,
 )
 from lynk.core.errors import InvalidRequestError, LynkError
 from lynk.link import accounts, details, devices, grants, service, sessions
 from lynk.link.context import LinkContext
-from lynk.link.errors import ConsumerSessionInvalid, ConsumerSessionNotVerified
+from lynk.link.errors import ConsumerSessionInvalid, ConsumerSessionNotVerified, GrantNotFound, PaymentDetailNotFound
 from lynk.models import LinkAccount
 from lynk.payment_methods.service import CardInput
+from lynk.payments.context import PaymentContext, configured
+from lynk.payments.setup_intents import verification
 
 _EXPIRATION = re.compile(r"^\s*(\d{1,2})\s*/?\s*(\d{2}|\d{4})\s*$")
 Action = Callable[[LinkContext, LinkAccount, dict[str, str], str], Awaitable[object]]
@@ -73,6 +77,20 @@ async def _act(request: Request, action: Action, notice: str, item: str = "") ->
     return redirect(request, "", notice)
 
 
+def _payments(request: Request, ctx: LinkContext) -> PaymentContext:
+    """A payments context in the action's transaction and the network's scope (its mode's connector)."""
+    runtime = runtime_of(request)
+    return PaymentContext(
+        session=ctx.session,
+        scope=ctx.scope,
+        keyring=ctx.keyring,
+        test_connector=runtime.connector,
+        live_connector=runtime.live_connector,
+        now=ctx.now,
+        **configured(runtime.settings),
+    )
+
+
 def _card(form: dict[str, str]) -> CardInput:
     number = re.sub(r"[\s-]", "", form.get("number", ""))[:40]
     if not number:
@@ -95,7 +113,7 @@ async def add_card(request: Request) -> Response:
         nickname = form.get("nickname", "").strip()
         if len(nickname) > 100:
             raise InvalidRequestError("A nickname is at most 100 characters long.", param="nickname")
-        return await details.add_card(
+        saved = await details.add_card(
             ctx,
             account,
             card,
@@ -103,6 +121,10 @@ async def add_card(request: Request) -> Response:
             nickname=nickname or None,
             make_default=form.get("is_default") == "yes",
         )
+        # Verified before it is kept (a decline rolls the whole action back), as a SetupIntent verifies.
+        assert saved.vault_card_id is not None, "add_card saves a card"
+        await verification.verify_card(_payments(request, ctx), saved.vault_card_id, cvc_provided=True)
+        return saved
 
     return await _act(request, action, "card_added")
 
@@ -124,6 +146,24 @@ async def rename_detail(request: Request, item: str) -> Response:
         return await details.update_detail(ctx, account, item, details.DetailChanges(nickname=nickname))
 
     return await _act(request, action, "nickname", item)
+
+
+@route("GET", "/details/{item}/remove")
+async def confirm_remove_detail(request: Request, item: str) -> Response:
+    """Removing a card is asked first, on a page of its own (no script needed)."""
+    secret = session_secret(request)
+
+    async def work(ctx: LinkContext) -> str:
+        account = await sessions.verified_account(ctx, secret)
+        for detail in await details.list_details(ctx, account):
+            if detail.id == item:
+                return overview.label(detail)
+        raise PaymentDetailNotFound(item)
+
+    outcome = await attempt(request, work)
+    if isinstance(outcome, LynkError):
+        return failed(request, outcome)
+    return render(request, "remove.html", csrf=True, item=item, label=outcome)
 
 
 @route("POST", "/details/{item}/remove")
@@ -204,12 +244,31 @@ async def revoke_grant(request: Request, item: str) -> Response:
     return await _act(request, action, "revoked", item)
 
 
+@route("POST", "/shops/{item}/revoke")
+async def revoke_shop(request: Request, item: str) -> Response:
+    """Every active grant of one shop revoked: the page lists each shop once."""
+
+    async def action(ctx: LinkContext, account: LinkAccount, form: dict[str, str], item: str) -> object:
+        given = [g for g in await grants.list_grants(ctx, account) if g.merchant_id == item and g.status == "active"]
+        if not given:
+            raise GrantNotFound(item)
+        for grant in given:
+            await grants.revoke(ctx, account, grant.id)
+        return given
+
+    return await _act(request, action, "revoked", item)
+
+
 @route("POST", "/export")
 async def export(request: Request) -> Response:
     secret = session_secret(request)
 
     async def work(ctx: LinkContext) -> dict[str, Any]:
-        return await service.export(ctx, await sessions.verified_account(ctx, secret))
+        exported = await service.export(ctx, await sessions.verified_account(ctx, secret))
+        names: dict[str, str] = {}
+        for grant in exported["grants"]:  # the shop by its name as well as its acct_ id
+            grant["merchant_name"] = await overview.merchant_name(ctx, grant["merchant"], names)
+        return exported
 
     outcome = await attempt(request, work)
     if isinstance(outcome, LynkError):

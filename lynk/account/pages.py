@@ -11,14 +11,11 @@ The same routes serve test mode under `/test/account` (see web.py). Managing the
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from lynk.account import manage
+from lynk.account import manage, overview
 from lynk.account.web import (
     STATIC_DIR,
     STATIC_PATH,
@@ -37,12 +34,9 @@ from lynk.account.web import (
     set_session,
 )
 from lynk.core.errors import LynkError
-from lynk.link import accounts, details, devices, grants, network, sessions
+from lynk.link import accounts, devices, network, sessions
 from lynk.link.context import LinkContext
 from lynk.link.errors import ConsumerSessionNotVerified
-from lynk.merchants import service as merchants
-from lynk.merchants.errors import MerchantNotFound
-from lynk.models import LinkPaymentDetail
 
 NOTICES = {
     "card_added": "The card is saved.",
@@ -72,10 +66,6 @@ def _notice(request: Request) -> str | None:
     return NOTICES.get(request.query_params.get("done", ""))
 
 
-def _date(stamp: int | None) -> str:
-    return datetime.fromtimestamp(stamp, UTC).strftime("%-d %b %Y") if stamp else ""
-
-
 def login_page(request: Request, *, error: str | None = None, email: str = "", status: int = 200) -> Response:
     response = render(
         request,
@@ -91,86 +81,12 @@ def login_page(request: Request, *, error: str | None = None, email: str = "", s
     return response
 
 
-def _label(detail: LinkPaymentDetail) -> str:
-    """How the page names a saved detail: a card by brand, a bank account by its bank; last 4 digits only."""
-    if detail.type == "us_bank_account":
-        return f"{detail.bank_name or 'Bank account'} •••• {detail.last4}"
-    return f"{(detail.brand or 'card').title()} •••• {detail.last4}"
-
-
-async def _overview(ctx: LinkContext, secret: str | None) -> dict[str, Any]:
-    account = await sessions.verified_account(ctx, secret)
-    saved = await details.list_details(ctx, account)
-    cards = {d.id: _label(d) for d in saved}
-    names: dict[str, str] = {}
-    shown_grants = []
-    for grant in await grants.list_grants(ctx, account):
-        if grant.merchant_id not in names:
-            try:
-                names[grant.merchant_id] = (await merchants.get_merchant(ctx.session, grant.merchant_id)).name
-            except MerchantNotFound:
-                names[grant.merchant_id] = grant.merchant_id
-        shown_grants.append(
-            {
-                "id": grant.id,
-                "merchant": names[grant.merchant_id],
-                "card": cards.get(grant.payment_detail_id or "", "Your default card"),
-                "off_session": grant.off_session,
-                "active": grant.status == "active",
-                "created": _date(grant.created),
-                "revoked": _date(grant.revoked_at),
-            }
-        )
-    return {
-        "account": {
-            "email": account.email,
-            "name": account.name,
-            "phone": accounts.redact_phone(account.phone),
-            "since": _date(account.created),
-        },
-        "details": [
-            {
-                "id": d.id,
-                "label": cards[d.id],
-                "nickname": d.nickname or "",
-                "expiry": f"{d.exp_month:02d}/{d.exp_year % 100:02d}" if d.exp_month and d.exp_year else "",
-                "is_default": d.is_default,
-            }
-            for d in saved
-        ],
-        "addresses": [
-            {
-                "id": a.id,
-                "name": a.name or "",
-                "lines": [
-                    part
-                    for part in (
-                        a.address.get("line1"),
-                        a.address.get("line2"),
-                        " ".join(p for p in (a.address.get("postal_code"), a.address.get("city")) if p),
-                        a.address.get("state"),
-                        a.address.get("country"),
-                    )
-                    if part
-                ],
-                "is_default": a.is_default,
-            }
-            for a in await details.list_addresses(ctx, account)
-        ],
-        "devices": [
-            {"id": d.id, "label": d.label or "A browser", "since": _date(d.created), "until": _date(d.expires)}
-            for d in await devices.list_devices(ctx, account)
-        ],
-        "grants": shown_grants,
-    }
-
-
 @route("GET", "")
 async def home(request: Request) -> Response:
     secret = session_secret(request)
     if not secret:
         return login_page(request)
-    view = await attempt(request, lambda ctx: _overview(ctx, secret))
+    view = await attempt(request, lambda ctx: overview.of(ctx, secret))
     if isinstance(view, ConsumerSessionNotVerified):
         return redirect(request, "/verify")
     if isinstance(view, LynkError):

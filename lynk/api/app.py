@@ -38,6 +38,7 @@ from lynk.link import limits as link_limits
 from lynk.link.endpoints import routes as link_routes
 from lynk.link.wallet_endpoints import routes as link_wallet_routes
 from lynk.merchants import service as merchants
+from lynk.merchants.endpoints import routes as account_routes
 from lynk.models import KeyKind
 from lynk.payment_methods.endpoints import routes as payment_method_routes
 from lynk.payments import challenge, processor_hooks
@@ -57,6 +58,7 @@ from lynk.wire.routing import Authenticator, Caller, Runtime
 log = logging.getLogger("lynk.api")
 
 ROUTERS = [
+    account_routes,
     customer_routes,
     payment_method_routes,
     payment_routes,

@@ -24,10 +24,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from lynk.checkout import customisation, element, link_steps, page_fields, paying, service, setup
+from lynk.checkout import branding, customisation, element, link_steps, page_fields, paying, service, setup
 from lynk.checkout.web import (
     CSRF,
     ELEMENT_HEADERS,
+    PAGE_HEADERS,
     SECRET_HEADER,
     STATIC_DIR,
     STATIC_PATH,
@@ -41,6 +42,7 @@ from lynk.checkout.web import (
 )
 from lynk.core.errors import IdempotencyError, IdempotencyKeyInUse, InvalidRequestError, LynkError
 from lynk.core.money import currency as currency_of
+from lynk.core.money import page_locale
 from lynk.core.pagination import PageRequest
 from lynk.core.scope import Scope
 from lynk.link import accounts, devices
@@ -96,12 +98,30 @@ def _embedding(session: CheckoutSession, request: Request) -> tuple[bool, str | 
     return True, origin if _ORIGIN.fullmatch(origin) else None
 
 
-def _done_page(request: Request, session: CheckoutSession) -> Response:
+def _locale(request: Request, session: CheckoutSession) -> str | None:
+    """The locale amounts are shown in: the session's `locale`, else the browser's language."""
+    return page_locale(customisation.wants(session, "locale"), request.headers.get("accept-language"))
+
+
+async def _done_page(request: Request, ctx: PaymentContext, session: CheckoutSession) -> Response:
+    """The shop's `success_url`, or Lynk's own page: the merchant's name and brand, and the amount paid."""
     target = success_redirect(session)
     if target is not None:
         return RedirectResponse(target, status_code=303)
+    brand = await branding.of(ctx.session, session.merchant_id)
+    if session.mode == "setup":
+        message = f"Your card is saved with {brand.name}."
+    else:
+        paid = currency_of(session.currency).display(session.amount_total, _locale(request, session))
+        message = f"Thank you: your payment of {paid} to {brand.name} went through."
     return render(
-        request, "message.html", title="Payment complete", message="Thank you: your payment went through.", link=None
+        request,
+        "message.html",
+        title="Payment complete" if session.mode != "setup" else "Card saved",
+        message=message,
+        link=None,
+        headers=branding.headers(brand, PAGE_HEADERS),
+        **branding.values(brand, session.merchant_id),
     )
 
 
@@ -145,12 +165,13 @@ async def checkout_page(session_id: str, request: Request) -> Response:
         ctx.scope = Scope(session.merchant_id, session.livemode)
         await service.refresh(ctx, session)
         if session.status == CheckoutSessionStatus.COMPLETE:
-            return _done_page(request, session)
+            return await _done_page(request, ctx, session)
         if session.status == CheckoutSessionStatus.EXPIRED or session.expires_at <= ctx.now:
             return _expired_page(request, session)
         lines = await service.line_items(ctx, session, PageRequest(limit=100))
-        money = currency_of(session.currency)
+        money, locale = currency_of(session.currency), _locale(request, session)
         error = await _last_error(ctx, session)
+        brand = await branding.of(ctx.session, session.merchant_id)
         response = render(
             request,
             "checkout.html",
@@ -162,13 +183,11 @@ async def checkout_page(session_id: str, request: Request) -> Response:
                 {
                     "name": item.description,
                     "quantity": item.quantity,
-                    "amount": money.format(item.amount_total),
-                    "unit": money.format(item.unit_amount),
+                    "amount": money.display(item.amount_total, locale),
                 }
                 for item in lines.items
             ],
-            total=money.format(session.amount_total),
-            currency=money.code.upper(),
+            total=money.display(session.amount_total, locale),
             cancel_url=session.cancel_url,
             livemode=session.livemode,
             error=error,
@@ -177,7 +196,8 @@ async def checkout_page(session_id: str, request: Request) -> Response:
             setup_mode=session.mode == "setup",
             link_known=devices.KNOWN_COOKIE in request.cookies,
             parent_origin=parent_origin,
-            headers=ELEMENT_HEADERS if embedded else None,
+            headers=branding.headers(brand, ELEMENT_HEADERS if embedded else PAGE_HEADERS),
+            **branding.values(brand, session.merchant_id),
             client_secret=session.client_secret if embedded else None,
             **page_fields.template_values(session),
             phone_countries=link_steps.PHONE_COUNTRIES,
@@ -385,7 +405,7 @@ async def after_authentication(session_id: str, request: Request) -> Response:
         ctx.scope = Scope(session.merchant_id, session.livemode)
         await service.refresh(ctx, session)
         if session.status == CheckoutSessionStatus.COMPLETE:
-            done = _done_page(request, session)
+            done = await _done_page(request, ctx, session)
             _set_cookies(request, done, await _opted_in(request, ctx, session))
             return done
     return RedirectResponse(f"/c/pay/{session.id}", status_code=303)

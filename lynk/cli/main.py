@@ -240,6 +240,27 @@ def listen(
         listener.close()
 
 
+@merchants_app.command("brand")
+def merchants_brand(
+    merchant_id: Annotated[str, typer.Argument(help="The merchant (acct_…)")],
+    color: Annotated[str | None, typer.Option(help="Brand colour, #rrggbb ('' clears)")] = None,
+    icon: Annotated[str | None, typer.Option(help="Icon: an https URL or a data URL of an image ('' clears)")] = None,
+    logo: Annotated[str | None, typer.Option(help="Logo: an https URL or a data URL of an image ('' clears)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Set the branding Lynk's pages show the merchant's shoppers (as POST /v1/account does)."""
+    given = {"primary_color": color, "icon": icon, "logo": logo}
+    changes = {name: value or None for name, value in given.items() if value is not None}
+    merchant = _in_transaction(lambda s, _now: merchants.update_branding(s, merchant_id, changes))
+    payload = {
+        "id": merchant.id,
+        "primary_color": merchant.brand_color,
+        "icon": merchant.brand_icon,
+        "logo": merchant.brand_logo,
+    }
+    _print(payload, as_json, [f"Merchant {merchant.id} ({merchant.name}): branding saved"])
+
+
 @merchants_app.command("create")
 def merchants_create(
     name: Annotated[str, typer.Option(help="The merchant's name")],

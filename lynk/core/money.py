@@ -8,8 +8,14 @@ equivalent of about USD 0.50.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_currency
 
 from lynk.core.errors import InvalidRequestError
+
+DEFAULT_LOCALE = "en_US"
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,15 @@ class Currency:
             return f"{sign}{whole}"
         return f"{sign}{whole}.{frac:0{self.exponent}d}"
 
+    def display(self, amount: int, locale: str | None = None) -> str:
+        """`99999999` USD → `$999,999.99` for people, by the locale's rules (CLDR, through Babel).
+
+        The amount becomes a Decimal from the integer and the exponent (no float); Babel never rounds
+        it (`decimal_quantization=False`), so a currency whose exponent differs from CLDR's loses no digit.
+        """
+        value = Decimal(amount).scaleb(-self.exponent)
+        return format_currency(value, self.code.upper(), locale=_locale(locale), decimal_quantization=False)
+
     def parse(self, text: str) -> int | None:
         """`12.5` USD → `1250`, as people type amounts; None for anything else (no float in between)."""
         whole, _dot, frac = text.strip().replace(",", "").partition(".")
@@ -35,6 +50,25 @@ class Currency:
             return None
         scale: int = 10**self.exponent
         return int(whole or "0") * scale + int(frac.ljust(self.exponent, "0") or "0")
+
+
+def _locale(given: str | None) -> Locale:
+    """A page's locale ("fr", "en-GB", Checkout's "auto" or nothing) as Babel's, the US English default else."""
+    if given and given != "auto":
+        try:
+            return Locale.parse(given.replace("-", "_"))
+        except (ValueError, UnknownLocaleError):
+            pass
+    return Locale.parse(DEFAULT_LOCALE)
+
+
+def page_locale(chosen: str | None, accept_language: str | None) -> str | None:
+    """The locale a shopper's page formats amounts in: the one chosen (Checkout's `locale`), else, for
+    "auto" or none, the browser's first language (`Accept-Language`), else None (the default)."""
+    if chosen and chosen != "auto":
+        return chosen
+    first = (accept_language or "").split(",")[0].split(";")[0].strip()
+    return first if first and first != "*" else None
 
 
 def _table(rows: list[tuple[str, int, int]]) -> dict[str, Currency]:

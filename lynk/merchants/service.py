@@ -15,7 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lynk.core.db import Database
 from lynk.core.ids import new_id, random_token
 from lynk.core.scope import Scope
+from lynk.merchants import branding as brand_checks
 from lynk.merchants import key_cache, repository
+from lynk.merchants.branding import Branding
+from lynk.merchants.branding import of as branding_of
 from lynk.merchants.errors import ApiKeyNotFound, MerchantNotFound
 from lynk.merchants.key_cache import KeyCache
 from lynk.models import ApiKey, KeyKind, Merchant
@@ -159,3 +162,23 @@ async def authenticate(
     if cache is not None:
         cache.put(key_hash, found, read_at)
     return found
+
+
+async def branding(session: AsyncSession, merchant_id: str) -> Branding:
+    """The merchant's name, colour, icon and logo, as Lynk's pages show them to her shoppers."""
+    return branding_of(await get_merchant(session, merchant_id))
+
+
+async def update_branding(session: AsyncSession, merchant_id: str, changes: dict[str, str | None]) -> Merchant:
+    """Set (a value) or clear (None) `primary_color`, `icon` and `logo`, each checked (merchants/branding.py)."""
+    merchant = await get_merchant(session, merchant_id)
+    for name, value in changes.items():
+        param = f"settings[branding][{name}]"
+        if name == "primary_color":
+            merchant.brand_color = None if value is None else brand_checks.color(value, param)
+        elif name == "icon":
+            merchant.brand_icon = None if value is None else brand_checks.image(value, param)
+        elif name == "logo":
+            merchant.brand_logo = None if value is None else brand_checks.image(value, param)
+    await session.flush()
+    return merchant

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lynk.core.db import Base
@@ -20,6 +20,11 @@ class Merchant(PublicObject, Base):
     __tablename__ = "merchants"
 
     name: Mapped[str] = mapped_column(String(200))
+    # Branding on Lynk's pages for her shoppers (`settings[branding]`, merchants/branding.py checks them):
+    # `#rrggbb`, and images as an https URL or a data URL of a PNG, JPEG, GIF or WebP.
+    brand_color: Mapped[str | None] = mapped_column(String(7), default=None)
+    brand_icon: Mapped[str | None] = mapped_column(Text, default=None)
+    brand_logo: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class ApiKey(PublicObject, Base):

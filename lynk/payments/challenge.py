@@ -26,8 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lynk.core.clock import unix
 from lynk.core.errors import LynkError
 from lynk.core.money import currency as currency_of
+from lynk.core.money import page_locale
 from lynk.core.scope import Scope
 from lynk.link import service as link
+from lynk.merchants import service as merchants
+from lynk.merchants.branding import Branding
 from lynk.models import PaymentIntent, SetupIntent
 from lynk.payment_methods import service as payment_methods
 from lynk.payments import confirm as payment_confirm
@@ -44,8 +47,8 @@ _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
 )
 _SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self' *; "
-    "frame-ancestors 'self'; base-uri 'none'",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "form-action 'self' *; frame-ancestors 'self'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
@@ -133,11 +136,14 @@ async def challenge_page(intent_id: str, request: Request, client_secret: str = 
         if intent is None:
             return _not_found()
         last4 = await _last4(runtime, session, intent)
+        brand = await merchants.branding(session, intent.merchant_id)
     if isinstance(intent, PaymentIntent):
-        amount = f"{currency_of(intent.currency).format(intent.amount)} {intent.currency.upper()}"
-        heading, purpose = "Authenticate your payment", f"confirm this payment of {amount}"
+        locale = page_locale(None, request.headers.get("accept-language"))
+        amount = currency_of(intent.currency).display(intent.amount, locale)
+        heading, purpose = "Authenticate your payment", f"confirm this payment of {amount} to {brand.name}"
     else:
-        heading, purpose = "Authenticate your card", "confirm that your card may be saved for future payments"
+        heading = "Authenticate your card"
+        purpose = f"confirm that {brand.name} may save your card for future payments"
     html = _templates.get_template("challenge.html").render(
         heading=heading,
         purpose=purpose,
@@ -147,8 +153,19 @@ async def challenge_page(intent_id: str, request: Request, client_secret: str = 
         intent_id=intent.id,
         client_secret=client_secret,
         attempt=intent.attempts,
+        brand=brand,
     )
-    return HTMLResponse(html, headers=_SECURITY_HEADERS)
+    return HTMLResponse(html, headers=_headers(brand))
+
+
+def _headers(brand: Branding) -> dict[str, str]:
+    """The page's headers, its images also from the merchant's logo's own origin (exactly that one)."""
+    if not brand.image_origins:
+        return _SECURITY_HEADERS
+    policy = _SECURITY_HEADERS["Content-Security-Policy"].replace(
+        "img-src ", f"img-src {' '.join(brand.image_origins)} "
+    )
+    return {**_SECURITY_HEADERS, "Content-Security-Policy": policy}
 
 
 @router.post("/3ds/{intent_id}")

@@ -63,3 +63,12 @@ class Site:
         if token is not None:
             policy.set_cookie(request, response, token)
         return response
+
+
+def allow_images(headers: dict[str, str], origins: list[str]) -> dict[str, str]:
+    """`headers` whose Content-Security-Policy also lets images load from these exact origins (a merchant's
+    logo on her https site); nothing else is loosened."""
+    if not origins:
+        return headers
+    policy = headers["Content-Security-Policy"].replace("img-src ", f"img-src {' '.join(origins)} ", 1)
+    return {**headers, "Content-Security-Policy": policy}

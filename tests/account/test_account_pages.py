@@ -139,14 +139,16 @@ def test_another_shoppers_items_are_not_found(server: LynkServer) -> None:
     me, them = AccountBrowser(server), AccountBrowser(server)
     me.log_in(mine)
     their_page = them.log_in(theirs).text
-    their_detail, their_grant = ids(their_page, "csmrpd")[0], ids(their_page, "lgrant")[0]
+    their_detail = ids(their_page, "csmrpd")[0]
     for path in (
         f"/details/{their_detail}/remove",
         f"/details/{their_detail}/default",
-        f"/grants/{their_grant}/revoke",
+        f"/shops/{theirs.shop.id}/revoke",
     ):
         refused = me.post(path)
         assert refused.status_code == 404 and "not in your Lynk account" in refused.text
+    asked = me.page(f"/details/{their_detail}/remove")  # the confirmation page of another's card
+    assert asked.status_code == 404 and "not in your Lynk account" in asked.text
     assert ids(them.page().text, "csmrpd") == [their_detail]
     assert "Revoke access" in them.page().text
 
@@ -156,8 +158,8 @@ def test_remove_a_card_and_revoke_a_grant(server: LynkServer) -> None:
     browser = AccountBrowser(server)
     overview = browser.log_in(shopper).text
     assert "Grant Shop" in overview and "may charge you later" in overview
-    grant = ids(overview, "lgrant")[0]
-    revoked = browser.post(f"/grants/{grant}/revoke")
+    assert ids(overview, "acct") == [shopper.home.id, shopper.shop.id]  # where she joined, then the shop
+    revoked = browser.post(f"/shops/{shopper.shop.id}/revoke")
     assert revoked.status_code == 303 and revoked.headers["location"] == f"{BASE}?done=revoked"
     after = browser.http.get(revoked.headers["location"]).text
     assert "Access revoked: that merchant can no longer charge you" in after and "· access revoked" in after
@@ -179,6 +181,10 @@ def test_remove_a_card_and_revoke_a_grant(server: LynkServer) -> None:
     assert "revoked" in str(failure.value)
 
     detail = ids(after, "csmrpd")[0]
+    assert f'href="{BASE}/details/{detail}/remove"' in after  # "Remove" asks first, on a page of its own
+    asked = browser.page(f"/details/{detail}/remove")
+    assert asked.status_code == 200 and "Remove Visa •••• 4242?" in asked.text and "Keep this card" in asked.text
+    assert ids(browser.page().text, "csmrpd") == [detail]  # asking removed nothing
     assert browser.post(f"/details/{detail}/remove").headers["location"] == f"{BASE}?done=removed"
     page = browser.page().text
     assert ids(page, "csmrpd") == [] and "No saved cards" in page
@@ -252,7 +258,7 @@ def test_an_idle_session_expires(server: LynkServer) -> None:
 
 
 def test_export_downloads_everything_lynk_holds(server: LynkServer) -> None:
-    shopper = saved_shopper(server)
+    shopper = saved_shopper(server, shop_name="Export Shop")
     browser = AccountBrowser(server)
     browser.log_in(shopper)
     export = browser.post("/export")
@@ -261,7 +267,7 @@ def test_export_downloads_everything_lynk_holds(server: LynkServer) -> None:
     data = export.json()
     assert data["object"] == "link.account_export" and data["account"]["email"] == shopper.email
     assert [d["card"]["last4"] for d in data["payment_details"]] == ["4242"]
-    assert [g["merchant"] for g in data["grants"]] == [shopper.shop.id]
+    assert [(g["merchant"], g["merchant_name"]) for g in data["grants"]] == [(shopper.shop.id, "Export Shop")]
     assert "4242424242424242" not in export.text
 
 
@@ -370,3 +376,43 @@ def test_a_saved_bank_account_is_listed_by_its_bank_without_an_expiry(server: Ly
     assert "Expires" not in item
     card = overview.split(f'id="{ids(overview, "csmrpd")[0]}"', 1)[1].split("</li>", 1)[0]
     assert "Expires " in card
+
+
+def test_each_shop_once_with_its_cards_and_where_she_joined(server: LynkServer) -> None:
+    """Issue 12 item 14: two payments at one shop are one entry; the shop where she signed up is listed."""
+    shopper = saved_shopper(server, shop_name="Twice Shop")
+    checkout = Browser(server, shopper.shop)
+    checkout.login(shopper.email, shopper.phone)
+    again = pay_with_link(checkout, link_intent(server, shopper.shop), setup_future_usage="off_session")
+    assert again.status_code == 200, again.text
+    browser = AccountBrowser(server)
+    page = browser.log_in(shopper).text
+    shops = page[page.index('id="grants-h"') : page.index('id="devices-h"')]
+    assert shops.count("Twice Shop") == 2  # its name, and the revoke button's hidden "of Twice Shop"
+    assert ids(page, "acct") == [shopper.home.id, shopper.shop.id]
+    assert "You joined Lynk here" in shops and "Visa •••• 4242" in shops and "may charge you later" in shops
+
+
+def test_remembered_devices_are_named_by_browser_and_system(server: LynkServer) -> None:
+    shopper = saved_shopper(server)
+    browser = AccountBrowser(server)
+    browser.http.headers["User-Agent"] = (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+    )
+    page = browser.log_in(shopper, remember=True).text
+    assert "<strong>Chrome on Linux</strong>" in page and "Mozilla/5.0" not in page
+
+
+def test_add_a_card_the_processor_declines_is_refused_and_not_saved(server: LynkServer) -> None:
+    """Issue 12 item 14: "Add a card" verifies the card (a zero-amount authorization) before keeping it."""
+    shopper = saved_shopper(server)
+    browser = AccountBrowser(server)
+    browser.log_in(shopper)
+    before = ids(browser.page().text, "csmrpd")
+    card = {"number": "4000 0000 0000 0002", "expiration": "12 / 34", "cvc": "123"}
+    declined = browser.post("/details", card)
+    assert declined.status_code == 402
+    assert "Your card was declined. It was not saved: try another card." in declined.text
+    assert ids(browser.page().text, "csmrpd") == before
+    fine = browser.post("/details", {**card, "number": "5555 5555 5555 4444"})
+    assert fine.status_code == 303 and len(ids(browser.page().text, "csmrpd")) == len(before) + 1

@@ -100,7 +100,7 @@ def test_customisations_shape_the_page_and_the_result(server: LynkServer, client
     shopper = Shopper(server)
     page = shopper.open(session.url or "")
     assert '<html lang="fr">' in page.text
-    assert "Donate 35.00 USD" in page.text and "We ship in 2 days." in page.text and "I agree." in page.text
+    assert "Donate 35,00\xa0$US" in page.text and "We ship in 2 days." in page.text and "I agree." in page.text
     address = {"line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "us"}
     fields: dict[str, Any] = {f"billing_{k}": v for k, v in address.items()}
     fields.update({f"shipping_{k}": v for k, v in address.items()})

@@ -77,6 +77,29 @@ def test_demo_is_idempotent(env: dict[str, str]) -> None:
     assert first.returncode == second.returncode == 0, first.stderr
     assert json.loads(first.stdout) == json.loads(second.stdout)
     assert json.loads(first.stdout)["secret_key"].startswith("sk_test_")
+    second_shop = json.loads(first.stdout)["second_shop"]  # the example bakery on :4243 (issue 12 item 6)
+    assert second_shop["name"] == "Lynk Demo Bakery" and second_shop["publishable_key"].startswith("pk_test_")
+    shown = lynk(env, "demo")
+    assert "http://127.0.0.1:4242" in shown.stdout and "http://127.0.0.1:4243" in shown.stdout
+    assert second_shop["secret_key"] in shown.stdout
+
+
+def test_merchants_brand_sets_checks_and_clears(env: dict[str, str]) -> None:
+    made = json.loads(lynk(env, "merchants", "create", "--name", "Brand Shop", "--json").stdout)
+    branded = lynk(
+        env, "merchants", "brand", made["id"], "--color", "#B5451B", "--logo", "https://a.example/l.png", "--json"
+    )
+    assert branded.returncode == 0, branded.stderr
+    assert json.loads(branded.stdout) == {
+        "id": made["id"],
+        "primary_color": "#b5451b",
+        "icon": None,
+        "logo": "https://a.example/l.png",
+    }
+    refused = lynk(env, "merchants", "brand", made["id"], "--logo", "javascript:alert(1)")
+    assert refused.returncode != 0 and "settings[branding][logo]" in refused.stderr
+    cleared = json.loads(lynk(env, "merchants", "brand", made["id"], "--logo", "", "--json").stdout)
+    assert cleared["logo"] is None and cleared["primary_color"] == "#b5451b"
 
 
 @contextmanager

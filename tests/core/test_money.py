@@ -57,3 +57,19 @@ def test_random_tokens_are_base62_and_distinct() -> None:
     assert len(tokens) == 200
     assert all(len(t) == 32 and t.isalnum() and t.isascii() for t in tokens)
     assert new_id("cus", 14).startswith("cus_")
+
+
+def test_amounts_for_people_follow_the_locale_and_the_exponent() -> None:
+    """Issue 12 item 12: "$999,999.99", not "999999.99 USD"; exact (Decimal from the integer), any exponent."""
+    from lynk.core.money import CURRENCIES, page_locale
+
+    assert CURRENCIES["usd"].display(99_999_999) == "$999,999.99"
+    assert CURRENCIES["usd"].display(99_999_999, "en-US") == "$999,999.99"
+    assert CURRENCIES["eur"].display(123_456, "de-DE") == "1.234,56\xa0€"
+    assert CURRENCIES["jpy"].display(1_234, "en") == "¥1,234"  # no minor unit
+    assert CURRENCIES["kwd"].display(1_234, "en") == "KWD1.234"  # three decimals, none lost
+    assert CURRENCIES["usd"].display(10**15 + 1) == "$10,000,000,000,000.01"  # beyond a float's precision
+    assert CURRENCIES["usd"].display(5, "not-a-locale") == "$0.05"
+    assert page_locale("fr", "en-US,en;q=0.9") == "fr"
+    assert page_locale("auto", "en-GB,en;q=0.9") == "en-GB"
+    assert page_locale(None, None) is None

@@ -59,9 +59,15 @@ def test_a_shopper_removes_a_card_and_revokes_a_grant(page: Page, server: LynkSe
     expect(page.get_by_role("status")).to_have_text("The card is saved.")
     expect(page.locator("strong", has_text="Mastercard •••• 4444")).to_be_visible()
 
+    page.get_by_role("link", name=f"Remove {CARD}").click()  # asks first
+    expect(page.get_by_role("heading", name=f"Remove {CARD}?")).to_be_visible()
+    page.get_by_role("link", name="Keep this card").click()
+    expect(page.locator("strong", has_text=CARD)).to_be_visible()
+    page.get_by_role("link", name=f"Remove {CARD}").click()
     page.get_by_role("button", name=f"Remove {CARD}").click()
     expect(page.get_by_role("status")).to_have_text("The card is removed from your account.")
     expect(page.locator("strong", has_text=CARD)).to_have_count(0)
+    page.get_by_role("link", name="Remove Mastercard •••• 4444").click()
     page.get_by_role("button", name="Remove Mastercard •••• 4444").click()
     expect(page.get_by_text("No saved cards")).to_be_visible()
 
@@ -133,6 +139,10 @@ def test_the_keyboard_alone_logs_in_and_removes_a_card(page: Page, server: LynkS
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Your Lynk account")).to_be_visible()
     expect(page.locator("span.meta", has_text="Remembered since")).to_be_visible()
+    expect(page.locator("strong", has_text="Chrome on Linux")).to_be_visible()  # Playwright's Chromium
+    _tab_to(page, "Remove")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=f"Remove {CARD}?")).to_be_visible()
     _tab_to(page, "Remove")
     page.keyboard.press("Enter")
     expect(page.get_by_text("No saved cards")).to_be_visible()
@@ -161,6 +171,19 @@ def test_no_serious_accessibility_violations_and_screenshots(
     assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
     screenshot(page, f"account-overview-{width}")
     assert axe_violations(page, axe_source) == []
+    page.get_by_role("link", name=f"Remove {CARD}").click()
+    screenshot(page, f"account-remove-card-{width}")
+    assert axe_violations(page, axe_source) == []
+    page.get_by_role("link", name="Keep this card").click()
+    page.get_by_text("Add a card").click()
+    page.get_by_label("Card number").fill("4000 0000 0000 0002")
+    page.get_by_label("Expiration").fill("12 / 34")
+    page.get_by_label("CVC").fill("123")
+    page.get_by_role("button", name="Save card").click()
+    expect(page.get_by_text("Your card was declined. It was not saved: try another card.")).to_be_visible()
+    screenshot(page, f"account-card-declined-{width}")
+    assert axe_violations(page, axe_source) == []
+    page.goto(server.base_url + BASE)
     page.get_by_role("link", name="Delete my account").click()
     screenshot(page, f"account-delete-{width}")
     assert axe_violations(page, axe_source) == []

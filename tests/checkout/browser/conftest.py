@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import subprocess
+import sys
 import tarfile
 import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -15,11 +20,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.merchants.factories import MerchantKeys
 from tests.servers import LynkServer, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 AXE_VERSION = "4.14.1"
 ROOT = Path(__file__).resolve().parents[3]
+EXAMPLE = ROOT / "examples" / "merchant" / "server.py"
 CACHE = ROOT / ".cache" / "npm"
 ARTIFACTS = ROOT / "artifacts"
 
@@ -146,3 +153,42 @@ def screenshot(page: Page, name: str) -> Path:
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@contextmanager
+def example_shop(server: LynkServer, keys: MerchantKeys, *, second: bool = False) -> Iterator[str]:
+    """One example shop, run as `make run` runs it (SHOP=second for the bakery), pointed at the test server."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "LYNK_URL": server.base_url,
+        "LYNK_SECRET_KEY": keys.secret_key,
+        "LYNK_PUBLISHABLE_KEY": keys.publishable_key,
+        "PORT": str(port),
+        "SHOP": "second" if second else "first",
+    }
+    process = subprocess.Popen([sys.executable, str(EXAMPLE)], env=env, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def roomy_ip_limits(server: LynkServer) -> Iterator[None]:
+    """Every shopper here comes from 127.0.0.1: raise the per-IP Link limits for a test that asks for this."""
+    settings = server.runtime.settings
+    saved = settings.link_lookups_per_ip, settings.link_sends_per_ip
+    settings.link_lookups_per_ip, settings.link_sends_per_ip = 100_000, 100_000
+    try:
+        yield
+    finally:
+        settings.link_lookups_per_ip, settings.link_sends_per_ip = saved

@@ -3,13 +3,7 @@ an iframe from Lynk's origin, and confirmPayment pays and returns to the shop.""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
@@ -17,36 +11,16 @@ import pytest
 import stripe
 from playwright.sync_api import Browser, Page, expect
 
-from tests.checkout.browser.conftest import axe_violations, screenshot
+from tests.checkout.browser.conftest import axe_violations, example_shop, screenshot
 from tests.merchants.factories import MerchantKeys
-from tests.servers import LynkServer, free_port
-
-EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "merchant" / "server.py"
+from tests.servers import LynkServer
 
 
 @pytest.fixture
 def shop(server: LynkServer, merchant: MerchantKeys) -> Iterator[str]:
     """The example merchant from examples/, run as a newcomer runs it, pointed at the test server."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "LYNK_URL": server.base_url,
-        "LYNK_SECRET_KEY": merchant.secret_key,
-        "LYNK_PUBLISHABLE_KEY": merchant.publishable_key,
-        "PORT": str(port),
-    }
-    process = subprocess.Popen([sys.executable, str(EXAMPLE)], env=env, stdout=subprocess.DEVNULL)
-    try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with example_shop(server, merchant) as url:
+        yield url
 
 
 def frame(page: Page):  # type: ignore[no-untyped-def]
@@ -95,7 +69,7 @@ def test_hosted_checkout_from_the_example_shop(page: Page, shop: str) -> None:
     page.get_by_label("Card number").fill("4242424242424242")
     page.get_by_label("Expiration").fill("1234")
     page.get_by_label("CVC").fill("123")
-    page.get_by_role("button", name="Pay 20.00 USD").click()
+    page.get_by_role("button", name="Pay $20.00").click()
     page.wait_for_url(f"{shop}/done?session_id=cs_test_*")
 
 

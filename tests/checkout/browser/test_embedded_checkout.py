@@ -36,7 +36,7 @@ def test_a_shop_mounts_embedded_checkout_and_the_shopper_pays(
     form.get_by_label("Card number").fill("4242424242424242")
     form.get_by_label("Expiration").fill("12 / 34")
     form.get_by_label("CVC").fill("123")
-    form.get_by_role("button", name="Book 35.00 USD").click()
+    form.get_by_role("button", name="Book $35.00").click()
     page.wait_for_url(f"{shop}/return?session_id={session.id}", timeout=60_000)
     done = client.v1.checkout.sessions.retrieve(session.id)
     assert (done.status, done.payment_status) == ("complete", "paid")

@@ -52,7 +52,7 @@ def test_a_new_shopper_pays_with_4242_and_lands_on_success_url(
     expect(page.get_by_role("heading", name="Order summary")).to_be_visible()
     expect(page.get_by_text("T-shirt \u00d7 2")).to_be_visible()
     fill_card(page, "4242 4242 4242 4242")
-    expect(pay_button(page)).to_have_text("Pay 35.00 USD")
+    expect(pay_button(page)).to_have_text("Pay $35.00")
     pay_button(page).click()
     page.wait_for_url(f"{shop_url}/success?session_id={session.id}")
     assert client.v1.checkout.sessions.retrieve(session.id).payment_status == "paid"

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import statistics
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,17 +23,7 @@ from tests.link.support import latest_code, messages, new_email, new_phone
 from tests.merchants.factories import MerchantKeys, make_merchant
 from tests.servers import LynkServer
 
-
-@pytest.fixture(autouse=True)
-def roomy_ip_limits(server: LynkServer) -> Iterator[None]:
-    """Every shopper here comes from 127.0.0.1: raise the per-IP Link limits for these tests only."""
-    settings = server.runtime.settings
-    saved = settings.link_lookups_per_ip, settings.link_sends_per_ip
-    settings.link_lookups_per_ip, settings.link_sends_per_ip = 100_000, 100_000
-    try:
-        yield
-    finally:
-        settings.link_lookups_per_ip, settings.link_sends_per_ip = saved
+pytestmark = pytest.mark.usefixtures("roomy_ip_limits")  # every shopper here comes from 127.0.0.1
 
 
 @pytest.fixture
@@ -52,7 +41,7 @@ def link_session(client: stripe.StripeClient, shop_url: str) -> stripe.checkout.
 
 
 def pay_button(page: Page):  # type: ignore[no-untyped-def]
-    return page.get_by_role("button", name=re.compile(r"^Pay \d"))
+    return page.get_by_role("button", name=re.compile(r"^Pay \$\d"))
 
 
 def opt_in_at(page: Page, client: stripe.StripeClient, shop_url: str, email: str, phone: str) -> None:
