@@ -221,6 +221,8 @@ def _from_intent(intent: Any) -> AuthorizeResult:
     network = _network(_get(charge, "outcome", "network_status"), "approved_by_network")
     reference = str(_get(intent, "id"))
     status = _get(intent, "status")
+    if status == "processing":  # the processor has not decided yet (its own attempt is in flight)
+        raise ConnectorUnavailable("the processor has not decided this payment yet")
     if status in ("requires_capture", "succeeded"):
         kind = AuthorizeStatus.CAPTURED if status == "succeeded" else AuthorizeStatus.AUTHORIZED
         return AuthorizeResult(kind, reference, network, "Payment complete.", cvc_check=cvc, postal_code_check=postal)

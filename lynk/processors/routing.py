@@ -50,7 +50,7 @@ from lynk.connectors import (
 from lynk.connectors.stripe_api import StripeConnector, verify_webhook
 from lynk.core.db import reading
 from lynk.core.scope import Scope
-from lynk.processors import service
+from lynk.processors import repository, service
 from lynk.processors.health import BOARD
 from lynk.processors.service import ProcessorConfig
 from lynk.vault import service as vault
@@ -71,6 +71,16 @@ FACTORIES: dict[str, Factory] = {"stripe": _stripe}
 # Each kind's own webhook signature scheme: (payload, signature header, secret) -> the event.
 WEBHOOK_VERIFIERS: dict[str, Callable[[bytes, str, str], dict[str, Any]]] = {"stripe": verify_webhook}
 SIGNATURE_HEADERS = {"stripe": "stripe-signature"}
+
+
+def _key(attempt_key: str, processor_id: str) -> str:
+    """A processor's own idempotency key for an attempt: a retry replays at each what it already did."""
+    return f"{attempt_key}@{processor_id}"
+
+
+def _unreachable(processor_id: str) -> ConnectorUnavailable:
+    """Not reaching the processor an earlier run sent the attempt to says nothing of that run: unknown."""
+    return ConnectorUnavailable(f"processor {processor_id}, which has this attempt, cannot be reached")
 
 
 def tagged(processor_id: str, reference: str) -> str:
@@ -149,26 +159,38 @@ class ProcessorRouter:
     async def has_processors(self) -> bool:
         return bool(await self.routes())
 
+    async def _processor(self, processor_id: str) -> tuple[ProcessorConfig, Connector]:
+        """One of the scope's processors by id, removed ones too (they settle what they authorized)."""
+        for config, connector in await self.routes():
+            if config.id == processor_id:
+                return config, connector
+        async with reading(self._session) as session:
+            removed = await service.config(session, self._keyring, self._scope, processor_id)
+        if removed is None:
+            raise ConnectorNotReached(f"processor {processor_id} is not this merchant's")
+        return removed, self._connector(removed)
+
     async def _owner(self, reference: str) -> tuple[Connector, str, str | None]:
         """The connector that issued `reference`, its own reference, and the processor id."""
         processor_id, own = split(reference)
         if processor_id is None:
             return self._default, reference, None
-        for config, connector in await self.routes():
-            if config.id == processor_id:
-                self.label = config.kind
-                return connector, own, processor_id
-        async with reading(self._session) as session:
-            removed = await service.config(session, self._keyring, self._scope, processor_id)
-        if removed is None:
-            raise ConnectorNotReached(f"processor {processor_id} is not this merchant's")
-        self.label = removed.kind
-        return self._connector(removed), own, processor_id
+        config, connector = await self._processor(processor_id)
+        self.label = config.kind
+        return connector, own, processor_id
 
     # Authorization: routed, with failover
 
     async def authorize(self, request: AuthorizeRequest) -> AuthorizeResult:
         routes = await self.routes()
+        pinned = await self._pinned(request.idempotency_key)
+        if pinned is not None:  # an earlier run of this attempt was sent there: only there, under its key
+            config, connector, key = pinned
+            self.label = config.kind
+            result = await self._ask_again(config, connector, replace(request, idempotency_key=key))
+            if result is not None:
+                return result
+            await self._pin(request.idempotency_key, None)  # it says it never saw the key: route afresh
         if not routes:
             return await self._default.authorize(request)
         self.label = routes[0][0].kind
@@ -185,25 +207,68 @@ class ProcessorRouter:
         if not candidates:
             raise ProcessorNotConfigured("no processor of this merchant takes this payment")
         for config, connector in _by_health(candidates):
-            key = f"{request.idempotency_key}@{config.id}"
+            key = _key(request.idempotency_key, config.id)
             self.label = config.kind
+            await self._pin(request.idempotency_key, config.id)  # committed before the call: the recovery point
             try:
                 result = await _timed(config.id, connector.authorize(replace(request, idempotency_key=key)))
                 return _retag(config.id, result)
             except ConnectorNotReached:
                 logger.warning("processor %s was not reached; trying the next one", config.id)
+                await self._pin(request.idempotency_key, None)
                 continue
             except ConnectorUnavailable:
                 found = await connector.status(key)  # unreachable now too: unknown, so no failover (raises)
                 if found is not None:
                     return _retag(config.id, found)
                 logger.warning("processor %s failed and never recorded %s; trying the next one", config.id, key)
+                await self._pin(request.idempotency_key, None)
         raise ConnectorNotReached("no processor could be reached")
 
+    async def _ask_again(
+        self, config: ProcessorConfig, connector: Connector, request: AuthorizeRequest
+    ) -> AuthorizeResult | None:
+        """The attempt again at the processor an earlier run sent it to: its answer, or None if it says it
+        never saw the key."""
+        try:
+            result = await _timed(config.id, connector.authorize(request))
+            return _retag(config.id, result)
+        except ConnectorNotReached:
+            raise _unreachable(config.id) from None
+        except ConnectorUnavailable:
+            found = await connector.status(request.idempotency_key)
+            return _retag(config.id, found) if found is not None else None
+
+    async def _pinned(self, attempt_key: str) -> tuple[ProcessorConfig, Connector, str] | None:
+        """The processor an earlier run of this attempt was sent to (committed before that call), if any."""
+        async with reading(self._session) as session:
+            row = await repository.attempt(session, attempt_key)
+        if row is None:
+            return None
+        config, connector = await self._processor(row.processor_id)
+        return config, connector, row.processor_key
+
+    async def _pin(self, attempt_key: str, processor_id: str | None) -> None:
+        """Record (None: forget) the processor this attempt is about to be sent to, committed at once."""
+        async with reading(self._session, write=True) as session:
+            if processor_id is None:
+                await repository.unpin_attempt(session, attempt_key)
+            else:
+                key = _key(attempt_key, processor_id)
+                await repository.pin_attempt(session, attempt_key, processor_id, key, int(time.time()))
+
     async def status(self, idempotency_key: str) -> AuthorizeResult | OperationResult | DebitResult | None:
+        pinned = await self._pinned(idempotency_key)
+        if pinned is not None:  # asked there and nowhere else; not reaching it leaves the outcome unknown
+            config, connector, key = pinned
+            try:
+                found = await connector.status(key)
+            except ConnectorNotReached:
+                raise _unreachable(config.id) from None
+            return _retag(config.id, found) if found is not None else None
         for config, connector in await self.routes():
             try:
-                found = await connector.status(f"{idempotency_key}@{config.id}")
+                found = await connector.status(_key(idempotency_key, config.id))
             except ConnectorNotReached:
                 continue
             if found is not None:
