@@ -26,6 +26,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, NoReturn
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import stripe
@@ -57,6 +58,7 @@ logging.getLogger("stripe").setLevel(logging.INFO)
 logger = logging.getLogger(__name__)
 
 KEY_FIELD = "lynk_idempotency_key"
+RETURN_KEY_PARAM = "lynk_attempt"  # in the return URL: the key of the attempt the shopper authenticated
 DEFAULT_TIMEOUT_S = 30.0
 _NOT_REACHED = (httpx.ConnectError, httpx.ConnectTimeout)
 
@@ -138,8 +140,8 @@ class StripeConnector:
         }
         if request.off_session:
             params["off_session"] = True
-        elif self._return_url:
-            params["return_url"] = self._return_url
+        elif self._return_url:  # back to Lynk, naming the attempt: Lynk then asks `status` of its key
+            params["return_url"] = _with_query(self._return_url, {RETURN_KEY_PARAM: request.idempotency_key})
         options = {"idempotency_key": request.idempotency_key}
         try:
             async with self._client() as client:
@@ -211,6 +213,12 @@ class StripeConnector:
         return DebitResult(
             DebitStatus.FAILED, "", code="payment_method_unactivated", message="This processor takes cards only."
         )
+
+
+def _with_query(url: str, extra: dict[str, str]) -> str:
+    parts = urlsplit(url)
+    query = urlencode([*parse_qsl(parts.query), *extra.items()])
+    return urlunsplit(parts._replace(query=query))
 
 
 def _from_intent(intent: Any) -> AuthorizeResult:

@@ -13,19 +13,22 @@ Applied today (Stripe): `charge.dispute.created`.
 
 from __future__ import annotations
 
+import html
 import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.connectors import WebhookRejected
 from lynk.core.clock import unix
 from lynk.core.errors import LynkError
-from lynk.payments import aftermath, repository
+from lynk.core.scope import Scope
+from lynk.payments import aftermath, challenge, processor_outcomes, repository
 from lynk.payments.context import PaymentContext, configured
 from lynk.processors import service as processors
-from lynk.processors.routing import SIGNATURE_HEADERS, WEBHOOK_VERIFIERS, tagged
+from lynk.processors.routing import RETURN_KEY_PARAM, SIGNATURE_HEADERS, WEBHOOK_VERIFIERS, tagged
 from lynk.wire.responses import JSON_TYPE, error_body
 from lynk.wire.routing import Runtime
 
@@ -53,6 +56,46 @@ async def _apply(ctx: PaymentContext, processor_id: str, event: dict[str, Any]) 
     return True
 
 
+@router.get("/hooks/processors/{processor_id}/return")
+async def processor_return(processor_id: str, request: Request) -> Response:
+    """The shopper back from the processor's 3-D Secure page: Lynk asks the processor what became of the
+    attempt the URL names, writes it, and sends the shopper on to the merchant's `return_url`."""
+    runtime: Runtime = request.app.state.runtime
+    processor_key = request.query_params.get(RETURN_KEY_PARAM, "")
+    try:
+        async with runtime.db.transaction() as session:
+            found = await processors.for_hook(session, runtime.keyring, processor_id)
+            pi = None
+            if found is not None:
+                ctx = _context(runtime, session, found[0])
+                pi = await processor_outcomes.settle_pending(ctx, found[1].id, processor_key)
+    except LynkError as error:  # nothing written; the shopper may come back again (or the webhook settles it)
+        logger.warning("the return from processor %s was not applied: %s", processor_id, error.message)
+        return _page("We could not confirm your payment yet. Please return to the shop.", 503)
+    if pi is None:
+        return _page("This payment link is not valid.", 404)
+    if not pi.return_url:
+        return _page(f"Your payment is {pi.status.replace('_', ' ')}. You may close this window.", 200)
+    url = challenge.back_to(pi.return_url, "payment_intent", pi.id, pi.client_secret, pi.status)
+    return RedirectResponse(url, status_code=303)
+
+
+def _page(message: str, status: int) -> HTMLResponse:
+    return HTMLResponse(f"<!doctype html><title>Payment</title><p>{html.escape(message)}</p>", status)
+
+
+def _context(runtime: Runtime, session: AsyncSession, scope: Scope) -> PaymentContext:
+    return PaymentContext(
+        session=session,
+        scope=scope,
+        keyring=runtime.keyring,
+        test_connector=runtime.connector,
+        live_connector=runtime.live_connector,
+        now=unix(runtime.clock),
+        **configured(runtime.settings),
+    )
+
+
 @router.post("/hooks/processors/{processor_id}")
 async def processor_hook(processor_id: str, request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
@@ -70,15 +113,7 @@ async def processor_hook(processor_id: str, request: Request) -> Response:
             except WebhookRejected:
                 logger.warning("a webhook for processor %s did not verify", processor_id)
                 return _refused(400, "The webhook's signature does not verify.")
-            ctx = PaymentContext(
-                session=session,
-                scope=scope,
-                keyring=runtime.keyring,
-                test_connector=runtime.connector,
-                live_connector=runtime.live_connector,
-                now=unix(runtime.clock),
-                **configured(runtime.settings),
-            )
+            ctx = _context(runtime, session, scope)
             applied = await _apply(ctx, config.id, event)
     except LynkError as error:  # rolled back: the processor retries
         return Response(error_body(error), status_code=error.http_status, media_type=JSON_TYPE)

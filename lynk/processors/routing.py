@@ -47,7 +47,7 @@ from lynk.connectors import (
     RefundRequest,
     VoidRequest,
 )
-from lynk.connectors.stripe_api import StripeConnector, verify_webhook
+from lynk.connectors.stripe_api import RETURN_KEY_PARAM, StripeConnector, verify_webhook
 from lynk.core.db import reading
 from lynk.core.scope import Scope
 from lynk.processors import repository, service
@@ -58,13 +58,20 @@ from lynk.vault.keyring import Keyring
 
 logger = logging.getLogger(__name__)
 SEPARATOR = "|"
+__all__ = ["RETURN_KEY_PARAM", "ProcessorRouter"]
 
 Factory = Callable[[ProcessorConfig, Detokenize], Connector]
 T = TypeVar("T")
 
 
 def _stripe(config: ProcessorConfig, detokenize: Detokenize) -> Connector:
-    return StripeConnector(secret_key=config.secret_key, api_base=config.api_base, detokenize=detokenize)
+    return StripeConnector(
+        secret_key=config.secret_key,
+        api_base=config.api_base,
+        detokenize=detokenize,
+        timeout_s=config.timeout_s,
+        return_url=config.return_url,
+    )
 
 
 FACTORIES: dict[str, Factory] = {"stripe": _stripe}
@@ -76,6 +83,11 @@ SIGNATURE_HEADERS = {"stripe": "stripe-signature"}
 def _key(attempt_key: str, processor_id: str) -> str:
     """A processor's own idempotency key for an attempt: a retry replays at each what it already did."""
     return f"{attempt_key}@{processor_id}"
+
+
+def return_path(processor_id: str) -> str:
+    """Lynk's page the processor sends the shopper back to after its own 3-D Secure challenge."""
+    return f"/hooks/processors/{processor_id}/return"
 
 
 def _unreachable(processor_id: str) -> ConnectorUnavailable:
@@ -130,8 +142,17 @@ class ProcessorRouter:
     number at the last moment) in that request's session, or, while the request is between its atomic
     phases, in a short read of its own (`core.db.reading`): nothing is held across the processor call."""
 
-    def __init__(self, session: AsyncSession, keyring: Keyring, scope: Scope, default: Connector) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        keyring: Keyring,
+        scope: Scope,
+        default: Connector,
+        *,
+        public_url: str | None = None,
+    ) -> None:
         self._session, self._keyring, self._scope, self._default = session, keyring, scope, default
+        self._public_url = public_url.rstrip("/") if public_url else None
         self._routes: list[tuple[ProcessorConfig, Connector]] | None = None
         self.label = type(default).__name__.lower()
         """Who served the last call, for metrics and traces: the default's class (`simulator`) or a kind."""
@@ -147,6 +168,8 @@ class ProcessorRouter:
         return CardNumber(number)
 
     def _connector(self, config: ProcessorConfig) -> Connector:
+        if self._public_url is not None:  # the shopper comes back here from the processor's 3-D Secure page
+            config = replace(config, return_url=f"{self._public_url}{return_path(config.id)}")
         return FACTORIES[config.kind](config, self._detokenize)
 
     async def routes(self) -> list[tuple[ProcessorConfig, Connector]]:

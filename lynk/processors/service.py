@@ -25,6 +25,7 @@ from lynk.vault.keyring import Keyring
 from lynk.webhooks import targets
 
 KINDS = ["stripe"]
+DEFAULT_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,10 @@ class ProcessorConfig:
     secret_key: str = field(repr=False)
     rules: Rules
     webhook_secret: str | None = field(default=None, repr=False)
+    return_url: str | None = None
+    """Where the processor sends the shopper back after its own 3-D Secure page (set by the router)."""
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    """How long a call may take before it counts as unanswered."""
 
 
 def _seal(keyring: Keyring, account_id: str, secret_key: str, webhook_secret: str | None) -> vault.Sealed:
