@@ -8,14 +8,15 @@ through the same services the simulator's outcomes go through: a dispute is open
 test card's dispute. A charge already disputed, an unknown charge or an event type Lynk does not apply
 is acknowledged (200, `applied: false`) so the processor stops retrying; a bad signature is a 400.
 
-Applied today (Stripe): `charge.dispute.created`.
+Applied (Stripe's names; `payments.processor_outcomes`): `charge.dispute.created`, `charge.dispute.closed`,
+`payment_intent.succeeded`, `payment_intent.payment_failed`, `payment_intent.amount_capturable_updated`.
+`GET /hooks/processors/{proc_id}/return` is where the processor's 3-D Secure page sends the shopper back.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -25,10 +26,10 @@ from lynk.connectors import WebhookRejected
 from lynk.core.clock import unix
 from lynk.core.errors import LynkError
 from lynk.core.scope import Scope
-from lynk.payments import aftermath, challenge, processor_outcomes, repository
+from lynk.payments import challenge, processor_outcomes
 from lynk.payments.context import PaymentContext, configured
 from lynk.processors import service as processors
-from lynk.processors.routing import RETURN_KEY_PARAM, SIGNATURE_HEADERS, WEBHOOK_VERIFIERS, tagged
+from lynk.processors.routing import RETURN_KEY_PARAM, SIGNATURE_HEADERS, WEBHOOK_VERIFIERS
 from lynk.wire.responses import JSON_TYPE, error_body
 from lynk.wire.routing import Runtime
 
@@ -38,22 +39,6 @@ logger = logging.getLogger(__name__)
 
 def _refused(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": {"type": "invalid_request_error", "message": message}}, status_code=status)
-
-
-async def _apply(ctx: PaymentContext, processor_id: str, event: dict[str, Any]) -> bool:
-    """Apply one verified event; whether it changed anything."""
-    if event.get("type") != "charge.dispute.created":
-        return False
-    dispute = (event.get("data") or {}).get("object") or {}
-    intent = dispute.get("payment_intent")
-    if not isinstance(intent, str):
-        return False
-    charge = await repository.charge_by_connector_reference(ctx.session, ctx.scope, tagged(processor_id, intent))
-    if charge is None or charge.disputed or not charge.captured:
-        return False
-    inquiry = str(dispute.get("status", "")).startswith("warning")
-    await aftermath.open_dispute_on(ctx, charge, reason=str(dispute.get("reason") or "general"), inquiry=inquiry)
-    return True
 
 
 @router.get("/hooks/processors/{processor_id}/return")
@@ -114,7 +99,7 @@ async def processor_hook(processor_id: str, request: Request) -> Response:
                 logger.warning("a webhook for processor %s did not verify", processor_id)
                 return _refused(400, "The webhook's signature does not verify.")
             ctx = _context(runtime, session, scope)
-            applied = await _apply(ctx, config.id, event)
+            applied = await processor_outcomes.apply_event(ctx, config.id, event)
     except LynkError as error:  # rolled back: the processor retries
         return Response(error_body(error), status_code=error.http_status, media_type=JSON_TYPE)
     return JSONResponse({"received": True, "applied": applied})
