@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -105,36 +105,9 @@ def split(reference: str) -> tuple[str | None, str]:
     return (head, tail) if sep and head.startswith("proc_") else (None, reference)
 
 
-async def _timed(processor_id: str | None, call: Awaitable[T]) -> T:
-    """Await a processor's call, noting in its health whether it answered (a decline, even a refusal of
-    the key, is an answer) and how fast."""
-    began, ok = time.perf_counter(), True
-    try:
-        return await call
-    except ConnectorUnavailable:
-        ok = False
-        raise
-    finally:
-        if processor_id is not None:
-            BOARD.record(processor_id, ok=ok, latency_s=time.perf_counter() - began)
-
-
 def _retag(processor_id: str, result: AuthorizeResult | OperationResult | DebitResult) -> AuthorizeResult:
     assert isinstance(result, AuthorizeResult)
     return replace(result, reference=tagged(processor_id, result.reference))
-
-
-def _by_health(candidates: list[tuple[ProcessorConfig, Connector]]) -> Iterator[tuple[ProcessorConfig, Connector]]:
-    """The candidates whose breaker lets a call through (asked only when their turn comes: letting one
-    through may spend the half-open probe), then, if none answered, those skipped: better a call to a
-    processor judged unhealthy than a refusal."""
-    skipped = []
-    for candidate in candidates:
-        if BOARD.allows(candidate[0].id):
-            yield candidate
-        else:
-            skipped.append(candidate)
-    yield from skipped
 
 
 class ProcessorRouter:
@@ -202,6 +175,37 @@ class ProcessorRouter:
         self.label = config.kind
         return connector, own, processor_id
 
+    async def _timed(self, processor_id: str | None, call: Awaitable[T]) -> T:
+        """Await a processor's call, noting in its health (shared, in the database) whether it answered (a
+        decline, even a refusal of the key, is an answer) and how fast."""
+        began, ok = time.perf_counter(), True
+        try:
+            return await call
+        except ConnectorUnavailable:
+            ok = False
+            raise
+        finally:
+            if processor_id is not None:
+                async with reading(self._session, write=True) as session:
+                    await BOARD.record(session, processor_id, ok=ok, latency_s=time.perf_counter() - began)
+
+    async def _by_health(
+        self, candidates: list[tuple[ProcessorConfig, Connector]]
+    ) -> AsyncIterator[tuple[ProcessorConfig, Connector]]:
+        """The candidates whose breaker lets a call through (asked only when their turn comes: letting one
+        through may spend the half-open probe), then, if none answered, those skipped: better a call to a
+        processor judged unhealthy than a refusal."""
+        skipped = []
+        for candidate in candidates:
+            async with reading(self._session, write=True) as session:
+                allowed = await BOARD.allows(session, candidate[0].id)
+            if allowed:
+                yield candidate
+            else:
+                skipped.append(candidate)
+        for candidate in skipped:
+            yield candidate
+
     # Authorization: routed, with failover
 
     async def authorize(self, request: AuthorizeRequest) -> AuthorizeResult:
@@ -229,12 +233,12 @@ class ProcessorRouter:
         ]
         if not candidates:
             raise ProcessorNotConfigured("no processor of this merchant takes this payment")
-        for config, connector in _by_health(candidates):
+        async for config, connector in self._by_health(candidates):
             key = _key(request.idempotency_key, config.id)
             self.label = config.kind
             await self._pin(request.idempotency_key, config.id)  # committed before the call: the recovery point
             try:
-                result = await _timed(config.id, connector.authorize(replace(request, idempotency_key=key)))
+                result = await self._timed(config.id, connector.authorize(replace(request, idempotency_key=key)))
                 return _retag(config.id, result)
             except ConnectorNotReached:
                 logger.warning("processor %s was not reached; trying the next one", config.id)
@@ -254,7 +258,7 @@ class ProcessorRouter:
         """The attempt again at the processor an earlier run sent it to: its answer, or None if it says it
         never saw the key."""
         try:
-            result = await _timed(config.id, connector.authorize(request))
+            result = await self._timed(config.id, connector.authorize(request))
             return _retag(config.id, result)
         except ConnectorNotReached:
             raise _unreachable(config.id) from None
@@ -305,17 +309,17 @@ class ProcessorRouter:
 
     async def capture(self, request: CaptureRequest) -> OperationResult:
         connector, own, processor_id = await self._owner(request.reference)
-        result = await _timed(processor_id, connector.capture(replace(request, reference=own)))
+        result = await self._timed(processor_id, connector.capture(replace(request, reference=own)))
         return replace(result, reference=request.reference)
 
     async def void(self, request: VoidRequest) -> OperationResult:
         connector, own, processor_id = await self._owner(request.reference)
-        result = await _timed(processor_id, connector.void(replace(request, reference=own)))
+        result = await self._timed(processor_id, connector.void(replace(request, reference=own)))
         return replace(result, reference=request.reference)
 
     async def refund(self, request: RefundRequest) -> OperationResult:
         connector, own, processor_id = await self._owner(request.reference)
-        result = await _timed(processor_id, connector.refund(replace(request, reference=own)))
+        result = await self._timed(processor_id, connector.refund(replace(request, reference=own)))
         if processor_id is None or not result.succeeded:
             return result
         return replace(result, reference=tagged(processor_id, result.reference))

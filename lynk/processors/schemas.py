@@ -29,6 +29,7 @@ class CreateProcessor(Params):
     priority: Annotated[FormInt, Field(ge=0, le=1000)] = 0
     routing: Routing | None = None
     webhook_secret: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    timeout_ms: Annotated[FormInt, Field(ge=100, le=120_000)] | None = None
 
 
 class UpdateProcessor(Params):

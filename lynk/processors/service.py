@@ -108,6 +108,8 @@ class NewProcessor:
     rules: Rules = field(default_factory=Rules)
     webhook_secret: str | None = None
     """What the processor signs its webhooks to `/hooks/processors/{id}` with (Stripe: `whsec_…`)."""
+    timeout_ms: int | None = None
+    """How long a call may take before it counts as unanswered (None: `DEFAULT_TIMEOUT_S`)."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,8 @@ async def add(
         raise UnknownProcessorKind(new.kind, KINDS)
     if not new.secret_key:
         raise InvalidRoutingRule("A processor needs its secret key.", "secret_key")
+    if new.timeout_ms is not None and not 100 <= new.timeout_ms <= 120_000:
+        raise InvalidRoutingRule("timeout_ms must be from 100 to 120000 (milliseconds).", "timeout_ms")
     account_id = new_id("proc")
     sealed = _seal(keyring, account_id, new.secret_key, new.webhook_secret)
     account = ProcessorAccount(
@@ -179,6 +183,7 @@ async def add(
         priority=new.priority,
         rules=new.rules.as_dict(),
         removed=False,
+        timeout_ms=new.timeout_ms,
     )
     await repository.add(session, account)
     return account
@@ -212,6 +217,7 @@ def _config(row: ProcessorAccount, keyring: Keyring) -> ProcessorConfig:
         secret_key=credentials["secret_key"] or "",
         rules=Rules.of(row.rules),
         webhook_secret=credentials.get("webhook_secret"),
+        timeout_s=row.timeout_ms / 1000 if row.timeout_ms else DEFAULT_TIMEOUT_S,
     )
 
 
