@@ -6,6 +6,7 @@ attempt, writes it, and sends the shopper on to the merchant's `return_url`. Bot
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -45,7 +46,7 @@ def _ledger_balances(server: LynkServer) -> None:
 
 @pytest.mark.parametrize("outcome", ["complete", "fail"])
 def test_3d_secure_completed_at_the_processor_settles_the_intent_at_both_ends(
-    server: LynkServer, merchant: MerchantKeys, acquirer: Acquirer, outcome: str
+    server: LynkServer, merchant: MerchantKeys, acquirer: Acquirer, outcome: str, lynk_log: Path
 ) -> None:
     client = sdk_client(server, merchant.secret_key)
     processor_id = stripe_processor(server, merchant, acquirer)
@@ -90,6 +91,7 @@ def test_3d_secure_completed_at_the_processor_settles_the_intent_at_both_ends(
     assert httpx.get(back_at_lynk, timeout=30).headers["location"] == to_shop.headers["location"]
     assert len(client.v1.charges.list({"payment_intent": intent.id}).data) == 1
     _ledger_balances(server)
+    assert "4000000000003220" not in lynk_log.read_text()  # the 3-D Secure card, in neither server's log
 
 
 def test_a_return_naming_no_attempt_changes_nothing(
