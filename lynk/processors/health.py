@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -44,13 +44,13 @@ class HealthBoard:
     def _now(self) -> int:
         return _ms(self.clock())
 
-    async def _breaker(self, session: AsyncSession, processor_id: str, *, lock: bool) -> ProcessorBreaker:
-        """The processor's breaker row, made (closed) if it has none yet; locked for a change."""
+    async def _breaker(self, session: AsyncSession, processor_id: str) -> ProcessorBreaker:
+        """The processor's breaker row, made (closed) if it has none yet, locked for a change."""
         dialect = postgresql if (await session.connection()).dialect.name == "postgresql" else sqlite
         row = {"processor_id": processor_id, "opened_ms": None, "probe_ms": None, "since_ms": 0}
         await session.execute(dialect.insert(ProcessorBreaker).values(row).on_conflict_do_nothing())
         stmt = select(ProcessorBreaker).where(ProcessorBreaker.processor_id == processor_id)
-        stmt = (stmt.with_for_update() if lock else stmt).execution_options(populate_existing=True)
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
         breaker: ProcessorBreaker = (await session.scalars(stmt)).one()
         return breaker
 
@@ -69,7 +69,7 @@ class HealthBoard:
         session.add(ProcessorCall(processor_id=processor_id, at_ms=now, ok=ok, latency_ms=_ms(latency_s)))
         old = (ProcessorCall.processor_id == processor_id, ProcessorCall.at_ms < now - _ms(WINDOW_SECONDS))
         await session.execute(delete(ProcessorCall).where(*old))
-        breaker = await self._breaker(session, processor_id, lock=True)
+        breaker = await self._breaker(session, processor_id)
         if breaker.opened_ms is not None:  # the probe (or a call made while open) decides
             breaker.probe_ms = None
             if ok:  # answered: close and start afresh from this call
@@ -85,20 +85,32 @@ class HealthBoard:
             breaker.opened_ms = now
             await session.flush()
 
+    async def verdict(self, session: AsyncSession, processor_id: str) -> Literal["closed", "open", "probe"]:
+        """A read: `closed` (calls go through), `open` (not now), or `probe` (one call may go: claim it)."""
+        stmt = select(ProcessorBreaker).where(ProcessorBreaker.processor_id == processor_id)
+        breaker = (await session.scalars(stmt.execution_options(populate_existing=True))).first()
+        if breaker is None or breaker.opened_ms is None:
+            return "closed"
+        now, cooldown = self._now(), _ms(COOLDOWN_SECONDS)
+        if now - breaker.opened_ms < cooldown or (breaker.probe_ms is not None and now - breaker.probe_ms < cooldown):
+            return "open"
+        return "probe"
+
     async def allows(self, session: AsyncSession, processor_id: str) -> bool:
         """Whether routing may send a call now: closed, or open long enough for one probe (claimed here)."""
-        breaker = await self._breaker(session, processor_id, lock=False)
+        verdict = await self.verdict(session, processor_id)
+        return verdict == "closed" or (verdict == "probe" and await self.claim_probe(session, processor_id))
+
+    async def claim_probe(self, session: AsyncSession, processor_id: str) -> bool:
+        """Take the half-open probe, in one process only (a conditional update); False if another did."""
         now = self._now()
-        if breaker.opened_ms is None:
-            return True
-        if now - breaker.opened_ms < _ms(COOLDOWN_SECONDS):
-            return False
         stale = now - _ms(COOLDOWN_SECONDS)  # a probe whose call never reported: another may go
         claim = (
             update(ProcessorBreaker)
             .where(
                 ProcessorBreaker.processor_id == processor_id,
-                ProcessorBreaker.opened_ms == breaker.opened_ms,
+                ProcessorBreaker.opened_ms.is_not(None),
+                ProcessorBreaker.opened_ms <= stale,
                 or_(ProcessorBreaker.probe_ms.is_(None), ProcessorBreaker.probe_ms < stale),
             )
             .values(probe_ms=now)

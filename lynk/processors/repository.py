@@ -63,3 +63,11 @@ async def pin_attempt(
 
 async def unpin_attempt(session: AsyncSession, idempotency_key: str) -> None:
     await session.execute(delete(ProcessorAttempt).where(ProcessorAttempt.idempotency_key == idempotency_key))
+
+
+async def any_account(session: AsyncSession, scope: Scope) -> bool:
+    """Whether the scope has, or had, a processor account (removed ones count)."""
+    stmt = select(ProcessorAccount.pk).where(
+        ProcessorAccount.merchant_id == scope.merchant_id, ProcessorAccount.livemode == scope.livemode
+    )
+    return (await session.scalars(stmt.limit(1))).first() is not None

@@ -127,6 +127,7 @@ class ProcessorRouter:
         self._session, self._keyring, self._scope, self._default = session, keyring, scope, default
         self._public_url = public_url.rstrip("/") if public_url else None
         self._routes: list[tuple[ProcessorConfig, Connector]] | None = None
+        self._had_processors = True
         self.label = type(default).__name__.lower()
         """Who served the last call, for metrics and traces: the default's class (`simulator`) or a kind."""
 
@@ -149,6 +150,8 @@ class ProcessorRouter:
         if self._routes is None:
             async with reading(self._session) as session:
                 configs = await service.route_configs(session, self._keyring, self._scope)
+                # A scope that never had a processor has no attempt recorded at one: none to look up.
+                self._had_processors = bool(configs) or await repository.any_account(session, self._scope)
             self._routes = [(config, self._connector(config)) for config in configs]
         return self._routes
 
@@ -189,6 +192,15 @@ class ProcessorRouter:
                 async with reading(self._session, write=True) as session:
                     await BOARD.record(session, processor_id, ok=ok, latency_s=time.perf_counter() - began)
 
+    async def _allowed(self, processor_id: str) -> bool:
+        """Whether the processor's breaker lets a call through: a read, and a write only to claim a probe."""
+        async with reading(self._session) as session:
+            verdict = await BOARD.verdict(session, processor_id)
+        if verdict != "probe":
+            return verdict == "closed"
+        async with reading(self._session, write=True) as session:
+            return await BOARD.claim_probe(session, processor_id)
+
     async def _by_health(
         self, candidates: list[tuple[ProcessorConfig, Connector]]
     ) -> AsyncIterator[tuple[ProcessorConfig, Connector]]:
@@ -197,9 +209,7 @@ class ProcessorRouter:
         processor judged unhealthy than a refusal."""
         skipped = []
         for candidate in candidates:
-            async with reading(self._session, write=True) as session:
-                allowed = await BOARD.allows(session, candidate[0].id)
-            if allowed:
+            if await self._allowed(candidate[0].id):
                 yield candidate
             else:
                 skipped.append(candidate)
@@ -268,6 +278,9 @@ class ProcessorRouter:
 
     async def _pinned(self, attempt_key: str) -> tuple[ProcessorConfig, Connector, str] | None:
         """The processor an earlier run of this attempt was sent to (committed before that call), if any."""
+        await self.routes()
+        if not self._had_processors:
+            return None
         async with reading(self._session) as session:
             row = await repository.attempt(session, attempt_key)
         if row is None:
