@@ -5,7 +5,8 @@ Lynk server, which speaks Stripe). What it sends per operation:
 
     authorize  POST /v1/payment_intents  amount, currency, confirm=true, capture_method (manual or
                automatic), payment_method_data[card] (number, expiry; the postal code when known),
-               off_session, metadata[lynk_idempotency_key]; Idempotency-Key = the attempt's key
+               off_session, metadata[lynk_idempotency_key], return_url (on session: Lynk's return page
+               with `lynk_attempt` = the key); Idempotency-Key = the attempt's key
                (amount 0, a card being set up: POST /v1/setup_intents instead)
     capture    POST /v1/payment_intents/{ref}/capture  amount_to_capture
     void       POST /v1/payment_intents/{ref}/cancel
@@ -140,8 +141,6 @@ class StripeConnector:
         }
         if request.off_session:
             params["off_session"] = True
-        elif self._return_url:  # back to Lynk, naming the attempt: Lynk then asks `status` of its key
-            params["return_url"] = _with_query(self._return_url, {RETURN_KEY_PARAM: request.idempotency_key})
         options = {"idempotency_key": request.idempotency_key}
         try:
             async with self._client() as client:
@@ -157,6 +156,8 @@ class StripeConnector:
                 )
                 if request.setup_for_future:
                     params["setup_future_usage"] = "off_session"
+                if self._return_url and not request.off_session:  # back to Lynk, naming the attempt
+                    params["return_url"] = _with_query(self._return_url, {RETURN_KEY_PARAM: request.idempotency_key})
                 intent = await client.v1.payment_intents.create_async(params, options)  # type: ignore[arg-type]
         except stripe.CardError as error:
             return _declined(error)
