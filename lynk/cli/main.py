@@ -28,7 +28,7 @@ from lynk.idempotency import service as idempotency
 from lynk.ledger import service as ledger
 from lynk.merchants import service as merchants
 from lynk.processors import service as processors
-from lynk.processors.objects import processor_object
+from lynk.processors.objects import processor_object, with_health
 from lynk.vault import keyring as vault_keys
 from lynk.vault import logfilter
 from lynk.vault import service as vault
@@ -385,6 +385,9 @@ def processors_add(
     ] = None,
     merchant_account: Annotated[str | None, typer.Option(help="Adyen: the merchant account")] = None,
     live_prefix: Annotated[str | None, typer.Option(help="Adyen, live mode: the company's API URL prefix")] = None,
+    timeout_ms: Annotated[
+        int | None, typer.Option(help="How long a call may take before it counts as unanswered (default 10000)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Add a processor account to a merchant, for test or live mode. The secret key is never shown again."""
@@ -407,9 +410,10 @@ def processors_add(
             webhook_secret,
             merchant_account=merchant_account,
             live_prefix=live_prefix,
+            timeout_ms=timeout_ms,
         )
         scope = Scope(merchant, mode == "live")
-        return processor_object(await processors.add(session, keyring, scope, new, now=now), health=False)
+        return processor_object(await processors.add(session, keyring, scope, new, now=now))
 
     payload = _in_transaction(add)
     _print(payload, as_json, [f"Processor {payload['id']} ({kind}, {mode} mode) added to {merchant}"])
@@ -426,11 +430,38 @@ def processors_list(
         found = []
         for livemode in (False, True):
             active = await processors.list_active(session, Scope(merchant, livemode))
-            found += [processor_object(a, health=False) for a in active]
+            found += [processor_object(a) for a in active]
         return found
 
     rows = _in_transaction(listed)
     lines = [f"{r['id']}  {r['kind']:<8} {'live' if r['livemode'] else 'test'}  {r['name'] or ''}" for r in rows]
+    _print({"object": "list", "data": rows}, as_json, lines or ["No processors: test mode uses the simulator."])
+
+
+@processors_app.command("health")
+def processors_health(
+    merchant: Annotated[str, typer.Option(help="The merchant id (acct_…)")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Each processor's health as every serving process sees it: calls and success rate over the last five
+    minutes, mean latency, and its circuit breaker."""
+
+    async def read(session: AsyncSession, now: int) -> list[dict[str, Any]]:
+        found = []
+        for livemode in (False, True):
+            for account in await processors.list_active(session, Scope(merchant, livemode)):
+                found.append(await with_health(session, account))
+        return found
+
+    rows = _in_transaction(read)
+    lines = []
+    for row in rows:
+        health = row["health"]
+        rate = "-" if health["success_rate"] is None else f"{100 * health['success_rate']:.0f}%"
+        latency = "-" if health["mean_latency_ms"] is None else f"{health['mean_latency_ms']} ms"
+        lines.append(
+            f"{row['id']}  {row['kind']:<8} calls {health['calls']:<3} ok {rate:<5} {latency:<9} {health['breaker']}"
+        )
     _print({"object": "list", "data": rows}, as_json, lines or ["No processors: test mode uses the simulator."])
 
 

@@ -5,7 +5,8 @@ Lynk server, which speaks Stripe). What it sends per operation:
 
     authorize  POST /v1/payment_intents  amount, currency, confirm=true, capture_method (manual or
                automatic), payment_method_data[card] (number, expiry; the postal code when known),
-               off_session, metadata[lynk_idempotency_key]; Idempotency-Key = the attempt's key
+               off_session, metadata[lynk_idempotency_key], return_url (on session: Lynk's return page
+               with `lynk_attempt` = the key); Idempotency-Key = the attempt's key
                (amount 0, a card being set up: POST /v1/setup_intents instead)
     capture    POST /v1/payment_intents/{ref}/capture  amount_to_capture
     void       POST /v1/payment_intents/{ref}/cancel
@@ -26,6 +27,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, NoReturn
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import stripe
@@ -57,6 +59,7 @@ logging.getLogger("stripe").setLevel(logging.INFO)
 logger = logging.getLogger(__name__)
 
 KEY_FIELD = "lynk_idempotency_key"
+RETURN_KEY_PARAM = "lynk_attempt"  # in the return URL: the key of the attempt the shopper authenticated
 DEFAULT_TIMEOUT_S = 30.0
 _NOT_REACHED = (httpx.ConnectError, httpx.ConnectTimeout)
 
@@ -138,8 +141,6 @@ class StripeConnector:
         }
         if request.off_session:
             params["off_session"] = True
-        elif self._return_url:
-            params["return_url"] = self._return_url
         options = {"idempotency_key": request.idempotency_key}
         try:
             async with self._client() as client:
@@ -155,6 +156,8 @@ class StripeConnector:
                 )
                 if request.setup_for_future:
                     params["setup_future_usage"] = "off_session"
+                if self._return_url and not request.off_session:  # back to Lynk, naming the attempt
+                    params["return_url"] = _with_query(self._return_url, {RETURN_KEY_PARAM: request.idempotency_key})
                 intent = await client.v1.payment_intents.create_async(params, options)  # type: ignore[arg-type]
         except stripe.CardError as error:
             return _declined(error)
@@ -213,6 +216,12 @@ class StripeConnector:
         )
 
 
+def _with_query(url: str, extra: dict[str, str]) -> str:
+    parts = urlsplit(url)
+    query = urlencode([*parse_qsl(parts.query), *extra.items()])
+    return urlunsplit(parts._replace(query=query))
+
+
 def _from_intent(intent: Any) -> AuthorizeResult:
     charge = _get(intent, "latest_charge")
     charge = charge if not isinstance(charge, str) else None
@@ -221,6 +230,8 @@ def _from_intent(intent: Any) -> AuthorizeResult:
     network = _network(_get(charge, "outcome", "network_status"), "approved_by_network")
     reference = str(_get(intent, "id"))
     status = _get(intent, "status")
+    if status == "processing":  # the processor has not decided yet (its own attempt is in flight)
+        raise ConnectorUnavailable("the processor has not decided this payment yet")
     if status in ("requires_capture", "succeeded"):
         kind = AuthorizeStatus.CAPTURED if status == "succeeded" else AuthorizeStatus.AUTHORIZED
         return AuthorizeResult(kind, reference, network, "Payment complete.", cvc_check=cvc, postal_code_check=postal)

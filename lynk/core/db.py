@@ -121,15 +121,16 @@ async def end_phase(session: AsyncSession) -> bool:
 
 
 @asynccontextmanager
-async def reading(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+async def reading(session: AsyncSession, *, write: bool = False) -> AsyncIterator[AsyncSession]:
     """`session` itself while its transaction is open; between the phases of a `Database.phases` session
     (none open: a processor call is under way) a short read-only transaction of its own, so no connection
-    stays checked out, nor a transaction open, while the processor answers."""
+    stays checked out, nor a transaction open, while the processor answers. With `write`, that short
+    transaction may write, and commits when the block ends (a record made before a processor call)."""
     if not session.info.get(_PHASES) or session.in_transaction():
         yield session
         return
     assert isinstance(session.bind, AsyncEngine), "a Database session is bound to its engine"
-    engine = session.bind.execution_options(lynk_write=False)  # a plain BEGIN on SQLite: no write lock
+    engine = session.bind.execution_options(lynk_write=write)  # read-only: a plain BEGIN on SQLite, no write lock
     async with AsyncSession(engine, expire_on_commit=False) as own, own.begin():
         yield own
 

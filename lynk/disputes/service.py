@@ -173,8 +173,27 @@ async def charge_refundable(session: AsyncSession, scope: Scope, charge_id: str)
     return all(d.status.startswith("warning_") for d in await repository.for_charge(session, scope, charge_id))
 
 
-async def _win(session: AsyncSession, dispute: Dispute, *, now: int) -> None:
-    states.won(dispute)
+async def decided_by_processor(session: AsyncSession, scope: Scope, charge_id: str, *, won: bool, now: int) -> bool:
+    """The merchant's processor closed the dispute on this charge (its `charge.dispute.closed`): won
+    reinstates the funds, lost keeps them withdrawn, as the simulator's verdicts do. False if no open
+    dispute is on the charge (already closed: a redelivery)."""
+    open_ = []
+    for found in await repository.for_charge(session, scope, charge_id):
+        dispute = await get(session, scope, found.id, for_update=True)  # a concurrent redelivery waits here
+        if dispute.status not in states.CLOSED:
+            open_.append(dispute)
+    for dispute in open_:
+        if won:
+            await _win(session, dispute, now=now, by_processor=True)
+        else:
+            states.lost(dispute)
+            await _record(session, dispute, "charge.dispute.closed", now=now)
+    await session.flush()
+    return bool(open_)
+
+
+async def _win(session: AsyncSession, dispute: Dispute, *, now: int, by_processor: bool = False) -> None:
+    states.won(dispute, by_processor=by_processor)
     if dispute.status == DisputeStatus.WON and dispute.balance_transaction_ids:
         scope = Scope(dispute.merchant_id, dispute.livemode)
         withdrawal = await ledger.get_balance_transaction(session, scope, dispute.balance_transaction_ids[0])

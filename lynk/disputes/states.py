@@ -37,8 +37,10 @@ def submitted(dispute: Dispute, resolves_at: int) -> None:
     dispute.resolves_at = resolves_at
 
 
-def won(dispute: Dispute) -> None:
-    _require(dispute, REVIEWING, "win")
+def won(dispute: Dispute, *, by_processor: bool = False) -> None:
+    """Decided for the merchant; a merchant's own processor decides whenever it does (the evidence went
+    to it, not to Lynk)."""
+    _require(dispute, (*RESPONDING, *REVIEWING) if by_processor else REVIEWING, "win")
     dispute.status = S.WARNING_CLOSED if is_inquiry(dispute) else S.WON
     dispute.resolves_at = None
 

@@ -34,7 +34,7 @@ from lynk.models.payment import (
     RefundStatus,
 )
 from lynk.models.payment_method import PaymentMethod
-from lynk.models.processor import ProcessorAccount
+from lynk.models.processor import ProcessorAccount, ProcessorAttempt, ProcessorBreaker, ProcessorCall
 from lynk.models.product import Price, Product
 from lynk.models.radar import RadarRule, Review, RiskAttempt, ValueList, ValueListItem
 from lynk.models.setup_intent import (
@@ -100,6 +100,9 @@ __all__ = [
     "Posting",
     "Price",
     "ProcessorAccount",
+    "ProcessorAttempt",
+    "ProcessorBreaker",
+    "ProcessorCall",
     "Product",
     "RadarRule",
     "Refund",

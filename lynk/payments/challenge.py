@@ -198,9 +198,13 @@ async def challenge_answer(intent_id: str, request: Request) -> Response:
     if not return_url:
         return RedirectResponse(f"/3ds/{intent_id}?client_secret={client_secret}", status_code=303)
     name = "payment_intent" if isinstance(intent, PaymentIntent) else "setup_intent"
+    return RedirectResponse(back_to(return_url, name, intent_id, client_secret, intent.status), status_code=303)
+
+
+def back_to(return_url: str, name: str, intent_id: str, client_secret: str, status: str) -> str:
+    """The merchant's `return_url` with the intent's id, client secret and `redirect_status`, as Stripe does."""
     parts = urlsplit(return_url)
-    extra = urlencode(
-        {name: intent_id, f"{name}_client_secret": client_secret, "redirect_status": redirect_status(intent.status)}
-    )
+    outcome = redirect_status(status)
+    extra = urlencode({name: intent_id, f"{name}_client_secret": client_secret, "redirect_status": outcome})
     query = f"{parts.query}&{extra}" if parts.query else extra
-    return RedirectResponse(urlunsplit(parts._replace(query=query)), status_code=303)
+    return urlunsplit(parts._replace(query=query))

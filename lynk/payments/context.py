@@ -78,7 +78,7 @@ class PaymentContext:
         back to the test connector."""
         if self._router is None:
             default = self.test_connector if not self.scope.livemode else self.live_connector or NoProcessor()
-            self._router = ProcessorRouter(self.session, self.keyring, self.scope, default)
+            self._router = ProcessorRouter(self.session, self.keyring, self.scope, default, public_url=self.public_url)
         return self._router
 
 

@@ -8,24 +8,28 @@ through the same services the simulator's outcomes go through: a dispute is open
 test card's dispute. A charge already disputed, an unknown charge or an event type Lynk does not apply
 is acknowledged (200, `applied: false`) so the processor stops retrying; a bad signature is a 400.
 
-Applied today (Stripe): `charge.dispute.created`.
+Applied (Stripe's names; `payments.processor_outcomes`): `charge.dispute.created`, `charge.dispute.closed`,
+`payment_intent.succeeded`, `payment_intent.payment_failed`, `payment_intent.amount_capturable_updated`.
+`GET /hooks/processors/{proc_id}/return` is where the processor's 3-D Secure page sends the shopper back.
 """
 
 from __future__ import annotations
 
+import html
 import logging
-from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.connectors import WebhookRejected
 from lynk.core.clock import unix
 from lynk.core.errors import LynkError
-from lynk.payments import aftermath, repository
+from lynk.core.scope import Scope
+from lynk.payments import challenge, processor_outcomes
 from lynk.payments.context import PaymentContext, configured
 from lynk.processors import service as processors
-from lynk.processors.routing import SIGNATURE_HEADERS, WEBHOOK_VERIFIERS, tagged
+from lynk.processors.routing import RETURN_KEY_PARAM, SIGNATURE_HEADERS, WEBHOOK_VERIFIERS
 from lynk.wire.responses import JSON_TYPE, error_body
 from lynk.wire.routing import Runtime
 
@@ -37,20 +41,44 @@ def _refused(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": {"type": "invalid_request_error", "message": message}}, status_code=status)
 
 
-async def _apply(ctx: PaymentContext, processor_id: str, event: dict[str, Any]) -> bool:
-    """Apply one verified event; whether it changed anything."""
-    if event.get("type") != "charge.dispute.created":
-        return False
-    dispute = (event.get("data") or {}).get("object") or {}
-    intent = dispute.get("payment_intent")
-    if not isinstance(intent, str):
-        return False
-    charge = await repository.charge_by_connector_reference(ctx.session, ctx.scope, tagged(processor_id, intent))
-    if charge is None or charge.disputed or not charge.captured:
-        return False
-    inquiry = str(dispute.get("status", "")).startswith("warning")
-    await aftermath.open_dispute_on(ctx, charge, reason=str(dispute.get("reason") or "general"), inquiry=inquiry)
-    return True
+@router.get("/hooks/processors/{processor_id}/return")
+async def processor_return(processor_id: str, request: Request) -> Response:
+    """The shopper back from the processor's 3-D Secure page: Lynk asks the processor what became of the
+    attempt the URL names, writes it, and sends the shopper on to the merchant's `return_url`."""
+    runtime: Runtime = request.app.state.runtime
+    processor_key = request.query_params.get(RETURN_KEY_PARAM, "")
+    try:
+        async with runtime.db.transaction() as session:
+            found = await processors.for_hook(session, runtime.keyring, processor_id)
+            pi = None
+            if found is not None:
+                ctx = _context(runtime, session, found[0])
+                pi = await processor_outcomes.settle_pending(ctx, found[1].id, processor_key)
+    except LynkError as error:  # nothing written; the shopper may come back again (or the webhook settles it)
+        logger.warning("the return from processor %s was not applied: %s", processor_id, error.message)
+        return _page("We could not confirm your payment yet. Please return to the shop.", 503)
+    if pi is None:
+        return _page("This payment link is not valid.", 404)
+    if not pi.return_url:
+        return _page(f"Your payment is {pi.status.replace('_', ' ')}. You may close this window.", 200)
+    url = challenge.back_to(pi.return_url, "payment_intent", pi.id, pi.client_secret, pi.status)
+    return RedirectResponse(url, status_code=303)
+
+
+def _page(message: str, status: int) -> HTMLResponse:
+    return HTMLResponse(f"<!doctype html><title>Payment</title><p>{html.escape(message)}</p>", status)
+
+
+def _context(runtime: Runtime, session: AsyncSession, scope: Scope) -> PaymentContext:
+    return PaymentContext(
+        session=session,
+        scope=scope,
+        keyring=runtime.keyring,
+        test_connector=runtime.connector,
+        live_connector=runtime.live_connector,
+        now=unix(runtime.clock),
+        **configured(runtime.settings),
+    )
 
 
 @router.post("/hooks/processors/{processor_id}")
@@ -70,16 +98,8 @@ async def processor_hook(processor_id: str, request: Request) -> Response:
             except WebhookRejected:
                 logger.warning("a webhook for processor %s did not verify", processor_id)
                 return _refused(400, "The webhook's signature does not verify.")
-            ctx = PaymentContext(
-                session=session,
-                scope=scope,
-                keyring=runtime.keyring,
-                test_connector=runtime.connector,
-                live_connector=runtime.live_connector,
-                now=unix(runtime.clock),
-                **configured(runtime.settings),
-            )
-            applied = await _apply(ctx, config.id, event)
+            ctx = _context(runtime, session, scope)
+            applied = await processor_outcomes.apply_event(ctx, config.id, event)
     except LynkError as error:  # rolled back: the processor retries
         return Response(error_body(error), status_code=error.http_status, media_type=JSON_TYPE)
     return JSONResponse({"received": True, "applied": applied})

@@ -50,6 +50,23 @@ async def resolve(
         return False
     if not await attempts.finish(ctx, pi, call):
         return False
+    resume = call.resume or {}
+    authenticated, fail_on_action = bool(resume.get("authenticated")), bool(resume.get("fail_on_action"))
+    await apply_answer(ctx, pi, call, result, authenticated=authenticated, fail_on_action=fail_on_action)
+    return True
+
+
+async def apply_answer(
+    ctx: PaymentContext,
+    pi: PaymentIntent,
+    call: ConnectorCall,
+    result: AuthorizeResult,
+    *,
+    authenticated: bool,
+    fail_on_action: bool,
+) -> None:
+    """Write a processor's answer to an attempt that was made earlier (a recovered attempt, or one whose
+    3-D Secure the shopper completed at the processor): charge, ledger, events; a decline raises."""
     complete_call(call, result, ctx.now)
     assert pi.payment_method_id is not None, "an attempt is made with the intent's payment method"
     method = await payment_methods.get(ctx.session, ctx.scope, pi.payment_method_id)
@@ -57,19 +74,9 @@ async def resolve(
     # The score again from what the payment knows now (the first run's was not kept): it goes on the charge.
     assessment = await risk.assess(ctx, pi, method, card, publishable=False)
     mandate = await mandates.active_for(ctx, method) if pi.off_session else None
-    resume = call.resume or {}
     await apply_authorization(
-        ctx,
-        pi,
-        method,
-        card,
-        assessment,
-        result,
-        mandate,
-        authenticated=bool(resume.get("authenticated")),
-        fail_on_action=bool(resume.get("fail_on_action")),
+        ctx, pi, method, card, assessment, result, mandate, authenticated=authenticated, fail_on_action=fail_on_action
     )
-    return True
 
 
 async def take_over(ctx: PaymentContext, pi: PaymentIntent, extras: CaptureExtras | None = None) -> bool:

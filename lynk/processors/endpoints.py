@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lynk.processors import service
-from lynk.processors.objects import processor_object
+from lynk.processors.objects import with_health
 from lynk.processors.schemas import CreateProcessor, UpdateProcessor
 from lynk.wire.lists import list_object
 from lynk.wire.params import NoParams
@@ -38,20 +38,21 @@ async def create_processor(call: ApiCall, params: CreateProcessor) -> dict[str, 
         webhook_secret=params.webhook_secret,
         merchant_account=params.merchant_account,
         live_prefix=params.live_prefix,
+        timeout_ms=params.timeout_ms,
     )
     account = await service.add(call.session, call.runtime.keyring, call.scope, new, now=call.now)
-    return processor_object(account)
+    return await with_health(call.session, account)
 
 
 @routes.get(PATH, params=NoParams, summary="List processor accounts")
 async def list_processors(call: ApiCall, params: NoParams) -> dict[str, Any]:
     accounts = await service.list_active(call.session, call.scope)
-    return list_object(PATH, [processor_object(a) for a in accounts], False)
+    return list_object(PATH, [await with_health(call.session, a) for a in accounts], False)
 
 
 @routes.get(PATH + "/{id}", params=NoParams, summary="Retrieve a processor account")
 async def retrieve_processor(call: ApiCall, params: NoParams) -> dict[str, Any]:
-    return processor_object(await service.get(call.session, call.path["id"], call.scope))
+    return await with_health(call.session, await service.get(call.session, call.path["id"], call.scope))
 
 
 @routes.post(PATH + "/{id}", params=UpdateProcessor, summary="Update a processor account")
@@ -61,7 +62,7 @@ async def update_processor(call: ApiCall, params: UpdateProcessor) -> dict[str, 
     if params.webhook_secret is not None:
         secret = params.webhook_secret or None
         account = await service.set_webhook_secret(call.session, call.runtime.keyring, account.id, call.scope, secret)
-    return processor_object(account)
+    return await with_health(call.session, account)
 
 
 @routes.delete(PATH + "/{id}", params=NoParams, summary="Remove a processor account")

@@ -1,12 +1,12 @@
-"""All queries on processor_accounts, scoped to a merchant and mode."""
+"""All queries on processor_accounts (scoped to a merchant and mode) and processor_attempts."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.scope import Scope
-from lynk.models import ProcessorAccount
+from lynk.models import ProcessorAccount, ProcessorAttempt
 
 
 async def add(session: AsyncSession, account: ProcessorAccount) -> None:
@@ -37,3 +37,37 @@ async def get(session: AsyncSession, processor_id: str, scope: Scope | None) -> 
         )
     account: ProcessorAccount | None = (await session.scalars(stmt)).first()
     return account
+
+
+async def attempt(session: AsyncSession, idempotency_key: str) -> ProcessorAttempt | None:
+    """The processor an authorization attempt was last sent to, if any."""
+    stmt = select(ProcessorAttempt).where(ProcessorAttempt.idempotency_key == idempotency_key)
+    found: ProcessorAttempt | None = (await session.scalars(stmt)).first()
+    return found
+
+
+async def pin_attempt(
+    session: AsyncSession, idempotency_key: str, processor_id: str, processor_key: str, now: int
+) -> None:
+    row = await attempt(session, idempotency_key)
+    if row is None:
+        session.add(
+            ProcessorAttempt(
+                idempotency_key=idempotency_key, processor_id=processor_id, processor_key=processor_key, created=now
+            )
+        )
+    else:
+        row.processor_id, row.processor_key = processor_id, processor_key
+    await session.flush()
+
+
+async def unpin_attempt(session: AsyncSession, idempotency_key: str) -> None:
+    await session.execute(delete(ProcessorAttempt).where(ProcessorAttempt.idempotency_key == idempotency_key))
+
+
+async def any_account(session: AsyncSession, scope: Scope) -> bool:
+    """Whether the scope has, or had, a processor account (removed ones count)."""
+    stmt = select(ProcessorAccount.pk).where(
+        ProcessorAccount.merchant_id == scope.merchant_id, ProcessorAccount.livemode == scope.livemode
+    )
+    return (await session.scalars(stmt.limit(1))).first() is not None

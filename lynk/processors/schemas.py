@@ -31,6 +31,7 @@ class CreateProcessor(Params):
     webhook_secret: Annotated[str, Field(min_length=1, max_length=500)] | None = None
     merchant_account: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     live_prefix: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9-]+$")] | None = None
+    timeout_ms: Annotated[FormInt, Field(ge=100, le=120_000)] | None = None
 
 
 class UpdateProcessor(Params):

@@ -114,6 +114,8 @@ class NewProcessor:
     """Adyen: the merchant account payments are made in (sealed with the key)."""
     live_prefix: str | None = None
     """Adyen, live mode: the company's URL prefix, which makes the live API base."""
+    timeout_ms: int | None = None
+    """How long a call may take before it counts as unanswered (None: `DEFAULT_TIMEOUT_S`)."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,8 @@ async def add(
         raise UnknownProcessorKind(new.kind, KINDS)
     if not new.secret_key:
         raise InvalidRoutingRule("A processor needs its secret key.", "secret_key")
+    if new.timeout_ms is not None and not 100 <= new.timeout_ms <= 120_000:
+        raise InvalidRoutingRule("timeout_ms must be from 100 to 120000 (milliseconds).", "timeout_ms")
     api_base = _adyen_base(new, scope.livemode) if new.kind == "adyen" else new.api_base
     account_id = new_id("proc")
     sealed = _seal(keyring, account_id, new.secret_key, new.webhook_secret, new.merchant_account)
@@ -192,6 +196,7 @@ async def add(
         priority=new.priority,
         rules=new.rules.as_dict(),
         removed=False,
+        timeout_ms=new.timeout_ms,
     )
     await repository.add(session, account)
     return account
@@ -238,6 +243,7 @@ def _config(row: ProcessorAccount, keyring: Keyring) -> ProcessorConfig:
         rules=Rules.of(row.rules),
         webhook_secret=credentials.get("webhook_secret"),
         merchant_account=credentials.get("merchant_account"),
+        timeout_s=row.timeout_ms / 1000 if row.timeout_ms else DEFAULT_TIMEOUT_S,
     )
 
 

@@ -12,13 +12,16 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Literal
 
-Search = Literal["empty", "error", "dies", "refuses"]
+Search = Literal["empty", "error", "dies", "refuses", "hangs", "silent"]
+# hangs: a payment gets no answer (until the processor is shut), its search answers that nothing was recorded;
+# silent: neither gets an answer.
 
 
 @contextmanager
 def broken_processor(search: Search) -> Iterator[tuple[str, list[str]]]:
     """(base URL, the paths it was sent): POSTs fail with 500; a search answers no results or 500 too."""
     seen: list[str] = []
+    released = threading.Event()  # set at exit: a hanging request then ends without an answer
 
     class Handler(BaseHTTPRequestHandler):
         def _answer(self, status: int, body: dict[str, object]) -> None:
@@ -36,6 +39,10 @@ def broken_processor(search: Search) -> Iterator[tuple[str, list[str]]]:
                 error = {"type": "invalid_request_error", "code": "parameter_unknown", "message": "Unknown parameter."}
                 self._answer(400, {"error": error})
                 return
+            if search in ("hangs", "silent"):
+                released.wait(120)
+                self.close_connection = True
+                return
             if search == "dies":  # killed mid-payment: no new connection is taken, this one gets no answer
                 server.socket.close()
                 self.connection.shutdown(socket.SHUT_RDWR)
@@ -45,7 +52,11 @@ def broken_processor(search: Search) -> Iterator[tuple[str, list[str]]]:
 
         def do_GET(self) -> None:
             seen.append(f"GET {self.path.split('?')[0]}")
-            if search == "empty":
+            if search == "silent":
+                released.wait(120)
+                self.close_connection = True
+                return
+            if search in ("empty", "hangs"):
                 self._answer(200, {"object": "search_result", "data": [], "has_more": False, "url": self.path})
             else:
                 self._answer(500, {"error": {"type": "api_error", "message": "Internal error"}})
@@ -59,5 +70,6 @@ def broken_processor(search: Search) -> Iterator[tuple[str, list[str]]]:
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}", seen
     finally:
+        released.set()
         server.shutdown()
         server.server_close()

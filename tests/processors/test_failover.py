@@ -151,3 +151,46 @@ def test_a_payment_no_rule_admits_is_refused_clearly(
         client.v1.payment_intents.confirm(intent.id, {"payment_method": "pm_card_visa"})
     assert raised.value.error.code == "processor_not_configured"
     assert client.v1.payment_intents.retrieve(intent.id).status == "requires_payment_method"
+
+
+def test_a_processor_that_does_not_answer_in_its_timeout_fails_over_when_it_recorded_nothing(
+    server: LynkServer, merchant: MerchantKeys, acquirer: Acquirer
+) -> None:
+    with broken_processor("hangs") as (url, seen):
+        slow = add_processor(
+            server, merchant, kind="stripe", secret_key="sk_test_x", api_base=url, priority=0, timeout_ms=300
+        )
+        assert slow["timeout_ms"] == 300
+        backup = stripe_processor(server, merchant, acquirer, priority=1)
+        assert _pay(sdk_client(server, merchant.secret_key)) == backup
+    assert seen == ["POST /v1/payment_intents", "GET /v1/payment_intents/search"]
+    assert len(_intents_at(acquirer)) == 1
+
+
+def test_a_processor_silent_past_its_timeout_is_a_clean_processor_unavailable(
+    server: LynkServer, merchant: MerchantKeys, acquirer: Acquirer
+) -> None:
+    client = sdk_client(server, merchant.secret_key)
+    with broken_processor("silent") as (url, seen):
+        add_processor(server, merchant, kind="stripe", secret_key="sk_test_x", api_base=url, timeout_ms=300)
+        stripe_processor(server, merchant, acquirer, priority=1)
+        intent = client.v1.payment_intents.create({"amount": 2600, "currency": "usd"})
+        with pytest.raises(stripe.APIError) as raised:
+            client.v1.payment_intents.confirm(intent.id, {"payment_method": "pm_card_visa"})
+    assert seen == ["POST /v1/payment_intents", "GET /v1/payment_intents/search"]
+    assert (raised.value.http_status, raised.value.error.code) == (503, "processor_unavailable")
+    assert client.v1.payment_intents.retrieve(intent.id).status == "requires_payment_method"
+    assert _intents_at(acquirer) == []  # it may have charged: never sent to the backup
+
+
+def test_a_timeout_out_of_range_is_refused_with_its_param(server: LynkServer, merchant: MerchantKeys) -> None:
+    refused = httpx.post(
+        f"{server.base_url}/v1/lynk/processors",
+        data={"kind": "stripe", "secret_key": "sk_test_x", "timeout_ms": "5"},
+        headers={"Authorization": f"Bearer {merchant.secret_key}"},
+        timeout=30,
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"]["param"] == "timeout_ms"
+    default = add_processor(server, merchant, kind="stripe", secret_key="sk_test_x")
+    assert default["timeout_ms"] == 10_000

@@ -3,21 +3,29 @@ routing, and comes back after a successful probe."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, TypeVar
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.processors import health
 from lynk.processors.health import HealthBoard
 from tests.conftest import sdk_client
 from tests.merchants.factories import MerchantKeys
+from tests.payments.served import LYNK
 from tests.processors.broken import broken_processor
 from tests.processors.support import Acquirer, acquirer, add_processor, lynk_processor, stripe_processor, stripe_server
+from tests.processors.test_processor_accounts import cli_env
 from tests.servers import LynkServer
 
-__all__ = ["acquirer", "stripe_server"]  # fixtures
+__all__ = ["acquirer", "cli_env", "stripe_server"]  # fixtures
+T = TypeVar("T")
 
 
 class _Clock:
@@ -28,44 +36,66 @@ class _Clock:
         return self.now
 
 
-def test_the_breaker_opens_on_failures_and_a_probe_closes_it() -> None:
-    clock = _Clock()
-    board = HealthBoard(clock)
+def _in(server: LynkServer, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """`work` in one transaction on the server's database (each call a process's short write)."""
+
+    async def run() -> T:
+        async with server.db.transaction() as session:
+            return await work(session)
+
+    return server.call(run)
+
+
+def test_the_breaker_opens_on_failures_and_a_probe_closes_it(server: LynkServer) -> None:
+    clock, processor = _Clock(), f"proc_{uuid.uuid4().hex[:12]}"
+    board, other = HealthBoard(clock), HealthBoard(clock)  # two processes: one database
+
+    def record(ok: bool, latency_s: float = 0.1, on: HealthBoard = board) -> None:
+        _in(server, lambda session: on.record(session, processor, ok=ok, latency_s=latency_s))
+
+    def allows(on: HealthBoard = board) -> bool:
+        return _in(server, lambda session: on.allows(session, processor))
+
+    def report() -> dict[str, Any]:
+        return _in(server, lambda session: other.report(session, processor))
+
     for ok in (True, False, True, False):
-        board.record("proc_a", ok=ok, latency_s=0.1)
-    assert board.allows("proc_a")  # four calls: too few to judge
-    board.record("proc_a", ok=False, latency_s=0.3)
-    report = board.report("proc_a")
-    assert (report["calls"], report["success_rate"], report["breaker"]) == (5, 0.4, "open")
-    assert report["mean_latency_ms"] == 140
-    assert not board.allows("proc_a")
+        record(ok)
+    assert allows()  # four calls: too few to judge
+    record(False, 0.3, on=other)
+    shown = report()
+    assert (shown["calls"], shown["success_rate"], shown["breaker"]) == (5, 0.4, "open")
+    assert shown["mean_latency_ms"] == 140
+    assert not allows() and not allows(other)
 
     clock.now += health.COOLDOWN_SECONDS
-    assert board.allows("proc_a")  # one probe
-    assert not board.allows("proc_a")  # and only one
-    board.record("proc_a", ok=False, latency_s=0.1)
-    assert board.report("proc_a")["breaker"] == "open"
+    assert allows(other)  # one probe, in one process
+    assert not allows() and not allows(other)  # and only one
+    record(False, on=other)
+    assert report()["breaker"] == "open"
 
     clock.now += health.COOLDOWN_SECONDS
-    assert board.allows("proc_a")
-    board.record("proc_a", ok=True, latency_s=0.1)
-    assert board.report("proc_a")["breaker"] == "closed" and board.allows("proc_a")
+    assert allows()
+    record(True)
+    assert report()["breaker"] == "closed" and allows(other)
+    assert report()["calls"] == 1  # the window starts afresh
 
 
-def test_calls_older_than_the_window_are_forgotten() -> None:
-    clock = _Clock()
+def test_calls_older_than_the_window_are_forgotten(server: LynkServer) -> None:
+    clock, processor = _Clock(), f"proc_{uuid.uuid4().hex[:12]}"
     board = HealthBoard(clock)
     for _ in range(4):
-        board.record("proc_b", ok=False, latency_s=0.1)
+        _in(server, lambda session: board.record(session, processor, ok=False, latency_s=0.1))
     clock.now += health.WINDOW_SECONDS + 1
-    board.record("proc_b", ok=False, latency_s=0.1)
-    assert board.report("proc_b")["calls"] == 1 and board.allows("proc_b")
+    _in(server, lambda session: board.record(session, processor, ok=False, latency_s=0.1))
+    assert _in(server, lambda session: board.report(session, processor))["calls"] == 1
+    assert _in(server, lambda session: board.allows(session, processor))
 
 
 @pytest.fixture
 def clock() -> Iterator[_Clock]:
     moved = _Clock()
-    moved.now = time.monotonic()
+    moved.now = time.time()
     previous, health.BOARD.clock = health.BOARD.clock, moved
     try:
         yield moved
@@ -74,7 +104,7 @@ def clock() -> Iterator[_Clock]:
 
 
 def test_routing_skips_a_processor_whose_breaker_is_open_until_a_probe(
-    server: LynkServer, merchant: MerchantKeys, acquirer: Acquirer, clock: _Clock
+    server: LynkServer, merchant: MerchantKeys, acquirer: Acquirer, clock: _Clock, cli_env: dict[str, str]
 ) -> None:
     client = sdk_client(server, merchant.secret_key)
 
@@ -96,6 +126,18 @@ def test_routing_skips_a_processor_whose_breaker_is_open_until_a_probe(
             timeout=30,
         ).json()["health"]
         assert (shown["calls"], shown["success_rate"], shown["breaker"]) == (health.MIN_CALLS, 0.0, "open")
+        # Another process (the operator's command line) sees the same health: it is kept in the database.
+        printed = subprocess.run(
+            [*LYNK, "processors", "health", "--merchant", merchant.id, "--json"],
+            env=cli_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        by_id = {row["id"]: row["health"] for row in json.loads(printed.stdout)["data"]}
+        assert (by_id[sick]["calls"], by_id[sick]["breaker"]) == (health.MIN_CALLS, "open")
+        assert (by_id[backup]["calls"], by_id[backup]["success_rate"]) == (health.MIN_CALLS, 1.0)
 
         assert pay() == backup
         assert len(seen) == 2 * health.MIN_CALLS  # the sick processor was not asked

@@ -20,10 +20,16 @@ from tests.webhooks.support import run_worker
 __all__ = ["acquirer", "stripe_server"]  # fixtures
 
 
-def _connect_webhooks(server: LynkServer, merchant: MerchantKeys, acquirer: Acquirer, processor_id: str) -> str:
-    """B sends its disputes to A's hook for this processor; A keeps B's signing secret."""
+def connect_webhooks(
+    server: LynkServer,
+    merchant: MerchantKeys,
+    acquirer: Acquirer,
+    processor_id: str,
+    events: tuple[str, ...] = ("charge.dispute.created",),
+) -> str:
+    """B sends these events to A's hook for this processor; A keeps B's signing secret."""
     endpoint = acquirer.client.v1.webhook_endpoints.create(
-        {"url": f"{server.base_url}/hooks/processors/{processor_id}", "enabled_events": ["charge.dispute.created"]}
+        {"url": f"{server.base_url}/hooks/processors/{processor_id}", "enabled_events": list(events)}
     )
     assert endpoint.secret
     updated = httpx.post(
@@ -40,7 +46,7 @@ def test_a_dispute_at_the_processor_is_opened_at_lynk(
     server: LynkServer, merchant: MerchantKeys, acquirer: Acquirer
 ) -> None:
     processor_id = stripe_processor(server, merchant, acquirer)
-    _connect_webhooks(server, merchant, acquirer, processor_id)
+    connect_webhooks(server, merchant, acquirer, processor_id)
     client = sdk_client(server, merchant.secret_key)
     intent = client.v1.payment_intents.create(
         {"amount": 6400, "currency": "usd", "payment_method": "pm_card_createDispute", "confirm": True}
@@ -91,7 +97,7 @@ def test_a_webhook_that_does_not_verify_changes_nothing(
     }
     payload = json.dumps(event)
     assert httpx.post(url, content=payload, timeout=30).status_code == 404  # no webhook secret configured yet
-    secret = _connect_webhooks(server, merchant, acquirer, processor_id)
+    secret = connect_webhooks(server, merchant, acquirer, processor_id)
     forged = stripe.WebhookSignature._compute_signature(f"{int(time.time())}.{payload}", "whsec_not_the_secret")
     refused = httpx.post(
         url, content=payload, headers={"Stripe-Signature": f"t={int(time.time())},v1={forged}"}, timeout=30
