@@ -1,4 +1,5 @@
-"""files: what merchants upload (`POST /v1/files`, dispute evidence), their bytes kept with them
+"""files: what merchants upload (`POST /v1/files`, dispute evidence), their bytes kept with them;
+events.payment_intent_id: the payment an event is about, indexed (a payment's events without a scan)
 
 Revision ID: 0095
 Revises: 0094
@@ -40,7 +41,29 @@ def upgrade() -> None:
     )
     op.create_index("ix_files_scope_created", "files", ["merchant_id", "livemode", "created", "pk"], unique=False)
 
+    op.add_column("events", sa.Column("payment_intent_id", sa.String(length=64), nullable=True))
+    # The events recorded before: their object's own `pi_…` id, else the PaymentIntent it names.
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            """UPDATE events SET payment_intent_id = CASE
+                 WHEN substr(data->'object'->>'id', 1, 3) = 'pi_' THEN data->'object'->>'id'
+                 WHEN jsonb_typeof(data->'object'->'payment_intent') = 'string'
+                   THEN data->'object'->>'payment_intent' END"""
+        )
+    else:
+        op.execute(
+            """UPDATE events SET payment_intent_id = CASE
+                 WHEN substr(json_extract(data, '$.object.id'), 1, 3) = 'pi_' THEN json_extract(data, '$.object.id')
+                 WHEN json_type(data, '$.object.payment_intent') = 'text'
+                   THEN json_extract(data, '$.object.payment_intent') END"""
+        )
+    op.create_index(
+        "ix_events_scope_payment", "events", ["merchant_id", "livemode", "payment_intent_id", "created", "pk"]
+    )
+
 
 def downgrade() -> None:
+    op.drop_index("ix_events_scope_payment", table_name="events")
+    op.drop_column("events", "payment_intent_id")
     op.drop_index("ix_files_scope_created", table_name="files")
     op.drop_table("files")
