@@ -8,9 +8,11 @@ import re
 import time
 from pathlib import Path
 
+import pytest
 import segno
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
+from tests.checkout.browser.conftest import axe_violations
 from tests.conftest import sdk_client
 from tests.dashboard.browser.test_dashboard_pages import sign_in
 from tests.dashboard.support import BASE, PASSWORD, code_at, invite, make_user
@@ -112,3 +114,39 @@ def test_an_admin_reads_a_failed_sign_in_in_the_audit_log(page: Page, server: Ly
     expect(failed).to_contain_text(user.email)
     expect(failed).to_contain_text("step: password")
     expect(page.get_by_text("a wrong password, typed")).to_have_count(0)
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_setup_and_recovery_pages_pass_axe(
+    browser: Browser, server: LynkServer, axe_source: str, width: int
+) -> None:
+    """The pages before sign-in that the signed-in sweep (test_dashboard_pages.py) cannot reach."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    _email, link = invite(server, make_merchant(server).id, "admin")
+    page.goto(server.base_url + link)
+    assert axe_violations(page, axe_source) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # the QR code fits
+    page.get_by_label("Choose a password").fill(PASSWORD)
+    page.get_by_label("Code from the app").fill(code_at(server, page.locator("#totp-key").inner_text().strip()))
+    page.get_by_role("button", name="Finish setting up").click()
+    page.get_by_role("heading", name="Your recovery codes").wait_for()
+    assert axe_violations(page, axe_source) == []
+    context.close()
+
+
+def test_a_support_user_has_no_keys_and_another_merchants_payment_is_not_found(page: Page, server: LynkServer) -> None:
+    theirs = make_merchant(server)
+    their_payment = pay_with_card(sdk_client(server, theirs.secret_key), FRAUDULENT, amount=4500)
+    merchant = make_merchant(server)
+    sign_in(page, server, make_user(server, merchant.id, "support"))
+    nav = page.get_by_role("navigation")
+    expect(nav.get_by_role("link", name="Payments", exact=True)).to_be_visible()
+    for hidden in ("API keys", "Webhooks", "Events", "Balance", "Audit log", "Users"):
+        expect(nav.get_by_role("link", name=hidden, exact=True)).to_have_count(0)
+    page.goto(f"{server.base_url}{BASE}/developers/keys")
+    expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("^Roll"))).to_have_count(0)
+    page.goto(f"{server.base_url}{BASE}/payments/{their_payment.id}")
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+    expect(page.get_by_text("45.00")).to_have_count(0)
