@@ -110,3 +110,35 @@ def test_an_uploaded_file_is_dispute_evidence_and_an_unknown_one_is_refused(
     with pytest.raises(stripe.InvalidRequestError) as refused:
         client.v1.disputes.update(dispute.id, params={"evidence": {"uncategorized_file": theirs.id}, "submit": False})
     assert refused.value.http_status == 404 and refused.value.param == "evidence[uncategorized_file]"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("multipart/form-data", b"no boundary given"),
+        ("multipart/form-data; boundary=x", b"--x\r\nnot a part\r\n--x--"),
+        ("multipart/form-data; boundary=x", b"garbage without the boundary"),
+        ("application/x-www-form-urlencoded", b"purpose=dispute_evidence&file=upload%3Aabc"),
+        ("application/json", b'{"purpose": "dispute_evidence"}'),
+    ],
+)
+def test_malformed_bodies_are_refused_not_failed(
+    server: LynkServer, merchant: MerchantKeys, content_type: str, body: bytes
+) -> None:
+    answer = httpx.post(
+        f"{server.base_url}/v1/files",
+        content=body,
+        headers={"Authorization": f"Bearer {merchant.secret_key}", "Content-Type": content_type},
+    )
+    assert answer.status_code == 400 and answer.json()["error"]["type"] == "invalid_request_error"
+
+
+def test_two_files_in_one_upload_are_refused(server: LynkServer, merchant: MerchantKeys) -> None:
+    answer = httpx.post(
+        f"{server.base_url}/v1/files",
+        files=[("file", ("a.pdf", PDF)), ("file", ("b.pdf", PDF))],
+        data={"purpose": "dispute_evidence"},
+        headers={"Authorization": f"Bearer {merchant.secret_key}"},
+    )
+    assert answer.status_code == 400
+    assert files_client(server, merchant.secret_key).v1.files.list().data == []
