@@ -400,7 +400,7 @@ class StripeRouter:
                 returns=_object_of(path),
                 uploads=uploads,
             )
-            extra = openapi.operation_extra(method, path, params)
+            extra = openapi.operation_extra(method, path, params, uploads=uploads)
 
             async def endpoint(request: Request) -> Response:
                 return await route(request)

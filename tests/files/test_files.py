@@ -142,3 +142,11 @@ def test_two_files_in_one_upload_are_refused(server: LynkServer, merchant: Merch
     )
     assert answer.status_code == 400
     assert files_client(server, merchant.secret_key).v1.files.list().data == []
+
+
+def test_the_openapi_document_describes_the_upload_as_multipart(server: LynkServer) -> None:
+    document = httpx.get(f"{server.base_url}/openapi.json").json()
+    body = document["paths"]["/v1/files"]["post"]["requestBody"]["content"]
+    schema = body["multipart/form-data"]["schema"]
+    assert list(body) == ["multipart/form-data"] and set(schema["required"]) == {"purpose", "file"}
+    assert schema["properties"]["file"] == {"type": "string", "format": "binary"}
