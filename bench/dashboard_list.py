@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from lynk.api.app import create_app
 from lynk.core import migrate
@@ -88,6 +88,8 @@ async def seed(db: Database, count: int, now: int) -> tuple[str, str]:
             async with db.transaction() as session:
                 await session.execute(insert(Charge), rows)
                 await session.execute(insert(Event), events)
+    async with db.transaction() as session:  # fresh statistics, as autovacuum (or SQLite's optimize) keeps them
+        await session.execute(text("ANALYZE"))
     return merchant.id, secret
 
 
