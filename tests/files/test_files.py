@@ -150,3 +150,16 @@ def test_the_openapi_document_describes_the_upload_as_multipart(server: LynkServ
     schema = body["multipart/form-data"]["schema"]
     assert list(body) == ["multipart/form-data"] and set(schema["required"]) == {"purpose", "file"}
     assert schema["properties"]["file"] == {"type": "string", "format": "binary"}
+
+
+def test_the_sdks_global_upload_base_reaches_lynk(server: LynkServer, merchant: MerchantKeys) -> None:
+    """`stripe.File.create` with `stripe.upload_api_base` (the SDK's older, global style), restored after."""
+    saved = (stripe.api_key, stripe.api_base, stripe.upload_api_base)
+    stripe.api_key, stripe.api_base, stripe.upload_api_base = merchant.secret_key, server.base_url, server.base_url
+    try:
+        handle = io.BytesIO(JPEG)
+        handle.name = "photo.jpg"
+        made = stripe.File.create(purpose="dispute_evidence", file=handle)
+        assert made.type == "jpg" and stripe.File.retrieve(made.id).filename == "photo.jpg"
+    finally:
+        stripe.api_key, stripe.api_base, stripe.upload_api_base = saved
