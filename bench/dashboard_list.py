@@ -1,6 +1,7 @@
-"""Dashboard payments list over a large history: seed N charges for one merchant (plus another merchant's, so
-scoping matters), then time the `/dashboard/payments` page in-process (the app through httpx's ASGI transport:
-server time, no network), first page, a page deep in the cursor, and with filters. Prints figures only.
+"""Dashboard payments list and event browser over a large history: seed N charges and N events for one merchant
+(plus another merchant's, so scoping matters), then time the `/dashboard/payments` and `/dashboard/developers/events`
+pages in-process (the app through httpx's ASGI transport: server time, no network), first page, a page deep in the
+cursor, and with filters. Prints figures only.
 
     .venv/bin/python bench/dashboard_list.py [--charges 100000] [--database-url sqlite:////tmp/x.db] [--repeat 20]
 
@@ -18,16 +19,16 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from lynk.api.app import create_app
 from lynk.core import migrate
-from lynk.core.config import Settings, async_database_url
+from lynk.core.config import API_VERSION, Settings, async_database_url
 from lynk.core.db import Database
 from lynk.dashboard import service as dashboard
 from lynk.dashboard.web import SESSION_COOKIE
 from lynk.merchants import service as merchants
-from lynk.models import Charge
+from lynk.models import Charge, Event
 from lynk.vault.keyring import new_key_text
 
 BATCH = 5000
@@ -56,17 +57,39 @@ def _charge(i: int, merchant_id: str, now: int) -> dict[str, object]:
     }
 
 
+def _event(i: int, merchant_id: str, now: int) -> dict[str, object]:
+    kind = "charge.failed" if i % 17 == 0 else "charge.succeeded"
+    charge = {"id": f"ch_bench{merchant_id[-6:]}{i:09d}", "object": "charge", "payment_intent": f"pi_bench{i:09d}"}
+    return {
+        "id": f"evt_bench{merchant_id[-6:]}{i:09d}",
+        "created": now - i * 7,
+        "merchant_id": merchant_id,
+        "livemode": False,
+        "type": kind,
+        "api_version": API_VERSION,
+        "data": {"object": charge},
+        "fanout_pending": False,
+        "pending_webhooks": 0,
+        "payment_intent_id": charge["payment_intent"],
+    }
+
+
 async def seed(db: Database, count: int, now: int) -> tuple[str, str]:
     async with db.transaction() as session:
         merchant, _keys = await merchants.create_merchant(session, "Bench shop", now=now)
         other, _ = await merchants.create_merchant(session, "Other shop", now=now)
-        user, _token = await dashboard.create_user(session, merchant.id, "bench@shop.example", "analyst", now=now)
+        # An admin: it sees the payments list as every role does, and the event browser too.
+        user, _token = await dashboard.create_user(session, merchant.id, "bench@shop.example", "admin", now=now)
         secret = await dashboard.start_session(session, user, "active", now=now)
     for owner, total in ((merchant.id, count), (other.id, count // 10)):
         for start in range(0, total, BATCH):
             rows = [_charge(i, owner, now) for i in range(start, min(total, start + BATCH))]
+            events = [_event(i, owner, now) for i in range(start, min(total, start + BATCH))]
             async with db.transaction() as session:
                 await session.execute(insert(Charge), rows)
+                await session.execute(insert(Event), events)
+    async with db.transaction() as session:  # fresh statistics, as autovacuum (or SQLite's optimize) keeps them
+        await session.execute(text("ANALYZE"))
     return merchant.id, secret
 
 
@@ -77,7 +100,10 @@ async def run(args: argparse.Namespace, folder: Path, url: str) -> None:
     began = time.perf_counter()
     _merchant, secret = await seed(db, args.charges, now)
     seconds = time.perf_counter() - began
-    print(f"seeded {args.charges} charges (+{args.charges // 10} of another merchant) in {seconds:.1f} s")
+    print(
+        f"seeded {args.charges} charges and as many events (+{args.charges // 10} of another merchant) "
+        f"in {seconds:.1f} s"
+    )
     app = create_app(settings, db=db)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(
@@ -91,6 +117,10 @@ async def run(args: argparse.Namespace, folder: Path, url: str) -> None:
             "amount 100-120": "/dashboard/payments?amount_min=100&amount_max=120",
             "last4=4242": "/dashboard/payments?last4=4242",
             "customer": "/dashboard/payments?customer=cus_bench42",
+            "events: first page": "/dashboard/developers/events",
+            "events: after the middle (cursor)": f"/dashboard/developers/events?after={deep.replace('ch_', 'evt_')}",
+            "events: type=charge.failed": "/dashboard/developers/events?type=charge.failed",
+            "events: one payment": f"/dashboard/developers/events?payment=pi_bench{args.charges // 2:09d}",
         }
         print(f"{'page':34} {'median ms':>10} {'p95 ms':>8} {'rows':>5}")
         for name, path in cases.items():
@@ -100,7 +130,7 @@ async def run(args: argparse.Namespace, folder: Path, url: str) -> None:
                 answer = await http.get(path)
                 times.append((time.perf_counter() - started) * 1000)
                 assert answer.status_code == 200, (path, answer.status_code, answer.text[:300])
-            rows = answer.text.count('<tr id="ch_')
+            rows = answer.text.count('<tr id="ch_') + answer.text.count('<tr id="evt_')
             p95 = statistics.quantiles(times, n=20)[-1] if len(times) >= 2 else times[0]
             print(f"{name:34} {statistics.median(times):10.1f} {p95:8.1f} {rows:5d}")
     await db.dispose()

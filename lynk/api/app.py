@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -33,6 +34,8 @@ from lynk.customers.endpoints import routes as customer_routes
 from lynk.dashboard import pages as dashboard_pages
 from lynk.disputes.endpoints import routes as dispute_routes
 from lynk.events.endpoints import routes as event_routes
+from lynk.files.endpoints import routes as file_routes
+from lynk.files.service import MAX_UPLOAD_BODY_BYTES
 from lynk.ledger.endpoints import routes as ledger_routes
 from lynk.link import limits as link_limits
 from lynk.link.endpoints import routes as link_routes
@@ -69,6 +72,7 @@ ROUTERS = [
     ledger_routes,
     webhook_routes,
     product_routes,
+    file_routes,
     processor_routes,
     checkout_routes,
     dispute_routes,
@@ -111,8 +115,15 @@ def make_runtime(settings: Settings, database: Database, clock: Clock | None = N
     return runtime
 
 
+# The routes whose body may hold a file: the Files API and the dashboard's dispute evidence form.
+UPLOAD_PATHS = frozenset({"/v1/files"})
+UPLOAD_PAGE = re.compile(r"^/dashboard/disputes/[A-Za-z0-9_]{1,64}/evidence$")
+
+
 def _body_limit(settings: Settings) -> Callable[[str], int]:
     def limit_for(path: str) -> int:
+        if path in UPLOAD_PATHS or UPLOAD_PAGE.match(path):  # a body with one file in it
+            return max(MAX_UPLOAD_BODY_BYTES, settings.max_body_bytes)
         return settings.max_body_bytes if path.startswith("/v1/") else settings.max_page_body_bytes
 
     return limit_for

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.errors import InvalidRequestError, ResourceMissing
@@ -85,8 +85,10 @@ async def paginate(
         if cursor is None:
             raise ResourceMissing(object_name, cursor_id, param=cursor_param)
         created, pk = cursor
-        older = or_(model.created < created, and_(model.created == created, model.pk < pk))
-        newer = or_(model.created > created, and_(model.created == created, model.pk > pk))
+        # A row-value comparison, not `created < c OR (created = c AND pk < p)`: PostgreSQL turns it into an index
+        # bound and starts at the cursor, where the OR form walks the index from the newest row to it.
+        position = tuple_(model.created, model.pk)
+        older, newer = position < tuple_(created, pk), position > tuple_(created, pk)
         stmt = stmt.where(older if page.starting_after else newer)
     if page.ending_before:
         rows = (await session.scalars(stmt.order_by(model.created.asc(), model.pk.asc()).limit(page.limit + 1))).all()

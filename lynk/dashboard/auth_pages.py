@@ -9,8 +9,10 @@
 
 from __future__ import annotations
 
+import segno
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 
 from lynk.core.errors import LynkError
 from lynk.dashboard import service
@@ -30,6 +32,9 @@ from lynk.dashboard.web import (
 )
 from lynk.models import DashboardUser
 from lynk.web import actions
+
+# What the QR code says to a screen reader: the key itself is on the page as text, right after it.
+QR_TITLE = "QR code of the authenticator key"
 
 
 def _next(value: str | None) -> str:
@@ -61,7 +66,14 @@ async def setup_form(token: str, request: Request) -> Response:
     return _setup_page(request, token, user, service.new_totp_secret())
 
 
+def totp_qr(uri: str) -> Markup:
+    """The `otpauth://` URI as an inline SVG QR code (segno; no script, no image request, so the CSP holds)."""
+    svg = segno.make(uri, error="m").svg_inline(scale=4, border=2, svgclass="qr", omitsize=False)
+    return Markup(svg)  # noqa: S704 - segno's own SVG; the URI inside is XML-escaped by segno
+
+
 def _setup_page(request: Request, token: str, user: DashboardUser, secret: str, error: str | None = None) -> Response:
+    uri = service.totp_uri(user, secret)
     return render(
         request,
         "setup.html",
@@ -70,7 +82,9 @@ def _setup_page(request: Request, token: str, user: DashboardUser, secret: str, 
         email=user.email,
         role=user.role,
         totp_secret=secret,
-        totp_uri=service.totp_uri(user, secret),
+        totp_uri=uri,
+        totp_qr=totp_qr(uri),
+        qr_title=QR_TITLE,
         error=error,
     )
 
@@ -118,7 +132,9 @@ async def log_in(request: Request) -> Response:
     email, target = form.get("email", "").strip()[:320], _next(form.get("next"))
 
     async def work(tx: actions.PageTx) -> str:
-        user = await service.check_password(tx.session, email, form.get("password", ""), now=tx.now)
+        user = await service.check_password(
+            tx.session, email, form.get("password", ""), now=tx.now, ip=client_ip(request)
+        )
         return await service.start_session(tx.session, user, "password", now=tx.now)
 
     outcome = await actions.attempt(request, work)
@@ -143,7 +159,9 @@ async def second_factor(request: Request) -> Response:
 
     async def work(tx: actions.PageTx) -> str:
         row, user = await service.current(tx.session, session_secret(request), now=tx.now, stage="password")
-        how = await service.check_second_factor(tx.session, tx.runtime.keyring, user, form.get("code", ""), now=tx.now)
+        how = await service.check_second_factor(
+            tx.session, tx.runtime.keyring, user, form.get("code", ""), now=tx.now, ip=client_ip(request)
+        )
         service.end(row)  # rotate: the secret that passed the password step stops here
         await _audit_sign_in(tx, request, user, how)
         return await service.start_session(tx.session, user, "active", now=tx.now)

@@ -177,19 +177,27 @@ async def resend(endpoint_id: str, request: Request) -> Response:
 
 @pages.get(f"{BASE}/developers/events")
 async def events_page(request: Request) -> Response:
-    """The event browser: the mode's events, newest first, 25 a page by cursor, filtered by type."""
+    """The event browser: the mode's events, newest first, 25 a page by cursor, filtered by type and by payment
+    (the events' scope/type and scope/payment indexes)."""
     kind = request.query_params.get("type", "").strip()[:100]
+    payment = request.query_params.get("payment", "").strip()[:64]
     after = request.query_params.get("after", "")[:64] or None
 
     async def show(visit: Visit) -> Response:
         found = await events.list_page(
-            visit.tx.session, visit.scope, PageRequest(limit=25, starting_after=after), types=[kind] if kind else None
+            visit.tx.session,
+            visit.scope,
+            PageRequest(limit=25, starting_after=after),
+            types=[kind] if kind else None,
+            payment_intent_id=payment or None,
         )
         rows = [
             {"id": e.id, "type": e.type, "created": when(e.created), "pending": e.pending_webhooks} for e in found.items
         ]
-        more = next_page(f"{BASE}/developers/events", found, type=kind)
-        return render(request, "events.html", visit=visit, section="events", rows=rows, kind=kind, more=more)
+        more = next_page(f"{BASE}/developers/events", found, type=kind, payment=payment)
+        return render(
+            request, "events.html", visit=visit, section="events", rows=rows, kind=kind, payment=payment, more=more
+        )
 
     return await view(request, "webhooks.read", show)
 

@@ -7,7 +7,7 @@ from lynk.core.errors import AuthenticationError, InvalidRequestError, Permissio
 
 class SignInFailed(AuthenticationError):
     default_code = "sign_in_failed"
-    keep_changes = True  # the failure is counted towards a lockout
+    keep_changes = True  # the failure is counted towards a lockout and recorded in the audit log
 
     def __init__(self) -> None:
         super().__init__("That email and password don't match a user.")
@@ -15,6 +15,7 @@ class SignInFailed(AuthenticationError):
 
 class SecondFactorFailed(AuthenticationError):
     default_code = "second_factor_failed"
+    keep_changes = True  # the failure is recorded in the audit log
 
     def __init__(self) -> None:
         super().__init__("That code is not right. Enter the current code from your app, or a recovery code.")

@@ -3,6 +3,8 @@ in its own module) and the audit log page; `install` mounts them and the static 
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
@@ -31,6 +33,12 @@ def install(app: FastAPI) -> None:
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="dashboard-static")
 
 
+def _details(details: dict[str, Any] | None) -> str:
+    """What an entry without a target says about itself: how a sign-in was proved, which step failed."""
+    shown = (f"{key}: {value}".replace("_", " ") for key, value in (details or {}).items())
+    return ", ".join(shown)
+
+
 @pages.get(f"{BASE}/audit")
 async def audit_log(request: Request) -> Response:
     before = request.query_params.get("before", "")
@@ -43,7 +51,7 @@ async def audit_log(request: Request) -> Response:
                 "when": when(e.created),
                 "email": e.email,
                 "action": e.action.replace("_", " "),
-                "target": e.target or "",
+                "target": e.target or _details(e.details),
                 "mode": "live" if e.livemode else "test",
                 "ip": e.ip or "",
             }

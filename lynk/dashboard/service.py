@@ -165,7 +165,14 @@ async def enrol(
     return user, codes
 
 
-async def check_password(session: AsyncSession, email: str, password: str, *, now: int) -> DashboardUser:
+async def _audit_failure(session: AsyncSession, user: DashboardUser, step: str, ip: str | None, now: int) -> None:
+    """A failed sign-in of a known user, for its merchant's audit log: which step failed, never what was typed."""
+    await audit(session, user, "sign_in_failed", target=None, livemode=False, ip=ip, now=now, details={"step": step})
+
+
+async def check_password(
+    session: AsyncSession, email: str, password: str, *, now: int, ip: str | None = None
+) -> DashboardUser:
     user = await repository.user_by_email(session, email.strip().lower(), for_update=True)
     hashed = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
     try:
@@ -177,6 +184,7 @@ async def check_password(session: AsyncSession, email: str, password: str, *, no
     if user.locked_until > now:
         raise LockedOut()
     if not good:
+        await _audit_failure(session, user, "password", ip, now)
         user.failed_sign_ins += 1
         if user.failed_sign_ins >= MAX_FAILURES:
             user.failed_sign_ins, user.locked_until = 0, now + LOCK_SECONDS
@@ -186,7 +194,7 @@ async def check_password(session: AsyncSession, email: str, password: str, *, no
 
 
 async def check_second_factor(
-    session: AsyncSession, keyring: Keyring, user: DashboardUser, code: str, *, now: int
+    session: AsyncSession, keyring: Keyring, user: DashboardUser, code: str, *, now: int, ip: str | None = None
 ) -> str:
     """How the user proved it ("totp" or "recovery_code"); a recovery code is good once."""
     given = code.strip().replace(" ", "").lower()
@@ -199,7 +207,8 @@ async def check_second_factor(
     if digest(given) in user.recovery_codes:
         user.recovery_codes = [c for c in user.recovery_codes if c != digest(given)]
         return "recovery_code"
-    raise SecondFactorFailed()
+    await _audit_failure(session, user, "second_factor", ip, now)
+    raise SecondFactorFailed()  # keeps its changes: the audit entry commits
 
 
 async def start_session(

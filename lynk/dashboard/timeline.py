@@ -4,7 +4,7 @@ see events and webhooks, the events about it and their webhook deliveries. Also 
 formats every dashboard page uses.
 
 Each source is read through its domain's service: payments (charges, refunds, processor calls), ledger,
-radar (reviews, the score's explanation), events (a bounded per-object read) and webhooks (attempts).
+radar (reviews, the score's explanation), events (by the events' payment index) and webhooks (attempts).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from lynk.core.money import currency as currency_of
 from lynk.core.pagination import PageRequest
@@ -105,9 +106,17 @@ async def _risk(visit: Visit, charge: Charge | None) -> dict[str, Any] | None:
     }
 
 
-async def _events_and_deliveries(visit: Visit, pi: PaymentIntent, ids: set[str]) -> list[Item]:
-    found = await events.about_objects(visit.tx.session, visit.scope, ids, since=pi.created)
-    items: list[Item] = [(e.created, f"Event {e.type} ({e.id})", f"{BASE}/developers/events/{e.id}") for e in found]
+TIMELINE_EVENTS = 100  # the payment's newest events on its page; the event browser pages through all of them
+
+
+async def _events_and_deliveries(visit: Visit, pi: PaymentIntent) -> list[Item]:
+    page = await events.about_payment(visit.tx.session, visit.scope, pi.id, PageRequest(limit=TIMELINE_EVENTS))
+    found = list(reversed(page.items))  # oldest first, so events of the same second keep their order
+    items: list[Item] = []
+    if page.has_more:
+        older = f"{BASE}/developers/events?{urlencode({'payment': pi.id, 'after': found[0].id})}"
+        items.append((found[0].created, "Older events of this payment (in the event browser)", older))
+    items.extend((e.created, f"Event {e.type} ({e.id})", f"{BASE}/developers/events/{e.id}") for e in found)
     attempts = await webhooks.attempts_of_events(visit.tx.session, visit.scope, [e.id for e in found])
     for a in attempts:
         answer = f"HTTP {a.status_code}" if a.status_code is not None else words(a.error) or "no answer"
@@ -139,8 +148,7 @@ async def build(visit: Visit, pi: PaymentIntent) -> Timeline:
     for review in in_review:
         items.append((review.created, f"Review {review.id} opened ({words(review.opened_reason)})", None))
     if visit.may("webhooks.read"):
-        ids = {pi.id, *(c.id for c in charges), *(r.id for r in found.items), *(r.id for r in in_review)}
-        items.extend(await _events_and_deliveries(visit, pi, ids))
+        items.extend(await _events_and_deliveries(visit, pi))
     latest = next((c for c in charges if c.id == pi.latest_charge_id), None)
     refundable = left_to_refund(latest)
     # Sorted by time; within a second, in the order found (a charge before its booking, before its refunds).

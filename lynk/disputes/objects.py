@@ -37,6 +37,18 @@ EVIDENCE_FIELDS = (
     "uncategorized_file",
     "uncategorized_text",
 )
+# The fields that name a file uploaded with `purpose=dispute_evidence` (`file_…`), as in Stripe's API.
+EVIDENCE_FILE_FIELDS = (
+    "cancellation_policy",
+    "customer_communication",
+    "customer_signature",
+    "duplicate_charge_documentation",
+    "receipt",
+    "refund_policy",
+    "service_documentation",
+    "shipping_documentation",
+    "uncategorized_file",
+)
 
 
 def dispute_object(dispute: Dispute, transactions: Sequence[BalanceTransaction], *, now: int) -> dict[str, Any]:

@@ -22,8 +22,9 @@ from lynk.core.pagination import Page, PageRequest
 from lynk.core.scope import Scope
 from lynk.disputes import repository, states
 from lynk.disputes.errors import DisputeNotFound
-from lynk.disputes.objects import dispute_object
+from lynk.disputes.objects import EVIDENCE_FILE_FIELDS, dispute_object
 from lynk.events import service as events
+from lynk.files import service as files
 from lynk.ledger import service as ledger
 from lynk.models import Dispute, DisputeStatus
 
@@ -145,6 +146,9 @@ async def update(
     before = await render(session, dispute, now=now)
     if evidence is not None:
         states.check_open(dispute, "update the evidence of")
+        for name in EVIDENCE_FILE_FIELDS:  # a file field names one of the merchant's evidence uploads
+            if evidence.get(name):
+                await files.evidence_file(session, scope, str(evidence[name]), param=f"evidence[{name}]")
         merged = {**dispute.evidence, **evidence}
         dispute.evidence = {key: value for key, value in merged.items() if value}
     if metadata is not None:

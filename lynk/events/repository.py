@@ -35,8 +35,11 @@ async def list_page(
     *,
     types: list[str] | None,
     delivery_success: bool | None = None,
+    payment_intent_id: str | None = None,
 ) -> Page[Event]:
     stmt = scoped_select(Event, scope.merchant_id, scope.livemode)
+    if payment_intent_id is not None:
+        stmt = stmt.where(Event.payment_intent_id == payment_intent_id)
     if types:
         stmt = stmt.where(Event.type.in_(types))
     if delivery_success is True:
@@ -138,9 +141,3 @@ async def awaiting_fanout(session: AsyncSession) -> tuple[int, int | None]:
         await session.execute(select(func.count(), func.min(Event.created)).where(Event.fanout_pending == true()))
     ).one()
     return int(count), oldest
-
-
-async def scan_from(session: AsyncSession, scope: Scope, since: int, limit: int) -> Sequence[Event]:
-    """The merchant's first `limit` events created at or after `since`, oldest first (the scope/created index)."""
-    stmt = scoped_select(Event, scope.merchant_id, scope.livemode).where(Event.created >= since)
-    return (await session.scalars(stmt.order_by(Event.created, Event.pk).limit(limit))).all()

@@ -58,6 +58,7 @@ async def record(
         idempotency_key=request.idempotency_key if request else None,
         fanout_pending=True,
         pending_webhooks=0,
+        payment_intent_id=payment_of(obj),
     )
     await repository.add(session, event)
     return event
@@ -77,27 +78,26 @@ async def list_page(
     *,
     types: list[str] | None,
     delivery_success: bool | None = None,
+    payment_intent_id: str | None = None,
 ) -> Page[Event]:
-    return await repository.list_page(session, scope, page, types=types, delivery_success=delivery_success)
+    return await repository.list_page(
+        session, scope, page, types=types, delivery_success=delivery_success, payment_intent_id=payment_intent_id
+    )
 
 
-# The keys of an event's object that name a related object (a charge's payment, a refund's charge…).
-RELATED_KEYS = ("id", "payment_intent", "charge")
-OBJECT_SCAN = 1000
+def payment_of(obj: dict[str, Any]) -> str | None:
+    """The PaymentIntent an event's object is (`pi_…`) or names in `payment_intent` (unexpanded), if any."""
+    own = obj.get("id")
+    if isinstance(own, str) and own.startswith("pi_"):
+        return own
+    named = obj.get("payment_intent")
+    return named if isinstance(named, str) and named else None
 
 
-async def about_objects(session: AsyncSession, scope: Scope, ids: set[str], *, since: int) -> list[Event]:
-    """The events whose object is one of `ids` or names one of them (`payment_intent`, `charge`), oldest first.
-
-    Events have no column for their object, so this reads the merchant's first OBJECT_SCAN events from
-    `since` (the object's creation) by the scope/created index and filters them: bounded, and complete for a
-    payment unless the merchant made more than that many events between its creation and its last change."""
-    found = []
-    for event in await repository.scan_from(session, scope, since, OBJECT_SCAN):
-        obj = (event.data or {}).get("object") or {}
-        if any(isinstance(obj.get(key), str) and obj[key] in ids for key in RELATED_KEYS):
-            found.append(event)
-    return found
+async def about_payment(session: AsyncSession, scope: Scope, payment_intent_id: str, page: PageRequest) -> Page[Event]:
+    """The events about a payment (its own, its charges', refunds', review's, disputes'), newest first, by cursor
+    (the events' scope/payment index)."""
+    return await repository.list_page(session, scope, page, types=None, payment_intent_id=payment_intent_id)
 
 
 @dataclass(frozen=True)

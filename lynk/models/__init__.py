@@ -6,6 +6,7 @@ from lynk.models.customer import Customer
 from lynk.models.dashboard import DashboardAuditEntry, DashboardSession, DashboardSignInLink, DashboardUser
 from lynk.models.dispute import Dispute, DisputeStatus, EarlyFraudWarning
 from lynk.models.event import Event
+from lynk.models.file import FileUpload
 from lynk.models.idempotency import IdempotencyKey, IdempotencyStatus
 from lynk.models.ledger import AccountKind, BalanceStatus, BalanceTransaction, JournalEntry, LedgerAccount, Posting
 from lynk.models.link import (
@@ -73,6 +74,7 @@ __all__ = [
     "DisputeStatus",
     "EarlyFraudWarning",
     "Event",
+    "FileUpload",
     "IdempotencyKey",
     "IdempotencyStatus",
     "JournalEntry",

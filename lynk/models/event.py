@@ -20,6 +20,7 @@ class Event(PublicObject, Base):
         Index("ix_events_fanout", "fanout_pending", "pk"),
         Index("ix_events_created", "created"),
         Index("ix_events_scope_txid", "merchant_id", "livemode", "txid", "pk"),
+        Index("ix_events_scope_payment", "merchant_id", "livemode", "payment_intent_id", "created", "pk"),
     )
     __mapper_args__ = {"eager_defaults": True}
 
@@ -38,3 +39,6 @@ class Event(PublicObject, Base):
     # The writing transaction's id (PostgreSQL; NULL on SQLite), so `lynk listen` reads events in
     # commit order: see `lynk.core.txids`.
     txid: Mapped[int | None] = mapped_column(BigInteger, default=current_txid())
+    # The PaymentIntent the event's object is or belongs to (a charge's, a refund's, a review's, a dispute's),
+    # so a payment's events are read by index (the dashboard's timeline and event browser).
+    payment_intent_id: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -125,11 +125,19 @@ def _wire(node: Any) -> Any:
     return out
 
 
-def operation_extra(method: str, path: str, params: type[Params]) -> dict[str, Any]:
+def upload_body(params: type[Params]) -> dict[str, Any]:
+    """A body with one file, `file` (wire/uploads.py): multipart/form-data, the file as binary."""
+    schema = _wire_schema(params)
+    schema["properties"]["file"] = {"type": "string", "format": "binary"}
+    schema["required"] = sorted({*schema.get("required", []), "file"})
+    return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
+
+
+def operation_extra(method: str, path: str, params: type[Params], *, uploads: bool = False) -> dict[str, Any]:
     """The `openapi_extra` of one route: its body or query, path and header parameters, its errors."""
     extra: dict[str, Any] = {}
     if method == "POST":
-        extra["requestBody"] = form_body(params)
+        extra["requestBody"] = upload_body(params) if uploads else form_body(params)
     else:
         extra["parameters"] = query_parameters(params)
     for name in re.findall(r"{(\w+)}", path):

@@ -43,6 +43,7 @@ from lynk.wire.expand import Expander
 from lynk.wire.forms import MalformedBody, decode_form
 from lynk.wire.params import Params, parse_params
 from lynk.wire.responses import JSON_TYPE, error_body, error_headers, render
+from lynk.wire.uploads import read_multipart
 
 P = TypeVar("P", bound=Params)
 logger = logging.getLogger(__name__)
@@ -209,11 +210,16 @@ def check_path(path: dict[str, str]) -> None:
             raise ParameterInvalid(f"Invalid {name}: it contains a NUL character, which no id has.", param=name)
 
 
-async def read_params(request: Request, limit: int) -> dict[str, Any]:
+async def read_params(request: Request, limit: int, *, uploads: bool = False) -> dict[str, Any]:
     query = decode_form(request.url.query)
     if request.method == "GET" or request.method == "DELETE":
         return query
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if uploads and content_type == "multipart/form-data":  # a route that takes a file (wire/uploads.py)
+        body, _files = await read_multipart(request)
+        for key, value in query.items():
+            body.setdefault(key, value)
+        return body
     if content_type in ("application/json", "multipart/form-data"):
         raise MalformedBody(
             f"Lynk's API takes application/x-www-form-urlencoded bodies, as Stripe's does; got {content_type}."
@@ -243,6 +249,8 @@ class _Route(Generic[P]):
     idempotent: bool = True
     # The object the route returns when its path names one (`/v1/refunds/{id}` -> "refund"), for `expand`.
     returns: str | None = None
+    # True for a route that takes a file in a multipart/form-data body (`POST /v1/files`).
+    uploads: bool = False
 
     async def __call__(self, request: Request) -> Response:
         runtime: Runtime = request.app.state.runtime
@@ -251,7 +259,7 @@ class _Route(Generic[P]):
             caller = await authenticate(request, runtime, self.auth)
             request.state.merchant_id, request.state.livemode = caller.scope.merchant_id, caller.scope.livemode
             check_path(request.path_params)
-            data = await read_params(request, runtime.settings.max_body_bytes)
+            data = await read_params(request, runtime.settings.max_body_bytes, uploads=self.uploads)
             params = parse_params(self.params, data)
             if self.method != "GET":  # a write's side effects must not happen for a request refused afterwards
                 runtime.expander.check(params.expand, self.returns)
@@ -373,7 +381,14 @@ class StripeRouter:
         self.router = APIRouter(tags=list(tags))
 
     def _add(
-        self, method: str, path: str, params: type[P], auth: Auth, summary: str, idempotent: bool = True
+        self,
+        method: str,
+        path: str,
+        params: type[P],
+        auth: Auth,
+        summary: str,
+        idempotent: bool = True,
+        uploads: bool = False,
     ) -> Callable[[Handler[P]], Handler[P]]:
         def decorate(handler: Handler[P]) -> Handler[P]:
             route = _Route(
@@ -383,8 +398,9 @@ class StripeRouter:
                 handler=handler,
                 idempotent=idempotent,
                 returns=_object_of(path),
+                uploads=uploads,
             )
-            extra = openapi.operation_extra(method, path, params)
+            extra = openapi.operation_extra(method, path, params, uploads=uploads)
 
             async def endpoint(request: Request) -> Response:
                 return await route(request)
@@ -410,9 +426,16 @@ class StripeRouter:
         return self._add("GET", path, params, auth, summary)
 
     def post(
-        self, path: str, *, params: type[P], summary: str, auth: Auth = Auth.SECRET, idempotent: bool = True
+        self,
+        path: str,
+        *,
+        params: type[P],
+        summary: str,
+        auth: Auth = Auth.SECRET,
+        idempotent: bool = True,
+        uploads: bool = False,
     ) -> Callable[[Handler[P]], Handler[P]]:
-        return self._add("POST", path, params, auth, summary, idempotent)
+        return self._add("POST", path, params, auth, summary, idempotent, uploads)
 
     def delete(
         self, path: str, *, params: type[P], summary: str, auth: Auth = Auth.SECRET
