@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0095"
-down_revision = "0094"
+revision = "0100"
+down_revision = "0099"
 branch_labels = None
 depends_on = None
 
