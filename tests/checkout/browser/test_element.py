@@ -146,18 +146,27 @@ def test_the_element_listens_only_to_its_parent_origin(
 def test_the_element_page_refuses_a_bad_setup(server: LynkServer) -> None:
     bad = httpx.get(f"{server.base_url}/elements/payment", params={"key": "sk_test_x", "client_secret": "x"})
     assert bad.status_code == 404
+    unknown = {"key": "pk_test_x", "client_secret": "pi_x_secret_y", "origin": "https://shop.example"}
+    assert httpx.get(f"{server.base_url}/elements/payment", params=unknown).status_code == 404
     script = httpx.get(f"{server.base_url}/js/v1/lynk.js")
     assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
 
 
 @pytest.mark.parametrize("width", [375, 1280])
 def test_the_element_form_has_no_serious_axe_violations(
-    browser: Browser, server: LynkServer, merchant: MerchantKeys, axe_source: str, width: int
+    browser: Browser,
+    server: LynkServer,
+    merchant: MerchantKeys,
+    client: stripe.StripeClient,
+    axe_source: str,
+    width: int,
 ) -> None:
     context = browser.new_context(viewport={"width": width, "height": 600}, bypass_csp=True)
     page = context.new_page()
-    query = urlencode({"key": merchant.publishable_key, "client_secret": "pi_x_secret_y", "origin": server.base_url})
+    pi = client.v1.payment_intents.create(params={"amount": 1_000, "currency": "usd"})
+    query = urlencode({"key": merchant.publishable_key, "client_secret": pi.client_secret, "origin": server.base_url})
     page.goto(f"{server.base_url}/elements/payment?{query}")
+    expect(page.get_by_label("Card number")).to_be_visible()
     screenshot(page, f"element-{width}")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert axe_violations(page, axe_source) == []
