@@ -23,6 +23,7 @@ from fastapi.responses import FileResponse, Response
 
 from lynk.checkout import appearance, link_steps
 from lynk.checkout.web import ELEMENT_HEADERS, PAGE_HEADERS, STATIC_DIR, not_found, page_context, render
+from lynk.core.money import currency as currency_of
 from lynk.models import PaymentIntent, PaymentIntentStatus
 from lynk.payments import service as payments
 
@@ -78,6 +79,7 @@ async def _element(request: Request, template: str, kind: str, **extra: Any) -> 
         parent_origin=parent,
         paid=pi.status in DONE,
         intent_status=pi.status,
+        amount=f"{currency_of(pi.currency).format(pi.amount)} {pi.currency.upper()}",
         link_enabled=link_offered(pi),
         appearance=appearance.parse(query.get("appearance", "")),
         email="",

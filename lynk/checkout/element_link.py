@@ -49,7 +49,7 @@ def _enrolled(client_secret: str) -> StepRun:
             return {"outcome": "not_enrolled"}
         method = await payment_methods.get(ctx.session, ctx.scope, pi.payment_method_id)
         fingerprint = (method.card or {}).get("fingerprint")
-        born_here = account.created >= pi.created and any(
+        born_here = (account.signup_merchant_id == pi.merchant_id and account.created >= pi.created) and any(
             d.fingerprint == fingerprint for d in await details.list_details(ctx, account)
         )
         if not fingerprint or not born_here:

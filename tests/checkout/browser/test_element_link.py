@@ -4,6 +4,8 @@ and Lynk on localhost, so Lynk's frames are really third-party there."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Iterator
 from urllib.parse import urlencode
 
@@ -13,6 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, exp
 
 from lynk.link.accounts import redact_email
 from tests.checkout.browser.conftest import axe_violations, screenshot
+from tests.checkout.browser.test_link_checkout import wallet_account
 from tests.conftest import sdk_client
 from tests.link.support import latest_code, messages, new_email, new_phone
 from tests.merchants.factories import MerchantKeys, make_merchant
@@ -189,13 +192,127 @@ def test_the_link_element_states_pass_axe(
     axe_source: str,
     width: int,
 ) -> None:
+    """Each new state, opened directly: the card form with the opt-in, the code step, the saved details, the
+    email element, the express popup, and an element whose intent is paid; no horizontal scroll."""
+    email, phone = wallet_account(server, merchant, ["4242424242424242"])
     context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
     page = context.new_page()
     pi = intent(client)
     query = urlencode({"key": merchant.publishable_key, "client_secret": pi.client_secret, "origin": server.base_url})
+
+    def check(name: str) -> None:
+        screenshot(page, f"element-{name}-{width}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+        assert axe_violations(page, axe_source) == [], name
+
     page.goto(f"{server.base_url}/elements/payment?{query}")
     page.get_by_label("Save my information for faster checkout").check()
-    screenshot(page, f"element-link-card-{width}")
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    assert axe_violations(page, axe_source) == []
+    check("link-card")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Email").press("Tab")
+    expect(page.get_by_label("Verification code")).to_be_focused()
+    check("link-code")
+    page.get_by_label("Verification code").fill(latest_code(server, merchant, phone))
+    expect(page.get_by_role("radio", name=re.compile("Visa ending in 4242"))).to_be_checked()
+    check("link-wallet")
+    page.goto(f"{server.base_url}/elements/link_authentication?{query}")
+    expect(page.get_by_role("heading", name="Confirm it's you")).to_be_visible()  # recognised: the code step
+    check("link-authentication")
+    page.goto(f"{server.base_url}/elements/express?{query}")
+    expect(page.get_by_role("heading", name="Pay with Lynk")).to_be_visible()
+    check("express")
+    client.v1.payment_intents.confirm(pi.id, params={"payment_method": "pm_card_visa"})
+    page.goto(f"{server.base_url}/elements/payment?{query}")
+    expect(page.get_by_text("This payment is complete.")).to_be_visible()
+    check("paid")
     context.close()
+
+
+def test_link_authentication_element_recognises_her_and_the_payment_element_pays(
+    page: Page, server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient, shop_url: str
+) -> None:
+    """The email element runs the code step; the page hears `change` with the email; the payment element then
+    shows her saved details without asking again, and pays with one click."""
+    email, phone = wallet_account(server, merchant, ["4242424242424242"])
+    pi = intent(client)
+    open_shop(page, shop_url, server, merchant, pi, parts="auth,payment")
+    auth = page.frame_locator("iframe[title='Secure email input frame']")
+    payment = page.frame_locator(FRAME)
+    expect(payment.get_by_label("Email")).to_be_hidden()  # asked once, by the email element
+    auth.get_by_label("Email").fill(email)
+    auth.get_by_label("Email").press("Tab")
+    expect(page.locator("#email-seen")).to_have_text(f"email: {email}")
+    expect(auth.get_by_role("heading", name="Confirm it's you")).to_be_visible()
+    screenshot(page, "element-link-authentication-code-1280")
+    auth.get_by_label("Verification code").fill(latest_code(server, merchant, phone))
+    expect(auth.get_by_text(f"Signed in to Lynk as {redact_email(email)}.")).to_be_visible()
+    expect(payment.get_by_role("radio", name="Visa ending in 4242, expires 04/35 (default)")).to_be_checked()
+    screenshot(page, "element-link-authentication-wallet-1280")
+    pay(page)
+    paid_with_link(client, pi.id)
+
+
+def test_express_checkout_pays_in_a_popup_and_the_page_hears_confirm(
+    page: Page, server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient, shop_url: str
+) -> None:
+    email, phone = wallet_account(server, merchant, ["4242424242424242"])
+    pi = intent(client)
+    open_shop(page, shop_url, server, merchant, pi, parts="express")
+    with page.expect_popup() as opened:
+        page.get_by_role("button", name="Pay with Lynk").click()
+    popup = opened.value
+    assert popup.url.startswith(f"{lynk_origin(server)}/elements/express?")  # a first-party page on Lynk's origin
+    popup.get_by_label("Email").fill(email)
+    popup.get_by_label("Email").press("Tab")
+    expect(popup.get_by_label("Verification code")).to_be_focused()  # the code is sent: read it now
+    popup.get_by_label("Verification code").fill(latest_code(server, merchant, phone))
+    expect(popup.get_by_role("radio", name="Visa ending in 4242, expires 04/35 (default)")).to_be_checked()
+    screenshot(popup, "element-express-wallet")
+    popup.get_by_role("button", name="Pay 25.00 USD").click()
+    expect(page.locator("#out")).to_have_text("express: succeeded")
+    paid_with_link(client, pi.id)
+
+
+def test_keyboard_only_she_pays_with_link_in_the_element(
+    page: Page, server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient, shop_url: str
+) -> None:
+    email, phone = wallet_account(server, merchant, ["4242424242424242"])
+    pi = intent(client)
+    form = open_shop(page, shop_url, server, merchant, pi)
+    expect(form.get_by_label("Email")).to_be_visible()
+    for _ in range(10):  # Tab from the top of the shop's page into the frame's Email box
+        page.keyboard.press("Tab")
+        if form.locator("#email").evaluate("e => document.activeElement === e"):
+            break
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    expect(form.get_by_label("Verification code")).to_be_focused()
+    page.keyboard.type(latest_code(server, merchant, phone))
+    expect(form.get_by_role("radio", name="Visa ending in 4242, expires 04/35 (default)")).to_be_focused()
+    for _ in range(10):  # on to the shop's own Pay button
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "pay":
+            break
+    page.keyboard.press("Enter")
+    expect(page.locator("#out")).to_have_text("status: succeeded")
+    paid_with_link(client, pi.id)
+
+
+def test_appearance_reaches_the_frame_through_css_variables(
+    page: Page, server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient, shop_url: str
+) -> None:
+    appearance = {
+        "theme": "flat",
+        "variables": {"colorPrimary": "#0a7cff", "fontFamily": "Georgia, serif", "borderRadius": "2px",
+                      "colorText": "red; background: url(https://evil.example)"},
+    }  # fmt: skip
+    pi = intent(client)
+    form = open_shop(page, shop_url, server, merchant, pi, appearance=json.dumps(appearance))
+    number = form.get_by_label("Card number")
+    expect(number).to_be_visible()
+    assert number.evaluate("e => getComputedStyle(e).borderTopLeftRadius") == "2px"
+    assert "Georgia" in number.evaluate("e => getComputedStyle(document.body).fontFamily")
+    assert number.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(238, 240, 244)"  # theme flat
+    assert number.evaluate("e => document.documentElement.style.getPropertyValue('--lynk-text')") == ""  # refused
+    form.get_by_label("Save my information for faster checkout").check()
+    screenshot(page, "element-appearance-flat-1280")
