@@ -4,7 +4,6 @@ for the account born of that very payment; and the element page of a paid Paymen
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,16 +15,7 @@ from tests.link.support import new_email
 from tests.merchants.factories import MerchantKeys
 from tests.servers import LynkServer
 
-
-@pytest.fixture(autouse=True)
-def roomy_ip_limits(server: LynkServer) -> Iterator[None]:
-    settings = server.runtime.settings
-    saved = settings.link_lookups_per_ip, settings.link_sends_per_ip
-    settings.link_lookups_per_ip, settings.link_sends_per_ip = 100_000, 100_000
-    try:
-        yield
-    finally:
-        settings.link_lookups_per_ip, settings.link_sends_per_ip = saved
+pytestmark = pytest.mark.usefixtures("roomy_ip_limits")
 
 
 def intent(client: stripe.StripeClient, types: list[str] | None = None) -> stripe.PaymentIntent:

@@ -44,7 +44,9 @@
     };
     channel.postMessage({ type: "hello" });
   }
-  if (steps.lookup) { F.askStorageAccess(function () { steps.lookup(""); }); }
+  if (steps.lookup && !linked) {  // granted: look her up by Lynk's own cookie, unless a step already shows
+    F.askStorageAccess(function () { if (steps.mode() === "card") { steps.lookup(""); } });
+  }
 
   function api(path, params, idempotencyKey) {
     var headers = { "Authorization": "Bearer " + F.key, "Content-Type": "application/x-www-form-urlencoded" };

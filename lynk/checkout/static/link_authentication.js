@@ -25,7 +25,7 @@
     };
   }
   if (!steps) { email.addEventListener("change", function () { changed(email.value.trim()); }); }
-  F.askStorageAccess(function () { if (steps) { steps.lookup(""); } });
+  F.askStorageAccess(function () { if (steps && steps.mode() === "card") { steps.lookup(""); } });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (steps && steps.mode() === "code") { steps.verify(); }

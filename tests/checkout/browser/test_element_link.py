@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import pytest
@@ -18,27 +18,13 @@ from tests.checkout.browser.conftest import axe_violations, screenshot
 from tests.checkout.browser.test_link_checkout import wallet_account
 from tests.conftest import sdk_client
 from tests.link.support import latest_code, messages, new_email, new_phone
-from tests.merchants.factories import MerchantKeys, make_merchant
+from tests.merchants.factories import MerchantKeys
 from tests.servers import LynkServer
 
 FRAME = "iframe[title='Secure payment input frame']"
 
 
-@pytest.fixture(autouse=True)
-def roomy_ip_limits(server: LynkServer) -> Iterator[None]:
-    """Every shopper here comes from 127.0.0.1: raise the per-IP Link limits for these tests only."""
-    settings = server.runtime.settings
-    saved = settings.link_lookups_per_ip, settings.link_sends_per_ip
-    settings.link_lookups_per_ip, settings.link_sends_per_ip = 100_000, 100_000
-    try:
-        yield
-    finally:
-        settings.link_lookups_per_ip, settings.link_sends_per_ip = saved
-
-
-@pytest.fixture
-def merchant_b(server: LynkServer) -> MerchantKeys:
-    return make_merchant(server, "Shop B")
+pytestmark = pytest.mark.usefixtures("roomy_ip_limits")
 
 
 def lynk_origin(server: LynkServer) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import statistics
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,25 +20,10 @@ from tests.checkout.factories import make_session
 from tests.conftest import sdk_client
 from tests.link.support import Browser as LinkBrowser
 from tests.link.support import latest_code, messages, new_email, new_phone
-from tests.merchants.factories import MerchantKeys, make_merchant
+from tests.merchants.factories import MerchantKeys
 from tests.servers import LynkServer
 
-
-@pytest.fixture(autouse=True)
-def roomy_ip_limits(server: LynkServer) -> Iterator[None]:
-    """Every shopper here comes from 127.0.0.1: raise the per-IP Link limits for these tests only."""
-    settings = server.runtime.settings
-    saved = settings.link_lookups_per_ip, settings.link_sends_per_ip
-    settings.link_lookups_per_ip, settings.link_sends_per_ip = 100_000, 100_000
-    try:
-        yield
-    finally:
-        settings.link_lookups_per_ip, settings.link_sends_per_ip = saved
-
-
-@pytest.fixture
-def merchant_b(server: LynkServer) -> MerchantKeys:
-    return make_merchant(server, "Merchant B")
+pytestmark = pytest.mark.usefixtures("roomy_ip_limits")
 
 
 def link_session(client: stripe.StripeClient, shop_url: str) -> stripe.checkout.Session:
