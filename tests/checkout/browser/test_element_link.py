@@ -68,10 +68,24 @@ def opt_in(page: Page, form: FrameLocator, email: str, phone: str) -> None:
     pay(page)
 
 
+def opted_in_at_shop_a(
+    page: Page, server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient, shop_url: str
+) -> tuple[str, str]:
+    """A new shopper pays at shop A's payment element (in Lynk's third-party frame) and opts in."""
+    email, phone = new_email(), new_phone()
+    pi = intent(client)
+    form = open_shop(page, shop_url, server, merchant, pi)
+    src = page.locator(FRAME).get_attribute("src") or ""
+    assert src.startswith(f"{lynk_origin(server)}/elements/payment?")
+    opt_in(page, form, email, phone)
+    assert client.v1.payment_intents.retrieve(pi.id).status == "succeeded"
+    return email, phone
+
+
 def paid_with_link(client: stripe.StripeClient, pi_id: str) -> None:
     paid = client.v1.payment_intents.retrieve(pi_id)
     assert paid.status == "succeeded"
-    [charge] = client.v1.charges.list(params={"payment_intent": pi_id}).data
+    [charge] = [c for c in client.v1.charges.list(params={"payment_intent": pi_id}).data if c.status == "succeeded"]
     assert charge.payment_method_details is not None and charge.payment_method_details.type == "link"
 
 
@@ -86,13 +100,7 @@ def test_opt_in_at_shop_a_then_recognised_at_shop_b_pays_with_one_click(
 ) -> None:
     """Third-party cookies allowed: Lynk's cookie set in shop A's frame is read in shop B's (another site)."""
     page = profile(False).new_page()
-    email, phone = new_email(), new_phone()
-    pi_a = intent(client)
-    form = open_shop(page, shop_url, server, merchant, pi_a)
-    src = page.locator(FRAME).get_attribute("src") or ""
-    assert src.startswith(f"{lynk_origin(server)}/elements/payment?")
-    opt_in(page, form, email, phone)
-    assert client.v1.payment_intents.retrieve(pi_a.id).status == "succeeded"
+    email, phone = opted_in_at_shop_a(page, server, merchant, client, shop_url)
 
     client_b = sdk_client(server, merchant_b.secret_key)
     pi_b = intent(client_b, 4_000)
@@ -122,9 +130,7 @@ def test_third_party_cookies_blocked_she_types_her_email_and_pays(
     (another site) nothing recognises her; she types her email, enters the code and pays with her saved card."""
     context = profile(True)
     page = context.new_page()
-    email, phone = new_email(), new_phone()
-    form = open_shop(page, shop_url, server, merchant, intent(client))
-    opt_in(page, form, email, phone)
+    email, phone = opted_in_at_shop_a(page, server, merchant, client, shop_url)
     kept = [c for c in context.cookies() if c["name"] == "lynk_known"]
     assert kept and all(c.get("partitionKey") for c in kept)  # partitioned only: the browser refused the rest
 
@@ -153,6 +159,27 @@ def test_a_decline_shows_once_in_the_element_and_the_page_decides(
     expect(page.get_by_text("Your card was declined.")).to_have_count(0)  # not on the shop's page: once, in the frame
     fill_card(form)
     pay(page)
+
+
+def test_a_declined_saved_card_then_another_in_the_element(
+    page: Page, server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient, shop_url: str
+) -> None:
+    email, phone = wallet_account(server, merchant, ["4000000000000002", "5555555555554444"])
+    pi = intent(client)
+    form = open_shop(page, shop_url, server, merchant, pi)
+    form.get_by_label("Email").fill(email)
+    form.get_by_label("Email").press("Tab")
+    expect(form.get_by_label("Verification code")).to_be_focused()
+    form.get_by_label("Verification code").fill(latest_code(server, merchant, phone))
+    expect(form.get_by_role("radio", name=re.compile(r"ending in 0002.*\(default\)"))).to_be_checked()
+    pay(page, "not paid: card_declined")
+    message = "Your card was declined. Choose another saved card or pay another way."
+    expect(form.get_by_role("alert")).to_have_text(message)
+    expect(page.get_by_text("Your card was declined.")).to_have_count(0)
+    screenshot(page, "element-link-declined-1280")
+    form.get_by_role("radio", name=re.compile("Mastercard ending in 4444")).check()
+    pay(page)
+    paid_with_link(client, pi.id)
 
 
 def test_an_element_for_a_paid_intent_says_it_is_paid(
