@@ -79,3 +79,28 @@ def test_the_element_of_a_paid_intent_says_it_is_paid(
     assert page.status_code == 200
     assert "This payment is complete." in page.text and "card-number" not in page.text
     assert "cannot confirm" not in page.text
+
+
+@pytest.mark.parametrize(
+    ("params", "offered"),
+    [
+        ({"automatic_payment_methods[enabled]": "true"}, True),
+        ({"payment_method_types[]": ["card", "link"]}, True),
+        ({"payment_method_types[]": ["card"]}, False),
+    ],
+)
+def test_the_payment_element_offers_link_when_the_intent_accepts_it(
+    server: LynkServer, merchant: MerchantKeys, params: dict[str, Any], offered: bool
+) -> None:
+    created = httpx.post(
+        f"{server.base_url}/v1/payment_intents",
+        data={"amount": "1500", "currency": "usd", **params},
+        auth=(merchant.secret_key, ""),
+    )
+    assert created.status_code == 200, created.text
+    pi = created.json()
+    query = {"key": merchant.publishable_key, "client_secret": pi["client_secret"], "origin": "https://shop.example"}
+    page = httpx.get(f"{server.base_url}/elements/payment", params=query)
+    assert page.status_code == 200
+    assert ("Save my information for faster checkout" in page.text) is offered
+    assert ("link_steps.js" in page.text) is offered

@@ -23,9 +23,12 @@
                error: { type: "invalid_request_error", code: "payment_intent_unexpected_state",
                         message: "This payment is already complete." } });
     });
-    if (express) { F.tell({ type: "lynk:express:confirm", paymentIntent: paid }); }
     F.tell({ type: "lynk:ready" });
     F.resize();
+    if (express) {  // back paid from 3-D Secure in the popup: the page hears it, and the popup closes
+      F.tell({ type: "lynk:express:confirm", paymentIntent: paid });
+      window.close();
+    }
     return;
   }
 
@@ -43,6 +46,9 @@
       if (data.type === "verified") { steps.adopt(data.answer, data.secret); F.resize(); }
     };
     channel.postMessage({ type: "hello" });
+  }
+  if (express && new URLSearchParams(window.location.search).get("redirect_status") === "failed") {
+    window.LynkCard.showError(form, "We couldn't verify your card. Try again or use another card.", null);
   }
   if (steps.lookup && !linked) {  // granted: look her up by Lynk's own cookie, unless a step already shows
     F.askStorageAccess(function () { if (steps.mode() === "card") { steps.lookup(""); } });

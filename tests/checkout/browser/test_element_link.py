@@ -286,6 +286,26 @@ def test_express_checkout_pays_in_a_popup_and_the_page_hears_confirm(
     paid_with_link(client, pi.id)
 
 
+def test_express_checkout_runs_3d_secure_in_the_popup(
+    page: Page, server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient, shop_url: str
+) -> None:
+    email, phone = wallet_account(server, merchant, ["4000000000003220"])
+    pi = intent(client)
+    open_shop(page, shop_url, server, merchant, pi, parts="express")
+    with page.expect_popup() as opened:
+        page.get_by_role("button", name="Pay with Lynk").click()
+    popup = opened.value
+    popup.get_by_label("Email").fill(email)
+    popup.get_by_label("Email").press("Tab")
+    expect(popup.get_by_label("Verification code")).to_be_focused()
+    popup.get_by_label("Verification code").fill(latest_code(server, merchant, phone))
+    expect(popup.get_by_role("radio", name=re.compile("ending in 3220"))).to_be_checked()
+    popup.get_by_role("button", name="Pay 25.00 USD").click()
+    popup.get_by_role("button", name="Complete authentication").click()  # the challenge, in the popup
+    expect(page.locator("#out")).to_have_text("express: succeeded")
+    paid_with_link(client, pi.id)
+
+
 def test_keyboard_only_she_pays_with_link_in_the_element(
     page: Page, server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient, shop_url: str
 ) -> None:
