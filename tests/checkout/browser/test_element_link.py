@@ -241,6 +241,46 @@ def test_the_link_element_states_pass_axe(
     context.close()
 
 
+def test_third_party_cookies_blocked_storage_access_recognises_her_by_lynks_own_cookie(
+    profile: Callable[[bool], BrowserContext],
+    server: LynkServer,
+    merchant: MerchantKeys,
+    client: stripe.StripeClient,
+    other_site_url: str,
+) -> None:
+    """Third-party cookies blocked, but the browser grants the frame storage access (the Storage Access API; the
+    grant is given here through the DevTools protocol, as a browser does after its prompt): on her first click
+    in the frame, the element reads the cookie Lynk's own page left, and recognises her."""
+    email, phone = wallet_account(server, merchant, ["4242424242424242"])
+    context = profile(True)
+    page = context.new_page()
+    first = intent(client)  # she used Lynk first-party before: Lynk's page, top-level, remembers her
+    query = urlencode({"key": merchant.publishable_key, "client_secret": first.client_secret, "origin": other_site_url})
+    page.goto(f"{lynk_origin(server)}/elements/express?{query}")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Email").press("Tab")
+    expect(page.get_by_label("Verification code")).to_be_focused()
+    page.get_by_label("Verification code").fill(latest_code(server, merchant, phone))
+    expect(page.get_by_role("radio", name=re.compile("ending in 4242"))).to_be_checked()
+
+    pi = intent(client)
+    form = open_shop(page, other_site_url, server, merchant, pi)
+    expect(form.get_by_label("Card number")).to_be_visible()
+    expect(form.get_by_role("heading", name="Confirm it's you")).to_be_hidden()  # blocked: no cookie yet
+    grant = {"name": "storage-access"}
+    context.new_cdp_session(page).send(
+        "Browser.setPermission",
+        {"permission": grant, "setting": "granted", "origin": other_site_url, "embeddedOrigin": lynk_origin(server)},
+    )
+    form.get_by_label("Card number").click()  # her first click in the frame asks for storage access
+    expect(form.get_by_role("heading", name="Confirm it's you")).to_be_visible()
+    expect(form.get_by_text(f"We recognised you as {redact_email(email)}")).to_be_visible()
+    form.get_by_label("Verification code").fill(latest_code(server, merchant, phone))
+    expect(form.get_by_role("radio", name=re.compile("ending in 4242"))).to_be_checked()
+    pay(page)
+    paid_with_link(client, pi.id)
+
+
 def test_link_authentication_element_recognises_her_and_the_payment_element_pays(
     page: Page, server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient, shop_url: str
 ) -> None:
