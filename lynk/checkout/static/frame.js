@@ -30,7 +30,9 @@ window.LynkFrame = (function () {
     });
   }
 
-  function resize() { tell({ type: "lynk:resize", height: document.documentElement.scrollHeight }); }
+  /* The content's own height (the document's scrollHeight never drops below the frame's), so the frame also
+   * shrinks when a step closes. */
+  function resize() { tell({ type: "lynk:resize", height: Math.ceil(body.getBoundingClientRect().height) + 2 }); }
 
   function linkPost(step, data) {
     var given = { client_secret: clientSecret };
