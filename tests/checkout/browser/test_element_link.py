@@ -389,3 +389,32 @@ def test_appearance_reaches_the_frame_through_css_variables(
     assert number.evaluate("e => document.documentElement.style.getPropertyValue('--lynk-text')") == ""  # refused
     form.get_by_label("Save my information for faster checkout").check()
     screenshot(page, "element-appearance-flat-1280")
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_night_theme_in_the_express_popup_passes_axe(
+    browser: Browser,
+    server: LynkServer,
+    merchant: MerchantKeys,
+    client: stripe.StripeClient,
+    axe_source: str,
+    width: int,
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    pi = intent(client)
+    night = json.dumps({"theme": "night", "variables": {"colorPrimary": "#4b44d6"}})
+    query = urlencode(
+        {
+            "key": merchant.publishable_key,
+            "client_secret": pi.client_secret,
+            "origin": server.base_url,
+            "appearance": night,
+        }
+    )
+    page.goto(f"{server.base_url}/elements/express?{query}")
+    page.get_by_label("Save my information for faster checkout").check()
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(20, 22, 31)"
+    screenshot(page, f"element-express-night-{width}")
+    assert axe_violations(page, axe_source) == []
+    context.close()
