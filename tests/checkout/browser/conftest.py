@@ -132,7 +132,8 @@ if (parts.includes("express")) {
     .on("confirm", (e) => { out.textContent = "express: " + e.paymentIntent.status; }).mount("#express");
 }
 document.getElementById("pay").onclick = async () => {
-  const r = await lynk.confirmPayment({elements, redirect: "if_required"});
+  const r = q.get("return") ? await lynk.confirmPayment({elements, confirmParams: {return_url: q.get("return")}})
+    : await lynk.confirmPayment({elements, redirect: "if_required"});
   out.textContent = r.error ? "not paid: " + (r.error.code || r.error.type) : "status: " + r.paymentIntent.status;
 };
 </script>"""

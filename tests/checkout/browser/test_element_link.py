@@ -182,6 +182,24 @@ def test_a_declined_saved_card_then_another_in_the_element(
     paid_with_link(client, pi.id)
 
 
+def test_a_saved_card_with_3d_secure_pays_through_the_challenge_and_returns_to_the_shop(
+    page: Page, server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient, shop_url: str
+) -> None:
+    email, phone = wallet_account(server, merchant, ["4000000000003220"])
+    pi = intent(client)
+    form = open_shop(page, shop_url, server, merchant, pi, **{"return": f"{shop_url}/done"})
+    form.get_by_label("Email").fill(email)
+    form.get_by_label("Email").press("Tab")
+    expect(form.get_by_label("Verification code")).to_be_focused()
+    form.get_by_label("Verification code").fill(latest_code(server, merchant, phone))
+    expect(form.get_by_role("radio", name=re.compile("ending in 3220"))).to_be_checked()
+    page.get_by_role("button", name="Pay now").click()
+    expect(page.get_by_text("ending in 3220")).to_be_visible()  # Lynk's 3-D Secure page, top-level
+    page.get_by_role("button", name="Complete authentication").click()
+    page.wait_for_url(f"{shop_url}/done?*redirect_status=succeeded*")
+    paid_with_link(client, pi.id)
+
+
 def test_an_element_for_a_paid_intent_says_it_is_paid(
     page: Page, server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient, shop_url: str
 ) -> None:
