@@ -193,10 +193,14 @@ async def run_step(
 
 
 def _session_answer(row: LinkSession, account: LinkAccount, secret: str | None) -> dict[str, Any]:
+    verified = row.status == LinkSessionStatus.VERIFIED
     return {
         "outcome": "found",
         "exists": True,
-        "verified": row.status == LinkSessionStatus.VERIFIED,
+        "verified": verified,
+        # Once she proved it's her, her email in full: the linkAuthentication element tells the merchant's page
+        # (its `change` event), as a payment would (`receipt_email`, billing details).
+        "email": account.email if verified else None,
         "secret": secret,
         "redacted_email": accounts.redact_email(account.email),
         "redacted_phone": accounts.redact_phone(account.phone),

@@ -16,6 +16,7 @@
     form: form, post: F.linkPost, wallet: false, known: true, onEmail: changed,
     onVerified: function (answer, secret) {
       verified = { type: "verified", answer: answer, secret: secret };
+      if (answer.email) { changed(answer.email); }  // recognised by Lynk's cookie, she typed nothing
       if (channel) { channel.postMessage(verified); }
     }
   }) : null;

@@ -321,6 +321,15 @@ def test_link_authentication_element_recognises_her_and_the_payment_element_pays
     pay(page)
     paid_with_link(client, pi.id)
 
+    again = intent(client)  # the next purchase at this shop: recognised by Lynk's (partitioned) cookie
+    open_shop(page, shop_url, server, merchant, again, parts="auth,payment")
+    expect(auth.get_by_label("Verification code")).to_be_visible()
+    expect(page.locator("#email-seen")).to_have_text("")  # not before she proves it's her
+    auth.get_by_label("Verification code").fill(latest_code(server, merchant, phone))
+    expect(page.locator("#email-seen")).to_have_text(f"email: {email}")
+    pay(page)
+    paid_with_link(client, again.id)
+
 
 @pytest.mark.parametrize("card", ["4242424242424242", "4000000000003220"])
 def test_express_checkout_pays_in_a_popup_and_the_page_hears_confirm(
