@@ -91,7 +91,7 @@
     var frame = document.createElement("iframe");
     frame.src = LYNK_ORIGIN + "/elements/" + spec.path + "?" + query(this._elements, extra);
     frame.title = spec.title;
-    frame.setAttribute("allow", "payment; storage-access");
+    frame.setAttribute("allow", "payment");
     frame.style.cssText = "border:0;width:100%;min-height:" + spec.height + "px;display:block;background:transparent;";
     this._frame = frame;
     window.addEventListener("message", function (event) {
