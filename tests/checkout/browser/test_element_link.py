@@ -298,6 +298,36 @@ def test_third_party_cookies_blocked_storage_access_recognises_her_by_lynks_own_
     paid_with_link(client, pi.id)
 
 
+def test_third_party_cookies_blocked_remember_this_device_skips_the_code_at_that_shop(
+    profile: Callable[[bool], BrowserContext],
+    server: LynkServer,
+    merchant: MerchantKeys,
+    client: stripe.StripeClient,
+    shop_url: str,
+) -> None:
+    """Remember this device, in the frame (a partitioned `lynk_device`): her next payment at that shop's site
+    opens on her saved details without a code."""
+    email, phone = wallet_account(server, merchant, ["4242424242424242"])
+    page = profile(True).new_page()
+    form = open_shop(page, shop_url, server, merchant, intent(client))
+    form.get_by_label("Email").fill(email)
+    form.get_by_label("Email").press("Tab")
+    expect(form.get_by_label("Verification code")).to_be_focused()
+    form.get_by_label("Remember this device").check()
+    form.get_by_label("Verification code").fill(latest_code(server, merchant, phone))
+    expect(form.get_by_role("radio", name=re.compile("ending in 4242"))).to_be_checked()
+    pay(page)
+    sent = len(messages(server, merchant, phone))
+
+    pi = intent(client)
+    form = open_shop(page, shop_url, server, merchant, pi)
+    expect(form.get_by_role("radio", name=re.compile("ending in 4242"))).to_be_checked()  # no code this time
+    expect(form.get_by_label("Verification code")).to_be_hidden()
+    pay(page)
+    paid_with_link(client, pi.id)
+    assert len(messages(server, merchant, phone)) == sent  # no code sent for the second visit
+
+
 def test_link_authentication_element_recognises_her_and_the_payment_element_pays(
     page: Page, server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient, shop_url: str
 ) -> None:
