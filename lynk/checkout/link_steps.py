@@ -154,6 +154,7 @@ class Step:
     known: str | None
     user_agent: str | None
     cookies: list[tuple[str, str, int]] = field(default_factory=list)
+    opt_in: str | None = None  # the mark of an opt-in waiting for 3-D Secure (devices.opt_in_cookie)
 
 
 StepRun = Callable[[LinkContext, dict[str, Any], Step], Awaitable[dict[str, Any]]]
@@ -165,7 +166,10 @@ async def run_step(
 ) -> JSONResponse:
     """One step in one transaction, in the scope `opener` finds (None: Link is not offered there); a wrong
     code's counters are kept with its error (keep_changes)."""
-    step = Step(request.cookies.get(devices.KNOWN_COOKIE), request.headers.get("user-agent", "")[:200] or None)
+    user_agent = request.headers.get("user-agent", "")[:200] or None
+    step = Step(
+        request.cookies.get(devices.KNOWN_COOKIE), user_agent, opt_in=request.cookies.get(devices.OPT_IN_COOKIE)
+    )
     kept: LynkError | None = None
     try:
         async with actions.transaction(request) as tx:  # live-mode code sends run once the code is committed

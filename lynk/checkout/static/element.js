@@ -14,9 +14,15 @@
   var busy = false;
   F.applyAppearance();
 
+  /* An opt-in that went to 3-D Secure: the account is born after the challenge, away from this frame, which
+   * marked this browser first (`opting_in`, a partitioned cookie). When the shop mounts the element again for
+   * the paid intent, the frame greets this browser if the account was born of that payment. */
+  function greetAfterChallenge() { F.linkPost("enrolled", {}).then(function () {}, function () {}); }
+
   /* An intent already paid (the shopper came back after paying): say so, never offer to pay again. */
   if (body.getAttribute("data-paid") === "on") {
     var paid = { id: F.paymentIntent, status: body.getAttribute("data-status") };
+    greetAfterChallenge();
     F.listen(function (data) {
       if (data.type !== "lynk:confirm") { return; }
       F.tell({ type: "lynk:result", id: data.id, paymentIntent: paid,
@@ -150,6 +156,9 @@
     paying.then(function (confirmed) {
       if (!confirmed.ok) { throw confirmed.json.error; }
       var pi = confirmed.json;
+      if (signup && pi.status === "requires_action") {
+        return F.linkPost("opting_in", {}).then(function () { return pi; }, function () { return pi; });
+      }
       if (signup && (pi.status === "succeeded" || pi.status === "requires_capture")) {
         return F.linkPost("enrolled", { email: typed }).then(function () { return pi; }, function () { return pi; });
       }

@@ -202,6 +202,37 @@ def test_a_saved_card_with_3d_secure_pays_through_the_challenge_and_returns_to_t
     paid_with_link(client, pi.id)
 
 
+def test_an_opt_in_with_3d_secure_greets_the_browser_when_the_element_shows_the_paid_intent(
+    profile: Callable[[bool], BrowserContext],
+    server: LynkServer,
+    merchant: MerchantKeys,
+    client: stripe.StripeClient,
+    shop_url: str,
+) -> None:
+    context = profile(True)
+    page = context.new_page()
+    email, phone = new_email(), new_phone()
+    pi = intent(client)
+    form = open_shop(page, shop_url, server, merchant, pi, **{"return": f"{shop_url}/done"})
+    form.get_by_label("Email").fill(email)
+    fill_card(form, "4000 0000 0000 3220")
+    form.get_by_label("Save my information for faster checkout").check()
+    form.get_by_label("Phone number").fill(phone)
+    page.get_by_role("button", name="Pay now").click()
+    page.get_by_role("button", name="Complete authentication").click()
+    page.wait_for_url(f"{shop_url}/done?*redirect_status=succeeded*")
+    assert not [c for c in context.cookies() if c["name"] == "lynk_known"]
+
+    form = open_shop(page, shop_url, server, merchant, pi)  # the shop shows its element for the paid intent
+    expect(form.get_by_text("This payment is complete.")).to_be_visible()
+    for _ in range(100):  # the frame greets this browser in the background
+        if [c for c in context.cookies() if c["name"] == "lynk_known"]:
+            break
+        page.wait_for_timeout(100)
+    form = open_shop(page, shop_url, server, merchant, intent(client))
+    expect(form.get_by_text(f"We recognised you as {redact_email(email)}")).to_be_visible()
+
+
 def test_an_element_for_a_paid_intent_says_it_is_paid(
     page: Page, server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient, shop_url: str
 ) -> None:
