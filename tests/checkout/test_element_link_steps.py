@@ -104,3 +104,19 @@ def test_the_payment_element_offers_link_when_the_intent_accepts_it(
     assert page.status_code == 200
     assert ("Save my information for faster checkout" in page.text) is offered
     assert ("link_steps.js" in page.text) is offered
+
+
+def test_opting_in_marks_a_browser_only_for_a_payment_waiting_for_3d_secure(
+    server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient
+) -> None:
+    pi = intent(client)
+    idle = step(server, "opting_in", {"client_secret": pi.client_secret})
+    assert idle.json() == {"outcome": "not_held"} and "set-cookie" not in idle.headers
+    waiting = client.v1.payment_intents.confirm(
+        pi.id, params={"payment_method": "pm_card_threeDSecure2Required", "return_url": "https://shop.example/done"}
+    )
+    assert waiting.status == "requires_action"
+    held = step(server, "opting_in", {"client_secret": pi.client_secret})
+    assert held.json() == {"outcome": "held"}
+    marks = [c for c in held.headers.get_list("set-cookie") if c.startswith("lynk_opt_in=")]
+    assert len(marks) == 2 and sum(c.endswith("; Partitioned") for c in marks) == 1
