@@ -9,6 +9,9 @@ form.addEventListener("submit", async (event) => {
   const button = document.getElementById("submit");
   button.disabled = true;
   const { error } = await lynk.confirmPayment({ elements, confirmParams: { return_url: location.origin + "/done" } });
-  if (error) document.getElementById("message").textContent = error.message;
+  // The element shows declines and form errors in its own frame; the page shows only the rest
+  // (a network failure, an intent that cannot be paid), so the shopper never reads one twice.
+  const shownByElement = error && (error.type === "card_error" || error.type === "validation_error");
+  document.getElementById("message").textContent = error && !shownByElement ? error.message : "";
   button.disabled = false;
 });

@@ -36,6 +36,7 @@ from lynk.link.context import LinkContext
 from lynk.link.limits import limiter_for
 from lynk.link.objects import detail_object, shipping_address_object
 from lynk.models import CheckoutSession, CheckoutSessionStatus, LinkAccount, LinkSession, LinkSessionStatus
+from lynk.payments.context import PaymentContext
 from lynk.web import actions
 from lynk.web import csrf as web_csrf
 
@@ -73,12 +74,26 @@ def caller_of(request: Request) -> link.Caller:
     )
 
 
-def set_link_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
-    """The Link cookies, with the attributes the consumer API gives them (see docs/link.md)."""
-    secure = web_csrf.secure(request)
-    response.set_cookie(
-        name, value, max_age=max_age, path="/", httponly=True, secure=secure, samesite="none" if secure else "lax"
-    )
+_LOOPBACK = ("localhost", "127.0.0.1", "[::1]", "::1")
+
+
+def set_link_cookie(
+    request: Request, response: Response, name: str, value: str, max_age: int, *, partitioned: bool = False
+) -> None:
+    """The Link cookies, with the attributes the consumer API gives them (see docs/link.md).
+
+    `partitioned` (the elements, framed by merchants' sites): each cookie twice, `Secure; SameSite=None` for
+    browsers that let a frame keep third-party cookies (recognition across shops), and the same value with
+    `Partitioned` (CHIPS), which browsers keep per top-level site even when they block third-party cookies.
+    `Secure` needs https, or a loopback host, which browsers count as potentially trustworthy."""
+    secure = web_csrf.secure(request) or (partitioned and request.url.hostname in _LOOPBACK)
+    for copy in (False, True) if partitioned and secure else (False,):
+        response.set_cookie(
+            name, value, max_age=max_age, path="/", httponly=True, secure=secure, samesite="none" if secure else "lax"
+        )
+        if copy:  # Python's http.cookies knows `Partitioned` only from 3.14: add it by hand
+            header, cookie = response.raw_headers[-1]
+            response.raw_headers[-1] = (header, cookie + b"; Partitioned")
 
 
 def _answer(body: dict[str, Any], status: int = 200) -> JSONResponse:
@@ -92,7 +107,7 @@ def error_answer(error: LynkError) -> JSONResponse:
     return _answer(body, error.http_status if error.http_status < 500 else 503)
 
 
-async def _body(request: Request) -> dict[str, Any] | None:
+async def read_body(request: Request) -> dict[str, Any] | None:
     try:
         body = json.loads(await request.body())
     except (ValueError, UnicodeDecodeError):
@@ -133,29 +148,39 @@ async def wallet(ctx: LinkContext, account: LinkAccount) -> dict[str, Any]:
 
 
 @dataclass
-class _Step:
+class Step:
     """What a step reads from the request besides its body, and the cookies it sets (empty value: delete)."""
 
     known: str | None
     user_agent: str | None
     cookies: list[tuple[str, str, int]] = field(default_factory=list)
+    opt_in: str | None = None  # the mark of an opt-in waiting for 3-D Secure (devices.opt_in_cookie)
 
 
-async def _run(request: Request, session_id: str, name: str, body: dict[str, Any]) -> JSONResponse:
-    """One step in one transaction; a wrong code's counters are kept with its error (keep_changes)."""
-    step = _Step(request.cookies.get(devices.KNOWN_COOKIE), request.headers.get("user-agent", "")[:200] or None)
+StepRun = Callable[[LinkContext, dict[str, Any], Step], Awaitable[dict[str, Any]]]
+Opener = Callable[[PaymentContext], Awaitable[Scope | None]]
+
+
+async def run_step(
+    request: Request, run: StepRun, body: dict[str, Any], opener: Opener, *, partitioned: bool = False
+) -> JSONResponse:
+    """One step in one transaction, in the scope `opener` finds (None: Link is not offered there); a wrong
+    code's counters are kept with its error (keep_changes)."""
+    user_agent = request.headers.get("user-agent", "")[:200] or None
+    step = Step(
+        request.cookies.get(devices.KNOWN_COOKIE), user_agent, opt_in=request.cookies.get(devices.OPT_IN_COOKIE)
+    )
     kept: LynkError | None = None
     try:
         async with actions.transaction(request) as tx:  # live-mode code sends run once the code is committed
             pctx = payment_context(tx)
-            found = await service.get_for_page(pctx, session_id)
-            if found is None or not _link_open(found, pctx.now):
+            scope = await opener(pctx)
+            if scope is None:
                 return _answer({"outcome": "error", "message": "Link is not available for this checkout."}, 404)
-            scope = Scope(found.merchant_id, found.livemode)
             ctx = link.context(pctx.session, pctx.keyring, scope, pctx.now, caller_of(request))
             ctx.after_commit = tx.after_commit
             try:
-                answer = await _STEPS[name](ctx, body, step)
+                answer = await run(ctx, body, step)
             except LynkError as error:
                 if not error.keep_changes:
                     raise
@@ -164,25 +189,29 @@ async def _run(request: Request, session_id: str, name: str, body: dict[str, Any
         return error_answer(error)
     response = error_answer(kept) if kept is not None else _answer(answer)
     for cookie, value, max_age in step.cookies:
-        if value:
-            set_link_cookie(request, response, cookie, value, max_age)
+        if value or partitioned:  # "" with max_age 0 deletes (both copies of a partitioned cookie)
+            set_link_cookie(request, response, cookie, value, max_age, partitioned=partitioned)
         else:
             response.delete_cookie(cookie, path="/")
     return response
 
 
 def _session_answer(row: LinkSession, account: LinkAccount, secret: str | None) -> dict[str, Any]:
+    verified = row.status == LinkSessionStatus.VERIFIED
     return {
         "outcome": "found",
         "exists": True,
-        "verified": row.status == LinkSessionStatus.VERIFIED,
+        "verified": verified,
+        # Once she proved it's her, her email in full: the linkAuthentication element tells the merchant's page
+        # (its `change` event), as a payment would (`receipt_email`, billing details).
+        "email": account.email if verified else None,
         "secret": secret,
         "redacted_email": accounts.redact_email(account.email),
         "redacted_phone": accounts.redact_phone(account.phone),
     }
 
 
-async def _lookup(ctx: LinkContext, body: dict[str, Any], step: _Step) -> dict[str, Any]:
+async def _lookup(ctx: LinkContext, body: dict[str, Any], step: Step) -> dict[str, Any]:
     email = text(body, "email", 512)
     found = await (
         sessions.lookup(ctx, email, resume=True) if email else sessions.recognise(ctx, step.known, resume=True)
@@ -208,14 +237,14 @@ async def _lookup(ctx: LinkContext, body: dict[str, Any], step: _Step) -> dict[s
     return answer
 
 
-async def _resend(ctx: LinkContext, body: dict[str, Any], step: _Step) -> dict[str, Any]:
+async def _resend(ctx: LinkContext, body: dict[str, Any], step: Step) -> dict[str, Any]:
     cooldown = ctx.settings.link_resend_cooldown_seconds
     row = await sessions.start_verification(ctx, text(body, "secret", 200) or None, None, cooldown=cooldown)
     account = await accounts.get(ctx, row.account_id)
     return {**_session_answer(row, account, None), "outcome": "sent"}
 
 
-async def _verify(ctx: LinkContext, body: dict[str, Any], step: _Step) -> dict[str, Any]:
+async def _verify(ctx: LinkContext, body: dict[str, Any], step: Step) -> dict[str, Any]:
     code = "".join(ch for ch in text(body, "code", 20) if ch.isdigit())
     row, account = await sessions.confirm_verification(ctx, text(body, "secret", 200) or None, code)
     if body.get("remember") is True:
@@ -225,7 +254,7 @@ async def _verify(ctx: LinkContext, body: dict[str, Any], step: _Step) -> dict[s
     return {**_session_answer(row, account, None), "outcome": "verified", "wallet": await wallet(ctx, account)}
 
 
-async def _forget(ctx: LinkContext, body: dict[str, Any], step: _Step) -> dict[str, Any]:
+async def _forget(ctx: LinkContext, body: dict[str, Any], step: Step) -> dict[str, Any]:
     secret = text(body, "secret", 200)
     if secret:
         with contextlib.suppress(LynkError):  # an expired or foreign session: nothing to end
@@ -234,18 +263,26 @@ async def _forget(ctx: LinkContext, body: dict[str, Any], step: _Step) -> dict[s
     return {"outcome": "forgotten"}
 
 
-StepRun = Callable[[LinkContext, dict[str, Any], _Step], Awaitable[dict[str, Any]]]
-_STEPS: dict[str, StepRun] = {"lookup": _lookup, "resend": _resend, "verify": _verify, "forget": _forget}
+STEPS: dict[str, StepRun] = {"lookup": _lookup, "resend": _resend, "verify": _verify, "forget": _forget}
 
 
 @pages.post("/c/pay/{session_id}/link/{step}")
 async def link_step(session_id: str, step: str, request: Request) -> Response:
-    if step not in _STEPS:
+    if step not in STEPS:
         return _answer({"outcome": "error", "message": "Not found."}, 404)
-    body = await _body(request)
+    body = await read_body(request)
     if body is None:
-        return _answer({"outcome": "error", "message": "The request could not be read. Reload the page."}, 400)
-    return await _run(request, session_id, step, body)
+        return unreadable()
+
+    async def opener(pctx: PaymentContext) -> Scope | None:
+        found = await service.get_for_page(pctx, session_id)
+        return Scope(found.merchant_id, found.livemode) if found is not None and _link_open(found, pctx.now) else None
+
+    return await run_step(request, STEPS[step], body, opener)
+
+
+def unreadable() -> JSONResponse:
+    return _answer({"outcome": "error", "message": "The request could not be read. Reload the page."}, 400)
 
 
 async def shipping_choice(ctx: LinkContext, secret: str, address_id: str) -> dict[str, Any] | None:

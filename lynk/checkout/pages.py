@@ -24,7 +24,17 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from lynk.checkout import branding, customisation, element, link_steps, page_fields, paying, service, setup
+from lynk.checkout import (
+    branding,
+    customisation,
+    element,
+    element_link,
+    link_steps,
+    page_fields,
+    paying,
+    service,
+    setup,
+)
 from lynk.checkout.web import (
     CSRF,
     ELEMENT_HEADERS,
@@ -78,7 +88,7 @@ _FIELD_OF_PARAM = {
 def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(element.router)
-    assert link_steps.__name__  # its routes are on the shared router
+    assert link_steps.__name__ and element_link.__name__  # their routes are on the shared router
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="checkout-static")
 
 

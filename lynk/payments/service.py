@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from lynk.connectors import VoidRequest
 from lynk.core.errors import InvalidRequestError
 from lynk.core.ids import new_id, random_token
@@ -369,3 +371,11 @@ async def update_charge(ctx: PaymentContext, charge_id: str, changes: ChargeChan
     if previous:
         await events.record(ctx.session, ctx.scope, "charge.updated", after, now=ctx.now, previous=previous)
     return charge
+
+
+async def get_for_client(session: AsyncSession, payment_intent_id: str, client_secret: str) -> PaymentIntent | None:
+    """The PaymentIntent a page on Lynk's origin (the payment element) holds the client secret of, or None."""
+    pi = await repository.get_intent_by_id(session, payment_intent_id)
+    if pi is None or not client_secret or not hmac.compare_digest(pi.client_secret, client_secret):
+        return None
+    return pi

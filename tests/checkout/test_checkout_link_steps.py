@@ -4,7 +4,6 @@ checkout.js drives them, without a browser: what they refuse, what they return, 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,16 +18,7 @@ from tests.link.support import latest_code, messages, new_email, new_phone
 from tests.merchants.factories import MerchantKeys, make_merchant
 from tests.servers import LynkServer
 
-
-@pytest.fixture(autouse=True)
-def roomy_ip_limits(server: LynkServer) -> Iterator[None]:
-    settings = server.runtime.settings
-    saved = settings.link_lookups_per_ip, settings.link_sends_per_ip
-    settings.link_lookups_per_ip, settings.link_sends_per_ip = 100_000, 100_000
-    try:
-        yield
-    finally:
-        settings.link_lookups_per_ip, settings.link_sends_per_ip = saved
+pytestmark = pytest.mark.usefixtures("roomy_ip_limits")
 
 
 def link_session(client: stripe.StripeClient) -> stripe.checkout.Session:

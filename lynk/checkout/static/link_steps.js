@@ -1,8 +1,11 @@
-/* The hosted page's Link steps: look the shopper up by email (or by the cookie of a previous Link
- * checkout), the verification code step, the saved details step, and the new shopper's opt-in.
- * Calls go to the page's own /c/pay/{id}/link/… endpoints with the CSRF header; the consumer
- * session's secret stays in this closure, never in a URL or in storage. checkout.js asks
- * `mode()` which form is showing and `payload()` what to pay with. */
+/* Link's steps, on the hosted page and in the elements: look the shopper up by email (or by the cookie
+ * of a previous Link checkout), the verification code step, the saved details step, and the new
+ * shopper's opt-in. The hosted page's calls go to its own /c/pay/{id}/link/… endpoints with the CSRF
+ * header; an element passes `options.post` (its /elements/link/… calls). The consumer session's secret
+ * stays in this closure, never in a URL or in storage. checkout.js and element.js ask `mode()` which
+ * form is showing and `payload()` what to pay with.
+ * Element options: `wallet: false` (the linkAuthentication element: no saved details shown),
+ * `addresses: false` (no shipping choice), `onVerified(answer, secret)`, `onEmail(email)`. */
 "use strict";
 window.LynkLinkSteps = function (options) {
   var sessionId = options.sessionId;
@@ -22,8 +25,9 @@ window.LynkLinkSteps = function (options) {
   var payButton = byId("pay");
   var emailField = email.closest(".field");
   var state = { mode: "card", secret: null, looked: null, busy: false, declined: false, verified: false };
+  var post = options.post || hostedPost;
 
-  function post(step, data) {
+  function hostedPost(step, data) {
     return fetch("/c/pay/" + encodeURIComponent(sessionId) + "/link/" + step, {
       method: "POST",
       credentials: "same-origin",
@@ -36,13 +40,13 @@ window.LynkLinkSteps = function (options) {
     state.mode = mode;
     codeStep.hidden = mode !== "code";
     walletStep.hidden = mode !== "wallet";
-    cardFields.hidden = mode !== "card";
+    if (cardFields) { cardFields.hidden = mode !== "card"; }
     /* The code and saved-details steps name the recognised shopper (masked) instead of an Email box:
      * a box typed into there would start another lookup while she verifies. */
     emailField.hidden = mode !== "card";
-    optIn.hidden = mode !== "card" || state.looked === "found";
-    payButton.hidden = mode === "code";
-    byId("pay-title").textContent = mode === "card" ? "Pay with card" : "Pay with Lynk";
+    if (optIn) { optIn.hidden = mode !== "card" || state.looked === "found"; }
+    if (payButton) { payButton.hidden = mode === "code"; }
+    if (byId("pay-title")) { byId("pay-title").textContent = mode === "card" ? "Pay with card" : "Pay with Lynk"; }
   }
 
   function codeProblem(message) {
@@ -82,8 +86,14 @@ window.LynkLinkSteps = function (options) {
     return names[brand] || (brand ? brand.charAt(0).toUpperCase() + brand.slice(1) : "Card");
   }
 
-  function showWallet(answer) {
+  function showWallet(answer, quiet) {
     state.verified = true;
+    if (options.onVerified) { options.onVerified(answer, state.secret); }
+    if (options.wallet === false) {  // the linkAuthentication element: the payment element shows the details
+      status.textContent = "Signed in to Lynk as " + (answer.redacted_email || "you") + ".";
+      show("verified");
+      return;
+    }
     var list = byId("link-details");
     var addresses = byId("link-addresses");
     list.textContent = "";
@@ -98,7 +108,7 @@ window.LynkLinkSteps = function (options) {
       list.appendChild(choice("link-detail", d.id, text, d.is_default || (!hasDefault && index === 0)));
     });
     var shipping = answer.wallet.shipping_addresses;
-    byId("link-addresses-set").hidden = shipping.length === 0;
+    byId("link-addresses-set").hidden = shipping.length === 0 || options.addresses === false;
     shipping.forEach(function (a, index) {
       var addr = a.address || {};
       var parts = [a.name, addr.line1, addr.city, addr.postal_code, addr.country].filter(Boolean);
@@ -112,7 +122,8 @@ window.LynkLinkSteps = function (options) {
       show("card");
       return;
     }
-    payButton.focus();
+    if (quiet) { return; }
+    if (payButton) { payButton.focus(); } else { list.querySelector("input:checked").focus(); }
   }
 
   function showCode(answer) {
@@ -192,7 +203,7 @@ window.LynkLinkSteps = function (options) {
   function payAnotherWay() {
     status.textContent = "";
     show("card");
-    byId("card-number").focus();
+    (byId("card-number") || email).focus();
   }
 
   function notYou() {
@@ -213,6 +224,7 @@ window.LynkLinkSteps = function (options) {
     var typed = email.value.trim();
     if (typed === lastLooked || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(typed)) { return; }
     lastLooked = typed;
+    if (options.onEmail) { options.onEmail(typed); }
     lookup(typed);
   }
 
@@ -225,11 +237,11 @@ window.LynkLinkSteps = function (options) {
   byId("link-resend").addEventListener("click", resend);
   byId("link-not-you").addEventListener("click", notYou);
   document.querySelectorAll("[data-link-other]").forEach(function (b) { b.addEventListener("click", payAnotherWay); });
-  save.addEventListener("change", function () {
+  if (save) { save.addEventListener("change", function () {
     saveFields.hidden = !save.checked;
     save.setAttribute("aria-expanded", save.checked ? "true" : "false");
     if (save.checked) { byId("link-phone").focus(); }
-  });
+  }); }
 
   // A returning browser (the cookie of an earlier Link checkout) or a prefilled email: look up at once.
   if (email.value.trim()) { maybeLookup(); } else if (options.known) { lookup(""); }
@@ -237,6 +249,14 @@ window.LynkLinkSteps = function (options) {
   return {
     mode: function () { return state.mode; },
     verify: verify,
+    lookup: lookup,
+    /* A session verified in another of Lynk's frames on this page (the linkAuthentication element). */
+    adopt: function (answer, secret) {
+      if (state.verified) { return; }
+      state.secret = secret;
+      state.looked = "found";
+      showWallet(answer, true);
+    },
     /* The fields checkout.js sends to /confirm for the showing form. */
     payload: function () {
       if (state.mode === "wallet") {
@@ -245,7 +265,7 @@ window.LynkLinkSteps = function (options) {
         return { link: { secret: state.secret, payment_detail: detail ? detail.value : "",
                          shipping_address: address ? address.value : "" } };
       }
-      if (save.checked && !optIn.hidden) {
+      if (save && save.checked && !optIn.hidden) {
         return { save_link: true, phone: byId("link-phone").value, country: byId("link-country").value };
       }
       return {};

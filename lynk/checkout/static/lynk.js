@@ -1,8 +1,11 @@
 /* lynk.js: Lynk's payment element for a merchant's page.
  *
  *   var lynk = Lynk("pk_test_…");
- *   var elements = lynk.elements({ clientSecret: "pi_…_secret_…" });
+ *   var elements = lynk.elements({ clientSecret: "pi_…_secret_…", appearance: { theme: "night",
+ *                                  variables: { colorPrimary: "#0a7cff", fontFamily: "Georgia", borderRadius: "4px" } } });
+ *   elements.create("linkAuthentication").on("change", function (e) { … e.value.email … }).mount("#email");
  *   elements.create("payment").mount("#payment-element");
+ *   elements.create("expressCheckout").on("confirm", function (e) { … e.paymentIntent.status … }).mount("#express");
  *   lynk.confirmPayment({ elements: elements, confirmParams: { return_url: "https://shop.example/done" } });
  *   // or { …, redirect: "if_required" } → Promise of { paymentIntent } or { error }
  *
@@ -27,71 +30,150 @@
     this._key = publishableKey;
   }
 
-  function Elements(lynk, clientSecret) {
+  function Elements(lynk, options) {
+    var clientSecret = options.clientSecret;
     if (typeof clientSecret !== "string" || clientSecret.indexOf("_secret_") < 0) {
       throw new Error("lynk.elements({clientSecret}): pass the PaymentIntent's client_secret.");
     }
     this._lynk = lynk;
     this._clientSecret = clientSecret;
-    this._element = null;
-  }
-
-  function PaymentElement(elements) {
-    this._elements = elements;
-    this._frame = null;
-    this._pending = {};
-    this._ready = null;
+    this._appearance = options.appearance ? JSON.stringify(options.appearance) : "";
+    this._element = null;  // the payment element, which confirmPayment confirms
+    this._auth = null;
   }
 
   Lynk.prototype.elements = function (options) {
-    return new Elements(this, (options || {}).clientSecret);
+    return new Elements(this, options || {});
   };
 
-  Elements.prototype.create = function (type) {
-    if (type !== "payment") { throw new Error("elements.create: only the 'payment' element exists."); }
-    this._element = new PaymentElement(this);
-    return this._element;
+  /* element.on("ready" | "change" | "confirm", handler) */
+  function on(name, handler) {
+    (this._handlers[name] = this._handlers[name] || []).push(handler);
+    return this;
+  }
+
+  function emit(element, name, event) {
+    (element._handlers[name] || []).forEach(function (handler) { handler(event); });
+  }
+
+  function query(elements, extra) {
+    var given = { key: elements._lynk._key, client_secret: elements._clientSecret, origin: window.location.origin };
+    if (elements._appearance) { given.appearance = elements._appearance; }
+    Object.keys(extra || {}).forEach(function (k) { given[k] = extra[k]; });
+    return new URLSearchParams(given).toString();
+  }
+
+  var FRAMES = {
+    payment: { path: "payment", title: "Secure payment input frame", height: 220 },
+    linkAuthentication: { path: "link_authentication", title: "Secure email input frame", height: 90 }
   };
 
-  PaymentElement.prototype.mount = function (target) {
+  /* The payment and linkAuthentication elements: an iframe from Lynk's origin. */
+  function FrameElement(elements, type) {
+    this._elements = elements;
+    this._type = type;
+    this._frame = null;
+    this._pending = {};
+    this._handlers = {};
+    var self = this;
+    this._ready = new Promise(function (resolve) { self._resolveReady = resolve; });
+  }
+
+  FrameElement.prototype.on = on;
+
+  FrameElement.prototype.mount = function (target) {
     var host = typeof target === "string" ? document.querySelector(target) : target;
     if (!host) { throw new Error("element.mount: no element matches " + target); }
     var self = this;
-    var query = new URLSearchParams({
-      key: this._elements._lynk._key,
-      client_secret: this._elements._clientSecret,
-      origin: window.location.origin
-    });
+    var spec = FRAMES[this._type];
+    // With a linkAuthentication element on the page, the payment element takes the email from it.
+    var extra = this._type === "payment" && this._elements._auth ? { linked: "1" } : {};
     var frame = document.createElement("iframe");
-    frame.src = LYNK_ORIGIN + "/elements/payment?" + query.toString();
-    frame.title = "Secure payment input frame";
+    frame.src = LYNK_ORIGIN + "/elements/" + spec.path + "?" + query(this._elements, extra);
+    frame.title = spec.title;
     frame.setAttribute("allow", "payment");
-    frame.style.cssText = "border:0;width:100%;min-height:220px;display:block;background:transparent;";
+    frame.style.cssText = "border:0;width:100%;min-height:" + spec.height + "px;display:block;background:transparent;";
     this._frame = frame;
-    this._ready = new Promise(function (resolve) { self._resolveReady = resolve; });
     window.addEventListener("message", function (event) {
       if (event.origin !== LYNK_ORIGIN || event.source !== frame.contentWindow) { return; }
       var data = event.data || {};
-      if (data.type === "lynk:ready") { self._resolveReady(); }
+      if (data.type === "lynk:ready") { self._resolveReady(); emit(self, "ready", { elementType: self._type }); }
       if (data.type === "lynk:resize" && data.height) { frame.style.height = data.height + "px"; }
       if (data.type === "lynk:result" && self._pending[data.id]) {
         self._pending[data.id](data);
         delete self._pending[data.id];
+      }
+      if (data.type === "lynk:change" && self._type === "linkAuthentication" && data.value) {
+        var email = String(data.value.email || "");
+        emit(self, "change", { elementType: "linkAuthentication", complete: email !== "", value: { email: email } });
+        var payment = self._elements._element;
+        if (payment && payment._frame) { payment._post({ type: "lynk:email", email: email }); }
       }
     });
     host.appendChild(frame);
     return this;
   };
 
-  PaymentElement.prototype._confirm = function (returnUrl) {
+  FrameElement.prototype._post = function (message) {
+    var frame = this._frame;
+    return this._ready.then(function () { frame.contentWindow.postMessage(message, LYNK_ORIGIN); });
+  };
+
+  FrameElement.prototype._confirm = function (returnUrl) {
     var self = this;
     var id = "c" + (++counter);
-    return this._ready.then(function () {
-      return new Promise(function (resolve) {
-        self._pending[id] = resolve;
-        self._frame.contentWindow.postMessage({ type: "lynk:confirm", id: id, returnUrl: returnUrl }, LYNK_ORIGIN);
-      });
+    return new Promise(function (resolve) {
+      self._pending[id] = resolve;
+      self._post({ type: "lynk:confirm", id: id, returnUrl: returnUrl });
     });
+  };
+
+  /* The express checkout: a "Pay with Lynk" button on this page that opens Link's steps in a popup on Lynk's
+   * origin (first-party there); the popup pays and tells this page, which gets the `confirm` event. */
+  function ExpressElement(elements) {
+    this._elements = elements;
+    this._handlers = {};
+    this._button = null;
+  }
+
+  ExpressElement.prototype.on = on;
+
+  ExpressElement.prototype.mount = function (target) {
+    var host = typeof target === "string" ? document.querySelector(target) : target;
+    if (!host) { throw new Error("element.mount: no element matches " + target); }
+    var self = this;
+    var popup = null;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "Pay with Lynk";
+    button.style.cssText = "font:inherit;font-weight:600;width:100%;padding:.75rem 1rem;border:0;border-radius:8px;" +
+      "background:#1a1f36;color:#fff;cursor:pointer;";
+    button.addEventListener("click", function () {
+      popup = window.open(LYNK_ORIGIN + "/elements/express?" + query(self._elements), "lynk-express",
+                          "popup,width=480,height=720");
+      if (popup) { popup.focus(); }
+    });
+    window.addEventListener("message", function (event) {
+      if (event.origin !== LYNK_ORIGIN || !popup || event.source !== popup) { return; }
+      var data = event.data || {};
+      if (data.type === "lynk:express:confirm" && data.paymentIntent) {
+        emit(self, "confirm", { elementType: "expressCheckout", paymentIntent: data.paymentIntent });
+      }
+    });
+    host.appendChild(button);
+    this._button = button;
+    emit(this, "ready", { elementType: "expressCheckout" });
+    return this;
+  };
+
+  Elements.prototype.create = function (type) {
+    if (type === "payment" || type === "linkAuthentication") {
+      var element = new FrameElement(this, type);
+      if (type === "payment") { this._element = element; } else { this._auth = element; }
+      return element;
+    }
+    if (type === "expressCheckout") { return new ExpressElement(this); }
+    throw new Error("elements.create: the elements are 'payment', 'linkAuthentication' and 'expressCheckout'.");
   };
 
   function withQuery(url, params) {

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -10,7 +11,7 @@ import sys
 import tarfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.merchants.factories import MerchantKeys
 from tests.servers import LynkServer, free_port
@@ -40,6 +41,34 @@ def browser(server: LynkServer) -> Iterator[Browser]:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def profile(browser: Browser, tmp_path: Path) -> Iterator[Callable[[bool], BrowserContext]]:
+    """A Chromium profile with third-party cookies allowed (`profile(False)`) or blocked (`profile(True)`), as the
+    setting "Block third-party cookies" leaves it. Playwright's plain contexts are incognito-like: Chromium
+    blocks third-party cookies there, so the allowed case needs a profile of its own."""
+    opened: list[BrowserContext] = []
+
+    def make(blocked: bool) -> BrowserContext:
+        folder = tmp_path / f"profile-{len(opened)}"
+        (folder / "Default").mkdir(parents=True)
+        prefs = {"profile": {"cookie_controls_mode": 1 if blocked else 0}}
+        (folder / "Default" / "Preferences").write_text(json.dumps(prefs))
+        context = browser.browser_type.launch_persistent_context(
+            str(folder),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox"],
+            viewport={"width": 1280, "height": 900},
+        )
+        context.set_default_timeout(15_000)
+        opened.append(context)
+        return context
+
+    yield make
+    for context in opened:
+        context.close()
 
 
 @pytest.fixture
@@ -85,10 +114,44 @@ Lynk("{pk}").initEmbeddedCheckout({{fetchClientSecret: () => Promise.resolve("{c
 </script>"""
 
 
+# A shop page with the elements chosen by `parts` (payment, auth, express) and lynk.js from `lynk` (which may
+# name Lynk by another host than the shop's, so that its frames are third-party); `appearance` as JSON.
+# It shows confirmPayment's outcome in #out but never the error's text (the element shows that itself).
+_LINK_SHOP = """<!doctype html><html lang=en><title>Shop</title>
+<script src="%LYNK%/js/v1/lynk.js"></script>
+<main><h1>Shop</h1><div id=auth></div><div id=pe></div><button id=pay>Pay now</button><div id=express></div>
+<p id=out role=status></p><p id=email-seen></p></main>
+<script>
+const q = new URLSearchParams(location.search);
+const appearance = q.get("appearance") ? JSON.parse(q.get("appearance")) : undefined;
+const lynk = Lynk(q.get("pk"));
+const elements = lynk.elements({clientSecret: q.get("cs"), appearance});
+const parts = (q.get("parts") || "payment").split(",");
+const out = document.getElementById("out");
+if (parts.includes("auth")) {
+  elements.create("linkAuthentication")
+    .on("change", (e) => { document.getElementById("email-seen").textContent = "email: " + e.value.email; })
+    .mount("#auth");
+}
+if (parts.includes("payment")) { elements.create("payment").mount("#pe"); }
+if (parts.includes("express")) {
+  elements.create("expressCheckout")
+    .on("confirm", (e) => { out.textContent = "express: " + e.paymentIntent.status; }).mount("#express");
+}
+document.getElementById("pay").onclick = async () => {
+  const r = q.get("return") ? await lynk.confirmPayment({elements, confirmParams: {return_url: q.get("return")}})
+    : await lynk.confirmPayment({elements, redirect: "if_required"});
+  out.textContent = r.error ? "not paid: " + (r.error.code || r.error.type) : "status: " + r.paymentIntent.status;
+};
+</script>"""
+
+
 class _ShopHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         query = parse_qs(urlsplit(self.path).query)
-        if self.path.startswith("/intruder?"):
+        if self.path.startswith("/link-shop?"):
+            body = _LINK_SHOP.replace("%LYNK%", query["lynk"][0])
+        elif self.path.startswith("/intruder?"):
             body = _INTRUDER.format(src=query["src"][0])
         elif self.path.startswith("/embedded?"):
             body = _EMBEDDED.format(lynk=query["lynk"][0], pk=query["pk"][0], cs=query["cs"][0])
@@ -107,14 +170,24 @@ class _ShopHandler(BaseHTTPRequestHandler):
         pass
 
 
+def _serve_shop(host: str) -> Iterator[str]:
+    httpd = ThreadingHTTPServer((host, 0), _ShopHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://{host}:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
 @pytest.fixture(scope="session")
 def shop_url() -> Iterator[str]:
     """A merchant's own site, where success_url and cancel_url lead."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", free_port()), _ShopHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    yield from _serve_shop("127.0.0.1")
+
+
+@pytest.fixture(scope="session")
+def other_site_url() -> Iterator[str]:
+    """A second shop on another site (127.0.0.2, also loopback): a browser partitions cookies apart from 127.0.0.1's."""
+    yield from _serve_shop("127.0.0.2")
 
 
 @pytest.fixture(scope="session")
@@ -180,15 +253,3 @@ def example_shop(server: LynkServer, keys: MerchantKeys, *, second: bool = False
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-@pytest.fixture
-def roomy_ip_limits(server: LynkServer) -> Iterator[None]:
-    """Every shopper here comes from 127.0.0.1: raise the per-IP Link limits for a test that asks for this."""
-    settings = server.runtime.settings
-    saved = settings.link_lookups_per_ip, settings.link_sends_per_ip
-    settings.link_lookups_per_ip, settings.link_sends_per_ip = 100_000, 100_000
-    try:
-        yield
-    finally:
-        settings.link_lookups_per_ip, settings.link_sends_per_ip = saved

@@ -20,15 +20,10 @@ from tests.checkout.factories import make_session
 from tests.conftest import sdk_client
 from tests.link.support import Browser as LinkBrowser
 from tests.link.support import latest_code, messages, new_email, new_phone
-from tests.merchants.factories import MerchantKeys, make_merchant
+from tests.merchants.factories import MerchantKeys
 from tests.servers import LynkServer
 
-pytestmark = pytest.mark.usefixtures("roomy_ip_limits")  # every shopper here comes from 127.0.0.1
-
-
-@pytest.fixture
-def merchant_b(server: LynkServer) -> MerchantKeys:
-    return make_merchant(server, "Merchant B")
+pytestmark = pytest.mark.usefixtures("roomy_ip_limits")
 
 
 def link_session(client: stripe.StripeClient, shop_url: str) -> stripe.checkout.Session:
