@@ -4,7 +4,7 @@ shopper's rights (`export`, `delete_account`) below."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.config import Settings
 from lynk.core.scope import Scope
-from lynk.link import accounts, details, devices, grants, repository
+from lynk.link import accounts, details, devices, grants, repository, sessions
 from lynk.link.context import LinkContext
 from lynk.link.errors import ConsumerAccountExists
 from lynk.link.limits import Limiter, MemoryLimiter
@@ -94,6 +94,7 @@ async def pay_with(
     payment_method_types: Sequence[str],
     *,
     cards_only: bool = False,
+    shipping_address: Mapping[str, Any] | None = None,
 ) -> PaymentMethod:
     ctx = context(session, keyring, scope, now, payment.caller)
     return await grants.pay_with(
@@ -102,7 +103,14 @@ async def pay_with(
         payment.payment_detail,
         payment_method_types,
         cards_only=cards_only or payment.cards_only,
+        shipping_address=shipping_address,
     )
+
+
+async def from_new_device(session: AsyncSession, payment: LinkPayment) -> bool:
+    """Whether the paying session was verified from a new device and a new network (a risk signal)."""
+    row = await repository.session_by_hash(session, sessions.secret_hash(payment.consumer_session_client_secret or ""))
+    return row is not None and row.step_up is not None
 
 
 async def check_reuse(

@@ -22,6 +22,7 @@ from lynk.models.link import (
     LinkSession,
     LinkSessionStatus,
     LinkShippingAddress,
+    LinkSource,
 )
 from lynk.models.merchant import ApiKey, KeyKind, Merchant
 from lynk.models.payment import (
@@ -91,6 +92,7 @@ __all__ = [
     "LinkSession",
     "LinkSessionStatus",
     "LinkShippingAddress",
+    "LinkSource",
     "Mandate",
     "MandateStatus",
     "Merchant",

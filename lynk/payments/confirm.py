@@ -106,7 +106,8 @@ async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOption
     if method.type == "link" and await bank_debits.confirm_link(ctx, pi, method, mandate_data=options.mandate_data):
         return pi  # the shopper chose a bank account in the wallet
     card = await card_ref(ctx, method)
-    assessment = await risk.assess(ctx, pi, method, card, publishable=options.publishable)
+    new_device = options.link is not None and await link.from_new_device(ctx.session, options.link)
+    assessment = await risk.assess(ctx, pi, method, card, publishable=options.publishable, new_device=new_device)
     if assessment.blocked:
         charge = await build_charge(ctx, pi, method, None, assessment, blocked=True, ref=card)
         await _fail(ctx, pi, method, charge, "card_declined", "fraudulent", "Your card was declined.")
@@ -162,8 +163,15 @@ async def payment_method_for(ctx: PaymentContext, pi: PaymentIntent, options: Co
             within="payment_method_data",
         )
     elif options.link is not None:
+        shipping = (pi.shipping or {}).get("address")  # shipping somewhere new may need a step-up
         method = await link.pay_with(
-            ctx.session, ctx.keyring, ctx.scope, ctx.now, options.link, pi.payment_method_types
+            ctx.session,
+            ctx.keyring,
+            ctx.scope,
+            ctx.now,
+            options.link,
+            pi.payment_method_types,
+            shipping_address=shipping,
         )
     elif options.payment_method_data is not None:
         method = await payment_methods.create_from_data(

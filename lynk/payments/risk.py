@@ -27,8 +27,15 @@ __all__ = ["RiskAssessment", "assess", "blocks_setup", "outcome_fields", "record
 
 
 async def assess(
-    ctx: PaymentContext, pi: PaymentIntent, method: PaymentMethod, card: CardRef, *, publishable: bool
+    ctx: PaymentContext,
+    pi: PaymentIntent,
+    method: PaymentMethod,
+    card: CardRef,
+    *,
+    publishable: bool,
+    new_device: bool = False,
 ) -> RiskAssessment:
+    """`new_device`: a Link payment whose session was verified from a new device and a new network."""
     shown = method.card or {}  # a card method shows its facts; a Link method's card is the network's secret
     fingerprint = shown.get("fingerprint") or await vault.card_fingerprint(ctx.session, card.vault_card_id)
     facts = None if shown else await vault.card_facts(ctx.session, card.vault_card_id)
@@ -49,6 +56,7 @@ async def assess(
         customer_id=pi.customer_id,
         description=pi.description,
         link=method.type == "link",
+        new_device_on_link=new_device,
         shared_test_card=not ctx.scope.livemode and is_shared_test_card(card.bin, card.last4),
     )
     return await radar.assess(ctx.session, ctx.scope, payment, now=ctx.now, limits=ctx.radar_limits)

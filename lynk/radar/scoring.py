@@ -39,6 +39,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("amount_in_usd", 1000, 6, 0, 6, "a large amount"),
     Feature("amount_in_usd", 5000, 8, 0, 8, "a very large amount"),
     Feature("is_prepaid", 1, 4, 0, 4, "a prepaid card"),
+    Feature("is_new_device_on_link", 1, 25, 0, 25, "a Link account verified from a new device and network"),
 )
 
 

@@ -52,6 +52,8 @@ class PaymentFacts:
     customer_id: str | None
     description: str | None
     link: bool
+    # A Link payment from a session verified on a new device and a new network (account takeover's shape).
+    new_device_on_link: bool = False
     # One of Stripe's public test cards (test mode): every developer pays with it, so its card history and
     # velocity are this merchant's own, not the network's.
     shared_test_card: bool = False
@@ -109,6 +111,7 @@ async def gather(
         "customer": facts.customer_id,
         "description": facts.description,
         "is_link": facts.link,
+        "is_new_device_on_link": facts.new_device_on_link,
     }
     own = merchant_id if facts.shared_test_card else None
     dims = [
@@ -176,6 +179,7 @@ ATTRIBUTES: frozenset[str] = frozenset(
         "customer",
         "description",
         "is_link",
+        "is_new_device_on_link",
         "has_fraud_history",
         "fraud_history",
         "risk_score",
