@@ -313,3 +313,18 @@ async def remember_sources(session: AsyncSession, account_id: str, found: Sequen
                 await session.flush()
         except IntegrityError:
             pass
+
+
+async def granted_card(session: AsyncSession, scope: Scope, payment_method_id: str) -> tuple[str, int] | None:
+    """The account a merchant's `link` method charges, and when its chosen detail was saved to the account."""
+    stmt = (
+        select(LinkGrant.account_id, LinkPaymentDetail.created)
+        .join(LinkPaymentDetail, LinkPaymentDetail.id == LinkGrant.payment_detail_id)
+        .where(
+            LinkGrant.merchant_id == scope.merchant_id,
+            LinkGrant.livemode == scope.livemode,
+            LinkGrant.payment_method_id == payment_method_id,
+        )
+    )
+    found = (await session.execute(stmt)).first()
+    return None if found is None else (str(found[0]), int(found[1]))

@@ -107,10 +107,35 @@ async def pay_with(
     )
 
 
-async def from_new_device(session: AsyncSession, payment: LinkPayment) -> bool:
-    """Whether the paying session was verified from a new device and a new network (a risk signal)."""
-    row = await repository.session_by_hash(session, sessions.secret_hash(payment.consumer_session_client_secret or ""))
-    return row is not None and row.step_up is not None
+NEW_CARD_SECONDS = 86400  # a card saved to the account less than a day ago is new on Link
+
+
+@dataclass(frozen=True)
+class LinkRisk:
+    """What a Link payment tells the risk stage: the account, the browser (hashed), whether the session was
+    verified from a new device and a new network, and whether the card was saved to the account lately."""
+
+    account_id: str
+    device: str | None
+    new_device: bool
+    new_card: bool
+
+
+async def risk_facts(
+    session: AsyncSession, scope: Scope, now: int, payment_method_id: str, payment: LinkPayment | None
+) -> LinkRisk | None:
+    """The Link facts of a payment with a merchant's `link` method (None if it is not one)."""
+    granted = await repository.granted_card(session, scope, payment_method_id)
+    if granted is None:
+        return None
+    account_id, saved = granted
+    new_device, device = False, None
+    if payment is not None:  # the shopper is there; an off-session charge has no browser
+        secret = payment.consumer_session_client_secret or ""
+        row = await repository.session_by_hash(session, sessions.secret_hash(secret))
+        new_device = row is not None and row.step_up is not None
+        device = sessions.secret_hash(payment.caller.browser) if payment.caller.browser else None
+    return LinkRisk(account_id, device, new_device, now - saved < NEW_CARD_SECONDS)
 
 
 async def check_reuse(

@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from lynk.connectors import CardRef
+from lynk.link import service as link_service
+from lynk.link.service import LinkPayment, LinkRisk
 from lynk.models import Charge, PaymentIntent, PaymentMethod
 from lynk.payments.context import PaymentContext
 from lynk.radar import reviews
@@ -33,9 +35,12 @@ async def assess(
     card: CardRef,
     *,
     publishable: bool,
-    new_device: bool = False,
+    link_payment: LinkPayment | None = None,
 ) -> RiskAssessment:
-    """`new_device`: a Link payment whose session was verified from a new device and a new network."""
+    """`link_payment`: the shopper's verified Link session paying (its device, and whether it is new)."""
+    link: LinkRisk | None = None
+    if method.type == "link":  # its account, device, and whether its session or card is new (link.service)
+        link = await link_service.risk_facts(ctx.session, ctx.scope, ctx.now, method.id, link_payment)
     shown = method.card or {}  # a card method shows its facts; a Link method's card is the network's secret
     fingerprint = shown.get("fingerprint") or await vault.card_fingerprint(ctx.session, card.vault_card_id)
     facts = None if shown else await vault.card_facts(ctx.session, card.vault_card_id)
@@ -56,7 +61,10 @@ async def assess(
         customer_id=pi.customer_id,
         description=pi.description,
         link=method.type == "link",
-        new_device_on_link=new_device,
+        device=link.device if link else None,
+        link_account=link.account_id if link else None,
+        new_device_on_link=link.new_device if link else False,
+        new_card_on_link=link.new_card if link else False,
         shared_test_card=not ctx.scope.livemode and is_shared_test_card(card.bin, card.last4),
     )
     return await radar.assess(ctx.session, ctx.scope, payment, now=ctx.now, limits=ctx.radar_limits)

@@ -81,7 +81,7 @@ async def record_attempt(
     result: str,
     now: int,
 ) -> None:
-    """One more attempt in the windows of its card, IP address, email and merchant."""
+    """One more attempt in the windows of its card, IP address, email, device, Link account and merchant."""
     attrs = decision.attributes
     attempt = RiskAttempt(
         created=now,
@@ -92,6 +92,8 @@ async def record_attempt(
         fingerprint=str(attrs["card_fingerprint"]),
         ip_address=attrs.get("ip_address"),
         email=attrs.get("email"),
+        device=attrs.get("device"),
+        link_account=attrs.get("link_account"),
         result=result,
         risk_score=decision.score,
         attributes={**attrs, "explanation": decision.explanation},

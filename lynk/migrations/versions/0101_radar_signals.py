@@ -1,4 +1,5 @@
-"""radar signals: the sources (browser bindings, IP addresses) Link accounts were verified from, and a
+"""radar signals: a card attempt's device and Link account (velocity windows per device and per Link
+account); the sources (browser bindings, IP addresses) Link accounts were verified from, and a
 consumer session's step-up state (account takeover defence)
 
 Revision ID: 0101
@@ -33,9 +34,19 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("link_sessions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("step_up", sa.String(length=16), nullable=True))
+    with op.batch_alter_table("radar_attempts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("device", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("link_account", sa.String(length=64), nullable=True))
+        batch_op.create_index("ix_radar_attempts_device", ["livemode", "device", "created"], unique=False)
+        batch_op.create_index("ix_radar_attempts_link_account", ["livemode", "link_account", "created"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("radar_attempts", schema=None) as batch_op:
+        batch_op.drop_index("ix_radar_attempts_link_account")
+        batch_op.drop_index("ix_radar_attempts_device")
+        batch_op.drop_column("link_account")
+        batch_op.drop_column("device")
     with op.batch_alter_table("link_sessions", schema=None) as batch_op:
         batch_op.drop_column("step_up")
     op.drop_table("link_sources")
