@@ -97,7 +97,14 @@ async def record(ctx: PaymentContext, pi: PaymentIntent, charge: Charge, assessm
     """Feed the windows with this attempt, and open its review if it is one."""
     result = "authorized" if charge.paid else "blocked" if charge.outcome.get("type") == "blocked" else "declined"
     await radar.record_attempt(
-        ctx.session, ctx.scope, charge.id, charge.payment_intent_id, assessment, result=result, now=ctx.now
+        ctx.session,
+        ctx.scope,
+        charge.id,
+        charge.payment_intent_id,
+        assessment,
+        result=result,
+        now=ctx.now,
+        redis_url=ctx.radar_limits.redis_url,
     )
     if charge.paid and assessment.action == "review":
         review = await reviews.open_review(ctx.session, ctx.scope, charge.id, pi.id, assessment, now=ctx.now)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.money import CURRENCIES
-from lynk.radar import velocity
+from lynk.radar import redis_windows, velocity
 
 # USD per one major unit of a currency: a fixed table for risk only (no money moves by it). Unknown
 # currencies count at par, which only matters to amount rules.
@@ -94,8 +94,26 @@ def _velocity(prefix: str, found: Mapping[str, int], *, distinct: Mapping[str, s
     return out
 
 
+async def _counts(
+    session: AsyncSession, livemode: bool, now: int, dims: list[velocity.Dimension], redis_url: str | None
+) -> list[dict[str, int]]:
+    """The windows from Redis when configured (and reachable), else from the database."""
+    if redis_url:
+        try:
+            return await redis_windows.counts_many(redis_url, livemode, now, dims)
+        except redis_windows.Unavailable:
+            pass
+    return await velocity.counts_many(session, livemode, now, dims)
+
+
 async def gather(
-    session: AsyncSession, merchant_id: str, livemode: bool, facts: PaymentFacts, now: int
+    session: AsyncSession,
+    merchant_id: str,
+    livemode: bool,
+    facts: PaymentFacts,
+    now: int,
+    *,
+    redis_url: str | None = None,
 ) -> dict[str, Any]:
     """Every attribute of the payment, counting the windows (this attempt not included)."""
     attrs: dict[str, Any] = {
@@ -128,7 +146,7 @@ async def gather(
     ]
     shopper = [(prefix, value) for prefix, value in _shopper_dimensions(facts) if value]
     dims += [velocity.Dimension(prefix, str(value), ("fingerprint",)) for prefix, value in shopper]
-    card, merchant, intent, *by_shopper = await velocity.counts_many(session, livemode, now, dims)
+    card, merchant, intent, *by_shopper = await _counts(session, livemode, now, dims, redis_url)
     attrs |= _velocity(
         "card_number",
         card,
