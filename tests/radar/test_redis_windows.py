@@ -42,21 +42,22 @@ def in_redis(server: LynkServer) -> Iterator[None]:
 
 def test_redis_counts_what_the_database_counts(server: LynkServer, in_redis: None) -> None:
     card, ip, device = f"fp_{uuid.uuid4().hex}", f"198.51.100.{uuid.uuid4().int % 250}", uuid.uuid4().hex
+    shop, other, email = f"acct_{uuid.uuid4().hex[:12]}", f"acct_{uuid.uuid4().hex[:12]}", f"{uuid.uuid4().hex}@ex.com"
     rows = [
-        _attempt(card, 30, "declined", ip_address=ip, device=device),
-        _attempt(card, 1800, "authorized", ip_address=ip, merchant_id="acct_other", device=device),
-        _attempt(f"fp_{uuid.uuid4().hex}", 40, "blocked", ip_address=ip, email="a@example.com"),
-        _attempt(card, 7200, "blocked", email="a@example.com"),
-        _attempt(card, 3 * 86400, "authorized"),
-        _attempt(card, 8 * 86400, "declined"),  # too old
+        _attempt(card, 30, "declined", ip_address=ip, device=device, merchant_id=shop),
+        _attempt(card, 1800, "authorized", ip_address=ip, merchant_id=other, device=device),
+        _attempt(f"fp_{uuid.uuid4().hex}", 40, "blocked", ip_address=ip, email=email, merchant_id=shop),
+        _attempt(card, 7200, "blocked", email=email, merchant_id=shop),
+        _attempt(card, 3 * 86400, "authorized", merchant_id=shop),
+        _attempt(card, 8 * 86400, "declined", merchant_id=shop),  # too old
     ]
     dims = [
         velocity.Dimension("fingerprint", card, ("merchant_id", "email")),
-        velocity.Dimension("fingerprint", card, ("merchant_id",), "acct_other"),
+        velocity.Dimension("fingerprint", card, ("merchant_id",), other),
         velocity.Dimension("ip_address", ip, ("fingerprint",)),
         velocity.Dimension("device", device, ("fingerprint",)),
-        velocity.Dimension("email", "a@example.com", ("fingerprint",)),
-        velocity.Dimension("merchant_id", "acct_velocity"),
+        velocity.Dimension("email", email, ("fingerprint",)),
+        velocity.Dimension("merchant_id", shop),
     ]
 
     async def run(session: AsyncSession) -> tuple[list[dict[str, int]], list[dict[str, int]]]:
