@@ -7,7 +7,11 @@ A fresh PostgreSQL database is created for the run and dropped afterwards; the s
 - legitimate shoppers: each a new card, paying once or twice at one of the merchants, $5 to $300;
 - card testers: on one PaymentIntent each, with the publishable key, 40 declining test cards then a good one;
 - a stolen card: paid at one merchant, reported fraudulent there (`fraud_details[user_report]`), then
-  used at the other merchants.
+  used at the other merchants;
+- Link account takeover: a shopper's account is born from a payment and she changes it from her own
+  browser (127.0.0.2); an attacker with her code logs in from a new browser on another network (127.0.0.1)
+  and saves an address, a card, and pays to a new address: caught = refused pending a second code;
+- SMS pumping: sign-ups texting codes to one number range, and to premium-rate numbers.
 
 It prints, per scenario, the payments, how many the stage caught (blocked or sent to review) and the
 client-side confirm latency; then the risk stage's own cost, measured in-process on the same database
@@ -148,6 +152,113 @@ async def stolen_card(http: httpx.AsyncClient, shops: list[Shop]) -> Scenario:
     return scenario
 
 
+def _phone() -> str:
+    return f"+1415{random.randrange(2_000_000, 9_999_999)}"
+
+
+async def _code(http: httpx.AsyncClient, shop: Shop, phone: str) -> str:
+    found = await http.get("/v1/test_helpers/link/messages", params={"to": phone}, auth=(shop.secret, ""))
+    return str(found.json()["data"][0]["code"])
+
+
+async def _login(browser: httpx.AsyncClient, http: httpx.AsyncClient, shop: Shop, email: str, phone: str) -> str:
+    """Look the shopper up in `browser` and confirm the code texted to her (read through the test helper):
+    the consumer session's secret."""
+    found = await browser.post("/v1/link/consumers/lookup", data={"email_address": email}, auth=(shop.publishable, ""))
+    secret = found.json()["consumer_session"]["client_secret"]
+    start = {"consumer_session_client_secret": secret, "type": "sms"}
+    await browser.post("/v1/link/consumer_sessions/start_verification", data=start, auth=(shop.publishable, ""))
+    confirm = {"consumer_session_client_secret": secret, "code": await _code(http, shop, phone)}
+    await browser.post("/v1/link/consumer_sessions/confirm_verification", data=confirm, auth=(shop.publishable, ""))
+    return str(secret)
+
+
+_ADDRESS = {"name": "A Shopper", "address[line1]": "", "address[city]": "Dublin", "address[country]": "IE"}
+
+
+async def _changes(browser: httpx.AsyncClient, shop: Shop, secret: str, scenario: Scenario, tag: str) -> int:
+    """Save an address and a card, then pay to a new address: how many of the three were refused pending a
+    step-up (403 `consumer_session_step_up_required`)."""
+    refused = 0
+    auth = (shop.publishable, "")
+    address = {**_ADDRESS, "address[line1]": f"{tag} Quay Street", "consumer_session_client_secret": secret}
+    card = {
+        "consumer_session_client_secret": secret,
+        "card[number]": fresh_card(),
+        "card[exp_month]": "12",
+        "card[exp_year]": "2034",
+        "card[cvc]": "123",
+    }
+    for path, data in (("/v1/link/shipping_addresses", address), ("/v1/link/payment_details", card)):
+        started = time.perf_counter()
+        response = await browser.post(path, data=data, auth=auth)
+        scenario.latencies_ms.append((time.perf_counter() - started) * 1000)
+        refused += response.status_code == 403
+    new = {
+        "amount": "4000",
+        "currency": "usd",
+        "payment_method_types[0]": "link",
+        "shipping[name]": "A Shopper",
+        "shipping[address][line1]": f"{tag} Drop Lane",
+        "shipping[address][country]": "IE",
+    }
+    pi = (await browser.post("/v1/payment_intents", data=new, auth=(shop.secret, ""))).json()
+    pay = {
+        "client_secret": pi["client_secret"],
+        "payment_method_data[type]": "link",
+        "payment_method_data[link][consumer_session_client_secret]": secret,
+    }
+    started = time.perf_counter()
+    response = await browser.post(f"/v1/payment_intents/{pi['id']}/confirm", data=pay, auth=auth)
+    scenario.latencies_ms.append((time.perf_counter() - started) * 1000)
+    refused += response.status_code == 403
+    scenario.payments += 3
+    return refused
+
+
+async def account_takeover(base_url: str, http: httpx.AsyncClient, shops: list[Shop], accounts: int) -> list[Scenario]:
+    """Each shopper's account is born from a payment, she logs in at home (127.0.0.2) and changes it; an
+    attacker with her code (phished) logs in from a new browser on another network (127.0.0.1) and tries
+    the same. Caught: actions refused until a second code (a step-up)."""
+    owners = Scenario("Link: the owner's own device", note="caught = false positives (3 actions each)")
+    takers = Scenario("Link account takeover", note="new device and network, phished code")
+    home_transport = httpx.AsyncHTTPTransport(local_address="127.0.0.2")
+    async with httpx.AsyncClient(base_url=base_url, timeout=30, transport=home_transport) as home:
+        for n in range(accounts):
+            shop = random.choice(shops)
+            email, phone = f"ato{n}.{uuid.uuid4().hex[:8]}@example.com", _phone()
+            signup = {"link_signup[email]": email, "link_signup[phone]": phone, "link_signup[country]": "US"}
+            born = {"amount": "2500", "currency": "usd", "confirm": "true", **_card(fresh_card()), **signup}
+            born["payment_method_types[0]"], born["payment_method_types[1]"] = "card", "link"
+            await http.post("/v1/payment_intents", data=born, auth=(shop.secret, ""))
+            home.cookies.clear()
+            secret = await _login(home, http, shop, email, phone)
+            owners.caught += await _changes(home, shop, secret, owners, f"{n} Home")
+            async with httpx.AsyncClient(base_url=base_url, timeout=30) as attacker:
+                stolen = await _login(attacker, http, shop, email, phone)
+                takers.caught += await _changes(attacker, shop, stolen, takers, f"{n} Drop")
+    return [owners, takers]
+
+
+async def sms_pumping(http: httpx.AsyncClient, shop: Shop, burst: int) -> Scenario:
+    """Sign-ups texting codes to numbers of one range (a pumper's rented numbers), and a few premium-rate
+    numbers. Caught: texts refused (429 past the range's cap, 400 for premium numbers)."""
+    scenario = Scenario("SMS pumping", note="")
+    prefix = f"+1415{random.randrange(200, 999)}"
+    numbers = [f"{prefix}{n:04d}" for n in range(burst)] + ["+19005550100", "+449098790000"]
+    texted = 0
+    for n, phone in enumerate(numbers):
+        data = {"email_address": f"pump{n}.{uuid.uuid4().hex[:8]}@example.com", "phone_number": phone}
+        started = time.perf_counter()
+        response = await http.post("/v1/link/consumers", data=data, auth=(shop.publishable, ""))
+        scenario.latencies_ms.append((time.perf_counter() - started) * 1000)
+        scenario.payments += 1
+        texted += response.status_code == 200
+        scenario.caught += response.status_code in (400, 429)
+    scenario.note = f"{texted} texted of {len(numbers)} (cap 30 per range an hour; 2 premium)"
+    return scenario
+
+
 async def stage_cost(url: str, merchant_id: str, runs: int) -> list[float]:
     """The risk stage alone, in-process on the bench database (its windows full of the traffic above)."""
     db = Database(async_database_url(url), pool_size=2)
@@ -185,6 +296,8 @@ async def drive(base_url: str, shops: list[Shop], args: argparse.Namespace) -> l
             await legitimate(http, shops, args.shoppers),
             await card_testers(http, shops, args.testers),
             await stolen_card(http, shops),
+            *await account_takeover(base_url, http, shops, args.takeovers),
+            await sms_pumping(http, shops[-1], args.pumped),
         ]
 
 
@@ -205,6 +318,8 @@ def main() -> int:
     parser.add_argument("--shoppers", type=int, default=300, help="legitimate shoppers (default 300)")
     parser.add_argument("--merchants", type=int, default=5, help="merchants (default 5, at least 2)")
     parser.add_argument("--testers", type=int, default=5, help="card testers (default 5)")
+    parser.add_argument("--takeovers", type=int, default=20, help="Link accounts taken over (default 20)")
+    parser.add_argument("--pumped", type=int, default=60, help="sign-ups texting one number range (default 60)")
     parser.add_argument("--stage-runs", type=int, default=500, help="in-process runs of the stage (default 500)")
     args = parser.parse_args()
     if args.merchants < 2 or min(args.shoppers, args.testers, args.stage_runs) < 1:
@@ -224,6 +339,10 @@ def main() -> int:
                 "LYNK_HOME": tmp,
                 "LYNK_MASTER_KEY": master_key,
                 "LYNK_RADAR_DECLINES_PER_IP": "0",
+                # Every simulated shopper comes from loopback: Link's per-IP limits would stop the scenarios
+                # before the defences they measure.
+                "LYNK_LINK_SENDS_PER_IP": "100000",
+                "LYNK_LINK_LOOKUPS_PER_IP": "100000",
             }
             port = base.free_port()
             proc = base.start_server(env, port, 1, Path(tmp) / "server.log")

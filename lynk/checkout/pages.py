@@ -58,6 +58,7 @@ from lynk.core.scope import Scope
 from lynk.link import accounts, devices
 from lynk.link import service as link
 from lynk.link.accounts import Signup
+from lynk.link.errors import StepUpRequired
 from lynk.models import CheckoutSession, CheckoutSessionStatus, PaymentIntent, PaymentIntentStatus, SetupIntent
 from lynk.payment_methods.service import CardInput
 from lynk.payments.context import PaymentContext
@@ -352,6 +353,8 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
     except (IdempotencyKeyInUse, IdempotencyError):
         return _error("This payment is already being processed.", None, 409)
     except LynkError as error:  # nothing was done (the key is released): another try runs again
+        if isinstance(error, StepUpRequired):  # the Link steps ask for a new code, then pay again
+            return JSONResponse({"outcome": "step_up", "message": error.message, "param": None}, status_code=403)
         code = error.http_status if error.http_status >= 500 else 400
         return _error(error.message, _FIELD_OF_PARAM.get(error.param or ""), code)
     response = Response(answer, status, media_type="application/json")

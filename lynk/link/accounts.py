@@ -16,7 +16,7 @@ import phonenumbers
 from sqlalchemy.exc import IntegrityError
 
 from lynk.core.ids import new_id
-from lynk.link import repository
+from lynk.link import repository, step_up
 from lynk.link.context import LinkContext
 from lynk.link.errors import ConsumerAccountExists, InvalidEmail, InvalidPhone, PremiumRatePhone
 from lynk.models import LinkAccount
@@ -108,6 +108,7 @@ async def create(ctx: LinkContext, signup: Signup, *, param_prefix: str = "") ->
             await repository.add(ctx.session, account)
     except IntegrityError:
         raise ConsumerAccountExists() from None
+    await step_up.remember_shopper(ctx, account.id)
     return account
 
 

@@ -176,3 +176,18 @@ class OffSessionNotGranted(CardError):
 class DeviceNotFound(ResourceMissing):
     def __init__(self, device_id: str, *, param: str = "id") -> None:
         super().__init__("device", device_id, param=param)
+
+
+class StepUpRequired(PermissionDenied):
+    """A session verified from a new device and a new network asks for a second code before it changes the
+    account or ships somewhere new (see step_up.py)."""
+
+    default_code = "consumer_session_step_up_required"
+    before_execution = False
+
+    def __init__(self, action: str) -> None:
+        super().__init__(
+            f"Confirm it's you again before {action}: this consumer session was verified from a new device and "
+            "a new network. Send a new code (start_verification) and confirm it (confirm_verification).",
+            param="consumer_session_client_secret",
+        )

@@ -11,12 +11,13 @@ The shopper lists and revokes grants; a revoked one can never be charged again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from lynk.core.ids import new_id
 from lynk.core.scope import Scope
-from lynk.link import accounts, details, metrics, repository, sessions
+from lynk.link import accounts, details, metrics, repository, sessions, step_up
 from lynk.link.context import LinkContext
 from lynk.link.errors import (
     DetailNotACard,
@@ -39,13 +40,16 @@ async def pay_with(
     payment_method_types: Sequence[str],
     *,
     cards_only: bool = False,
+    shipping_address: Mapping[str, Any] | None = None,
 ) -> PaymentMethod:
     """The merchant's new `link` PaymentMethod for the detail the verified shopper chose.
 
-    `cards_only`: a SetupIntent verifies a card, so a bank account cannot be chosen there."""
+    `cards_only`: a SetupIntent verifies a card, so a bank account cannot be chosen there. A session from an
+    unfamiliar device and network must pass its step-up before it ships to a new `shipping_address`."""
     if "link" not in payment_method_types:
         raise LinkNotAllowed()
     link_session = await sessions.authenticate(ctx, secret)
+    await step_up.check_shipping(ctx, link_session, shipping_address)
     account = await accounts.get(ctx, link_session.account_id)
     if detail_id:
         chosen = await details.get_detail(ctx, account, detail_id, param=DETAIL_PARAM)

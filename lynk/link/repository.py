@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.scope import Scope
@@ -22,6 +23,7 @@ from lynk.models import (
     LinkSession,
     LinkSessionStatus,
     LinkShippingAddress,
+    LinkSource,
 )
 
 Row = (
@@ -222,6 +224,7 @@ async def erase_account_rows(session: AsyncSession, account_id: str, contacts: S
     await session.execute(delete(LinkShippingAddress).where(LinkShippingAddress.account_id == account_id))
     await session.execute(delete(LinkPaymentDetail).where(LinkPaymentDetail.account_id == account_id))
     await session.execute(delete(LinkDevice).where(LinkDevice.account_id == account_id))
+    await session.execute(delete(LinkSource).where(LinkSource.account_id == account_id))
     if contacts:
         await session.execute(delete(LinkMessage).where(LinkMessage.to.in_(list(contacts))))
     await session.execute(delete(LinkAccount).where(LinkAccount.id == account_id))
@@ -283,3 +286,45 @@ async def metric_rows(
     if until is not None:
         stmt = stmt.where(LinkMetricEvent.created < until)
     return [(kind, seconds) for kind, seconds in (await session.execute(stmt)).all()]
+
+
+async def sources(session: AsyncSession, account_id: str) -> Sequence[tuple[str, str]]:
+    """The (kind, value hash) pairs an account was verified from."""
+    stmt = select(LinkSource.kind, LinkSource.value_hash).where(LinkSource.account_id == account_id)
+    return [(kind, value) for kind, value in (await session.execute(stmt)).all()]
+
+
+async def remember_sources(session: AsyncSession, account_id: str, found: Sequence[tuple[str, str]], now: int) -> None:
+    """Add the sources not yet known, and mark the known ones seen now."""
+    known = set(await sources(session, account_id))
+    for kind, value in found:
+        if (kind, value) in known:
+            await session.execute(
+                update(LinkSource)
+                .where(LinkSource.account_id == account_id, LinkSource.kind == kind, LinkSource.value_hash == value)
+                .values(last_seen=now)
+            )
+            continue
+        try:
+            async with session.begin_nested():  # the same source remembered by a concurrent request: keep that one
+                session.add(
+                    LinkSource(account_id=account_id, kind=kind, value_hash=value, first_seen=now, last_seen=now)
+                )
+                await session.flush()
+        except IntegrityError:
+            pass
+
+
+async def granted_card(session: AsyncSession, scope: Scope, payment_method_id: str) -> tuple[str, int] | None:
+    """The account a merchant's `link` method charges, and when its chosen detail was saved to the account."""
+    stmt = (
+        select(LinkGrant.account_id, LinkPaymentDetail.created)
+        .join(LinkPaymentDetail, LinkPaymentDetail.id == LinkGrant.payment_detail_id)
+        .where(
+            LinkGrant.merchant_id == scope.merchant_id,
+            LinkGrant.livemode == scope.livemode,
+            LinkGrant.payment_method_id == payment_method_id,
+        )
+    )
+    found = (await session.execute(stmt)).first()
+    return None if found is None else (str(found[0]), int(found[1]))

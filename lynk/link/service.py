@@ -4,7 +4,7 @@ shopper's rights (`export`, `delete_account`) below."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.config import Settings
 from lynk.core.scope import Scope
-from lynk.link import accounts, details, devices, grants, repository
+from lynk.link import accounts, details, devices, grants, repository, sessions
 from lynk.link.context import LinkContext
 from lynk.link.errors import ConsumerAccountExists
 from lynk.link.limits import Limiter, MemoryLimiter
@@ -94,6 +94,7 @@ async def pay_with(
     payment_method_types: Sequence[str],
     *,
     cards_only: bool = False,
+    shipping_address: Mapping[str, Any] | None = None,
 ) -> PaymentMethod:
     ctx = context(session, keyring, scope, now, payment.caller)
     return await grants.pay_with(
@@ -102,7 +103,39 @@ async def pay_with(
         payment.payment_detail,
         payment_method_types,
         cards_only=cards_only or payment.cards_only,
+        shipping_address=shipping_address,
     )
+
+
+NEW_CARD_SECONDS = 86400  # a card saved to the account less than a day ago is new on Link
+
+
+@dataclass(frozen=True)
+class LinkRisk:
+    """What a Link payment tells the risk stage: the account, the browser (hashed), whether the session was
+    verified from a new device and a new network, and whether the card was saved to the account lately."""
+
+    account_id: str
+    device: str | None
+    new_device: bool
+    new_card: bool
+
+
+async def risk_facts(
+    session: AsyncSession, scope: Scope, now: int, payment_method_id: str, payment: LinkPayment | None
+) -> LinkRisk | None:
+    """The Link facts of a payment with a merchant's `link` method (None if it is not one)."""
+    granted = await repository.granted_card(session, scope, payment_method_id)
+    if granted is None:
+        return None
+    account_id, saved = granted
+    new_device, device = False, None
+    if payment is not None:  # the shopper is there; an off-session charge has no browser
+        secret = payment.consumer_session_client_secret or ""
+        row = await repository.session_by_hash(session, sessions.secret_hash(secret))
+        new_device = row is not None and row.step_up is not None
+        device = sessions.secret_hash(payment.caller.browser) if payment.caller.browser else None
+    return LinkRisk(account_id, device, new_device, now - saved < NEW_CARD_SECONDS)
 
 
 async def check_reuse(

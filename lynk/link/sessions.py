@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from lynk.core.errors import InvalidRequestError
 from lynk.core.ids import new_id, random_token
-from lynk.link import accounts, codes, devices, metrics, repository
+from lynk.link import accounts, codes, devices, metrics, repository, step_up
 from lynk.link.context import LinkContext
 from lynk.link.errors import ConsumerSessionInvalid, ConsumerSessionNotVerified, ResendTooSoon
 from lynk.models import LinkAccount, LinkSession, LinkSessionStatus
@@ -37,6 +37,9 @@ class Lookup:
 
 def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+secret_hash = _hash  # how a session's secret is stored
 
 
 def new_browser_token() -> str:
@@ -185,6 +188,7 @@ async def confirm_verification(ctx: LinkContext, secret: str | None, code: str) 
     account = await accounts.get(ctx, row.account_id, for_update=True)
     spent = await codes.check(ctx, account, row, code)
     row.status, row.verified_at = LinkSessionStatus.VERIFIED, ctx.now
+    await step_up.verified(ctx, row, account, trusted=await devices.recognised(ctx, account) is not None)
     if spent.channel == "sms":
         account.phone_verified = True
     await metrics.record(ctx.session, ctx.scope, "verification_passed", ctx.now)
@@ -200,4 +204,12 @@ async def log_out(ctx: LinkContext, secret: str | None) -> LinkSession:
 async def verified_account(ctx: LinkContext, secret: str | None) -> LinkAccount:
     """The account behind a verified session (every wallet call goes through here)."""
     row = await authenticate(ctx, secret)
+    return await accounts.get(ctx, row.account_id)
+
+
+async def changing_account(ctx: LinkContext, secret: str | None, action: str) -> LinkAccount:
+    """The account behind a verified session that may change it: one from an unfamiliar device and
+    network must pass its step-up first (step_up.py)."""
+    row = await authenticate(ctx, secret)
+    step_up.check(row, action)
     return await accounts.get(ctx, row.account_id)

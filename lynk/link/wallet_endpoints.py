@@ -40,7 +40,7 @@ async def list_payment_details(call: ApiCall, params: SessionParams) -> dict[str
 )
 async def add_payment_detail(call: ApiCall, params: AddPaymentDetail) -> dict[str, Any]:
     ctx = link_context(call)
-    account = await sessions.verified_account(ctx, params.consumer_session_client_secret)
+    account = await sessions.changing_account(ctx, params.consumer_session_client_secret, "saving a payment method")
     billing = params.billing_details.given() if params.billing_details else None
     if params.type == "us_bank_account":
         if params.us_bank_account is None:
@@ -115,7 +115,7 @@ def _address_input(params: ShippingAddressParams) -> details.AddressInput:
 @routes.post("/v1/link/shipping_addresses", params=ShippingAddressParams, summary="Save an address", auth=Auth.ANY_KEY)
 async def add_shipping_address(call: ApiCall, params: ShippingAddressParams) -> dict[str, Any]:
     ctx = link_context(call)
-    account = await sessions.verified_account(ctx, params.consumer_session_client_secret)
+    account = await sessions.changing_account(ctx, params.consumer_session_client_secret, "saving an address")
     if params.address is None:
         raise InvalidRequestError("Missing required param: address.", param="address", code="parameter_missing")
     return shipping_address_object(await details.add_address(ctx, account, _address_input(params)))
@@ -129,7 +129,7 @@ async def add_shipping_address(call: ApiCall, params: ShippingAddressParams) -> 
 )
 async def update_shipping_address(call: ApiCall, params: ShippingAddressParams) -> dict[str, Any]:
     ctx = link_context(call)
-    account = await sessions.verified_account(ctx, params.consumer_session_client_secret)
+    account = await sessions.changing_account(ctx, params.consumer_session_client_secret, "changing an address")
     row = await details.update_address(ctx, account, call.path["id"], _address_input(params))
     return shipping_address_object(row)
 

@@ -23,6 +23,7 @@ from lynk.models.link import (
     LinkSession,
     LinkSessionStatus,
     LinkShippingAddress,
+    LinkSource,
 )
 from lynk.models.merchant import ApiKey, KeyKind, Merchant
 from lynk.models.payment import (
@@ -93,6 +94,7 @@ __all__ = [
     "LinkSession",
     "LinkSessionStatus",
     "LinkShippingAddress",
+    "LinkSource",
     "Mandate",
     "MandateStatus",
     "Merchant",

@@ -71,6 +71,9 @@ class LinkSession(PublicObject, Base):
     verified_at: Mapped[int | None] = mapped_column(BigInteger)
     last_used: Mapped[int] = mapped_column(BigInteger)
     lookup_at: Mapped[int] = mapped_column(BigInteger)
+    # Verified from a new device and a new IP address (link/step_up.py): `required` until the shopper
+    # confirms a second code, then `passed`; None for a familiar source.
+    step_up: Mapped[str | None] = mapped_column(String(16), default=None)
 
 
 class LinkCode(PublicObject, Base):
@@ -196,6 +199,21 @@ class LinkDevice(PublicObject, Base):
     last_verified: Mapped[int] = mapped_column(BigInteger)
     expires: Mapped[int] = mapped_column(BigInteger)
     revoked_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class LinkSource(Base):
+    """A browser binding or an IP address an account was verified from (hashed with the account id):
+    what makes a later verification familiar (see link/step_up.py)."""
+
+    __tablename__ = "link_sources"
+    __table_args__ = (UniqueConstraint("account_id", "kind", "value_hash"),)
+
+    pk: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # browser, ip
+    value_hash: Mapped[str] = mapped_column(String(64))
+    first_seen: Mapped[int] = mapped_column(BigInteger)
+    last_seen: Mapped[int] = mapped_column(BigInteger)
 
 
 class LinkMetricEvent(Base):

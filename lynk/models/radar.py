@@ -25,6 +25,8 @@ class RiskAttempt(Base):
         Index("ix_radar_attempts_merchant", "merchant_id", "livemode", "created"),
         Index("ix_radar_attempts_intent", "payment_intent_id", "created"),
         Index("ix_radar_attempts_charge", "charge_id"),
+        Index("ix_radar_attempts_device", "livemode", "device", "created"),
+        Index("ix_radar_attempts_link_account", "livemode", "link_account", "created"),
         CheckConstraint("result IN ('authorized', 'declined', 'blocked')", name="result"),
     )
 
@@ -37,6 +39,9 @@ class RiskAttempt(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     ip_address: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(320))
+    # A Link payment's browser (the hash of its `lynk_browser` binding) and Link account.
+    device: Mapped[str | None] = mapped_column(String(64))
+    link_account: Mapped[str | None] = mapped_column(String(64))
     result: Mapped[str] = mapped_column(String(16))
     risk_score: Mapped[int] = mapped_column(Integer)
     # The rule attributes as they were, so `POST /v1/radar/rules/test` can replay a predicate on them.

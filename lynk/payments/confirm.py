@@ -106,7 +106,7 @@ async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOption
     if method.type == "link" and await bank_debits.confirm_link(ctx, pi, method, mandate_data=options.mandate_data):
         return pi  # the shopper chose a bank account in the wallet
     card = await card_ref(ctx, method)
-    assessment = await risk.assess(ctx, pi, method, card, publishable=options.publishable)
+    assessment = await risk.assess(ctx, pi, method, card, publishable=options.publishable, link_payment=options.link)
     if assessment.blocked:
         charge = await build_charge(ctx, pi, method, None, assessment, blocked=True, ref=card)
         await _fail(ctx, pi, method, charge, "card_declined", "fraudulent", "Your card was declined.")
@@ -141,6 +141,9 @@ async def complete_authentication(ctx: PaymentContext, pi: PaymentIntent, *, suc
     assessment = await risk.assess(ctx, pi, method, card, publishable=True)  # the shopper's browser came back
     # A decline's outcome is written either way; the shopper goes back to the merchant, who sees the status.
     with contextlib.suppress(PaymentDeclined):
+        if assessment.blocked:  # a block rule (or a card-testing limit) decided during the challenge
+            charge = await build_charge(ctx, pi, method, None, assessment, blocked=True, ref=card)
+            await _fail(ctx, pi, method, charge, "card_declined", "fraudulent", "Your card was declined.")
         await _authorize(ctx, pi, method, card, assessment, authenticated=True)
     billing = method.billing_details
     await link.after_authentication(ctx.session, ctx.keyring, ctx.scope, ctx.now, pi, card.vault_card_id, billing)
@@ -162,8 +165,15 @@ async def payment_method_for(ctx: PaymentContext, pi: PaymentIntent, options: Co
             within="payment_method_data",
         )
     elif options.link is not None:
+        shipping = (pi.shipping or {}).get("address")  # shipping somewhere new may need a step-up
         method = await link.pay_with(
-            ctx.session, ctx.keyring, ctx.scope, ctx.now, options.link, pi.payment_method_types
+            ctx.session,
+            ctx.keyring,
+            ctx.scope,
+            ctx.now,
+            options.link,
+            pi.payment_method_types,
+            shipping_address=shipping,
         )
     elif options.payment_method_data is not None:
         method = await payment_methods.create_from_data(

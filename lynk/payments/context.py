@@ -98,7 +98,10 @@ def configured(settings: Settings) -> dict[str, Any]:
         "bank_settlement_seconds": settings.bank_debit_settlement_seconds,
         "dispute_evidence_seconds": settings.dispute_evidence_seconds,
         "radar_limits": Limits(
-            settings.radar_declines_per_intent, settings.radar_declines_per_ip, settings.radar_declines_per_merchant
+            settings.radar_declines_per_intent,
+            settings.radar_declines_per_ip,
+            settings.radar_declines_per_merchant,
+            redis_url=settings.redis_url,
         ),
     }
 

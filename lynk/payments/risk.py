@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from lynk.connectors import CardRef
+from lynk.link import service as link_service
+from lynk.link.service import LinkPayment, LinkRisk
 from lynk.models import Charge, PaymentIntent, PaymentMethod
 from lynk.payments.context import PaymentContext
 from lynk.radar import reviews
@@ -27,8 +29,18 @@ __all__ = ["RiskAssessment", "assess", "blocks_setup", "outcome_fields", "record
 
 
 async def assess(
-    ctx: PaymentContext, pi: PaymentIntent, method: PaymentMethod, card: CardRef, *, publishable: bool
+    ctx: PaymentContext,
+    pi: PaymentIntent,
+    method: PaymentMethod,
+    card: CardRef,
+    *,
+    publishable: bool,
+    link_payment: LinkPayment | None = None,
 ) -> RiskAssessment:
+    """`link_payment`: the shopper's verified Link session paying (its device, and whether it is new)."""
+    link: LinkRisk | None = None
+    if method.type == "link":  # its account, device, and whether its session or card is new (link.service)
+        link = await link_service.risk_facts(ctx.session, ctx.scope, ctx.now, method.id, link_payment)
     shown = method.card or {}  # a card method shows its facts; a Link method's card is the network's secret
     fingerprint = shown.get("fingerprint") or await vault.card_fingerprint(ctx.session, card.vault_card_id)
     facts = None if shown else await vault.card_facts(ctx.session, card.vault_card_id)
@@ -49,6 +61,10 @@ async def assess(
         customer_id=pi.customer_id,
         description=pi.description,
         link=method.type == "link",
+        device=link.device if link else None,
+        link_account=link.account_id if link else None,
+        new_device_on_link=link.new_device if link else False,
+        new_card_on_link=link.new_card if link else False,
         shared_test_card=not ctx.scope.livemode and is_shared_test_card(card.bin, card.last4),
     )
     return await radar.assess(ctx.session, ctx.scope, payment, now=ctx.now, limits=ctx.radar_limits)
@@ -81,7 +97,14 @@ async def record(ctx: PaymentContext, pi: PaymentIntent, charge: Charge, assessm
     """Feed the windows with this attempt, and open its review if it is one."""
     result = "authorized" if charge.paid else "blocked" if charge.outcome.get("type") == "blocked" else "declined"
     await radar.record_attempt(
-        ctx.session, ctx.scope, charge.id, charge.payment_intent_id, assessment, result=result, now=ctx.now
+        ctx.session,
+        ctx.scope,
+        charge.id,
+        charge.payment_intent_id,
+        assessment,
+        result=result,
+        now=ctx.now,
+        redis_url=ctx.radar_limits.redis_url,
     )
     if charge.paid and assessment.action == "review":
         review = await reviews.open_review(ctx.session, ctx.scope, charge.id, pi.id, assessment, now=ctx.now)

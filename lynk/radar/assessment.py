@@ -31,11 +31,12 @@ TEST_CARDS: dict[tuple[str, str], tuple[int, bool]] = {
 
 @dataclass(frozen=True)
 class Limits:
-    """Declines in the last hour after which a source is blocked (0: no limit)."""
+    """Declines in the last hour after which a source is blocked (0: no limit), and where windows are counted."""
 
     per_intent: int = 10
     per_ip: int = 10
     per_merchant: int = 200
+    redis_url: str | None = None  # velocity windows in Redis (LYNK_REDIS_URL), else in the database
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def _reason(rule: rule_book.Rule) -> str:
 async def assess(
     session: AsyncSession, scope: Scope, facts: PaymentFacts, *, now: int, limits: Limits, rules_on: bool = True
 ) -> Decision:
-    stored = await signals.gather(session, scope.merchant_id, scope.livemode, facts, now)
+    stored = await signals.gather(session, scope.merchant_id, scope.livemode, facts, now, redis_url=limits.redis_url)
     known = TEST_CARDS.get((facts.bin, facts.last4)) if not scope.livemode else None
     if known is not None:
         risk = scoring.fixed(known[0], "Stripe's risk test card")

@@ -93,7 +93,7 @@ class Book:
 
 
 async def load(session: AsyncSession, scope: Scope) -> Book:
-    rows = await repository.rules(session, scope)
+    rows = await repository.rule_rows(session, scope)
     disabled = {row.builtin for row in rows if row.builtin is not None and row.deleted}
     found = [Rule(key, action, predicate, None) for key, (action, predicate) in BUILTIN.items() if key not in disabled]
     found += [Rule(row.id, row.action, row.predicate, row.created) for row in rows if row.builtin is None]

@@ -39,6 +39,10 @@ FEATURES: tuple[Feature, ...] = (
     Feature("amount_in_usd", 1000, 6, 0, 6, "a large amount"),
     Feature("amount_in_usd", 5000, 8, 0, 8, "a very large amount"),
     Feature("is_prepaid", 1, 4, 0, 4, "a prepaid card"),
+    Feature("is_new_device_on_link", 1, 25, 0, 25, "a Link account verified from a new device and network"),
+    Feature("is_new_card_on_link", 1, 5, 0, 5, "a card saved to the Link account less than a day ago"),
+    Feature("cards_per_device_daily", 3, 10, 5, 25, "many cards paid from this device"),
+    Feature("declined_charges_per_link_account_daily", 3, 8, 4, 20, "recent declines on this Link account"),
 )
 
 

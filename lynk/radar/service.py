@@ -13,7 +13,7 @@ from lynk.core.pagination import Page, PageRequest
 from lynk.core.scope import Scope
 from lynk.events import service as events
 from lynk.models import EarlyFraudWarning, RadarRule, RiskAttempt
-from lynk.radar import assessment, repository, rule_book, rules, scoring, signals, velocity
+from lynk.radar import assessment, redis_windows, repository, rule_book, rules, scoring, signals, velocity
 from lynk.radar.assessment import Decision, Limits
 from lynk.radar.errors import EarlyFraudWarningNotFound, RuleNotFound
 from lynk.radar.objects import early_fraud_warning_object
@@ -80,8 +80,10 @@ async def record_attempt(
     *,
     result: str,
     now: int,
+    redis_url: str | None = None,
 ) -> None:
-    """One more attempt in the windows of its card, IP address, email and merchant."""
+    """One more attempt in the windows of its card, IP address, email, device, Link account and merchant
+    (in Redis too when `redis_url` is set)."""
     attrs = decision.attributes
     attempt = RiskAttempt(
         created=now,
@@ -92,12 +94,18 @@ async def record_attempt(
         fingerprint=str(attrs["card_fingerprint"]),
         ip_address=attrs.get("ip_address"),
         email=attrs.get("email"),
+        device=attrs.get("device"),
+        link_account=attrs.get("link_account"),
         result=result,
         risk_score=decision.score,
         attributes={**attrs, "explanation": decision.explanation},
         fraud_report=None,
     )
     await velocity.add(session, attempt)
+    if redis_url:
+        dims = ("fingerprint", "ip_address", "email", "device", "link_account", "merchant_id", "payment_intent_id")
+        row = {column: getattr(attempt, column) for column in dims}
+        await redis_windows.add(redis_url, scope.livemode, now, charge_id, result, row)
 
 
 async def purge_attempts(session: AsyncSession, *, now: int) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.money import CURRENCIES
-from lynk.radar import velocity
+from lynk.radar import redis_windows, velocity
 
 # USD per one major unit of a currency: a fixed table for risk only (no money moves by it). Unknown
 # currencies count at par, which only matters to amount rules.
@@ -52,6 +52,12 @@ class PaymentFacts:
     customer_id: str | None
     description: str | None
     link: bool
+    # A Link payment's browser binding (hashed) and account: windows per device and per Link account.
+    device: str | None = None
+    link_account: str | None = None
+    # A Link payment from a session verified on a new device and a new network (account takeover's shape).
+    new_device_on_link: bool = False
+    new_card_on_link: bool = False  # its card was saved to the Link account less than a day ago
     # One of Stripe's public test cards (test mode): every developer pays with it, so its card history and
     # velocity are this merchant's own, not the network's.
     shared_test_card: bool = False
@@ -88,8 +94,26 @@ def _velocity(prefix: str, found: Mapping[str, int], *, distinct: Mapping[str, s
     return out
 
 
+async def _counts(
+    session: AsyncSession, livemode: bool, now: int, dims: list[velocity.Dimension], redis_url: str | None
+) -> list[dict[str, int]]:
+    """The windows from Redis when configured (and reachable), else from the database."""
+    if redis_url:
+        try:
+            return await redis_windows.counts_many(redis_url, livemode, now, dims)
+        except redis_windows.Unavailable:
+            pass
+    return await velocity.counts_many(session, livemode, now, dims)
+
+
 async def gather(
-    session: AsyncSession, merchant_id: str, livemode: bool, facts: PaymentFacts, now: int
+    session: AsyncSession,
+    merchant_id: str,
+    livemode: bool,
+    facts: PaymentFacts,
+    now: int,
+    *,
+    redis_url: str | None = None,
 ) -> dict[str, Any]:
     """Every attribute of the payment, counting the windows (this attempt not included)."""
     attrs: dict[str, Any] = {
@@ -109,6 +133,10 @@ async def gather(
         "customer": facts.customer_id,
         "description": facts.description,
         "is_link": facts.link,
+        "is_new_device_on_link": facts.new_device_on_link,
+        "is_new_card_on_link": facts.new_card_on_link,
+        "device": facts.device,
+        "link_account": facts.link_account,
     }
     own = merchant_id if facts.shared_test_card else None
     dims = [
@@ -116,9 +144,9 @@ async def gather(
         velocity.Dimension("merchant_id", merchant_id),
         velocity.Dimension("payment_intent_id", facts.payment_intent_id),
     ]
-    shopper = [(prefix, value) for prefix, value in (("ip_address", facts.ip_address), ("email", facts.email)) if value]
+    shopper = [(prefix, value) for prefix, value in _shopper_dimensions(facts) if value]
     dims += [velocity.Dimension(prefix, str(value), ("fingerprint",)) for prefix, value in shopper]
-    card, merchant, intent, *by_shopper = await velocity.counts_many(session, livemode, now, dims)
+    card, merchant, intent, *by_shopper = await _counts(session, livemode, now, dims, redis_url)
     attrs |= _velocity(
         "card_number",
         card,
@@ -126,7 +154,7 @@ async def gather(
     )
     attrs |= _velocity("merchant", merchant)
     attrs["declined_charges_per_payment_intent_hourly"] = intent["declined_hourly"]
-    for prefix in ("ip_address", "email"):
+    for prefix in SHOPPER_PREFIXES:
         for name in velocity_names(prefix):
             attrs[name] = 0
     for (prefix, _value), found in zip(shopper, by_shopper, strict=True):
@@ -137,13 +165,27 @@ async def gather(
     return attrs
 
 
+SHOPPER_PREFIXES = ("ip_address", "email", "device", "link_account")
+
+
+def _shopper_dimensions(facts: PaymentFacts) -> list[tuple[str, str | None]]:
+    """The shopper's own dimensions, each counted with its distinct cards: IP address, email, and for a Link
+    payment its browser (device) and account."""
+    return [
+        ("ip_address", facts.ip_address),
+        ("email", facts.email),
+        ("device", facts.device),
+        ("link_account", facts.link_account),
+    ]
+
+
 def velocity_names(prefix: str) -> list[str]:
     names = [
         f"{kind}_charges_per_{prefix}_{window}"
         for kind in ("total", "declined", "authorized")
         for window in velocity.WINDOWS
     ]
-    if prefix in ("ip_address", "email"):
+    if prefix in SHOPPER_PREFIXES:
         names += [f"cards_per_{prefix}_{window}" for window in velocity.WINDOWS]
     if prefix == "card_number":
         names += [f"{what}_per_card_number_{window}" for what in ("merchants", "emails") for window in velocity.WINDOWS]
@@ -176,10 +218,12 @@ ATTRIBUTES: frozenset[str] = frozenset(
         "customer",
         "description",
         "is_link",
+        "is_new_device_on_link",
+        "is_new_card_on_link",
         "has_fraud_history",
         "fraud_history",
         "risk_score",
         "risk_level",
     ]
-    + [name for prefix in ("card_number", "merchant", "ip_address", "email") for name in velocity_names(prefix)]
+    + [name for prefix in ("card_number", "merchant", *SHOPPER_PREFIXES) for name in velocity_names(prefix)]
 )

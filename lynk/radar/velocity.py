@@ -111,19 +111,25 @@ async def fraud_history(
     session: AsyncSession, livemode: bool, fingerprint: str, *, merchant_id: str | None = None
 ) -> str | None:
     """How this card was reported as fraud anywhere on the network (the first report's kind), or None."""
+    params: dict[str, Any] = {"livemode": livemode, "fingerprint": fingerprint}
+    if merchant_id is not None:
+        params["merchant_id"] = merchant_id
+    found: str | None = (await session.execute(_history(merchant_id is not None), params)).scalar_one_or_none()
+    return found
+
+
+@lru_cache(maxsize=2)
+def _history(one_merchant: bool) -> Select[Any]:
     stmt = (
         select(RiskAttempt.fraud_report)
         .where(
-            RiskAttempt.livemode == livemode,
-            RiskAttempt.fingerprint == fingerprint,
+            RiskAttempt.livemode == bindparam("livemode"),
+            RiskAttempt.fingerprint == bindparam("fingerprint"),
             RiskAttempt.fraud_report.is_not(None),
         )
         .limit(1)
     )
-    if merchant_id is not None:
-        stmt = stmt.where(RiskAttempt.merchant_id == merchant_id)
-    found: str | None = (await session.execute(stmt)).scalar_one_or_none()
-    return found
+    return stmt.where(RiskAttempt.merchant_id == bindparam("merchant_id")) if one_merchant else stmt
 
 
 async def add(session: AsyncSession, attempt: RiskAttempt) -> None:

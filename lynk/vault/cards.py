@@ -1,7 +1,7 @@
 """Card facts that are safe to show: Luhn check, brand, expiry, and BIN facts.
 
-The BIN table is small and ships with the code: Stripe's test cards plus the brand
-ranges. Unknown BINs get `funding: "unknown"` and no country.
+Funding and country come from the BIN table (bins.py, shipped as data); the brand from the brand
+ranges below. Unknown BINs get `funding: "unknown"` and no country.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lynk.vault import bins
 from lynk.vault.errors import IncorrectNumber, InvalidCvc, InvalidExpiryMonth, InvalidExpiryYear
-from lynk.vault.sandbox_cards import COUNTRY_CARDS
 
 # (prefix ranges, brand, valid lengths); checked in order, longest prefixes first.
 _BRANDS: list[tuple[tuple[tuple[int, int], ...], str, tuple[int, ...]]] = [
@@ -22,26 +22,6 @@ _BRANDS: list[tuple[tuple[tuple[int, int], ...], str, tuple[int, ...]]] = [
     (((51, 55), (2221, 2720)), "mastercard", (16,)),
     (((4, 4),), "visa", (13, 16, 19)),
 ]
-
-# BIN (first 6 digits) → (funding, country). Stripe's test cards, and a few common ranges.
-_BINS: dict[str, tuple[str, str | None]] = {
-    "424242": ("credit", "US"),
-    "400005": ("debit", "US"),
-    "555555": ("credit", "US"),
-    "222300": ("credit", "US"),
-    "520082": ("debit", "US"),
-    "510510": ("prepaid", "US"),
-    "378282": ("credit", "US"),
-    "601111": ("credit", "US"),
-    "305693": ("credit", "US"),
-    "356600": ("credit", "US"),
-    "620000": ("credit", "CN"),
-    "400000": ("credit", "US"),
-    "410000": ("credit", "US"),
-}
-
-# Stripe's test cards of each country (`pm_card_gb`: 4000008260000000): digits 5 to 7 are its ISO number.
-_TEST_COUNTRIES: dict[str, str] = {number: code.upper() for code, number in COUNTRY_CARDS.items()}
 
 _DIGITS = re.compile(r"^[0-9]{12,19}$")
 
@@ -109,14 +89,13 @@ def check_cvc(cvc: str, brand: str) -> None:
 
 def facts(number: str, exp_month: int, exp_year: int) -> CardFacts:
     """What may be stored beside the ciphertext and shown in responses."""
-    funding, country = _BINS.get(number[:6], ("unknown", None))
-    country = _TEST_COUNTRIES.get(number, country)
+    info = bins.lookup(number)
     return CardFacts(
         brand=brand_of(number),
         last4=number[-4:],
         bin=number[:6],
-        funding=funding,
-        country=country,
+        funding=info.funding if info else "unknown",
+        country=info.country if info else None,
         exp_month=exp_month,
         exp_year=exp_year,
     )

@@ -15,7 +15,8 @@
   var linkSteps = window.LynkLinkSteps && body.getAttribute("data-link") === "on" ?
     window.LynkLinkSteps({ sessionId: sessionId, csrf: csrf, form: form,
                           known: body.getAttribute("data-link-known") === "on" }) :
-    { mode: function () { return "card"; }, payload: function () { return {}; }, failed: function () { return false; } };
+    { mode: function () { return "card"; }, payload: function () { return {}; }, failed: function () { return false; },
+      stepUp: function () { return false; } };
 
   window.LynkCard.wire(form);
 
@@ -140,6 +141,7 @@
         return;
       }
       done("");
+      if (result.outcome === "step_up" && linkSteps.stepUp()) { return; }
       var message = result.message || "The payment could not be completed.";
       if (result.declined) {
         message += linkSteps.mode() === "wallet" ? " Choose another saved card or pay another way." : " Try another card.";

@@ -24,7 +24,8 @@ window.LynkLinkSteps = function (options) {
   var saveFields = byId("link-save-fields");
   var payButton = byId("pay");
   var emailField = email.closest(".field");
-  var state = { mode: "card", secret: null, looked: null, busy: false, declined: false, verified: false };
+  var state = { mode: "card", secret: null, looked: null, busy: false, declined: false, verified: false,
+                stepUp: null };
   var post = options.post || hostedPost;
 
   function hostedPost(step, data) {
@@ -172,7 +173,7 @@ window.LynkLinkSteps = function (options) {
     post("verify", { secret: state.secret, code: digits, remember: byId("link-remember").checked })
       .then(function (answer) {
         state.busy = false;
-        if (answer.outcome === "verified") { showWallet(answer); return; }
+        if (answer.outcome === "verified") { showWallet(answer); afterStepUp(); return; }
         status.textContent = "";
         codeProblem((answer.message || "That code did not work.") + retryText(answer.retry_after));
         code.select();
@@ -198,6 +199,46 @@ window.LynkLinkSteps = function (options) {
         codeProblem((answer.message || "We could not send a new code.") + retryText(answer.retry_after));
       }
     }, function () { state.busy = false; });
+  }
+
+  function checked(group) {
+    var input = form.querySelector("input[name=" + group + "]:checked");
+    return input ? input.value : null;
+  }
+
+  /* The payment was refused until the shopper confirms a new code (a new device on a new network, paying
+   * to a new address): send one, show the code step, and once it is confirmed pay again with her choices. */
+  function stepUp() {
+    if (state.mode !== "wallet" || state.busy) { return false; }
+    state.stepUp = { detail: checked("link-detail"), address: checked("link-address") };
+    state.busy = true;
+    post("resend", { secret: state.secret }).then(function (answer) {
+      state.busy = false;
+      var to = answer.redacted_phone || answer.redacted_email || "you";
+      byId("link-code-to").textContent = to;
+      code.value = "";
+      codeProblem(answer.outcome === "sent" ? "" :
+        (answer.message || "We could not send a new code.") + retryText(answer.retry_after));
+      show("code");
+      status.textContent = "For your security, confirm it's you again: we sent a new code to " + to + ".";
+      code.focus();
+    }, function () {
+      state.busy = false;
+      status.textContent = "We could not reach the server. Check your connection and try again.";
+    });
+    return true;
+  }
+
+  function afterStepUp() {
+    var chosen = state.stepUp;
+    state.stepUp = null;
+    if (!chosen) { return; }
+    [["link-detail", chosen.detail], ["link-address", chosen.address]].forEach(function (pair) {
+      var input = pair[1] && byId(pair[0] + "-" + pair[1]);
+      if (input) { input.checked = true; }
+    });
+    status.textContent = "Thank you. Processing your payment…";
+    form.requestSubmit();
   }
 
   function payAnotherWay() {
@@ -257,6 +298,7 @@ window.LynkLinkSteps = function (options) {
       state.looked = "found";
       showWallet(answer, true);
     },
+    stepUp: stepUp,
     /* The fields checkout.js sends to /confirm for the showing form. */
     payload: function () {
       if (state.mode === "wallet") {

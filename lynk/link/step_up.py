@@ -1,0 +1,94 @@
+"""Account takeover defence: a second code (step-up) before a session from an unfamiliar source changes
+the account or ships somewhere new.
+
+An account remembers the sources it was verified from (`link_sources`): the browser binding and the IP
+address, each hashed with the account id. A verification from a browser *and* an IP address it has never
+been verified from (and not from a trusted device) is the shape of a takeover: a phished or forwarded
+code used elsewhere. Such a session is marked `step_up = required`. It can still see the wallet and pay to
+a saved address, but adding a card, a bank account or a shipping address, or paying to an address the
+account has not saved, asks for a new code first (403 `consumer_session_step_up_required`). Confirming
+that code marks the session `passed` and the source familiar. A payment from such a session also scores
+higher in Radar (`is_new_device_on_link`).
+
+An account with no remembered source (born from a payment its shopper made through the merchant's
+server, or from before sources were kept) learns its first one at its first verification.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from lynk.link import repository
+from lynk.link.context import LinkContext
+from lynk.link.errors import StepUpRequired
+from lynk.models import LinkAccount, LinkSession
+
+REQUIRED = "required"
+PASSED = "passed"
+ADDRESS_KEYS = ("line1", "line2", "city", "postal_code", "state", "country")
+
+
+def _hash(account_id: str, value: str) -> str:
+    return hashlib.sha256(f"{account_id}:{value}".encode()).hexdigest()
+
+
+def _here(ctx: LinkContext, account_id: str) -> list[tuple[str, str]]:
+    found = [("ip", _hash(account_id, ctx.ip))] if ctx.ip else []
+    if ctx.browser:
+        found.append(("browser", _hash(account_id, ctx.browser)))
+    return found
+
+
+async def remember(ctx: LinkContext, account_id: str) -> None:
+    """This browser and IP address are the account's own from now on."""
+    await repository.remember_sources(ctx.session, account_id, _here(ctx, account_id), ctx.now)
+
+
+async def remember_shopper(ctx: LinkContext, account_id: str) -> None:
+    """At an account's birth: remember the shopper's browser, if the call came from one (a merchant's
+    server has no browser binding, and its address is not the shopper's)."""
+    if ctx.browser:
+        await remember(ctx, account_id)
+
+
+async def unfamiliar(ctx: LinkContext, account: LinkAccount, *, trusted: bool) -> bool:
+    """Whether a verification from here comes from a new device and a new IP address for the account."""
+    if trusted:
+        return False
+    known = set(await repository.sources(ctx.session, account.id))
+    if not known:
+        return False
+    return not any(source in known for source in _here(ctx, account.id))
+
+
+async def verified(ctx: LinkContext, row: LinkSession, account: LinkAccount, *, trusted: bool) -> None:
+    """A code was confirmed on `row`: a step-up passes, a familiar source is remembered, an unfamiliar one
+    marks the session for a step-up."""
+    if row.step_up == REQUIRED:
+        row.step_up = PASSED
+    elif row.step_up is None and await unfamiliar(ctx, account, trusted=trusted):
+        row.step_up = REQUIRED
+        return
+    await remember(ctx, account.id)
+
+
+def check(row: LinkSession, action: str) -> None:
+    """Refuse `action` until the session passed its step-up, when it needs one."""
+    if row.step_up == REQUIRED:
+        raise StepUpRequired(action)
+
+
+def _address_key(address: Mapping[str, Any] | None) -> tuple[str, ...]:
+    given = address or {}
+    return tuple(str(given.get(key) or "").strip().casefold() for key in ADDRESS_KEYS)
+
+
+async def check_shipping(ctx: LinkContext, row: LinkSession, shipping_address: Mapping[str, Any] | None) -> None:
+    """A payment shipping to an address the account has not saved needs the step-up."""
+    if row.step_up != REQUIRED or not shipping_address or not any(_address_key(shipping_address)):
+        return
+    saved = {_address_key(a.address) for a in await repository.addresses(ctx.session, row.account_id)}
+    if _address_key(shipping_address) not in saved:
+        check(row, "shipping to a new address")
