@@ -7,16 +7,18 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 import stripe
 from playwright.sync_api import Page, expect
 
 from tests.checkout.browser.test_link_checkout import enter_code, opt_in_at, pay_button
-from tests.checkout.browser.test_link_checkout import roomy_ip_limits as roomy_ip_limits  # autouse: from 127.0.0.1
 from tests.checkout.factories import make_session
 from tests.link.support import Browser as LinkBrowser
 from tests.link.support import latest_code, messages, new_email, new_phone
 from tests.merchants.factories import MerchantKeys
 from tests.servers import LynkServer
+
+pytestmark = pytest.mark.usefixtures("roomy_ip_limits")  # every shopper here comes from 127.0.0.1
 
 
 def _account_from_another_network(server: LynkServer, merchant: MerchantKeys) -> tuple[str, str]:
