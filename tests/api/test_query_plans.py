@@ -52,7 +52,7 @@ def _statements(server: LynkServer) -> Iterator[list[tuple[str, Any]]]:
 
 # What the lists filter on: a scan that checks one of these row by row (a `Filter`, not the index's
 # condition) reads every object of the merchant to find a customer's few.
-LIST_FILTERS = ("customer_id", "payment_intent_id", "charge_id", ".type ", ".source ", ".email ")
+LIST_FILTERS = ("customer_id", "payment_intent_id", "charge_id", ".type ", ".source ", ".email ", "last4")
 
 
 def _scans(plan: dict[str, Any]) -> Iterator[str]:
@@ -75,7 +75,8 @@ def _whole_table_scans(server: LynkServer, statements: list[tuple[str, Any]]) ->
         async with server.db.transaction() as session:
             await session.execute(text("SET LOCAL enable_seqscan = off"))  # this transaction only
             raw = (await (await session.connection()).get_raw_connection()).driver_connection
-            for statement, parameters in dict.fromkeys((s, tuple(p or ())) for s, p in statements):
+            distinct = {(s, repr(p)): (s, tuple(p or ())) for s, p in statements}  # repr: lists are unhashable
+            for statement, parameters in distinct.values():
                 plan = await raw.fetchval(f"EXPLAIN (FORMAT JSON) {statement}", *parameters)
                 plan = json.loads(plan) if isinstance(plan, str) else plan  # decoded by Lynk's JSON codec
                 for table in _scans(plan[0]["Plan"]):
@@ -112,6 +113,7 @@ def test_hot_lists_and_upkeep_jobs_use_indexes(server: LynkServer, client: strip
             client.v1.payment_intents.list(params={"created": {"lte": intent.created}})
             client.v1.charges.list(params={"payment_intent": intent.id})
             client.v1.charges.list(params={"customer": customer.id})
+            client.v1.charges.search(params={"query": "payment_method_details.card.last4:'4242'"})
             client.v1.refunds.create(params={"payment_intent": intent.id, "amount": 500})
             client.v1.refunds.list(params={"payment_intent": intent.id})
             client.v1.refunds.list(params={"charge": charge})
