@@ -53,6 +53,10 @@ def check_url(url: str, *, livemode: bool) -> tuple[str, int]:
     if scheme not in ("http", "https") or not parts.hostname:
         raise TargetRefused("Use an absolute http:// or https:// URL.")
     try:
+        parts.hostname.encode("idna")  # what name resolution will do; a name it cannot encode is no host
+    except UnicodeError:
+        raise TargetRefused("The URL's host is not a valid host name.") from None
+    try:
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError:
         raise TargetRefused("The URL's port is not valid.") from None
