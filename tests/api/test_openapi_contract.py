@@ -1,12 +1,21 @@
 """The OpenAPI document tells the truth, and no request built from it gets a 500.
 
 schemathesis loads the live server's `/openapi.json` and builds requests for every
-customer operation: random ones (hypothesis, valid by the document or breaking it) and
-its coverage cases (each bound of each parameter, just inside and just outside). Each
-goes over HTTP, with a merchant's secret key, to a real server per database backend;
-a valid `{id}` is often swapped for a customer that exists. Every answer must be Stripe's
-JSON and never a 5xx: an `error` object for a 4xx, an object with `object` (and `id`)
-for a 2xx.
+operation: random ones (hypothesis, valid by the document or breaking it) and its
+coverage cases (each bound of each parameter, just inside and just outside). Each goes
+over HTTP, with a merchant's secret key, to a real server per database backend; a valid
+`{id}` is often swapped for an object of the merchant's that exists, made for the request
+(`contract_objects`: a PaymentIntent waiting for capture, a charge, a refund, a dispute…),
+so the request reaches the code behind the 404. Every answer must be Stripe's JSON and
+never a 5xx: an `error` object for a 4xx, an object with `object` (and `id`) for a 2xx.
+
+The customer operations are fuzzed deeply (`MAX_EXAMPLES`, every coverage case, and a
+valid request must be served). Every other operation gets a bounded run that fits the
+suite (`FEW_EXAMPLES` random requests, `FEW_BOUNDARIES` coverage cases spread over all of
+them; `make fuzz` raises both), judged less strictly: business rules the document cannot
+state (capturing an intent that is not waiting for capture) may refuse a valid request,
+but a parameter the document lists is never unknown, an existing object is never missing,
+and a request the document calls invalid is never served.
 
 Whether a request is valid is judged on what went on the wire, as Stripe's form
 encoding reads it (`wire_conforms`), since some generated values have no wire form of
@@ -24,13 +33,12 @@ official SDKs do: `address[line1]=…`, `expand[0]=…`.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 from uuid import uuid4
 
 import pytest
@@ -39,7 +47,7 @@ import schemathesis
 import stripe
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from schemathesis import Case, GenerationMode, SerializationContext
+from schemathesis import Case, GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.core.transport import Response
@@ -50,11 +58,11 @@ from schemathesis.specs.openapi.checks import (
 )
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from tests.api.contract_objects import MADE_ONCE, makers
+from tests.api.contract_objects import MADE_ONCE, OTHER_OPERATIONS, makers
+from tests.api.stripe_wire import FORM, decode_form, wire_conforms
 from tests.merchants.factories import MerchantKeys
 from tests.servers import LynkServer
 
-FORM = "application/x-www-form-urlencoded"
 MAX_EXAMPLES = 50  # per operation and generation mode
 OPERATIONS = (
     "POST /v1/customers",
@@ -67,134 +75,6 @@ OPERATIONS = (
 # boundary cases. `LYNK_CONTRACT_EXAMPLES` (and `LYNK_CONTRACT_BOUNDARIES`) raise the bounds for a longer run.
 FEW_EXAMPLES = int(os.environ.get("LYNK_CONTRACT_EXAMPLES", "6"))
 FEW_BOUNDARIES = int(os.environ.get("LYNK_CONTRACT_BOUNDARIES", "16"))
-OTHER_OPERATIONS = (
-    "GET /v1/customers/search",
-    "POST /v1/payment_methods",
-    "GET /v1/payment_methods",
-    "GET /v1/payment_methods/{id}",
-    "POST /v1/payment_methods/{id}",
-    "POST /v1/payment_methods/{id}/attach",
-    "POST /v1/payment_methods/{id}/detach",
-    "GET /v1/customers/{id}/payment_methods/{payment_method}",
-    "GET /v1/customers/{id}/payment_methods",
-    "POST /v1/payment_intents",
-    "GET /v1/payment_intents",
-    "GET /v1/payment_intents/search",
-    "GET /v1/charges/search",
-    "GET /v1/payment_intents/{id}",
-    "POST /v1/payment_intents/{id}",
-    "POST /v1/payment_intents/{id}/confirm",
-    "POST /v1/payment_intents/{id}/capture",
-    "POST /v1/payment_intents/{id}/cancel",
-    "GET /v1/charges/{id}",
-    "POST /v1/charges/{id}",
-    "GET /v1/charges",
-    "POST /v1/charges",
-    "POST /v1/charges/{id}/capture",
-    "GET /v1/charges/{id}/refunds",
-    "POST /v1/charges/{id}/refunds",
-    "GET /v1/charges/{id}/refunds/{refund}",
-    "POST /v1/refunds",
-    "GET /v1/refunds",
-    "GET /v1/refunds/{id}",
-    "POST /v1/refunds/{id}",
-    "POST /v1/refunds/{id}/cancel",
-    "POST /v1/setup_intents",
-    "GET /v1/setup_intents",
-    "GET /v1/setup_intents/{id}",
-    "POST /v1/setup_intents/{id}",
-    "POST /v1/setup_intents/{id}/confirm",
-    "POST /v1/setup_intents/{id}/cancel",
-    "GET /v1/setup_attempts",
-    "GET /v1/mandates/{id}",
-    "GET /v1/events/{id}",
-    "GET /v1/events",
-    "GET /v1/listen/events",
-    "GET /v1/balance",
-    "GET /v1/balance_transactions/{id}",
-    "GET /v1/balance/history/{id}",
-    "GET /v1/balance/history",
-    "GET /v1/balance_transactions",
-    "POST /v1/webhook_endpoints",
-    "GET /v1/webhook_endpoints",
-    "GET /v1/webhook_endpoints/{id}",
-    "POST /v1/webhook_endpoints/{id}",
-    "DELETE /v1/webhook_endpoints/{id}",
-    "POST /v1/webhook_endpoints/{id}/roll_secret",
-    "GET /v1/webhook_endpoints/{id}/attempts",
-    "POST /v1/events/{id}/resend",
-    "POST /v1/products",
-    "GET /v1/products",
-    "GET /v1/products/search",
-    "GET /v1/prices/search",
-    "GET /v1/products/{id}",
-    "POST /v1/products/{id}",
-    "DELETE /v1/products/{id}",
-    "POST /v1/prices",
-    "GET /v1/prices",
-    "GET /v1/prices/{id}",
-    "POST /v1/prices/{id}",
-    "POST /v1/lynk/processors",
-    "GET /v1/lynk/processors",
-    "GET /v1/lynk/processors/{id}",
-    "POST /v1/lynk/processors/{id}",
-    "DELETE /v1/lynk/processors/{id}",
-    "POST /v1/checkout/sessions",
-    "GET /v1/checkout/sessions",
-    "GET /v1/checkout/sessions/{id}",
-    "GET /v1/checkout/sessions/{id}/line_items",
-    "POST /v1/checkout/sessions/{id}/expire",
-    "GET /v1/disputes/{id}",
-    "POST /v1/disputes/{id}",
-    "POST /v1/disputes/{id}/close",
-    "GET /v1/disputes",
-    "GET /v1/radar/early_fraud_warnings/{id}",
-    "GET /v1/radar/early_fraud_warnings",
-    "POST /v1/radar/rules",
-    "GET /v1/radar/rules",
-    "POST /v1/radar/rules/test",
-    "GET /v1/radar/rules/{id}",
-    "DELETE /v1/radar/rules/{id}",
-    "POST /v1/radar/value_lists",
-    "GET /v1/radar/value_lists",
-    "GET /v1/radar/value_lists/{id}",
-    "POST /v1/radar/value_lists/{id}",
-    "DELETE /v1/radar/value_lists/{id}",
-    "POST /v1/radar/value_list_items",
-    "GET /v1/radar/value_list_items",
-    "GET /v1/radar/value_list_items/{id}",
-    "DELETE /v1/radar/value_list_items/{id}",
-    "GET /v1/reviews/{id}",
-    "GET /v1/reviews",
-    "POST /v1/reviews/{id}/approve",
-    "POST /v1/test_helpers/test_clocks",
-    "GET /v1/test_helpers/test_clocks",
-    "GET /v1/test_helpers/test_clocks/{id}",
-    "DELETE /v1/test_helpers/test_clocks/{id}",
-    "POST /v1/test_helpers/test_clocks/{id}/advance",
-    "POST /v1/link/consumers/lookup",
-    "POST /v1/link/consumers",
-    "POST /v1/link/consumer_sessions/start_verification",
-    "POST /v1/link/consumer_sessions/confirm_verification",
-    "POST /v1/link/consumer_sessions/log_out",
-    "POST /v1/link/account",
-    "POST /v1/link/account/export",
-    "POST /v1/link/account/delete",
-    "POST /v1/link/payment_details/list",
-    "POST /v1/link/payment_details",
-    "POST /v1/link/payment_details/{id}",
-    "POST /v1/link/payment_details/{id}/remove",
-    "POST /v1/link/shipping_addresses/list",
-    "POST /v1/link/shipping_addresses",
-    "POST /v1/link/shipping_addresses/{id}",
-    "POST /v1/link/shipping_addresses/{id}/remove",
-    "POST /v1/link/grants/list",
-    "POST /v1/link/grants/{id}/revoke",
-    "POST /v1/link/devices/list",
-    "POST /v1/link/devices/{id}/log_out",
-    "GET /v1/link/metrics",
-    "GET /v1/test_helpers/link/messages",
-)
 # schemathesis's own judgement of the answer against the document; whether data was
 # rightly accepted or refused is judged here instead, on the wire form.
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -208,150 +88,6 @@ UNDOCUMENTED_RULES = (
 )
 SINGLETONS = ("balance", "link.metrics")  # objects with no id (one per account, one per network)
 REFUSED_BODY_TYPES = ("application/json", "multipart/form-data")
-# The JSON Schema keywords `wire_conforms` understands; any other fails the test, not silently passes.
-KEYWORDS = {
-    "type", "anyOf", "enum", "const", "title", "description", "default",
-    "properties", "required", "additionalProperties", "propertyNames", "minProperties", "maxProperties",
-    "items", "minItems", "maxItems", "minimum", "maximum", "minLength", "maxLength", "pattern",
-}  # fmt: skip
-_KEY = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])*)")
-_SEGMENT = re.compile(r"\[([^\[\]]*)\]")
-
-
-# --- Stripe's form encoding, both ways -------------------------------------------------------------------------
-
-
-def form_pairs(value: Any, prefix: str = "") -> list[tuple[str, str]]:
-    """Flatten a body into Stripe's form fields: `a[b]=…` for objects, `a[0]=…` for arrays.
-
-    An empty object or array has no fields, so it goes as `a=` (what unsets a field).
-    """
-    if isinstance(value, dict | list) and prefix and not value:
-        return [(prefix, "")]
-    if isinstance(value, dict):
-        items: list[tuple[Any, Any]] = list(value.items())
-    elif isinstance(value, list) and prefix:
-        items = list(enumerate(value))
-    elif isinstance(value, list):  # a negative body that is an array: schemathesis makes it a list of pairs
-        return [(_text(pair[0]), _text(pair[1])) if isinstance(pair, tuple) else (_text(pair), "") for pair in value]
-    else:
-        return [(prefix, _text(value))]
-    pairs: list[tuple[str, str]] = []
-    for key, child in items:
-        pairs.extend(form_pairs(child, f"{prefix}[{key}]" if prefix else str(key)))
-    return pairs
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return json.dumps(value)  # true, false, null, numbers: their JSON spelling, as schemathesis sends them
-
-
-@schemathesis.serializer(FORM)
-def stripe_form(ctx: SerializationContext, value: Any) -> bytes | None:
-    """The form body in bracket notation (schemathesis has applied the document's `encoding` already)."""
-    if value is None:
-        return None
-    if isinstance(value, str | bytes):
-        return value.encode() if isinstance(value, str) else value
-    return urlencode(form_pairs(value)).encode()
-
-
-def decode_form(text: str) -> dict[str, Any] | None:
-    """Nest `a[b][0]=x` fields into dicts (a repeated name collects a list); None if a name is malformed."""
-    root: dict[str, Any] = {}
-    for name, value in parse_qsl(text, keep_blank_values=True):
-        match = _KEY.fullmatch(name)
-        if match is None:
-            return None
-        *parents, last = [match[1], *_SEGMENT.findall(match[2])]
-        node: Any = root
-        for segment in parents:
-            node = node.setdefault(segment, {})
-            if not isinstance(node, dict):
-                return None
-        existing = node.get(last)
-        if existing is None:
-            node[last] = value
-        elif isinstance(existing, str):
-            node[last] = [existing, value]
-        elif isinstance(existing, list):
-            existing.append(value)
-        else:
-            return None
-    return root
-
-
-def _as_array(value: Any) -> list[Any] | None:
-    """An array on the wire: `k[0]=a&k[1]=b`, `k=a&k=b`, or one `k=a`; `k=` is an empty one."""
-    if isinstance(value, list):
-        return value
-    if isinstance(value, dict) and all(key.isdigit() for key in value):
-        return [value[key] for key in sorted(value, key=int)]
-    if isinstance(value, str):
-        return [value] if value else []
-    return None
-
-
-def wire_conforms(value: Any, schema: dict[str, Any]) -> bool:
-    """Whether a decoded form value satisfies a schema of the document, all of whose values are text."""
-    unknown = set(schema) - KEYWORDS
-    assert not unknown, f"wire_conforms does not know the keywords {sorted(unknown)}: teach it"
-    if "anyOf" in schema:
-        rest = {k: v for k, v in schema.items() if k != "anyOf"}
-        return any(wire_conforms(value, {**rest, **branch}) for branch in schema["anyOf"])
-    if "enum" in schema and value not in schema["enum"]:
-        return False
-    if "const" in schema and value != _text(schema["const"]):
-        return False
-    kind = schema.get("type")
-    if kind is None:
-        return True
-    if kind == "object":
-        if not isinstance(value, dict):
-            return False
-        properties, extra = schema.get("properties", {}), schema.get("additionalProperties", True)
-        names = {"type": "string", **schema.get("propertyNames", {})}
-        return (
-            all(name in value for name in schema.get("required", []))
-            and schema.get("minProperties", 0) <= len(value) <= schema.get("maxProperties", len(value))
-            and all(wire_conforms(name, names) for name in value)
-            and all(
-                wire_conforms(child, properties[name])
-                if name in properties
-                else extra is True or (isinstance(extra, dict) and wire_conforms(child, extra))
-                for name, child in value.items()
-            )
-        )
-    if kind == "array":
-        items = _as_array(value)
-        return (
-            items is not None
-            and schema.get("minItems", 0) <= len(items) <= schema.get("maxItems", len(items))
-            and all(wire_conforms(item, schema.get("items", {})) for item in items)
-        )
-    if kind == "boolean":
-        return value in ("true", "false")
-    if kind == "integer":
-        if not isinstance(value, str) or not re.fullmatch(r"-?[0-9]+", value):
-            return False
-        number = int(value)
-        return bool(schema.get("minimum", number) <= number <= schema.get("maximum", number))
-    if kind == "string":
-        pattern = schema.get("pattern")
-        if pattern is not None and pattern.endswith("$") and not pattern.endswith("\\$"):
-            pattern = pattern[:-1] + r"\Z"  # JSON Schema's `$` is the end of the text, Python's allows a newline
-        return (
-            isinstance(value, str)
-            and schema.get("minLength", 0) <= len(value) <= schema.get("maxLength", len(value))
-            and (pattern is None or re.search(pattern, value) is not None)
-        )
-    raise AssertionError(f"wire_conforms does not know the type {kind!r}: teach it")
-
-
 # --- The document and the requests built from it ---------------------------------------------------------------
 
 
