@@ -16,6 +16,7 @@ from typing import Any
 import stripe
 
 from tests.disputes.support import EARLY_FRAUD_WARNING, FRAUDULENT
+from tests.radar.support import fresh_card
 
 # The operations of the document beyond the customers' (which the contract test fuzzes more deeply).
 OTHER_OPERATIONS = (
@@ -152,7 +153,10 @@ _aliases = itertools.count(1)
 Maker = Callable[[stripe.StripeClient], dict[str, str]]
 
 
-def _pay(client: stripe.StripeClient, number: str = "4242424242424242", **extra: Any) -> stripe.PaymentIntent:
+def _pay(client: stripe.StripeClient, number: str | None = None, **extra: Any) -> stripe.PaymentIntent:
+    """A card payment; by default with a card no other payment used, since a fuzzed request may report a card
+    (a refund with `reason=fraudulent`) and Radar would then decline it everywhere."""
+    number = number or fresh_card()
     params: dict[str, Any] = {
         "amount": 2000,
         "currency": "usd",
@@ -194,7 +198,7 @@ def _customer(client: stripe.StripeClient) -> dict[str, str]:
 
 
 def _card(client: stripe.StripeClient) -> stripe.PaymentMethod:
-    card = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034}
+    card = {"number": fresh_card(), "exp_month": 12, "exp_year": 2034}
     return client.v1.payment_methods.create(params={"type": "card", "card": card})  # type: ignore[typeddict-item]
 
 
