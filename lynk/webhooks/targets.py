@@ -46,7 +46,10 @@ def is_public(address: str) -> bool:
 
 def check_url(url: str, *, livemode: bool) -> tuple[str, int]:
     """The host and port of a URL a webhook may be sent to (the scheme rule only)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unbalanced `[` or `]` in the host ("Invalid IPv6 URL")
+        raise TargetRefused("Use an absolute http:// or https:// URL.") from None
     scheme = parts.scheme.lower()
     if livemode and scheme != "https":
         raise TargetRefused("Live-mode webhook endpoints must use https://.")

@@ -81,6 +81,7 @@ def test_the_api_adds_lists_and_removes_processors_and_never_shows_the_key(
         # A host name IDNA cannot encode was a 500 (found by the contract fuzz).
         ({"kind": "stripe", "secret_key": "k", "api_base": "http://\x80"}, "api_base"),
         ({"kind": "stripe", "secret_key": "k", "api_base": "https://a..b"}, "api_base"),
+        ({"kind": "stripe", "secret_key": "k", "api_base": "http://&U]x"}, "api_base"),
     ],
 )
 def test_bad_input_is_a_stripe_shaped_error(
