@@ -73,8 +73,8 @@ OPERATIONS = (
 )
 # Every other operation of the document gets a bounded run: a few random requests each, and a sample of its
 # boundary cases. `LYNK_CONTRACT_EXAMPLES` (and `LYNK_CONTRACT_BOUNDARIES`) raise the bounds for a longer run.
-FEW_EXAMPLES = int(os.environ.get("LYNK_CONTRACT_EXAMPLES", "6"))
-FEW_BOUNDARIES = int(os.environ.get("LYNK_CONTRACT_BOUNDARIES", "16"))
+FEW_EXAMPLES = int(os.environ.get("LYNK_CONTRACT_EXAMPLES", "8"))
+FEW_BOUNDARIES = int(os.environ.get("LYNK_CONTRACT_BOUNDARIES", "8"))
 # schemathesis's own judgement of the answer against the document; whether data was
 # rightly accepted or refused is judged here instead, on the wire form.
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
