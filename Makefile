@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check-layers install clean bench
+.PHONY: run test lint check-layers install clean bench fuzz
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ lint: $(STAMP)
 test: lint
 	scripts/ensure-browser
 	$(BIN)/python -m pytest
+
+# The contract fuzz at larger bounds than the suite's (every operation of /openapi.json; see the test's docstring).
+fuzz: $(STAMP)
+	LYNK_CONTRACT_EXAMPLES=$${LYNK_CONTRACT_EXAMPLES:-40} LYNK_CONTRACT_BOUNDARIES=$${LYNK_CONTRACT_BOUNDARIES:-200} \
+		$(BIN)/python -m pytest tests/api/test_openapi_contract.py -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/api_baseline.py

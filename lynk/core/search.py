@@ -10,7 +10,6 @@ metadata key; `field:null` finds unset fields. Every error names the clause it i
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -240,7 +239,7 @@ def after_id(token: str | None) -> str | None:
         return None
     try:
         found = base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_", validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError, and a token that is not ASCII at all
         found = ""
     if not _ID.fullmatch(found):
         raise ParameterInvalid("Invalid page: use the next_page of a previous search.", param="page")

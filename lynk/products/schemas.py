@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from lynk.wire.lists import CreatedParam, ListParams
-from lynk.wire.params import FormInt, FormList, Metadata, NestedParams, Params, ShortText, Unsettable
+from lynk.wire.params import FormInt, FormList, Metadata, NestedParams, Params, Unsettable
 
 Id = Annotated[str, Field(min_length=1, max_length=255)]
 Currency = Annotated[str, Field(min_length=3, max_length=3)]
@@ -17,6 +17,7 @@ Descriptor = Annotated[str, Field(max_length=22)]
 UnitLabel = Annotated[str, Field(max_length=12)]
 LookupKey = Annotated[str, Field(min_length=1, max_length=200)]
 Url = Annotated[str, Field(max_length=2048)]
+TaxCode = Annotated[str, Field(max_length=64)]  # Stripe's codes are `txcd_` and 8 digits; the column holds 64
 TaxBehavior = Literal["exclusive", "inclusive", "unspecified"]
 
 
@@ -46,7 +47,7 @@ class ProductFields(Params):
     metadata: Metadata | None = None
     shippable: bool | None = None
     statement_descriptor: Unsettable[Descriptor] = None
-    tax_code: Unsettable[ShortText] = None
+    tax_code: Unsettable[TaxCode] = None
     unit_label: Unsettable[UnitLabel] = None
     url: Unsettable[Url] = None
 
@@ -100,7 +101,7 @@ class ProductData(NestedParams):
     metadata: Metadata | None = None
     statement_descriptor: Descriptor | None = None
     unit_label: UnitLabel | None = None
-    tax_code: ShortText | None = None
+    tax_code: TaxCode | None = None
 
 
 class CreatePrice(Params):

@@ -46,12 +46,19 @@ def is_public(address: str) -> bool:
 
 def check_url(url: str, *, livemode: bool) -> tuple[str, int]:
     """The host and port of a URL a webhook may be sent to (the scheme rule only)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unbalanced `[` or `]` in the host ("Invalid IPv6 URL")
+        raise TargetRefused("Use an absolute http:// or https:// URL.") from None
     scheme = parts.scheme.lower()
     if livemode and scheme != "https":
         raise TargetRefused("Live-mode webhook endpoints must use https://.")
     if scheme not in ("http", "https") or not parts.hostname:
         raise TargetRefused("Use an absolute http:// or https:// URL.")
+    try:
+        parts.hostname.encode("idna")  # what name resolution will do; a name it cannot encode is no host
+    except UnicodeError:
+        raise TargetRefused("The URL's host is not a valid host name.") from None
     try:
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError:

@@ -19,7 +19,9 @@ from pydantic import (
     Field,
     GetJsonSchemaHandler,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
@@ -128,6 +130,18 @@ class NestedParams(BaseModel):
     """Base of a nested parameter object (`address[…]`). Unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, str_max_length=5000)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _stripe_booleans(cls, value: Any, info: ValidationInfo) -> Any:
+        """A form boolean is `true` or `false`, as Stripe reads it (pydantic alone would take `0`, `yes`, `on`…)."""
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, str) and value not in ("true", "false") and field and field.annotation in _BOOLEANS:
+            raise PydanticCustomError("bool_parsing", "Input should be a valid boolean")
+        return value
+
+
+_BOOLEANS = (bool, bool | None)
 
 
 class Params(NestedParams):

@@ -51,6 +51,14 @@ def test_pages_follow_next_page(client: stripe.StripeClient) -> None:
     assert last.has_more is False and last.next_page is None
 
 
+@pytest.mark.parametrize("page", ["\x80", "¢ü", "not a token", "AAAA"])
+def test_a_page_that_is_no_token_is_400(client: stripe.StripeClient, page: str) -> None:
+    """A `page` that no search gave out, even one that is not ASCII (a 500 once, found by the contract fuzz)."""
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        client.v1.customers.search(params={"query": "name:'x'", "page": page})
+    assert refused.value.param == "page" and refused.value.http_status == 400
+
+
 def test_payment_intents_charges_prices_and_products(client: stripe.StripeClient) -> None:
     customer = client.v1.customers.create()
     big = client.v1.payment_intents.create(

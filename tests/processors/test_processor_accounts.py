@@ -78,6 +78,10 @@ def test_the_api_adds_lists_and_removes_processors_and_never_shows_the_key(
         ({"kind": "stripe", "secret_key": "k", "routing[currencies][0]": "eu1"}, "currencies"),
         ({"kind": "stripe", "secret_key": "k", "routing[min_amount]": "5", "routing[max_amount]": "1"}, "min_amount"),
         ({"kind": "stripe", "secret_key": "k", "api_base": "ftp://x"}, "api_base"),
+        # A host name IDNA cannot encode was a 500 (found by the contract fuzz).
+        ({"kind": "stripe", "secret_key": "k", "api_base": "http://\x80"}, "api_base"),
+        ({"kind": "stripe", "secret_key": "k", "api_base": "https://a..b"}, "api_base"),
+        ({"kind": "stripe", "secret_key": "k", "api_base": "http://&U]x"}, "api_base"),
     ],
 )
 def test_bad_input_is_a_stripe_shaped_error(

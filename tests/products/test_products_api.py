@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import stripe
 
@@ -133,3 +135,30 @@ def test_prices_are_the_merchants_own(client: stripe.StripeClient, other_client:
     assert hidden.value.http_status == 404
     with pytest.raises(stripe.InvalidRequestError):
         other_client.v1.prices.create(params={"currency": "usd", "unit_amount": 1, "product": price.product})  # type: ignore[typeddict-item]
+
+
+@pytest.mark.parametrize("spelling", ["0", "1", "yes", "on", "t", "True"])
+def test_a_boolean_is_true_or_false(client: stripe.StripeClient, spelling: str) -> None:
+    """As Stripe reads a form: `transfer_lookup_key=0` was taken as false (found by the contract fuzz)."""
+    price = client.v1.prices.create(params={"currency": "usd", "unit_amount": 100, "product_data": {"name": "P"}})
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        client.v1.prices.update(price.id, params={"lookup_key": "k", "transfer_lookup_key": spelling})  # type: ignore[typeddict-item]
+    assert refused.value.param == "transfer_lookup_key" and refused.value.code == "parameter_invalid_boolean"
+    assert client.v1.prices.update(price.id, params={"active": False}).active is False
+
+
+def test_a_tax_code_fits_its_column(client: stripe.StripeClient) -> None:
+    """A tax code past 64 characters was a 500 on PostgreSQL (found by the contract fuzz): now a 400."""
+    product = client.v1.products.create(params={"name": "Book", "tax_code": "t" * 64})
+    assert product.tax_code == "t" * 64
+    too_long = "t" * 65
+    with pytest.raises(stripe.InvalidRequestError) as on_create:
+        client.v1.products.create(params={"name": "Book", "tax_code": too_long})
+    with pytest.raises(stripe.InvalidRequestError) as on_update:
+        client.v1.products.update(product.id, params={"tax_code": too_long})
+    product_data: dict[str, Any] = {"name": "Book", "tax_code": too_long}
+    with pytest.raises(stripe.InvalidRequestError) as in_price:
+        client.v1.prices.create(params={"currency": "usd", "unit_amount": 100, "product_data": product_data})  # type: ignore[typeddict-item]
+    assert [e.value.http_status for e in (on_create, on_update, in_price)] == [400, 400, 400]
+    assert on_create.value.param == on_update.value.param == "tax_code"
+    assert in_price.value.param == "product_data[tax_code]"
