@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -67,6 +67,11 @@ DEFAULT_RETURN_URL = "https://lynk.invalid/adyen/return"
 IN_PROGRESS_OR_REUSED = "704"  # the key's first request is in progress, or the key came with another body
 UNKNOWN_PAYMENT = "167"  # the pspReference names no payment to modify
 INVALID_AMOUNT = "137"
+NOT_AUTHENTICATED = "11"  # refusalReasonCode "3D Not Authenticated": after a challenge, the shopper failed it
+AUTHENTICATION_FAILED = (
+    "The provided PaymentMethod has failed authentication. Provide a new PaymentMethod to attempt to fulfill "
+    "this PaymentIntent again."
+)
 # PaymentCompletionDetails' card fields (the specification's other ones belong to other payment methods).
 DETAIL_FIELDS = frozenset(
     {"MD", "PaRes", "payload", "redirectResult", "threeDSResult", "threeds2.challengeResult", "threeds2.fingerprint"}
@@ -188,7 +193,12 @@ class AdyenConnector:
         if answer.get("merchantReference") != request.idempotency_key:
             logger.warning("the processor's answer to 3-D Secure details is about another payment")
             return None
-        return _authorized(code, answer, request.idempotency_key, currency=request.currency, capture=request.capture)
+        result = _authorized(code, answer, request.idempotency_key, currency=request.currency, capture=request.capture)
+        if result.status is AuthorizeStatus.DECLINED and str(answer.get("refusalReasonCode")) == NOT_AUTHENTICATED:
+            # The shopper failed the challenge: Stripe's code for that, as the Stripe connector passes it on.
+            code_name = "payment_intent_authentication_failure"
+            return replace(result, code=code_name, decline_code=None, message=AUTHENTICATION_FAILED)
+        return result
 
     async def status(self, idempotency_key: str) -> AuthorizeResult | OperationResult | DebitResult | None:
         """Adyen cannot be asked what it did under a key. So the request this connector sent under the key

@@ -6,8 +6,9 @@ webhook).
 Neither the shopper's return nor the webhook is trusted for the outcome: both only name the attempt (by
 the processor's idempotency key, `{attempt key}@{proc id}`), and Lynk asks that processor's connector to
 `complete` the attempt with what the processor sent back with the shopper (Adyen's `redirectResult`,
-handed to Adyen's `/payments/details`; for Stripe and a webhook a plain `status` of the key), then writes its answer through the same code as any authorization (`recovery.apply_answer`): charge,
-ledger, events. An attempt already settled, or no longer the intent's latest, is left alone, so a second
+handed to Adyen's `/payments/details`; for Stripe and a webhook a plain `status` of the key), then writes
+its answer through the same code as any authorization (`recovery.apply_answer`): charge, ledger, events.
+An attempt already settled, or no longer the intent's latest, is left alone, so a second
 return or a redelivered webhook changes nothing.
 """
 
