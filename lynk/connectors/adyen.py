@@ -11,20 +11,24 @@ it sends per operation (JSON; amounts in minor units; `Idempotency-Key` = the at
     capture    POST /v71/payments/{pspReference}/captures  merchantAccount, amount, reference
     void       POST /v71/payments/{pspReference}/cancels   merchantAccount, reference
     refund     POST /v71/payments/{pspReference}/refunds   merchantAccount, amount, reference
+    complete   POST /v71/payments/details  details{redirectResult…}: what Adyen sent back with the shopper
+               from its 3-D Secure page (see `complete`)
     status     no lookup by key exists at Adyen: the request this connector sent under the key is sent
                again, unchanged, and Adyen answers it from its idempotency store (see `status`)
 
 The card number is asked of `detokenize` while the authorize body is built and goes nowhere else;
 nothing of a request body is logged. `resultCode` and `refusalReasonCode` become Stripe's codes
 (`lynk.connectors.adyen_codes`); RedirectShopper, IdentifyShopper and ChallengeShopper are
-`authentication_required`, the `action`'s URL passed through as the result's `authentication_url`.
+`authentication_required`, the `action`'s URL passed through as the result's `authentication_url`; the
+`returnUrl` is Lynk's return page naming the attempt (`lynk_attempt` = the key).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -35,6 +39,7 @@ from lynk.connectors.protocol import (
     AuthorizeResult,
     AuthorizeStatus,
     CaptureRequest,
+    CompleteRequest,
     ConnectorNotReached,
     ConnectorTimeout,
     ConnectorUnavailable,
@@ -48,6 +53,8 @@ from lynk.connectors.protocol import (
     OperationStatus,
     RefundRequest,
     VoidRequest,
+    authorization,
+    return_url_for,
 )
 
 logger = logging.getLogger(__name__)
@@ -60,6 +67,15 @@ DEFAULT_RETURN_URL = "https://lynk.invalid/adyen/return"
 IN_PROGRESS_OR_REUSED = "704"  # the key's first request is in progress, or the key came with another body
 UNKNOWN_PAYMENT = "167"  # the pspReference names no payment to modify
 INVALID_AMOUNT = "137"
+NOT_AUTHENTICATED = "11"  # refusalReasonCode "3D Not Authenticated": after a challenge, the shopper failed it
+AUTHENTICATION_FAILED = (
+    "The provided PaymentMethod has failed authentication. Provide a new PaymentMethod to attempt to fulfill "
+    "this PaymentIntent again."
+)
+# PaymentCompletionDetails' card fields (the specification's other ones belong to other payment methods).
+DETAIL_FIELDS = frozenset(
+    {"MD", "PaRes", "payload", "redirectResult", "threeDSResult", "threeds2.challengeResult", "threeds2.fingerprint"}
+)
 
 
 def live_base(prefix: str) -> str:
@@ -138,7 +154,7 @@ class AdyenConnector:
                 "expiryMonth": f"{request.card.exp_month:02d}",
                 "expiryYear": f"{request.card.exp_year:04d}",
             },
-            "returnUrl": self._return_url,
+            "returnUrl": return_url_for(self._return_url, request.idempotency_key),
             "shopperInteraction": "ContAuth" if request.off_session else "Ecommerce",
         }
         if request.off_session or request.setup_for_future:
@@ -153,7 +169,36 @@ class AdyenConnector:
         key = request.idempotency_key
         self._sent.setdefault(key, _Sent("/payments", authorize=request))  # a reused key keeps its first request
         status, answer = await self._post("/payments", await self._authorize_body(request), key)
-        return _authorized(status, answer, request, key)
+        return _authorized(status, answer, key, currency=request.currency, capture=request.capture)
+
+    async def complete(self, request: CompleteRequest) -> AuthorizeResult | None:
+        """The shopper is back from Adyen's 3-D Secure page: Adyen finishes the payment only when it is sent
+        what came back with them (`redirectResult`) in `POST /payments/details`, and its answer is the
+        outcome. An answer about another payment than the key's (a `redirectResult` taken from another
+        return) or a refusal of the details (400/422: not Adyen's, or garbled) changes nothing: None.
+        Without details it is `status`."""
+        details = {name: value for name, value in request.details.items() if name in DETAIL_FIELDS and value}
+        if not details:
+            return authorization(await self.status(request.idempotency_key))
+        body = {"details": details}
+        # One key per attempt and details (Adyen takes at most 64 characters): the same return replays.
+        seed = json.dumps([request.idempotency_key, body], sort_keys=True).encode()
+        key = "details-" + hashlib.sha256(seed).hexdigest()[:48]
+        code, answer = await self._post("/payments/details", body, key)
+        if code >= 400:
+            if _service_error(answer) == IN_PROGRESS_OR_REUSED:
+                raise ConnectorUnavailable("the processor is still processing these details")
+            logger.warning("the processor refused 3-D Secure details: %s", answer.get("errorCode"))
+            return None
+        if answer.get("merchantReference") != request.idempotency_key:
+            logger.warning("the processor's answer to 3-D Secure details is about another payment")
+            return None
+        result = _authorized(code, answer, request.idempotency_key, currency=request.currency, capture=request.capture)
+        if result.status is AuthorizeStatus.DECLINED and str(answer.get("refusalReasonCode")) == NOT_AUTHENTICATED:
+            # The shopper failed the challenge: Stripe's code for that, as the Stripe connector passes it on.
+            code_name = "payment_intent_authentication_failure"
+            return replace(result, code=code_name, decline_code=None, message=AUTHENTICATION_FAILED)
+        return result
 
     async def status(self, idempotency_key: str) -> AuthorizeResult | OperationResult | DebitResult | None:
         """Adyen cannot be asked what it did under a key. So the request this connector sent under the key
@@ -168,7 +213,8 @@ class AdyenConnector:
             if sent.authorize is not None:
                 body = await self._authorize_body(sent.authorize)
                 code, answer = await self._post(sent.path, body, idempotency_key)
-                return _authorized(code, answer, sent.authorize, idempotency_key)
+                request = sent.authorize
+                return _authorized(code, answer, idempotency_key, currency=request.currency, capture=request.capture)
             code, answer = await self._post(sent.path, sent.body or {}, idempotency_key)
             return _operation(code, answer, sent.reference, sent.path.rsplit("/", 1)[-1], idempotency_key)
         except IdempotencyKeyReused:
@@ -209,7 +255,7 @@ def _service_error(answer: dict[str, Any]) -> str:
     return str(answer.get("errorCode") or "")
 
 
-def _authorized(status: int, answer: dict[str, Any], request: AuthorizeRequest, key: str) -> AuthorizeResult:
+def _authorized(status: int, answer: dict[str, Any], key: str, *, currency: str, capture: bool) -> AuthorizeResult:
     if status >= 400:
         if _service_error(answer) == IN_PROGRESS_OR_REUSED:
             raise IdempotencyKeyReused(key)
@@ -217,10 +263,10 @@ def _authorized(status: int, answer: dict[str, Any], request: AuthorizeRequest, 
         logger.error("the processor refused an authorization: %s (%s)", answer.get("errorCode"), answer.get("message"))
         return _processing_error(str(answer.get("pspReference") or ""))
     psp_reference = str(answer.get("pspReference") or "")
-    reference = f"{psp_reference}:{request.currency.upper()}" if psp_reference else ""
+    reference = f"{psp_reference}:{currency.upper()}" if psp_reference else ""
     result_code = str(answer.get("resultCode") or "")
     if result_code == "Authorised":
-        kind = AuthorizeStatus.CAPTURED if request.capture else AuthorizeStatus.AUTHORIZED
+        kind = AuthorizeStatus.CAPTURED if capture else AuthorizeStatus.AUTHORIZED
         return AuthorizeResult(kind, reference, "approved_by_network", "Payment complete.")
     if result_code in AUTHENTICATION:
         action = answer.get("action") or {}

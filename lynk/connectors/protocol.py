@@ -10,7 +10,9 @@ id), and a real connector asks the vault for the number at the last moment.
     ├── void(VoidRequest)           -> OperationResult   release an authorization
     ├── refund(RefundRequest)       -> OperationResult   give back up to what was captured
     ├── debit(DebitRequest)         -> DebitResult       start an ACH debit of a bank account (pending)
-    └── status(idempotency_key)     -> AuthorizeResult | OperationResult | DebitResult | None
+    ├── status(idempotency_key)     -> AuthorizeResult | OperationResult | DebitResult | None
+    └── complete(CompleteRequest)   -> AuthorizeResult | None  an authorization once the shopper is back
+                                                                from the processor's 3-D Secure page
 
 A bank debit is asynchronous: `debit` answers `pending`, and the bank's verdict (settled, or
 returned with an ACH return code) is what `status(key)` answers later.
@@ -43,9 +45,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 NetworkStatus = Literal["approved_by_network", "declined_by_network", "not_sent_to_network"]
 CheckResult = Literal["pass", "fail", "unavailable"]
+RETURN_KEY_PARAM = "lynk_attempt"  # in the return URL: the key of the attempt the shopper authenticated
+
+
+def return_url_for(base: str, idempotency_key: str) -> str:
+    """Lynk's return page for a processor's 3-D Secure, naming the attempt (the processor's own key)."""
+    parts = urlsplit(base)
+    query = urlencode([*parse_qsl(parts.query), (RETURN_KEY_PARAM, idempotency_key)])
+    return urlunsplit(parts._replace(query=query))
 
 
 class ConnectorError(Exception):
@@ -292,6 +303,29 @@ class DebitResult:
         return self.status is DebitStatus.SUCCEEDED
 
 
+@dataclass(frozen=True)
+class CompleteRequest:
+    """The shopper is back from the processor's own 3-D Secure page for the authorization made under
+    `idempotency_key`. `details` is what the processor sent back with them (the return URL's query and a
+    POSTed form, Lynk's own parameter left out): opaque values such as Adyen's `redirectResult`, which the
+    connector hands the processor to finish the payment. They are never the outcome: the outcome is what
+    the processor answers. `currency` and `capture` are the attempt's, for a processor whose answer names
+    neither."""
+
+    idempotency_key: str
+    details: dict[str, str]
+    currency: str
+    capture: bool
+
+    def __post_init__(self) -> None:
+        _require_key(self.idempotency_key)
+
+
+def authorization(found: AuthorizeResult | OperationResult | DebitResult | None) -> AuthorizeResult | None:
+    """`status`'s answer as `complete`'s, for a processor whose 3-D Secure finishes without Lynk's help."""
+    return found if isinstance(found, AuthorizeResult) else None
+
+
 class Connector(Protocol):
     """A processor. Implementations: `Simulator` (Stripe's test cards) and `ScriptedConnector` (faults)."""
 
@@ -308,4 +342,10 @@ class Connector(Protocol):
     async def status(self, idempotency_key: str) -> AuthorizeResult | OperationResult | DebitResult | None:
         """What the connector did for this key (for a debit: the bank's verdict so far), or None if it never
         received it."""
+        ...
+
+    async def complete(self, request: CompleteRequest) -> AuthorizeResult | None:
+        """What became of the authorization under `request.idempotency_key` once the shopper came back from
+        the processor's 3-D Secure page (finished at the processor with `request.details` if it needs
+        that); None if it never received the key. Without details it is `status` of the key."""
         ...

@@ -26,6 +26,7 @@ from lynk.connectors.protocol import (
     AuthorizeRequest,
     AuthorizeResult,
     CaptureRequest,
+    CompleteRequest,
     Connector,
     ConnectorTimeout,
     DebitRequest,
@@ -35,9 +36,9 @@ from lynk.connectors.protocol import (
     VoidRequest,
 )
 
-Method = Literal["authorize", "capture", "void", "refund", "debit", "status"]
+Method = Literal["authorize", "capture", "void", "refund", "debit", "status", "complete"]
 FaultMode = Literal["timeout_before", "timeout_after", "crash_after"]
-_METHODS: tuple[Method, ...] = ("authorize", "capture", "void", "refund", "debit", "status")
+_METHODS: tuple[Method, ...] = ("authorize", "capture", "void", "refund", "debit", "status", "complete")
 _MODES: tuple[FaultMode, ...] = ("timeout_before", "timeout_after", "crash_after")
 
 T = TypeVar("T")
@@ -99,6 +100,9 @@ class ScriptedConnector:
 
     async def status(self, idempotency_key: str) -> AuthorizeResult | OperationResult | DebitResult | None:
         return await self._call("status", idempotency_key, lambda: self.inner.status(idempotency_key))
+
+    async def complete(self, request: CompleteRequest) -> AuthorizeResult | None:
+        return await self._call("complete", request.idempotency_key, lambda: self.inner.complete(request))
 
     async def _call(self, method: Method, key: str, call: Callable[[], Awaitable[T]]) -> T:
         self.calls.append((method, key))

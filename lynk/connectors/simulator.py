@@ -24,6 +24,7 @@ from lynk.connectors.protocol import (
     AuthorizeStatus,
     CaptureRequest,
     CheckResult,
+    CompleteRequest,
     ConnectorUnavailable,
     DebitRequest,
     DebitResult,
@@ -33,6 +34,7 @@ from lynk.connectors.protocol import (
     OperationStatus,
     RefundRequest,
     VoidRequest,
+    authorization,
 )
 from lynk.connectors.simulator_state import (
     MemoryStore,
@@ -166,6 +168,10 @@ class Simulator:
         if stored is None:
             return None
         return decode_result(stored.verdict or stored.result)
+
+    async def complete(self, request: CompleteRequest) -> AuthorizeResult | None:
+        """The simulator's 3-D Secure is Lynk's own challenge page: nothing to finish, its answer is `status`."""
+        return authorization(await self.status(request.idempotency_key))
 
     async def _answer_delay(self) -> None:
         """A processor's answer takes time (`LYNK_SIMULATOR_LATENCY_MS`): waited without blocking the server."""

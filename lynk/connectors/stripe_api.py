@@ -27,7 +27,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, NoReturn
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import stripe
@@ -38,6 +37,7 @@ from lynk.connectors.protocol import (
     AuthorizeStatus,
     CaptureRequest,
     CheckResult,
+    CompleteRequest,
     ConnectorNotReached,
     ConnectorTimeout,
     ConnectorUnavailable,
@@ -52,6 +52,8 @@ from lynk.connectors.protocol import (
     RefundRequest,
     VoidRequest,
     WebhookRejected,
+    authorization,
+    return_url_for,
 )
 
 # The SDK logs request bodies at DEBUG: a card number must never reach a log, whatever the root level.
@@ -59,7 +61,6 @@ logging.getLogger("stripe").setLevel(logging.INFO)
 logger = logging.getLogger(__name__)
 
 KEY_FIELD = "lynk_idempotency_key"
-RETURN_KEY_PARAM = "lynk_attempt"  # in the return URL: the key of the attempt the shopper authenticated
 DEFAULT_TIMEOUT_S = 30.0
 _NOT_REACHED = (httpx.ConnectError, httpx.ConnectTimeout)
 
@@ -157,7 +158,7 @@ class StripeConnector:
                 if request.setup_for_future:
                     params["setup_future_usage"] = "off_session"
                 if self._return_url and not request.off_session:  # back to Lynk, naming the attempt
-                    params["return_url"] = _with_query(self._return_url, {RETURN_KEY_PARAM: request.idempotency_key})
+                    params["return_url"] = return_url_for(self._return_url, request.idempotency_key)
                 intent = await client.v1.payment_intents.create_async(params, options)  # type: ignore[arg-type]
         except stripe.CardError as error:
             return _declined(error)
@@ -177,6 +178,11 @@ class StripeConnector:
             _raise(error, idempotency_key)
         found = list(page.data)
         return _from_intent(found[0]) if found else None
+
+    async def complete(self, request: CompleteRequest) -> AuthorizeResult | None:
+        """Stripe finishes 3-D Secure on its own page: what the shopper brings back says nothing Stripe
+        needs, and the outcome is the PaymentIntent's, looked up by key."""
+        return authorization(await self.status(request.idempotency_key))
 
     # Capture, void, refund
 
@@ -214,12 +220,6 @@ class StripeConnector:
         return DebitResult(
             DebitStatus.FAILED, "", code="payment_method_unactivated", message="This processor takes cards only."
         )
-
-
-def _with_query(url: str, extra: dict[str, str]) -> str:
-    parts = urlsplit(url)
-    query = urlencode([*parse_qsl(parts.query), *extra.items()])
-    return urlunsplit(parts._replace(query=query))
 
 
 def _from_intent(intent: Any) -> AuthorizeResult:

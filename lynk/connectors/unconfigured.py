@@ -11,6 +11,7 @@ from typing import NoReturn
 from lynk.connectors.protocol import (
     AuthorizeRequest,
     CaptureRequest,
+    CompleteRequest,
     ConnectorError,
     DebitRequest,
     RefundRequest,
@@ -45,4 +46,7 @@ class NoProcessor:
         _refuse()
 
     async def status(self, idempotency_key: str) -> NoReturn:
+        _refuse()
+
+    async def complete(self, request: CompleteRequest) -> NoReturn:
         _refuse()

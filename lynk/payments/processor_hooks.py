@@ -10,7 +10,9 @@ is acknowledged (200, `applied: false`) so the processor stops retrying; a bad s
 
 Applied (Stripe's names; `payments.processor_outcomes`): `charge.dispute.created`, `charge.dispute.closed`,
 `payment_intent.succeeded`, `payment_intent.payment_failed`, `payment_intent.amount_capturable_updated`.
-`GET /hooks/processors/{proc_id}/return` is where the processor's 3-D Secure page sends the shopper back.
+`GET` (or `POST`, as Adyen may) `/hooks/processors/{proc_id}/return` is where the processor's 3-D Secure
+page sends the shopper back; what the processor sent with them (the query and a form, such as Adyen's
+`redirectResult`) goes to the connector, which finishes the payment with it at the processor.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import logging
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.formparsers import MultiPartException
 
 from lynk.connectors import WebhookRejected
 from lynk.core.clock import unix
@@ -41,19 +44,41 @@ def _refused(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": {"type": "invalid_request_error", "message": message}}, status_code=status)
 
 
-@router.get("/hooks/processors/{processor_id}/return")
+# What a processor sends back with the shopper is a few short opaque fields; more is not a processor's.
+MAX_DETAILS, MAX_DETAIL_LENGTH = 20, 8192
+
+
+async def _details(request: Request) -> dict[str, str]:
+    """The query's and a POSTed form's fields but Lynk's own, as the connector will hand them on."""
+    fields = list(request.query_params.multi_items())
+    if request.method == "POST":
+        form = await request.form(max_files=0, max_fields=MAX_DETAILS)
+        fields += [(name, value) for name, value in form.multi_items() if isinstance(value, str)]
+    details: dict[str, str] = {}
+    for name, value in fields:
+        if name != RETURN_KEY_PARAM and len(details) < MAX_DETAILS and len(value) <= MAX_DETAIL_LENGTH:
+            details.setdefault(name, value)
+    return details
+
+
+@router.api_route("/hooks/processors/{processor_id}/return", methods=["GET", "POST"])
 async def processor_return(processor_id: str, request: Request) -> Response:
-    """The shopper back from the processor's 3-D Secure page: Lynk asks the processor what became of the
-    attempt the URL names, writes it, and sends the shopper on to the merchant's `return_url`."""
+    """The shopper back from the processor's 3-D Secure page: Lynk asks the processor to finish the attempt
+    the URL names with what it sent back with the shopper, writes its answer, and sends the shopper on to
+    the merchant's `return_url`."""
     runtime: Runtime = request.app.state.runtime
     processor_key = request.query_params.get(RETURN_KEY_PARAM, "")
+    try:
+        details = await _details(request)
+    except (MultiPartException, ValueError):
+        return _page("This payment link is not valid.", 400)
     try:
         async with runtime.db.transaction() as session:
             found = await processors.for_hook(session, runtime.keyring, processor_id)
             pi = None
             if found is not None:
                 ctx = _context(runtime, session, found[0])
-                pi = await processor_outcomes.settle_pending(ctx, found[1].id, processor_key)
+                pi = await processor_outcomes.settle_pending(ctx, found[1].id, processor_key, details)
     except LynkError as error:  # nothing written; the shopper may come back again (or the webhook settles it)
         logger.warning("the return from processor %s was not applied: %s", processor_id, error.message)
         return _page("We could not confirm your payment yet. Please return to the shop.", 503)

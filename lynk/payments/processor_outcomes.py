@@ -4,9 +4,11 @@ one the processor settled asynchronously (its `payment_intent.succeeded` / `paym
 webhook).
 
 Neither the shopper's return nor the webhook is trusted for the outcome: both only name the attempt (by
-the processor's idempotency key, `{attempt key}@{proc id}`), and Lynk asks that processor `status` of the
-key, then writes its answer through the same code as any authorization (`recovery.apply_answer`): charge,
-ledger, events. An attempt already settled, or no longer the intent's latest, is left alone, so a second
+the processor's idempotency key, `{attempt key}@{proc id}`), and Lynk asks that processor's connector to
+`complete` the attempt with what the processor sent back with the shopper (Adyen's `redirectResult`,
+handed to Adyen's `/payments/details`; for Stripe and a webhook a plain `status` of the key), then writes
+its answer through the same code as any authorization (`recovery.apply_answer`): charge, ledger, events.
+An attempt already settled, or no longer the intent's latest, is left alone, so a second
 return or a redelivered webhook changes nothing.
 """
 
@@ -15,10 +17,11 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from lynk.connectors import AuthorizeResult, AuthorizeStatus
+from lynk.connectors import AuthorizeStatus, CompleteRequest
 from lynk.disputes import service as disputes
 from lynk.models import PaymentIntent, PaymentIntentStatus
 from lynk.payments import aftermath, recovery, repository
+from lynk.payments import options as intent_options
 from lynk.payments.context import PaymentContext, connector_call
 from lynk.payments.errors import PaymentDeclined
 from lynk.processors.routing import tagged
@@ -26,10 +29,12 @@ from lynk.processors.routing import tagged
 PENDING = {PaymentIntentStatus.REQUIRES_ACTION}
 
 
-async def settle_pending(ctx: PaymentContext, processor_id: str, processor_key: str) -> PaymentIntent | None:
-    """Apply what the processor now says of the attempt it knows by `processor_key`; the intent (settled,
-    or still waiting: `requires_action`), or None if the key names no attempt of this processor's in
-    `ctx.scope`."""
+async def settle_pending(
+    ctx: PaymentContext, processor_id: str, processor_key: str, details: dict[str, str] | None = None
+) -> PaymentIntent | None:
+    """Apply what the processor now says of the attempt it knows by `processor_key` (finished with the
+    `details` it sent back with the shopper, if any); the intent (settled, or still waiting:
+    `requires_action`), or None if the key names no attempt of this processor's in `ctx.scope`."""
     attempt_key, _, owner = processor_key.rpartition("@")
     if owner != processor_id or not attempt_key:
         return None
@@ -42,8 +47,10 @@ async def settle_pending(ctx: PaymentContext, processor_id: str, processor_key: 
     latest = attempt_key.endswith(f":authorize:{pi.attempts}")  # a later confirm made another attempt since
     if pi.status not in PENDING or call.status != AuthorizeStatus.AUTHENTICATION_REQUIRED or not latest:
         return pi
-    result = await connector_call(ctx.connector.status, attempt_key)
-    if not isinstance(result, AuthorizeResult):
+    capture = intent_options.capture_method(pi, "card") != "manual"  # processors take cards only
+    ask = CompleteRequest(attempt_key, details or {}, currency=pi.currency, capture=capture)
+    result = await connector_call(ctx.connector.complete, ask)
+    if result is None:
         return pi
     if result.status == AuthorizeStatus.AUTHENTICATION_REQUIRED and not result.code:
         return pi  # the shopper has not finished at the processor yet

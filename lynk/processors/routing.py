@@ -36,6 +36,7 @@ from lynk.connectors import (
     CaptureRequest,
     CardNumber,
     CardRef,
+    CompleteRequest,
     Connector,
     ConnectorNotReached,
     ConnectorUnavailable,
@@ -49,7 +50,8 @@ from lynk.connectors import (
 )
 from lynk.connectors.adyen import DEFAULT_RETURN_URL, AdyenConnector
 from lynk.connectors.adyen_webhooks import verify_notification
-from lynk.connectors.stripe_api import RETURN_KEY_PARAM, StripeConnector, verify_webhook
+from lynk.connectors.protocol import RETURN_KEY_PARAM
+from lynk.connectors.stripe_api import StripeConnector, verify_webhook
 from lynk.core.db import reading
 from lynk.core.scope import Scope
 from lynk.processors import repository, service
@@ -334,6 +336,23 @@ class ProcessorRouter:
             return await self._default.status(idempotency_key)
         except ProcessorNotConfigured:
             return None
+
+    async def complete(self, request: CompleteRequest) -> AuthorizeResult | None:
+        """The shopper back from a processor's 3-D Secure page: to the processor the attempt was sent to,
+        under its key, and nowhere else."""
+        pinned = await self._pinned(request.idempotency_key)
+        if pinned is None:
+            try:
+                return await self._default.complete(request)
+            except ProcessorNotConfigured:
+                return None
+        config, connector, key = pinned
+        self.label = config.kind
+        try:
+            found = await self._timed(config.id, connector.complete(replace(request, idempotency_key=key)))
+        except ConnectorNotReached:
+            raise _unreachable(config.id) from None
+        return _retag(config.id, found) if found is not None else None
 
     # Capture, void, refund: to the processor that authorized
 

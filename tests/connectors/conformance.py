@@ -20,6 +20,7 @@ from lynk.connectors import (
     CaptureRequest,
     CardNumber,
     CardRef,
+    CompleteRequest,
     Connector,
     IdempotencyKeyReused,
     OperationStatus,
@@ -95,3 +96,9 @@ async def check_connector(connector: Connector, prefix: str) -> None:
     # 3-D Secure: on session the shopper is asked to authenticate.
     challenged = await connector.authorize(auth_request("4000002760003184", key=f"{prefix}:3ds"))
     assert challenged.status is AuthorizeStatus.AUTHENTICATION_REQUIRED, challenged
+    # The shopper back without anything from the processor (or nothing it knows): it still waits, and
+    # the bare query is never the outcome.
+    back = CompleteRequest(f"{prefix}:3ds", {"redirect_status": "succeeded"}, currency="usd", capture=False)
+    waiting = await connector.complete(back)
+    assert waiting is not None and waiting.status is AuthorizeStatus.AUTHENTICATION_REQUIRED, waiting
+    assert await connector.complete(replace(back, idempotency_key=f"{prefix}:never-sent")) is None

@@ -12,12 +12,22 @@ idempotency store (a key replays its first answer; the same key with another bod
 Test cards (by number; Stripe's test numbers too, since the conformance test uses them):
 authorised for any other valid number; refused with a refusalReasonCode per `REFUSED`; RedirectShopper
 for `REDIRECT` (Adyen's 3-D Secure 2 test card, and Stripe's). Its notifications are signed like Adyen's.
+
+3-D Secure as Adyen's redirect flow: the `action.url` is the shopper's page (`GET
+/checkoutshopper/threeDS/redirect?MD=…`), a form to complete or fail the challenge; answering it sends
+the shopper back to the payment's `returnUrl` with a `redirectResult` (by GET, or with `return_by_post` by
+an auto-submitted POST form, as Adyen may). `POST /v71/payments/details` with that `redirectResult` (the
+PaymentDetailsRequest schema: `details` required, PaymentCompletionDetails' fields) decides the payment:
+Authorised, or Refused (11, "3D Not Authenticated"), with the payment's pspReference; asked again, the
+same answer.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import secrets
 import socket
 import threading
 from collections.abc import Iterator
@@ -25,6 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
@@ -48,6 +59,15 @@ PAYMENT_KNOWN = set(PAYMENT_REQUIRED) | {
     "shopperEmail", "shopperInteraction", "shopperReference", "storePaymentMethod", "billingAddress",
 }  # fmt: skip
 CARD_KNOWN = {"type", "number", "expiryMonth", "expiryYear", "holderName", "cvc", "brand"}
+DETAILS_KNOWN = {"details", "authenticationData", "paymentData", "threeDSAuthenticationOnly"}
+COMPLETION_KNOWN = {
+    "MD", "PaReq", "PaRes", "authorization_token", "billingToken", "cupsecureplus.smscode", "facilitatorID",
+    "oneTimePasscode", "orderID", "payerID", "payload", "paymentID", "paymentStatus", "redirectResult",
+    "resultCode", "returnUrlQueryString", "threeDSResult", "threeds2.challengeResult", "threeds2.fingerprint",
+    "vaultToken",
+}  # fmt: skip
+SHOPPER_PAGE = "/checkoutshopper/threeDS/redirect"
+SHOPPER_ANSWER = "/checkoutshopper/threeDS/answer"
 MODIFICATION = {
     "captures": ({"amount", "merchantAccount"}, {"amount", "merchantAccount", "reference"}),
     "refunds": ({"amount", "merchantAccount"}, {"amount", "merchantAccount", "reference", "merchantRefundReason"}),
@@ -71,6 +91,8 @@ class Payment:
     captured: int = 0
     refunded: int = 0
     cancelled: bool = False
+    return_url: str = ""
+    capture_now: bool = False
 
 
 @dataclass
@@ -85,6 +107,12 @@ class FakeAdyen:
     bodies: list[str] = field(default_factory=list)
     """Every request body received (the tests look for card numbers in them, and in nothing else)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    redirects: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    """Each `redirectResult` handed to a shopper: (pspReference, whether the challenge was completed)."""
+    decided: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """`/payments/details`' answer per pspReference, once decided: asked again, the same answer."""
+    return_by_post: bool = False
+    """Send the shopper back to `returnUrl` with a POSTed form rather than a GET."""
 
     def _psp(self, seed: str) -> str:
         return hashlib.sha256(f"{seed}{len(self.payments)}{len(self.idempotency)}".encode()).hexdigest()[:16].upper()
@@ -92,6 +120,8 @@ class FakeAdyen:
     def handle(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if path == "/v71/payments":
             return 200, self._pay(body)
+        if path == "/v71/payments/details":
+            return 200, self._details(body)
         parts = path.split("/")
         if len(parts) == 5 and parts[1:3] == ["v71", "payments"] and parts[4] in MODIFICATION:
             return 201, self._modify(parts[3], parts[4], body)
@@ -115,7 +145,7 @@ class FakeAdyen:
             code, reason = REFUSED[number]
             answer.update(resultCode="Refused", refusalReason=reason, refusalReasonCode=code)
         elif number in REDIRECT:
-            url = f"{self.url}/checkoutshopper/threeDS/redirect?MD={psp}"
+            url = f"{self.url}{SHOPPER_PAGE}?MD={psp}"
             answer.update(
                 resultCode="RedirectShopper",
                 action={"paymentMethodType": "scheme", "url": url, "method": "GET", "type": "redirect"},
@@ -123,10 +153,69 @@ class FakeAdyen:
         else:
             answer.update(resultCode="Authorised", additionalData={"authCode": "044925"})
         payment = Payment(psp, amount[1], amount[0], str(body["reference"]), answer["resultCode"])
-        if payment.result == "Authorised" and body.get("captureDelayHours") == 0:
+        payment.return_url, payment.capture_now = str(body["returnUrl"]), body.get("captureDelayHours") == 0
+        if payment.result == "Authorised" and payment.capture_now:
             payment.captured = payment.amount
         self.payments[psp] = payment
         return answer
+
+    def _details(self, body: dict[str, Any]) -> dict[str, Any]:
+        _check(body, ("details",), DETAILS_KNOWN)
+        details = body["details"]
+        if not isinstance(details, dict):
+            raise Invalid(422, "100", "Required field 'details' is not provided.")
+        _check(details, (), COMPLETION_KNOWN)
+        found = self.redirects.get(str(details.get("redirectResult") or ""))
+        if found is None:
+            raise Invalid(422, "14_018", "Invalid payload or redirectResult provided")
+        psp, completed = found
+        if psp in self.decided:
+            return self.decided[psp]
+        payment = self.payments[psp]
+        answer: dict[str, Any] = {
+            "pspReference": psp,
+            "merchantReference": payment.reference,
+            "amount": {"currency": payment.currency, "value": payment.amount},
+        }
+        if completed:
+            answer.update(resultCode="Authorised", additionalData={"authCode": "044925"})
+            payment.captured = payment.amount if payment.capture_now else 0
+        else:
+            answer.update(resultCode="Refused", refusalReason="3D Not Authenticated", refusalReasonCode="11")
+        payment.result = answer["resultCode"]
+        self.decided[psp] = answer
+        return answer
+
+    def shopper_page(self, query: str) -> tuple[int, str]:
+        """The challenge: a form to complete or fail it, for the payment `MD` names."""
+        psp = (parse_qs(query).get("MD") or [""])[0]
+        if psp not in self.payments:
+            return 404, "<p>Unknown payment</p>"
+        buttons = "".join(
+            f'<form method="post" action="{SHOPPER_ANSWER}"><input type="hidden" name="MD" value="{html.escape(psp)}">'
+            f'<button name="outcome" value="{outcome}">{outcome}</button></form>'
+            for outcome in ("complete", "fail")
+        )
+        return 200, f"<html><body><h1>Adyen 3-D Secure (fake)</h1>{buttons}</body></html>"
+
+    def shopper_answer(self, form: str) -> tuple[int, dict[str, str], str]:
+        """The shopper answered the challenge: (status, headers, page) sending them back to `returnUrl`."""
+        fields = parse_qs(form)
+        psp, outcome = (fields.get("MD") or [""])[0], (fields.get("outcome") or [""])[0]
+        payment = self.payments.get(psp)
+        if payment is None or payment.result != "RedirectShopper" or outcome not in ("complete", "fail"):
+            return 400, {}, "<p>This challenge is over</p>"
+        token = secrets.token_urlsafe(24)
+        self.redirects[token] = (psp, outcome == "complete")
+        if self.return_by_post:
+            url = html.escape(payment.return_url)
+            page = (
+                f'<form method="post" action="{url}"><input type="hidden" name="redirectResult" value="{token}">'
+                "</form><script>document.forms[0].submit()</script>"
+            )
+            return 200, {}, page
+        separator = "&" if urlsplit(payment.return_url).query else "?"
+        return 302, {"Location": f"{payment.return_url}{separator}{urlencode({'redirectResult': token})}"}, ""
 
     def _modify(self, psp: str, action: str, body: dict[str, Any]) -> dict[str, Any]:
         required, known = MODIFICATION[action]
@@ -215,8 +304,23 @@ def fake_adyen() -> Iterator[FakeAdyen]:
             self.end_headers()
             self.wfile.write(data)
 
+        def _page(self, status: int, page: str, headers: dict[str, str] | None = None) -> None:
+            data = page.encode()
+            self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+            if self.path == SHOPPER_ANSWER:  # the shopper's browser, not the API
+                with fake.lock:
+                    status, headers, page = fake.shopper_answer(raw)
+                self._page(status, page, headers)
+                return
             key = self.headers.get("Idempotency-Key")
             with fake.lock:
                 fake.bodies.append(raw)
@@ -250,12 +354,10 @@ def fake_adyen() -> Iterator[FakeAdyen]:
             self._answer(status, answer, key)
 
         def do_GET(self) -> None:  # the shopper's 3-D Secure page
-            data = b"<html><body><h1>Adyen 3-D Secure (fake)</h1></body></html>"
-            self.send_response(200 if self.path.startswith("/checkoutshopper/threeDS/redirect") else 404)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            parts = urlsplit(self.path)
+            with fake.lock:
+                status, page = fake.shopper_page(parts.query) if parts.path == SHOPPER_PAGE else (404, "")
+            self._page(status, page)
 
         def log_message(self, format: str, *args: object) -> None:
             return
