@@ -151,7 +151,8 @@ async def failed_at_processor(ctx: PaymentContext, refund: Refund, reason: str) 
     refund_states.failed(refund, reason)
     charge.amount_refunded = max(0, charge.amount_refunded - refund.amount)
     if refund.balance_transaction_id is not None:  # booked: the money comes back to the merchant
-        await ledger.post_refund_failure(ctx.session, ctx.scope, refund_id=refund.id, now=ctx.now)
+        txn = await ledger.post_refund_failure(ctx.session, ctx.scope, refund_id=refund.id, now=ctx.now)
+        refund.failure_balance_transaction_id = txn.id
     await ctx.session.flush()
     after = refund_object(refund)
     previous = events.previous_attributes(before, after)

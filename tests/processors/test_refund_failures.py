@@ -58,6 +58,9 @@ def _assert_failed(client: stripe.StripeClient, refund_id: str, charge_id: str, 
     assert (charge.amount_refunded, charge.refunded) == (0, False)
     back = client.v1.balance_transactions.list({"type": "refund_failure"}).data
     assert [(t.amount, t.fee, t.net, t.source) for t in back] == [(refund.amount, 0, refund.amount, refund.id)]
+    assert refund.failure_balance_transaction == back[0].id
+    expanded = client.v1.refunds.retrieve(refund_id, {"expand": ["failure_balance_transaction"]})
+    assert expanded.failure_balance_transaction.type == "refund_failure"
     for kind in ("refund.failed", "charge.refund.updated", "refund.updated"):
         told = client.v1.events.list({"type": kind}).data
         assert [(e.data.object["id"], e.data.object["status"]) for e in told] == [(refund.id, "failed")], kind
