@@ -115,6 +115,7 @@ def register(expander: Expander) -> None:
     expander.register("refund", "charge", _charge)
     expander.register("refund", "payment_intent", _payment_intent)
     expander.register("refund", "balance_transaction", _balance_transaction)
+    expander.register("refund", "failure_balance_transaction", _balance_transaction)
     expander.register("dispute", "charge", _charge)
     expander.register("dispute", "payment_intent", _payment_intent)
     expander.register("radar.early_fraud_warning", "charge", _charge)

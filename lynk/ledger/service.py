@@ -7,6 +7,8 @@
   `available` when it holds enough; else from `pending` when that does (the refund is then a
   pending balance transaction that becomes available when the last pending funds do, netting
   against them); else from `available`, which goes negative, as a Stripe balance can.
+- `post_refund_failure`: a refund the processor could not pay out gives the money back: the refund's
+  postings reversed, into the account it was taken from (`refund_failure`, positive).
 - `settle_due`: moves due pending balance transactions to available, one entry each.
 - `post_dispute`: a chargeback takes the disputed amount back (credit `disputes`) and charges the
   dispute fee (credit `fee_revenue`), both from the merchant's `available` funds, which may go negative.
@@ -55,6 +57,7 @@ __all__ = [
     "post_dispute",
     "post_dispute_reversal",
     "post_refund",
+    "post_refund_failure",
     "settle_due",
     "stats",
     "verify",
@@ -229,6 +232,41 @@ async def post_refund(
     await repository.add_balance_transaction(session, txn)
     legs = [Leg(accounts[_HOLDING[status]], debit=amount), Leg(accounts[AccountKind.REFUNDS], credit=amount)]
     await _post(session, scope, txn, "refund", legs, now=now, description=f"refund {refund_id} of charge {charge_id}")
+    return txn
+
+
+async def post_refund_failure(
+    session: AsyncSession, scope: Scope, *, refund_id: str, now: int, description: str | None = None
+) -> BalanceTransaction:
+    """Reverse booked refund `refund_id`: its amount back to the merchant, where and when it was taken."""
+    refund = await repository.by_booking_key(session, f"refund:{refund_id}")
+    if refund is None or (refund.merchant_id, refund.livemode) != (scope.merchant_id, scope.livemode):
+        raise LedgerError(f"no booked refund {refund_id} of this merchant to reverse")
+    amount, key = -refund.amount, f"refund_failure:{refund_id}"
+    if (found := await _already_booked(session, scope, key, amount, refund.currency, 0)) is not None:
+        return found
+    accounts = await repository.ensure_accounts(session, scope, refund.currency, now=now)
+    txn = BalanceTransaction(
+        id=new_id("txn"),
+        created=now,
+        merchant_id=scope.merchant_id,
+        livemode=scope.livemode,
+        type="refund_failure",
+        status=BalanceStatus(refund.status),  # netted against pending funds: back to them, due when they are
+        amount=amount,
+        fee=0,
+        net=amount,
+        currency=refund.currency,
+        fee_details=[],
+        available_on=max(now, refund.available_on) if refund.status == BalanceStatus.PENDING else now,
+        source=refund_id,
+        description=description,
+        reporting_category="refund_failure",
+        booking_key=key,
+    )
+    await repository.add_balance_transaction(session, txn)
+    legs = [Leg(accounts[AccountKind.REFUNDS], debit=amount), Leg(accounts[_HOLDING[txn.status]], credit=amount)]
+    await _post(session, scope, txn, "refund_failure", legs, now=now, description=f"refund {refund_id} failed")
     return txn
 
 

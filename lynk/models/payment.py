@@ -151,6 +151,7 @@ class Refund(ScopedObject, Base):
     failure_reason: Mapped[str | None] = mapped_column(String(64))
     balance_transaction_id: Mapped[str | None] = mapped_column(String(64))
     connector_reference: Mapped[str | None] = mapped_column(String(64))
+    failure_balance_transaction_id: Mapped[str | None] = mapped_column(String(64))  # once failed at the processor
 
 
 class ConnectorCall(Base):

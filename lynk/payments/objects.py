@@ -124,6 +124,11 @@ def refund_object(refund: Refund) -> dict[str, Any]:
         "currency": refund.currency,
         "destination_details": {"type": "card", "card": {"type": "refund", "reference_status": "pending"}},
         **({"failure_reason": refund.failure_reason} if refund.failure_reason else {}),  # only once failed
+        **(
+            {"failure_balance_transaction": refund.failure_balance_transaction_id}
+            if refund.failure_balance_transaction_id
+            else {}
+        ),
         "metadata": dict(refund.metadata_),
         "payment_intent": refund.payment_intent_id,
         "reason": refund.reason,

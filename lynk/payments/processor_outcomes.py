@@ -10,6 +10,9 @@ handed to Adyen's `/payments/details`; for Stripe and a webhook a plain `status`
 its answer through the same code as any authorization (`recovery.apply_answer`): charge, ledger, events.
 An attempt already settled, or no longer the intent's latest, is left alone, so a second
 return or a redelivered webhook changes nothing.
+
+A refund the processor reports `failed` after accepting it (`charge.refund.updated`, `refund.updated`,
+`refund.failed`; Adyen's REFUND_FAILED) is applied by `refunds.failed_at_processor`, once.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 from lynk.connectors import AuthorizeStatus, CompleteRequest
 from lynk.disputes import service as disputes
 from lynk.models import PaymentIntent, PaymentIntentStatus
-from lynk.payments import aftermath, recovery, repository
+from lynk.payments import aftermath, recovery, refunds, repository
 from lynk.payments import options as intent_options
 from lynk.payments.context import PaymentContext, connector_call
 from lynk.payments.errors import PaymentDeclined
@@ -67,9 +70,27 @@ PAYMENT_OUTCOMES = {
 }
 
 
+# A refund the processor accepted, then could not pay out (Adyen's REFUND_FAILED is told as the first).
+REFUND_UPDATES = {"charge.refund.updated", "refund.updated", "refund.failed"}
+
+
+async def refund_updated(ctx: PaymentContext, processor_id: str, refund: dict[str, Any]) -> bool:
+    """Apply a processor's refund that is now `failed` to the refund Lynk made there (matched by the
+    processor's own refund id); a succeeded one only confirms what Lynk already booked."""
+    reference = refund.get("id")
+    if refund.get("status") != "failed" or not isinstance(reference, str) or not reference:
+        return False
+    found = await repository.refund_by_connector_reference(ctx.session, ctx.scope, tagged(processor_id, reference))
+    if found is None:
+        return False
+    return await refunds.failed_at_processor(ctx, found, str(refund.get("failure_reason") or "unknown"))
+
+
 async def apply_event(ctx: PaymentContext, processor_id: str, event: dict[str, Any]) -> bool:
     """Apply one verified event of the processor's; whether it changed anything (a redelivery does not)."""
     kind, thing = event.get("type"), (event.get("data") or {}).get("object") or {}
+    if kind in REFUND_UPDATES:
+        return await refund_updated(ctx, processor_id, thing)
     if kind in PAYMENT_OUTCOMES:
         key = (thing.get("metadata") or {}).get("lynk_idempotency_key")
         if not isinstance(key, str):

@@ -18,7 +18,7 @@ from lynk.disputes import service as disputes
 from lynk.events import service as events
 from lynk.ledger import service as ledger
 from lynk.models import Charge, ChargeStatus, PaymentIntentStatus, Refund, RefundStatus
-from lynk.payments import repository
+from lynk.payments import refund_states, repository
 from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call, refused, request_key_base
 from lynk.payments.errors import ChargeNotFound, PaymentIntentNotFound, RefundNotFound
 from lynk.payments.objects import charge_object, refund_object
@@ -137,6 +137,29 @@ async def create(
         closed = "refunded_as_fraud" if as_fraud else "refunded"
         await reviews.close_for_charge(ctx.session, ctx.scope, charge.id, closed, now=ctx.now)
     return refund
+
+
+async def failed_at_processor(ctx: PaymentContext, refund: Refund, reason: str) -> bool:
+    """Apply a refund's failure the processor reported; whether it changed anything (a refund already
+    failed, or canceled, is left alone: a redelivered notice changes nothing)."""
+    if not refund_states.can_fail(refund):
+        return False
+    charge = await repository.get_charge(ctx.session, ctx.scope, refund.charge_id, for_update=True)
+    if charge is None:
+        return False
+    before = refund_object(refund)
+    refund_states.failed(refund, reason)
+    charge.amount_refunded = max(0, charge.amount_refunded - refund.amount)
+    if refund.balance_transaction_id is not None:  # booked: the money comes back to the merchant
+        txn = await ledger.post_refund_failure(ctx.session, ctx.scope, refund_id=refund.id, now=ctx.now)
+        refund.failure_balance_transaction_id = txn.id
+    await ctx.session.flush()
+    after = refund_object(refund)
+    previous = events.previous_attributes(before, after)
+    for kind in ("charge.refund.updated", "refund.updated"):
+        await events.record(ctx.session, ctx.scope, kind, after, now=ctx.now, previous=previous)
+    await events.record(ctx.session, ctx.scope, "refund.failed", after, now=ctx.now)
+    return True
 
 
 async def get(ctx: PaymentContext, refund_id: str, *, for_update: bool = False) -> Refund:

@@ -124,6 +124,13 @@ async def get_refund(session: AsyncSession, scope: Scope, refund_id: str, *, for
     return found
 
 
+async def refund_by_connector_reference(session: AsyncSession, scope: Scope, reference: str) -> Refund | None:
+    """The refund a processor knows as `reference` (as the router tags it: `proc_…|re_…`), locked."""
+    stmt = scoped_select(Refund, scope.merchant_id, scope.livemode).where(Refund.connector_reference == reference)
+    found: Refund | None = (await session.scalars(stmt.with_for_update())).first()
+    return found
+
+
 async def count_refunds(session: AsyncSession, charge_id: str) -> int:
     return int(await session.scalar(select(func.count()).select_from(Refund).where(Refund.charge_id == charge_id)) or 0)
 
