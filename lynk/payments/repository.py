@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import BinaryExpression, BindParameter, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core import search
@@ -189,6 +189,17 @@ INTENT_SEARCH_FIELDS = {
     "status": search.Field(PaymentIntent.status, search.Kind.EXACT),
 }
 _DETAILS = Charge.payment_method_details
+
+
+def _as_indexed(expression: BinaryExpression[str]) -> BinaryExpression[str]:
+    """The JSON path written into the SQL instead of bound: SQLite uses an expression index (here
+    ix_charges_scope_card_last4) only for the very same expression, its path literal included."""
+    path = expression.right
+    assert isinstance(path, BindParameter)
+    path.literal_execute = True
+    return expression
+
+
 CHARGE_SEARCH_FIELDS = {
     "amount": search.Field(Charge.amount, search.Kind.NUMBER),
     "created": search.Field(Charge.created, search.Kind.NUMBER),
@@ -199,7 +210,9 @@ CHARGE_SEARCH_FIELDS = {
     "status": search.Field(Charge.status, search.Kind.EXACT),
     "payment_method_details.type": search.Field(_DETAILS["type"].as_string(), search.Kind.EXACT),
     "payment_method_details.card.brand": search.Field(_DETAILS[("card", "brand")].as_string(), search.Kind.EXACT),
-    "payment_method_details.card.last4": search.Field(_DETAILS[("card", "last4")].as_string(), search.Kind.EXACT),
+    "payment_method_details.card.last4": search.Field(
+        _as_indexed(_DETAILS[("card", "last4")].as_string()), search.Kind.EXACT
+    ),
 }
 
 
