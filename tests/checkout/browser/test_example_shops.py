@@ -21,6 +21,7 @@ from tests.servers import LynkServer
 
 WIDTHS = (375, 1280)
 pytestmark = pytest.mark.usefixtures("roomy_ip_limits")
+ELEMENT_FRAME = "iframe[title='Secure payment input frame']"
 
 
 def brand(client: stripe.StripeClient, **branding: str) -> None:
@@ -168,3 +169,50 @@ def test_a_long_name_wraps_and_the_pages_show_the_merchant_and_the_amount(
 
 # A 1 by 1 PNG (a real image: the data URL's bytes are checked).
 _TINY_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+
+def test_opt_in_through_shop_as_element_then_one_click_in_shop_bs_element(
+    browser: Browser, server: LynkServer, merchant: MerchantKeys, axe_source: str
+) -> None:
+    """Issue 19 on the example shops: a new shopper opts in through shop A's payment element; shop B's element
+    recognises the browser, asks for the code and pays with her saved card in one click."""
+    bakery = make_merchant(server, "Lynk Demo Bakery")
+    with example_shop(server, merchant) as shop_a, example_shop(server, bakery, second=True) as shop_b:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        email, phone = new_email(), new_phone()
+        page.goto(shop_a)
+        form = page.frame_locator(ELEMENT_FRAME)
+        form.get_by_label("Email").fill(email)
+        form.get_by_label("Card number").click()  # leaving Email looks her up: nobody yet
+        form.get_by_label("Card number").fill("4242 4242 4242 4242")
+        form.get_by_label("Expiration").fill("12 / 34")
+        form.get_by_label("CVC").fill("123")
+        form.get_by_label("Save my information for faster checkout").check()
+        form.get_by_label("Phone number").fill(phone)
+        page.get_by_role("button", name="Pay $20.00").click()
+        page.wait_for_url(f"{shop_a}/done?*redirect_status=succeeded*")
+        expect(page.get_by_role("heading", name="Thanks for your order!")).to_be_visible()
+
+        page.goto(shop_b)  # the same browser, at another merchant's element
+        form = page.frame_locator(ELEMENT_FRAME)
+        expect(form.get_by_role("heading", name="Confirm it's you")).to_be_visible()
+        form.get_by_label("Verification code").fill(latest_code(server, bakery, phone))
+        expect(form.get_by_role("radio", name="Visa ending in 4242, expires 12/34 (default)")).to_be_checked()
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            screenshot(page, f"example-shop-b-element-recognised-{width}")
+            assert axe_violations(page, axe_source) == []
+        page.get_by_role("button", name="Pay $8.50").click()
+        page.wait_for_url(f"{shop_b}/done?*redirect_status=succeeded*")
+        expect(page.get_by_text("We received your payment of $8.50.")).to_be_visible()
+        intent_id = re.search(r"payment_intent=(pi_[A-Za-z0-9_]+)", page.url)
+        assert intent_id is not None
+        paid = sdk_client(server, bakery.secret_key).v1.payment_intents.retrieve(
+            intent_id.group(1), params={"expand": ["latest_charge"]}
+        )
+        charge = paid.latest_charge
+        assert paid.status == "succeeded" and isinstance(charge, stripe.Charge)
+        assert charge.payment_method_details is not None and charge.payment_method_details.type == "link"
+        context.close()
