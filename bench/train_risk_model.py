@@ -127,12 +127,15 @@ def legitimate(rng: random.Random, start: int, span: int) -> list[Attempt]:
     device, account = (_id(rng, "dev_"), _id(rng, "csmr_")) if on_link else (None, None)
     funding = "prepaid" if rng.random() < 0.04 else "credit"
     out: list[Attempt] = []
-    at = start + rng.randrange(span)
+    at = born = start + rng.randrange(span)
     for n in range(rng.choice((1, 1, 1, 2, 2, 3, 5))):
         card = rng.choice(cards)
         extra = {"email": email, "ip_address": ip, "device": device, "link_account": account, "funding": funding}
-        extra["new_card_on_link"] = on_link and n == 0 and rng.random() < 0.3
-        extra["new_device_on_link"] = on_link and rng.random() < 0.08  # a new phone, a new laptop
+        # Her account (and its card) is born at her first payment; for a day its card is new, and she often
+        # pays again from another device than the one she signed up on. Later, a new phone now and then.
+        first_day = on_link and at - born < DAY
+        extra["new_card_on_link"] = first_day
+        extra["new_device_on_link"] = on_link and n > 0 and rng.random() < (0.25 if first_day else 0.08)
         amount = _amount(rng, 45, 300, 250_000)
         if rng.random() < 0.05:  # insufficient funds, then the same card again minutes later
             facts = _facts(rng, card, amount, **extra)
@@ -140,7 +143,7 @@ def legitimate(rng: random.Random, start: int, span: int) -> list[Attempt]:
             at += rng.randrange(30, 600)
         out.append(Attempt(at, rng.choice(MERCHANTS), _facts(rng, card, amount, **extra), False, "authorized"))
         out[-1].report = rng.random() < 0.003  # her own purchase, reported as fraud by mistake
-        at += rng.randrange(600, 2 * DAY)
+        at += rng.randrange(600, 3 * DAY)
     return out
 
 
@@ -162,7 +165,7 @@ def stolen_card(rng: random.Random, start: int, span: int) -> list[Attempt]:
     shops = rng.sample(MERCHANTS, rng.randrange(2, len(MERCHANTS)))
     for n, merchant in enumerate(shops):
         email = f"{_id(rng, 'x')}@example.net"
-        amount = _amount(rng, 250, 2_000, 400_000)
+        amount = _amount(rng, 80, 500, 400_000)  # ordinary goods, and the odd big one
         out.append(Attempt(at, merchant, _facts(rng, card, amount, email=email, ip_address=ip), True, "authorized"))
         out[-1].report = n == 0 and rng.random() < 0.8
         at += rng.randrange(300, 4 * 3600)
@@ -182,7 +185,7 @@ def takeover(rng: random.Random, start: int, span: int) -> list[Attempt]:
     for _ in range(rng.randrange(1, 4)):
         new_card = rng.random() < 0.4
         extra = {"email": email, "ip_address": ip, "device": attacker, "link_account": account}
-        facts = _facts(rng, _id(rng, "fp_") if new_card else card, _amount(rng, 200, 2_000, 300_000), **extra)
+        facts = _facts(rng, _id(rng, "fp_") if new_card else card, _amount(rng, 120, 500, 300_000), **extra)
         facts = replace(facts, new_device_on_link=True, new_card_on_link=new_card)
         out.append(Attempt(at, rng.choice(MERCHANTS), facts, True, "authorized"))
         at += rng.randrange(60, 3600)

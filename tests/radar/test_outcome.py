@@ -39,7 +39,7 @@ def test_the_explanation_lists_the_signals_that_raised_the_score(
     assert all(item["points"] >= 0 and item["description"] for item in explanation)
     plain = pay(client, fresh_card())
     expanded = client.v1.charges.retrieve(plain.latest_charge, params={"expand": ["outcome.explanation"]})  # type: ignore[arg-type]
-    assert [item["signal"] for item in expanded.outcome.explanation] == ["amount_in_usd"]  # the amount, barely
+    assert {item["signal"] for item in expanded.outcome.explanation} <= {"amount_in_usd"}  # nothing, or the amount
     assert expanded.outcome.risk_score < charge.outcome.risk_score
 
 

@@ -34,7 +34,8 @@ def test_the_shipped_model_loads_and_reads_the_signals_the_stage_produces() -> N
     assert set(names) <= signals.ATTRIBUTES
     assert len(set(names)) == len(names)
     assert model.training["attempts"] > 1000 and model.training["date"]
-    assert model.held_out["legitimate_at_least_elevated_pct"] <= 0.5
+    # On traffic it never saw: few legitimate attempts refused, few more reviewed (see docs/fraud.md).
+    assert model.held_out["legitimate_highest_pct"] <= 0.5 and model.held_out["legitimate_at_least_elevated_pct"] <= 1
 
 
 def test_the_training_script_runs_end_to_end_on_a_tiny_sample(tmp_path: Path) -> None:
@@ -87,9 +88,9 @@ def test_the_explanation_lists_the_top_contributors_most_first() -> None:
     assert len(scoring.score({**_base(), **everything}).explanation) == 5  # the top five
 
 
-def test_a_card_reported_as_fraud_is_elevated_and_a_card_testing_pattern_highest() -> None:
-    reported = scoring.score({**_base(), "has_fraud_history": True, "merchants_per_card_number_daily": 2})
-    assert reported.level == "elevated"
+def test_a_card_reported_as_fraud_is_refused_or_reviewed_and_a_card_testing_pattern_refused() -> None:
+    reported = scoring.score({**_base(), "has_fraud_history": True, "merchants_per_card_number_daily": 1})
+    assert reported.value >= scoring.ELEVATED
     testing = scoring.score({**_base(), "cards_per_ip_address_hourly": 5, "declined_charges_per_ip_address_hourly": 5})
     assert testing.level == "highest"
 
