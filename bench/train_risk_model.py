@@ -42,10 +42,12 @@ from lynk.radar.signals import PaymentFacts
 
 OUT = Path(__file__).resolve().parent.parent / "lynk" / "radar" / "data" / "risk_model.json"
 
-# (attribute, transform, description): what the model reads, as `signals.for_rules` names it.
+# (attribute, transform, description): what the model reads, as `signals.for_rules` names it. Left out on
+# purpose: declines per card and per Link account. Those windows count Lynk's own blocks too, and this
+# simulator does not replay the stage's decisions, so the coefficient it learns from issuer declines alone
+# (negative: a legitimate shopper retries her card) would make each block lower the next attempt's score.
 FEATURES: tuple[tuple[str, str, str], ...] = (
     ("has_fraud_history", "bool", "this card was reported as fraud on the network"),
-    ("declined_charges_per_card_number_daily", "log1p", "recent declines of this card"),
     ("total_charges_per_card_number_hourly", "log1p", "this card used many times this hour"),
     ("merchants_per_card_number_daily", "log1p", "this card at many merchants today"),
     ("emails_per_card_number_daily", "log1p", "this card with several emails today"),
@@ -58,7 +60,6 @@ FEATURES: tuple[tuple[str, str, str], ...] = (
     ("is_new_device_on_link", "bool", "a Link account verified from a new device and network"),
     ("is_new_card_on_link", "bool", "a card saved to the Link account less than a day ago"),
     ("cards_per_device_daily", "log1p", "many cards paid from this device"),
-    ("declined_charges_per_link_account_daily", "log1p", "recent declines on this Link account"),
 )
 NAMES = [name for name, _t, _d in FEATURES]
 MERCHANTS = [f"acct_sim{n}" for n in range(6)]

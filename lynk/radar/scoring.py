@@ -89,11 +89,9 @@ def _points(log_odds: float) -> int:
     return min(99, math.floor(probability * 100 + 0.5))
 
 
-def score(attributes: Mapping[str, Any], fingerprint: str = "", *, using: Model | None = None) -> Score:
-    """Score a payment's attributes (as `signals.for_rules` gives them); `fingerprint` is unused (kept for
-    callers of the hand-weighted score it replaced)."""
-    del fingerprint
-    found = using or model()
+def score(attributes: Mapping[str, Any]) -> Score:
+    """Score a payment's attributes (as `signals.for_rules` gives them) with the shipped model."""
+    found = model()
     shares: list[tuple[float, Feature, Fraction]] = []
     log_odds = found.intercept
     for feature in found.features:

@@ -35,7 +35,7 @@ def test_the_shipped_model_loads_and_reads_the_signals_the_stage_produces() -> N
     assert len(set(names)) == len(names)
     assert model.training["attempts"] > 1000 and model.training["date"]
     # On traffic it never saw: few legitimate attempts refused, few more reviewed (see docs/fraud.md).
-    assert model.held_out["legitimate_highest_pct"] <= 0.5 and model.held_out["legitimate_at_least_elevated_pct"] <= 1
+    assert model.held_out["legitimate_highest_pct"] <= 0.5 and model.held_out["legitimate_at_least_elevated_pct"] <= 2
 
 
 def test_the_training_script_runs_end_to_end_on_a_tiny_sample(tmp_path: Path) -> None:
