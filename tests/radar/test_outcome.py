@@ -40,7 +40,7 @@ def test_the_explanation_lists_the_signals_that_raised_the_score(
     plain = pay(client, fresh_card())
     expanded = client.v1.charges.retrieve(plain.latest_charge, params={"expand": ["outcome.explanation"]})  # type: ignore[arg-type]
     assert {item["signal"] for item in expanded.outcome.explanation} <= {"amount_in_usd"}  # nothing, or the amount
-    assert expanded.outcome.risk_score < charge.outcome.risk_score
+    assert all(item["contribution"] > 0 for item in explanation)  # what lowered the score is not listed
 
 
 def test_the_highest_risk_card_is_blocked_by_the_default_rule(client: stripe.StripeClient) -> None:
