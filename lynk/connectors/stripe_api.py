@@ -46,6 +46,7 @@ from lynk.connectors.protocol import (
     DebitStatus,
     Detokenize,
     IdempotencyKeyReused,
+    IncrementRequest,
     NetworkStatus,
     OperationResult,
     OperationStatus,
@@ -53,6 +54,7 @@ from lynk.connectors.protocol import (
     VoidRequest,
     WebhookRejected,
     authorization,
+    not_incrementable,
     return_url_for,
 )
 
@@ -189,6 +191,10 @@ class StripeConnector:
     async def capture(self, request: CaptureRequest) -> OperationResult:
         params = {"amount_to_capture": request.amount}
         return await self._operation(request.idempotency_key, request.reference, "capture", params)
+
+    async def increment_authorization(self, request: IncrementRequest) -> OperationResult:
+        """Lynk does not yet ask Stripe for incrementable authorizations: refused, nothing sent."""
+        return not_incrementable(request.reference)
 
     async def void(self, request: VoidRequest) -> OperationResult:
         return await self._operation(request.idempotency_key, request.reference, "cancel", {})
