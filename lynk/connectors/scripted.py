@@ -39,7 +39,7 @@ from lynk.connectors.protocol import (
 
 Method = Literal["authorize", "capture", "increment", "void", "refund", "debit", "status", "complete"]
 FaultMode = Literal["timeout_before", "timeout_after", "crash_after"]
-_METHODS: tuple[Method, ...] = ("authorize", "capture", "void", "refund", "debit", "status", "complete")
+_METHODS: tuple[Method, ...] = ("authorize", "capture", "increment", "void", "refund", "debit", "status", "complete")
 _MODES: tuple[FaultMode, ...] = ("timeout_before", "timeout_after", "crash_after")
 
 T = TypeVar("T")

@@ -4,10 +4,17 @@ capture of the incremented amount and its ledger entry."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+import httpx
 import pytest
 import stripe
+
+from lynk.connectors import ScriptedConnector, Simulator
+from lynk.ledger import invariants
+from tests.merchants.factories import MerchantKeys
+from tests.servers import LynkServer
 
 REQUEST = {"card": {"request_incremental_authorization": "if_available"}}
 
@@ -113,3 +120,45 @@ def test_a_declined_increment_leaves_the_intent_as_it_was(client: stripe.StripeC
     assert client.v1.charges.retrieve(str(pi.latest_charge)).amount == 2000
     assert _increment(client, pi.id, amount=2500).amount == 2500  # still incrementable
     assert client.v1.payment_intents.capture(pi.id).amount_received == 2500
+
+
+@pytest.mark.parametrize("mode", ["timeout_after", "crash_after"])
+def test_a_lost_answer_is_asked_again_under_the_same_key(
+    server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient, mode: str
+) -> None:
+    """The processor incremented but its answer was lost (or the process died): the retry with the same
+    Idempotency-Key asks the same processor key and records the increment once."""
+    simulator = server.runtime.connector
+    assert isinstance(simulator, Simulator)
+    scripted = ScriptedConnector(simulator)
+    server.runtime.connector = scripted
+    try:
+        pi = _authorized(client, payment_method_options=REQUEST)
+        scripted.fail_next("increment", mode=mode)  # type: ignore[arg-type]
+        key = str(uuid.uuid4())
+
+        def post() -> httpx.Response:
+            return httpx.post(
+                f"{server.base_url}/v1/payment_intents/{pi.id}/increment_authorization",
+                data={"amount": "3500"},
+                auth=(merchant.secret_key, ""),
+                headers={"Idempotency-Key": key},
+                timeout=30,
+            )
+
+        try:
+            lost: httpx.Response | None = post()
+        except httpx.HTTPError:
+            lost = None  # a crashed process may drop the connection
+        assert lost is None or lost.status_code in (500, 503)
+        expected = "processing" if mode == "crash_after" else "requires_capture"
+        assert client.v1.payment_intents.retrieve(pi.id).status == expected
+        retried = post()
+        assert retried.status_code == 200, retried.text
+        assert (retried.json()["amount"], retried.json()["amount_capturable"]) == (3500, 3500)
+        increments = [key for method, key in scripted.calls if method == "increment"]
+        assert len(set(increments)) == 1  # one question, asked twice at most
+    finally:
+        server.runtime.connector = simulator
+    assert client.v1.payment_intents.capture(pi.id).amount_received == 3500
+    assert server.write(invariants.verify) == []
