@@ -1,6 +1,7 @@
 """Connectors: how Lynk talks to card processors. See `lynk.connectors.protocol` for the contract."""
 
 from lynk.connectors.protocol import (
+    NOT_INCREMENTABLE,
     AuthorizeRequest,
     AuthorizeResult,
     AuthorizeStatus,
@@ -20,18 +21,21 @@ from lynk.connectors.protocol import (
     DebitStatus,
     Detokenize,
     IdempotencyKeyReused,
+    IncrementRequest,
     NetworkStatus,
     OperationResult,
     OperationStatus,
     RefundRequest,
     VoidRequest,
     WebhookRejected,
+    not_incrementable,
 )
 from lynk.connectors.scripted import FaultMode, ScriptedConnector, SimulatedCrash
 from lynk.connectors.simulator import Simulator
 from lynk.connectors.unconfigured import NoProcessor, ProcessorNotConfigured
 
 __all__ = [
+    "NOT_INCREMENTABLE",
     "AuthorizeRequest",
     "AuthorizeResult",
     "AuthorizeStatus",
@@ -52,6 +56,7 @@ __all__ = [
     "Detokenize",
     "FaultMode",
     "IdempotencyKeyReused",
+    "IncrementRequest",
     "NetworkStatus",
     "NoProcessor",
     "OperationResult",
@@ -63,4 +68,5 @@ __all__ = [
     "Simulator",
     "VoidRequest",
     "WebhookRejected",
+    "not_incrementable",
 ]

@@ -48,12 +48,14 @@ from lynk.connectors.protocol import (
     DebitStatus,
     Detokenize,
     IdempotencyKeyReused,
+    IncrementRequest,
     NetworkStatus,
     OperationResult,
     OperationStatus,
     RefundRequest,
     VoidRequest,
     authorization,
+    not_incrementable,
     return_url_for,
 )
 
@@ -224,6 +226,10 @@ class AdyenConnector:
 
     async def capture(self, request: CaptureRequest) -> OperationResult:
         return await self._modify(request.idempotency_key, request.reference, "captures", request.amount)
+
+    async def increment_authorization(self, request: IncrementRequest) -> OperationResult:
+        """Lynk does not ask Adyen for incrementable (pre-)authorizations: refused, nothing sent."""
+        return not_incrementable(request.reference)
 
     async def void(self, request: VoidRequest) -> OperationResult:
         return await self._modify(request.idempotency_key, request.reference, "cancels", None)

@@ -7,6 +7,7 @@ id), and a real connector asks the vault for the number at the last moment.
     Connector
     ├── authorize(AuthorizeRequest) -> AuthorizeResult   hold (or take, with capture=True) funds
     ├── capture(CaptureRequest)     -> OperationResult   take up to the authorized amount, once
+    ├── increment_authorization(IncrementRequest) -> OperationResult  raise an open authorization's total
     ├── void(VoidRequest)           -> OperationResult   release an authorization
     ├── refund(RefundRequest)       -> OperationResult   give back up to what was captured
     ├── debit(DebitRequest)         -> DebitResult       start an ACH debit of a bank account (pending)
@@ -165,6 +166,8 @@ class AuthorizeRequest:
     """The card was set up for off-session use before."""
     capture: bool = False
     """Authorize and capture at once (automatic capture)."""
+    incremental_authorization: bool = False
+    """The merchant asks that the authorization may be incremented later (`request_incremental_authorization`)."""
 
     def __post_init__(self) -> None:
         _require_key(self.idempotency_key)
@@ -187,6 +190,8 @@ class AuthorizeResult:
     authentication_url: str | None = None
     """With `authentication_required`: the processor's own 3-D Secure page (live mode sends the shopper
     only there; the simulator leaves it None and test mode uses Lynk's challenge page)."""
+    incremental_authorization: bool = False
+    """The authorization may be incremented (it was asked for and the card and processor support it)."""
 
     @property
     def succeeded(self) -> bool:
@@ -205,6 +210,35 @@ class CaptureRequest:
         _require_key(self.idempotency_key)
         if self.amount <= 0:
             raise ValueError("amount must be positive")
+
+
+@dataclass(frozen=True)
+class IncrementRequest:
+    """Raise the open authorization `reference` to `amount` in total (more than it holds now). A refusal
+    is a failed `OperationResult`: `card_declined` (the issuer said no; the authorization stays as it was)
+    or `incremental_authorization_not_available` (the processor or card does not support it)."""
+
+    idempotency_key: str
+    reference: str
+    amount: int
+
+    def __post_init__(self) -> None:
+        _require_key(self.idempotency_key)
+        if self.amount <= 0:
+            raise ValueError("amount must be positive")
+
+
+NOT_INCREMENTABLE = "incremental_authorization_not_available"
+
+
+def not_incrementable(reference: str) -> OperationResult:
+    """The answer of a processor that cannot increment authorizations."""
+    return OperationResult(
+        OperationStatus.FAILED,
+        reference,
+        code=NOT_INCREMENTABLE,
+        message="This processor does not support incremental authorizations.",
+    )
 
 
 @dataclass(frozen=True)
@@ -332,6 +366,8 @@ class Connector(Protocol):
     async def authorize(self, request: AuthorizeRequest) -> AuthorizeResult: ...
 
     async def capture(self, request: CaptureRequest) -> OperationResult: ...
+
+    async def increment_authorization(self, request: IncrementRequest) -> OperationResult: ...
 
     async def void(self, request: VoidRequest) -> OperationResult: ...
 

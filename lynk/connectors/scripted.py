@@ -31,14 +31,15 @@ from lynk.connectors.protocol import (
     ConnectorTimeout,
     DebitRequest,
     DebitResult,
+    IncrementRequest,
     OperationResult,
     RefundRequest,
     VoidRequest,
 )
 
-Method = Literal["authorize", "capture", "void", "refund", "debit", "status", "complete"]
+Method = Literal["authorize", "capture", "increment", "void", "refund", "debit", "status", "complete"]
 FaultMode = Literal["timeout_before", "timeout_after", "crash_after"]
-_METHODS: tuple[Method, ...] = ("authorize", "capture", "void", "refund", "debit", "status", "complete")
+_METHODS: tuple[Method, ...] = ("authorize", "capture", "increment", "void", "refund", "debit", "status", "complete")
 _MODES: tuple[FaultMode, ...] = ("timeout_before", "timeout_after", "crash_after")
 
 T = TypeVar("T")
@@ -88,6 +89,11 @@ class ScriptedConnector:
 
     async def capture(self, request: CaptureRequest) -> OperationResult:
         return await self._call("capture", request.idempotency_key, lambda: self.inner.capture(request))
+
+    async def increment_authorization(self, request: IncrementRequest) -> OperationResult:
+        return await self._call(
+            "increment", request.idempotency_key, lambda: self.inner.increment_authorization(request)
+        )
 
     async def void(self, request: VoidRequest) -> OperationResult:
         return await self._call("void", request.idempotency_key, lambda: self.inner.void(request))

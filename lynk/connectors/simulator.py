@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -30,11 +30,13 @@ from lynk.connectors.protocol import (
     DebitResult,
     DebitStatus,
     IdempotencyKeyReused,
+    IncrementRequest,
     OperationResult,
     OperationStatus,
     RefundRequest,
     VoidRequest,
     authorization,
+    not_incrementable,
 )
 from lynk.connectors.simulator_state import (
     MemoryStore,
@@ -91,6 +93,13 @@ _CARDS: dict[tuple[str, str], _Behaviour] = {
 }
 _NORMAL = _Behaviour()
 
+# Incremental authorizations, as Stripe offers them: Visa, Mastercard and Discover cards, when the
+# authorization was asked for as incrementable and left uncaptured. The simulator marks such an
+# authorization in its own reference; an increment to a total above `_INCREMENT_LIMIT` is declined.
+_INCREMENTABLE_BRANDS = frozenset({"visa", "mastercard", "discover"})
+_INCREMENTABLE = "sim_ia_"
+_INCREMENT_LIMIT = 999_999
+
 _MESSAGES: dict[str, str] = {
     "generic_decline": "Your card was declined.",
     "insufficient_funds": "Your card has insufficient funds.",
@@ -142,6 +151,11 @@ class Simulator:
         return result
 
     async def capture(self, request: CaptureRequest) -> OperationResult:
+        result = await self._once(request)
+        assert isinstance(result, OperationResult)
+        return result
+
+    async def increment_authorization(self, request: IncrementRequest) -> OperationResult:
         result = await self._once(request)
         assert isinstance(result, OperationResult)
         return result
@@ -222,6 +236,8 @@ class Simulator:
             return await self._capture(unit, request), None
         if isinstance(request, VoidRequest):
             return await self._void(unit, request), None
+        if isinstance(request, IncrementRequest):
+            return await self._increment(unit, request), None
         if isinstance(request, DebitRequest):
             return await self._debit(unit, request)
         return await self._refund(unit, request), None
@@ -244,8 +260,13 @@ class Simulator:
     # Authorization
 
     async def _authorize(self, unit: Unit, request: AuthorizeRequest) -> AuthorizeResult:
-        reference = f"sim_{uuid.uuid4().hex[:24]}"
+        incremental = (
+            request.incremental_authorization and not request.capture and request.card.brand in _INCREMENTABLE_BRANDS
+        )
+        reference = f"{_INCREMENTABLE if incremental else 'sim_'}{uuid.uuid4().hex[:24]}"
         result = self._decide(request, reference)
+        if incremental and result.succeeded:
+            result = replace(result, incremental_authorization=True)
         card = request.card.vault_card_id
         if result.succeeded:
             captured = result.status is AuthorizeStatus.CAPTURED
@@ -322,6 +343,22 @@ class Simulator:
         if request.amount > auth.amount:
             return _failed(request.reference, "amount_too_large", "The capture amount exceeds the authorized amount.")
         auth.state, auth.captured = "captured", request.amount
+        await unit.save_payment(request.reference, auth)
+        return OperationResult(OperationStatus.SUCCEEDED, request.reference)
+
+    async def _increment(self, unit: Unit, request: IncrementRequest) -> OperationResult:
+        auth = await _open_authorization(unit, request.reference)
+        if isinstance(auth, OperationResult):
+            return auth
+        if not request.reference.startswith(_INCREMENTABLE):
+            return not_incrementable(request.reference)
+        if request.amount <= auth.amount:
+            return _failed(
+                request.reference, "amount_too_small", "The new amount must be more than the authorized one."
+            )
+        if request.amount > _INCREMENT_LIMIT:
+            return _failed(request.reference, "card_declined", _MESSAGES["generic_decline"])
+        auth.amount = request.amount
         await unit.save_payment(request.reference, auth)
         return OperationResult(OperationStatus.SUCCEEDED, request.reference)
 

@@ -27,13 +27,14 @@ from lynk.connectors.protocol import (
     DebitRequest,
     DebitResult,
     DebitStatus,
+    IncrementRequest,
     OperationResult,
     OperationStatus,
     RefundRequest,
     VoidRequest,
 )
 
-Request = AuthorizeRequest | CaptureRequest | VoidRequest | RefundRequest | DebitRequest
+Request = AuthorizeRequest | CaptureRequest | IncrementRequest | VoidRequest | RefundRequest | DebitRequest
 Result = AuthorizeResult | OperationResult | DebitResult
 PaymentState = Literal["authorized", "captured", "voided", "declined"]
 

@@ -32,6 +32,7 @@ import httpx
 import stripe
 
 from lynk.connectors.protocol import (
+    NOT_INCREMENTABLE,
     AuthorizeRequest,
     AuthorizeResult,
     AuthorizeStatus,
@@ -46,6 +47,7 @@ from lynk.connectors.protocol import (
     DebitStatus,
     Detokenize,
     IdempotencyKeyReused,
+    IncrementRequest,
     NetworkStatus,
     OperationResult,
     OperationStatus,
@@ -53,6 +55,7 @@ from lynk.connectors.protocol import (
     VoidRequest,
     WebhookRejected,
     authorization,
+    not_incrementable,
     return_url_for,
 )
 
@@ -157,6 +160,8 @@ class StripeConnector:
                 )
                 if request.setup_for_future:
                     params["setup_future_usage"] = "off_session"
+                if request.incremental_authorization and not request.capture:
+                    params["payment_method_options"] = {"card": {"request_incremental_authorization": "if_available"}}
                 if self._return_url and not request.off_session:  # back to Lynk, naming the attempt
                     params["return_url"] = return_url_for(self._return_url, request.idempotency_key)
                 intent = await client.v1.payment_intents.create_async(params, options)  # type: ignore[arg-type]
@@ -189,6 +194,27 @@ class StripeConnector:
     async def capture(self, request: CaptureRequest) -> OperationResult:
         params = {"amount_to_capture": request.amount}
         return await self._operation(request.idempotency_key, request.reference, "capture", params)
+
+    async def increment_authorization(self, request: IncrementRequest) -> OperationResult:
+        """Stripe's own `increment_authorization`: its decline is a failed result (`card_declined`)."""
+        key, reference = request.idempotency_key, request.reference
+        try:
+            async with self._client() as client:
+                await client.v1.payment_intents.increment_authorization_async(
+                    reference,
+                    {"amount": request.amount},
+                    {"idempotency_key": key},
+                )
+        except stripe.CardError as error:
+            return OperationResult(OperationStatus.FAILED, reference, "card_declined", error.user_message or "")
+        except stripe.InvalidRequestError as error:
+            if error.code == NOT_INCREMENTABLE:
+                return not_incrementable(reference)
+            code = "amount_too_small" if error.code == "amount_too_small" else "charge_not_capturable"
+            return OperationResult(OperationStatus.FAILED, reference, code=code, message=error.user_message or "")
+        except stripe.StripeError as error:
+            _raise(error, key)
+        return OperationResult(OperationStatus.SUCCEEDED, reference)
 
     async def void(self, request: VoidRequest) -> OperationResult:
         return await self._operation(request.idempotency_key, request.reference, "cancel", {})
@@ -234,7 +260,16 @@ def _from_intent(intent: Any) -> AuthorizeResult:
         raise ConnectorUnavailable("the processor has not decided this payment yet")
     if status in ("requires_capture", "succeeded"):
         kind = AuthorizeStatus.CAPTURED if status == "succeeded" else AuthorizeStatus.AUTHORIZED
-        return AuthorizeResult(kind, reference, network, "Payment complete.", cvc_check=cvc, postal_code_check=postal)
+        incremental = _get(charge, "payment_method_details", "card", "incremental_authorization", "status")
+        return AuthorizeResult(
+            kind,
+            reference,
+            network,
+            "Payment complete.",
+            cvc_check=cvc,
+            postal_code_check=postal,
+            incremental_authorization=kind is AuthorizeStatus.AUTHORIZED and incremental == "available",
+        )
     if status == "requires_action":
         url = _get(intent, "next_action", "redirect_to_url", "url")
         return AuthorizeResult(

@@ -14,6 +14,7 @@ from lynk.connectors.protocol import (
     CompleteRequest,
     ConnectorError,
     DebitRequest,
+    IncrementRequest,
     RefundRequest,
     VoidRequest,
 )
@@ -34,6 +35,9 @@ class NoProcessor:
         _refuse()
 
     async def capture(self, request: CaptureRequest) -> NoReturn:
+        _refuse()
+
+    async def increment_authorization(self, request: IncrementRequest) -> NoReturn:
         _refuse()
 
     async def void(self, request: VoidRequest) -> NoReturn:

@@ -50,8 +50,15 @@ async def build_charge(
         "cvc_check": result.cvc_check if result else None,
     }
     three_d_secure = three_d_secure_details("authenticated") if authenticated else None
+    incremental = "available" if ok and result is not None and result.incremental_authorization else "unavailable"
     details_card.update(
-        {"mandate": mandate_id, "network": card.get("brand"), "three_d_secure": three_d_secure, "wallet": None}
+        {
+            "incremental_authorization": {"status": incremental},
+            "mandate": mandate_id,
+            "network": card.get("brand"),
+            "three_d_secure": three_d_secure,
+            "wallet": None,
+        }
     )
     details: dict[str, Any] = {"type": "card", "card": details_card, "billing_details": method.billing_details}
     if method.type == "link":  # the merchant learns the funding country, never the card

@@ -254,6 +254,7 @@ async def _authorize(
             setup_for_future=setup_future_usage is not None,
             previously_setup=mandate is not None,
             capture=intent_options.capture_method(pi, method.type) != "manual",
+            incremental_authorization=intent_options.incremental_requested(pi),
         )
         call = await attempts.begin(ctx, pi, key, authenticated=authenticated, fail_on_action=fail_on_action)
         try:  # no transaction open from here until `attempts.finish`

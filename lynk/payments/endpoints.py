@@ -9,7 +9,7 @@ from lynk.link import service as link_service
 from lynk.link.accounts import Signup
 from lynk.link.endpoints import caller_of
 from lynk.payment_methods.bank_accounts import BankAccountInput
-from lynk.payments import capturing, recovery, service
+from lynk.payments import capturing, incrementing, recovery, service
 from lynk.payments.confirm import BankAccountData, ConfirmOptions, confirm
 from lynk.payments.context import ClientInfo, PaymentContext, configured
 from lynk.payments.objects import charge_object, payment_intent_object
@@ -19,6 +19,7 @@ from lynk.payments.schemas import (
     ConfirmFields,
     ConfirmPaymentIntent,
     CreatePaymentIntent,
+    IncrementAuthorization,
     ListCharges,
     ListPaymentIntents,
     RetrievePaymentIntent,
@@ -196,6 +197,24 @@ async def capture_payment_intent(call: ApiCall, params: CapturePaymentIntent) ->
     )
     if not await recovery.take_over(ctx, pi, extras):  # none left by this request's earlier run
         await capturing.capture(ctx, pi, params.amount_to_capture, extras)
+    return payment_intent_object(pi)
+
+
+@routes.post(
+    "/v1/payment_intents/{id}/increment_authorization",
+    params=IncrementAuthorization,
+    summary="Increment an authorization",
+)
+async def increment_authorization(call: ApiCall, params: IncrementAuthorization) -> dict[str, Any]:
+    ctx = payment_context(call)
+    pi = await service.get(ctx, call.path["id"], for_update=True)
+    if not await recovery.take_over(ctx, pi):  # none left by this request's earlier run
+        extras = incrementing.IncrementExtras(
+            description=params.description,
+            metadata=params.metadata,
+            statement_descriptor=params.statement_descriptor,
+        )
+        await incrementing.increment(ctx, pi, params.amount, extras)
     return payment_intent_object(pi)
 
 

@@ -55,6 +55,11 @@ def challenge_requested(pi: PaymentIntent) -> bool:
     return _option(pi, "card", "request_three_d_secure") in ("any", "challenge")
 
 
+def incremental_requested(pi: PaymentIntent) -> bool:
+    """`request_incremental_authorization=if_available`: a card authorization that may be incremented later."""
+    return bool(_option(pi, "card", "request_incremental_authorization") == "if_available")
+
+
 _DEFAULTS: dict[str, dict[str, Any]] = {
     "card": {
         "installments": None,

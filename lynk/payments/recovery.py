@@ -20,11 +20,12 @@ from lynk.core.errors import LynkError
 from lynk.core.scope import Scope
 from lynk.models import ConnectorCall, PaymentIntent
 from lynk.payment_methods import service as payment_methods
-from lynk.payments import attempts, capturing, repository, risk
+from lynk.payments import attempts, capturing, incrementing, repository, risk
 from lynk.payments.capturing import CaptureExtras
 from lynk.payments.confirm import apply_authorization, card_ref
 from lynk.payments.context import PaymentContext, complete_call, connector_call, retried_request_key
 from lynk.payments.errors import PaymentDeclined
+from lynk.payments.incrementing import IncrementExtras
 from lynk.payments.setup_intents import mandates
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,12 @@ async def resolve(
             await attempts.undo(ctx, pi, call)
             return False
         await capturing.apply(ctx, pi, call, result, extras or CaptureExtras())
+        return True
+    if call.operation == "increment":
+        if not isinstance(result, OperationResult):
+            await attempts.undo(ctx, pi, call)
+            return False
+        await incrementing.apply(ctx, pi, call, result, IncrementExtras())
         return True
     if not isinstance(result, AuthorizeResult):
         await attempts.undo(ctx, pi, call)

@@ -58,6 +58,7 @@ class CardIntentOptions(NestedParams):
     request_three_d_secure: Literal["any", "automatic", "challenge"] | None = None
     setup_future_usage: Literal["", "none", "off_session", "on_session"] | None = None
     capture_method: Literal["", "manual"] | None = None
+    request_incremental_authorization: Literal["if_available", "never"] | None = None
 
 
 class LinkIntentOptions(NestedParams):
@@ -177,6 +178,13 @@ class CapturePaymentIntent(Params):
     metadata: Metadata | None = None
     statement_descriptor: Descriptor | None = None
     statement_descriptor_suffix: Descriptor | None = None
+
+
+class IncrementAuthorization(Params):
+    amount: Amount
+    description: Annotated[str, Field(max_length=1000)] | None = None
+    metadata: Metadata | None = None
+    statement_descriptor: Descriptor | None = None
 
 
 class CancelPaymentIntent(Params):

@@ -104,6 +104,10 @@ def check_capturable(pi: PaymentIntent) -> None:
     _require(pi, (S.REQUIRES_CAPTURE,), "capture")
 
 
+def check_incrementable(pi: PaymentIntent) -> None:
+    _require(pi, (S.REQUIRES_CAPTURE,), "increment")
+
+
 def captured(pi: PaymentIntent, amount: int) -> None:
     _require(pi, (S.REQUIRES_CAPTURE,), "capture")
     pi.status = S.SUCCEEDED

@@ -43,6 +43,7 @@ from lynk.connectors import (
     DebitRequest,
     DebitResult,
     Detokenize,
+    IncrementRequest,
     OperationResult,
     ProcessorNotConfigured,
     RefundRequest,
@@ -354,11 +355,16 @@ class ProcessorRouter:
             raise _unreachable(config.id) from None
         return _retag(config.id, found) if found is not None else None
 
-    # Capture, void, refund: to the processor that authorized
+    # Capture, increment, void, refund: to the processor that authorized
 
     async def capture(self, request: CaptureRequest) -> OperationResult:
         connector, own, processor_id = await self._owner(request.reference)
         result = await self._timed(processor_id, connector.capture(replace(request, reference=own)))
+        return replace(result, reference=request.reference)
+
+    async def increment_authorization(self, request: IncrementRequest) -> OperationResult:
+        connector, own, processor_id = await self._owner(request.reference)
+        result = await self._timed(processor_id, connector.increment_authorization(replace(request, reference=own)))
         return replace(result, reference=request.reference)
 
     async def void(self, request: VoidRequest) -> OperationResult:

@@ -38,6 +38,7 @@ OTHER_OPERATIONS = (
     "POST /v1/payment_intents/{id}",
     "POST /v1/payment_intents/{id}/confirm",
     "POST /v1/payment_intents/{id}/capture",
+    "POST /v1/payment_intents/{id}/increment_authorization",
     "POST /v1/payment_intents/{id}/cancel",
     "GET /v1/charges/{id}",
     "POST /v1/charges/{id}",
@@ -179,6 +180,12 @@ def _intent(client: stripe.StripeClient) -> dict[str, str]:
     return {"id": _pay(client, capture_method="manual").id}
 
 
+def _incrementable(client: stripe.StripeClient) -> dict[str, str]:
+    """An authorized intent whose authorization may be incremented: the increment reaches its rules."""
+    options = {"card": {"request_incremental_authorization": "if_available"}}
+    return {"id": _pay(client, capture_method="manual", payment_method_options=options).id}
+
+
 def _charge(client: stripe.StripeClient) -> dict[str, str]:
     return {"id": str(_pay(client, capture_method="manual").latest_charge)}
 
@@ -303,6 +310,7 @@ def makers(now: Callable[[], int]) -> dict[str, Maker]:
         "/v1/payment_intents/{id}": _intent,
         "/v1/payment_intents/{id}/confirm": _intent,
         "/v1/payment_intents/{id}/capture": _intent,
+        "/v1/payment_intents/{id}/increment_authorization": _incrementable,
         "/v1/payment_intents/{id}/cancel": _intent,
         "/v1/charges/{id}": _charge,
         "/v1/charges/{id}/capture": _charge,

@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 
 from lynk.connectors import (
+    NOT_INCREMENTABLE,
     AuthorizeResult,
     AuthorizeStatus,
     CaptureRequest,
     CardRef,
     Connector,
     IdempotencyKeyReused,
+    IncrementRequest,
     OperationStatus,
     RefundRequest,
     Simulator,
@@ -310,3 +312,38 @@ def test_requests_refuse_impossible_values() -> None:
 def test_the_simulator_is_a_connector() -> None:
     connector: Connector = Simulator()
     assert asyncio.run(connector.status("nothing")) is None
+
+
+def test_incremental_authorization_by_brand_and_issuer() -> None:
+    """Visa, Mastercard and Discover authorizations asked as incrementable may be raised; an increment is
+    replayed under its key, must grow the total, is declined above 999,999 and the capture takes the total."""
+    asyncio.run(_increments())
+
+
+async def _increments() -> None:
+    sim = Simulator()
+    asked = {"incremental_authorization": True}
+    visa = await sim.authorize(auth_request(key="inc:visa", **asked))
+    assert visa.incremental_authorization
+    grown = await sim.increment_authorization(IncrementRequest("inc:visa:1", visa.reference, 3000))
+    assert grown.status is OperationStatus.SUCCEEDED
+    assert await sim.increment_authorization(IncrementRequest("inc:visa:1", visa.reference, 3000)) == grown
+    same = await sim.increment_authorization(IncrementRequest("inc:visa:2", visa.reference, 3000))
+    assert (same.status, same.code) == (OperationStatus.FAILED, "amount_too_small")
+    declined = await sim.increment_authorization(IncrementRequest("inc:visa:3", visa.reference, 1_000_000))
+    assert (declined.status, declined.code) == (OperationStatus.FAILED, "card_declined")
+    assert (await sim.capture(CaptureRequest("inc:visa:c", visa.reference, 3000))).succeeded
+    after = await sim.increment_authorization(IncrementRequest("inc:visa:4", visa.reference, 4000))
+    assert after.code == "charge_already_captured"
+    for number in ("5555555555554444", "6011111111111117"):
+        assert (await sim.authorize(auth_request(number, key=f"inc:{number}", **asked))).incremental_authorization
+    for key, number, options in (
+        ("inc:amex", "378282246310005", asked),
+        ("inc:plain", "4242424242424242", {}),
+        ("inc:auto", "4242424242424242", {**asked, "capture": True}),
+    ):
+        result = await sim.authorize(auth_request(number, key=key, **options))
+        assert result.succeeded and not result.incremental_authorization
+        if result.status is AuthorizeStatus.AUTHORIZED:
+            refused = await sim.increment_authorization(IncrementRequest(f"{key}:1", result.reference, 3000))
+            assert refused.code == NOT_INCREMENTABLE

@@ -6,10 +6,17 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from lynk.connectors import Simulator
+from lynk.connectors import (
+    NOT_INCREMENTABLE,
+    AuthorizeStatus,
+    CaptureRequest,
+    IncrementRequest,
+    OperationStatus,
+    Simulator,
+)
 from lynk.connectors.adyen import AdyenConnector
 from lynk.connectors.stripe_api import StripeConnector
-from tests.connectors.conformance import check_connector, detokenize
+from tests.connectors.conformance import auth_request, check_connector, detokenize
 from tests.processors.adyen_fake import API_KEY, MERCHANT, fake_adyen
 from tests.processors.support import Acquirer, acquirer, stripe_server
 
@@ -31,3 +38,26 @@ def test_the_adyen_connector_conforms() -> None:
     with fake_adyen() as fake:
         connector = AdyenConnector(api_key=API_KEY, merchant_account=MERCHANT, api_base=fake.url, detokenize=detokenize)
         asyncio.run(check_connector(connector, uuid.uuid4().hex))
+
+
+def test_the_stripe_connector_increments_an_authorization(acquirer: Acquirer) -> None:
+    """Asked as incrementable, a Visa authorization at the upstream (a second Lynk) is raised there."""
+    connector = StripeConnector(
+        secret_key=acquirer.keys.secret_key, api_base=acquirer.server.base_url, detokenize=detokenize
+    )
+    prefix = uuid.uuid4().hex
+
+    async def run() -> None:
+        held = await connector.authorize(auth_request(key=f"{prefix}:a", incremental_authorization=True))
+        assert held.status is AuthorizeStatus.AUTHORIZED and held.incremental_authorization, held
+        grown = await connector.increment_authorization(IncrementRequest(f"{prefix}:i", held.reference, 3000))
+        assert grown.status is OperationStatus.SUCCEEDED, grown
+        declined = await connector.increment_authorization(IncrementRequest(f"{prefix}:d", held.reference, 1_000_000))
+        assert declined.code == "card_declined", declined
+        assert (await connector.capture(CaptureRequest(f"{prefix}:c", held.reference, 3000))).succeeded
+        plain = await connector.authorize(auth_request(key=f"{prefix}:p"))
+        assert not plain.incremental_authorization
+        refused = await connector.increment_authorization(IncrementRequest(f"{prefix}:r", plain.reference, 3000))
+        assert refused.code == NOT_INCREMENTABLE, refused
+
+    asyncio.run(run())
