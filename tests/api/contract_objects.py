@@ -21,6 +21,11 @@ from tests.radar.support import fresh_card
 
 # The operations of the document beyond the customers' (which the contract test fuzzes more deeply).
 OTHER_OPERATIONS = (
+    "GET /v1/account",
+    "POST /v1/account",
+    "POST /v1/files",
+    "GET /v1/files",
+    "GET /v1/files/{id}",
     "GET /v1/customers/search",
     "POST /v1/payment_methods",
     "GET /v1/payment_methods",
