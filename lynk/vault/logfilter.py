@@ -8,7 +8,8 @@ access formatter unpacks its arguments, so their number and order are kept):
   as a query string or a form body writes it (`card[number]=…`, `card%5Bcvc%5D=…`) or as JSON does
   (`"cvc": "…"`), becomes `***`;
 - runs of 13 to 19 digits that pass the Luhn check, with spaces, dashes or `+` between them, plain or
-  percent-encoded (`%20`, `%2B`, `%2D`, and once more encoded as `%2520`…), become `************4242`.
+  percent-encoded (`%20`, `%2B`, `%2D`, and once more encoded as `%2520`…), become `************4242`,
+  also right after a percent-escape made of digits (`%27` in `%7B%274242…%27`: the run reads `274242…`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from typing import Any
 from lynk.vault.cards import luhn_valid
 
 _SEPARATOR = r"(?:[ +\-]|%(?:25)?(?:20|2[bBdD]))?"
-_CANDIDATE = re.compile(rf"(?<![0-9])[0-9](?:{_SEPARATOR}[0-9]){{12,18}}(?![0-9])")
+# Up to 4 digits more than a card number: those of percent-escapes the run may start with (below).
+_CANDIDATE = re.compile(rf"(?<![0-9])[0-9](?:{_SEPARATOR}[0-9]){{12,22}}(?![0-9])")
 _SEPARATORS = re.compile(r"[^0-9]")
 _NAMES = r"(?:number|cvc|account_number|consumer_session_client_secret)"
 _CLOSE = r"(?:\]|%(?:25)?5[dD])?"
@@ -32,11 +34,26 @@ _FORM_VALUE = re.compile(rf"(?i)({_OPEN}{_NAMES}{_CLOSE}(?:=|%(?:25)?3[dD]))[^&\
 _JSON_VALUE = re.compile(rf"(?i)([\"']{_NAMES}[\"']\s*:\s*[\"']?)[^\"',}}\s]*")
 
 
-def _mask_run(match: re.Match[str]) -> str:
-    digits = _SEPARATORS.sub("", match.group(0))
-    if not luhn_valid(digits):
-        return match.group(0)
+def _masked(run: str) -> str | None:
+    """The run masked if it is a card number (13 to 19 digits passing Luhn), else None."""
+    digits = _SEPARATORS.sub("", run)
+    if not 13 <= len(digits) <= 19 or not luhn_valid(digits):
+        return None
     return "*" * (len(digits) - 4) + digits[-4:]
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    """A run right after `%` starts with the two hex digits of an escape (`%274242…` is `'4242…`; `%2527`
+    is that escape encoded again): a card number may start after them, so those are tried too."""
+    run, escape = match.group(0), ""
+    while True:
+        masked = _masked(run)
+        if masked is not None:
+            return escape + masked
+        before = match.string[match.start() - 1] if match.start() > 0 else ""
+        if not (before == "%" or escape.endswith("25")) or len(run) < 15 or not run[:2].isdigit():
+            return match.group(0)
+        escape, run = escape + run[:2], run[2:]
 
 
 def mask_pans(text: str) -> str:

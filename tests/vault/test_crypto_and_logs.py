@@ -65,6 +65,17 @@ def test_pans_are_masked_in_every_log_line(caplog: pytest.LogCaptureFixture) -> 
     assert "order 12345" in text
 
 
+def test_a_pan_right_after_a_percent_escape_of_digits_is_masked() -> None:
+    """Seen in a fuzzed query string: `{'4000000000000101': []}` URL-encoded puts `%27` (a quote) before the
+    number, so the digit run reads 274000…; the card number in it is masked all the same."""
+    line = "GET /v1/link/metrics?until=%7B%274000000000000101%27%3A+%5B%5D%7D&x=%25274242424242424242%2527"
+    masked = logfilter.mask_pans(line)
+    assert "4000000000000101" not in masked and "4242424242424242" not in masked
+    assert "until=%7B%27************0101%27%3A+%5B%5D%7D" in masked
+    assert "x=%2527************4242%2527" in masked
+    assert logfilter.mask_pans("order 2712345678901234567 and %2712345") == "order 2712345678901234567 and %2712345"
+
+
 def test_records_without_card_numbers_keep_their_args() -> None:
     """Formatters that read `record.args` (uvicorn's access log) must still get them."""
     logfilter.install()
