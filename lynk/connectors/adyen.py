@@ -45,7 +45,6 @@ from lynk.connectors.protocol import (
     ConnectorUnavailable,
     DebitRequest,
     DebitResult,
-    DebitStatus,
     Detokenize,
     IdempotencyKeyReused,
     IncrementRequest,
@@ -55,6 +54,7 @@ from lynk.connectors.protocol import (
     RefundRequest,
     VoidRequest,
     authorization,
+    cards_only,
     not_incrementable,
     return_url_for,
 )
@@ -252,9 +252,7 @@ class AdyenConnector:
 
     async def debit(self, request: DebitRequest) -> DebitResult:
         """Bank debits are not sent to Adyen by this connector: the debit fails without being sent."""
-        return DebitResult(
-            DebitStatus.FAILED, "", code="payment_method_unactivated", message="This processor takes cards only."
-        )
+        return cards_only(request)
 
 
 def _service_error(answer: dict[str, Any]) -> str:

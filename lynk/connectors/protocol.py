@@ -231,6 +231,13 @@ class IncrementRequest:
 NOT_INCREMENTABLE = "incremental_authorization_not_available"
 
 
+def cards_only(request: DebitRequest) -> DebitResult:
+    """The answer of a processor that takes cards only to a bank debit: failed, nothing sent."""
+    return DebitResult(
+        DebitStatus.FAILED, "", code="payment_method_unactivated", message="This processor takes cards only."
+    )
+
+
 def not_incrementable(reference: str) -> OperationResult:
     """The answer of a processor that cannot increment authorizations."""
     return OperationResult(

@@ -44,7 +44,6 @@ from lynk.connectors.protocol import (
     ConnectorUnavailable,
     DebitRequest,
     DebitResult,
-    DebitStatus,
     Detokenize,
     IdempotencyKeyReused,
     IncrementRequest,
@@ -55,6 +54,7 @@ from lynk.connectors.protocol import (
     VoidRequest,
     WebhookRejected,
     authorization,
+    cards_only,
     not_incrementable,
     return_url_for,
 )
@@ -243,9 +243,7 @@ class StripeConnector:
 
     async def debit(self, request: DebitRequest) -> DebitResult:
         """Bank debits are not sent to Stripe by this connector: the debit fails without being sent."""
-        return DebitResult(
-            DebitStatus.FAILED, "", code="payment_method_unactivated", message="This processor takes cards only."
-        )
+        return cards_only(request)
 
 
 def _from_intent(intent: Any) -> AuthorizeResult:
