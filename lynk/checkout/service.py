@@ -205,7 +205,9 @@ async def create(ctx: PaymentContext, new: NewCheckoutSession) -> CheckoutSessio
         expires_at=expires_at,
         completed_at=None,
         ui_mode=new.ui_mode,
-        client_secret=f"{session_id}_secret_{random_token(24)}" if new.ui_mode == "embedded" else None,
+        client_secret=None
+        if customisation.kind(new.ui_mode) == "hosted"
+        else f"{session_id}_secret_{random_token(24)}",
         return_url=new.return_url,
         options=dict(new.options) or None,
         recovered_from=new.recovered_from,
