@@ -13,6 +13,7 @@ import httpx
 import pytest
 import stripe
 
+from lynk.api import maintenance
 from tests.checkout.factories import make_session
 from tests.merchants.factories import MerchantKeys
 from tests.servers import LynkServer
@@ -179,3 +180,19 @@ def test_an_email_the_shop_set_is_kept(server: LynkServer, client: stripe.Stripe
     secret = session.client_secret or ""
     assert _email(server, secret, "jenny@example.com").status_code == 200
     assert _email(server, secret, "other@example.com").json()["error"]["code"] == "invalidEmail"
+
+
+def test_a_browser_that_never_comes_back_leaves_the_session_to_the_upkeep(
+    server: LynkServer, client: stripe.StripeClient, merchant: MerchantKeys
+) -> None:
+    session = _custom(client)
+    pi_secret = _attr(_frame(server, merchant.publishable_key, session.client_secret or "").text, "data-payment-secret")
+    back = f"{server.base_url}/c/pay/{session.id}/return"
+    paid = _pay(server, merchant.publishable_key, pi_secret, "4242424242424242", back)
+    assert paid.status_code == 200 and paid.json()["status"] == "succeeded"
+    assert client.v1.checkout.sessions.retrieve(session.id).status == "open"  # the browser closed: no return
+    server.call(lambda: maintenance.run_once(server.runtime))
+    done = client.v1.checkout.sessions.retrieve(session.id)
+    assert (done.status, done.payment_status) == ("complete", "paid")
+    completed = client.v1.events.list(params={"type": "checkout.session.completed"})
+    assert [event.data.object["id"] for event in completed.data] == [session.id]
