@@ -246,6 +246,9 @@
     });
   };
 
+  // Stripe.js's name for it with ui_mode=embedded_page (Stripe's newer API versions).
+  Lynk.prototype.createEmbeddedCheckoutPage = function (options) { return this.initEmbeddedCheckout(options); };
+
   EmbeddedCheckout.prototype.mount = function (target) {
     var host = typeof target === "string" ? document.querySelector(target) : target;
     if (!host) { throw new Error("checkout.mount: no element matches " + target); }

@@ -21,7 +21,8 @@ from tests.merchants.factories import MerchantKeys
 from tests.servers import LynkServer
 
 # The checkout page. `?api=first` uses the first form of the API (initCheckout with fetchClientSecret, a Promise
-# of the checkout, checkout.session() and checkout.confirm()); otherwise initCheckoutElementsSdk and loadActions().
+# of the checkout, checkout.session() and checkout.confirm()); `?api=second` initCheckout with clientSecret and
+# loadActions(); otherwise initCheckoutElementsSdk and loadActions().
 _PAGE = """<!doctype html><html lang=en><title>Shop</title>
 <script src="%LYNK%/js/v1/lynk.js"></script>
 <main><h1>Checkout</h1>
@@ -34,7 +35,8 @@ _PAGE = """<!doctype html><html lang=en><title>Shop</title>
 </form></main>
 <script>
 const lynk = Lynk("%PK%");
-const first = new URLSearchParams(location.search).get("api") === "first";
+const api = new URLSearchParams(location.search).get("api");
+const first = api === "first";
 const secret = () => fetch("/create-checkout-session", {method: "POST"})
   .then((r) => r.json()).then((b) => b.clientSecret);
 const button = document.getElementById("submit");
@@ -48,7 +50,8 @@ async function start() {
     actions = {getSession: () => checkout.session(), updateEmail: (e) => checkout.updateEmail(e),
                confirm: () => checkout.confirm()};
   } else {
-    checkout = lynk.initCheckoutElementsSdk({clientSecret: secret(), elementsOptions: {appearance: {}}});
+    const options = {clientSecret: secret(), elementsOptions: {appearance: {}}};
+    checkout = api === "second" ? lynk.initCheckout(options) : lynk.initCheckoutElementsSdk(options);
     checkout.on("change", (session) => { button.disabled = !session.canConfirm; });
     const loaded = await checkout.loadActions();
     if (loaded.type !== "success") { message.textContent = loaded.error.message; return; }
@@ -216,7 +219,7 @@ def test_the_first_form_of_the_api_with_a_3d_secure_card(page: Page, shop: str, 
 
 
 def test_a_failed_challenge_comes_back_to_the_shop_with_the_session_open(page: Page, shop: str) -> None:
-    page.goto(shop)
+    page.goto(f"{shop}/?api=second")
     page.get_by_label("Email").fill("sam@example.com")
     _card(page, "4000 0000 0000 3220")
     page.get_by_role("button", name="Pay $20.00 now").click()
