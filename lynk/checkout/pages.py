@@ -28,6 +28,7 @@ from lynk.checkout import (
     branding,
     customisation,
     element,
+    element_checkout,
     element_link,
     link_steps,
     page_fields,
@@ -89,7 +90,7 @@ _FIELD_OF_PARAM = {
 def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(element.router)
-    assert link_steps.__name__ and element_link.__name__  # their routes are on the shared router
+    assert link_steps.__name__ and element_link.__name__ and element_checkout.__name__  # routes on the shared router
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="checkout-static")
 
 
@@ -99,9 +100,11 @@ def success_redirect(session: CheckoutSession) -> str | None:
 
 def _embedding(session: CheckoutSession, request: Request) -> tuple[bool, str | None]:
     """(allowed, the merchant page's origin): an embedded session's page opens only with its client secret,
-    and may then be framed; it tells the framing page (and only that origin) where to go next."""
-    if session.ui_mode != "embedded":
-        return True, None
+    and may then be framed; it tells the framing page (and only that origin) where to go next. A custom
+    (Checkout Elements) session has no page: the merchant's own page is its form."""
+    shape = customisation.kind(session.ui_mode)
+    if shape != "embedded":
+        return shape == "hosted", None
     given = request.query_params.get("client_secret", "")
     if session.client_secret is None or not hmac.compare_digest(given, session.client_secret):
         return False, None
@@ -170,7 +173,7 @@ async def checkout_page(session_id: str, request: Request) -> Response:
         if session is None:
             return not_found(request)
         allowed, parent_origin = _embedding(session, request)
-        embedded = session.ui_mode == "embedded"
+        embedded = customisation.kind(session.ui_mode) == "embedded"
         if not allowed:
             return not_found(request)
         ctx.scope = Scope(session.merchant_id, session.livemode)
@@ -335,7 +338,10 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
         found = await service.get_for_page(ctx, session_id)
     if found is None:
         return refused or _error("This checkout link is not valid.", None, 404)
-    if refused is not None and not (found.ui_mode == "embedded" and embedded_secret_ok(request, found.client_secret)):
+    shape = customisation.kind(found.ui_mode)
+    if shape == "custom":  # paid through the payment element on the merchant's page, never this form
+        return _error("This checkout link is not valid.", None, 404)
+    if refused is not None and not (shape == "embedded" and embedded_secret_ok(request, found.client_secret)):
         return refused
     try:
         asked = page_fields.collect(found, body)
@@ -417,6 +423,9 @@ async def after_authentication(session_id: str, request: Request) -> Response:
             return not_found(request)
         ctx.scope = Scope(session.merchant_id, session.livemode)
         await service.refresh(ctx, session)
+        if customisation.kind(session.ui_mode) == "custom":
+            # The merchant's page has the form: back to its return_url, paid or not (it asks the session how it went).
+            return RedirectResponse(customisation.completion_url(session) or "/", status_code=303)
         if session.status == CheckoutSessionStatus.COMPLETE:
             done = await _done_page(request, ctx, session)
             _set_cookies(request, done, await _opted_in(request, ctx, session))
