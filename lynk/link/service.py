@@ -108,6 +108,13 @@ async def pay_with(
 
 
 NEW_CARD_SECONDS = 86400  # a card saved to the account less than a day ago is new on Link
+BROWSER_COOKIE = sessions.BROWSER_COOKIE
+
+
+def device_of(browser: str | None) -> str | None:
+    """Radar's device for a browser's `lynk_browser` binding (its hash, as a session keeps it): the same for a
+    Link payment and a card typed on Lynk's page or element in that browser."""
+    return sessions.secret_hash(browser) if browser else None
 
 
 @dataclass(frozen=True)
@@ -134,7 +141,7 @@ async def risk_facts(
         secret = payment.consumer_session_client_secret or ""
         row = await repository.session_by_hash(session, sessions.secret_hash(secret))
         new_device = row is not None and row.step_up is not None
-        device = sessions.secret_hash(payment.caller.browser) if payment.caller.browser else None
+        device = device_of(payment.caller.browser)
     return LinkRisk(account_id, device, new_device, now - saved < NEW_CARD_SECONDS)
 
 
