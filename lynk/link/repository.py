@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from lynk.core.scope import Scope
 from lynk.models import (
@@ -292,6 +293,15 @@ async def sources(session: AsyncSession, account_id: str) -> Sequence[tuple[str,
     """The (kind, value hash) pairs an account was verified from."""
     stmt = select(LinkSource.kind, LinkSource.value_hash).where(LinkSource.account_id == account_id)
     return [(kind, value) for kind, value in (await session.execute(stmt)).all()]
+
+
+async def purge_sources(session: AsyncSession, *, unseen_before: int) -> int:
+    """Forget the sources not verified from since `unseen_before`, of the accounts verified from anywhere
+    since then (an account that has not been verified since keeps what it knows; see step_up.forget)."""
+    recent = aliased(LinkSource)
+    active = exists().where(recent.account_id == LinkSource.account_id, recent.last_seen >= unseen_before)
+    result = await session.execute(delete(LinkSource).where(LinkSource.last_seen < unseen_before, active))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def remember_sources(session: AsyncSession, account_id: str, found: Sequence[tuple[str, str]], now: int) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.config import Settings
 from lynk.core.scope import Scope
-from lynk.link import accounts, details, devices, grants, repository, sessions
+from lynk.link import accounts, details, devices, grants, repository, sessions, step_up
 from lynk.link.context import LinkContext
 from lynk.link.errors import ConsumerAccountExists
 from lynk.link.limits import Limiter, MemoryLimiter
@@ -269,6 +269,11 @@ async def after_authentication(
         await enroll_after_payment(
             session, keyring, scope, now, LinkSignup(signup, caller), vault_card_id=vault_card_id, billing=billing
         )
+
+
+async def purge_sources(session: AsyncSession, now: int) -> int:
+    """Upkeep: the step-up's remembered sources, unused for half a year, of accounts still in use (step_up.py)."""
+    return await step_up.forget(session, now)
 
 
 async def purge_held_signups(session: AsyncSession, settings: Settings, now: int) -> int:

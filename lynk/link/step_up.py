@@ -12,6 +12,8 @@ higher in Radar (`is_new_device_on_link`).
 
 An account with no remembered source (born from a payment its shopper made through the merchant's
 server, or from before sources were kept) learns its first one at its first verification.
+
+The upkeep forgets sources unused for `SOURCE_RETENTION_DAYS` (`forget`), but never an idle account's.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from lynk.link import repository
 from lynk.link.context import LinkContext
 from lynk.link.errors import StepUpRequired
@@ -27,6 +31,13 @@ from lynk.models import LinkAccount, LinkSession
 
 REQUIRED = "required"
 PASSED = "passed"
+# How long a browser or an IP address stays the account's own after its last verification from there. It
+# outlasts everything that reads it: a trusted device's 90 days (LYNK_LINK_DEVICE_TRUST_DAYS, whose
+# verifications without a code do not refresh a source), so the browser is still hers when its trust
+# ends and she types a code there; and the longest Radar window (a week) and the rule test's 30 days,
+# which read `is_new_device_on_link` as it was at payment time and never these rows. Past half a year an
+# address says little (providers hand addresses on), and a browser unused that long is likely gone.
+SOURCE_RETENTION_DAYS = 180
 ADDRESS_KEYS = ("line1", "line2", "city", "postal_code", "state", "country")
 
 
@@ -92,3 +103,12 @@ async def check_shipping(ctx: LinkContext, row: LinkSession, shipping_address: M
     saved = {_address_key(a.address) for a in await repository.addresses(ctx.session, row.account_id)}
     if _address_key(shipping_address) not in saved:
         check(row, "shipping to a new address")
+
+
+async def forget(session: AsyncSession, now: int) -> int:
+    """Upkeep: forget the sources unused for `SOURCE_RETENTION_DAYS`, only of accounts verified since then.
+
+    An account nobody verified for that long keeps all its sources: forgetting every one would leave it
+    with none, and an account with none takes its next verification, wherever it comes from, as its first
+    familiar one (no step-up) — the very login a takeover would make. Its rows do not grow meanwhile."""
+    return await repository.purge_sources(session, unseen_before=now - SOURCE_RETENTION_DAYS * 86400)

@@ -1,13 +1,20 @@
 """Account takeover step-up (issue 16 item 7): a verification from a new device and a new IP address must
 confirm a second code before it saves a card or an address, or pays to an address the account has not
-saved; such a payment scores higher; the shopper's known device does not step up."""
+saved; such a payment scores higher; the shopper's known device does not step up; the upkeep forgets a
+network unused for half a year, but never all of an idle account's."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from lynk.api import maintenance
+from lynk.link import step_up
+from lynk.models import LinkSession, LinkSource
 from tests.link.support import Browser, latest_code, link_intent, new_email, new_phone, pay_and_opt_in, pay_with_link
 from tests.merchants.factories import MerchantKeys, make_merchant
 from tests.servers import LynkServer
@@ -142,3 +149,79 @@ def _charge(server: LynkServer, shop: MerchantKeys, intent_id: str) -> dict[str,
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+def _account_id(server: LynkServer, browser: Browser) -> str:
+    session_id = (browser.secret or "").partition("_secret_")[0]
+    found = server.write(lambda s: s.scalar(select(LinkSession.account_id).where(LinkSession.id == session_id)))
+    assert found is not None
+    return str(found)
+
+
+def _age(server: LynkServer, account_id: str, values: list[str], seconds: int) -> None:
+    """Her sources `values` (IP addresses and browser bindings) were last verified from `seconds` ago."""
+    hashes = [step_up._hash(account_id, value) for value in values]
+    last_seen = int(server.clock.now()) - seconds
+    stmt = (
+        update(LinkSource)
+        .where(LinkSource.account_id == account_id, LinkSource.value_hash.in_(hashes))
+        .values(last_seen=last_seen)
+    )
+    server.write(lambda s: s.execute(stmt))
+
+
+def test_the_upkeep_forgets_a_network_unused_for_half_a_year(server: LynkServer) -> None:
+    shop, email, phone, own = _shopper(server)  # her browser on 127.0.0.1
+    away = _elsewhere(Browser(server, shop))  # then her phone on 127.0.0.2, confirmed with a second code
+    away.login(email, phone)
+    _step_up(away, phone)
+    account_id = _account_id(server, own)
+
+    laptop = Browser(server, shop)  # a new browser on her first network: familiar by its address
+    laptop.login(email, phone)
+    assert laptop.post("/v1/link/shipping_addresses", ADDRESS).status_code == 200
+
+    # That network and its browsers were last used half a year and a day ago; her phone's, just now.
+    first = ["127.0.0.1", own.http.cookies["lynk_browser"], laptop.http.cookies["lynk_browser"]]
+    _age(server, account_id, first, (step_up.SOURCE_RETENTION_DAYS + 1) * 86400)
+    upkeep = server.call(lambda: maintenance.run_once(server.runtime))
+    assert upkeep.purged_link_sources >= 3
+
+    again = Browser(server, shop)  # a new browser on the forgotten network steps up now
+    again.login(email, phone)
+    _refused(again.post("/v1/link/shipping_addresses", ADDRESS))
+    back = _elsewhere(away)  # her phone's browser and network are still hers
+    back.login(email, phone)
+    assert back.post("/v1/link/shipping_addresses", {**ADDRESS, "address[line1]": "3 Quay St"}).status_code == 200
+
+
+def test_the_upkeep_keeps_the_sources_of_an_account_nobody_verified_lately(server: LynkServer) -> None:
+    """Forgetting all of an idle account's sources would let its next verification, from anywhere, count as
+    its first familiar one: an idle account keeps them, and a source younger than the retention stays."""
+    now = int(server.clock.now())
+    idle, active = f"csmr_idle{uuid.uuid4().hex[:12]}", f"csmr_used{uuid.uuid4().hex[:12]}"
+    retention = step_up.SOURCE_RETENTION_DAYS * 86400
+    rows = [
+        (idle, "ip", now - retention - 86400),
+        (idle, "browser", now - 2 * retention),
+        (active, "ip", now - retention - 60),  # forgotten
+        (active, "browser", now - retention + 3600),  # kept: not yet half a year
+        (active, "browser", now - 60),  # kept: she was verified from here a minute ago
+    ]
+
+    async def seed(session: AsyncSession) -> None:
+        for account_id, kind, seen in rows:
+            session.add(
+                LinkSource(
+                    account_id=account_id, kind=kind, value_hash=uuid.uuid4().hex, first_seen=seen, last_seen=seen
+                )
+            )
+
+    server.write(seed)
+    server.call(lambda: maintenance.run_once(server.runtime))
+
+    async def left(session: AsyncSession) -> dict[str, int]:
+        stmt = select(LinkSource.account_id, func.count()).where(LinkSource.account_id.in_([idle, active]))
+        return {account: int(count) for account, count in (await session.execute(stmt.group_by("account_id"))).all()}
+
+    assert server.write(left) == {idle: 2, active: 2}
