@@ -35,7 +35,7 @@ from lynk.account.web import (
     set_session,
 )
 from lynk.core.errors import LynkError
-from lynk.link import devices, network, sessions
+from lynk.link import devices, network, sessions, step_up
 from lynk.link.context import LinkContext
 from lynk.link.errors import ConsumerSessionNotVerified
 
@@ -173,11 +173,8 @@ async def verify(request: Request) -> Response:
     label = request.headers.get("user-agent", "")[:200] or None
 
     async def work(ctx: LinkContext) -> str | None:
-        _row, account = await network.confirm_code(ctx, secret, code)
-        if not remember:
-            return None
-        _device, cookie = await devices.remember(ctx, account, label)
-        return cookie
+        row, account = await network.confirm_code(ctx, secret, code)
+        return await step_up.trust_device(ctx, row, account, label) if remember else None
 
     outcome = await attempt(request, work)
     if isinstance(outcome, LynkError):

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynk.link import repository
+from lynk.link import devices, repository
 from lynk.link.context import LinkContext
 from lynk.link.errors import StepUpRequired
 from lynk.models import LinkAccount, LinkSession
@@ -83,6 +83,17 @@ async def verified(ctx: LinkContext, row: LinkSession, account: LinkAccount, *, 
         row.step_up = REQUIRED
         return
     await remember(ctx, account.id)
+
+
+async def trust_device(ctx: LinkContext, row: LinkSession, account: LinkAccount, label: str | None) -> str | None:
+    """ "Remember this device" after a confirmed code: the signed device cookie, or None while the session owes
+    its step-up. Otherwise a takeover-shaped log-in that ticked the box would make the intruder's browser a
+    trusted device, whose later log-ins skip the code and the step-up alike. Once she passes it, the next
+    log-in may remember the browser."""
+    if row.step_up == REQUIRED:
+        return None
+    _device, cookie = await devices.remember(ctx, account, label)
+    return cookie
 
 
 def check(row: LinkSession, action: str) -> None:

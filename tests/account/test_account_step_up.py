@@ -76,7 +76,8 @@ def test_a_new_device_on_a_new_network_confirms_a_code_before_adding_an_address(
 def test_a_card_is_asked_for_again_after_the_code(server: LynkServer) -> None:
     shopper = saved_shopper(server)
     stranger = _elsewhere(server)
-    stranger.log_in(shopper)
+    stranger.log_in(shopper, remember=True)
+    assert "lynk_device" not in stranger.http.cookies  # not a trusted device while it owes the step-up
     before = ids(stranger.page().text, "csmrpd")
 
     asked = stranger.post("/details", CARD)

@@ -87,6 +87,33 @@ def test_a_new_device_on_a_new_network_confirms_a_second_code_before_changing_th
     assert again.post("/v1/link/shipping_addresses", {**ADDRESS, "address[line1]": "2 Quay St"}).status_code == 200
 
 
+def _log_in_remembered(browser: Browser, email: str, phone: str) -> None:
+    """Log in with the code, ticking "Remember this device" (`remember_me`)."""
+    assert browser.lookup(email).json()["exists"] is True
+    assert browser.post("/v1/link/consumer_sessions/start_verification", {"type": "sms"}).status_code == 200
+    code = latest_code(browser.server, browser.merchant, phone)
+    confirmed = browser.post("/v1/link/consumer_sessions/confirm_verification", {"code": code, "remember_me": "true"})
+    assert confirmed.status_code == 200, confirmed.text
+
+
+def test_a_session_that_owes_its_step_up_does_not_make_a_trusted_device(server: LynkServer) -> None:
+    shop, email, phone, _own = _shopper(server)
+    stranger = _elsewhere(Browser(server, shop))
+    _log_in_remembered(stranger, email, phone)  # a phished code, "Remember this device" ticked
+    assert "lynk_device" not in stranger.http.cookies
+    again = stranger.lookup(email).json()
+    assert again["trusted_device"] is False and again["consumer_session"]["status"] != "verified"
+    stranger.verify(phone)
+    _refused(stranger.post("/v1/link/shipping_addresses", ADDRESS))  # still owes the step-up
+
+    _step_up(stranger, phone)  # she confirms it's her: the next log-in may remember this browser
+    _log_in_remembered(stranger, email, phone)
+    assert "lynk_device" in stranger.http.cookies
+    trusted = stranger.lookup(email).json()
+    assert trusted["trusted_device"] is True and trusted["consumer_session"]["status"] == "verified"
+    assert stranger.post("/v1/link/shipping_addresses", ADDRESS).status_code == 200
+
+
 def test_the_known_device_on_a_new_network_does_not_step_up(server: LynkServer) -> None:
     _shop, email, phone, own = _shopper(server)
     travelling = _elsewhere(own)  # her own browser (its cookies), from another network
