@@ -232,6 +232,7 @@ def test_the_upkeep_keeps_the_sources_of_an_account_nobody_verified_lately(serve
         (idle, "ip", now - retention - 86400),
         (idle, "browser", now - 2 * retention),
         (active, "ip", now - retention - 60),  # forgotten
+        (active, "ip", now - retention - (step_up.SWEEP_DAYS + 1) * 86400),  # past the sweep: left to her next login
         (active, "browser", now - retention + 3600),  # kept: not yet half a year
         (active, "browser", now - 60),  # kept: she was verified from here a minute ago
     ]
@@ -251,4 +252,26 @@ def test_the_upkeep_keeps_the_sources_of_an_account_nobody_verified_lately(serve
         stmt = select(LinkSource.account_id, func.count()).where(LinkSource.account_id.in_([idle, active]))
         return {account: int(count) for account, count in (await session.execute(stmt.group_by("account_id"))).all()}
 
-    assert server.write(left) == {idle: 2, active: 2}
+    assert server.write(left) == {idle: 2, active: 3}
+
+
+def test_a_verification_forgets_the_sources_the_upkeep_did_not_reach(server: LynkServer) -> None:
+    """Sources past the retention that the upkeep's sweep missed (a long pause) go at the next verification
+    of their account from a source it knows."""
+    shop, email, phone, own = _shopper(server)  # her browser on 127.0.0.1
+    away = _elsewhere(Browser(server, shop))
+    away.login(email, phone)
+    _step_up(away, phone)  # her phone on 127.0.0.2 is hers too
+    account_id = _account_id(server, own)
+    days = step_up.SOURCE_RETENTION_DAYS + step_up.SWEEP_DAYS + 30
+    _age(server, account_id, ["127.0.0.1", own.http.cookies["lynk_browser"]], days * 86400)
+    server.call(lambda: maintenance.run_once(server.runtime))
+    kept = Browser(server, shop)  # the upkeep left them: a new browser there is still familiar
+    kept.login(email, phone)
+    assert kept.post("/v1/link/shipping_addresses", ADDRESS).status_code == 200
+    _age(server, account_id, ["127.0.0.1", kept.http.cookies["lynk_browser"]], days * 86400)
+
+    _elsewhere(away).login(email, phone)  # she logs in on her phone: the old network is forgotten now
+    again = Browser(server, shop)
+    again.login(email, phone)
+    _refused(again.post("/v1/link/shipping_addresses", {**ADDRESS, "address[line1]": "4 Quay St"}))
