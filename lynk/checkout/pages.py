@@ -50,6 +50,7 @@ from lynk.checkout.web import (
     pages,
     payment_context,
     render,
+    shopper_client,
 )
 from lynk.core.errors import IdempotencyError, IdempotencyKeyInUse, InvalidRequestError, LynkError
 from lynk.core.money import currency as currency_of
@@ -62,7 +63,7 @@ from lynk.link.accounts import Signup
 from lynk.link.errors import StepUpRequired
 from lynk.models import CheckoutSession, CheckoutSessionStatus, PaymentIntent, PaymentIntentStatus, SetupIntent
 from lynk.payment_methods.service import CardInput
-from lynk.payments.context import PaymentContext
+from lynk.payments.context import ClientInfo, PaymentContext
 from lynk.payments.errors import PaymentDeclined
 from lynk.payments.setup_intents.errors import SetupDeclined
 from lynk.web import actions
@@ -354,7 +355,7 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
             Scope(found.merchant_id, found.livemode),
             key,
             {"attempt": attempt},
-            lambda tx: _pay(tx, session_id, payer, asked),
+            lambda tx: _pay(tx, session_id, payer, asked, shopper_client(request)),
         )
     except (IdempotencyKeyInUse, IdempotencyError):
         return _error("This payment is already being processed.", None, 409)
@@ -376,9 +377,12 @@ def _set_cookies(request: Request, response: Response, cookies: Cookies) -> None
             response.delete_cookie(name, path="/")
 
 
-async def _pay(tx: actions.PageTx, session_id: str, payer: Payer, asked: page_fields.Collected) -> tuple[int, bytes]:
+async def _pay(
+    tx: actions.PageTx, session_id: str, payer: Payer, asked: page_fields.Collected, client: ClientInfo
+) -> tuple[int, bytes]:
     """Pay in the action's one transaction; its answer is stored under the attempt's key (a retry replays it)."""
     ctx = payment_context(tx)
+    ctx.client = client  # the shopper's browser: Radar reads its IP address and device
     session = await service.get_for_page(ctx, session_id, for_update=True)
     assert session is not None, "sessions are never deleted"
     ctx.scope = Scope(session.merchant_id, session.livemode)

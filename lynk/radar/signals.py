@@ -52,7 +52,8 @@ class PaymentFacts:
     customer_id: str | None
     description: str | None
     link: bool
-    # A Link payment's browser binding (hashed) and account: windows per device and per Link account.
+    # The browser binding (hashed: a Link payment's, or a card's typed on Lynk's page or element) and the
+    # Link account: windows per device and per Link account.
     device: str | None = None
     link_account: str | None = None
     # A Link payment from a session verified on a new device and a new network (account takeover's shape).
@@ -169,8 +170,8 @@ SHOPPER_PREFIXES = ("ip_address", "email", "device", "link_account")
 
 
 def _shopper_dimensions(facts: PaymentFacts) -> list[tuple[str, str | None]]:
-    """The shopper's own dimensions, each counted with its distinct cards: IP address, email, and for a Link
-    payment its browser (device) and account."""
+    """The shopper's own dimensions, each counted with its distinct cards: IP address, email, the browser
+    (device) when the payment carries one, and a Link payment's account."""
     return [
         ("ip_address", facts.ip_address),
         ("email", facts.email),
