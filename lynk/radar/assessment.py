@@ -86,7 +86,7 @@ async def assess(
     if known is not None:
         risk = scoring.fixed(known[0], "Stripe's risk test card")
     else:
-        risk = scoring.score(signals.for_rules(stored, score=0, level="normal"), facts.fingerprint)
+        risk = scoring.score(signals.for_rules(stored, score=0, level="normal"))
     attrs = signals.for_rules(stored, score=risk.value, level=risk.level)
 
     def decide(action: str, rule: rule_book.Rule | None, reason: str | None, credentials: bool = False) -> Decision:

@@ -224,6 +224,7 @@ ATTRIBUTES: frozenset[str] = frozenset(
         "fraud_history",
         "risk_score",
         "risk_level",
+        "declined_charges_per_payment_intent_hourly",
     ]
     + [name for prefix in ("card_number", "merchant", *SHOPPER_PREFIXES) for name in velocity_names(prefix)]
 )

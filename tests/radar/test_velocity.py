@@ -79,7 +79,7 @@ def test_declines_count_in_the_windows_of_the_card_email_and_merchant(client: st
     assert outcomes[2].reason == "rule"
 
 
-def test_a_card_reported_as_fraud_at_one_merchant_is_reviewed_at_another(server: LynkServer) -> None:
+def test_a_card_reported_as_fraud_at_one_merchant_is_refused_or_reviewed_at_another(server: LynkServer) -> None:
     card = fresh_card()
     shop_a, shop_b = make_merchant(server), make_merchant(server)
     a, b = sdk_client(server, shop_a.secret_key), sdk_client(server, shop_b.secret_key)
@@ -88,28 +88,40 @@ def test_a_card_reported_as_fraud_at_one_merchant_is_reviewed_at_another(server:
     paid = pay(a, card)
     a.v1.charges.update(paid.latest_charge, params={"fraud_details": {"user_report": "fraudulent"}})  # type: ignore[arg-type]
 
-    after = pay(b, card)
-    assert after.status == "succeeded"  # reviewed, not refused: the merchant decides
-    charge = b.v1.charges.retrieve(after.latest_charge, params={"expand": ["outcome.explanation"]})  # type: ignore[arg-type]
-    assert charge.outcome.type == "manual_review" and charge.outcome.risk_level == "elevated"
+    charge = _reported_card_at(b, card)
     assert charge.outcome.explanation[0]["signal"] == "has_fraud_history"
-    [review] = b.v1.reviews.list().data
-    assert review.charge == charge.id and review.open is True
+    if charge.outcome.type == "manual_review":  # succeeded, in review: the merchant decides
+        [review] = b.v1.reviews.list().data
+        assert review.charge == charge.id and review.open is True
 
     a.v1.charges.update(paid.latest_charge, params={"fraud_details": {"user_report": "safe"}})  # type: ignore[arg-type]
     again = pay(b, card)
     assert b.v1.charges.retrieve(again.latest_charge).outcome.type == "authorized"  # type: ignore[arg-type]
 
 
-def test_a_card_disputed_as_fraud_is_reviewed_at_every_merchant(server: LynkServer, merchant: MerchantKeys) -> None:
+def test_a_card_disputed_as_fraud_is_refused_or_reviewed_at_every_merchant(
+    server: LynkServer, merchant: MerchantKeys
+) -> None:
     """Refunded as fraudulent at one merchant: the same network history as a fraud dispute."""
     card = fresh_card()
     a = sdk_client(server, merchant.secret_key)
     b = sdk_client(server, make_merchant(server).secret_key)
     paid = pay(a, card)
     a.v1.refunds.create(params={"payment_intent": paid.id, "reason": "fraudulent"})
-    elsewhere = pay(b, card)
-    assert b.v1.charges.retrieve(elsewhere.latest_charge).outcome.type == "manual_review"  # type: ignore[arg-type]
+    assert _reported_card_at(b, card).outcome.explanation[0]["signal"] == "has_fraud_history"
+
+
+def _reported_card_at(client: stripe.StripeClient, card: str) -> stripe.Charge:
+    """Pay with a card reported as fraud elsewhere: refused (`highest`) or reviewed (`elevated`), as the
+    trained score decides (issue 16: "refused or reviewed at the others"); the charge, explained."""
+    try:
+        charge_id = pay(client, card).latest_charge
+    except stripe.CardError as error:
+        charge_id = error.json_body["error"]["charge"]  # type: ignore[index]
+    charge = client.v1.charges.retrieve(charge_id, params={"expand": ["outcome.explanation"]})  # type: ignore[arg-type]
+    levels = {"manual_review": "elevated", "blocked": "highest"}
+    assert levels.get(charge.outcome.type) == charge.outcome.risk_level, charge.outcome
+    return charge
 
 
 def test_upkeep_forgets_old_attempts_but_not_fraud_reports(server: LynkServer) -> None:
