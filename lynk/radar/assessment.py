@@ -7,6 +7,8 @@
 3. `allow` (stops), 4. `block` (stops), 5. `review` — custom and default rules alike.
 
 Stripe's risk test cards keep their documented scores; `4100000000000019` is blocked whatever the rules.
+Every other public test card is scored without its fraud history (`signals.for_scoring`), so the dispute
+and early-fraud-warning cards behave as documented however often a developer tests with them.
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ async def assess(
     if known is not None:
         risk = scoring.fixed(known[0], "Stripe's risk test card")
     else:
-        risk = scoring.score(signals.for_rules(stored, score=0, level="normal"))
+        risk = scoring.score(signals.for_scoring(stored, facts))
     attrs = signals.for_rules(stored, score=risk.value, level=risk.level)
 
     def decide(action: str, rule: rule_book.Rule | None, reason: str | None, credentials: bool = False) -> Decision:

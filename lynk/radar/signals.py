@@ -59,7 +59,7 @@ class PaymentFacts:
     new_device_on_link: bool = False
     new_card_on_link: bool = False  # its card was saved to the Link account less than a day ago
     # One of Stripe's public test cards (test mode): every developer pays with it, so its card history and
-    # velocity are this merchant's own, not the network's.
+    # velocity are this merchant's own, not the network's, and its score never reads that history.
     shared_test_card: bool = False
 
 
@@ -190,6 +190,16 @@ def velocity_names(prefix: str) -> list[str]:
     if prefix == "card_number":
         names += [f"{what}_per_card_number_{window}" for what in ("merchants", "emails") for window in velocity.WINDOWS]
     return names
+
+
+def for_scoring(stored: Mapping[str, Any], facts: PaymentFacts) -> dict[str, Any]:
+    """What the model scores. A public test card leaves out its fraud history, even at this merchant: it is
+    made on purpose (a dispute card is disputed each time), and a developer repeating a test expects the
+    card's documented outcome each time. The attribute stays for the merchant's own rules."""
+    attrs = for_rules(stored, score=0, level="normal")
+    if facts.shared_test_card:
+        attrs["has_fraud_history"] = False
+    return attrs
 
 
 def for_rules(stored: Mapping[str, Any], *, score: int, level: str) -> dict[str, Any]:

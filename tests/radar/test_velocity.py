@@ -14,7 +14,7 @@ from lynk.radar import service as radar
 from lynk.radar import velocity
 from tests.conftest import sdk_client
 from tests.merchants.factories import MerchantKeys, make_merchant
-from tests.radar.support import fresh_card, pay
+from tests.radar.support import fresh_card, pay, reported_card_charge
 from tests.servers import LynkServer
 
 NOW = 2_000_000_000
@@ -88,7 +88,7 @@ def test_a_card_reported_as_fraud_at_one_merchant_is_refused_or_reviewed_at_anot
     paid = pay(a, card)
     a.v1.charges.update(paid.latest_charge, params={"fraud_details": {"user_report": "fraudulent"}})  # type: ignore[arg-type]
 
-    charge = _reported_card_at(b, card)
+    charge = reported_card_charge(b, card)
     assert charge.outcome.explanation[0]["signal"] == "has_fraud_history"
     if charge.outcome.type == "manual_review":  # succeeded, in review: the merchant decides
         [review] = b.v1.reviews.list().data
@@ -108,20 +108,7 @@ def test_a_card_disputed_as_fraud_is_refused_or_reviewed_at_every_merchant(
     b = sdk_client(server, make_merchant(server).secret_key)
     paid = pay(a, card)
     a.v1.refunds.create(params={"payment_intent": paid.id, "reason": "fraudulent"})
-    assert _reported_card_at(b, card).outcome.explanation[0]["signal"] == "has_fraud_history"
-
-
-def _reported_card_at(client: stripe.StripeClient, card: str) -> stripe.Charge:
-    """Pay with a card reported as fraud elsewhere: refused (`highest`) or reviewed (`elevated`), as the
-    trained score decides (issue 16: "refused or reviewed at the others"); the charge, explained."""
-    try:
-        charge_id = pay(client, card).latest_charge
-    except stripe.CardError as error:
-        charge_id = error.json_body["error"]["charge"]  # type: ignore[index]
-    charge = client.v1.charges.retrieve(charge_id, params={"expand": ["outcome.explanation"]})  # type: ignore[arg-type]
-    levels = {"manual_review": "elevated", "blocked": "highest"}
-    assert levels.get(charge.outcome.type) == charge.outcome.risk_level, charge.outcome
-    return charge
+    assert reported_card_charge(b, card).outcome.explanation[0]["signal"] == "has_fraud_history"
 
 
 def test_upkeep_forgets_old_attempts_but_not_fraud_reports(server: LynkServer) -> None:
