@@ -79,6 +79,16 @@ def test_declines_count_in_the_windows_of_the_card_email_and_merchant(client: st
     assert outcomes[2].reason == "rule"
 
 
+def test_a_rule_on_the_merchant_s_day_and_week_counts_them(client: stripe.StripeClient) -> None:
+    """The merchant's longer windows are counted when a rule reads them (they are left out otherwise)."""
+    rule = {"action": "review", "predicate": ":total_charges_per_merchant_daily: >= 2 OR "}
+    rule["predicate"] += ":authorized_charges_per_merchant_weekly: > 5"
+    client.raw_request("post", "/v1/radar/rules", **rule)
+    paid = [pay(client, fresh_card()) for _ in range(3)]
+    outcomes = [client.v1.charges.retrieve(pi.latest_charge).outcome for pi in paid]  # type: ignore[arg-type]
+    assert [o.type for o in outcomes] == ["authorized", "authorized", "manual_review"]
+
+
 def test_a_card_reported_as_fraud_at_one_merchant_is_refused_or_reviewed_at_another(server: LynkServer) -> None:
     card = fresh_card()
     shop_a, shop_b = make_merchant(server), make_merchant(server)
