@@ -70,7 +70,7 @@ def _branch(
     for name in WINDOWS:  # every branch has every window's columns (a UNION's are alike); uncounted ones are 0
         since: Any = bindparam(f"since_{name}")
         if name not in windows:
-            exprs += [literal(0)] * 5
+            exprs += [literal(0) for _ in range(5)]
             continue
         exprs += [_count(since), _count(since, declined), _count(since, authorized)]
         exprs += [
