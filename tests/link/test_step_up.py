@@ -132,7 +132,7 @@ def test_paying_to_a_new_address_steps_up_and_scores_higher(server: LynkServer) 
     assert paid.status_code == 200, paid.text
     charge = _charge(server, shop, saved["id"])
     signals = {item["signal"]: item for item in charge["outcome"]["explanation"]}
-    assert signals["is_new_device_on_link"]["points"] == 25
+    assert signals["is_new_device_on_link"]["points"] > 0  # the trained model's share: see docs/fraud.md
 
     elsewhere = _intent_shipping_to(server, shop, "99 Drop Lane")
     _refused(pay_with_link(stranger, elsewhere))
