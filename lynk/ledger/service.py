@@ -17,22 +17,29 @@
   so the fee comes back in `amount` (fee 0), paid from the platform's `dispute_fee_refunds`.
 
 Booking is idempotent per source: booking the same charge (or refund) again returns the first
-balance transaction, or raises `LedgerError` if the amounts differ.
+balance transaction, or raises `LedgerError` if the amounts differ. The reads (balance, balance
+transactions, daily totals) live in `balances.py` and are reached through this module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynk.core.errors import ResourceMissing
 from lynk.core.ids import new_id
 from lynk.core.money import currency as lookup_currency
-from lynk.core.pagination import Page, PageRequest
 from lynk.core.scope import Scope
 from lynk.ledger import repository
+from lynk.ledger.balances import (
+    Balance,
+    DayTotals,
+    Funds,
+    balance,
+    daily_totals,
+    get_balance_transaction,
+    list_balance_transactions,
+)
 from lynk.ledger.errors import LedgerError
 from lynk.ledger.fees import DEFAULT_FEES, DEFAULT_PRICING, FeeSchedule, Pricing, ach_fee_for, fee_details, fee_for
 from lynk.ledger.invariants import LedgerStats, stats, verify
@@ -43,6 +50,7 @@ __all__ = [
     "DEFAULT_FEES",
     "DEFAULT_PRICING",
     "Balance",
+    "DayTotals",
     "FeeSchedule",
     "Funds",
     "LedgerError",
@@ -50,6 +58,7 @@ __all__ = [
     "Pricing",
     "ach_fee_for",
     "balance",
+    "daily_totals",
     "fee_for",
     "get_balance_transaction",
     "list_balance_transactions",
@@ -64,20 +73,6 @@ __all__ = [
 ]
 
 _HOLDING = {BalanceStatus.PENDING: AccountKind.PENDING, BalanceStatus.AVAILABLE: AccountKind.AVAILABLE}
-
-
-@dataclass(frozen=True)
-class Funds:
-    amount: int
-    currency: str
-
-
-@dataclass(frozen=True)
-class Balance:
-    """A merchant's funds per currency, as the postings add up."""
-
-    available: list[Funds]
-    pending: list[Funds]
 
 
 def _currency(code: str) -> str:
@@ -393,50 +388,3 @@ async def settle_due(session: AsyncSession, *, now: int, limit: int = 500) -> in
         await _post(session, scope, txn, "settlement", legs, now=now, description=f"settle {txn.id}")
     await session.flush()
     return settled
-
-
-async def balance(session: AsyncSession, scope: Scope) -> Balance:
-    """The merchant's available and pending funds per currency, summed from the postings."""
-    funds = await repository.account_balances(session, scope, MERCHANT_KINDS)
-    currencies = sorted({currency for _kind, currency in funds})
-    return Balance(
-        available=[Funds(funds.get((AccountKind.AVAILABLE, c), 0), c) for c in currencies],
-        pending=[Funds(funds.get((AccountKind.PENDING, c), 0), c) for c in currencies],
-    )
-
-
-async def get_balance_transaction(session: AsyncSession, scope: Scope, txn_id: str) -> BalanceTransaction:
-    found = await repository.get(session, scope, txn_id)
-    if found is None:
-        raise ResourceMissing("balance_transaction", txn_id)
-    return found
-
-
-async def list_balance_transactions(
-    session: AsyncSession,
-    scope: Scope,
-    page: PageRequest,
-    *,
-    type_: str | None = None,
-    source: str | None = None,
-    currency: str | None = None,
-) -> Page[BalanceTransaction]:
-    return await repository.list_page(session, scope, page, type_=type_, source=source, currency=currency)
-
-
-@dataclass(frozen=True)
-class DayTotals:
-    """One UTC day's balance transactions of one currency and type, summed."""
-
-    day: int
-    currency: str
-    type: str
-    count: int
-    amount: int
-    fee: int
-    net: int
-
-
-async def daily_totals(session: AsyncSession, scope: Scope, *, since: int, until: int) -> list[DayTotals]:
-    """Per UTC day, currency and type (charge, refund, adjustment…): the volume the dashboard's home charts."""
-    return [DayTotals(*row) for row in await repository.daily_totals(session, scope, since, until)]
