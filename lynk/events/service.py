@@ -41,27 +41,32 @@ async def record(
     *,
     now: int,
     previous: dict[str, Any] | None = None,
-) -> Event:
+) -> str:
+    """Record an event in the caller's transaction; returns its id. One Core INSERT: no flush of the
+    session's pending ORM rows (an event refers to none), nothing read back."""
     data: dict[str, Any] = {"object": copy.deepcopy(obj)}
     if previous:
         data["previous_attributes"] = previous
     request = current_request.get()
-    event = Event(
-        id=new_id("evt"),
-        created=now,
-        merchant_id=scope.merchant_id,
-        livemode=scope.livemode,
-        type=type_,
-        api_version=API_VERSION,
-        data=data,
-        request_id=request.request_id if request else None,
-        idempotency_key=request.idempotency_key if request else None,
-        fanout_pending=True,
-        pending_webhooks=0,
-        payment_intent_id=payment_of(obj),
+    event_id = new_id("evt")
+    await repository.add(
+        session,
+        {
+            "id": event_id,
+            "created": now,
+            "merchant_id": scope.merchant_id,
+            "livemode": scope.livemode,
+            "type": type_,
+            "api_version": API_VERSION,
+            "data": data,
+            "request_id": request.request_id if request else None,
+            "idempotency_key": request.idempotency_key if request else None,
+            "fanout_pending": True,
+            "pending_webhooks": 0,
+            "payment_intent_id": payment_of(obj),
+        },
     )
-    await repository.add(session, event)
-    return event
+    return event_id
 
 
 async def get(session: AsyncSession, scope: Scope, event_id: str) -> Event:
