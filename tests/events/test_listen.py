@@ -37,8 +37,8 @@ def _held_open(server: LynkServer, merchant: MerchantKeys) -> Iterator[str]:
 
     async def hold() -> None:
         async with server.db.transaction() as session:
-            event = await events.record(session, scope, "customer.created", {"id": "cus_late"}, now=unix(server.clock))
-            recorded.set_result(event.id)
+            late = await events.record(session, scope, "customer.created", {"id": "cus_late"}, now=unix(server.clock))
+            recorded.set_result(late)
             await release.wait()
 
     done = asyncio.run_coroutine_threadsafe(hold(), server.loop)
