@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, delete, false, func, insert, select, true, tuple_, update
+from sqlalchemy import delete, false, func, select, true, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
@@ -15,12 +15,10 @@ from lynk.core.scope import Scope
 from lynk.core.txids import settled_horizon
 from lynk.models import Event
 
-_EVENTS = cast(Table, Event.__table__)  # the table itself: a Core insert, not the ORM's bulk insert path
 
-
-async def add(session: AsyncSession, row: dict[str, Any]) -> None:
-    """One event row, through the table (Core): the ORM's unit of work is not needed for a row never read back."""
-    await session.execute(insert(_EVENTS).values(row))
+async def add(session: AsyncSession, event: Event) -> None:
+    session.add(event)
+    await session.flush()
 
 
 async def get(session: AsyncSession, scope: Scope, event_id: str, *, for_update: bool = False) -> Event | None:

@@ -41,32 +41,27 @@ async def record(
     *,
     now: int,
     previous: dict[str, Any] | None = None,
-) -> str:
-    """Record an event in the caller's transaction; returns its id. One Core INSERT: no flush of the
-    session's pending ORM rows (an event refers to none), nothing read back."""
+) -> Event:
     data: dict[str, Any] = {"object": copy.deepcopy(obj)}
     if previous:
         data["previous_attributes"] = previous
     request = current_request.get()
-    event_id = new_id("evt")
-    await repository.add(
-        session,
-        {
-            "id": event_id,
-            "created": now,
-            "merchant_id": scope.merchant_id,
-            "livemode": scope.livemode,
-            "type": type_,
-            "api_version": API_VERSION,
-            "data": data,
-            "request_id": request.request_id if request else None,
-            "idempotency_key": request.idempotency_key if request else None,
-            "fanout_pending": True,
-            "pending_webhooks": 0,
-            "payment_intent_id": payment_of(obj),
-        },
+    event = Event(
+        id=new_id("evt"),
+        created=now,
+        merchant_id=scope.merchant_id,
+        livemode=scope.livemode,
+        type=type_,
+        api_version=API_VERSION,
+        data=data,
+        request_id=request.request_id if request else None,
+        idempotency_key=request.idempotency_key if request else None,
+        fanout_pending=True,
+        pending_webhooks=0,
+        payment_intent_id=payment_of(obj),
     )
-    return event_id
+    await repository.add(session, event)
+    return event
 
 
 async def get(session: AsyncSession, scope: Scope, event_id: str) -> Event:

@@ -37,8 +37,8 @@ def _held_open(server: LynkServer, merchant: MerchantKeys) -> Iterator[str]:
 
     async def hold() -> None:
         async with server.db.transaction() as session:
-            late = await events.record(session, scope, "customer.created", {"id": "cus_late"}, now=unix(server.clock))
-            recorded.set_result(late)
+            event = await events.record(session, scope, "customer.created", {"id": "cus_late"}, now=unix(server.clock))
+            recorded.set_result(event.id)
             await release.wait()
 
     done = asyncio.run_coroutine_threadsafe(hold(), server.loop)

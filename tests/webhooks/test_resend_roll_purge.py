@@ -120,7 +120,7 @@ def test_events_are_kept_30_days(server: LynkServer, client: stripe.StripeClient
         scope = Scope(merchant.id, livemode=False)
         old = await events.record(session, scope, "customer.created", {"id": "cus_old"}, now=now - 31 * 86400)
         fresh = await events.record(session, scope, "customer.created", {"id": "cus_new"}, now=now - 29 * 86400)
-        return old, fresh
+        return old.id, fresh.id
 
     old, fresh = server.write(old_and_new)
     server.call(lambda: maintenance.purge_old_events(server.runtime, now=now))
