@@ -229,6 +229,9 @@ def main() -> int:
                 "LYNK_LINK_LOOKUPS_PER_MERCHANT": ROOMY,
                 "LYNK_LINK_SENDS_PER_IP": ROOMY,
                 "LYNK_LINK_SENDS_PER_MERCHANT": ROOMY,
+                # Every shopper's phone is in one test range, texted from one merchant: the SMS caps too.
+                "LYNK_LINK_SMS_PER_PREFIX_HOURLY": ROOMY,
+                "LYNK_LINK_SMS_PER_MERCHANT_HOURLY": ROOMY,
             }
             port = base.free_port()
             base_url = f"http://127.0.0.1:{port}"

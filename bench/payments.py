@@ -116,8 +116,25 @@ async def run_paced(name: str, clients: list[httpx.AsyncClient], send: Any, coun
     return phase
 
 
-async def drive(base_url: str, secret_key: str, pgid: int, args: argparse.Namespace, slow: bool) -> list[Any]:
-    """Full load and half load (or, against the slow processor, full load with more clients): base.Phase each."""
+COUNTERS = ("transactions", "rows inserted", "rows updated", "rows deleted")
+
+
+async def db_counters(db_name: str) -> list[int]:
+    """The database's transactions (commits and rollbacks) and rows written so far, from pg_stat_database. A
+    backend reports its counts when idle for a second: read after the load stopped for longer than that."""
+    await asyncio.sleep(1.5)
+    sql = (
+        "SELECT concat_ws(',', xact_commit + xact_rollback, tup_inserted, tup_updated, tup_deleted) "
+        f"FROM pg_stat_database WHERE datname = '{db_name}'"
+    )
+    return [int(n) for n in (await base.admin_sql(base.ADMIN_URL, sql)).split(",")]
+
+
+async def drive(
+    base_url: str, secret_key: str, pgid: int, args: argparse.Namespace, slow: bool, db_name: str
+) -> list[Any]:
+    """Full load and half load (or, against the slow processor, full load with more clients): base.Phase each.
+    Prints what each full-load payment cost the database (transactions, rows written)."""
     headers, pay = payer(base_url, secret_key)
     concurrency = args.slow_concurrency if slow else args.concurrency
     async with AsyncExitStack() as stack:
@@ -133,7 +150,12 @@ async def drive(base_url: str, secret_key: str, pgid: int, args: argparse.Namesp
         if slow:
             name = f"full load, processor {args.slow_ms} ms, {concurrency} clients"
             return [await base.run_phase(name, clients, pay, args.slow_requests, pgid)]
+        before = await db_counters(db_name)
         full = await base.run_phase(f"full load, {concurrency} clients", clients, pay, args.requests, pgid)
+        after = await db_counters(db_name)
+        paid = max(1, len(full.latencies_ms))
+        costs = ", ".join(f"{(b - a) / paid:.1f} {name}" for name, a, b in zip(COUNTERS, before, after, strict=True))
+        print(f"per payment at full load: {costs}; {full.server_cpu_s / paid * 1000:.1f} ms of server CPU")
         half_rate = max(1.0, _rate(full) / 2)
         name = f"half load, {half_rate:.1f}/s"
         return [full, await run_paced(name, clients, pay, max(1, args.requests // 2), half_rate, pgid)]
@@ -232,7 +254,7 @@ def main() -> int:
                 latency = {"LYNK_SIMULATOR_LATENCY_MS": str(args.slow_ms if slow else 0)}
                 proc = base.start_server({**env, **latency}, port, args.workers, log)
                 base.wait_healthy(base_url, proc)
-                phases += asyncio.run(drive(base_url, secret_key, proc.pid, args, slow))
+                phases += asyncio.run(drive(base_url, secret_key, proc.pid, args, slow, db_name))
                 base.stop_server(proc)  # pgbench then has the database (and the CPUs) to itself
             tps, pg_latency = pgbench(db_name, args)
             jobs = min(2, args.concurrency)

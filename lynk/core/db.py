@@ -5,6 +5,9 @@ commit along the way (`Database.phases`, `end_phase`): a payment commits its att
 processor, so no transaction or pooled connection is held while the network answers. On SQLite,
 write transactions start with `BEGIN IMMEDIATE` so concurrent writers queue on the
 busy timeout instead of failing when they upgrade a read lock.
+
+An API request claims its idempotency key in its work transaction (`hold_claim`); a processor may be called
+only once that claim is committed (`require_committed_claim`), since a retry derives processor keys from it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import BigInteger, Integer, MetaData, event
@@ -109,6 +113,33 @@ def create_engine(
 
 
 _PHASES = "lynk_phases"
+_UNCOMMITTED_CLAIM = "lynk_uncommitted_claim"
+_claiming: ContextVar[AsyncSession | None] = ContextVar("lynk_claiming", default=None)
+
+
+class ClaimNotDurable(Exception):
+    """A processor was about to be called while the request's idempotency claim, made in its work transaction,
+    was not committed yet (work still in one transaction): nothing left Lynk; the request wrapper rolls back
+    and runs the request again with the key claimed in a transaction of its own first."""
+
+
+def hold_claim(session: AsyncSession) -> None:
+    """`session`'s transaction holds this request's idempotency claim, uncommitted until its phase ends."""
+    session.info[_UNCOMMITTED_CLAIM] = True
+    _claiming.set(session)
+
+
+def forget_claim() -> None:
+    """The request that held a claim is over (or runs again with its key claimed apart)."""
+    _claiming.set(None)
+
+
+def require_committed_claim() -> None:
+    """Called before any processor call: a crash after it must leave the claim (the processor keys of a retry
+    derive from when it was made), so it may not sit in an open transaction."""
+    session = _claiming.get()
+    if session is not None and session.info.get(_UNCOMMITTED_CLAIM):
+        raise ClaimNotDurable()
 
 
 async def end_phase(session: AsyncSession) -> bool:
@@ -117,6 +148,7 @@ async def end_phase(session: AsyncSession) -> bool:
     if not session.info.get(_PHASES):
         return False
     await session.commit()
+    session.info.pop(_UNCOMMITTED_CLAIM, None)  # the request's idempotency claim, if it made one, is durable
     return True
 
 

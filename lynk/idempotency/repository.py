@@ -27,19 +27,26 @@ async def insert(session: AsyncSession, row: IdempotencyKey) -> None:
     await session.flush()
 
 
-async def complete(session: AsyncSession, pk: int, status: int, body: bytes) -> None:
-    await session.execute(
-        update(IdempotencyKey)
-        .where(IdempotencyKey.pk == pk)
-        .values(status=IdempotencyStatus.DONE, response_status=status, response_body=body)
-    )
+async def complete(session: AsyncSession, pk: int, status: int, body: bytes, *, request_id: str | None = None) -> bool:
+    """The row done with its response; with `request_id`, only while that request holds it. True if written."""
+    stmt = update(IdempotencyKey).where(IdempotencyKey.pk == pk)
+    if request_id is not None:
+        stmt = stmt.where(IdempotencyKey.request_id == request_id, IdempotencyKey.status == IdempotencyStatus.IN_FLIGHT)
+    values = {"status": IdempotencyStatus.DONE, "response_status": status, "response_body": body}
+    result = await session.execute(stmt.values(**values))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def unlock_in_flight(session: AsyncSession, pk: int) -> None:
-    """Let the next request with the key claim it at once (keeping `created`, from which processor keys derive)."""
+async def unlock_in_flight(session: AsyncSession, pk: int, request_id: str) -> None:
+    """Let the next request with the key claim it at once (keeping `created`, from which processor keys derive),
+    if the request `request_id` still holds it (its claim may have rolled back with its work)."""
     await session.execute(
         update(IdempotencyKey)
-        .where(IdempotencyKey.pk == pk, IdempotencyKey.status == IdempotencyStatus.IN_FLIGHT)
+        .where(
+            IdempotencyKey.pk == pk,
+            IdempotencyKey.request_id == request_id,
+            IdempotencyKey.status == IdempotencyStatus.IN_FLIGHT,
+        )
         .values(locked_until=0, owner=None)
     )
 

@@ -1,11 +1,17 @@
 """Idempotency keys as Stripe defines them.
 
-`claim` runs in its own short transaction, so a concurrent request with the same key
-sees the claim at once and gets a 409. The result of the request is stored by
-`complete` *inside the request's own transaction*, so the work and its stored
-response commit together: a crash can't leave one without the other. Errors found
+An API request claims its key with `claim_in`, as the first statements of its own work transaction: the
+claim commits with the work's first phase (a payment's attempt, committed before the processor is called)
+or with the whole request. Until then a concurrent request with the same key waits on the claim's row (its
+unique key), then replays the result or, once a first phase committed the claim, gets a 409. A processor
+is never called before the claim is committed (`core.db.require_committed_claim`): a request that would
+is run again with the key claimed by `claim`, in its own short transaction first, as Lynk's pages do.
+The result of the request is stored by `complete` *inside the request's own transaction*, so the work and
+its stored response commit together: a crash can't leave one without the other. Errors found
 after the work began are stored with `store_error`; a request that failed
-unexpectedly (rolled back, nothing written) is `release`d so a retry runs it again.
+unexpectedly (rolled back, nothing written) is `release`d so a retry runs it again. Both act on the
+key's row only while it is this request's claim (a claim rolled back with the work left none, or the row
+as it was before).
 
 A fingerprint is a keyed HMAC (the key sealed by the vault) over the request's canonical form, from
 which the caller has already replaced card data by keyed values: a stolen table lets no one test
@@ -28,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core import process
-from lynk.core.db import Database
+from lynk.core.db import Database, hold_claim
 from lynk.core.scope import Scope
 from lynk.idempotency import repository
 from lynk.idempotency.errors import KeyEmpty, KeyInUse, KeyReusedWithOtherParameters, KeyTooLong
@@ -42,6 +48,7 @@ class Claim:
     pk: int
     created: int
     """When the key was first claimed for this request (kept when a retry reclaims it after a crash)."""
+    request: ClaimRequest
     retry: bool = False
     """An earlier run of the same request (same key and parameters) ended without a result: this is its retry."""
 
@@ -87,12 +94,16 @@ class ClaimRequest:
         )
 
 
-async def claim(db: Database, request: ClaimRequest) -> Claim | Replay:
-    """Claim the key for this request, or return the stored result to replay."""
-    if not request.key.strip():  # a blank key would make every request with it "the same request"
+def _check_key(key: str) -> None:
+    if not key.strip():  # a blank key would make every request with it "the same request"
         raise KeyEmpty()
-    if len(request.key) > MAX_KEY_LENGTH:
+    if len(key) > MAX_KEY_LENGTH:
         raise KeyTooLong(MAX_KEY_LENGTH)
+
+
+async def claim(db: Database, request: ClaimRequest) -> Claim | Replay:
+    """Claim the key for this request in a short transaction of its own, or return the stored result to replay."""
+    _check_key(request.key)
     for _ in range(3):
         try:
             async with db.transaction() as session:
@@ -102,12 +113,28 @@ async def claim(db: Database, request: ClaimRequest) -> Claim | Replay:
     raise KeyInUse()
 
 
+async def claim_in(session: AsyncSession, request: ClaimRequest) -> Claim | Replay:
+    """Claim the key as the first work of `session`'s transaction (it commits with the work's first phase), or
+    return the stored result to replay. The session must hold nothing else yet: a lost race rolls it back."""
+    _check_key(request.key)
+    for _ in range(3):
+        try:
+            claimed = await _claim_in(session, request)
+        except IntegrityError:
+            await session.rollback()  # another request inserted the same key first (it waited for its commit)
+            continue
+        if isinstance(claimed, Claim):
+            hold_claim(session)
+        return claimed
+    raise KeyInUse()
+
+
 async def _claim_in(session: AsyncSession, request: ClaimRequest) -> Claim | Replay:
     row = await repository.find_for_update(session, request.scope, request.key)
     if row is None:
         row = request.fresh_row()
         await repository.insert(session, row)
-        return Claim(row.pk, row.created)
+        return Claim(row.pk, row.created, request)
     expired = row.created < request.now - request.retention_seconds
     in_flight = row.status == IdempotencyStatus.IN_FLIGHT
     # Left by a request that will never finish: its lock ran out, or the process that held it died.
@@ -122,7 +149,7 @@ async def _claim_in(session: AsyncSession, request: ClaimRequest) -> Claim | Rep
         row.created = row.created if retry else fresh.created
         row.response_status = None
         row.response_body = None
-        return Claim(row.pk, row.created, retry)
+        return Claim(row.pk, row.created, request, retry)
     if in_flight:
         raise KeyInUse()
     if row.fingerprint not in (request.fingerprint, LEGACY_FINGERPRINT):
@@ -137,16 +164,32 @@ async def complete(session: AsyncSession, claimed: Claim, status: int, body: byt
 
 
 async def store_error(db: Database, claimed: Claim, status: int, body: bytes) -> None:
+    """Keep an error found after the work began, for the key's replays. A claim that rolled back with the work
+    left no row: one is made, done (unless another request claimed the key meanwhile); a claim that took over
+    an abandoned row, rolled back, left that row as it was: its next retry takes it over again."""
+    request = claimed.request
     async with db.transaction() as session:
-        await repository.complete(session, claimed.pk, status, body)
+        if await repository.complete(session, claimed.pk, status, body, request_id=request.request_id):
+            return
+        if await repository.find_for_update(session, request.scope, request.key) is not None:
+            return
+        row = request.fresh_row()
+        row.created, row.status = claimed.created, IdempotencyStatus.DONE
+        row.response_status, row.response_body = status, body
+        try:
+            async with session.begin_nested():
+                await repository.insert(session, row)
+        except IntegrityError:
+            pass  # a concurrent request with the key claimed it first: its result stands
 
 
 async def release(db: Database, claimed: Claim) -> None:
     """The request ended without a result to keep: the next one with the key runs it again. Its row stays,
     so a retry with the same parameters keeps `created` and asks the processor the same questions (an
-    attempt committed before a processor call may be waiting for it, see docs/architecture.md)."""
+    attempt committed before a processor call may be waiting for it, see docs/architecture.md). A claim
+    that rolled back with the work left nothing to release (and nothing was asked of a processor)."""
     async with db.transaction() as session:
-        await repository.unlock_in_flight(session, claimed.pk)
+        await repository.unlock_in_flight(session, claimed.pk, claimed.request.request_id)
 
 
 async def purge_expired(db: Database, *, now: int, retention_seconds: int) -> int:

@@ -30,6 +30,7 @@ from lynk.connectors import (
 from lynk.connectors import ProcessorNotConfigured as NoLiveProcessor
 from lynk.core import metrics
 from lynk.core.config import Settings
+from lynk.core.db import require_committed_claim
 from lynk.core.request_context import current_request
 from lynk.core.scope import Scope
 from lynk.ledger.fees import DEFAULT_FEES, FeeSchedule
@@ -190,6 +191,7 @@ async def connector_call(method: Callable[[Q], Awaitable[R]], request: Q) -> R:
     """Call the processor; no answer becomes a retryable 503 and the transaction rolls back.
 
     A key the processor already holds for another question is a defect, surfaced as `ProcessorKeyConflict`."""
+    require_committed_claim()  # a retry must find the claim its processor keys derive from
     owner = getattr(method, "__self__", method)
     operation = getattr(method, "__name__", "call")
     outcome = "error"

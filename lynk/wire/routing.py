@@ -7,10 +7,13 @@ with `StripeRouter.get/post/delete`. The wrapper around it:
 2. refuses a path id holding a NUL (no object has one, and PostgreSQL rejects it),
    then decodes the form body or query string and validates it into `P` (for a write,
    `expand[]` too: a request refused after its side effects would leave them behind);
-3. for a POST with `Idempotency-Key`, claims the key or replays the stored result;
-4. runs the handler in one transaction, expands, renders, stores the idempotent
+3. opens one transaction; for a POST with `Idempotency-Key`, claims the key as its first work, or
+   replays the stored result;
+4. runs the handler in that transaction, expands, renders, stores the idempotent
    result in that same transaction and commits. A payment may commit earlier phases first
-   (`core.db.end_phase`: its attempt, before the processor is called); the last one holds the result.
+   (`core.db.end_phase`: its attempt, with the claim, before the processor is called); the last one holds
+   the result. A handler that would call a processor before any commit (`core.db.ClaimNotDurable`) is run
+   again with the key claimed in a short transaction of its own first.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lynk.connectors import Connector, Simulator
 from lynk.core.clock import Clock, unix
 from lynk.core.config import Settings
-from lynk.core.db import Database
+from lynk.core.db import ClaimNotDurable, Database, forget_claim
 from lynk.core.errors import AuthenticationError, LynkError, ParameterInvalid, RequestTooLarge
 from lynk.core.request_context import RequestInfo, current_request
 from lynk.core.scope import Scope
@@ -234,6 +237,10 @@ def _json_response(body: bytes, status: int, headers: dict[str, str] | None = No
     return Response(content=body, status_code=status, media_type=JSON_TYPE, headers=headers)
 
 
+def _replayed(replay: idempotency.Replay) -> Response:
+    return _json_response(replay.body, replay.status, {"Idempotent-Replayed": "true"})
+
+
 def error_response(error: LynkError, hidden: list[str] | None = None) -> Response:
     body = redaction.scrub(error_body(error), hidden or [])
     return _json_response(body, error.http_status, error_headers(error))
@@ -270,24 +277,25 @@ class _Route(Generic[P]):
         key = request.headers.get("idempotency-key") if self.method == "POST" and self.idempotent else None
         if key is None:  # a header sent empty is refused by the claim, never silently ignored
             return await self._run(request, runtime, caller, params, request_id, None, hidden)
-        now = unix(runtime.clock)
-        try:
-            claimed = await idempotency.claim(
-                runtime.db,
-                idempotency.ClaimRequest(
-                    scope=caller.scope,
-                    key=key,
-                    fingerprint=await runtime.fingerprint(caller.scope, self.method, request.url.path, data),
-                    request_id=request_id,
-                    now=now,
-                    lock_seconds=runtime.settings.idempotency_lock_seconds,
-                    retention_seconds=runtime.settings.idempotency_retention_seconds,
-                ),
-            )
+        claim = idempotency.ClaimRequest(
+            scope=caller.scope,
+            key=key,
+            fingerprint=await runtime.fingerprint(caller.scope, self.method, request.url.path, data),
+            request_id=request_id,
+            now=unix(runtime.clock),
+            lock_seconds=runtime.settings.idempotency_lock_seconds,
+            retention_seconds=runtime.settings.idempotency_retention_seconds,
+        )
+        try:  # the key claimed in the work transaction, committed with its first phase
+            return await self._run(request, runtime, caller, params, request_id, claim, hidden)
+        except ClaimNotDurable:
+            pass  # a processor call came before the work's first commit: nothing left Lynk; run it again below
+        try:  # with the key claimed and committed first, so a crash during the call leaves it for the retry
+            claimed = await idempotency.claim(runtime.db, claim)
         except LynkError as error:
             return error_response(error)
         if isinstance(claimed, idempotency.Replay):
-            return _json_response(claimed.body, claimed.status, {"Idempotent-Replayed": "true"})
+            return _replayed(claimed)
         try:
             return await self._run(request, runtime, caller, params, request_id, claimed, hidden)
         except BaseException:
@@ -301,43 +309,53 @@ class _Route(Generic[P]):
         caller: Caller,
         params: P,
         request_id: str,
-        claimed: idempotency.Claim | None,
+        claim: idempotency.Claim | idempotency.ClaimRequest | None,
         hidden: list[str],
     ) -> Response:
-        claimed_at = claimed.created if claimed is not None else None
+        """Run the handler in one transaction (or its phases). A `ClaimRequest` is claimed as the transaction's
+        first work; a `Claim` was made (and committed) before."""
+        claimed = claim if isinstance(claim, idempotency.Claim) else None
         key = request.headers.get("idempotency-key")
-        token = current_request.set(RequestInfo(request_id, key, claimed_at, claimed is not None and claimed.retry))
+        token = None
         kept: LynkError | None = None
         call: ApiCall | None = None
+        replay: idempotency.Replay | None = None
         try:
             async with runtime.db.phases(write=self.method != "GET") as session:
-                call = ApiCall(
-                    request=request,
-                    runtime=runtime,
-                    session=session,
-                    caller=caller,
-                    now=unix(runtime.clock),
-                    request_id=request_id,
-                    path=dict(request.path_params),
-                )
-                try:
-                    result = await self.handler(call, params)
-                except LynkError as error:
-                    if not error.keep_changes:
-                        raise
-                    kept = error  # the writes so far are the outcome: commit them with the error
-                    if claimed is not None:
-                        kept_body = redaction.scrub(error_body(error), hidden)
-                        await idempotency.complete(session, claimed, error.http_status, kept_body)
-                else:
-                    if not caller.secret:
-                        client_safe.check_expand(result, params.expand)
-                    result = await runtime.expander.expand(call, result, params.expand)
-                    if not caller.secret:
-                        client_safe.reduce(result)
-                    body = redaction.scrub(render(result), hidden)
-                    if claimed is not None:
-                        await idempotency.complete(session, claimed, 200, body)
+                if isinstance(claim, idempotency.ClaimRequest):
+                    got = await idempotency.claim_in(session, claim)
+                    replay, claimed = (got, None) if isinstance(got, idempotency.Replay) else (None, got)
+                if replay is None:
+                    retry = claimed is not None and claimed.retry
+                    claimed_at = claimed.created if claimed is not None else None
+                    token = current_request.set(RequestInfo(request_id, key, claimed_at, retry))
+                    call = ApiCall(
+                        request=request,
+                        runtime=runtime,
+                        session=session,
+                        caller=caller,
+                        now=unix(runtime.clock),
+                        request_id=request_id,
+                        path=dict(request.path_params),
+                    )
+                    try:
+                        result = await self.handler(call, params)
+                    except LynkError as error:
+                        if not error.keep_changes:
+                            raise
+                        kept = error  # the writes so far are the outcome: commit them with the error
+                        if claimed is not None:
+                            kept_body = redaction.scrub(error_body(error), hidden)
+                            await idempotency.complete(session, claimed, error.http_status, kept_body)
+                    else:
+                        if not caller.secret:
+                            client_safe.check_expand(result, params.expand)
+                        result = await runtime.expander.expand(call, result, params.expand)
+                        if not caller.secret:
+                            client_safe.reduce(result)
+                        body = redaction.scrub(render(result), hidden)
+                        if claimed is not None:
+                            await idempotency.complete(session, claimed, 200, body)
         except LynkError as error:
             if claimed is not None:
                 if error.before_execution or error.retryable:
@@ -346,8 +364,18 @@ class _Route(Generic[P]):
                     stored = redaction.scrub(error_body(error), hidden)
                     await idempotency.store_error(runtime.db, claimed, error.http_status, stored)
             return error_response(error, hidden)
+        except ClaimNotDurable:
+            raise  # rolled back with the claim: nothing to release; the caller runs the request again
+        except BaseException:
+            if claimed is not None and claimed is not claim:  # a claim made in the work: the caller knows none
+                await idempotency.release(runtime.db, claimed)
+            raise
         finally:
-            current_request.reset(token)
+            if token is not None:
+                current_request.reset(token)
+            forget_claim()
+        if replay is not None:
+            return _replayed(replay)
         if kept is not None:
             return error_response(kept, hidden)
         response = _json_response(body, 200)
