@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import BinaryExpression, BindParameter, func, select
+from sqlalchemy import BinaryExpression, BindParameter, ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core import search
@@ -94,7 +94,7 @@ async def lock_call(session: AsyncSession, pk: int) -> ConnectorCall | None:
 
 
 # The processor calls made in atomic phases (`payments.attempts`); the others run in one transaction.
-PHASED_OPERATIONS = ("authorize", "capture", "increment")
+PHASED_OPERATIONS = ("authorize", "capture", "increment", "void", "refund")
 
 
 async def attempt_of_request(
@@ -131,8 +131,22 @@ async def refund_by_connector_reference(session: AsyncSession, scope: Scope, ref
     return found
 
 
-async def count_refunds(session: AsyncSession, charge_id: str) -> int:
-    return int(await session.scalar(select(func.count()).select_from(Refund).where(Refund.charge_id == charge_id)) or 0)
+def _refund_calls(payment_intent_id: str) -> tuple[ColumnElement[bool], ...]:
+    return ConnectorCall.payment_intent_id == payment_intent_id, ConnectorCall.operation == "refund"
+
+
+async def count_refund_calls(session: AsyncSession, payment_intent_id: str) -> int:
+    """The refund attempts on the intent's charge that got an answer or are under way (what names a refund
+    made without an Idempotency-Key: one left `unknown` is asked again under its key by the next)."""
+    stmt = select(func.count()).where(*_refund_calls(payment_intent_id), ConnectorCall.status != "unknown")
+    return int(await session.scalar(stmt) or 0)
+
+
+async def refunds_in_flight(session: AsyncSession, payment_intent_id: str) -> int:
+    """What refund attempts at the processor now (`started`) hold back from the intent's charge."""
+    total = func.coalesce(func.sum(ConnectorCall.amount), 0)
+    stmt = select(total).where(*_refund_calls(payment_intent_id), ConnectorCall.status == "started")
+    return int(await session.scalar(stmt) or 0)
 
 
 async def list_refunds(
