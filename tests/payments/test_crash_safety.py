@@ -10,6 +10,7 @@ import httpx
 import pytest
 import stripe
 
+from lynk.api import maintenance
 from lynk.connectors import ScriptedConnector, Simulator
 from lynk.ledger import invariants
 from tests.merchants.factories import MerchantKeys
@@ -172,3 +173,19 @@ def test_a_cancel_whose_void_got_no_answer_leaves_the_authorization_for_its_retr
     assert client.v1.payment_intents.retrieve(pi.id).status == "requires_capture"  # back where it was
     retried = _post(server, merchant, path, key)
     assert retried.json()["status"] == "canceled", retried.text
+
+
+def test_an_expiry_whose_void_gets_no_answer_is_left_for_the_next_pass(
+    server: LynkServer, client: stripe.StripeClient, scripted: tuple[ScriptedConnector, Simulator]
+) -> None:
+    connector, _simulator = scripted
+    held = {"amount": 1_700, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+    ids = [client.v1.payment_intents.create(params={**held, "capture_method": "manual"}).id for _ in range(2)]  # type: ignore[arg-type]
+    server.clock.advance(8 * 24 * 3600)
+    connector.fail_next("void", mode="timeout_before", times=1000)  # every void of this pass: the processor is down
+    server.call(lambda: maintenance.run_once(server.runtime))  # the pass goes on past them, and ends
+    assert [client.v1.payment_intents.retrieve(i).status for i in ids] == ["requires_capture"] * 2
+    connector.clear()
+    server.call(lambda: maintenance.run_once(server.runtime))
+    expired = [client.v1.payment_intents.retrieve(i) for i in ids]
+    assert [(pi.status, pi.cancellation_reason) for pi in expired] == [("canceled", "automatic")] * 2
