@@ -75,7 +75,8 @@ async def create(
             "the dispute instead of refunding.",
             code="charge_disputed",
         )
-    in_flight = await repository.refunds_in_flight(ctx.session, charge.payment_intent_id)
+    calls = await repository.refund_calls(ctx.session, charge.payment_intent_id)
+    in_flight = sum(amount for status, amount in calls if status == attempts.STARTED)  # held back until answered
     remaining = charge.amount_captured - charge.amount_refunded - in_flight
     if remaining <= 0:
         pending = " (a refund of the rest is at the processor)" if in_flight else ""
@@ -93,11 +94,8 @@ async def create(
         )
     # One refund per request: its retry after a crash asks the processor again under the same key.
     base = request_key_base(ctx)
-    key = (
-        f"{base}:refund"
-        if base
-        else f"{charge.id}:refund:{await repository.count_refund_calls(ctx.session, charge.payment_intent_id) + 1}"
-    )
+    # Without a key, the attempts that got an answer or are under way count: one left `unknown` is asked again.
+    key = f"{base}:refund" if base else f"{charge.id}:refund:{sum(s != attempts.UNKNOWN for s, _ in calls) + 1}"
     details = {
         "charge": charge.id,
         "refund": new_id("re"),  # named now, so the retry finds the refund whoever wrote it

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import BinaryExpression, BindParameter, ColumnElement, func, select
+from sqlalchemy import BinaryExpression, BindParameter, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core import search
@@ -131,22 +131,13 @@ async def refund_by_connector_reference(session: AsyncSession, scope: Scope, ref
     return found
 
 
-def _refund_calls(payment_intent_id: str) -> tuple[ColumnElement[bool], ...]:
-    return ConnectorCall.payment_intent_id == payment_intent_id, ConnectorCall.operation == "refund"
-
-
-async def count_refund_calls(session: AsyncSession, payment_intent_id: str) -> int:
-    """The refund attempts on the intent's charge that got an answer or are under way (what names a refund
-    made without an Idempotency-Key: one left `unknown` is asked again under its key by the next)."""
-    stmt = select(func.count()).where(*_refund_calls(payment_intent_id), ConnectorCall.status != "unknown")
-    return int(await session.scalar(stmt) or 0)
-
-
-async def refunds_in_flight(session: AsyncSession, payment_intent_id: str) -> int:
-    """What refund attempts at the processor now (`started`) hold back from the intent's charge."""
-    total = func.coalesce(func.sum(ConnectorCall.amount), 0)
-    stmt = select(total).where(*_refund_calls(payment_intent_id), ConnectorCall.status == "started")
-    return int(await session.scalar(stmt) or 0)
+async def refund_calls(session: AsyncSession, payment_intent_id: str) -> Sequence[tuple[str, int]]:
+    """The status and amount of each refund attempt on the intent's charge (a handful: read by the intent's
+    index, whatever the store holds)."""
+    stmt = select(ConnectorCall.status, ConnectorCall.amount).where(
+        ConnectorCall.payment_intent_id == payment_intent_id, ConnectorCall.operation == "refund"
+    )
+    return [(status, amount) for status, amount in (await session.execute(stmt)).all()]
 
 
 async def list_refunds(
