@@ -1,9 +1,10 @@
 """Periodic upkeep run inside `lynk serve` (unless `--no-worker`), each task in its own transaction:
 
 - purge idempotency keys past retention;
-- resolve card authorizations a dead request left between its phases (`payments.recovery`), through the
-  processor's `status(key)`, with no transaction open while it answers;
-- cancel card authorizations left uncaptured for 7 days;
+- resolve processor attempts (authorizations, captures, increments, voids, refunds) a dead request left
+  between its phases (`payments.recovery`), through the processor's `status(key)`, with no transaction
+  open while it answers;
+- cancel card authorizations left uncaptured for 7 days, each void in its own phases;
 - move bank debits on once the bank has answered (`succeeded`, or failed with the bank's code);
 - decide submitted test-mode disputes, and close disputes left unanswered past `due_by`;
 - make pending funds available once their settlement date has come;
@@ -24,7 +25,9 @@ does a task and the others skip it until their next pass. The tasks also claim t
 the lock keeps concurrent passes from wasting work or deadlocking on the same merchant's accounts.
 The idempotency purge needs neither: deleting expired keys twice deletes them once. Nor does attempt
 recovery, which calls the processor and so holds no lock: it locks each attempt only to write its
-outcome, and skips one another process resolved first.
+outcome, and skips one another process resolved first. The expiry of authorizations voids them at the
+processor, so its job lock lasts only until its first commit: each intent is read again, locked, and
+skipped unless still `requires_capture` (another pass's void left it `processing`).
 
 `run_worker` runs the webhook delivery worker beside it (`lynk serve`, `lynk worker`).
 """
@@ -88,10 +91,14 @@ def _context(runtime: Runtime, session: AsyncSession, now: int) -> PaymentContex
     )
 
 
-async def _locked(runtime: Runtime, job: str, work: Callable[[AsyncSession], Awaitable[int]]) -> int:
-    """Run `work` in one transaction holding the job's lock; 0 if another process is doing that job."""
+async def _locked(
+    runtime: Runtime, job: str, work: Callable[[AsyncSession], Awaitable[int]], *, phased: bool = False
+) -> int:
+    """Run `work` in one transaction holding the job's lock; 0 if another process is doing that job. With
+    `phased`, in a `Database.phases` session: `work` calls the processor between phases, so the lock lasts
+    until its first commit, and `work` reads each row again, locked, before it handles it."""
     with metrics.upkeep(job) as run:
-        async with runtime.db.transaction() as session:
+        async with runtime.db.phases() if phased else runtime.db.transaction() as session:
             if not await try_job_lock(session, f"lynk.upkeep.{job}"):
                 run.outcome = "skipped"
                 return 0
@@ -118,7 +125,7 @@ async def run_once(runtime: Runtime) -> Upkeep:
         return _context(runtime, session, now)
 
     recovered = await _measured("payment_attempts", recover_attempts(runtime, now=now))
-    expired = await _locked(runtime, "authorizations", lambda s: payments.expire_authorizations(ctx(s)))
+    expired = await _locked(runtime, "authorizations", lambda s: payments.expire_authorizations(ctx(s)), phased=True)
     sessions_expired = await _locked(runtime, "checkout_sessions", lambda s: checkout.expire_due(ctx(s)))
     debits = await _locked(runtime, "bank_debits", lambda s: bank_debits.settle_due(ctx(s)))
     decided = await _locked(runtime, "disputes_reviewed", lambda s: disputes.resolve_reviewed(s, now=now))
@@ -150,7 +157,7 @@ async def run_once(runtime: Runtime) -> Upkeep:
 
 
 async def recover_attempts(runtime: Runtime, *, now: int) -> int:
-    """Card authorizations left between their phases by a request that died, resolved (`payments.recovery`)."""
+    """Processor attempts left between their phases by a request that died, resolved (`payments.recovery`)."""
     async with runtime.db.phases() as session:
         after = runtime.settings.idempotency_lock_seconds  # the same bound as a dead request's idempotency key
         return await recovery.recover_abandoned(_context(runtime, session, now), after_seconds=after)

@@ -1,11 +1,14 @@
-"""Atomic phases of a card authorization (docs/architecture.md, "Recovery points").
+"""Atomic phases of a processor call: a card authorization, capture, increment, void or refund
+(docs/architecture.md, "Recovery points").
 
 1. `begin`: the attempt (its `connector_calls` row, with the processor's idempotency key) and the intent in
-   `processing` are committed: a recovery point, and a state that refuses a concurrent confirm.
+   `processing` are committed: a recovery point, and a state that refuses a concurrent confirm. A refund
+   moves no intent (`record` alone): its attempt in flight holds its amount back from the charge.
 2. The processor is called with no transaction open and no pooled connection held.
-3. `finish`: a second short transaction locks the attempt, checks nobody resolved it meanwhile, puts the
-   intent back where it started and counts the attempt; the caller writes the outcome (charge, ledger,
-   events) and the request wrapper stores the idempotent response in the same transaction.
+3. `finish` (`settle` for a refund): a second short transaction locks the attempt, checks nobody resolved
+   it meanwhile, puts the intent back where it started and counts the attempt; the caller writes the
+   outcome (charge, ledger, events) and the request wrapper stores the idempotent response in the same
+   transaction.
 
 A processor that did not answer (`undo`) leaves the intent where it started and the attempt `unknown`,
 its key kept: the retry derives the same key and gets the processor's answer again. A request that died
@@ -18,6 +21,7 @@ transaction, as before.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from lynk.connectors import AuthorizeResult, AuthorizeStatus, RefundRequest, VoidRequest
@@ -42,35 +46,43 @@ async def begin(
     amount: int | None = None,
     authenticated: bool = False,
     fail_on_action: bool = False,
+    details: Mapping[str, Any] | None = None,
 ) -> ConnectorCall:
-    """Phase 1: commit the attempt (an authorization, or a capture of `amount`) and the intent in
-    `processing`; returns the attempt's row."""
-    resume: dict[str, Any] = {
-        "run": random_token(12),  # this run of the attempt: a resolver that saw an earlier run leaves it alone
-        "status": str(pi.status),
-        "authenticated": authenticated,
-        "fail_on_action": fail_on_action,
-    }
+    """Phase 1: commit the attempt (an authorization, a capture or void of `amount`…) and the intent in
+    `processing`; returns the attempt's row. `details`: what else resolving it needs (a cancellation reason)."""
+    resume = {"status": str(pi.status), "authenticated": authenticated, "fail_on_action": fail_on_action}
     states.attempting(pi)
-    call = await repository.find_call(ctx.session, key)  # an earlier attempt under this key that got no answer
     amount = pi.amount if amount is None else amount
+    return await record(ctx, pi.id, key, operation, amount, {**resume, **(details or {})})
+
+
+async def record(
+    ctx: PaymentContext, payment_intent_id: str, key: str, operation: str, amount: int, resume: Mapping[str, Any]
+) -> ConnectorCall:
+    """Phase 1 itself: the attempt committed, `started`, under `key` (an earlier one under it that got no
+    answer is made again), with its way back. `begin` for an intent, or alone for an attempt whose intent's
+    state does not move (a refund: the in-flight attempt holds its amount back from the charge)."""
+    call = await repository.find_call(ctx.session, key)  # an earlier attempt under this key that got no answer
     if call is None:
-        call = await record_call(ctx, operation=operation, payment_intent_id=pi.id, key=key, amount=amount)
-    assert call.payment_intent_id == pi.id and call.status in (STARTED, UNKNOWN), "a processor key names one attempt"
+        call = await record_call(ctx, operation=operation, payment_intent_id=payment_intent_id, key=key, amount=amount)
+    assert call.payment_intent_id == payment_intent_id and call.status in (STARTED, UNKNOWN), "a key names one attempt"
     call.status, call.result, call.completed, call.amount = STARTED, None, None, amount
-    call.request_key, call.owner, call.resume = request_key_base(ctx), process.identity(), resume
+    call.request_key, call.owner = request_key_base(ctx), process.identity()
+    # `run`: this run of the attempt; a resolver that saw an earlier run leaves it alone.
+    call.resume = {**resume, "run": random_token(12)}
     await ctx.session.flush()
     await end_phase(ctx.session)
     return call
 
 
-async def _lock(ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall) -> bool:
+async def _lock(ctx: PaymentContext, call: ConnectorCall, *rows: object) -> bool:
     """Start the next phase: the attempt locked; False if it was resolved meanwhile, or taken over and made
-    again (by its request's retry) since `call` was read. The intent is read afresh."""
+    again (by its request's retry) since `call` was read. `rows` (the intent, a charge) are read afresh, locked."""
     await ctx.session.flush()
     seen = (call.resume or {}).get("run")  # read before the lock refreshes `call`
     locked = await repository.lock_call(ctx.session, call.pk)
-    await ctx.session.refresh(pi, with_for_update=True)
+    for row in rows:
+        await ctx.session.refresh(row, with_for_update=True)
     return locked is not None and locked.status == STARTED and (locked.resume or {}).get("run") == seen
 
 
@@ -81,7 +93,7 @@ def _restore(pi: PaymentIntent, call: ConnectorCall) -> None:
 async def finish(ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall) -> bool:
     """Phase 2 starts: the intent back where the attempt began (its transitions apply from there) and the
     attempt counted. False if another process resolved the attempt first (the intent shows its outcome)."""
-    if not await _lock(ctx, pi, call):
+    if not await _lock(ctx, call, pi):
         return False
     _restore(pi, call)
     if call.operation == "authorize":
@@ -89,12 +101,18 @@ async def finish(ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall) ->
     return True
 
 
-async def undo(ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall) -> None:
-    """No answer, or the processor never saw the key: the intent back in the status it had before the
-    attempt, the attempt `unknown`, committed. The next attempt on the intent asks under the same key."""
-    if not await _lock(ctx, pi, call):
+async def settle(ctx: PaymentContext, call: ConnectorCall, *rows: object) -> bool:
+    """Phase 2 of an attempt that moved no intent (a refund): `finish` without putting an intent back."""
+    return await _lock(ctx, call, *rows)
+
+
+async def undo(ctx: PaymentContext, pi: PaymentIntent | None, call: ConnectorCall) -> None:
+    """No answer, or the processor never saw the key: the intent (if the attempt moved one) back in the status
+    it had before the attempt, the attempt `unknown`, committed. The next attempt asks under the same key."""
+    if not await _lock(ctx, call, *([pi] if pi is not None else [])):
         return
-    _restore(pi, call)
+    if pi is not None:
+        _restore(pi, call)
     call.status, call.completed = UNKNOWN, ctx.now
     await ctx.session.flush()
     await end_phase(ctx.session)

@@ -90,7 +90,8 @@ async def list_charge_refunds(call: ApiCall, params: ListChargeRefunds) -> dict[
 @routes.post("/v1/charges/{id}/refunds", params=CreateChargeRefund, summary="Refund a charge")
 async def create_charge_refund(call: ApiCall, params: CreateChargeRefund) -> dict[str, Any]:
     ctx = payment_context(call)
-    refund = await refunds.create(
+    # This request's earlier run died while the processor had its refund: that refund, else a new one.
+    refund = await recovery.take_over_refund(ctx) or await refunds.create(
         ctx,
         charge_id=call.path["id"],
         payment_intent_id=None,

@@ -223,7 +223,9 @@ async def increment_authorization(call: ApiCall, params: IncrementAuthorization)
 async def cancel_payment_intent(call: ApiCall, params: CancelPaymentIntent) -> dict[str, Any]:
     ctx = payment_context(call)
     pi = await service.get(ctx, call.path["id"], for_update=True)
-    return payment_intent_object(await service.cancel(ctx, pi, params.cancellation_reason))
+    if not await recovery.take_over(ctx, pi):  # none left by this request's earlier run
+        await service.cancel(ctx, pi, params.cancellation_reason)
+    return payment_intent_object(pi)
 
 
 @routes.get("/v1/payment_intents", params=ListPaymentIntents, summary="List PaymentIntents")

@@ -1,6 +1,6 @@
-"""Attempts (authorizations, captures) whose request never finished (a crash between the phases of
-`payments.attempts`), resolved
-through the processor's `status(key)`: by the retry of the same request, or by the recovery job.
+"""Attempts (authorizations, captures, increments, voids, refunds) whose request never finished (a crash
+between the phases of `payments.attempts`), resolved through the processor's `status(key)`: by the retry
+of the same request, or by the recovery job.
 
 The processor's answer to the key is applied as the request would have applied it (charge, ledger,
 events); a key it never saw puts the intent back where the attempt began. Whoever resolves an attempt
@@ -18,9 +18,9 @@ from lynk.core import process
 from lynk.core.db import end_phase
 from lynk.core.errors import LynkError
 from lynk.core.scope import Scope
-from lynk.models import ConnectorCall, PaymentIntent
+from lynk.models import ConnectorCall, PaymentIntent, Refund
 from lynk.payment_methods import service as payment_methods
-from lynk.payments import attempts, capturing, incrementing, repository, risk
+from lynk.payments import attempts, capturing, incrementing, refunds, repository, risk, voiding
 from lynk.payments.capturing import CaptureExtras
 from lynk.payments.confirm import apply_authorization, card_ref
 from lynk.payments.context import PaymentContext, complete_call, connector_call, retried_request_key
@@ -40,17 +40,18 @@ async def resolve(
     (metadata, statement descriptors) come from its retry; the recovery job has none to apply."""
     await end_phase(ctx.session)  # no transaction open across the processor call
     result = await connector_call(ctx.connector.status, call.idempotency_key)
-    if call.operation == "capture":
+    if call.operation in ("capture", "increment", "void", "refund"):
         if not isinstance(result, OperationResult):
-            await attempts.undo(ctx, pi, call)
+            await attempts.undo(ctx, None if call.operation == "refund" else pi, call)
             return False
-        await capturing.apply(ctx, pi, call, result, extras or CaptureExtras())
-        return True
-    if call.operation == "increment":
-        if not isinstance(result, OperationResult):
-            await attempts.undo(ctx, pi, call)
-            return False
-        await incrementing.apply(ctx, pi, call, result, IncrementExtras())
+        if call.operation == "capture":
+            await capturing.apply(ctx, pi, call, result, extras or CaptureExtras())
+        elif call.operation == "increment":
+            await incrementing.apply(ctx, pi, call, result, IncrementExtras())
+        elif call.operation == "void":
+            await voiding.apply(ctx, pi, call, result)
+        else:  # a refund: the intent's state never moved
+            await refunds.apply(ctx, call, result)
         return True
     if not isinstance(result, AuthorizeResult):
         await attempts.undo(ctx, pi, call)
@@ -99,6 +100,21 @@ async def take_over(ctx: PaymentContext, pi: PaymentIntent, extras: CaptureExtra
         return True
     await ctx.session.refresh(pi, with_for_update=True)
     return (await repository.lock_call(ctx.session, call.pk)) is not None and call.status != attempts.UNKNOWN
+
+
+async def take_over_refund(ctx: PaymentContext) -> Refund | None:
+    """The retry of a refund request whose earlier run died between the phases (same Idempotency-Key): the
+    refund that run's attempt made, resolved now or by the recovery job since; None when there is none yet
+    (no attempt, or one the processor never saw: the request runs again, under the same key)."""
+    base = retried_request_key(ctx)
+    call = await repository.attempt_of_request(ctx.session, base) if base is not None else None
+    if call is None or call.operation != "refund" or call.status == attempts.UNKNOWN:
+        return None
+    if call.status == attempts.STARTED:
+        pi = await repository.get_intent(ctx.session, ctx.scope, call.payment_intent_id)
+        assert pi is not None, "a refund attempt names its charge's intent"
+        await resolve(ctx, pi, call)
+    return await refunds.of_attempt(ctx, call)
 
 
 async def created_earlier(ctx: PaymentContext) -> PaymentIntent | None:

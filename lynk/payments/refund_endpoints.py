@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lynk.payments import refunds
+from lynk.payments import recovery, refunds
 from lynk.payments.endpoints import payment_context
 from lynk.payments.objects import refund_object
 from lynk.payments.schemas import CreateRefund, ListRefunds, UpdateRefund
@@ -17,8 +17,10 @@ routes = StripeRouter(tags=["Refunds"])
 
 @routes.post("/v1/refunds", params=CreateRefund, summary="Create a refund")
 async def create_refund(call: ApiCall, params: CreateRefund) -> dict[str, Any]:
-    refund = await refunds.create(
-        payment_context(call),
+    ctx = payment_context(call)
+    # This request's earlier run died while the processor had its refund: that refund, else a new one.
+    refund = await recovery.take_over_refund(ctx) or await refunds.create(
+        ctx,
         charge_id=params.charge,
         payment_intent_id=params.payment_intent,
         amount=params.amount,

@@ -1,15 +1,19 @@
 """Refunds: give back all or part of what a charge captured, never more.
 
-The charge row is locked while a refund is decided, so concurrent refunds can't together
-exceed what was captured. The connector key is derived from the request's Idempotency-Key (or,
-without one, from the charge's refund count), so a retried request after a crash asks the
-processor the same question again, even when another refund of the charge committed meanwhile.
+In atomic phases (`payments.attempts`): the charge row is locked while a refund is decided and its attempt
+committed, `started`, with its amount; the processor is called with no transaction open; the refund is
+written in a second transaction. An attempt in flight holds its amount back from the charge, so concurrent
+refunds can't together exceed what was captured, with no lock held over the network. The connector key is
+derived from the request's Idempotency-Key (or, without one, from the count of the charge's refund attempts
+that got an answer), so a retried request after a crash asks the processor the same question again, even
+when another refund of the charge committed meanwhile; the retry, or the recovery job, then writes the
+refund the first run would have (`payments.recovery`).
 """
 
 from __future__ import annotations
 
-from lynk.connectors import RefundRequest
-from lynk.core.errors import InvalidRequestError
+from lynk.connectors import OperationResult, RefundRequest
+from lynk.core.errors import InvalidRequestError, LynkError
 from lynk.core.ids import new_id
 from lynk.core.metadata import MetadataUpdate
 from lynk.core.money import currency as currency_of
@@ -17,9 +21,9 @@ from lynk.core.pagination import Page, PageRequest
 from lynk.disputes import service as disputes
 from lynk.events import service as events
 from lynk.ledger import service as ledger
-from lynk.models import Charge, ChargeStatus, PaymentIntentStatus, Refund, RefundStatus
-from lynk.payments import refund_states, repository
-from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call, refused, request_key_base
+from lynk.models import Charge, ChargeStatus, ConnectorCall, PaymentIntentStatus, Refund, RefundStatus
+from lynk.payments import attempts, refund_states, repository
+from lynk.payments.context import PaymentContext, complete_call, connector_call, refused, request_key_base
 from lynk.payments.errors import ChargeNotFound, PaymentIntentNotFound, RefundNotFound
 from lynk.payments.objects import charge_object, refund_object
 from lynk.radar import reviews
@@ -71,9 +75,14 @@ async def create(
             "the dispute instead of refunding.",
             code="charge_disputed",
         )
-    remaining = charge.amount_captured - charge.amount_refunded
+    calls = await repository.refund_calls(ctx.session, charge.payment_intent_id)
+    in_flight = sum(amount for status, amount in calls if status == attempts.STARTED)  # held back until answered
+    remaining = charge.amount_captured - charge.amount_refunded - in_flight
     if remaining <= 0:
-        raise InvalidRequestError(f"Charge {charge.id} has already been refunded.", code="charge_already_refunded")
+        pending = " (a refund of the rest is at the processor)" if in_flight else ""
+        raise InvalidRequestError(
+            f"Charge {charge.id} has already been refunded{pending}.", code="charge_already_refunded"
+        )
     amount = remaining if amount is None else amount
     if amount > remaining:
         money = currency_of(charge.currency)
@@ -85,25 +94,46 @@ async def create(
         )
     # One refund per request: its retry after a crash asks the processor again under the same key.
     base = request_key_base(ctx)
-    key = (
-        f"{base}:refund" if base else f"{charge.id}:refund:{await repository.count_refunds(ctx.session, charge.id) + 1}"
-    )
-    call = await record_call(
-        ctx, operation="refund", payment_intent_id=charge.payment_intent_id, key=key, amount=amount
-    )
-    result = await connector_call(
-        ctx.connector.refund,
-        RefundRequest(idempotency_key=key, reference=charge.connector_reference or "", amount=amount),
-    )
-    complete_call(call, result, ctx.now)
+    # Without a key, the attempts that got an answer or are under way count: one left `unknown` is asked again.
+    key = f"{base}:refund" if base else f"{charge.id}:refund:{sum(s != attempts.UNKNOWN for s, _ in calls) + 1}"
+    details = {
+        "charge": charge.id,
+        "refund": new_id("re"),  # named now, so the retry finds the refund whoever wrote it
+        "reason": reason,
+        "metadata": (metadata or MetadataUpdate()).apply({}),
+    }
+    call = await attempts.record(ctx, charge.payment_intent_id, key, "refund", amount, details)
+    request = RefundRequest(idempotency_key=key, reference=charge.connector_reference or "", amount=amount)
+    try:  # no transaction open from here until `apply`
+        result = await connector_call(ctx.connector.refund, request)
+    except LynkError:  # no answer: nothing refunded in Lynk, the key kept for the retry
+        await attempts.undo(ctx, None, call)
+        raise
+    refund = await apply(ctx, call, result) or await of_attempt(ctx, call)
+    assert refund is not None, "an attempt resolved by another process wrote its refund"
+    return refund
+
+
+async def apply(ctx: PaymentContext, call: ConnectorCall, result: OperationResult) -> Refund | None:
+    """Phase 2: the processor's answer to the refund `call` written (also for one a dead request left): the
+    refund, succeeded or failed, and for a success the charge's refunded amount, the ledger and events. None
+    if another process wrote it first."""
     if not result.succeeded and result.code == "resource_missing":
+        await attempts.undo(ctx, None, call)
         raise refused("refund", result)  # the processor does not know the charge Lynk holds: no failed refund stored
+    resume = call.resume or {}
+    charge = await repository.get_charge(ctx.session, ctx.scope, resume["charge"])
+    assert charge is not None, "a refund attempt names its charge"
+    if not await attempts.settle(ctx, call, charge):
+        return None
+    complete_call(call, result, ctx.now)
+    amount, reason = call.amount, resume.get("reason")
     refund = Refund(
-        id=new_id("re"),
+        id=resume["refund"],
         created=ctx.now,
         merchant_id=ctx.scope.merchant_id,
         livemode=ctx.scope.livemode,
-        metadata_=(metadata or MetadataUpdate()).apply({}),
+        metadata_=resume.get("metadata") or {},
         charge_id=charge.id,
         payment_intent_id=charge.payment_intent_id,
         amount=amount,
@@ -137,6 +167,11 @@ async def create(
         closed = "refunded_as_fraud" if as_fraud else "refunded"
         await reviews.close_for_charge(ctx.session, ctx.scope, charge.id, closed, now=ctx.now)
     return refund
+
+
+async def of_attempt(ctx: PaymentContext, call: ConnectorCall) -> Refund | None:
+    """The refund a refund attempt wrote, once its answer is in."""
+    return await repository.get_refund(ctx.session, ctx.scope, (call.resume or {}).get("refund", ""))
 
 
 async def failed_at_processor(ctx: PaymentContext, refund: Refund, reason: str) -> bool:

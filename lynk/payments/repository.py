@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import BinaryExpression, BindParameter, func, select
+from sqlalchemy import BinaryExpression, BindParameter, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core import search
@@ -94,7 +94,7 @@ async def lock_call(session: AsyncSession, pk: int) -> ConnectorCall | None:
 
 
 # The processor calls made in atomic phases (`payments.attempts`); the others run in one transaction.
-PHASED_OPERATIONS = ("authorize", "capture", "increment")
+PHASED_OPERATIONS = ("authorize", "capture", "increment", "void", "refund")
 
 
 async def attempt_of_request(
@@ -131,8 +131,13 @@ async def refund_by_connector_reference(session: AsyncSession, scope: Scope, ref
     return found
 
 
-async def count_refunds(session: AsyncSession, charge_id: str) -> int:
-    return int(await session.scalar(select(func.count()).select_from(Refund).where(Refund.charge_id == charge_id)) or 0)
+async def refund_calls(session: AsyncSession, payment_intent_id: str) -> Sequence[tuple[str, int]]:
+    """The status and amount of each refund attempt on the intent's charge (a handful: read by the intent's
+    index, whatever the store holds)."""
+    stmt = select(ConnectorCall.status, ConnectorCall.amount).where(
+        ConnectorCall.payment_intent_id == payment_intent_id, ConnectorCall.operation == "refund"
+    )
+    return [(status, amount) for status, amount in (await session.execute(stmt)).all()]
 
 
 async def list_refunds(

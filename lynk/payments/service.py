@@ -4,25 +4,23 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynk.connectors import VoidRequest
 from lynk.core.errors import InvalidRequestError
 from lynk.core.ids import new_id, random_token
 from lynk.core.metadata import MetadataUpdate
 from lynk.core.money import currency as currency_of
 from lynk.core.pagination import Page, PageRequest
-from lynk.core.scope import Scope
 from lynk.customers import service as customers
 from lynk.events import service as events
 from lynk.models import Charge, PaymentIntent, PaymentIntentStatus
 from lynk.payment_methods import service as payment_methods
-from lynk.payments import capturing, options, recovery, repository, states
+from lynk.payments import capturing, options, recovery, repository, states, voiding
 from lynk.payments.confirm import ConfirmOptions, confirm, payment_method_for
-from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call
+from lynk.payments.context import PaymentContext
 from lynk.payments.errors import AmountTooSmall, ChargeNotFound, ClientSecretMismatch, PaymentIntentNotFound
 from lynk.payments.objects import charge_object, payment_intent_object
 from lynk.radar import service as radar
@@ -270,36 +268,15 @@ async def capture(
 
 
 async def cancel(ctx: PaymentContext, pi: PaymentIntent, reason: str | None) -> PaymentIntent:
-    was_authorized = pi.status == PaymentIntentStatus.REQUIRES_CAPTURE
-    states.canceled(pi, reason, ctx.now)
-    if was_authorized and pi.authorized_reference:
-        key = f"{pi.id}:void"
-        call = await record_call(ctx, operation="void", payment_intent_id=pi.id, key=key, amount=pi.amount)
-        result = await connector_call(
-            ctx.connector.void, VoidRequest(idempotency_key=key, reference=pi.authorized_reference)
-        )
-        complete_call(call, result, ctx.now)
-    await ctx.session.flush()
-    await events.record(ctx.session, ctx.scope, "payment_intent.canceled", payment_intent_object(pi), now=ctx.now)
-    return pi
-
-
-AUTHORIZATION_LIFETIME_SECONDS = 7 * 24 * 3600
+    """Cancel the intent, voiding its authorization in atomic phases where the session allows (`payments.voiding`)."""
+    return await voiding.cancel(ctx, pi, reason)
 
 
 async def expire_authorizations(
     ctx: PaymentContext, *, limit: int = 200, customer_ids: Sequence[str] | None = None
 ) -> int:
-    """Cancel authorizations left uncaptured for 7 days (`cancellation_reason: automatic`), as Stripe does.
-
-    `ctx.scope` is ignored: the job runs across merchants, each PaymentIntent in its own scope.
-    """
-    stale = await repository.authorizations_older_than(
-        ctx.session, ctx.now - AUTHORIZATION_LIFETIME_SECONDS, limit=limit, customer_ids=customer_ids
-    )
-    for pi in stale:
-        await cancel(replace(ctx, scope=Scope(pi.merchant_id, pi.livemode)), pi, "automatic")
-    return len(stale)
+    """Cancel authorizations left uncaptured for 7 days (`payments.voiding`)."""
+    return await voiding.expire_authorizations(ctx, limit=limit, customer_ids=customer_ids)
 
 
 async def list_intents(ctx: PaymentContext, page: PageRequest, *, customer_id: str | None) -> Page[PaymentIntent]:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 import stripe
 
+from lynk.api import maintenance
 from lynk.connectors import ScriptedConnector, Simulator
 from lynk.ledger import invariants
 from tests.merchants.factories import MerchantKeys
@@ -28,14 +29,13 @@ def scripted(server: LynkServer) -> Iterator[tuple[ScriptedConnector, Simulator]
         server.runtime.connector = simulator
 
 
+def _post(server: LynkServer, merchant: MerchantKeys, path: str, key: str, **data: str) -> httpx.Response:
+    auth, headers = (merchant.secret_key, ""), {"Idempotency-Key": key}
+    return httpx.post(f"{server.base_url}{path}", data=data, auth=auth, headers=headers, timeout=30)
+
+
 def _confirm(server: LynkServer, merchant: MerchantKeys, pi_id: str, key: str, payment_method: str) -> httpx.Response:
-    return httpx.post(
-        f"{server.base_url}/v1/payment_intents/{pi_id}/confirm",
-        data={"payment_method": payment_method},
-        auth=(merchant.secret_key, ""),
-        headers={"Idempotency-Key": key},
-        timeout=30,
-    )
+    return _post(server, merchant, f"/v1/payment_intents/{pi_id}/confirm", key, payment_method=payment_method)
 
 
 @pytest.mark.parametrize("mode", ["timeout_after", "crash_after"])
@@ -115,3 +115,77 @@ def test_retry_with_another_card_releases_the_lost_authorization(
     assert len(client.v1.charges.list(params={"payment_intent": pi.id}).data) == 1
     released = server.call(lambda: simulator.status(f"{lost_key}:refund"))  # it was captured: refunded
     assert released is not None and released.succeeded
+
+
+def _refund(server: LynkServer, merchant: MerchantKeys, key: str, **data: str) -> httpx.Response | None:
+    try:
+        return _post(server, merchant, "/v1/refunds", key, **data)
+    except httpx.HTTPError:
+        return None  # a crashed process may drop the connection
+
+
+@pytest.mark.parametrize("mode", ["timeout_after", "crash_after"])
+def test_a_refund_whose_answer_is_lost_is_refunded_once_by_its_retry(
+    server: LynkServer,
+    merchant: MerchantKeys,
+    client: stripe.StripeClient,
+    scripted: tuple[ScriptedConnector, Simulator],
+    mode: str,
+) -> None:
+    connector, simulator = scripted
+    paid = {"amount": 5_000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+    pi = client.v1.payment_intents.create(params=paid)  # type: ignore[arg-type]
+    before = simulator.refunds
+    connector.fail_next("refund", mode=mode)  # type: ignore[arg-type]
+    key = str(uuid.uuid4())
+
+    lost = _refund(server, merchant, key, payment_intent=pi.id, amount="2000")
+    assert lost is None or lost.status_code in (500, 503)
+    assert simulator.refunds - before == 1  # the processor did refund
+    if mode == "crash_after":  # the attempt was committed before the call: it holds its amount back
+        too_much = _refund(server, merchant, str(uuid.uuid4()), payment_intent=pi.id, amount="3500")
+        assert too_much is not None and too_much.status_code == 400, too_much and too_much.text
+        assert too_much.json()["error"]["code"] == "amount_too_large"
+    assert client.v1.refunds.list(params={"payment_intent": pi.id}).data == []
+
+    retried = _refund(server, merchant, key, payment_intent=pi.id, amount="2000")
+    assert retried is not None and retried.status_code == 200, retried and retried.text
+    assert (retried.json()["status"], retried.json()["amount"]) == ("succeeded", 2000)
+    assert simulator.refunds - before == 1  # asked again with the same key: no second refund
+    assert [r.id for r in client.v1.refunds.list(params={"payment_intent": pi.id}).data] == [retried.json()["id"]]
+    assert client.v1.charges.retrieve(pi.latest_charge).amount_refunded == 2000  # type: ignore[arg-type]
+    assert server.write(invariants.verify) == []
+
+
+def test_a_cancel_whose_void_got_no_answer_leaves_the_authorization_for_its_retry(
+    server: LynkServer,
+    merchant: MerchantKeys,
+    client: stripe.StripeClient,
+    scripted: tuple[ScriptedConnector, Simulator],
+) -> None:
+    connector, _simulator = scripted
+    held = {"amount": 1_500, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+    pi = client.v1.payment_intents.create(params={**held, "capture_method": "manual"})  # type: ignore[arg-type]
+    connector.fail_next("void", mode="timeout_before")
+    key = str(uuid.uuid4())
+    path = f"/v1/payment_intents/{pi.id}/cancel"
+    assert _post(server, merchant, path, key).status_code == 503
+    assert client.v1.payment_intents.retrieve(pi.id).status == "requires_capture"  # back where it was
+    retried = _post(server, merchant, path, key)
+    assert retried.json()["status"] == "canceled", retried.text
+
+
+def test_an_expiry_whose_void_gets_no_answer_is_left_for_the_next_pass(
+    server: LynkServer, client: stripe.StripeClient, scripted: tuple[ScriptedConnector, Simulator]
+) -> None:
+    connector, _simulator = scripted
+    held = {"amount": 1_700, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+    ids = [client.v1.payment_intents.create(params={**held, "capture_method": "manual"}).id for _ in range(2)]  # type: ignore[arg-type]
+    server.clock.advance(8 * 24 * 3600)
+    connector.fail_next("void", mode="timeout_before", times=1000)  # every void of this pass: the processor is down
+    server.call(lambda: maintenance.run_once(server.runtime))  # the pass goes on past them, and ends
+    assert [client.v1.payment_intents.retrieve(i).status for i in ids] == ["requires_capture"] * 2
+    connector.clear()
+    server.call(lambda: maintenance.run_once(server.runtime))
+    expired = [client.v1.payment_intents.retrieve(i) for i in ids]
+    assert [(pi.status, pi.cancellation_reason) for pi in expired] == [("canceled", "automatic")] * 2

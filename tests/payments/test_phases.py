@@ -1,28 +1,33 @@
 """Atomic phases (issue 13, item 3): `lynk serve` killed with SIGKILL while the processor has a card
-authorization, i.e. after the attempt was committed and before its outcome was. The processor acts, then
-takes a minute to answer (`LYNK_SIMULATOR_LATENCY_MS`), so the kill lands between the phases. Meanwhile
-another confirm is refused by the intent's state at once (no lock is held over the network). Afterwards
-the retry with the same Idempotency-Key, or the recovery job of a restarted server, ends with exactly
-one authorization, one charge and a balanced ledger."""
+authorization, capture, void or refund, i.e. after the attempt was committed and before its outcome was.
+The processor acts, then takes a minute to answer (`LYNK_SIMULATOR_LATENCY_MS`), so the kill lands between
+the phases. Meanwhile another confirm, capture or cancel is refused by the intent's state at once, and a
+refund for more than what an in-flight refund leaves (no lock is held over the network, and on PostgreSQL
+no session sits in a transaction). Afterwards the retry with the same Idempotency-Key, or the recovery job
+of a restarted server, ends with exactly one authorization, capture, void or refund, one charge and a
+balanced ledger."""
 
 from __future__ import annotations
 
-import contextlib
-import subprocess
-import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from sqlalchemy.exc import DBAPIError
 
-from tests.payments.served import LYNK, Served, served
+from tests.payments.phased import (
+    SLOW,
+    assert_books_balance,
+    at_processor,
+    no_transaction_left_open,
+    post,
+    prompt_post,
+    saved_card,
+    send_to_be_cut_off,
+)
+from tests.payments.served import Served, served
 from tests.servers import backends
 from tests.webhooks.support import wait_for
-
-SLOW = {"LYNK_SIMULATOR_LATENCY_MS": "60000"}  # the processor's answer never comes before the kill
 
 
 @pytest.fixture(params=backends())
@@ -31,18 +36,12 @@ def lynk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
         yield running
 
 
-def _post(base: str, lynk: Served, path: str, key: str | None = None, **data: str) -> httpx.Response:
-    headers = {"Idempotency-Key": key} if key else {}
-    return httpx.post(f"{base}{path}", data=data, auth=(lynk.secret_key, ""), headers=headers, timeout=60)
-
-
-def _saved_card(base: str, lynk: Served) -> tuple[str, str]:
-    """A customer's card: the same card on every request, so a retry asks the processor the same question."""
-    card = {"type": "card", "card[number]": "4242424242424242", "card[exp_month]": "12", "card[exp_year]": "2034"}
-    payment_method = _post(base, lynk, "/v1/payment_methods", **card).json()["id"]
-    customer = _post(base, lynk, "/v1/customers").json()["id"]
-    assert _post(base, lynk, f"/v1/payment_methods/{payment_method}/attach", customer=customer).status_code == 200
-    return customer, payment_method
+# What the processor holds once it has acted on the operation (and before its answer is back).
+ACTED = {
+    "authorize": [["authorized"], ["captured"]],
+    "capture": [["captured"]],
+    "void": [["voided"]],
+}
 
 
 def _kill_between_the_phases(
@@ -50,16 +49,16 @@ def _kill_between_the_phases(
 ) -> str:
     """Send the request, wait until the processor has acted and the intent is `processing`, then kill the
     server; returns the intent's id. Another request, sent while the processor has the first, is refused."""
-    request = threading.Thread(target=lambda: _cut_off(base, lynk, path, key, data))
-    request.start()
+    request = send_to_be_cut_off(base, lynk, path, key, data)
     processing = "SELECT id FROM payment_intents WHERE status = 'processing'"
     wait_for(lambda: len(lynk.query(processing)) == 1, 120, "the attempt to be committed")
-    acted = [["captured"]] if operation == "capture" else [["authorized"], ["captured"]]
-    wait_for(lambda: _at_processor(lynk) in acted, 120, "the processor to act")
+    wait_for(lambda: at_processor(lynk) in ACTED[operation], 120, "the processor to act")
     [(pi_id,)] = lynk.query(processing)
-    other = _post(base, lynk, f"/v1/payment_intents/{pi_id}/{'capture' if operation == 'capture' else 'confirm'}")
-    assert other.status_code == 400, other.text  # refused by state while the processor has the first
-    assert other.json()["error"]["code"] == "payment_intent_unexpected_state"
+    for other in ("confirm", "capture", "cancel"):  # refused by state at once while the processor has the first
+        refused = prompt_post(base, lynk, f"/v1/payment_intents/{pi_id}/{other}")
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["error"]["code"] == "payment_intent_unexpected_state"
+    wait_for(lambda: no_transaction_left_open(lynk), 15, "no transaction open across the processor call")
     lynk.kill(base)
     request.join(timeout=60)
     calls = f"SELECT status FROM connector_calls WHERE operation = '{operation}'"
@@ -67,46 +66,32 @@ def _kill_between_the_phases(
     return str(pi_id)
 
 
-def _at_processor(lynk: Served) -> list[str]:
-    """The states of the payments the processor holds (none while the simulator has not made its tables)."""
-    try:
-        return [state for (state,) in lynk.simulator_query("SELECT state FROM simulator_payments")]
-    except DBAPIError:
-        return []
-
-
-def _cut_off(base: str, lynk: Served, path: str, key: str, data: dict[str, str]) -> None:
-    with contextlib.suppress(httpx.HTTPError):  # cut off by the kill, as expected
-        _post(base, lynk, path, key, **data)
-
-
 def _one_charge_and_balanced_books(lynk: Served, pi_id: str, amount_captured: int) -> None:
-    assert len(_at_processor(lynk)) == 1  # the processor authorized once
+    assert len(at_processor(lynk)) == 1  # the processor authorized once
     charges = lynk.query("SELECT payment_intent_id, amount_captured FROM charges")
     assert charges == [(pi_id, amount_captured)]
     assert lynk.query("SELECT status FROM connector_calls WHERE operation = 'authorize'") != [("started",)]
-    verified = subprocess.run([*LYNK, "ledger", "verify"], env=lynk.env, capture_output=True, text=True)
-    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert_books_balance(lynk)
 
 
 @pytest.mark.parametrize("capture_method", ["automatic", "manual"])
 def test_a_confirm_killed_between_the_phases_is_resolved_by_its_retry(lynk: Served, capture_method: str) -> None:
     base = lynk.start(**SLOW)
-    customer, card = _saved_card(base, lynk)
+    customer, card = saved_card(base, lynk)
     created = {"amount": "2500", "currency": "usd", "customer": customer, "capture_method": capture_method}
-    pi_id = _post(base, lynk, "/v1/payment_intents", **created).json()["id"]
+    pi_id = post(base, lynk, "/v1/payment_intents", **created).json()["id"]
     key = str(uuid.uuid4())
     path = f"/v1/payment_intents/{pi_id}/confirm"
     _kill_between_the_phases(lynk, base, path, key, {"payment_method": card})
 
     restarted = lynk.start(None, "--no-worker")  # no recovery job: the retry resolves the attempt
-    retried = _post(restarted, lynk, path, key, payment_method=card)
+    retried = post(restarted, lynk, path, key, payment_method=card)
     assert retried.status_code == 200, retried.text
     expected = "succeeded" if capture_method == "automatic" else "requires_capture"
     assert retried.json()["status"] == expected
-    assert _post(restarted, lynk, path, key, payment_method=card).headers.get("Idempotent-Replayed") == "true"
+    assert post(restarted, lynk, path, key, payment_method=card).headers.get("Idempotent-Replayed") == "true"
     if capture_method == "manual":
-        captured = _post(restarted, lynk, f"/v1/payment_intents/{pi_id}/capture", str(uuid.uuid4()))
+        captured = post(restarted, lynk, f"/v1/payment_intents/{pi_id}/capture", str(uuid.uuid4()))
         assert captured.json()["status"] == "succeeded", captured.text
     _one_charge_and_balanced_books(lynk, pi_id, 2500)
 
@@ -116,7 +101,7 @@ def test_the_recovery_job_resolves_a_create_and_confirm_killed_between_the_phase
     lynk: Served, capture_method: str
 ) -> None:
     base = lynk.start(**SLOW)
-    customer, card = _saved_card(base, lynk)
+    customer, card = saved_card(base, lynk)
     data = {
         "amount": "4000",
         "currency": "usd",
@@ -135,14 +120,14 @@ def test_the_recovery_job_resolves_a_create_and_confirm_killed_between_the_phase
     events = "SELECT type FROM events WHERE type LIKE 'payment_intent.%' ORDER BY created, pk"
     done = "payment_intent.succeeded" if capture_method == "automatic" else "payment_intent.amount_capturable_updated"
     assert lynk.query(events) == [("payment_intent.created",), (done,)]
-    assert _post(restarted, lynk, f"/v1/payment_intents/{pi_id}/confirm").status_code == 400  # settled: by state
+    assert post(restarted, lynk, f"/v1/payment_intents/{pi_id}/confirm").status_code == 400  # settled: by state
 
 
 def test_a_capture_killed_between_the_phases_is_resolved_by_its_retry(lynk: Served) -> None:
     base = lynk.start()
-    customer, card = _saved_card(base, lynk)
+    customer, card = saved_card(base, lynk)
     data = {"amount": "3000", "currency": "usd", "customer": customer, "payment_method": card}
-    held = _post(base, lynk, "/v1/payment_intents", **data, confirm="true", capture_method="manual").json()
+    held = post(base, lynk, "/v1/payment_intents", **data, confirm="true", capture_method="manual").json()
     assert held["status"] == "requires_capture"
     lynk.kill(base)
 
@@ -151,8 +136,100 @@ def test_a_capture_killed_between_the_phases_is_resolved_by_its_retry(lynk: Serv
     _kill_between_the_phases(lynk, slow, path, key, {"amount_to_capture": "2000"}, operation="capture")
 
     restarted = lynk.start(None, "--no-worker")  # no recovery job: the retry resolves the capture
-    retried = _post(restarted, lynk, path, key, amount_to_capture="2000")
+    retried = post(restarted, lynk, path, key, amount_to_capture="2000")
     assert retried.status_code == 200, retried.text
     assert (retried.json()["status"], retried.json()["amount_received"]) == ("succeeded", 2000)
     assert lynk.simulator_query("SELECT state, captured FROM simulator_payments") == [("captured", 2000)]
     _one_charge_and_balanced_books(lynk, held["id"], 2000)
+
+
+@pytest.mark.parametrize("resolver", ["retry", "recovery job"])
+def test_a_cancel_killed_between_the_phases_voids_once(lynk: Served, resolver: str) -> None:
+    base = lynk.start()
+    customer, card = saved_card(base, lynk)
+    data = {"amount": "1800", "currency": "usd", "customer": customer, "payment_method": card}
+    held = post(base, lynk, "/v1/payment_intents", **data, confirm="true", capture_method="manual").json()
+    lynk.kill(base)
+
+    slow = lynk.start(**SLOW)
+    key, path = str(uuid.uuid4()), f"/v1/payment_intents/{held['id']}/cancel"
+    reason = {"cancellation_reason": "requested_by_customer"}
+    _kill_between_the_phases(lynk, slow, path, key, reason, operation="void")
+
+    if resolver == "retry":
+        restarted = lynk.start(None, "--no-worker")  # no recovery job: the retry resolves the void
+    else:
+        restarted = lynk.start()  # its upkeep sees the attempt's process gone and asks the processor
+        status = f"SELECT status FROM payment_intents WHERE id = '{held['id']}'"
+        wait_for(lambda: lynk.query(status) == [("canceled",)], 120, "the recovery job to resolve the void")
+    retried = post(restarted, lynk, path, key, **reason)
+    assert retried.status_code == 200, retried.text
+    assert (retried.json()["status"], retried.json()["cancellation_reason"]) == ("canceled", "requested_by_customer")
+    assert at_processor(lynk) == ["voided"]
+    assert lynk.query("SELECT status FROM connector_calls WHERE operation = 'void'") == [("succeeded",)]
+    canceled = "SELECT count(*) FROM events WHERE type = 'payment_intent.canceled'"
+    assert lynk.query(canceled) == [(1,)]
+    assert_books_balance(lynk)
+
+
+def _refunded_at_processor(lynk: Served) -> list[tuple[int]]:
+    return [tuple(row) for row in lynk.simulator_query("SELECT refunded FROM simulator_payments")]
+
+
+@pytest.mark.parametrize("resolver", ["retry", "recovery job"])
+def test_a_refund_killed_between_the_phases_refunds_once(lynk: Served, resolver: str) -> None:
+    base = lynk.start()
+    customer, card = saved_card(base, lynk)
+    data = {"amount": "3000", "currency": "usd", "customer": customer, "payment_method": card, "confirm": "true"}
+    paid = post(base, lynk, "/v1/payment_intents", **data).json()
+    assert paid["status"] == "succeeded"
+    pi_id, charge_id = paid["id"], paid["latest_charge"]
+    lynk.kill(base)
+
+    slow = lynk.start(**SLOW)
+    # Both ways to ask for a refund: the refunds API, and the charge's refunds.
+    path, asked = (
+        ("/v1/refunds", {"payment_intent": pi_id, "amount": "1200", "metadata[order]": "A-17"})
+        if resolver == "retry"
+        else (f"/v1/charges/{charge_id}/refunds", {"amount": "1200", "metadata[order]": "A-17"})
+    )
+    key = str(uuid.uuid4())
+    request = send_to_be_cut_off(slow, lynk, path, key, asked)
+    started = "SELECT status, amount FROM connector_calls WHERE operation = 'refund'"
+    wait_for(lambda: lynk.query(started) == [("started", 1200)], 120, "the refund's attempt to be committed")
+    wait_for(lambda: _refunded_at_processor(lynk) == [(1200,)], 120, "the processor to refund")
+
+    too_much = prompt_post(slow, lynk, "/v1/refunds", payment_intent=pi_id, amount="2000")
+    assert too_much.status_code == 400, too_much.text  # 1,200 of the 3,000 are held back by the attempt
+    assert too_much.json()["error"]["code"] == "amount_too_large"
+    canceled = prompt_post(slow, lynk, f"/v1/payment_intents/{pi_id}/cancel")
+    assert canceled.status_code == 400, canceled.text
+    assert canceled.json()["error"]["code"] == "payment_intent_unexpected_state"
+    wait_for(lambda: no_transaction_left_open(lynk), 15, "no transaction open across the processor call")
+    lynk.kill(slow)
+    request.join(timeout=60)
+    assert lynk.query(started) == [("started", 1200)]
+    assert lynk.query("SELECT count(*) FROM refunds") == [(0,)]
+
+    if resolver == "retry":
+        restarted = lynk.start(None, "--no-worker")  # no recovery job: the retry resolves the refund
+    else:
+        restarted = lynk.start()  # its upkeep sees the attempt's process gone and asks the processor
+        written = "SELECT count(*) FROM refunds"
+        wait_for(lambda: lynk.query(written) == [(1,)], 120, "the recovery job to write the refund")
+    retried = post(restarted, lynk, path, key, **asked)
+    assert retried.status_code == 200, retried.text
+    refund = retried.json()
+    assert (refund["status"], refund["amount"], refund["metadata"]) == ("succeeded", 1200, {"order": "A-17"})
+    replayed = post(restarted, lynk, path, key, **asked)
+    assert replayed.headers.get("Idempotent-Replayed") == "true"
+    assert replayed.json()["id"] == refund["id"]
+
+    assert _refunded_at_processor(lynk) == [(1200,)]  # refunded once at the processor
+    assert lynk.query("SELECT id, amount, status FROM refunds") == [(refund["id"], 1200, "succeeded")]
+    assert lynk.query("SELECT amount_refunded FROM charges") == [(1200,)]
+    assert lynk.query("SELECT count(*) FROM events WHERE type = 'refund.created'") == [(1,)]
+    rest = post(restarted, lynk, "/v1/refunds", str(uuid.uuid4()), payment_intent=pi_id)
+    assert (rest.status_code, rest.json().get("amount")) == (200, 1800), rest.text  # the rest, no more
+    assert _refunded_at_processor(lynk) == [(3000,)]
+    assert_books_balance(lynk)
