@@ -2,7 +2,8 @@
 in `mode=setup`, saving a card through the session's SetupIntent.
 
 The caller locked the session; its intent is locked here, so a second click waits and then finds the
-work done (and pays nothing).
+work done (and pays nothing), or, while the processor has the payment (`processing`: the attempt is
+committed before the call, and no lock is held across it), is refused by the intent's state.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ async def pay_with_card(
     )
     options = ConfirmOptions(payment_method=method.id, return_url=return_url, link_signup=link_signup)
     await confirm(ctx, pi, options)
+    await _relock(ctx, session)
     await sync(ctx, session, pi)
     await _make_customer(ctx, session, pi)
     return pi
@@ -102,6 +104,7 @@ async def pay_with_link(
     asked = asked or Collected()
     _ship(pi, asked)
     await confirm(ctx, pi, ConfirmOptions(link=payment, return_url=return_url))
+    await _relock(ctx, session)
     if pi.payment_method_id is not None:
         method = await payment_methods.get(ctx.session, ctx.scope, pi.payment_method_id)
         billing = method.billing_details or {}
@@ -111,6 +114,14 @@ async def pay_with_link(
     await sync(ctx, session, pi)
     await _make_customer(ctx, session, pi)
     return pi
+
+
+async def _relock(ctx: PaymentContext, session: CheckoutSession) -> None:
+    """The session locked and read again once the processor answered: the payment's attempt was committed
+    before the call (`payments.attempts`), which ended the lock taken with it, and the expiry job may have
+    moved the session since."""
+    await ctx.session.flush()
+    await ctx.session.refresh(session, with_for_update=True)
 
 
 async def _update_customer(ctx: PaymentContext, session: CheckoutSession) -> None:
@@ -172,5 +183,6 @@ async def save_card(
         raise SessionExpired()
     session.customer_details = {"email": email, "name": name, "phone": None}
     await setup.save_card(ctx, si, card, email=email, name=name, return_url=return_url)
+    await _relock(ctx, session)
     await sync_setup(ctx, session, si)
     return si

@@ -94,7 +94,7 @@ async def lock_call(session: AsyncSession, pk: int) -> ConnectorCall | None:
 
 
 # The processor calls made in atomic phases (`payments.attempts`); the others run in one transaction.
-PHASED_OPERATIONS = ("authorize", "capture", "increment")
+PHASED_OPERATIONS = ("authorize", "capture", "increment", "debit", "verify")
 
 
 async def attempt_of_request(

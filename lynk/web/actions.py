@@ -5,7 +5,9 @@ once the transaction has committed, and a failure there is logged, never shown (
 
 `once` makes a form action idempotent, as the API's `Idempotency-Key` makes a POST: the page puts a new
 random key in the form; the first submit claims it (idempotency.claim) and stores its answer in the same
-transaction as its work, a second submit of the same form (a double click, a reload) replays that answer.
+transaction as the end of its work (a payment commits its attempt first and calls the processor between
+two transactions, as the API does: `Database.phases`); a second submit of the same form (a double click,
+a reload) replays that answer.
 While it runs, the key names the request (`core.request_context`), so events say which action caused them
 and processor keys derive from it (a refund sent twice reaches the processor once).
 """
@@ -53,11 +55,13 @@ async def run_after_commit(jobs: list[AfterCommit]) -> None:
 
 
 @asynccontextmanager
-async def transaction(request: Request, *, write: bool = True) -> AsyncIterator[PageTx]:
-    """The action's one transaction: commits if the block succeeds, then runs its after-commit work."""
+async def transaction(request: Request, *, write: bool = True, phases: bool = False) -> AsyncIterator[PageTx]:
+    """The action's one transaction: commits if the block succeeds, then runs its after-commit work. With
+    `phases`, a processor attempt in it commits its earlier phases (`Database.phases`, `payments.attempts`)."""
     runtime = runtime_of(request)
     after: list[AfterCommit] = []
-    async with runtime.db.transaction(write=write) as session:
+    opened = runtime.db.phases(write=write) if phases else runtime.db.transaction(write=write)
+    async with opened as session:
         yield PageTx(session, runtime, unix(runtime.clock), after)
     await run_after_commit(after)
 
@@ -82,8 +86,8 @@ Work = Callable[[PageTx], Awaitable[tuple[int, bytes]]]
 async def once(request: Request, scope: Scope, key: str, params: dict[str, Any], work: Work) -> tuple[int, bytes]:
     """Run `work` once for `key` in `scope`: its (status, body), or the stored one for a repeat.
 
-    `work` runs in one transaction with its answer; if it raises, nothing is stored and the key is released,
-    so trying again runs again. A key sent with other `params` is refused as the API refuses it."""
+    `work` runs in phases, its last one with its answer; if it raises, nothing more is stored and the key is
+    released, so trying again runs again. A key sent with other `params` is refused as the API refuses it."""
     runtime = runtime_of(request)
     claimed = await idempotency.claim(
         runtime.db,
@@ -101,7 +105,7 @@ async def once(request: Request, scope: Scope, key: str, params: dict[str, Any],
         return claimed.status, claimed.body
     token = current_request.set(RequestInfo(request.state.request_id, key, claimed.created))
     try:
-        async with transaction(request) as tx:
+        async with transaction(request, phases=True) as tx:
             status, body = await work(tx)
             await idempotency.complete(tx.session, claimed, status, body)
     except BaseException:

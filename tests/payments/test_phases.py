@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy.exc import DBAPIError
 
 from tests.payments.served import LYNK, Served, served
+from tests.payments.served import post as _post
 from tests.servers import backends
 from tests.webhooks.support import wait_for
 
@@ -29,11 +30,6 @@ SLOW = {"LYNK_SIMULATOR_LATENCY_MS": "60000"}  # the processor's answer never co
 def lynk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
     with served(request.param, tmp_path) as running:
         yield running
-
-
-def _post(base: str, lynk: Served, path: str, key: str | None = None, **data: str) -> httpx.Response:
-    headers = {"Idempotency-Key": key} if key else {}
-    return httpx.post(f"{base}{path}", data=data, auth=(lynk.secret_key, ""), headers=headers, timeout=60)
 
 
 def _saved_card(base: str, lynk: Served) -> tuple[str, str]:
