@@ -31,7 +31,7 @@ from lynk.core.ids import random_token
 from lynk.models import ConnectorCall, PaymentIntent, PaymentIntentStatus, SetupIntent, SetupIntentStatus
 from lynk.payments import repository, states
 from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call, request_key_base
-from lynk.payments.errors import ProcessorKeyConflict, ProcessorNotConfigured, ProcessorUnavailable
+from lynk.payments.errors import AttemptInFlight, ProcessorKeyConflict, ProcessorNotConfigured, ProcessorUnavailable
 from lynk.payments.setup_intents import states as setup_states
 
 Intent = PaymentIntent | SetupIntent
@@ -126,10 +126,19 @@ async def run(
     return call, result
 
 
+async def check_not_in_flight(ctx: PaymentContext, pi: Intent) -> None:
+    """Raise `AttemptInFlight` while an attempt on the intent is with the processor (its outcome is near):
+    for a shopper's second click, which waits for it rather than be refused by the intent's state."""
+    if str(pi.status) == "processing" and await repository.has_started_attempt(ctx.session, pi.id):
+        raise AttemptInFlight()
+
+
 async def _lock(ctx: PaymentContext, pi: Intent, call: ConnectorCall) -> bool:
     """Start the next phase: the attempt locked; False if it was resolved meanwhile, or taken over and made
     again (by its request's retry) since `call` was read. The intent is read afresh."""
     await ctx.session.flush()
+    for relock in ctx.relock:  # the caller's rows first, in its lock order
+        await relock()
     seen = (call.resume or {}).get("run")  # read before the lock refreshes `call`
     locked = await repository.lock_call(ctx.session, call.pk)
     await ctx.session.refresh(pi, with_for_update=True)

@@ -110,6 +110,16 @@ async def attempt_of_request(
     return found
 
 
+async def has_started_attempt(session: AsyncSession, payment_intent_id: str) -> bool:
+    """Whether an attempt on the intent (a PaymentIntent or a SetupIntent) is with the processor now."""
+    stmt = select(ConnectorCall.pk).where(
+        ConnectorCall.payment_intent_id == payment_intent_id,
+        ConnectorCall.status == "started",
+        ConnectorCall.operation.in_(PHASED_OPERATIONS),
+    )
+    return (await session.scalars(stmt.limit(1))).first() is not None
+
+
 async def unfinished_attempts(session: AsyncSession, *, limit: int) -> Sequence[ConnectorCall]:
     """Attempts left `started`, oldest first (the recovery job decides which were abandoned)."""
     stmt = select(ConnectorCall).where(

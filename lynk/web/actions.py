@@ -14,7 +14,9 @@ and processor keys derive from it (a refund sent twice reaches the processor onc
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ from lynk.core.errors import LynkError
 from lynk.core.request_context import RequestInfo, current_request
 from lynk.core.scope import Scope
 from lynk.idempotency import service as idempotency
+from lynk.payments.errors import AttemptInFlight
 from lynk.web.csrf import runtime_of
 from lynk.wire.routing import Runtime
 
@@ -114,3 +117,21 @@ async def once(request: Request, scope: Scope, key: str, params: dict[str, Any],
     finally:
         current_request.reset(token)
     return status, body
+
+
+async def once_in_turn(
+    request: Request, scope: Scope, key: str, params: dict[str, Any], work: Work
+) -> tuple[int, bytes]:
+    """`once`, for a payment: a click made while another click's payment is with the processor waits for
+    that outcome (asked again, no lock held meanwhile: the payment runs in atomic phases) and then answers
+    as it does, until no processor call could still be running (`idempotency_lock_seconds`)."""
+    deadline = time.monotonic() + runtime_of(request).settings.idempotency_lock_seconds
+    pause = 0.05
+    while True:
+        try:
+            return await once(request, scope, key, params, work)
+        except AttemptInFlight:
+            if time.monotonic() >= deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.5)
