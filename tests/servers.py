@@ -10,6 +10,7 @@ import asyncio
 import os
 import signal
 import socket
+import subprocess
 import threading
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -167,3 +168,15 @@ def running_server(backend: str, tmp: Path, *, pool_size: int = 20, **overrides:
         finally:
             holder["server"].should_exit = True
             thread.join(timeout=10)
+
+
+def stored_bytes(server: LynkServer) -> bytes:
+    """The raw bytes of a SQLite server's database file and its write-ahead log, read by another process.
+
+    Never open the file of a database this process holds open: closing that descriptor drops every POSIX
+    lock the process has on the file (SQLite's "how to corrupt" page, 2.2). The next `lynk` command to close
+    the database then takes itself for the last connection, checkpoints and deletes the WAL, and the
+    server's later commits go to the deleted file, where no other process ever sees them."""
+    path = Path(server.database_url.split("///", 1)[1])
+    files = [str(f) for f in (path, path.with_name(path.name + "-wal")) if f.exists()]
+    return subprocess.run(["cat", *files], capture_output=True, check=True).stdout

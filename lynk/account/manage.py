@@ -4,6 +4,8 @@ the verified session, calls a `lynk.link` service and comes back to the overview
 - cards: `/details` (add: sealed in the vault through the Link wallet, CVC never kept),
   `/details/{id}/default`, `/details/{id}/nickname`, `/details/{id}/remove` (last4 only is ever shown);
 - shipping addresses: `/addresses` (add), `/addresses/{id}/default`, `/addresses/{id}/remove`;
+- adding a card or an address from a log-in on a new device and a new network asks for a new code first
+  (`/step_up`, `/step_up/resend`: step_up_page.py);
 - trusted devices: `/devices/{id}/log_out`, `/devices/log_out_all`;
 - merchant grants: `/grants/{id}/revoke` (the merchant gets `payment_method.detached`);
 - `/export`: a JSON download of everything Lynk holds; `GET|POST /delete`: confirm, then erase and log out.
@@ -20,7 +22,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
-from lynk.account import overview
+from lynk.account import overview, step_up_page
 from lynk.account.web import (
     attempt,
     clear_session,
@@ -34,9 +36,15 @@ from lynk.account.web import (
     site,
 )
 from lynk.core.errors import InvalidRequestError, LynkError
-from lynk.link import accounts, details, devices, grants, service, sessions
+from lynk.link import accounts, details, devices, grants, network, service, sessions
 from lynk.link.context import LinkContext
-from lynk.link.errors import ConsumerSessionInvalid, ConsumerSessionNotVerified, GrantNotFound, PaymentDetailNotFound
+from lynk.link.errors import (
+    ConsumerSessionInvalid,
+    ConsumerSessionNotVerified,
+    GrantNotFound,
+    PaymentDetailNotFound,
+    StepUpRequired,
+)
 from lynk.models import LinkAccount
 from lynk.payment_methods.service import CardInput
 from lynk.payments.context import PaymentContext, configured
@@ -63,15 +71,22 @@ def failed(request: Request, error: LynkError) -> Response:
     return render(request, "message.html", status=error.http_status, title=title, message=message, link=_back(request))
 
 
-async def _act(request: Request, action: Action, notice: str, item: str = "") -> Response:
+async def _act(request: Request, action: Action, notice: str, item: str = "", *, change: str | None = None) -> Response:
+    """Run `action` for the verified session; a `change` (step_up_page.CHANGES) from a log-in on a new device
+    and a new network first asks for a new code (the Link service refuses it until then)."""
     form = form_of(request)
     secret = session_secret(request)
 
     async def work(ctx: LinkContext) -> object:
-        account = await sessions.verified_account(ctx, secret)
+        if change is None:
+            account = await sessions.verified_account(ctx, secret)
+        else:
+            account = await sessions.changing_account(ctx, secret, step_up_page.CHANGES[change].doing)
         return await action(ctx, account, form, item)
 
     outcome = await attempt(request, work)
+    if isinstance(outcome, StepUpRequired) and change is not None:
+        return await step_up_page.ask(request, change, form)
     if isinstance(outcome, LynkError):
         return failed(request, outcome)
     return redirect(request, "", notice)
@@ -126,7 +141,7 @@ async def add_card(request: Request) -> Response:
         await verification.verify_card(_payments(request, ctx), saved.vault_card_id, cvc_provided=True)
         return saved
 
-    return await _act(request, action, "card_added")
+    return await _act(request, action, "card_added", change="card")
 
 
 @route("POST", "/details/{item}/default")
@@ -194,12 +209,45 @@ def _address(form: dict[str, str]) -> details.AddressInput:
     )
 
 
+async def _save_address(ctx: LinkContext, account: LinkAccount, form: dict[str, str], item: str) -> object:
+    return await details.add_address(ctx, account, _address(form))
+
+
 @route("POST", "/addresses")
 async def add_address(request: Request) -> Response:
-    async def action(ctx: LinkContext, account: LinkAccount, form: dict[str, str], item: str) -> object:
-        return await details.add_address(ctx, account, _address(form))
+    return await _act(request, _save_address, "address_added", change="address")
 
-    return await _act(request, action, "address_added")
+
+@route("POST", "/step_up")
+async def confirm_step_up(request: Request) -> Response:
+    """The new code of a step-up (step_up_page.py): the session passes it, then the address it carried is
+    saved, or the card is asked for again."""
+    form = form_of(request)
+    then = step_up_page.change_of(form)
+    if then is None:
+        return redirect(request)
+    code = form.get("code", "").replace(" ", "")[:12]
+    if not code:
+        return await step_up_page.page(request, then, form, error="Enter the 6-digit code we sent you.", status=400)
+    secret = session_secret(request)
+    confirmed = await attempt(request, lambda ctx: network.confirm_code(ctx, secret, code))
+    if isinstance(confirmed, ConsumerSessionInvalid | ConsumerSessionNotVerified):
+        return failed(request, confirmed)
+    if isinstance(confirmed, LynkError):
+        return await step_up_page.page(request, then, form, error=confirmed.message, status=confirmed.http_status)
+    if then == "address":
+        return await _act(request, _save_address, "address_added", change=then)
+    return redirect(request, "", "confirmed_card")
+
+
+@route("POST", "/step_up/resend")
+async def resend_step_up(request: Request) -> Response:
+    form = form_of(request)
+    then = step_up_page.change_of(form)
+    if then is None:
+        return redirect(request)
+    channel = form.get("channel")
+    return await step_up_page.ask(request, then, form, channel if channel in step_up_page.CHANNELS else "sms")
 
 
 @route("POST", "/addresses/{item}/default")

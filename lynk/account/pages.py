@@ -21,6 +21,7 @@ from lynk.account.web import (
     STATIC_PATH,
     attempt,
     clear_session,
+    code_sent_to,
     form_of,
     mode_of,
     redirect,
@@ -34,7 +35,7 @@ from lynk.account.web import (
     set_session,
 )
 from lynk.core.errors import LynkError
-from lynk.link import accounts, devices, network, sessions
+from lynk.link import devices, network, sessions, step_up
 from lynk.link.context import LinkContext
 from lynk.link.errors import ConsumerSessionNotVerified
 
@@ -52,8 +53,8 @@ NOTICES = {
     "logged_out": "You are logged out.",
     "expired": "Your session has ended. Log in again.",
     "sent": "A new code is on its way.",
+    "confirmed_card": "Thank you, it's you. Enter the card again to save it.",
 }
-CHANNELS = {"sms": "text message", "email": "email"}
 
 
 def install(app: FastAPI) -> None:
@@ -91,7 +92,9 @@ async def home(request: Request) -> Response:
         return redirect(request, "/verify")
     if isinstance(view, LynkError):
         return login_page(request)
-    return render(request, "account.html", csrf=True, notice=_notice(request), **view)
+    # After a step-up for a card, its form is open again: the card was not kept through the code step.
+    card_form_open = request.query_params.get("done") == "confirmed_card"
+    return render(request, "account.html", csrf=True, notice=_notice(request), card_form_open=card_form_open, **view)
 
 
 @route("POST", "/login")
@@ -135,10 +138,8 @@ async def _verify_page(request: Request, *, error: str | None = None, status: in
     row, account = pending
     if row.status == "verified":
         return redirect(request)
-    via = request.query_params.get("via")
-    channel = via if via in CHANNELS else ("sms" if account.phone else "email")
+    channel, sent_to = code_sent_to(account, request.query_params.get("via"))
     settings = runtime_of(request).settings
-    sent_to = accounts.redact_phone(account.phone) if channel == "sms" else accounts.redact_email(account.email)
     return render(
         request,
         "verify.html",
@@ -146,7 +147,7 @@ async def _verify_page(request: Request, *, error: str | None = None, status: in
         csrf=True,
         error=error,
         notice=_notice(request),
-        channel=CHANNELS[channel],
+        channel=channel,
         sent_to=sent_to,
         has_phone=account.phone is not None,
         ttl_minutes=max(1, settings.link_code_ttl_seconds // 60),
@@ -172,11 +173,8 @@ async def verify(request: Request) -> Response:
     label = request.headers.get("user-agent", "")[:200] or None
 
     async def work(ctx: LinkContext) -> str | None:
-        _row, account = await network.confirm_code(ctx, secret, code)
-        if not remember:
-            return None
-        _device, cookie = await devices.remember(ctx, account, label)
-        return cookie
+        row, account = await network.confirm_code(ctx, secret, code)
+        return await step_up.trust_device(ctx, row, account, label) if remember else None
 
     outcome = await attempt(request, work)
     if isinstance(outcome, LynkError):

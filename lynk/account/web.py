@@ -19,9 +19,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lynk.core.errors import LynkError
-from lynk.link import devices, network, service, sessions
+from lynk.link import accounts, devices, network, service, sessions
 from lynk.link.context import LinkContext
 from lynk.link.limits import limiter_for
+from lynk.models import LinkAccount
 from lynk.web import actions
 from lynk.web.csrf import CsrfPolicy, runtime_of, secure
 from lynk.web.router import PageRouter, form_of
@@ -60,6 +61,17 @@ def render(request: Request, name: str, *, status: int = 200, csrf: bool = False
     mode = mode_of(request)
     values.update(base=mode.base, test=not mode.livemode)
     return site.render(request, name, status=status, csrf=csrf, **values)
+
+
+CHANNELS = {"sms": "text message", "email": "email"}
+
+
+def code_sent_to(account: LinkAccount, wanted: str | None) -> tuple[str, str | None]:
+    """How and where a code went, for the page ("text message", the redacted number): `wanted` if it names
+    a channel, else SMS where the account has a phone."""
+    channel = wanted if wanted in CHANNELS else ("sms" if account.phone else "email")
+    sent_to = accounts.redact_phone(account.phone) if channel == "sms" else accounts.redact_email(account.email)
+    return CHANNELS[channel], sent_to
 
 
 def redirect(request: Request, suffix: str = "", notice: str | None = None) -> RedirectResponse:

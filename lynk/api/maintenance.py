@@ -10,6 +10,8 @@
 - expire Checkout Sessions past their `expires_at` (completing any whose payment went through);
 - purge events older than 30 days, with their webhook deliveries and attempts;
 - drop Link opt-ins held for a 3-D Secure challenge the shopper abandoned;
+- forget the browsers and IP addresses Link accounts were verified from, unused for half a year, of
+  accounts still in use (the step-up's memory: `link.step_up.forget` says what it keeps and why);
 - forget Radar's card attempts past 30 days (those reported as fraud stay: they are the card's history).
 
 Every task reads the time from `runtime.clock`, so tests advance the clock and call `run_once`
@@ -70,6 +72,7 @@ class Upkeep:
     purged_link_signups: int = 0
     purged_radar_attempts: int = 0
     recovered_attempts: int = 0
+    purged_link_sources: int = 0
 
 
 def _context(runtime: Runtime, session: AsyncSession, now: int) -> PaymentContext:
@@ -126,8 +129,20 @@ async def run_once(runtime: Runtime) -> Upkeep:
         async with runtime.db.transaction() as session:
             held = run.items = await link.purge_held_signups(session, runtime.settings, now)
     attempts = await _locked(runtime, "radar_attempts", lambda s: radar.purge_attempts(s, now=now))
+    sources = await _locked(runtime, "link_sources", lambda s: link.purge_sources(s, now))
     upkeep = Upkeep(
-        purged, expired, settled, debits, decided, past_due, sessions_expired, purged_events, held, attempts, recovered
+        purged,
+        expired,
+        settled,
+        debits,
+        decided,
+        past_due,
+        sessions_expired,
+        purged_events,
+        held,
+        attempts,
+        recovered,
+        sources,
     )
     if any(astuple(upkeep)):
         log.info("upkeep: %s", upkeep)

@@ -1,6 +1,11 @@
 """A Checkout Session's `ui_mode` and the page's customisations: what may be combined, and how the
 session shows them (`billing_address_collection`, `phone_number_collection`, `submit_type`, …).
 
+`ui_mode` is kept as the integration spelled it: Stripe's newer API versions renamed `hosted`, `embedded` and
+`custom` to `hosted_page`, `embedded_page` and `elements`, and Lynk serves one API shape whatever the
+`Stripe-Version`, so both spellings are taken and the session answers with the one it was given (`kind`
+tells what either means).
+
 The options are kept as given, in one JSON document; the hosted page reads them from here.
 """
 
@@ -20,6 +25,26 @@ EMPTY_CUSTOM_TEXT = {
 }
 
 
+# What each spelling of `ui_mode` is: Lynk's hosted page, that page in the merchant's frame, or Checkout
+# Elements (the merchant's own page with the payment element, `lynk.initCheckout`).
+KINDS = {
+    "hosted": "hosted",
+    "hosted_page": "hosted",
+    "embedded": "embedded",
+    "embedded_page": "embedded",
+    "custom": "custom",
+    "elements": "custom",
+}
+# Options whose fields the custom flow would have to collect on the merchant's page, where Lynk has no element
+# for them yet (an address or phone element, a terms checkbox): refused rather than silently not collected.
+CUSTOM_NOT_COLLECTED = ("billing_address_collection", "shipping_address_collection", "phone_number_collection")
+
+
+def kind(ui_mode: str) -> str:
+    """`hosted`, `embedded` or `custom`, whichever spelling of `ui_mode` the session was given."""
+    return KINDS[ui_mode]
+
+
 def check(
     *,
     mode: str,
@@ -32,17 +57,27 @@ def check(
 ) -> None:
     """Refuse what Stripe refuses: URLs that do not fit the `ui_mode`, options that do not fit the mode."""
     redirect = options.get("redirect_on_completion")
-    if ui_mode == "embedded":
+    shape = kind(ui_mode)
+    if shape == "custom":
+        if mode != "payment":
+            raise InvalidRequestError(
+                f"ui_mode={ui_mode} takes mode=payment in Lynk for now (the payment element confirms a PaymentIntent).",
+                param="mode",
+            )
+        _check_custom(ui_mode, options)
+    if shape in ("embedded", "custom"):
         for name, given in (("success_url", success_url), ("cancel_url", cancel_url)):
             if given is not None:
                 raise InvalidRequestError(
-                    f"{name} can't be used with ui_mode=embedded: pass return_url instead.", param=name
+                    f"{name} can't be used with ui_mode={ui_mode}: pass return_url instead.", param=name
                 )
         if return_url is None and redirect != "never":
             raise ParameterMissing("return_url")
     else:
         if return_url is not None:
-            raise InvalidRequestError("return_url can only be used with ui_mode=embedded.", param="return_url")
+            raise InvalidRequestError(
+                f"return_url can't be used with ui_mode={ui_mode}: pass success_url instead.", param="return_url"
+            )
         if redirect is not None:
             raise InvalidRequestError(
                 "redirect_on_completion can only be used with ui_mode=embedded.", param="redirect_on_completion"
@@ -55,7 +90,7 @@ def check(
         )
     if customer is None and "customer_update" in options:
         raise InvalidRequestError("customer_update can only be used with customer.", param="customer_update")
-    if ui_mode == "embedded" and options.get("after_expiration"):
+    if shape != "hosted" and options.get("after_expiration"):
         raise InvalidRequestError(
             "after_expiration can only be used with ui_mode=hosted: a recovered session opens at its url.",
             param="after_expiration",
@@ -64,6 +99,30 @@ def check(
         for name in ("submit_type", "shipping_address_collection", "customer_creation"):
             if name in options:
                 raise InvalidRequestError(f"{name} can only be used in payment mode.", param=name)
+
+
+def _check_custom(ui_mode: str, options: Mapping[str, Any]) -> None:
+    """What a Checkout Elements session refuses: Stripe's own refusals (`custom_text`, and
+    `redirect_on_completion`, which applies to embedded sessions), and the fields Lynk cannot collect there yet."""
+    for name in ("custom_text", "redirect_on_completion"):
+        if name in options:
+            raise InvalidRequestError(f"{name} can't be used with ui_mode={ui_mode}.", param=name)
+    asked = [name for name in CUSTOM_NOT_COLLECTED if _collects(options.get(name))]
+    if (options.get("consent_collection") or {}).get("terms_of_service") == "required":
+        asked.append("consent_collection")
+    if asked:
+        raise InvalidRequestError(
+            f"{asked[0]} is not supported with ui_mode={ui_mode} in Lynk yet: its payment element collects the card "
+            "and your page the email (updateEmail); use ui_mode=embedded to have Lynk's form collect it.",
+            param=asked[0],
+        )
+
+
+def _collects(given: Any) -> bool:
+    """A collection option that asks for a field: `required`, allowed countries, or `enabled: true`."""
+    if isinstance(given, Mapping):
+        return bool(given.get("enabled", True))
+    return given not in (None, "auto")
 
 
 RECOVERY_SECONDS = 30 * 24 * 3600  # how long an expired session's recovery URL works, as at Stripe
@@ -120,7 +179,7 @@ def rendered(session: CheckoutSession, public_url: str) -> dict[str, Any]:
         "payment_method_options": given.get("payment_method_options") or {},
         "phone_number_collection": {"enabled": bool((given.get("phone_number_collection") or {}).get("enabled"))},
         "redirect_on_completion": given.get("redirect_on_completion", "always")
-        if session.ui_mode == "embedded"
+        if kind(session.ui_mode) != "hosted"
         else None,
         "return_url": session.return_url,
         "shipping_address_collection": given.get("shipping_address_collection"),
@@ -130,8 +189,9 @@ def rendered(session: CheckoutSession, public_url: str) -> dict[str, Any]:
 
 
 def completion_url(session: CheckoutSession) -> str | None:
-    """Where the shopper goes once the session completes: `success_url`, or an embedded session's `return_url`."""
-    target = session.return_url if session.ui_mode == "embedded" else session.success_url
+    """Where the shopper goes once the session completes: `success_url`, or an embedded or custom session's
+    `return_url`."""
+    target = session.success_url if kind(session.ui_mode) == "hosted" else session.return_url
     return None if target is None else target.replace("{CHECKOUT_SESSION_ID}", session.id)
 
 

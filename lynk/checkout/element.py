@@ -33,7 +33,7 @@ router = APIRouter(include_in_schema=False)
 DONE = (PaymentIntentStatus.SUCCEEDED, PaymentIntentStatus.REQUIRES_CAPTURE, PaymentIntentStatus.PROCESSING)
 
 
-def _origin(value: str) -> str | None:
+def origin_of(value: str) -> str | None:
     """`scheme://host[:port]` of an http(s) origin, or None."""
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
@@ -60,7 +60,7 @@ async def _element(request: Request, template: str, kind: str, **extra: Any) -> 
     """An element's page for the PaymentIntent whose client secret it was given (else "not set up")."""
     query = request.query_params
     key, client_secret = query.get("key", ""), query.get("client_secret", "")
-    parent = _origin(query.get("origin", ""))
+    parent = origin_of(query.get("origin", ""))
     pi_id = client_secret.partition("_secret_")[0]
     if parent is None or not key.startswith(("pk_test_", "pk_live_")) or not pi_id.startswith("pi_"):
         return not_found(request, "This payment form is not set up correctly.")

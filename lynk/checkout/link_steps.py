@@ -30,7 +30,7 @@ from lynk.checkout import service
 from lynk.checkout.web import pages, payment_context, runtime_of
 from lynk.core.errors import InvalidRequestError, LynkError
 from lynk.core.scope import Scope
-from lynk.link import accounts, details, devices, grants, sessions
+from lynk.link import accounts, details, devices, grants, sessions, step_up
 from lynk.link import service as link
 from lynk.link.context import LinkContext
 from lynk.link.limits import limiter_for
@@ -247,8 +247,8 @@ async def _resend(ctx: LinkContext, body: dict[str, Any], step: Step) -> dict[st
 async def _verify(ctx: LinkContext, body: dict[str, Any], step: Step) -> dict[str, Any]:
     code = "".join(ch for ch in text(body, "code", 20) if ch.isdigit())
     row, account = await sessions.confirm_verification(ctx, text(body, "secret", 200) or None, code)
-    if body.get("remember") is True:
-        _device, cookie = await devices.remember(ctx, account, step.user_agent)
+    cookie = await step_up.trust_device(ctx, row, account, step.user_agent) if body.get("remember") is True else None
+    if cookie is not None:
         step.cookies.append((devices.DEVICE_COOKIE, cookie, ctx.settings.link_device_trust_days * 86400))
     step.cookies.append((devices.KNOWN_COOKIE, await devices.known_cookie(ctx, account), KNOWN_COOKIE_MAX_AGE))
     return {**_session_answer(row, account, None), "outcome": "verified", "wallet": await wallet(ctx, account)}

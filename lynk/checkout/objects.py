@@ -30,6 +30,7 @@ def _customer_details(session: CheckoutSession) -> dict[str, Any] | None:
 
 def checkout_session_object(session: CheckoutSession, *, public_url: str) -> dict[str, Any]:
     is_open = session.status == CheckoutSessionStatus.OPEN
+    hosted = customisation.kind(session.ui_mode) == "hosted"
     return {
         "id": session.id,
         "object": "checkout.session",
@@ -65,7 +66,7 @@ def checkout_session_object(session: CheckoutSession, *, public_url: str) -> dic
         "subscription": None,
         "success_url": session.success_url,
         "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
-        "url": page_url(public_url, session.id) if is_open and session.ui_mode == "hosted" else None,
+        "url": page_url(public_url, session.id) if is_open and hosted else None,
         **customisation.rendered(session, public_url),
     }
 

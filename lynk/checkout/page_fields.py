@@ -65,7 +65,7 @@ def template_values(session: CheckoutSession) -> dict[str, Any]:
         "terms_text": (text.get("terms_of_service_acceptance") or {}).get("message"),
         "terms_required": consent.get("terms_of_service") == "required",
         "lang": locale.split("-")[0] if locale and locale != "auto" else "en",
-        "embedded": session.ui_mode == "embedded",
+        "embedded": customisation.kind(session.ui_mode) == "embedded",
     }
 
 

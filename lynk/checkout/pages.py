@@ -28,6 +28,7 @@ from lynk.checkout import (
     branding,
     customisation,
     element,
+    element_checkout,
     element_link,
     link_steps,
     page_fields,
@@ -49,6 +50,7 @@ from lynk.checkout.web import (
     pages,
     payment_context,
     render,
+    shopper_client,
 )
 from lynk.core.errors import IdempotencyError, IdempotencyKeyInUse, InvalidRequestError, LynkError
 from lynk.core.money import currency as currency_of
@@ -61,7 +63,7 @@ from lynk.link.accounts import Signup
 from lynk.link.errors import StepUpRequired
 from lynk.models import CheckoutSession, CheckoutSessionStatus, PaymentIntent, PaymentIntentStatus, SetupIntent
 from lynk.payment_methods.service import CardInput
-from lynk.payments.context import PaymentContext
+from lynk.payments.context import ClientInfo, PaymentContext
 from lynk.payments.errors import AttemptInFlight, PaymentDeclined
 from lynk.payments.setup_intents.errors import SetupDeclined
 from lynk.web import actions
@@ -89,7 +91,7 @@ _FIELD_OF_PARAM = {
 def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(element.router)
-    assert link_steps.__name__ and element_link.__name__  # their routes are on the shared router
+    assert link_steps.__name__ and element_link.__name__ and element_checkout.__name__  # routes on the shared router
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="checkout-static")
 
 
@@ -99,9 +101,11 @@ def success_redirect(session: CheckoutSession) -> str | None:
 
 def _embedding(session: CheckoutSession, request: Request) -> tuple[bool, str | None]:
     """(allowed, the merchant page's origin): an embedded session's page opens only with its client secret,
-    and may then be framed; it tells the framing page (and only that origin) where to go next."""
-    if session.ui_mode != "embedded":
-        return True, None
+    and may then be framed; it tells the framing page (and only that origin) where to go next. A custom
+    (Checkout Elements) session has no page: the merchant's own page is its form."""
+    shape = customisation.kind(session.ui_mode)
+    if shape != "embedded":
+        return shape == "hosted", None
     given = request.query_params.get("client_secret", "")
     if session.client_secret is None or not hmac.compare_digest(given, session.client_secret):
         return False, None
@@ -170,7 +174,7 @@ async def checkout_page(session_id: str, request: Request) -> Response:
         if session is None:
             return not_found(request)
         allowed, parent_origin = _embedding(session, request)
-        embedded = session.ui_mode == "embedded"
+        embedded = customisation.kind(session.ui_mode) == "embedded"
         if not allowed:
             return not_found(request)
         ctx.scope = Scope(session.merchant_id, session.livemode)
@@ -335,7 +339,10 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
         found = await service.get_for_page(ctx, session_id)
     if found is None:
         return refused or _error("This checkout link is not valid.", None, 404)
-    if refused is not None and not (found.ui_mode == "embedded" and embedded_secret_ok(request, found.client_secret)):
+    shape = customisation.kind(found.ui_mode)
+    if shape == "custom":  # paid through the payment element on the merchant's page, never this form
+        return _error("This checkout link is not valid.", None, 404)
+    if refused is not None and not (shape == "embedded" and embedded_secret_ok(request, found.client_secret)):
         return refused
     try:
         asked = page_fields.collect(found, body)
@@ -348,7 +355,7 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
             Scope(found.merchant_id, found.livemode),
             key,
             {"attempt": attempt},
-            lambda tx: _pay(tx, session_id, payer, asked),
+            lambda tx: _pay(tx, session_id, payer, asked, shopper_client(request)),
         )
     except (IdempotencyKeyInUse, IdempotencyError, AttemptInFlight):
         return _error("This payment is already being processed.", None, 409)
@@ -370,9 +377,12 @@ def _set_cookies(request: Request, response: Response, cookies: Cookies) -> None
             response.delete_cookie(name, path="/")
 
 
-async def _pay(tx: actions.PageTx, session_id: str, payer: Payer, asked: page_fields.Collected) -> tuple[int, bytes]:
+async def _pay(
+    tx: actions.PageTx, session_id: str, payer: Payer, asked: page_fields.Collected, client: ClientInfo
+) -> tuple[int, bytes]:
     """Pay in the action's one transaction; its answer is stored under the attempt's key (a retry replays it)."""
     ctx = payment_context(tx)
+    ctx.client = client  # the shopper's browser: Radar reads its IP address and device
     session = await service.get_for_page(ctx, session_id, for_update=True)
     assert session is not None, "sessions are never deleted"
     ctx.scope = Scope(session.merchant_id, session.livemode)
@@ -417,6 +427,9 @@ async def after_authentication(session_id: str, request: Request) -> Response:
             return not_found(request)
         ctx.scope = Scope(session.merchant_id, session.livemode)
         await service.refresh(ctx, session)
+        if customisation.kind(session.ui_mode) == "custom":
+            # The merchant's page has the form: back to its return_url, paid or not (it asks the session how it went).
+            return RedirectResponse(customisation.completion_url(session) or "/", status_code=303)
         if session.status == CheckoutSessionStatus.COMPLETE:
             done = await _done_page(request, ctx, session)
             _set_cookies(request, done, await _opted_in(request, ctx, session))

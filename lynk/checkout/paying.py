@@ -83,7 +83,8 @@ async def pay_with_card(
         secret_key=False,
         now=ctx.now,
     )
-    options = ConfirmOptions(payment_method=method.id, return_url=return_url, link_signup=link_signup)
+    # The shopper's browser confirms on Lynk's page, as with the publishable key (Radar reads its IP and device).
+    options = ConfirmOptions(payment_method=method.id, return_url=return_url, link_signup=link_signup, publishable=True)
     await confirm(ctx, _relocking(ctx, session, pi), options)
     await sync(ctx, session, pi)
     await _make_customer(ctx, session, pi)
@@ -106,7 +107,9 @@ async def pay_with_link(
         return pi
     asked = asked or Collected()
     _ship(pi, asked)
-    await confirm(ctx, _relocking(ctx, session, pi), ConfirmOptions(link=payment, return_url=return_url))
+    await confirm(
+        ctx, _relocking(ctx, session, pi), ConfirmOptions(link=payment, return_url=return_url, publishable=True)
+    )
     if pi.payment_method_id is not None:
         method = await payment_methods.get(ctx.session, ctx.scope, pi.payment_method_id)
         billing = method.billing_details or {}

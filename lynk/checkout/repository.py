@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
 from lynk.core.scope import Scope
-from lynk.models import CheckoutLineItem, CheckoutSession, CheckoutSessionStatus
+from lynk.models import CheckoutLineItem, CheckoutSession, CheckoutSessionStatus, PaymentIntent, PaymentIntentStatus
 
 
 async def add(session: AsyncSession, *rows: CheckoutSession | CheckoutLineItem) -> None:
@@ -63,5 +63,20 @@ async def due_to_expire(session: AsyncSession, now: int, *, limit: int) -> list[
         .order_by(CheckoutSession.pk)
         .limit(limit)
         .with_for_update(skip_locked=True)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def open_but_paid(session: AsyncSession, *, limit: int) -> list[CheckoutSession]:
+    """Open sessions whose PaymentIntent is paid (or authorized), across all merchants, locked: paid through the
+    API or the payment element, whose browser never came back through Lynk to complete them."""
+    paid = (PaymentIntentStatus.SUCCEEDED, PaymentIntentStatus.REQUIRES_CAPTURE)
+    stmt = (
+        select(CheckoutSession)
+        .join(PaymentIntent, PaymentIntent.id == CheckoutSession.payment_intent_id)
+        .where(CheckoutSession.status == CheckoutSessionStatus.OPEN, PaymentIntent.status.in_(paid))
+        .order_by(CheckoutSession.pk)
+        .limit(limit)
+        .with_for_update(of=CheckoutSession, skip_locked=True)
     )
     return list((await session.scalars(stmt)).all())

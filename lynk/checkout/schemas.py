@@ -104,7 +104,8 @@ class CreateCheckoutSession(Params):
     payment_intent_data: PaymentIntentData | None = None
     metadata: Metadata | None = None
     expires_at: Timestamp | None = None
-    ui_mode: Literal["hosted", "embedded"] = "hosted"
+    # Both spellings: Stripe's newer API versions say hosted_page, embedded_page and elements (customisation.KINDS).
+    ui_mode: Literal["hosted", "embedded", "custom", "hosted_page", "embedded_page", "elements"] = "hosted"
     return_url: RedirectUrl | None = None
     redirect_on_completion: Literal["always", "if_required", "never"] | None = None
     billing_address_collection: Literal["auto", "required"] | None = None

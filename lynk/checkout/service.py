@@ -205,7 +205,9 @@ async def create(ctx: PaymentContext, new: NewCheckoutSession) -> CheckoutSessio
         expires_at=expires_at,
         completed_at=None,
         ui_mode=new.ui_mode,
-        client_secret=f"{session_id}_secret_{random_token(24)}" if new.ui_mode == "embedded" else None,
+        client_secret=None
+        if customisation.kind(new.ui_mode) == "hosted"
+        else f"{session_id}_secret_{random_token(24)}",
         return_url=new.return_url,
         options=dict(new.options) or None,
         recovered_from=new.recovered_from,
@@ -394,7 +396,13 @@ async def expire(ctx: PaymentContext, session: CheckoutSession) -> CheckoutSessi
 
 async def expire_due(ctx: PaymentContext, *, limit: int = 200) -> int:
     """Expire the open sessions past `expires_at`, across merchants (each in its own scope);
-    one whose payment went through after all completes instead."""
+    one whose payment went through after all completes instead. Open sessions already paid complete too:
+    a Checkout Elements session is completed by the browser's way back through Lynk, which a closed
+    browser never takes."""
+    paid = await repository.open_but_paid(ctx.session, limit=limit)
+    for session in paid:
+        scoped = replace(ctx, scope=Scope(session.merchant_id, session.livemode))
+        await sync(scoped, session, await intent_of(scoped, session, for_update=True))
     due = await repository.due_to_expire(ctx.session, ctx.now, limit=limit)
     for session in due:
         scoped = replace(ctx, scope=Scope(session.merchant_id, session.livemode))
@@ -409,7 +417,7 @@ async def expire_due(ctx: PaymentContext, *, limit: int = 200) -> int:
             await sync(scoped, session, pi)
         else:
             await expire(scoped, session)
-    return len(due)
+    return len(paid) + len(due)
 
 
 async def recover(ctx: PaymentContext, old: CheckoutSession) -> CheckoutSession:

@@ -19,7 +19,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from lynk.core.scope import Scope
-from lynk.payments.context import PaymentContext, configured
+from lynk.link import service as link
+from lynk.payments.context import ClientInfo, PaymentContext, configured
 from lynk.web import actions
 from lynk.web.csrf import CsrfPolicy, runtime_of, same_origin
 from lynk.web.router import PageRouter
@@ -61,6 +62,16 @@ def payment_context(tx: actions.PageTx) -> PaymentContext:
         live_connector=runtime.live_connector,
         now=tx.now,
         **configured(runtime.settings),
+    )
+
+
+def shopper_client(request: Request) -> ClientInfo:
+    """The shopper's browser paying on Lynk's own page: its address and its Link browser binding (Radar's
+    IP address and device, as for a confirm with the publishable key)."""
+    return ClientInfo(
+        request.client.host if request.client else None,
+        request.headers.get("user-agent"),
+        request.cookies.get(link.BROWSER_COOKIE),
     )
 
 

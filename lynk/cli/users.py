@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynk.core.config import Settings
+from lynk.cli.common import in_transaction, load_settings
 from lynk.dashboard import service as dashboard
 from lynk.models.dashboard import ROLES
 
-InTransaction = Callable[[Callable[[AsyncSession, int], Awaitable[Any]]], Any]
 
-
-def register(app: typer.Typer, in_transaction: InTransaction, settings: Callable[[], Settings]) -> None:
+def register(app: typer.Typer) -> None:
     users_app = typer.Typer(help="Dashboard users.", no_args_is_help=True)
     app.add_typer(users_app, name="users")
 
@@ -27,6 +23,6 @@ def register(app: typer.Typer, in_transaction: InTransaction, settings: Callable
     ) -> None:
         """Create a dashboard user and print a one-time sign-in link (valid 24 hours)."""
         user, token = in_transaction(lambda s, now: dashboard.create_user(s, merchant, email, role, now=now))
-        url = f"{settings().public_url.rstrip('/')}/dashboard/setup/{token}"
+        url = f"{load_settings().public_url.rstrip('/')}/dashboard/setup/{token}"
         typer.echo(f"User {user.id} ({user.email}, {user.role}) of {user.merchant_id}")
         typer.echo(f"One-time sign-in link (valid 24 hours): {url}")

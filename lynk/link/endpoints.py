@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lynk.link import accounts, devices, service, sessions
+from lynk.link import accounts, devices, service, sessions, step_up
 from lynk.link.context import LinkContext
 from lynk.link.limits import limiter_for
 from lynk.link.objects import account_object, session_object
@@ -112,8 +112,9 @@ async def confirm_verification(call: ApiCall, params: ConfirmVerification) -> di
     row, account = await sessions.confirm_verification(ctx, params.consumer_session_client_secret, params.code)
     if params.remember_me:
         label = call.request.headers.get("user-agent", "")[:200] or None
-        _device, cookie = await devices.remember(ctx, account, label)
-        _set_cookie(call, devices.DEVICE_COOKIE, cookie, call.runtime.settings.link_device_trust_days * 86400)
+        cookie = await step_up.trust_device(ctx, row, account, label)
+        if cookie is not None:
+            _set_cookie(call, devices.DEVICE_COOKIE, cookie, call.runtime.settings.link_device_trust_days * 86400)
     return session_object(row, account)
 
 

@@ -72,11 +72,7 @@ async def send_code(ctx: LinkContext, secret: str | None, channel: str | None) -
 
 
 async def confirm_code(ctx: LinkContext, secret: str | None, code: str) -> tuple[LinkSession, LinkAccount]:
-    """Spend the code: the session is verified (wrong codes count towards the account's lock)."""
-    row = await sessions.authenticate(ctx, secret, verified=False)
-    account = await accounts.get(ctx, row.account_id, for_update=True)
-    spent = await codes.check(ctx, account, row, code)
-    row.status, row.verified_at = LinkSessionStatus.VERIFIED, ctx.now
-    if spent.channel == "sms":
-        account.phone_verified = True
-    return row, account
+    """Spend the code: the session is verified (wrong codes count towards the account's lock). A log-in from a
+    new device and a new network must confirm a second code before it adds a card or an address, and that
+    second code passes its step-up (link/step_up.py), as at checkout."""
+    return await sessions.spend_code(ctx, secret, code)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Delete, delete, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from lynk.core.scope import Scope
 from lynk.models import (
@@ -292,6 +293,35 @@ async def sources(session: AsyncSession, account_id: str) -> Sequence[tuple[str,
     """The (kind, value hash) pairs an account was verified from."""
     stmt = select(LinkSource.kind, LinkSource.value_hash).where(LinkSource.account_id == account_id)
     return [(kind, value) for kind, value in (await session.execute(stmt)).all()]
+
+
+def purge_sources_statement(unseen_before: int, seen_since: int | None = None, account_id: str | None = None) -> Delete:
+    """The sources last verified from before `unseen_before` (and since `seen_since`; of one account), of the
+    accounts verified from anywhere since then (an account that has not been verified since keeps what it
+    knows; see step_up.forget)."""
+    recent = aliased(LinkSource)
+    # A scalar subquery, probed per candidate through the account's index, not an EXISTS: PostgreSQL turns
+    # that into a semi-join that hashes every recent source of the table at each pass (bench/link_sources_purge.py).
+    active = (
+        select(literal(1))
+        .where(recent.account_id == LinkSource.account_id, recent.last_seen >= unseen_before)
+        .limit(1)
+        .scalar_subquery()
+    )
+    stmt = delete(LinkSource).where(LinkSource.last_seen < unseen_before, active.is_not(None))
+    if seen_since is not None:
+        stmt = stmt.where(LinkSource.last_seen >= seen_since)
+    if account_id is not None:
+        stmt = stmt.where(LinkSource.account_id == account_id)
+    return stmt
+
+
+async def purge_sources(
+    session: AsyncSession, *, unseen_before: int, seen_since: int | None = None, account_id: str | None = None
+) -> int:
+    """Forget the sources `purge_sources_statement` names; how many."""
+    result = await session.execute(purge_sources_statement(unseen_before, seen_since, account_id))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def remember_sources(session: AsyncSession, account_id: str, found: Sequence[tuple[str, str]], now: int) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.config import Settings
 from lynk.core.scope import Scope
-from lynk.link import accounts, details, devices, grants, repository, sessions
+from lynk.link import accounts, details, devices, grants, repository, sessions, step_up
 from lynk.link.context import LinkContext
 from lynk.link.errors import ConsumerAccountExists
 from lynk.link.limits import Limiter, MemoryLimiter
@@ -108,6 +108,13 @@ async def pay_with(
 
 
 NEW_CARD_SECONDS = 86400  # a card saved to the account less than a day ago is new on Link
+BROWSER_COOKIE = sessions.BROWSER_COOKIE
+
+
+def device_of(browser: str | None) -> str | None:
+    """Radar's device for a browser's `lynk_browser` binding (its hash, as a session keeps it): the same for a
+    Link payment and a card typed on Lynk's page or element in that browser."""
+    return sessions.secret_hash(browser) if browser else None
 
 
 @dataclass(frozen=True)
@@ -134,7 +141,7 @@ async def risk_facts(
         secret = payment.consumer_session_client_secret or ""
         row = await repository.session_by_hash(session, sessions.secret_hash(secret))
         new_device = row is not None and row.step_up is not None
-        device = sessions.secret_hash(payment.caller.browser) if payment.caller.browser else None
+        device = device_of(payment.caller.browser)
     return LinkRisk(account_id, device, new_device, now - saved < NEW_CARD_SECONDS)
 
 
@@ -262,6 +269,11 @@ async def after_authentication(
         await enroll_after_payment(
             session, keyring, scope, now, LinkSignup(signup, caller), vault_card_id=vault_card_id, billing=billing
         )
+
+
+async def purge_sources(session: AsyncSession, now: int) -> int:
+    """Upkeep: the step-up's remembered sources, unused for half a year, of accounts still in use (step_up.py)."""
+    return await step_up.forget(session, now)
 
 
 async def purge_held_signups(session: AsyncSession, settings: Settings, now: int) -> int:

@@ -183,7 +183,9 @@ async def start_verification(
     return row
 
 
-async def confirm_verification(ctx: LinkContext, secret: str | None, code: str) -> tuple[LinkSession, LinkAccount]:
+async def spend_code(ctx: LinkContext, secret: str | None, code: str) -> tuple[LinkSession, LinkAccount]:
+    """Spend the session's code (wrong codes count towards the account's lock): the session is verified, or
+    passes its step-up (step_up.py), at checkout and on the account page alike."""
     row = await authenticate(ctx, secret, verified=False)
     account = await accounts.get(ctx, row.account_id, for_update=True)
     spent = await codes.check(ctx, account, row, code)
@@ -191,6 +193,11 @@ async def confirm_verification(ctx: LinkContext, secret: str | None, code: str) 
     await step_up.verified(ctx, row, account, trusted=await devices.recognised(ctx, account) is not None)
     if spent.channel == "sms":
         account.phone_verified = True
+    return row, account
+
+
+async def confirm_verification(ctx: LinkContext, secret: str | None, code: str) -> tuple[LinkSession, LinkAccount]:
+    row, account = await spend_code(ctx, secret, code)
     await metrics.record(ctx.session, ctx.scope, "verification_passed", ctx.now)
     return row, account
 

@@ -12,6 +12,8 @@ higher in Radar (`is_new_device_on_link`).
 
 An account with no remembered source (born from a payment its shopper made through the merchant's
 server, or from before sources were kept) learns its first one at its first verification.
+
+The upkeep forgets sources unused for `SOURCE_RETENTION_DAYS` (`forget`), but never an idle account's.
 """
 
 from __future__ import annotations
@@ -20,13 +22,26 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from lynk.link import repository
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lynk.link import devices, repository
 from lynk.link.context import LinkContext
 from lynk.link.errors import StepUpRequired
 from lynk.models import LinkAccount, LinkSession
 
 REQUIRED = "required"
 PASSED = "passed"
+# How long a browser or an IP address stays the account's own after its last verification from there. It
+# outlasts everything that reads it: a trusted device's 90 days (LYNK_LINK_DEVICE_TRUST_DAYS, whose
+# verifications without a code do not refresh a source), so the browser is still hers when its trust
+# ends and she types a code there; and the longest Radar window (a week) and the rule test's 30 days,
+# which read `is_new_device_on_link` as it was at payment time and never these rows. Past half a year an
+# address says little (providers hand addresses on), and a browser unused that long is likely gone.
+SOURCE_RETENTION_DAYS = 180
+# The upkeep (every minute) reads only the sources that passed the retention in the last week, through the
+# index on `last_seen`, rather than every idle account's old sources at every pass; a week covers any pause
+# of the upkeep shorter than that. What it misses is forgotten at the account's next verification.
+SWEEP_DAYS = 7
 ADDRESS_KEYS = ("line1", "line2", "city", "postal_code", "state", "country")
 
 
@@ -42,8 +57,14 @@ def _here(ctx: LinkContext, account_id: str) -> list[tuple[str, str]]:
 
 
 async def remember(ctx: LinkContext, account_id: str) -> None:
-    """This browser and IP address are the account's own from now on."""
+    """This browser and IP address are the account's own from now on; its sources unused for the retention
+    go (it has a fresh one now, so this never leaves it with none)."""
     await repository.remember_sources(ctx.session, account_id, _here(ctx, account_id), ctx.now)
+    await repository.purge_sources(ctx.session, unseen_before=_cutoff(ctx.now), account_id=account_id)
+
+
+def _cutoff(now: int) -> int:
+    return now - SOURCE_RETENTION_DAYS * 86400
 
 
 async def remember_shopper(ctx: LinkContext, account_id: str) -> None:
@@ -74,6 +95,17 @@ async def verified(ctx: LinkContext, row: LinkSession, account: LinkAccount, *, 
     await remember(ctx, account.id)
 
 
+async def trust_device(ctx: LinkContext, row: LinkSession, account: LinkAccount, label: str | None) -> str | None:
+    """ "Remember this device" after a confirmed code: the signed device cookie, or None while the session owes
+    its step-up. Otherwise a takeover-shaped log-in that ticked the box would make the intruder's browser a
+    trusted device, whose later log-ins skip the code and the step-up alike. Once she passes it, the next
+    log-in may remember the browser."""
+    if row.step_up == REQUIRED:
+        return None
+    _device, cookie = await devices.remember(ctx, account, label)
+    return cookie
+
+
 def check(row: LinkSession, action: str) -> None:
     """Refuse `action` until the session passed its step-up, when it needs one."""
     if row.step_up == REQUIRED:
@@ -92,3 +124,14 @@ async def check_shipping(ctx: LinkContext, row: LinkSession, shipping_address: M
     saved = {_address_key(a.address) for a in await repository.addresses(ctx.session, row.account_id)}
     if _address_key(shipping_address) not in saved:
         check(row, "shipping to a new address")
+
+
+async def forget(session: AsyncSession, now: int) -> int:
+    """Upkeep: forget the sources unused for `SOURCE_RETENTION_DAYS`, only of accounts verified since then.
+
+    An account nobody verified for that long keeps all its sources: forgetting every one would leave it
+    with none, and an account with none takes its next verification, wherever it comes from, as its first
+    familiar one (no step-up) — the very login a takeover would make. Its rows do not grow meanwhile.
+    Only the sources that passed the retention within `SWEEP_DAYS` are read."""
+    cutoff = _cutoff(now)
+    return await repository.purge_sources(session, unseen_before=cutoff, seen_since=cutoff - SWEEP_DAYS * 86400)

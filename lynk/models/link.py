@@ -206,7 +206,10 @@ class LinkSource(Base):
     what makes a later verification familiar (see link/step_up.py)."""
 
     __tablename__ = "link_sources"
-    __table_args__ = (UniqueConstraint("account_id", "kind", "value_hash"),)
+    __table_args__ = (
+        UniqueConstraint("account_id", "kind", "value_hash"),
+        Index("ix_link_sources_last_seen", "last_seen"),  # the upkeep's pruning (link/step_up.py)
+    )
 
     pk: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(64))

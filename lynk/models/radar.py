@@ -39,7 +39,8 @@ class RiskAttempt(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     ip_address: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(320))
-    # A Link payment's browser (the hash of its `lynk_browser` binding) and Link account.
+    # The payment's browser (the hash of its `lynk_browser` binding: Link, or a card typed on Lynk's page or
+    # element) and a Link payment's account.
     device: Mapped[str | None] = mapped_column(String(64))
     link_account: Mapped[str | None] = mapped_column(String(64))
     result: Mapped[str] = mapped_column(String(16))

@@ -106,7 +106,11 @@ def _context(runtime: Runtime, session: AsyncSession, intent: Intent, request: R
         live_connector=runtime.live_connector,
         now=unix(runtime.clock),
         **configured(runtime.settings),
-        client=ClientInfo(request.client.host if request.client else None, request.headers.get("user-agent")),
+        client=ClientInfo(
+            request.client.host if request.client else None,
+            request.headers.get("user-agent"),
+            request.cookies.get(link.BROWSER_COOKIE),
+        ),
     )
 
 

@@ -51,6 +51,9 @@ class ClientInfo:
 
     ip_address: str | None
     user_agent: str | None
+    # The shopper's `lynk_browser` binding when the request came from Lynk's page or element in her browser:
+    # Radar's device (link.service.device_of), for card payments as for Link ones.
+    browser: str | None = None
 
 
 @dataclass

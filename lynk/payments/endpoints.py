@@ -45,6 +45,7 @@ def payment_context(call: ApiCall) -> PaymentContext:
         client=ClientInfo(
             ip_address=call.request.client.host if call.request.client else None,
             user_agent=call.request.headers.get("user-agent"),
+            browser=call.request.cookies.get(link_service.BROWSER_COOKIE),
         ),
     )
 

@@ -61,7 +61,9 @@ async def assess(
         customer_id=pi.customer_id,
         description=pi.description,
         link=method.type == "link",
-        device=link.device if link else None,
+        # A Link payment's session browser; else the browser binding a card payment from Lynk's page or
+        # element carried, so distinct cards per device count whichever way they were paid.
+        device=link.device if link else link_service.device_of(client.browser if client else None),
         link_account=link.account_id if link else None,
         new_device_on_link=link.new_device if link else False,
         new_card_on_link=link.new_card if link else False,

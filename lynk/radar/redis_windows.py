@@ -64,7 +64,8 @@ async def counts_many(url: str, livemode: bool, now: int, dims: Sequence[Dimensi
         async with client(url).pipeline(transaction=False) as pipe:
             for dim in dims:
                 base = _base(livemode, dim.column, dim.value, dim.merchant_id)
-                for seconds in WINDOWS.values():
+                for name in dim.windows:
+                    seconds = WINDOWS[name]
                     for kind in KINDS:
                         pipe.zcount(f"{base}:{kind}", now - seconds, "+inf")
                     for column in dim.distinct:
@@ -76,7 +77,7 @@ async def counts_many(url: str, livemode: bool, now: int, dims: Sequence[Dimensi
     found: list[dict[str, int]] = []
     for dim in dims:
         out: dict[str, int] = {}
-        for name in WINDOWS:
+        for name in dim.windows:
             for label in ("total", "declined", "authorized"):  # the order of KINDS
                 out[f"{label}_{name}"] = int(next(answers))
             for column in dim.distinct:

@@ -91,6 +91,11 @@ class Book:
     def of(self, action: str) -> list[Rule]:
         return [rule for rule in self.rules if rule.action == action]
 
+    @property
+    def attributes(self) -> frozenset[str]:
+        """Every attribute the rules read."""
+        return frozenset().union(*(rule.parsed.attributes for rule in self.rules))
+
 
 async def load(session: AsyncSession, scope: Scope) -> Book:
     rows = await repository.rule_rows(session, scope)

@@ -1,63 +1,77 @@
-"""The risk score: 0 to 99 from weighted features, every point traceable to a signal.
+"""The risk score: a trained logistic regression, 0 to 99, every point traceable to a signal.
 
-A deliberately plain model: each feature adds points when its signal passes a threshold, capped per
-feature, so `outcome.explanation` can list exactly what raised a score. The weights are data (`FEATURES`)
-tuned on `bench/fraud.py`'s labelled traffic: a card reported as fraud anywhere on the network reaches
-`elevated` on its own; a card-testing pattern (many cards or declines from one source) `highest`.
+The model is data, `data/risk_model.json`, written by `bench/train_risk_model.py` from the simulator's
+labelled traffic (its features, coefficients, intercept, scaling, training size and held-out metrics).
+Each feature is a rule attribute, transformed (`log1p` for counts and the amount) and divided by its
+training maximum, so a signal at zero adds nothing; the score is the model's probability of fraud * 100,
+rounded, at most 99. `outcome.explanation` lists the signals that raised it: each one's share of the
+log-odds (`contribution` = coefficient * scaled value) and the score `points` it adds. The JSON is read
+once, on first use; plain float arithmetic in a fixed order keeps a score the same for the same signals.
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
+from importlib import resources
 from typing import Any
 
 ELEVATED, HIGHEST = 65, 75
+TRANSFORMS = ("bool", "log1p")
 
 
 @dataclass(frozen=True)
 class Feature:
-    signal: str  # a rule attribute
-    threshold: float  # points start when the signal reaches this
-    points: int  # points at the threshold
-    per_step: int  # more points per unit above it
-    cap: int
-    why: str
+    name: str  # a rule attribute
+    transform: str  # bool (0 or 1) or log1p
+    scale: float  # the transformed value's training maximum
+    coefficient: float
+    description: str
 
 
-FEATURES: tuple[Feature, ...] = (
-    Feature("has_fraud_history", 1, 63, 0, 63, "this card was reported as fraud on the network"),
-    Feature("declined_charges_per_card_number_daily", 2, 8, 6, 30, "recent declines of this card"),
-    Feature("cards_per_ip_address_hourly", 3, 10, 5, 30, "many cards from this IP address"),
-    Feature("declined_charges_per_ip_address_hourly", 3, 10, 4, 25, "recent declines from this IP address"),
-    Feature("cards_per_email_daily", 3, 8, 4, 20, "many cards for this email"),
-    Feature("merchants_per_card_number_daily", 4, 10, 3, 20, "this card at many merchants today"),
-    Feature("total_charges_per_card_number_hourly", 6, 6, 2, 15, "this card used many times this hour"),
-    Feature("amount_in_usd", 1000, 6, 0, 6, "a large amount"),
-    Feature("amount_in_usd", 5000, 8, 0, 8, "a very large amount"),
-    Feature("is_prepaid", 1, 4, 0, 4, "a prepaid card"),
-    Feature("is_new_device_on_link", 1, 25, 0, 25, "a Link account verified from a new device and network"),
-    Feature("is_new_card_on_link", 1, 5, 0, 5, "a card saved to the Link account less than a day ago"),
-    Feature("cards_per_device_daily", 3, 10, 5, 25, "many cards paid from this device"),
-    Feature("declined_charges_per_link_account_daily", 3, 8, 4, 20, "recent declines on this Link account"),
-)
+@dataclass(frozen=True)
+class Model:
+    intercept: float
+    features: tuple[Feature, ...]
+    training: dict[str, Any]
+    held_out: dict[str, Any]
 
 
 @dataclass(frozen=True)
 class Score:
     value: int
     level: str
-    explanation: list[dict[str, Any]]  # the signals that added points, most first
+    explanation: list[dict[str, Any]]  # the signals that raised the score, most first
+
+
+def parse(raw: Mapping[str, Any]) -> Model:
+    features = tuple(
+        Feature(str(f["name"]), str(f["transform"]), float(f["scale"]), float(f["coefficient"]), str(f["description"]))
+        for f in raw["features"]
+    )
+    for feature in features:
+        if feature.transform not in TRANSFORMS or not feature.scale > 0:
+            raise ValueError(f"risk model feature {feature.name}: bad transform or scale")
+    return Model(float(raw["intercept"]), features, dict(raw["training"]), dict(raw["held_out"]))
+
+
+@cache
+def model() -> Model:
+    """The shipped model, read once."""
+    text = resources.files("lynk.radar").joinpath("data/risk_model.json").read_text(encoding="utf-8")
+    return parse(json.loads(text))
 
 
 def level_of(score: int) -> str:
     return "highest" if score >= HIGHEST else "elevated" if score >= ELEVATED else "normal"
 
 
-def _number(value: Any) -> Fraction | None:
+def number(value: Any) -> Fraction | None:
     if isinstance(value, bool):
         return Fraction(int(value))
     if isinstance(value, int | Fraction):
@@ -65,21 +79,40 @@ def _number(value: Any) -> Fraction | None:
     return None
 
 
-def score(attributes: Mapping[str, Any], fingerprint: str) -> Score:
-    """Score a payment's attributes; a card with no signal gets a low base, stable per card."""
-    base = 2 + hashlib.sha256(fingerprint.encode()).digest()[0] % 8  # 2 to 9: history alone stays elevated
-    explanation: list[dict[str, Any]] = []
-    total = base
-    for feature in FEATURES:
-        value = _number(attributes.get(feature.signal))
-        if value is None or value < feature.threshold:
+def transformed(transform: str, value: Fraction) -> float:
+    """A signal's value as the model reads it, before scaling (the training script uses this too)."""
+    return float(value) if transform == "bool" else math.log1p(float(max(value, Fraction(0))))
+
+
+def _points(log_odds: float) -> int:
+    probability = 1 / (1 + math.exp(-log_odds))
+    return min(99, math.floor(probability * 100 + 0.5))
+
+
+def score(attributes: Mapping[str, Any]) -> Score:
+    """Score a payment's attributes (as `signals.for_rules` gives them) with the shipped model."""
+    found = model()
+    shares: list[tuple[float, Feature, Fraction]] = []
+    log_odds = found.intercept
+    for feature in found.features:
+        value = number(attributes.get(feature.name))
+        if value is None or value <= 0:
             continue
-        points = min(feature.cap, feature.points + int((value - Fraction(feature.threshold)) * feature.per_step))
-        total += points
-        shown = int(value) if value.denominator == 1 else str(Decimal(value.numerator) / value.denominator)
-        explanation.append({"signal": feature.signal, "value": shown, "points": points, "description": feature.why})
-    explanation.sort(key=lambda item: -int(item["points"]))
-    final = max(0, min(99, total))
+        share = feature.coefficient * transformed(feature.transform, value) / feature.scale
+        log_odds += share
+        shares.append((share, feature, value))
+    final = _points(log_odds)
+    explanation = [
+        {
+            "signal": feature.name,
+            "value": int(value) if value.denominator == 1 else str(Decimal(value.numerator) / value.denominator),
+            "contribution": round(share, 3),
+            "points": final - _points(log_odds - share),
+            "description": feature.description,
+        }
+        for share, feature, value in sorted(shares, key=lambda item: -item[0])
+        if share > 0
+    ]
     return Score(final, level_of(final), explanation[:5])
 
 

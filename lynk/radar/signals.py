@@ -52,14 +52,15 @@ class PaymentFacts:
     customer_id: str | None
     description: str | None
     link: bool
-    # A Link payment's browser binding (hashed) and account: windows per device and per Link account.
+    # The browser binding (hashed: a Link payment's, or a card's typed on Lynk's page or element) and the
+    # Link account: windows per device and per Link account.
     device: str | None = None
     link_account: str | None = None
     # A Link payment from a session verified on a new device and a new network (account takeover's shape).
     new_device_on_link: bool = False
     new_card_on_link: bool = False  # its card was saved to the Link account less than a day ago
     # One of Stripe's public test cards (test mode): every developer pays with it, so its card history and
-    # velocity are this merchant's own, not the network's.
+    # velocity are this merchant's own, not the network's, and its score never reads that history.
     shared_test_card: bool = False
 
 
@@ -86,6 +87,8 @@ def amount_in_usd_minor(amount: int, currency: str) -> int:
 def _velocity(prefix: str, found: Mapping[str, int], *, distinct: Mapping[str, str] | None = None) -> dict[str, int]:
     out: dict[str, int] = {}
     for window in velocity.WINDOWS:
+        if f"total_{window}" not in found:
+            continue  # a window not counted (the merchant's day and week when no rule reads them)
         out[f"total_charges_per_{prefix}_{window}"] = found[f"total_{window}"]
         out[f"declined_charges_per_{prefix}_{window}"] = found[f"declined_{window}"]
         out[f"authorized_charges_per_{prefix}_{window}"] = found[f"authorized_{window}"]
@@ -96,14 +99,18 @@ def _velocity(prefix: str, found: Mapping[str, int], *, distinct: Mapping[str, s
 
 async def _counts(
     session: AsyncSession, livemode: bool, now: int, dims: list[velocity.Dimension], redis_url: str | None
-) -> list[dict[str, int]]:
-    """The windows from Redis when configured (and reachable), else from the database."""
+) -> tuple[list[dict[str, int]], str | None]:
+    """The windows from Redis when configured (and reachable), else from the database; and the card's
+    (`dims[0]`) fraud history, always from the database (in the windows' statement when they are there)."""
     if redis_url:
         try:
-            return await redis_windows.counts_many(redis_url, livemode, now, dims)
+            found = await redis_windows.counts_many(redis_url, livemode, now, dims)
         except redis_windows.Unavailable:
             pass
-    return await velocity.counts_many(session, livemode, now, dims)
+        else:
+            card = dims[0]
+            return found, await velocity.fraud_history(session, livemode, card.value, merchant_id=card.merchant_id)
+    return await velocity.counts_and_history(session, livemode, now, dims)
 
 
 async def gather(
@@ -114,8 +121,10 @@ async def gather(
     now: int,
     *,
     redis_url: str | None = None,
+    merchant_windows: tuple[str, ...] = tuple(velocity.WINDOWS),
 ) -> dict[str, Any]:
-    """Every attribute of the payment, counting the windows (this attempt not included)."""
+    """Every attribute of the payment, counting the windows (this attempt not included); of the merchant's
+    own windows, `merchant_windows` (see `merchant_windows_for`)."""
     attrs: dict[str, Any] = {
         "amount_in_usd_minor": amount_in_usd_minor(facts.amount, facts.currency),
         "amount": facts.amount,
@@ -141,12 +150,12 @@ async def gather(
     own = merchant_id if facts.shared_test_card else None
     dims = [
         velocity.Dimension("fingerprint", facts.fingerprint, ("merchant_id", "email"), own),
-        velocity.Dimension("merchant_id", merchant_id),
+        velocity.Dimension("merchant_id", merchant_id, windows=merchant_windows),
         velocity.Dimension("payment_intent_id", facts.payment_intent_id),
     ]
     shopper = [(prefix, value) for prefix, value in _shopper_dimensions(facts) if value]
     dims += [velocity.Dimension(prefix, str(value), ("fingerprint",)) for prefix, value in shopper]
-    card, merchant, intent, *by_shopper = await _counts(session, livemode, now, dims, redis_url)
+    (card, merchant, intent, *by_shopper), history = await _counts(session, livemode, now, dims, redis_url)
     attrs |= _velocity(
         "card_number",
         card,
@@ -159,7 +168,6 @@ async def gather(
             attrs[name] = 0
     for (prefix, _value), found in zip(shopper, by_shopper, strict=True):
         attrs |= _velocity(prefix, found, distinct={"fingerprint": f"cards_per_{prefix}_{{window}}"})
-    history = await velocity.fraud_history(session, livemode, facts.fingerprint, merchant_id=own)
     attrs["has_fraud_history"] = history is not None
     attrs["fraud_history"] = history
     return attrs
@@ -169,8 +177,8 @@ SHOPPER_PREFIXES = ("ip_address", "email", "device", "link_account")
 
 
 def _shopper_dimensions(facts: PaymentFacts) -> list[tuple[str, str | None]]:
-    """The shopper's own dimensions, each counted with its distinct cards: IP address, email, and for a Link
-    payment its browser (device) and account."""
+    """The shopper's own dimensions, each counted with its distinct cards: IP address, email, the browser
+    (device) when the payment carries one, and a Link payment's account."""
     return [
         ("ip_address", facts.ip_address),
         ("email", facts.email),
@@ -190,6 +198,28 @@ def velocity_names(prefix: str) -> list[str]:
     if prefix == "card_number":
         names += [f"{what}_per_card_number_{window}" for what in ("merchants", "emails") for window in velocity.WINDOWS]
     return names
+
+
+# The merchant's windows always counted: the card-testing limit reads its hour. Its day and week scan every
+# attempt the merchant had that week (the one count whose cost grows with a merchant's volume), and neither
+# the model nor the limits read them: they are counted only for a rule that does.
+MERCHANT_WINDOWS = ("minutely", "hourly")
+_MERCHANT_LONG = frozenset(name for name in velocity_names("merchant") if name.endswith(("_daily", "_weekly")))
+
+
+def merchant_windows_for(read_by_rules: frozenset[str]) -> tuple[str, ...]:
+    """The merchant's windows to count, given the attributes the merchant's rules read."""
+    return tuple(velocity.WINDOWS) if read_by_rules & _MERCHANT_LONG else MERCHANT_WINDOWS
+
+
+def for_scoring(stored: Mapping[str, Any], facts: PaymentFacts) -> dict[str, Any]:
+    """What the model scores. A public test card leaves out its fraud history, even at this merchant: it is
+    made on purpose (a dispute card is disputed each time), and a developer repeating a test expects the
+    card's documented outcome each time. The attribute stays for the merchant's own rules."""
+    attrs = for_rules(stored, score=0, level="normal")
+    if facts.shared_test_card:
+        attrs["has_fraud_history"] = False
+    return attrs
 
 
 def for_rules(stored: Mapping[str, Any], *, score: int, level: str) -> dict[str, Any]:
@@ -224,6 +254,7 @@ ATTRIBUTES: frozenset[str] = frozenset(
         "fraud_history",
         "risk_score",
         "risk_level",
+        "declined_charges_per_payment_intent_hourly",
     ]
     + [name for prefix in ("card_number", "merchant", *SHOPPER_PREFIXES) for name in velocity_names(prefix)]
 )

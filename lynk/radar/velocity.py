@@ -2,7 +2,8 @@
 
 One row per card attempt, network-wide (every merchant), so a card, an IP address or an email seen at
 one merchant counts at all of them. Every dimension of a payment is counted in one statement: one
-indexed range scan over the last week per dimension, the shorter windows summed in the same pass.
+indexed range scan per dimension over its longest window (the week unless it asks for fewer windows), the
+shorter windows summed in the same pass.
 """
 
 from __future__ import annotations
@@ -11,9 +12,23 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, bindparam, case, func, literal, select, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy import delete as sa_delete
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from lynk.models import RiskAttempt
 
@@ -38,40 +53,60 @@ class Dimension:
     value: str
     distinct: tuple[str, ...] = ()  # up to two columns counted distinct per window (cards per IP…)
     merchant_id: str | None = None  # keep to one merchant's attempts
+    # The windows counted, shortest first: the scan goes back as far as the last one.
+    windows: tuple[str, ...] = tuple(WINDOWS)
 
     @property
-    def shape(self) -> tuple[str, tuple[str, ...], bool]:
-        return self.column, self.distinct, self.merchant_id is not None
+    def shape(self) -> tuple[str, tuple[str, ...], bool, tuple[str, ...]]:
+        return self.column, self.distinct, self.merchant_id is not None, self.windows
 
 
-def _branch(index: int, column: str, distinct: tuple[str, ...], one_merchant: bool) -> Select[Any]:
+def _branch(
+    index: int, column: str, distinct: tuple[str, ...], one_merchant: bool, windows: tuple[str, ...]
+) -> Select[Any]:
     declined = RiskAttempt.result.in_(DECLINED)
     authorized = RiskAttempt.result == "authorized"
     exprs: list[Any] = [literal(index).label("dimension")]
-    for name in WINDOWS:
+    for name in WINDOWS:  # every branch has every window's columns (a UNION's are alike); uncounted ones are 0
         since: Any = bindparam(f"since_{name}")
+        if name not in windows:
+            exprs += [literal(0) for _ in range(5)]
+            continue
         exprs += [_count(since), _count(since, declined), _count(since, authorized)]
         exprs += [
             _distinct(since, getattr(RiskAttempt, distinct[slot])) if slot < len(distinct) else literal(0)
             for slot in range(2)
         ]
+    # A card's branch also answers its fraud history (any time, not only the week): no round trip of its own.
+    history = _reported(index, one_merchant).scalar_subquery() if column == "fingerprint" else null()
+    exprs.append(cast(history, RiskAttempt.fraud_report.type).label("history"))
     stmt = select(*exprs).where(
         RiskAttempt.livemode == bindparam("livemode"),
         getattr(RiskAttempt, column) == bindparam(f"value_{index}"),
-        RiskAttempt.created >= bindparam("since_weekly"),
+        RiskAttempt.created >= bindparam(f"since_{windows[-1]}"),
     )
     return stmt.where(RiskAttempt.merchant_id == bindparam(f"merchant_{index}")) if one_merchant else stmt
 
 
 @lru_cache(maxsize=64)
-def _statement(shapes: tuple[tuple[str, tuple[str, ...], bool], ...]) -> CompoundSelect[Any]:
+def _statement(shapes: tuple[tuple[str, tuple[str, ...], bool, tuple[str, ...]], ...]) -> CompoundSelect[Any]:
     """The UNION ALL for these dimensions' shapes, built once (building it costs more than running it)."""
     return union_all(*(_branch(index, *shape) for index, shape in enumerate(shapes)))
 
 
 async def counts_many(session: AsyncSession, livemode: bool, now: int, dims: list[Dimension]) -> list[dict[str, int]]:
     """Attempts, declines and authorizations per window (and the distinct counts asked for) of every
-    dimension, in one round trip: one indexed range scan per dimension, joined by UNION ALL."""
+    dimension, in one round trip: one indexed range scan per dimension, joined by UNION ALL. Only the
+    windows a dimension asks for are in its answer."""
+    found, _history = await counts_and_history(session, livemode, now, dims)
+    return found
+
+
+async def counts_and_history(
+    session: AsyncSession, livemode: bool, now: int, dims: list[Dimension]
+) -> tuple[list[dict[str, int]], str | None]:
+    """`counts_many`, and the fraud history (as `fraud_history`) of the card among the dimensions, in the
+    same round trip."""
     params: dict[str, Any] = {"livemode": livemode} | {f"since_{n}": now - s for n, s in WINDOWS.items()}
     for index, dim in enumerate(dims):
         params[f"value_{index}"] = dim.value
@@ -79,17 +114,20 @@ async def counts_many(session: AsyncSession, livemode: bool, now: int, dims: lis
             params[f"merchant_{index}"] = dim.merchant_id
     rows = (await session.execute(_statement(tuple(dim.shape for dim in dims)), params)).all()
     found: list[dict[str, int]] = [{} for _ in dims]
+    history: str | None = None
     for row in rows:
-        index, values = int(row[0]), iter(row[1:])
+        index, values = int(row[0]), iter(row[1:-1])
+        history = history or row[-1]
         dim, out = dims[index], found[index]
         for name in WINDOWS:
-            for kind in ("total", "declined", "authorized"):
-                out[f"{kind}_{name}"] = int(next(values) or 0)
-            for slot in range(2):
-                value = int(next(values) or 0)
-                if slot < len(dim.distinct):
-                    out[f"distinct_{dim.distinct[slot]}_{name}"] = value
-    return found
+            got = [int(next(values) or 0) for _ in range(5)]
+            if name not in dim.windows:
+                continue
+            for kind, value in zip(("total", "declined", "authorized"), got, strict=False):
+                out[f"{kind}_{name}"] = value
+            for column, value in zip(dim.distinct, got[3:], strict=False):
+                out[f"distinct_{column}_{name}"] = value
+    return found, history
 
 
 async def counts(
@@ -111,25 +149,30 @@ async def fraud_history(
     session: AsyncSession, livemode: bool, fingerprint: str, *, merchant_id: str | None = None
 ) -> str | None:
     """How this card was reported as fraud anywhere on the network (the first report's kind), or None."""
-    params: dict[str, Any] = {"livemode": livemode, "fingerprint": fingerprint}
+    params: dict[str, Any] = {"livemode": livemode, "value_0": fingerprint}
     if merchant_id is not None:
-        params["merchant_id"] = merchant_id
+        params["merchant_0"] = merchant_id
     found: str | None = (await session.execute(_history(merchant_id is not None), params)).scalar_one_or_none()
     return found
 
 
 @lru_cache(maxsize=2)
 def _history(one_merchant: bool) -> Select[Any]:
-    stmt = (
-        select(RiskAttempt.fraud_report)
-        .where(
-            RiskAttempt.livemode == bindparam("livemode"),
-            RiskAttempt.fingerprint == bindparam("fingerprint"),
-            RiskAttempt.fraud_report.is_not(None),
-        )
-        .limit(1)
+    return _reported(0, one_merchant)
+
+
+def _reported(index: int, one_merchant: bool) -> Select[Any]:
+    """The first fraud report on the card `value_{index}` (at the merchant `merchant_{index}`). Its own
+    alias of the table, so that inside a branch it is a subquery of its own, not tied to the branch's rows."""
+    row = aliased(RiskAttempt)
+    stmt = select(row.fraud_report).where(
+        row.livemode == bindparam("livemode"),
+        row.fingerprint == bindparam(f"value_{index}"),
+        row.fraud_report.is_not(None),
     )
-    return stmt.where(RiskAttempt.merchant_id == bindparam("merchant_id")) if one_merchant else stmt
+    if one_merchant:
+        stmt = stmt.where(row.merchant_id == bindparam(f"merchant_{index}"))
+    return stmt.limit(1)
 
 
 async def add(session: AsyncSession, attempt: RiskAttempt) -> None:

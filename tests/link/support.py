@@ -140,3 +140,24 @@ def pay_with_link(browser: Browser, intent: dict[str, Any], **extra: str) -> htt
     return browser.http.post(
         f"/v1/payment_intents/{intent['id']}/confirm", data=data, auth=(browser.merchant.publishable_key, "")
     )
+
+
+def account_from_another_network(server: LynkServer, merchant: MerchantKeys) -> tuple[str, str]:
+    """A Link account with a saved card, signed up at `merchant` and verified from her phone at home
+    (127.0.0.2): every source it knows is there, so a browser on 127.0.0.1 is a new device on a new network."""
+    email, phone = new_email(), new_phone()
+    home = Browser(server, merchant)
+    home.http = httpx.Client(
+        base_url=server.base_url, timeout=30, transport=httpx.HTTPTransport(local_address="127.0.0.2")
+    )
+    signed = home.post(
+        "/v1/link/consumers",
+        {"email_address": email, "phone_number": phone, "legal_name": "Ada Shopper", "country": "US"},
+        with_secret=False,
+    )
+    assert signed.status_code == 200, signed.text
+    home.secret = signed.json()["consumer_session"]["client_secret"]
+    home.verify(phone)
+    card = {"card[number]": "4242424242424242", "card[exp_month]": "4", "card[exp_year]": "2035", "card[cvc]": "123"}
+    assert home.post("/v1/link/payment_details", card).status_code == 200
+    return email, phone

@@ -8,7 +8,7 @@ import stripe
 
 from tests.conftest import sdk_client
 from tests.merchants.factories import MerchantKeys, make_live_keys, make_merchant
-from tests.servers import LynkServer
+from tests.servers import LynkServer, stored_bytes
 
 CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "314"}
 
@@ -201,9 +201,4 @@ def test_no_pan_in_any_response_or_the_database(server: LynkServer, merchant: Me
     assert response.status_code == 200
     assert "5200828282828210" not in response.text
     if server.backend == "sqlite":
-        from pathlib import Path
-
-        data = Path(server.database_url.split("///", 1)[1]).read_bytes()
-        wal = Path(server.database_url.split("///", 1)[1] + "-wal")
-        data += wal.read_bytes() if wal.exists() else b""
-        assert b"5200828282828210" not in data
+        assert b"5200828282828210" not in stored_bytes(server)

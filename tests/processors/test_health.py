@@ -21,10 +21,10 @@ from tests.merchants.factories import make_merchant
 from tests.payments.served import LYNK
 from tests.processors.broken import broken_processor
 from tests.processors.support import Acquirer, acquirer, add_processor, lynk_processor, stripe_processor, stripe_server
-from tests.processors.test_processor_accounts import _cli_env, cli_env, own_server
+from tests.processors.test_processor_accounts import cli_env
 from tests.servers import LynkServer
 
-__all__ = ["acquirer", "cli_env", "own_server", "stripe_server"]  # fixtures
+__all__ = ["acquirer", "cli_env", "stripe_server"]  # fixtures
 T = TypeVar("T")
 
 
@@ -104,10 +104,8 @@ def clock() -> Iterator[_Clock]:
 
 
 def test_routing_skips_a_processor_whose_breaker_is_open_until_a_probe(
-    own_server: LynkServer, acquirer: Acquirer, clock: _Clock
+    server: LynkServer, cli_env: dict[str, str], acquirer: Acquirer, clock: _Clock
 ) -> None:
-    # Its own server, as the CLI-adds test in test_processor_accounts.py (whose docstring says why).
-    server, cli_env = own_server, _cli_env(own_server)
     merchant = make_merchant(server)
     client = sdk_client(server, merchant.secret_key)
 

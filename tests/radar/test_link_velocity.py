@@ -1,15 +1,21 @@
 """Velocity per device and per Link account, `:is_new_card_on_link:`, and distinct merchants per card
-(issue 16 item 1), on SQLite and PostgreSQL."""
+(issue 16 item 1), on SQLite and PostgreSQL. A device is a browser's Link binding: its Link payments and the
+cards typed in it on Lynk's element or hosted page count in one window."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
+import httpx
 import stripe
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lynk.core.clock import unix
 from lynk.radar import velocity
+from tests.checkout.factories import Shopper as CheckoutShopper
+from tests.checkout.factories import make_session
 from tests.conftest import sdk_client
 from tests.link.support import Browser, link_intent, new_email, new_phone, pay_and_opt_in, pay_with_link
 from tests.merchants.factories import MerchantKeys, make_merchant
@@ -94,3 +100,64 @@ def test_a_card_counts_its_distinct_merchants(server: LynkServer) -> None:
         pay(sdk_client(server, shop.secret_key), card)
     reviewed = pay(last, card)
     assert last.v1.charges.retrieve(reviewed.latest_charge).outcome.type == "manual_review"  # type: ignore[arg-type]
+
+
+def _element_pays(server: LynkServer, shop: MerchantKeys, cookies: httpx.Cookies, number: str) -> str:
+    """A card typed in the element, in the browser holding `cookies`: confirmed with the publishable key."""
+    intent = link_intent(server, shop)
+    frame = httpx.Client(base_url=server.base_url, timeout=30, cookies=cookies)
+    confirmed = frame.post(
+        f"/v1/payment_intents/{intent['id']}/confirm",
+        data={
+            "client_secret": intent["client_secret"],
+            "payment_method_data[type]": "card",
+            "payment_method_data[card][number]": number,
+            "payment_method_data[card][exp_month]": "12",
+            "payment_method_data[card][exp_year]": "2034",
+            "payment_method_data[card][cvc]": "123",
+        },
+        auth=(shop.publishable_key, ""),
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    return str(intent["id"])
+
+
+def _page_pays(server: LynkServer, client: stripe.StripeClient, cookies: httpx.Cookies | None, number: str) -> str:
+    """A card typed on the hosted checkout page (its own calls, as checkout.js makes them)."""
+    session = make_session(client)
+    shopper = CheckoutShopper(server)
+    if cookies is not None:
+        shopper.http.cookies = cookies
+    shopper.open(session.url or "")
+    paid = shopper.pay(session.id, number)
+    assert paid.status_code == 200 and paid.json()["outcome"] == "succeeded", paid.text
+    return str(client.v1.checkout.sessions.retrieve(session.id).payment_intent)
+
+
+def test_cards_typed_in_the_element_or_the_hosted_page_count_in_the_device_window(server: LynkServer) -> None:
+    shop = make_merchant(server)
+    client = sdk_client(server, shop.secret_key)
+    rule(client, "review", ":cards_per_device_daily: >= 2")
+    email, phone = new_email(), new_phone()
+    pay_and_opt_in(server, shop, email, phone, number=fresh_card())
+    browser = Browser(server, shop)  # her Link log-in gave this browser its binding (lynk_browser)
+    browser.login(email, phone)
+
+    paid = link_intent(server, shop)
+    assert pay_with_link(browser, paid).status_code == 200  # card 1 on this device, with Link
+    element = _element_pays(server, shop, browser.http.cookies, fresh_card())  # card 2, typed in the element
+    assert _outcome(client, {"id": element}).type == "authorized"
+    hosted = _page_pays(server, client, browser.http.cookies, fresh_card())  # card 3, on the hosted page
+    outcome = _outcome(client, {"id": hosted})
+    assert outcome.type == "manual_review"  # two other cards from this browser today
+
+    device = hashlib.sha256(browser.http.cookies["lynk_browser"].encode()).hexdigest()
+    now = unix(server.clock)
+    counts = server.write(lambda s: velocity.counts(s, False, "device", device, now, distinct=("fingerprint",)))
+    assert counts["total_daily"] == 3 and counts["distinct_fingerprint_daily"] == 3
+
+    # A browser with no binding is no device: its cards count elsewhere, not in this window.
+    stranger = _page_pays(server, client, None, fresh_card())
+    assert _outcome(client, {"id": stranger}).type == "authorized"
+    again = server.write(lambda s: velocity.counts(s, False, "device", device, now, distinct=("fingerprint",)))
+    assert again["total_daily"] == 3

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import stripe
 
+from tests.conftest import sdk_client
+from tests.merchants.factories import make_merchant
 from tests.radar.support import ALWAYS_BLOCKED, ELEVATED, HIGHEST, declined_charge, fresh_card, pay
+from tests.servers import LynkServer
 
 
 def test_a_normal_payment_has_a_low_score_and_stripe_s_outcome_fields(client: stripe.StripeClient) -> None:
@@ -18,20 +21,26 @@ def test_a_normal_payment_has_a_low_score_and_stripe_s_outcome_fields(client: st
     assert "explanation" not in outcome  # only when expanded (a Lynk extension)
 
 
-def test_the_explanation_lists_the_signals_that_raised_the_score(client: stripe.StripeClient) -> None:
+def test_the_explanation_lists_the_signals_that_raised_the_score(
+    client: stripe.StripeClient, server: LynkServer
+) -> None:
     card = fresh_card()
     for _ in range(3):
         declined_charge(client, "4000000000000002")  # noise on another card: not this card's signals
-    pay(client, card, amount=600_000)  # $6,000
-    pi = pay(client, card, amount=600_000)
+    pay(client, card)
+    pay(sdk_client(server, make_merchant(server).secret_key), card)
+    pi = pay(client, card)  # the card at a second merchant within the day
     charge = client.v1.charges.retrieve(pi.latest_charge, params={"expand": ["outcome.explanation"]})  # type: ignore[arg-type]
-    signals = [item["signal"] for item in charge.outcome.explanation]
-    assert signals[:2] == ["amount_in_usd", "amount_in_usd"]  # the two amount thresholds
-    assert {item["points"] for item in charge.outcome.explanation} <= {6, 8}
-    assert charge.outcome.risk_score >= 2 + 6 + 8
+    explanation = charge.outcome.explanation
+    signals = [item["signal"] for item in explanation]
+    assert "merchants_per_card_number_daily" in signals and "declined_charges_per_card_number_daily" not in signals
+    contributions = [item["contribution"] for item in explanation]
+    assert contributions == sorted(contributions, reverse=True)
+    assert all(item["points"] >= 0 and item["description"] for item in explanation)
     plain = pay(client, fresh_card())
     expanded = client.v1.charges.retrieve(plain.latest_charge, params={"expand": ["outcome.explanation"]})  # type: ignore[arg-type]
-    assert expanded.outcome.explanation == []
+    assert {item["signal"] for item in expanded.outcome.explanation} <= {"amount_in_usd"}  # nothing, or the amount
+    assert all(item["contribution"] > 0 for item in explanation)  # what lowered the score is not listed
 
 
 def test_the_highest_risk_card_is_blocked_by_the_default_rule(client: stripe.StripeClient) -> None:

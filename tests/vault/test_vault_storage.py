@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lynk.core.errors import CardError
 from lynk.vault import service as vault
 from lynk.vault.keyring import Keyring, new_key_text
-from tests.servers import LynkServer
+from tests.servers import LynkServer, stored_bytes
 
 TODAY = (2026, 11)
 
@@ -69,8 +67,7 @@ def test_card_is_sealed_at_rest_and_cvc_forgotten(server: LynkServer, keyring: K
 
     assert "586" not in server.write(own_row).replace(stored.id, "")  # the CVC is nowhere in its record
     if server.backend == "sqlite":
-        raw = Path(server.database_url.split("///", 1)[1]).read_bytes()
-        assert b"4000056655665556" not in raw
+        assert b"4000056655665556" not in stored_bytes(server)
 
 
 def test_fingerprint_is_per_card_and_per_mode(server: LynkServer, keyring: Keyring) -> None:

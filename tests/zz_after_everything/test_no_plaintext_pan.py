@@ -19,7 +19,7 @@ from tests.conftest import LOGGING_ERROR
 from tests.connectors.support import ALL_TEST_CARDS
 from tests.merchants.factories import MerchantKeys
 from tests.payments.bank_support import ALL_TEST_ACCOUNTS, ROUTING
-from tests.servers import LynkServer
+from tests.servers import LynkServer, stored_bytes
 
 PANS = sorted(set(TEST_CARD_NUMBERS.values()) | set(ALL_TEST_CARDS))
 ACCOUNT_NUMBERS = sorted(set(ALL_TEST_ACCOUNTS))
@@ -27,9 +27,7 @@ ACCOUNT_NUMBERS = sorted(set(ALL_TEST_ACCOUNTS))
 
 def _database_text(server: LynkServer) -> bytes:
     if server.backend == "sqlite":
-        path = Path(server.database_url.split("///", 1)[1])
-        files = [path, path.with_name(path.name + "-wal")]
-        return b"".join(f.read_bytes() for f in files if f.exists())
+        return stored_bytes(server)
 
     async def dump(session: AsyncSession) -> bytes:
         tables = (await session.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))).scalars()

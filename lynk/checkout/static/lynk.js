@@ -14,6 +14,15 @@
  *     .then(function (checkout) { checkout.mount("#checkout"); });
  *   // when paid, this page goes to the session's return_url (or onComplete() runs, redirect_on_completion=never)
  *
+ *   // Checkout Elements (a Checkout Session created with ui_mode=custom, or elements in newer API versions):
+ *   var checkout = lynk.initCheckout({ clientSecret: fetch(…).then(…secret…) });   // or initCheckoutElementsSdk
+ *   checkout.on("change", function (session) { … session.canConfirm, session.total.total.amount … });
+ *   checkout.createPaymentElement().mount("#payment-element");
+ *   checkout.loadActions().then(function (result) { var actions = result.actions;
+ *     actions.getSession(); actions.updateEmail("jenny@example.com"); actions.confirm(); });
+ *   // (or the first form: lynk.initCheckout({ fetchClientSecret }) → Promise of checkout, with checkout.session(),
+ *   //  checkout.updateEmail(), checkout.confirm()); a confirmed payment goes to the session's return_url
+ *
  * The form lives in an iframe from Lynk's origin: card data never touches this page. Messages
  * go to that origin only, and only messages from that origin and that frame are read. */
 (function () {
@@ -35,11 +44,17 @@
     if (typeof clientSecret !== "string" || clientSecret.indexOf("_secret_") < 0) {
       throw new Error("lynk.elements({clientSecret}): pass the PaymentIntent's client_secret.");
     }
-    this._lynk = lynk;
-    this._clientSecret = clientSecret;
-    this._appearance = options.appearance ? JSON.stringify(options.appearance) : "";
-    this._element = null;  // the payment element, which confirmPayment confirms
-    this._auth = null;
+    setUp(this, lynk, clientSecret, options.appearance);
+  }
+
+  /* `clientSecret` may come later: a Checkout Session's (initCheckout) is known once its frame answers. */
+  function setUp(elements, lynk, clientSecret, appearance) {
+    elements._lynk = lynk;
+    elements._clientSecret = clientSecret;
+    elements._appearance = appearance ? JSON.stringify(appearance) : "";
+    elements._element = null;  // the payment element, which confirmPayment confirms
+    elements._auth = null;
+    return elements;
   }
 
   Lynk.prototype.elements = function (options) {
@@ -231,6 +246,9 @@
     });
   };
 
+  // Stripe.js's name for it with ui_mode=embedded_page (Stripe's newer API versions).
+  Lynk.prototype.createEmbeddedCheckoutPage = function (options) { return this.initEmbeddedCheckout(options); };
+
   EmbeddedCheckout.prototype.mount = function (target) {
     var host = typeof target === "string" ? document.querySelector(target) : target;
     if (!host) { throw new Error("checkout.mount: no element matches " + target); }
@@ -268,6 +286,162 @@
   };
 
   EmbeddedCheckout.prototype.destroy = EmbeddedCheckout.prototype.unmount;
+
+  /* Checkout Elements: a Checkout Session of ui_mode=custom (elements) paid on this page. A hidden frame from
+   * Lynk's origin holds the session's client secret (element_checkout.py); the payment element is the one
+   * lynk.elements() mounts, for the session's PaymentIntent. */
+  function Checkout(lynk, options) {
+    var self = this;
+    var given = options.fetchClientSecret ? Promise.resolve().then(options.fetchClientSecret) :
+      Promise.resolve(options.clientSecret);
+    this._handlers = {};
+    this._pending = {};
+    this._session = null;
+    this._frame = null;
+    this._elements = setUp(Object.create(Elements.prototype), lynk, null,
+                           (options.elementsOptions || {}).appearance);
+    this._loaded = given.then(function (secret) {
+      if (typeof secret !== "string" || !/^cs_(test|live)_[A-Za-z0-9]+_secret_/.test(secret)) {
+        throw { code: null, message: "initCheckout: pass the Checkout Session's client_secret." };
+      }
+      return self._open(lynk, secret);
+    });
+    this._loaded.catch(function () {});  // reported by loadActions() and the calls that wait for it
+  }
+
+  Checkout.prototype._open = function (lynk, secret) {
+    var self = this;
+    var query = new URLSearchParams({ key: lynk._key, client_secret: secret, origin: window.location.origin });
+    var frame = document.createElement("iframe");
+    frame.src = LYNK_ORIGIN + "/elements/checkout?" + query.toString();
+    frame.title = "Lynk checkout session";
+    frame.tabIndex = -1;
+    frame.setAttribute("aria-hidden", "true");
+    frame.style.cssText = "display:none;";
+    this._frame = frame;
+    return new Promise(function (resolve, reject) {
+      window.addEventListener("message", function (event) {
+        if (event.origin !== LYNK_ORIGIN || event.source !== frame.contentWindow) { return; }
+        var data = event.data || {};
+        if (data.type === "lynk:checkout:loaded") {
+          if (data.error) { reject(data.error); return; }
+          self._elements._clientSecret = data.paymentSecret;
+          resolve(self);
+          self._changed(data.session);
+        }
+        if (data.type === "lynk:checkout:answer" && self._pending[data.id]) {
+          self._pending[data.id](data);
+          delete self._pending[data.id];
+        }
+      });
+      document.body.appendChild(frame);
+    });
+  };
+
+  Checkout.prototype._changed = function (session) {
+    this._session = session;
+    (this._handlers.change || []).forEach(function (handler) { handler(session); });
+  };
+
+  Checkout.prototype._ask = function (message) {
+    var self = this;
+    var id = "k" + (++counter);
+    message.id = id;
+    return new Promise(function (resolve) {
+      self._pending[id] = resolve;
+      self._frame.contentWindow.postMessage(message, LYNK_ORIGIN);
+    });
+  };
+
+  Checkout.prototype.on = function (name, handler) {
+    (this._handlers[name] = this._handlers[name] || []).push(handler);
+    if (name === "change" && this._session) { handler(this._session); }
+    return this;
+  };
+
+  Checkout.prototype.session = function () { return this._session; };
+  Checkout.prototype.getSession = Checkout.prototype.session;
+
+  /* The payment element: mounted once the session's frame has answered (it needs the PaymentIntent). */
+  Checkout.prototype.createPaymentElement = function () {
+    var loaded = this._loaded;
+    var element = new FrameElement(this._elements, "payment");
+    var mount = element.mount;
+    element.mount = function (target) {
+      loaded.then(function () { mount.call(element, target); }, function () {});
+      return element;
+    };
+    this._elements._element = element;
+    return element;
+  };
+
+  Checkout.prototype.getPaymentElement = function () { return this._elements._element; };
+
+  Checkout.prototype.updateEmail = function (email) {
+    var self = this;
+    return this._loaded.then(function () {
+      return self._ask({ type: "lynk:checkout:email", email: email == null ? "" : String(email) });
+    }).then(function (answer) {
+      if (answer.error) { return { type: "error", error: answer.error }; }
+      self._changed(answer.session);
+      return { type: "success", session: answer.session };
+    }, function (error) { return { type: "error", error: error }; });
+  };
+
+  function confirmError(error) {
+    if (error.type === "card_error") {
+      return { code: "paymentFailed", message: error.message, paymentFailed: { declineCode: error.decline_code || null } };
+    }
+    return { code: null, message: error.message };
+  }
+
+  /* Pays with the payment element, then goes to Lynk's `/c/pay/{id}/return` (after a 3-D Secure challenge if
+   * the card asks), which completes the session and sends this page on to its return_url. */
+  Checkout.prototype.confirm = function (args) {
+    var self = this;
+    args = args || {};
+    return this._loaded.then(function () {
+      return args.email ? self.updateEmail(args.email) : { type: "success" };
+    }).then(function (emailed) {
+      if (emailed.type === "error") { return emailed; }
+      if (!self._session.email) {
+        return { type: "error", error: { code: null, message: "Enter your email address (updateEmail) first." } };
+      }
+      var element = self._elements._element;
+      if (!element || !element._frame) {
+        return { type: "error", error: { code: null, message: "Mount the payment element first." } };
+      }
+      var back = LYNK_ORIGIN + "/c/pay/" + encodeURIComponent(self._session.id) + "/return";
+      return element._confirm(back).then(function (result) {
+        if (result.error) { return { type: "error", error: confirmError(result.error) }; }
+        var pi = result.paymentIntent;
+        var next = pi.next_action && pi.next_action.redirect_to_url;
+        window.location.assign(pi.status === "requires_action" && next ? next.url : back);
+        return new Promise(function () {});
+      });
+    }, function (error) { return { type: "error", error: error }; });
+  };
+
+  Checkout.prototype.loadActions = function () {
+    var self = this;
+    return this._loaded.then(function () {
+      return { type: "success", actions: {
+        getSession: function () { return self._session; },
+        updateEmail: function (email) { return self.updateEmail(email); },
+        confirm: function (args) { return self.confirm(args); }
+      } };
+    }, function (error) { return { type: "error", error: { code: null, message: error.message } }; });
+  };
+
+  /* Stripe.js's first Checkout Elements API took fetchClientSecret and gave a Promise of the checkout; the later
+   * ones (initCheckout with clientSecret, then initCheckoutElementsSdk) give it at once, with loadActions(). */
+  Lynk.prototype.initCheckout = function (options) {
+    options = options || {};
+    var checkout = new Checkout(this, options);
+    return options.fetchClientSecret ? checkout._loaded.then(function () { return checkout; }) : checkout;
+  };
+
+  Lynk.prototype.initCheckoutElementsSdk = function (options) { return new Checkout(this, options || {}); };
 
   window.Lynk = Lynk;
 })();

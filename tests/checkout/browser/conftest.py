@@ -105,13 +105,15 @@ document.getElementById("go").onclick = () => {{
 </script>"""
 
 
-# A shop page with Embedded Checkout: lynk.js mounts the session's form (client secret from the query).
+# A shop page with Embedded Checkout: lynk.js mounts the session's form (client secret from the query), with
+# initEmbeddedCheckout or its newer name, createEmbeddedCheckoutPage (`method`).
 _EMBEDDED = """<!doctype html><html lang=en><title>Shop checkout</title>
 <script src="{lynk}/js/v1/lynk.js"></script><h1>Checkout</h1><div id=checkout></div>
 <script>
-Lynk("{pk}").initEmbeddedCheckout({{fetchClientSecret: () => Promise.resolve("{cs}")}})
+Lynk("{pk}").{method}({{fetchClientSecret: () => Promise.resolve("{cs}")}})
   .then((checkout) => checkout.mount("#checkout"));
 </script>"""
+EMBEDDED_METHODS = ("initEmbeddedCheckout", "createEmbeddedCheckoutPage")
 
 
 # A shop page with the elements chosen by `parts` (payment, auth, express) and lynk.js from `lynk` (which may
@@ -154,7 +156,9 @@ class _ShopHandler(BaseHTTPRequestHandler):
         elif self.path.startswith("/intruder?"):
             body = _INTRUDER.format(src=query["src"][0])
         elif self.path.startswith("/embedded?"):
-            body = _EMBEDDED.format(lynk=query["lynk"][0], pk=query["pk"][0], cs=query["cs"][0])
+            method = query.get("method", ["initEmbeddedCheckout"])[0]
+            assert method in EMBEDDED_METHODS
+            body = _EMBEDDED.format(lynk=query["lynk"][0], pk=query["pk"][0], cs=query["cs"][0], method=method)
         elif self.path.startswith("/if-required?"):
             body = _IF_REQUIRED.format(lynk=query["lynk"][0], pk=query["pk"][0], cs=query["cs"][0])
         else:

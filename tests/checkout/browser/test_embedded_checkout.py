@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode, urlsplit
 
+import pytest
 import stripe
 from playwright.sync_api import Page, expect
 
@@ -14,21 +15,32 @@ from tests.merchants.factories import MerchantKeys
 from tests.servers import LynkServer
 
 
+@pytest.mark.parametrize(
+    ("method", "ui_mode"), [("initEmbeddedCheckout", "embedded"), ("createEmbeddedCheckoutPage", "embedded_page")]
+)
 def test_a_shop_mounts_embedded_checkout_and_the_shopper_pays(
-    page: Page, server: LynkServer, client: stripe.StripeClient, merchant: MerchantKeys, shop_url: str
+    page: Page,
+    server: LynkServer,
+    client: stripe.StripeClient,
+    merchant: MerchantKeys,
+    shop_url: str,
+    method: str,
+    ui_mode: str,
 ) -> None:
     # The shop is served as `localhost`, Lynk as 127.0.0.1: two sites, so the frame is a third party.
     shop = shop_url.replace("127.0.0.1", "localhost")
     assert urlsplit(server.base_url).hostname != "localhost"
     session = make_session(
         client,
-        ui_mode="embedded",
+        ui_mode=ui_mode,
         return_url=f"{shop}/return?session_id={{CHECKOUT_SESSION_ID}}",
         success_url=None,
         cancel_url=None,
         submit_type="book",
     )
-    query = urlencode({"lynk": server.base_url, "pk": merchant.publishable_key, "cs": session.client_secret})
+    query = urlencode(
+        {"lynk": server.base_url, "pk": merchant.publishable_key, "cs": session.client_secret, "method": method}
+    )
     page.goto(f"{shop}/embedded?{query}")
     form = page.frame_locator("iframe[title='Checkout']")
     expect(form.get_by_role("heading", name="Order summary")).to_be_visible()

@@ -6,39 +6,17 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 import stripe
 from playwright.sync_api import Page, expect
 
 from tests.checkout.browser.test_link_checkout import enter_code, opt_in_at, pay_button
 from tests.checkout.factories import make_session
-from tests.link.support import Browser as LinkBrowser
-from tests.link.support import latest_code, messages, new_email, new_phone
+from tests.link.support import account_from_another_network, latest_code, messages, new_email, new_phone
 from tests.merchants.factories import MerchantKeys
 from tests.servers import LynkServer
 
 pytestmark = pytest.mark.usefixtures("roomy_ip_limits")  # every shopper here comes from 127.0.0.1
-
-
-def _account_from_another_network(server: LynkServer, merchant: MerchantKeys) -> tuple[str, str]:
-    """A Link account with a saved card, signed up and verified from her phone at home (127.0.0.2)."""
-    email, phone = new_email(), new_phone()
-    home = LinkBrowser(server, merchant)
-    home.http = httpx.Client(
-        base_url=server.base_url, timeout=30, transport=httpx.HTTPTransport(local_address="127.0.0.2")
-    )
-    signed = home.post(
-        "/v1/link/consumers",
-        {"email_address": email, "phone_number": phone, "legal_name": "Ada Shopper", "country": "US"},
-        with_secret=False,
-    )
-    assert signed.status_code == 200, signed.text
-    home.secret = signed.json()["consumer_session"]["client_secret"]
-    home.verify(phone)
-    card = {"card[number]": "4242424242424242", "card[exp_month]": "4", "card[exp_year]": "2035", "card[cvc]": "123"}
-    assert home.post("/v1/link/payment_details", card).status_code == 200
-    return email, phone
 
 
 def _shipping_session(client: stripe.StripeClient, shop_url: str) -> stripe.checkout.Session:
@@ -69,7 +47,7 @@ def _sign_in(page: Page, server: LynkServer, merchant: MerchantKeys, email: str,
 def test_a_new_device_on_a_new_network_confirms_a_new_code_then_pays(
     page: Page, server: LynkServer, client: stripe.StripeClient, merchant: MerchantKeys, shop_url: str
 ) -> None:
-    email, phone = _account_from_another_network(server, merchant)
+    email, phone = account_from_another_network(server, merchant)
     session = _shipping_session(client, shop_url)
     page.goto(session.url or "")
     _sign_in(page, server, merchant, email, phone)
