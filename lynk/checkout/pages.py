@@ -64,7 +64,7 @@ from lynk.link.errors import StepUpRequired
 from lynk.models import CheckoutSession, CheckoutSessionStatus, PaymentIntent, PaymentIntentStatus, SetupIntent
 from lynk.payment_methods.service import CardInput
 from lynk.payments.context import ClientInfo, PaymentContext
-from lynk.payments.errors import PaymentDeclined
+from lynk.payments.errors import AttemptInFlight, PaymentDeclined
 from lynk.payments.setup_intents.errors import SetupDeclined
 from lynk.web import actions
 
@@ -350,14 +350,14 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
         return _error(missing.message, missing.field)
     key = f"checkout_page:{found.id}:{attempt}"
     try:
-        status, answer = await actions.once(
+        status, answer = await actions.once_in_turn(
             request,
             Scope(found.merchant_id, found.livemode),
             key,
             {"attempt": attempt},
             lambda tx: _pay(tx, session_id, payer, asked, shopper_client(request)),
         )
-    except (IdempotencyKeyInUse, IdempotencyError):
+    except (IdempotencyKeyInUse, IdempotencyError, AttemptInFlight):
         return _error("This payment is already being processed.", None, 409)
     except LynkError as error:  # nothing was done (the key is released): another try runs again
         if isinstance(error, StepUpRequired):  # the Link steps ask for a new code, then pay again

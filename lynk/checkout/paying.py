@@ -2,12 +2,13 @@
 in `mode=setup`, saving a card through the session's SetupIntent.
 
 The caller locked the session; its intent is locked here, so a second click waits and then finds the
-work done (and pays nothing).
+work done (and pays nothing), or, while the processor has the payment (`processing`: the attempt is
+committed before the call, and no lock is held across it), is refused by the intent's state.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from lynk.checkout import customisation, page_fields, setup, states
 from lynk.checkout.errors import SessionExpired
@@ -18,8 +19,11 @@ from lynk.link.service import LinkPayment, LinkSignup
 from lynk.models import CheckoutSession, CheckoutSessionStatus, PaymentIntent, PaymentIntentStatus, SetupIntent
 from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.service import CardInput
+from lynk.payments import attempts
 from lynk.payments.confirm import ConfirmOptions, complete_authentication, confirm
 from lynk.payments.context import PaymentContext
+
+T = TypeVar("T", PaymentIntent, SetupIntent)
 
 
 async def _payable(ctx: PaymentContext, session: CheckoutSession) -> tuple[PaymentIntent, bool]:
@@ -35,6 +39,7 @@ async def _payable(ctx: PaymentContext, session: CheckoutSession) -> tuple[Payme
     states.check_open(session, "paid")
     if session.expires_at <= ctx.now:
         raise SessionExpired()
+    await attempts.check_not_in_flight(ctx, pi)  # another click's payment is with the processor: wait for it
     if pi.status == PaymentIntentStatus.REQUIRES_ACTION:
         # The shopper left a challenge unfinished and tries another way: that attempt fails first.
         await complete_authentication(ctx, pi, succeeded=False)
@@ -80,7 +85,7 @@ async def pay_with_card(
     )
     # The shopper's browser confirms on Lynk's page, as with the publishable key (Radar reads its IP and device).
     options = ConfirmOptions(payment_method=method.id, return_url=return_url, link_signup=link_signup, publishable=True)
-    await confirm(ctx, pi, options)
+    await confirm(ctx, _relocking(ctx, session, pi), options)
     await sync(ctx, session, pi)
     await _make_customer(ctx, session, pi)
     return pi
@@ -102,7 +107,9 @@ async def pay_with_link(
         return pi
     asked = asked or Collected()
     _ship(pi, asked)
-    await confirm(ctx, pi, ConfirmOptions(link=payment, return_url=return_url, publishable=True))
+    await confirm(
+        ctx, _relocking(ctx, session, pi), ConfirmOptions(link=payment, return_url=return_url, publishable=True)
+    )
     if pi.payment_method_id is not None:
         method = await payment_methods.get(ctx.session, ctx.scope, pi.payment_method_id)
         billing = method.billing_details or {}
@@ -112,6 +119,14 @@ async def pay_with_link(
     await sync(ctx, session, pi)
     await _make_customer(ctx, session, pi)
     return pi
+
+
+def _relocking(ctx: PaymentContext, session: CheckoutSession, intent: T) -> T:
+    """`intent`, whose processor attempt locks `session` again at each phase after the first, before the
+    intent (this page's lock order): the attempt is committed before the call (`payments.attempts`), which
+    ends the lock taken with it, and the expiry job may have moved the session since."""
+    ctx.relock.append(lambda: ctx.session.refresh(session, with_for_update=True))
+    return intent
 
 
 async def _update_customer(ctx: PaymentContext, session: CheckoutSession) -> None:
@@ -171,7 +186,8 @@ async def save_card(
     states.check_open(session, "completed")
     if session.expires_at <= ctx.now:
         raise SessionExpired()
+    await attempts.check_not_in_flight(ctx, si)
     session.customer_details = {"email": email, "name": name, "phone": None}
-    await setup.save_card(ctx, si, card, email=email, name=name, return_url=return_url)
+    await setup.save_card(ctx, _relocking(ctx, session, si), card, email=email, name=name, return_url=return_url)
     await sync_setup(ctx, session, si)
     return si

@@ -1,5 +1,5 @@
-"""Atomic phases of a processor call: a card authorization, capture, increment, void or refund
-(docs/architecture.md, "Recovery points").
+"""Atomic phases of a processor attempt (docs/architecture.md, "Recovery points"): a PaymentIntent's card
+authorization, capture, increment, void, refund or bank debit, and a SetupIntent's verification.
 
 1. `begin`: the attempt (its `connector_calls` row, with the processor's idempotency key) and the intent in
    `processing` are committed: a recovery point, and a state that refuses a concurrent confirm. A refund
@@ -15,31 +15,39 @@ its key kept: the retry derives the same key and gets the processor's answer aga
 between the phases leaves the attempt `started`: its retry with the same Idempotency-Key, or the recovery
 job (`payments.recovery`), resolves it through the processor's `status(key)`.
 
-Inside one `Database.transaction` (Lynk's own pages) `end_phase` commits nothing: the phases run in that
-transaction, as before.
+`run` is the authorization stage the PaymentIntent and SetupIntent confirm flows share: phase 1, the call,
+phase 2, and once more under the next key when the processor holds the key for another question.
+
+Inside one `Database.transaction` `end_phase` commits nothing: the phases run in that transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
-from lynk.connectors import AuthorizeResult, AuthorizeStatus, RefundRequest, VoidRequest
+from lynk.connectors import AuthorizeResult, AuthorizeStatus, DebitResult, RefundRequest, VoidRequest
 from lynk.core import process
 from lynk.core.db import end_phase
 from lynk.core.ids import random_token
-from lynk.models import ConnectorCall, PaymentIntent, PaymentIntentStatus
+from lynk.models import ConnectorCall, PaymentIntent, PaymentIntentStatus, SetupIntent, SetupIntentStatus
 from lynk.payments import repository, states
-from lynk.payments.context import PaymentContext, connector_call, record_call, request_key_base
-from lynk.payments.errors import ProcessorUnavailable
+from lynk.payments.context import PaymentContext, complete_call, connector_call, record_call, request_key_base
+from lynk.payments.errors import AttemptInFlight, ProcessorKeyConflict, ProcessorNotConfigured, ProcessorUnavailable
+from lynk.payments.setup_intents import states as setup_states
+
+Intent = PaymentIntent | SetupIntent
+R = TypeVar("R", AuthorizeResult, DebitResult)
 
 STARTED = "started"
 UNKNOWN = "unknown"  # the processor did not answer: the intent went back, the key waits for the retry
+# Each of these counts on its intent (`attempts`): their processor keys derive from that count.
+COUNTED = ("authorize", "verify", "debit")
 
 
 async def begin(
     ctx: PaymentContext,
-    pi: PaymentIntent,
+    pi: Intent,
     key: str,
     *,
     operation: str = "authorize",
@@ -48,12 +56,16 @@ async def begin(
     fail_on_action: bool = False,
     details: Mapping[str, Any] | None = None,
 ) -> ConnectorCall:
-    """Phase 1: commit the attempt (an authorization, a capture or void of `amount`…) and the intent in
-    `processing`; returns the attempt's row. `details`: what else resolving it needs (a cancellation reason)."""
+    """Phase 1: commit the attempt (an authorization, a verification, a debit, or a capture or void of
+    `amount`) and the intent in `processing`; returns the attempt's row. `details`: what else resolving it
+    needs to write the outcome as the request would have (a cancellation reason, a debit's mandate data)."""
     resume = {"status": str(pi.status), "authenticated": authenticated, "fail_on_action": fail_on_action}
-    states.attempting(pi)
-    amount = pi.amount if amount is None else amount
-    return await record(ctx, pi.id, key, operation, amount, {**resume, **(details or {})})
+    if isinstance(pi, SetupIntent):
+        setup_states.attempting(pi)
+    else:
+        states.attempting(pi)
+    amount = (pi.amount if isinstance(pi, PaymentIntent) else 0) if amount is None else amount
+    return await record(ctx, pi.id, key, operation, amount, {**(details or {}), **resume})
 
 
 async def record(
@@ -75,10 +87,71 @@ async def record(
     return call
 
 
+async def run(
+    ctx: PaymentContext,
+    pi: Intent,
+    operation: str,
+    next_key: Callable[[], str],
+    send: Callable[[str], Awaitable[R]],
+    *,
+    authenticated: bool = False,
+    fail_on_action: bool = False,
+    details: Mapping[str, Any] | None = None,
+) -> tuple[ConnectorCall, R] | None:
+    """An attempt in its phases: committed, sent with no transaction open, its answer locked in phase 2
+    (the intent back where it started, the attempt counted and its answer logged); the caller writes the
+    outcome. None when another process resolved it first (the intent shows its outcome).
+
+    A key the processor holds for another question (a lost attempt, retried with another card): what that
+    attempt holds is released and the question asked once more under the next key. A debit's cannot be
+    released, so that conflict is answered as it is."""
+    for _ in range(2):
+        key = next_key()  # derived from the intent's count of finished attempts
+        call = await begin(
+            ctx,
+            pi,
+            key,
+            operation=operation,
+            authenticated=authenticated,
+            fail_on_action=fail_on_action,
+            details=details,
+        )
+        try:  # no transaction open from here until `finish`
+            result = await send(key)
+            break
+        except ProcessorKeyConflict:
+            if operation == "debit":
+                await undo(ctx, pi, call)
+                raise
+            if operation == "authorize":  # a verification of 0 holds nothing
+                await release_lost(ctx, pi, call)
+            if not await finish(ctx, pi, call):
+                return None
+            call.status, call.completed = "superseded", ctx.now
+        except (ProcessorUnavailable, ProcessorNotConfigured):  # no answer, or no processor takes it: back
+            await undo(ctx, pi, call)
+            raise
+    else:
+        raise ProcessorUnavailable()
+    if not await finish(ctx, pi, call):
+        return None
+    complete_call(call, result, ctx.now)
+    return call, result
+
+
+async def check_not_in_flight(ctx: PaymentContext, pi: Intent) -> None:
+    """Raise `AttemptInFlight` while an attempt on the intent is with the processor (its outcome is near):
+    for a shopper's second click, which waits for it rather than be refused by the intent's state."""
+    if str(pi.status) == "processing" and await repository.has_started_attempt(ctx.session, pi.id):
+        raise AttemptInFlight()
+
+
 async def _lock(ctx: PaymentContext, call: ConnectorCall, *rows: object) -> bool:
     """Start the next phase: the attempt locked; False if it was resolved meanwhile, or taken over and made
     again (by its request's retry) since `call` was read. `rows` (the intent, a charge) are read afresh, locked."""
     await ctx.session.flush()
+    for relock in ctx.relock:  # the caller's rows first, in its lock order
+        await relock()
     seen = (call.resume or {}).get("run")  # read before the lock refreshes `call`
     locked = await repository.lock_call(ctx.session, call.pk)
     for row in rows:
@@ -86,17 +159,21 @@ async def _lock(ctx: PaymentContext, call: ConnectorCall, *rows: object) -> bool
     return locked is not None and locked.status == STARTED and (locked.resume or {}).get("run") == seen
 
 
-def _restore(pi: PaymentIntent, call: ConnectorCall) -> None:
-    pi.status = PaymentIntentStatus((call.resume or {})["status"])
+def _restore(pi: Intent, call: ConnectorCall) -> None:
+    status = (call.resume or {})["status"]
+    if isinstance(pi, SetupIntent):
+        pi.status = SetupIntentStatus(status)
+    else:
+        pi.status = PaymentIntentStatus(status)
 
 
-async def finish(ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall) -> bool:
+async def finish(ctx: PaymentContext, pi: Intent, call: ConnectorCall) -> bool:
     """Phase 2 starts: the intent back where the attempt began (its transitions apply from there) and the
     attempt counted. False if another process resolved the attempt first (the intent shows its outcome)."""
     if not await _lock(ctx, call, pi):
         return False
     _restore(pi, call)
-    if call.operation == "authorize":
+    if call.operation in COUNTED:
         pi.attempts += 1  # the count processor keys of authorizations derive from
     return True
 
@@ -106,7 +183,7 @@ async def settle(ctx: PaymentContext, call: ConnectorCall, *rows: object) -> boo
     return await _lock(ctx, call, *rows)
 
 
-async def undo(ctx: PaymentContext, pi: PaymentIntent | None, call: ConnectorCall) -> None:
+async def undo(ctx: PaymentContext, pi: Intent | None, call: ConnectorCall) -> None:
     """No answer, or the processor never saw the key: the intent (if the attempt moved one) back in the status
     it had before the attempt, the attempt `unknown`, committed. The next attempt asks under the same key."""
     if not await _lock(ctx, call, *([pi] if pi is not None else [])):
@@ -118,7 +195,7 @@ async def undo(ctx: PaymentContext, pi: PaymentIntent | None, call: ConnectorCal
     await end_phase(ctx.session)
 
 
-async def release_lost(ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall) -> None:
+async def release_lost(ctx: PaymentContext, pi: Intent, call: ConnectorCall) -> None:
     """An earlier attempt under this key got no answer and the retry asks something else (another card):
     void (or refund, if it was captured) what that attempt holds at the processor. Called with no
     transaction open; no answer undoes the attempt, as a processor that does not answer does."""
@@ -131,7 +208,7 @@ async def release_lost(ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCa
             void = VoidRequest(idempotency_key=f"{key}:void", reference=lost.reference)
             await connector_call(ctx.connector.void, void)
         elif lost.status == AuthorizeStatus.CAPTURED:
-            refund = RefundRequest(idempotency_key=f"{key}:refund", reference=lost.reference, amount=pi.amount)
+            refund = RefundRequest(idempotency_key=f"{key}:refund", reference=lost.reference, amount=call.amount)
             await connector_call(ctx.connector.refund, refund)
     except ProcessorUnavailable:
         await undo(ctx, pi, call)

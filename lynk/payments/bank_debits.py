@@ -1,7 +1,9 @@
 """Paying by bank (ACH debit of a `us_bank_account` PaymentMethod, or of a `link` method whose shopper
 chose a bank account in the Link wallet), and the settlement job.
 
-Confirming sends the debit and leaves the PaymentIntent `processing` with a `pending` charge;
+Confirming sends the debit in the atomic phases of a card authorization (`payments.attempts`: a dead
+request's debit is resolved once, by its retry or the recovery job, through `apply`) and leaves the
+PaymentIntent `processing` with a `pending` charge;
 nothing is booked. Once the settlement delay has passed, `settle_due` asks the connector for the
 bank's verdict (`status(key)`): a settled debit makes the PaymentIntent `succeeded` and books
 the money with the ACH fee; a returned one fails the charge with the bank's code and ACH return
@@ -28,15 +30,16 @@ from lynk.models import (
     BankDebitStatus,
     Charge,
     ChargeStatus,
+    ConnectorCall,
     PaymentIntent,
     PaymentIntentStatus,
     PaymentMethod,
 )
 from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.objects import payment_method_object
-from lynk.payments import booking, repository, states
+from lynk.payments import attempts, booking, repository, states
 from lynk.payments import options as intent_options
-from lynk.payments.context import PaymentContext, attempt_key_base, complete_call, connector_call, record_call
+from lynk.payments.context import PaymentContext, attempt_key_base, connector_call
 from lynk.payments.errors import ProcessorUnavailable
 from lynk.payments.objects import charge_object, payment_intent_object
 from lynk.payments.setup_intents import mandates
@@ -102,23 +105,34 @@ async def confirm(
 
     `link_bank_account_id`: a `link` method whose shopper chose a bank account in the wallet."""
     _check_payable(pi, mandate_data, method.type)
-    saved = None
-    if method.type == TYPE and mandate_data is None:  # off-session: only under consent given earlier
-        saved = await mandates.active_for(ctx, method)
-        if saved is None:
-            raise InvalidRequestError(
-                "This bank account has no active mandate for off-session debits: confirm a payment with "
-                "mandate_data and setup_future_usage=off_session first, or pass mandate_data now.",
-                param="mandate_data",
-                code="parameter_missing",
-            )
+    # Off-session: only under consent given earlier.
+    if method.type == TYPE and mandate_data is None and await mandates.active_for(ctx, method) is None:
+        raise InvalidRequestError(
+            "This bank account has no active mandate for off-session debits: confirm a payment with "
+            "mandate_data and setup_future_usage=off_session first, or pass mandate_data now.",
+            param="mandate_data",
+            code="parameter_missing",
+        )
     bank = await _bank_ref(ctx, link_bank_account_id or method.vault_bank_account_id or "")
-    pi.attempts += 1
-    key = f"{attempt_key_base(ctx, pi.id)}:debit:{pi.attempts}"
-    call = await record_call(ctx, operation="debit", payment_intent_id=pi.id, key=key, amount=pi.amount)
-    request = DebitRequest(idempotency_key=key, amount=pi.amount, currency=pi.currency, bank=bank)
-    result = await connector_call(ctx.connector.debit, request)
-    complete_call(call, result, ctx.now)
+    done = await attempts.run(
+        ctx,
+        pi,
+        "debit",
+        lambda: f"{attempt_key_base(ctx, pi.id)}:debit:{pi.attempts + 1}",
+        lambda key: connector_call(ctx.connector.debit, DebitRequest(key, pi.amount, pi.currency, bank)),
+        details={"mandate_data": mandate_data, "bank_account": bank.vault_bank_account_id},
+    )
+    if done is not None:  # else the recovery job wrote the same answer first
+        await apply(ctx, pi, *done)
+
+
+async def apply(ctx: PaymentContext, pi: PaymentIntent, call: ConnectorCall, result: DebitResult) -> None:
+    """Phase 2: the debit sent (`call`, with what its request said in `resume`) is written: a `pending` charge,
+    the mandate, the events; a debit the bank already answered is settled or returned at once."""
+    assert pi.payment_method_id is not None, "a debit is sent for the intent's payment method"
+    method = await payment_methods.get(ctx.session, ctx.scope, pi.payment_method_id)
+    mandate_data = (call.resume or {}).get("mandate_data")
+    saved = await mandates.active_for(ctx, method) if method.type == TYPE and mandate_data is None else None
     charge = Charge(
         id=new_id("ch"),
         created=ctx.now,
@@ -160,8 +174,8 @@ async def confirm(
         livemode=ctx.scope.livemode,
         payment_intent_id=pi.id,
         charge_id=charge.id,
-        connector_key=key,
-        vault_bank_account_id=bank.vault_bank_account_id,
+        connector_key=call.idempotency_key,
+        vault_bank_account_id=(call.resume or {})["bank_account"],
         amount=pi.amount,
         currency=pi.currency,
         status=BankDebitStatus.PENDING,
@@ -184,6 +198,10 @@ async def confirm(
         await _returned(ctx, pi, charge, debit, result)
     elif result.status is DebitStatus.SUCCEEDED:
         await _settled(ctx, pi, charge, debit)
+    if method.type == "link" and pi.status in (PaymentIntentStatus.PROCESSING, PaymentIntentStatus.SUCCEEDED):
+        # The payment counts for Link, and with `setup_future_usage` the grant allows off-session debits.
+        sfu = bool(intent_options.setup_future_usage(pi, method.type))
+        await link.payment_succeeded(ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id, setup_future_usage=sfu)
 
 
 def _acceptance(mandate_data: dict[str, Any], ctx: PaymentContext) -> dict[str, Any]:
@@ -209,9 +227,6 @@ async def confirm_link(
     if bank_account_id is None:
         return False
     await confirm(ctx, pi, method, mandate_data=mandate_data, link_bank_account_id=bank_account_id)
-    if pi.status in (PaymentIntentStatus.PROCESSING, PaymentIntentStatus.SUCCEEDED):
-        sfu = bool(intent_options.setup_future_usage(pi, method.type))
-        await link.payment_succeeded(ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id, setup_future_usage=sfu)
     return True
 
 

@@ -183,7 +183,8 @@ async def challenge_answer(intent_id: str, request: Request) -> Response:
     if not isinstance(client_secret, str) or outcome not in ("complete", "fail"):
         return _not_found()
     try:
-        async with runtime.db.transaction() as session:
+        # In atomic phases (`payments.attempts`): the processor is called with no transaction open.
+        async with runtime.db.phases() as session:
             intent = await _intent(session, intent_id, client_secret, for_update=True)
             if intent is None:
                 return _not_found()
@@ -197,7 +198,8 @@ async def challenge_answer(intent_id: str, request: Request) -> Response:
                 else:
                     await setup_confirm.complete_authentication(ctx, intent, succeeded=outcome == "complete")
             return_url = intent.return_url
-    except LynkError as error:  # nothing was written (the transaction rolled back): say why, never a 500
+    except LynkError as error:  # the last phase rolled back (a processor that did not answer: the intent
+        # went back to `requires_action`, its attempt kept for the next try): say why, never a 500
         return _problem(error)
     if not return_url:
         return RedirectResponse(f"/3ds/{intent_id}?client_secret={client_secret}", status_code=303)

@@ -6,7 +6,8 @@ the outcome is written in a second short transaction, so two confirms can never 
 lock is held over the network. The processor's idempotency key is derived from the PaymentIntent's
 count of finished attempts, or, for an intent created by the same request, from the request's
 Idempotency-Key: a retry asks the processor the same question again instead of authorizing twice.
-Every call is logged in `connector_calls` before it is made.
+Every call is logged in `connector_calls` before it is made. The stages a SetupIntent's confirmation runs
+too are in `payments.stages` and `attempts.run`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from lynk.connectors import (
-    AuthorizeRequest,
     AuthorizeResult,
     AuthorizeStatus,
     CardRef,
@@ -30,7 +30,6 @@ from lynk.models import Charge, Mandate, PaymentIntent, PaymentMethod
 from lynk.payment_methods import bank_accounts
 from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.bank_accounts import BankAccountInput
-from lynk.payment_methods.objects import payment_method_object
 from lynk.payments import aftermath, attempts, bank_debits, booking, method_rules, risk, states
 from lynk.payments import options as intent_options
 from lynk.payments.charge_records import build_charge
@@ -38,14 +37,13 @@ from lynk.payments.context import (
     PaymentContext,
     attempt_key_base,
     authentication_url,
-    complete_call,
     connector_call,
     require_processor,
 )
-from lynk.payments.errors import PaymentDeclined, ProcessorKeyConflict, ProcessorNotConfigured, ProcessorUnavailable
+from lynk.payments.errors import PaymentDeclined
 from lynk.payments.objects import charge_object, payment_intent_object
 from lynk.payments.setup_intents import mandates
-from lynk.vault import service as vault
+from lynk.payments.stages import card_ref, card_request, error_object, resolve_method, set_method
 
 
 @dataclass(frozen=True)
@@ -152,68 +150,23 @@ async def complete_authentication(ctx: PaymentContext, pi: PaymentIntent, *, suc
 
 async def payment_method_for(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOptions) -> PaymentMethod:
     """The method to pay with (made from `payment_method_data`, or resolved), set on the intent."""
-    if options.bank_account_data is not None:
-        method = await bank_accounts.create(
-            ctx.session,
-            ctx.keyring,
-            ctx.scope,
-            options.bank_account_data.account,
-            billing=options.bank_account_data.billing,
-            metadata=None,
-            allow_redisplay="unspecified",
-            now=ctx.now,
-            within="payment_method_data",
+    if options.bank_account_data is None:
+        shipping = (pi.shipping or {}).get("address")  # shipping somewhere new may need a Link step-up
+        return await resolve_method(
+            ctx, pi, options.link, options.payment_method_data, options.payment_method, shipping_address=shipping
         )
-    elif options.link is not None:
-        shipping = (pi.shipping or {}).get("address")  # shipping somewhere new may need a step-up
-        method = await link.pay_with(
-            ctx.session,
-            ctx.keyring,
-            ctx.scope,
-            ctx.now,
-            options.link,
-            pi.payment_method_types,
-            shipping_address=shipping,
-        )
-    elif options.payment_method_data is not None:
-        method = await payment_methods.create_from_data(
-            ctx.session, ctx.keyring, ctx.scope, options.payment_method_data, secret_key=True, now=ctx.now
-        )
-    elif options.payment_method is not None:
-        method = await payment_methods.resolve(ctx.session, ctx.keyring, ctx.scope, options.payment_method, now=ctx.now)
-    elif pi.payment_method_id is not None:
-        method = await payment_methods.get(ctx.session, ctx.scope, pi.payment_method_id, param="payment_method")
-    else:
-        raise InvalidRequestError(
-            "You cannot confirm this PaymentIntent because it's missing a payment method. Update it with "
-            "a payment_method, or confirm with payment_method or payment_method_data.",
-            param="payment_method",
-            code="payment_intent_unexpected_state",
-        )
-    if method.customer_id is not None and method.customer_id != pi.customer_id:
-        raise InvalidRequestError(
-            "The provided PaymentMethod belongs to another customer. Pass that customer on the PaymentIntent.",
-            param="payment_method",
-        )
-    pi.payment_method_id = method.id
-    return method
-
-
-async def card_ref(ctx: PaymentContext, method: PaymentMethod) -> CardRef:
-    vault_card_id = method.vault_card_id or ""
-    if method.type == "link":  # the card the shopper chose for this merchant, inside the network
-        vault_card_id, _country = await link.vault_card_for(ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id)
-    facts = await vault.card_facts(ctx.session, vault_card_id)
-    assert facts is not None, "a card PaymentMethod always has its vault card"
-    card = method.card or {}
-    return CardRef(
-        vault_card_id=vault_card_id,
-        bin=facts.bin,
-        last4=facts.last4,
-        brand=facts.brand,
-        exp_month=int(card.get("exp_month", facts.exp_month)),
-        exp_year=int(card.get("exp_year", facts.exp_year)),
+    method = await bank_accounts.create(
+        ctx.session,
+        ctx.keyring,
+        ctx.scope,
+        options.bank_account_data.account,
+        billing=options.bank_account_data.billing,
+        metadata=None,
+        allow_redisplay="unspecified",
+        now=ctx.now,
+        within="payment_method_data",
     )
+    return set_method(pi, method)
 
 
 async def _authorize(
@@ -236,45 +189,31 @@ async def _authorize(
     ):
         await _require_authentication(ctx, pi, requested_url)
         return
-    checks = (method.card or {}).get("checks") or {}
     setup_future_usage = intent_options.setup_future_usage(pi, method.type)
     # An off-session charge relies on the consent recorded when the card was set up.
     mandate = await mandates.active_for(ctx, method) if pi.off_session else None
-    for _ in range(2):
-        key = f"{attempt_key_base(ctx, pi.id)}:authorize:{pi.attempts + 1}"
-        request = AuthorizeRequest(
-            idempotency_key=key,
-            amount=pi.amount,
-            currency=pi.currency,
-            card=card,
-            cvc_provided=checks.get("cvc_check") == "pass",
-            postal_code=(method.billing_details.get("address") or {}).get("postal_code"),
-            authenticated=authenticated,
-            off_session=pi.off_session,
-            setup_for_future=setup_future_usage is not None,
-            previously_setup=mandate is not None,
-            capture=intent_options.capture_method(pi, method.type) != "manual",
-            incremental_authorization=intent_options.incremental_requested(pi),
-        )
-        call = await attempts.begin(ctx, pi, key, authenticated=authenticated, fail_on_action=fail_on_action)
-        try:  # no transaction open from here until `attempts.finish`
-            result = await connector_call(ctx.connector.authorize, request)
-            break
-        except ProcessorKeyConflict:
-            # An attempt under this key reached the processor and its answer was lost, and this retry
-            # differs (another card): release what that attempt may hold, then ask afresh.
-            await attempts.release_lost(ctx, pi, call)
-            if not await attempts.finish(ctx, pi, call):
-                return
-            call.status, call.completed = "superseded", ctx.now
-        except (ProcessorUnavailable, ProcessorNotConfigured):  # no answer, or no processor takes it: back
-            await attempts.undo(ctx, pi, call)
-            raise
-    else:
-        raise ProcessorUnavailable()
-    if not await attempts.finish(ctx, pi, call):
+    fields: dict[str, Any] = dict(
+        amount=pi.amount,
+        currency=pi.currency,
+        authenticated=authenticated,
+        off_session=pi.off_session,
+        setup_for_future=setup_future_usage is not None,
+        previously_setup=mandate is not None,
+        capture=intent_options.capture_method(pi, method.type) != "manual",
+        incremental_authorization=intent_options.incremental_requested(pi),
+    )
+    done = await attempts.run(
+        ctx,
+        pi,
+        "authorize",
+        lambda: f"{attempt_key_base(ctx, pi.id)}:authorize:{pi.attempts + 1}",
+        lambda key: connector_call(ctx.connector.authorize, card_request(key, method, card, **fields)),
+        authenticated=authenticated,
+        fail_on_action=fail_on_action,
+    )
+    if done is None:
         return  # the recovery job resolved this attempt first, from the same answer: the intent shows it
-    complete_call(call, result, ctx.now)
+    _call, result = done
     await apply_authorization(
         ctx, pi, method, card, assessment, result, mandate, authenticated=authenticated, fail_on_action=fail_on_action
     )
@@ -347,20 +286,6 @@ async def _require_authentication(ctx: PaymentContext, pi: PaymentIntent, url: s
     """Send the shopper to authenticate at `url` (`next_action.redirect_to_url`)."""
     states.require_action(pi, {"type": "redirect_to_url", "redirect_to_url": {"url": url, "return_url": pi.return_url}})
     await _record_intent(ctx, pi, "payment_intent.requires_action")
-
-
-def error_object(
-    code: str, decline_code: str | None, message: str, method: PaymentMethod, *, type_: str = "card_error"
-) -> dict[str, Any]:
-    return {
-        "type": type_,
-        "code": code,
-        "decline_code": decline_code,
-        "message": message,
-        "doc_url": f"https://docs.stripe.com/error-codes/{code.replace('_', '-')}",
-        "param": None,
-        "payment_method": payment_method_object(method),
-    }
 
 
 async def _fail(

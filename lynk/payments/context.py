@@ -74,6 +74,10 @@ class PaymentContext:
     radar_limits: Limits = field(default_factory=Limits)  # card-testing limits (Settings.radar_declines_per_*)
     # PaymentIntents created by this request: gone with it if it crashes, so no processor key may derive from them.
     created_here: set[str] = field(default_factory=set)
+    # Rows the caller locked before a processor attempt (a Checkout Session), locked again at the start of
+    # each later phase before the attempt and its intent: the caller's lock order, so no deadlock with a
+    # request that holds them and waits for the intent.
+    relock: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
     _router: ProcessorRouter | None = field(default=None, repr=False)
 
     @property

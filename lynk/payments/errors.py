@@ -116,3 +116,13 @@ class ProcessorDisagrees(ServiceUnavailable):
             "recorded; retry the request with the same Idempotency-Key.",
             code="processor_state_mismatch",
         )
+
+
+class AttemptInFlight(LynkError):
+    """An attempt on the intent is with the processor: a page waits for its outcome and asks again."""
+
+    http_status = 409
+    retryable = True
+
+    def __init__(self) -> None:
+        super().__init__("This payment is already being processed.")

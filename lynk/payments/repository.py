@@ -94,7 +94,7 @@ async def lock_call(session: AsyncSession, pk: int) -> ConnectorCall | None:
 
 
 # The processor calls made in atomic phases (`payments.attempts`); the others run in one transaction.
-PHASED_OPERATIONS = ("authorize", "capture", "increment", "void", "refund")
+PHASED_OPERATIONS = ("authorize", "capture", "increment", "void", "refund", "debit", "verify")
 
 
 async def attempt_of_request(
@@ -108,6 +108,16 @@ async def attempt_of_request(
         stmt = stmt.where(ConnectorCall.payment_intent_id == payment_intent_id)
     found: ConnectorCall | None = (await session.scalars(stmt.order_by(ConnectorCall.pk.desc()))).first()
     return found
+
+
+async def has_started_attempt(session: AsyncSession, payment_intent_id: str) -> bool:
+    """Whether an attempt on the intent (a PaymentIntent or a SetupIntent) is with the processor now."""
+    stmt = select(ConnectorCall.pk).where(
+        ConnectorCall.payment_intent_id == payment_intent_id,
+        ConnectorCall.status == "started",
+        ConnectorCall.operation.in_(PHASED_OPERATIONS),
+    )
+    return (await session.scalars(stmt.limit(1))).first() is not None
 
 
 async def unfinished_attempts(session: AsyncSession, *, limit: int) -> Sequence[ConnectorCall]:

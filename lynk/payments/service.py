@@ -77,12 +77,12 @@ def _method_types(new: NewPaymentIntent, code: str) -> tuple[list[str], dict[str
 
 async def create(ctx: PaymentContext, new: NewPaymentIntent, confirm_with: ConfirmOptions | None) -> PaymentIntent:
     code = check_amount(new.amount, new.currency)
-    if confirm_with is not None and (earlier := await recovery.created_earlier(ctx)) is not None:
-        # This request ran before and committed its intent with an attempt: it goes on with that intent.
-        ctx.created_here.add(earlier.id)
-        if not await recovery.take_over(ctx, earlier) and earlier.status in states.CONFIRMABLE:
-            await confirm(ctx, earlier, confirm_with)
-        return earlier
+    if confirm_with is not None and (
+        earlier := await recovery.earlier_run(
+            ctx, PaymentIntent, lambda pi: confirm(ctx, pi, confirm_with), states.CONFIRMABLE
+        )
+    ):
+        return earlier  # this request ran before and committed its intent with an attempt
     types, automatic = _method_types(new, code)
     if new.customer is not None:
         await customers.get(ctx.session, ctx.scope, new.customer, param="customer")

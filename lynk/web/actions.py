@@ -5,14 +5,18 @@ once the transaction has committed, and a failure there is logged, never shown (
 
 `once` makes a form action idempotent, as the API's `Idempotency-Key` makes a POST: the page puts a new
 random key in the form; the first submit claims it (idempotency.claim) and stores its answer in the same
-transaction as its work, a second submit of the same form (a double click, a reload) replays that answer.
+transaction as the end of its work (a payment commits its attempt first and calls the processor between
+two transactions, as the API does: `Database.phases`); a second submit of the same form (a double click,
+a reload) replays that answer.
 While it runs, the key names the request (`core.request_context`), so events say which action caused them
 and processor keys derive from it (a refund sent twice reaches the processor once).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -26,6 +30,7 @@ from lynk.core.errors import LynkError
 from lynk.core.request_context import RequestInfo, current_request
 from lynk.core.scope import Scope
 from lynk.idempotency import service as idempotency
+from lynk.payments.errors import AttemptInFlight
 from lynk.web.csrf import runtime_of
 from lynk.wire.routing import Runtime
 
@@ -53,11 +58,13 @@ async def run_after_commit(jobs: list[AfterCommit]) -> None:
 
 
 @asynccontextmanager
-async def transaction(request: Request, *, write: bool = True) -> AsyncIterator[PageTx]:
-    """The action's one transaction: commits if the block succeeds, then runs its after-commit work."""
+async def transaction(request: Request, *, write: bool = True, phases: bool = False) -> AsyncIterator[PageTx]:
+    """The action's one transaction: commits if the block succeeds, then runs its after-commit work. With
+    `phases`, a processor attempt in it commits its earlier phases (`Database.phases`, `payments.attempts`)."""
     runtime = runtime_of(request)
     after: list[AfterCommit] = []
-    async with runtime.db.transaction(write=write) as session:
+    opened = runtime.db.phases(write=write) if phases else runtime.db.transaction(write=write)
+    async with opened as session:
         yield PageTx(session, runtime, unix(runtime.clock), after)
     await run_after_commit(after)
 
@@ -82,8 +89,8 @@ Work = Callable[[PageTx], Awaitable[tuple[int, bytes]]]
 async def once(request: Request, scope: Scope, key: str, params: dict[str, Any], work: Work) -> tuple[int, bytes]:
     """Run `work` once for `key` in `scope`: its (status, body), or the stored one for a repeat.
 
-    `work` runs in one transaction with its answer; if it raises, nothing is stored and the key is released,
-    so trying again runs again. A key sent with other `params` is refused as the API refuses it."""
+    `work` runs in phases, its last one with its answer; if it raises, nothing more is stored and the key is
+    released, so trying again runs again. A key sent with other `params` is refused as the API refuses it."""
     runtime = runtime_of(request)
     claimed = await idempotency.claim(
         runtime.db,
@@ -101,7 +108,7 @@ async def once(request: Request, scope: Scope, key: str, params: dict[str, Any],
         return claimed.status, claimed.body
     token = current_request.set(RequestInfo(request.state.request_id, key, claimed.created))
     try:
-        async with transaction(request) as tx:
+        async with transaction(request, phases=True) as tx:
             status, body = await work(tx)
             await idempotency.complete(tx.session, claimed, status, body)
     except BaseException:
@@ -110,3 +117,21 @@ async def once(request: Request, scope: Scope, key: str, params: dict[str, Any],
     finally:
         current_request.reset(token)
     return status, body
+
+
+async def once_in_turn(
+    request: Request, scope: Scope, key: str, params: dict[str, Any], work: Work
+) -> tuple[int, bytes]:
+    """`once`, for a payment: a click made while another click's payment is with the processor waits for
+    that outcome (asked again, no lock held meanwhile: the payment runs in atomic phases) and then answers
+    as it does, until no processor call could still be running (`idempotency_lock_seconds`)."""
+    deadline = time.monotonic() + runtime_of(request).settings.idempotency_lock_seconds
+    pause = 0.05
+    while True:
+        try:
+            return await once(request, scope, key, params, work)
+        except AttemptInFlight:
+            if time.monotonic() >= deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.5)

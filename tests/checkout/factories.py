@@ -32,8 +32,9 @@ def make_session(client: stripe.StripeClient, **extra: Any) -> stripe.checkout.S
 class Shopper:
     """A browser without JavaScript: loads the page (cookie and token), then posts what checkout.js posts."""
 
-    def __init__(self, server: LynkServer) -> None:
-        self.http = httpx.Client(base_url=server.base_url, follow_redirects=False, timeout=30)
+    def __init__(self, server: LynkServer | str, timeout: float = 30) -> None:
+        base_url = server if isinstance(server, str) else server.base_url
+        self.http = httpx.Client(base_url=base_url, follow_redirects=False, timeout=timeout)
         self.token = ""
 
     def open(self, url: str) -> httpx.Response:

@@ -10,15 +10,10 @@ import threading
 import httpx
 from sqlalchemy.exc import DBAPIError
 
-from tests.payments.served import LYNK, Served
+from tests.payments.served import LYNK, Served, post
 
 SLOW = {"LYNK_SIMULATOR_LATENCY_MS": "60000"}  # the processor's answer never comes before the kill
 PROMPT_S = 15  # a request refused by state answers at once; one waiting on a lock would wait the minute out
-
-
-def post(base: str, lynk: Served, path: str, key: str | None = None, **data: str) -> httpx.Response:
-    headers = {"Idempotency-Key": key} if key else {}
-    return httpx.post(f"{base}{path}", data=data, auth=(lynk.secret_key, ""), headers=headers, timeout=60)
 
 
 def prompt_post(base: str, lynk: Served, path: str, **data: str) -> httpx.Response:

@@ -72,6 +72,12 @@ class Served:
         return _read(simulator_url(self.url), sql, params)
 
 
+def post(base: str, lynk: Served, path: str, key: str | None = None, **data: str) -> httpx.Response:
+    """A POST with the merchant's secret key (and an Idempotency-Key, if given)."""
+    headers = {"Idempotency-Key": key} if key else {}
+    return httpx.post(f"{base}{path}", data=data, auth=(lynk.secret_key, ""), headers=headers, timeout=60)
+
+
 def _read(url: str, sql: str, params: dict[str, Any]) -> list[Any]:
     async def run() -> list[Any]:
         db = Database(url, pool_size=1)

@@ -20,12 +20,11 @@ from tests.payments.phased import (
     assert_books_balance,
     at_processor,
     no_transaction_left_open,
-    post,
     prompt_post,
     saved_card,
     send_to_be_cut_off,
 )
-from tests.payments.served import Served, served
+from tests.payments.served import Served, post, served
 from tests.servers import backends
 from tests.webhooks.support import wait_for
 

@@ -204,8 +204,14 @@ def test_a_lost_verification_is_asked_again_not_repeated(
     lost = _post(server, merchant, f"/v1/setup_intents/{si.id}/confirm", key, {"payment_method": card})
     assert lost is None or lost.status_code in (500, 503)
     assert simulator.attempts - before == 1  # the processor did verify the card
-    assert client.v1.setup_intents.retrieve(si.id).status == "requires_payment_method"  # nothing was recorded
-    assert client.v1.setup_attempts.list(params={"setup_intent": si.id}).data == []
+    if mode == "crash_after":  # the verification was committed before the call: the intent waits for its outcome
+        assert client.v1.setup_intents.retrieve(si.id).status == "processing"
+        other = _post(server, merchant, f"/v1/setup_intents/{si.id}/confirm", str(uuid.uuid4()), {})
+        assert other is not None and other.status_code == 400  # another request: refused by state
+        assert other.json()["error"]["code"] == "setup_intent_unexpected_state"
+    else:  # the processor did not answer: the intent is back where it was, the key kept for the retry
+        assert client.v1.setup_intents.retrieve(si.id).status == "requires_payment_method"
+    assert client.v1.setup_attempts.list(params={"setup_intent": si.id}).data == []  # made with the outcome
     retried = _post(server, merchant, f"/v1/setup_intents/{si.id}/confirm", key, {"payment_method": card})
     assert retried is not None and retried.status_code == 200, retried and retried.text
     assert retried.json()["status"] == "succeeded"

@@ -3,8 +3,12 @@
 validate → risk → verify the card through the connector (`authorize` with amount 0 and
 `setup_for_future`, so the simulator's test cards apply) → 3-D Secure on Lynk's challenge page
 when the issuer asks → attach the method to the customer, record the mandate → events.
-Every confirmation is a SetupAttempt. The connector call is logged before it is made, with an
-idempotency key derived from the SetupIntent's attempt count, as PaymentIntents do.
+Every confirmation is a SetupAttempt. The verification runs in the atomic phases of a PaymentIntent's
+authorization (`payments.attempts`), under a processor key derived from the SetupIntent's count of finished
+attempts (or, for one created by the same request, from its Idempotency-Key), so a dead request's
+verification is resolved once, by its retry or the recovery job (`payments.recovery`). The stages it shares
+with a PaymentIntent's confirmation (the method, the authorization with its retry, the request to the
+processor) are the pipeline's own.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any
 
-from lynk.connectors import AuthorizeRequest, AuthorizeResult, AuthorizeStatus, CardRef
+from lynk.connectors import AuthorizeResult, AuthorizeStatus, CardRef
 from lynk.core.errors import InvalidRequestError
 from lynk.core.ids import new_id
 from lynk.events import service as events
@@ -22,21 +26,19 @@ from lynk.link.service import LinkPayment
 from lynk.models import PaymentMethod, SetupAttempt, SetupAttemptStatus, SetupIntent
 from lynk.payment_methods import service as payment_methods
 from lynk.payment_methods.objects import payment_method_object
-from lynk.payments import risk
+from lynk.payments import attempts, risk
 from lynk.payments.charge_records import three_d_secure_details
-from lynk.payments.confirm import card_ref, error_object
 from lynk.payments.context import (
     PaymentContext,
+    attempt_key_base,
     authentication_url,
-    complete_call,
     connector_call,
-    record_call,
     require_processor,
 )
-from lynk.payments.errors import ProcessorKeyConflict, ProcessorUnavailable
 from lynk.payments.setup_intents import mandates, repository, states
 from lynk.payments.setup_intents.errors import PaymentMethodTypeNotAllowed, SetupDeclined
 from lynk.payments.setup_intents.objects import setup_intent_object
+from lynk.payments.stages import card_ref, card_request, error_object, resolve_method
 
 # A verification moves no money; its currency is only what the processor is asked about.
 VERIFICATION_CURRENCY = "usd"
@@ -71,7 +73,16 @@ def _challenge_requested(si: SetupIntent) -> bool:
 async def confirm(ctx: PaymentContext, si: SetupIntent, options: SetupConfirmOptions) -> SetupIntent:
     """Run the pipeline; a failed verification raises SetupDeclined after its outcome is written."""
     states.check_confirmable(si)
-    method = await _payment_method(ctx, si, options)
+    method = await resolve_method(
+        ctx,
+        si,
+        options.link,
+        options.payment_method_data,
+        options.payment_method,
+        secret_key=options.secret_key,
+        cards_only=True,
+    )
+    check_method(si, method)  # the link grant is made for a card, so checked once it exists
     await require_processor(ctx)
     if options.return_url is not None:
         si.return_url = options.return_url
@@ -80,6 +91,18 @@ async def confirm(ctx: PaymentContext, si: SetupIntent, options: SetupConfirmOpt
     if si.usage == "off_session":
         si.customer_acceptance = options.customer_acceptance or mandates.online_acceptance(ctx.client, ctx.now)
     card = await card_ref(ctx, method)
+    if risk.blocks_setup(card):
+        attempt = await _new_attempt(ctx, si, method)
+        await _fail(
+            ctx, si, method, attempt, error_object("card_declined", "fraudulent", "Your card was declined.", method)
+        )
+    await _verify(ctx, si, method, card, None, authenticated=False)
+    return si
+
+
+async def _new_attempt(ctx: PaymentContext, si: SetupIntent, method: PaymentMethod) -> SetupAttempt:
+    """This confirmation's SetupAttempt, made with its outcome (as a PaymentIntent's charge is): a verification
+    the processor did not answer leaves none."""
     attempt = SetupAttempt(
         id=new_id("setatt"),
         created=ctx.now,
@@ -97,12 +120,7 @@ async def confirm(ctx: PaymentContext, si: SetupIntent, options: SetupConfirmOpt
     )
     await repository.add(ctx.session, attempt)
     si.latest_attempt_id = attempt.id
-    if risk.blocks_setup(card):
-        await _fail(
-            ctx, si, method, attempt, error_object("card_declined", "fraudulent", "Your card was declined.", method)
-        )
-    await _verify(ctx, si, method, card, attempt, authenticated=False)
-    return si
+    return attempt
 
 
 async def complete_authentication(ctx: PaymentContext, si: SetupIntent, *, succeeded: bool) -> SetupIntent:
@@ -131,31 +149,6 @@ async def complete_authentication(ctx: PaymentContext, si: SetupIntent, *, succe
     return si
 
 
-async def _payment_method(ctx: PaymentContext, si: SetupIntent, options: SetupConfirmOptions) -> PaymentMethod:
-    if options.link is not None:  # the merchant's new `link` method and its grant, for the chosen detail
-        method = await link.pay_with(
-            ctx.session, ctx.keyring, ctx.scope, ctx.now, options.link, si.payment_method_types, cards_only=True
-        )
-    elif options.payment_method_data is not None:
-        method = await payment_methods.create_from_data(
-            ctx.session, ctx.keyring, ctx.scope, options.payment_method_data, secret_key=options.secret_key, now=ctx.now
-        )
-    elif options.payment_method is not None:
-        method = await payment_methods.resolve(ctx.session, ctx.keyring, ctx.scope, options.payment_method, now=ctx.now)
-    elif si.payment_method_id is not None:
-        method = await payment_methods.get(ctx.session, ctx.scope, si.payment_method_id, param="payment_method")
-    else:
-        raise InvalidRequestError(
-            "You cannot confirm this SetupIntent because it's missing a payment method. Update it with a "
-            "payment_method, or confirm with payment_method or payment_method_data.",
-            param="payment_method",
-            code="setup_intent_unexpected_state",
-        )
-    check_method(si, method)
-    si.payment_method_id = method.id
-    return method
-
-
 def check_method(si: SetupIntent, method: PaymentMethod) -> None:
     """A SetupIntent sets up card (and Link) methods of its own customer (or of nobody yet)."""
     if method.type not in si.payment_method_types or method.type not in SETUP_TYPES:
@@ -172,42 +165,63 @@ async def _verify(
     si: SetupIntent,
     method: PaymentMethod,
     card: CardRef,
-    attempt: SetupAttempt,
+    attempt: SetupAttempt | None,
     *,
     authenticated: bool,
 ) -> None:
+    """Verify the card (the attempt of a confirmation is made with the outcome; one that was authenticated
+    on the challenge page is given)."""
     own_challenge = authentication_url(ctx, si.id, si.client_secret, None)  # None in live mode
     if not authenticated and _challenge_requested(si) and own_challenge is not None:
-        _require_action(si, attempt, own_challenge)
+        _require_action(si, attempt or await _new_attempt(ctx, si, method), own_challenge)
         await _record(ctx, si, "setup_intent.requires_action")
         return
-    checks = (method.card or {}).get("checks") or {}
-    for _ in range(2):
-        si.attempts += 1
-        key = f"{si.id}:verify:{si.attempts}"
-        call = await record_call(ctx, operation="verify", payment_intent_id=si.id, key=key, amount=0)
-        request = AuthorizeRequest(
-            idempotency_key=key,
-            amount=0,
-            currency=VERIFICATION_CURRENCY,
-            card=card,
-            cvc_provided=checks.get("cvc_check") == "pass",
-            postal_code=(method.billing_details.get("address") or {}).get("postal_code"),
-            authenticated=authenticated,
-            off_session=False,
-            setup_for_future=True,
-            previously_setup=False,
-            capture=False,
-        )
-        try:
-            result = await connector_call(ctx.connector.authorize, request)
-            break
-        except ProcessorKeyConflict:
-            # A lost verification under this key holds no money: mark it and ask afresh under the next key.
-            call.status, call.completed = "superseded", ctx.now
-    else:
-        raise ProcessorUnavailable()
-    complete_call(call, result, ctx.now)
+    done = await attempts.run(
+        ctx,
+        si,
+        "verify",
+        lambda: f"{attempt_key_base(ctx, si.id)}:verify:{si.attempts + 1}",
+        lambda key: connector_call(
+            ctx.connector.authorize,
+            card_request(
+                key,
+                method,
+                card,
+                amount=0,
+                currency=VERIFICATION_CURRENCY,
+                authenticated=authenticated,
+                setup_for_future=True,
+            ),
+        ),
+        authenticated=authenticated,
+    )
+    if done is not None:  # else the recovery job resolved it first, from the same answer: the SetupIntent shows it
+        await apply_verification(ctx, si, method, attempt, done[1], authenticated=authenticated)
+
+
+async def resume_verification(
+    ctx: PaymentContext, si: SetupIntent, result: AuthorizeResult, *, authenticated: bool
+) -> None:
+    """Write the answer to a verification a dead request left (`payments.recovery`), as it would have."""
+    assert si.payment_method_id is not None, "a verification is made with the SetupIntent's method"
+    method = await payment_methods.get(ctx.session, ctx.scope, si.payment_method_id)
+    attempt = None  # a confirmation's attempt is made with its outcome; an authenticated one had its own
+    if authenticated and si.latest_attempt_id is not None:
+        attempt = await repository.get_attempt(ctx.session, ctx.scope, si.latest_attempt_id)
+    await apply_verification(ctx, si, method, attempt, result, authenticated=authenticated)
+
+
+async def apply_verification(
+    ctx: PaymentContext,
+    si: SetupIntent,
+    method: PaymentMethod,
+    attempt: SetupAttempt | None,
+    result: AuthorizeResult,
+    *,
+    authenticated: bool,
+) -> None:
+    """Phase 2: the processor's answer written (3-D Secure asked, the method saved, or the attempt failed)."""
+    attempt = attempt or await _new_attempt(ctx, si, method)
     attempt.connector_reference = result.reference
     three_ds = "authenticated" if authenticated else None
     attempt.payment_method_details = _details(method, result, three_ds)

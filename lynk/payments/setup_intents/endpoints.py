@@ -8,6 +8,7 @@ from lynk.core.errors import ParameterInvalid
 from lynk.link.endpoints import caller_of
 from lynk.link.service import LinkPayment
 from lynk.payment_methods.service import CardData
+from lynk.payments import recovery
 from lynk.payments.endpoints import payment_context
 from lynk.payments.schemas import PaymentMethodData
 from lynk.payments.setup_intents import mandates, service
@@ -129,7 +130,8 @@ async def confirm_setup_intent(call: ApiCall, params: ConfirmSetupIntent) -> dic
     si = await service.get(ctx, call.path["id"], for_update=True)
     if not call.caller.secret:
         service.check_client_secret(si, params.client_secret)
-    await confirm(ctx, si, _confirm_options(call, params))
+    if not await recovery.take_over(ctx, si):  # none left by this request's earlier run (else it settles it)
+        await confirm(ctx, si, _confirm_options(call, params))
     return setup_intent_object(si)
 
 

@@ -16,6 +16,7 @@ from lynk.customers import service as customers
 from lynk.events import service as events
 from lynk.models import SetupAttempt, SetupAttemptStatus, SetupIntent, SetupIntentStatus
 from lynk.payment_methods import service as payment_methods
+from lynk.payments import recovery
 from lynk.payments.context import PaymentContext
 from lynk.payments.setup_intents import repository, states
 from lynk.payments.setup_intents.confirm import SetupConfirmOptions, check_method, confirm, merge_options
@@ -36,6 +37,12 @@ class NewSetupIntent:
 
 
 async def create(ctx: PaymentContext, new: NewSetupIntent, confirm_with: SetupConfirmOptions | None) -> SetupIntent:
+    if confirm_with is not None and (
+        earlier := await recovery.earlier_run(
+            ctx, SetupIntent, lambda si: confirm(ctx, si, confirm_with), states.CONFIRMABLE
+        )
+    ):
+        return earlier  # this request ran before and committed its SetupIntent with a verification
     if new.customer is not None:
         await customers.get(ctx.session, ctx.scope, new.customer, param="customer")
     si_id = new_id("seti")
@@ -56,6 +63,7 @@ async def create(ctx: PaymentContext, new: NewSetupIntent, confirm_with: SetupCo
         attempts=0,
     )
     await repository.add(ctx.session, si)
+    ctx.created_here.add(si.id)  # its verification's processor keys then derive from the request's Idempotency-Key
     if confirm_with is None and new.payment_method_data is not None:
         method = await payment_methods.create_from_data(
             ctx.session, ctx.keyring, ctx.scope, new.payment_method_data, secret_key=True, now=ctx.now

@@ -59,6 +59,13 @@ def require_action(si: SetupIntent, next_action: dict[str, Any]) -> None:
     si.last_setup_error = None
 
 
+def attempting(si: SetupIntent) -> None:
+    """A verification is committed and goes to the processor: until its answer is in, the SetupIntent refuses
+    another confirm, update or cancel by its state, with no lock held over the network (`payments.attempts`)."""
+    _require(si, (*CONFIRMABLE, S.REQUIRES_ACTION), "send to the processor")
+    si.status = S.PROCESSING
+
+
 def processing(si: SetupIntent) -> None:
     _require(si, (*CONFIRMABLE, S.REQUIRES_ACTION), "process")
     si.status = S.PROCESSING
