@@ -104,7 +104,8 @@ async def load(session: AsyncSession, scope: Scope) -> Book:
 
 
 async def load_with_lists(session: AsyncSession, scope: Scope) -> tuple[Book, dict[str, frozenset[str]]]:
-    """The book and `lists_for` it, in one round trip (the risk stage's: it runs on every payment)."""
+    """The book and the values of the lists it reads (lower-cased: list matching ignores case), in one round
+    trip: the risk stage's when its windows are in Redis (else they come in the windows' statement)."""
     return from_rows(*await repository.book_rows(session, scope, DEFAULT_ALIASES))
 
 
@@ -128,9 +129,3 @@ def _aliases(book: Book) -> list[str]:
 def builtin(rule_id: str) -> Rule | None:
     found = BUILTIN.get(rule_id)
     return Rule(rule_id, found[0], found[1], None) if found else None
-
-
-async def lists_for(session: AsyncSession, scope: Scope, book: Book) -> dict[str, frozenset[str]]:
-    """The values of every list the rules read, lower-cased (list matching ignores case)."""
-    values = await repository.list_values(session, scope, _aliases(book))
-    return {alias: frozenset(v.lower() for v in found) for alias, found in values.items()}
