@@ -4,7 +4,7 @@ PostgreSQL, with its windows full of traffic, and its p50/p99 (issue 16's target
 A fresh database is created, migrated and seeded directly with `--attempts` card attempts over the last
 week (cards, IP addresses, emails, devices, Link accounts and merchants reused as real traffic would),
 plus a custom rule reading a value list for the measured merchant; then `assess` runs `--runs` times,
-each in its own read transaction, as the confirm pipeline calls it. With `--redis` the windows are
+each in its own read transaction, already begun, as the confirm pipeline calls it. With `--redis` the windows are
 counted in that Redis instead (seeded too; its `lynk:radar:test:*` keys of the bench values stay until they
 expire: use a database of its own, as in the example). The database is dropped afterwards.
 
@@ -23,7 +23,7 @@ import time
 import uuid
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from lynk.core.config import async_database_url
 from lynk.core.db import Database
@@ -108,6 +108,9 @@ async def measure(db: Database, runs: int, now: int, redis_url: str | None) -> l
             link_account=f"csmr_{card % 10_000}" if i % 3 == 0 else None,
         )
         async with db.transaction(write=False) as session:
+            # The confirm pipeline's transaction is open before the stage (the payment was read in it): the
+            # BEGIN, sent with a session's first statement, is not the stage's.
+            await session.execute(text("SELECT 1"))
             started = time.perf_counter()
             await assess(session, scope, facts, now=now, limits=limits)
             timings.append((time.perf_counter() - started) * 1000)

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.scope import Scope
-from lynk.radar import rule_book, scoring, signals
+from lynk.radar import repository, rule_book, scoring, signals
 from lynk.radar.signals import PaymentFacts
 
 # (bin, last4) of Stripe's risk test cards → (score, always blocked)
@@ -73,6 +73,25 @@ def _card_testing(attrs: Mapping[str, Any], limits: Limits) -> rule_book.Rule | 
     return None
 
 
+async def _windows_and_book(
+    session: AsyncSession, scope: Scope, facts: PaymentFacts, now: int
+) -> tuple[dict[str, Any], rule_book.Book, dict[str, frozenset[str]]]:
+    """The windows (the merchant's shortest only) with the rules and lists in one statement: the stage's one
+    round trip. Rules reading the merchant's day or week (rare: counting them scans its whole week) cost a
+    second statement for those windows."""
+    params = repository.book_params(scope, rule_book.DEFAULT_ALIASES)
+    merchant, livemode = scope.merchant_id, scope.livemode
+    short = signals.MERCHANT_WINDOWS
+    stored, rows = await signals.gather_with_book(
+        session, merchant, livemode, facts, now, merchant_windows=short, book=params
+    )
+    book, lists = rule_book.from_rows(*repository.read_book(rows))
+    windows = signals.merchant_windows_for(book.attributes)
+    if windows != short:
+        stored = await signals.gather(session, merchant, livemode, facts, now, merchant_windows=windows)
+    return stored, book, lists
+
+
 def _reason(rule: rule_book.Rule) -> str:
     return {
         rule_book.BLOCK_HIGHEST: "highest_risk_level",
@@ -83,11 +102,16 @@ def _reason(rule: rule_book.Rule) -> str:
 async def assess(
     session: AsyncSession, scope: Scope, facts: PaymentFacts, *, now: int, limits: Limits, rules_on: bool = True
 ) -> Decision:
-    book = await rule_book.load(session, scope) if rules_on else rule_book.Book(())
-    windows = signals.merchant_windows_for(book.attributes)
-    stored = await signals.gather(
-        session, scope.merchant_id, scope.livemode, facts, now, redis_url=limits.redis_url, merchant_windows=windows
-    )
+    if rules_on and not limits.redis_url:
+        stored, book, lists = await _windows_and_book(session, scope, facts, now)
+    else:
+        # The rules come first: they say which of the merchant's windows to count. The lists they read come
+        # in the same round trip (a superset, possibly unused when the payment is blocked before the rules).
+        book, lists = await rule_book.load_with_lists(session, scope) if rules_on else (rule_book.Book(()), {})
+        windows = signals.merchant_windows_for(book.attributes)
+        stored = await signals.gather(
+            session, scope.merchant_id, scope.livemode, facts, now, redis_url=limits.redis_url, merchant_windows=windows
+        )
     known = TEST_CARDS.get((facts.bin, facts.last4)) if not scope.livemode else None
     if known is not None:
         risk = scoring.fixed(known[0], "Stripe's risk test card")
@@ -105,7 +129,6 @@ async def assess(
         return decide("block", None, "highest_risk_level")
     if not rules_on:
         return decide("allow", None, None)
-    lists = await rule_book.lists_for(session, scope, book)
     credentials = any(rule.matches(attrs, lists) for rule in book.of("request_credentials"))
     for action in ("allow", "block", "review"):
         for rule in book.of(action):

@@ -7,7 +7,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy import delete as sa_delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -91,6 +103,70 @@ _LIST_VALUES = (
     .where(ValueList.merchant_id == bindparam("merchant_id"), ValueList.livemode == bindparam("livemode"))
     .where(ValueList.alias.in_(bindparam("aliases", expanding=True)))
 )
+
+
+# The risk stage's rules and the values of the lists they may read, as rows shaped like the velocity windows'
+# (`velocity.counts_history_book` appends them to its statement: one round trip for the stage). Each row is
+# (kind, `counts` integers: deleted, created and pk first, history, then four texts):
+# a rule (kind -1) has id, action, predicate and builtin; a list value (kind -2) has alias, -, value, -.
+RULE_ROW, VALUE_ROW = -1, -2
+
+
+def book_branches(counts: int) -> list[Select[Any]]:
+    """The rows; bound parameters `merchant_id`, `livemode` and `defaults` (the default lists' aliases)."""
+    text: Any = cast(null(), String)
+    zeros: list[Any] = [literal(0) for _ in range(counts - 3)]
+    rule_columns: list[Any] = [literal(RULE_ROW), cast(RadarRule.deleted, Integer), RadarRule.created, RadarRule.pk]
+    rule_columns += [*zeros, text, RadarRule.id, RadarRule.action, RadarRule.predicate, RadarRule.builtin]
+    rule = select(*rule_columns).where(
+        RadarRule.merchant_id == bindparam("merchant_id"), RadarRule.livemode == bindparam("livemode")
+    )
+    named = select(RadarRule.pk).where(
+        RadarRule.merchant_id == bindparam("merchant_id"),
+        RadarRule.livemode == bindparam("livemode"),
+        RadarRule.builtin.is_(None),
+        RadarRule.deleted.is_(False),
+        # A substring test, so a superset (`@vip` also picks `@vip_emails`): the caller keeps the lists its
+        # parsed rules read.
+        RadarRule.predicate.contains(literal("@") + ValueList.alias),
+    )
+    value_columns: list[Any] = [literal(VALUE_ROW), literal(0), literal(0), literal(0), *zeros, text]
+    value_columns += [ValueList.alias, text, ValueListItem.value, text]
+    value = (
+        select(*value_columns)
+        .join(ValueListItem, ValueListItem.value_list_id == ValueList.id)
+        .where(ValueList.merchant_id == bindparam("merchant_id"), ValueList.livemode == bindparam("livemode"))
+        .where(ValueList.alias.in_(bindparam("defaults", expanding=True)) | named.exists())
+    )
+    return [rule, value]
+
+
+_BOOK_ROWS: CompoundSelect[Any] = union_all(*book_branches(3))
+
+
+def book_params(scope: Scope, default_aliases: list[str]) -> dict[str, Any]:
+    return {"merchant_id": scope.merchant_id, "livemode": scope.livemode, "defaults": default_aliases}
+
+
+def read_book(rows: list[Any]) -> tuple[list[RuleRow], dict[str, list[str]]]:
+    """`rule_rows` and the values per list alias, from the rows of `book_branches`."""
+    found: list[tuple[int, int, RuleRow]] = []
+    values: dict[str, list[str]] = {}
+    for row in rows:
+        key, action, text, builtin = row[-4:]
+        if row[0] == VALUE_ROW:
+            values.setdefault(key, []).append(text)
+        elif builtin is not None or not row[1]:
+            found.append((int(row[2]), int(row[3]), RuleRow(key, action, text, builtin, bool(row[1]), int(row[2]))))
+    return [rule for _created, _pk, rule in sorted(found, key=lambda item: item[:2])], values
+
+
+async def book_rows(
+    session: AsyncSession, scope: Scope, default_aliases: list[str]
+) -> tuple[list[RuleRow], dict[str, list[str]]]:
+    """`rule_rows`, and the values of the lists among `default_aliases` or named by a custom rule (a superset
+    of those the rules read), in one prepared statement."""
+    return read_book(list((await session.execute(_BOOK_ROWS, book_params(scope, default_aliases))).all()))
 
 
 async def list_values(session: AsyncSession, scope: Scope, aliases: list[str]) -> dict[str, list[str]]:

@@ -38,6 +38,8 @@ DEFAULT_LISTS: tuple[tuple[str, str, str, str], ...] = (
     ("blocked_customers", "Blocked customers", "customer_id", "customer"),
 )
 
+DEFAULT_ALIASES = [alias for alias, _n, _t, _a in DEFAULT_LISTS]
+
 
 def _over(prefix: str) -> str:
     return " OR ".join(f":{attr}: IN @{alias}" for alias, _n, _t, attr in DEFAULT_LISTS if alias.startswith(prefix))
@@ -98,20 +100,32 @@ class Book:
 
 
 async def load(session: AsyncSession, scope: Scope) -> Book:
-    rows = await repository.rule_rows(session, scope)
+    return _book(await repository.rule_rows(session, scope))
+
+
+async def load_with_lists(session: AsyncSession, scope: Scope) -> tuple[Book, dict[str, frozenset[str]]]:
+    """The book and the values of the lists it reads (lower-cased: list matching ignores case), in one round
+    trip: the risk stage's when its windows are in Redis (else they come in the windows' statement)."""
+    return from_rows(*await repository.book_rows(session, scope, DEFAULT_ALIASES))
+
+
+def from_rows(rows: list[repository.RuleRow], values: dict[str, list[str]]) -> tuple[Book, dict[str, frozenset[str]]]:
+    """The book and its lists from `repository.read_book`'s answer."""
+    book = _book(rows)
+    return book, {alias: frozenset(v.lower() for v in values.get(alias, ())) for alias in _aliases(book)}
+
+
+def _book(rows: list[repository.RuleRow]) -> Book:
     disabled = {row.builtin for row in rows if row.builtin is not None and row.deleted}
     found = [Rule(key, action, predicate, None) for key, (action, predicate) in BUILTIN.items() if key not in disabled]
     found += [Rule(row.id, row.action, row.predicate, row.created) for row in rows if row.builtin is None]
     return Book(tuple(found))
 
 
+def _aliases(book: Book) -> list[str]:
+    return sorted({alias for rule in book.rules for alias in rule.parsed.lists})
+
+
 def builtin(rule_id: str) -> Rule | None:
     found = BUILTIN.get(rule_id)
     return Rule(rule_id, found[0], found[1], None) if found else None
-
-
-async def lists_for(session: AsyncSession, scope: Scope, book: Book) -> dict[str, frozenset[str]]:
-    """The values of every list the rules read, lower-cased (list matching ignores case)."""
-    aliases = sorted({alias for rule in book.rules for alias in rule.parsed.lists})
-    values = await repository.list_values(session, scope, aliases)
-    return {alias: frozenset(v.lower() for v in found) for alias, found in values.items()}

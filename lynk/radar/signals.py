@@ -110,7 +110,8 @@ async def _counts(
         else:
             card = dims[0]
             return found, await velocity.fraud_history(session, livemode, card.value, merchant_id=card.merchant_id)
-    return await velocity.counts_and_history(session, livemode, now, dims)
+    found, history, _book = await velocity.counts_history_book(session, livemode, now, dims)
+    return found, history
 
 
 async def gather(
@@ -125,6 +126,25 @@ async def gather(
 ) -> dict[str, Any]:
     """Every attribute of the payment, counting the windows (this attempt not included); of the merchant's
     own windows, `merchant_windows` (see `merchant_windows_for`)."""
+    attrs, _book = await gather_with_book(
+        session, merchant_id, livemode, facts, now, redis_url=redis_url, merchant_windows=merchant_windows
+    )
+    return attrs
+
+
+async def gather_with_book(
+    session: AsyncSession,
+    merchant_id: str,
+    livemode: bool,
+    facts: PaymentFacts,
+    now: int,
+    *,
+    redis_url: str | None = None,
+    merchant_windows: tuple[str, ...] = tuple(velocity.WINDOWS),
+    book: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], list[Any]]:
+    """`gather`, and with `book` (`repository.book_params`, windows in the database only) the merchant's
+    rules and lists in the windows' statement (`velocity.counts_history_book`)."""
     attrs: dict[str, Any] = {
         "amount_in_usd_minor": amount_in_usd_minor(facts.amount, facts.currency),
         "amount": facts.amount,
@@ -155,7 +175,13 @@ async def gather(
     ]
     shopper = [(prefix, value) for prefix, value in _shopper_dimensions(facts) if value]
     dims += [velocity.Dimension(prefix, str(value), ("fingerprint",)) for prefix, value in shopper]
-    (card, merchant, intent, *by_shopper), history = await _counts(session, livemode, now, dims, redis_url)
+    if book is None:
+        (card, merchant, intent, *by_shopper), history = await _counts(session, livemode, now, dims, redis_url)
+        rows: list[Any] = []
+    else:
+        (card, merchant, intent, *by_shopper), history, rows = await velocity.counts_history_book(
+            session, livemode, now, dims, book
+        )
     attrs |= _velocity(
         "card_number",
         card,
@@ -170,7 +196,7 @@ async def gather(
         attrs |= _velocity(prefix, found, distinct={"fingerprint": f"cards_per_{prefix}_{{window}}"})
     attrs["has_fraud_history"] = history is not None
     attrs["fraud_history"] = history
-    return attrs
+    return attrs, rows
 
 
 SHOPPER_PREFIXES = ("ip_address", "email", "device", "link_account")

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
     Select,
+    String,
     bindparam,
     case,
     cast,
@@ -31,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from lynk.models import RiskAttempt
+from lynk.radar import repository
 
 WINDOWS = {"minutely": 60, "hourly": 3600, "daily": 86400, "weekly": 7 * 86400}
 DECLINED = ("declined", "blocked")
@@ -80,6 +82,7 @@ def _branch(
     # A card's branch also answers its fraud history (any time, not only the week): no round trip of its own.
     history = _reported(index, one_merchant).scalar_subquery() if column == "fingerprint" else null()
     exprs.append(cast(history, RiskAttempt.fraud_report.type).label("history"))
+    exprs += [cast(null(), String) for _ in range(4)]  # the texts of the merchant's rules and lists, if asked for
     stmt = select(*exprs).where(
         RiskAttempt.livemode == bindparam("livemode"),
         getattr(RiskAttempt, column) == bindparam(f"value_{index}"),
@@ -89,9 +92,13 @@ def _branch(
 
 
 @lru_cache(maxsize=64)
-def _statement(shapes: tuple[tuple[str, tuple[str, ...], bool, tuple[str, ...]], ...]) -> CompoundSelect[Any]:
-    """The UNION ALL for these dimensions' shapes, built once (building it costs more than running it)."""
-    return union_all(*(_branch(index, *shape) for index, shape in enumerate(shapes)))
+def _statement(
+    shapes: tuple[tuple[str, tuple[str, ...], bool, tuple[str, ...]], ...], book: bool = False
+) -> CompoundSelect[Any]:
+    """The UNION ALL for these dimensions' shapes (and the merchant's rules and lists: `book`), built once
+    (building it costs more than running it)."""
+    branches = [_branch(index, *shape) for index, shape in enumerate(shapes)]
+    return union_all(*branches, *(repository.book_branches(5 * len(WINDOWS)) if book else ()))
 
 
 async def counts_many(session: AsyncSession, livemode: bool, now: int, dims: list[Dimension]) -> list[dict[str, int]]:
@@ -107,17 +114,30 @@ async def counts_and_history(
 ) -> tuple[list[dict[str, int]], str | None]:
     """`counts_many`, and the fraud history (as `fraud_history`) of the card among the dimensions, in the
     same round trip."""
+    found, history, _book = await counts_history_book(session, livemode, now, dims)
+    return found, history
+
+
+async def counts_history_book(
+    session: AsyncSession, livemode: bool, now: int, dims: list[Dimension], book: dict[str, Any] | None = None
+) -> tuple[list[dict[str, int]], str | None, list[Any]]:
+    """`counts_and_history`, and the rows of `repository.book_branches` (the merchant's rules and lists) when
+    `book` gives their parameters (`repository.book_params`): the risk stage's one round trip."""
     params: dict[str, Any] = {"livemode": livemode} | {f"since_{n}": now - s for n, s in WINDOWS.items()}
     for index, dim in enumerate(dims):
         params[f"value_{index}"] = dim.value
         if dim.merchant_id is not None:
             params[f"merchant_{index}"] = dim.merchant_id
-    rows = (await session.execute(_statement(tuple(dim.shape for dim in dims)), params)).all()
+    statement = _statement(tuple(dim.shape for dim in dims), book is not None)
+    rows = (await session.execute(statement, params | (book or {}))).all()
     found: list[dict[str, int]] = [{} for _ in dims]
     history: str | None = None
+    book_rows = [row for row in rows if row[0] < 0]
     for row in rows:
-        index, values = int(row[0]), iter(row[1:-1])
-        history = history or row[-1]
+        if row[0] < 0:
+            continue
+        index, values = int(row[0]), iter(row[1:-5])
+        history = history or row[-5]
         dim, out = dims[index], found[index]
         for name in WINDOWS:
             got = [int(next(values) or 0) for _ in range(5)]
@@ -127,7 +147,7 @@ async def counts_and_history(
                 out[f"{kind}_{name}"] = value
             for column, value in zip(dim.distinct, got[3:], strict=False):
                 out[f"distinct_{column}_{name}"] = value
-    return found, history
+    return found, history, book_rows
 
 
 async def counts(

@@ -66,6 +66,20 @@ def test_custom_lists_in_rules(client: stripe.StripeClient) -> None:
     assert client.v1.radar.value_lists.delete(custom.id).deleted is True
 
 
+def test_a_rule_reads_its_own_list_not_one_whose_alias_starts_alike(client: stripe.StripeClient) -> None:
+    # The stage fetches lists by a substring of the rules' text: `@shady` must not read `@shady_more`.
+    lists = {
+        alias: client.v1.radar.value_lists.create(params={"alias": alias, "name": alias, "item_type": "email"})
+        for alias in ("shady", "shady_more")
+    }
+    client.v1.radar.value_list_items.create(params={"value_list": lists["shady_more"].id, "value": "eve@example.com"})
+    created = rule(client, "block", ":email: IN @shady")
+    assert pay(client, fresh_card(), billing={"email": "eve@example.com"}).status == "succeeded"
+    client.v1.radar.value_list_items.create(params={"value_list": lists["shady"].id, "value": "Eve@Example.com"})
+    charge = declined_charge(client, fresh_card(), billing={"email": "eve@example.com"})
+    assert charge.outcome.type == "blocked" and charge.outcome.rule == created.id
+
+
 def test_items_are_checked_against_the_list_type(client: stripe.StripeClient) -> None:
     ips = default_list(client, "blocked_ip_addresses")
     with pytest.raises(stripe.InvalidRequestError) as bad:
