@@ -210,7 +210,7 @@ async def features(attempts: list[Attempt]) -> list[dict[str, Any]]:
             rows: list[dict[str, Any]] = []
             async with db.transaction() as session:
                 for n, attempt in enumerate(attempts):
-                    stored = await signals.gather(session, attempt.merchant, False, attempt.facts, attempt.at)
+                    stored, _ = await signals.gather(session, attempt.merchant, False, attempt.facts, attempt.at)
                     rows.append(signals.for_rules(stored, score=0, level="normal"))
                     row = RiskAttempt(
                         created=attempt.at,

@@ -82,13 +82,11 @@ async def _windows_and_book(
     params = repository.book_params(scope, rule_book.DEFAULT_ALIASES)
     merchant, livemode = scope.merchant_id, scope.livemode
     short = signals.MERCHANT_WINDOWS
-    stored, rows = await signals.gather_with_book(
-        session, merchant, livemode, facts, now, merchant_windows=short, book=params
-    )
+    stored, rows = await signals.gather(session, merchant, livemode, facts, now, merchant_windows=short, book=params)
     book, lists = rule_book.from_rows(*repository.read_book(rows))
     windows = signals.merchant_windows_for(book.attributes)
     if windows != short:
-        stored = await signals.gather(session, merchant, livemode, facts, now, merchant_windows=windows)
+        stored, _ = await signals.gather(session, merchant, livemode, facts, now, merchant_windows=windows)
     return stored, book, lists
 
 
@@ -109,7 +107,7 @@ async def assess(
         # in the same round trip (a superset, possibly unused when the payment is blocked before the rules).
         book, lists = await rule_book.load_with_lists(session, scope) if rules_on else (rule_book.Book(()), {})
         windows = signals.merchant_windows_for(book.attributes)
-        stored = await signals.gather(
+        stored, _ = await signals.gather(
             session, scope.merchant_id, scope.livemode, facts, now, redis_url=limits.redis_url, merchant_windows=windows
         )
     known = TEST_CARDS.get((facts.bin, facts.last4)) if not scope.livemode else None

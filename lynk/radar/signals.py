@@ -123,28 +123,12 @@ async def gather(
     *,
     redis_url: str | None = None,
     merchant_windows: tuple[str, ...] = tuple(velocity.WINDOWS),
-) -> dict[str, Any]:
-    """Every attribute of the payment, counting the windows (this attempt not included); of the merchant's
-    own windows, `merchant_windows` (see `merchant_windows_for`)."""
-    attrs, _book = await gather_with_book(
-        session, merchant_id, livemode, facts, now, redis_url=redis_url, merchant_windows=merchant_windows
-    )
-    return attrs
-
-
-async def gather_with_book(
-    session: AsyncSession,
-    merchant_id: str,
-    livemode: bool,
-    facts: PaymentFacts,
-    now: int,
-    *,
-    redis_url: str | None = None,
-    merchant_windows: tuple[str, ...] = tuple(velocity.WINDOWS),
     book: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], list[Any]]:
-    """`gather`, and with `book` (`repository.book_params`, windows in the database only) the merchant's
-    rules and lists in the windows' statement (`velocity.counts_history_book`)."""
+    """Every attribute of the payment, counting the windows (this attempt not included); of the merchant's
+    own windows, `merchant_windows` (see `merchant_windows_for`). With `book` (`repository.book_params`,
+    windows in the database only), also the rows of the merchant's rules and lists, read in the windows'
+    statement (`velocity.counts_history_book`); else no rows."""
     attrs: dict[str, Any] = {
         "amount_in_usd_minor": amount_in_usd_minor(facts.amount, facts.currency),
         "amount": facts.amount,
