@@ -302,6 +302,30 @@ class _Route(Generic[P]):
             await idempotency.release(runtime.db, claimed)
             raise
 
+    async def _handle(
+        self, call: ApiCall, params: P, claimed: idempotency.Claim | None, hidden: list[str]
+    ) -> tuple[LynkError | None, bytes]:
+        """The handler, expanded and rendered, its answer stored with the claim in the same transaction: the
+        body, or an error whose writes are the outcome (`keep_changes`, committed with it)."""
+        try:
+            result = await self.handler(call, params)
+        except LynkError as error:
+            if not error.keep_changes:
+                raise
+            if claimed is not None:
+                kept_body = redaction.scrub(error_body(error), hidden)
+                await idempotency.complete(call.session, claimed, error.http_status, kept_body)
+            return error, b""
+        if not call.caller.secret:
+            client_safe.check_expand(result, params.expand)
+        result = await call.runtime.expander.expand(call, result, params.expand)
+        if not call.caller.secret:
+            client_safe.reduce(result)
+        body = redaction.scrub(render(result), hidden)
+        if claimed is not None:
+            await idempotency.complete(call.session, claimed, 200, body)
+        return None, body
+
     async def _run(
         self,
         request: Request,
@@ -338,24 +362,7 @@ class _Route(Generic[P]):
                         request_id=request_id,
                         path=dict(request.path_params),
                     )
-                    try:
-                        result = await self.handler(call, params)
-                    except LynkError as error:
-                        if not error.keep_changes:
-                            raise
-                        kept = error  # the writes so far are the outcome: commit them with the error
-                        if claimed is not None:
-                            kept_body = redaction.scrub(error_body(error), hidden)
-                            await idempotency.complete(session, claimed, error.http_status, kept_body)
-                    else:
-                        if not caller.secret:
-                            client_safe.check_expand(result, params.expand)
-                        result = await runtime.expander.expand(call, result, params.expand)
-                        if not caller.secret:
-                            client_safe.reduce(result)
-                        body = redaction.scrub(render(result), hidden)
-                        if claimed is not None:
-                            await idempotency.complete(session, claimed, 200, body)
+                    kept, body = await self._handle(call, params, claimed, hidden)
         except LynkError as error:
             if claimed is not None:
                 if error.before_execution or error.retryable:
