@@ -110,6 +110,10 @@ class DeliveryWorker:
         self.lease_seconds = max(config.lease_seconds, int(rounds * config.timeout_seconds) + 5)
         self._pools = sender.Pools(per_endpoint=config.endpoint_concurrency)
         self._slots = asyncio.Semaphore(config.concurrency)
+        # Counted as each batch's requests return, not as passes end: a worker stopped mid-pass
+        # still reports every delivery its endpoints received.
+        self.attempted = 0
+        self.delivered = 0
 
     async def aclose(self) -> None:
         self._pools.close()
@@ -134,6 +138,9 @@ class DeliveryWorker:
                 lease_seconds=self.lease_seconds,
             )
         outcomes = await asyncio.gather(*(self._attempt(job) for job in jobs))
+        succeeded = sum(outcome.succeeded for outcome in outcomes)
+        self.attempted += len(jobs)
+        self.delivered += succeeded
         self._pools.sweep()
         results = list(zip(jobs, outcomes, strict=True))
         try:
@@ -143,7 +150,7 @@ class DeliveryWorker:
             log.exception("could not record a batch of %d attempts; recording them one by one", len(results))
             for job, outcome in results:
                 await self._record_one(job, outcome)
-        return len(jobs), sum(outcome.succeeded for outcome in outcomes)
+        return len(jobs), succeeded
 
     async def run_pass(self) -> PassResult:
         """Fan out new events and attempt every delivery due now, batch after batch (new events are
@@ -159,7 +166,6 @@ class DeliveryWorker:
 
     async def run_forever(self) -> None:
         log.info("webhook worker %s started", self.name)
-        attempted = succeeded = 0
         try:
             while True:
                 try:
@@ -168,12 +174,10 @@ class DeliveryWorker:
                     log.exception("webhook worker pass failed; will try again in %d s", FAILED_PASS_PAUSE_SECONDS)
                     await asyncio.sleep(FAILED_PASS_PAUSE_SECONDS)
                     continue
-                attempted += result.attempted
-                succeeded += result.succeeded
                 if not result.attempted and not result.fanned_out:
                     await asyncio.sleep(self.config.poll_interval_seconds)
         finally:
-            log.info("webhook worker %s stopped: %d attempts, %d delivered", self.name, attempted, succeeded)
+            log.info("webhook worker %s stopped: %d attempts, %d delivered", self.name, self.attempted, self.delivered)
 
     async def _attempt(self, job: Job) -> Outcome:
         async with self._pools.slot(job.endpoint_id), self._slots:

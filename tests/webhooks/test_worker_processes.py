@@ -17,12 +17,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 import stripe
 
 from lynk.core.db import Database
 from lynk.core.scope import Scope
 from lynk.events import service as events
 from lynk.merchants import service as merchants
+from lynk.models.webhook import DeliveryStatus, WebhookDelivery
 from lynk.vault.keyring import new_key_text
 from lynk.webhooks import service as webhooks
 from tests.servers import POSTGRES_URL, backends, ctrl_c_works, free_port, fresh_database
@@ -56,6 +58,22 @@ def seed(url: str, endpoint_url: str, count: int) -> tuple[str, list[str]]:
                     obj = {"id": f"cus_{i}", "object": "customer"}
                     ids.append((await events.record(session, scope, "customer.created", obj, now=now)).id)
             return endpoint.secret, ids
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+def succeeded_deliveries(url: str) -> int:
+    """How many deliveries the database records as succeeded: once all are, no worker sends one again."""
+
+    async def run() -> int:
+        db = Database(url, pool_size=1)
+        try:
+            async with db.transaction() as session:
+                done = WebhookDelivery.status == DeliveryStatus.SUCCEEDED
+                result = await session.execute(sa.select(sa.func.count()).select_from(WebhookDelivery).where(done))
+                return int(result.scalar_one())
         finally:
             await db.dispose()
 
@@ -124,7 +142,9 @@ def test_two_workers_deliver_5000_events_once_each(tmp_path: Path) -> None:
         workers = [start_worker(url, tmp_path, lease=120, batch=100) for _ in range(2)]
         try:
             wait_for(lambda: len(hooks.ids()) >= total, timeout=600, what="5,000 deliveries")
-            time.sleep(1)  # anything delivered twice would show up now
+            # Stopped only once every delivery is recorded: a worker's count then holds all it sent,
+            # and nothing is left that could be sent twice.
+            wait_for(lambda: succeeded_deliveries(url) == total, timeout=120, what="5,000 deliveries recorded")
         finally:
             for worker in workers:
                 stop(worker)
