@@ -243,6 +243,8 @@ async def settle_due(ctx: PaymentContext, *, limit: int = 200, customer_ids: Seq
     open, and its verdict written in a short transaction of its own (`_write`). Inside one transaction all
     of it runs there."""
     due = await repository.due_bank_debits(ctx.session, ctx.now, limit=limit, customer_ids=customer_ids)
+    if not due:
+        return 0
     for debit in due:  # asked again after another delay unless a verdict is written first
         debit.due_at = ctx.now + ctx.bank_settlement_seconds
     await ctx.session.flush()
