@@ -71,9 +71,12 @@ def failed(request: Request, error: LynkError) -> Response:
     return render(request, "message.html", status=error.http_status, title=title, message=message, link=_back(request))
 
 
-async def _act(request: Request, action: Action, notice: str, item: str = "", *, change: str | None = None) -> Response:
+async def _act(
+    request: Request, action: Action, notice: str, item: str = "", *, change: str | None = None, phases: bool = False
+) -> Response:
     """Run `action` for the verified session; a `change` (step_up_page.CHANGES) from a log-in on a new device
-    and a new network first asks for a new code (the Link service refuses it until then)."""
+    and a new network first asks for a new code (the Link service refuses it until then). With `phases`, the
+    action calls a processor between phases (`actions.transaction`)."""
     form = form_of(request)
     secret = session_secret(request)
 
@@ -84,7 +87,7 @@ async def _act(request: Request, action: Action, notice: str, item: str = "", *,
             account = await sessions.changing_account(ctx, secret, step_up_page.CHANGES[change].doing)
         return await action(ctx, account, form, item)
 
-    outcome = await attempt(request, work)
+    outcome = await attempt(request, work, phases=phases)
     if isinstance(outcome, StepUpRequired) and change is not None:
         return await step_up_page.ask(request, change, form)
     if isinstance(outcome, LynkError):
@@ -128,20 +131,20 @@ async def add_card(request: Request) -> Response:
         nickname = form.get("nickname", "").strip()
         if len(nickname) > 100:
             raise InvalidRequestError("A nickname is at most 100 characters long.", param="nickname")
-        saved = await details.add_card(
+        stored = await details.seal_card(ctx, card)
+        # Verified before it is kept, as a SetupIntent verifies, in phases: the sealed card is committed, the
+        # processor asked with no transaction open (a card it refuses is erased), then the card is kept.
+        await verification.verify_card(_payments(request, ctx), stored.id, cvc_provided=True)
+        return await details.save_stored_card(
             ctx,
             account,
-            card,
+            stored,
             billing={"name": name} if name else None,
             nickname=nickname or None,
             make_default=form.get("is_default") == "yes",
         )
-        # Verified before it is kept (a decline rolls the whole action back), as a SetupIntent verifies.
-        assert saved.vault_card_id is not None, "add_card saves a card"
-        await verification.verify_card(_payments(request, ctx), saved.vault_card_id, cvc_provided=True)
-        return saved
 
-    return await _act(request, action, "card_added", change="card")
+    return await _act(request, action, "card_added", change="card", phases=True)
 
 
 @route("POST", "/details/{item}/default")

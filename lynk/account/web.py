@@ -133,9 +133,12 @@ def link_context(request: Request, tx: actions.PageTx) -> LinkContext:
     return ctx
 
 
-async def attempt(request: Request, work: Callable[[LinkContext], Awaitable[T]]) -> T | LynkError:
-    """Run `work` in one transaction: its result, or the error (whose changes commit if it keeps them)."""
-    return await actions.attempt(request, lambda tx: work(link_context(request, tx)))
+async def attempt(
+    request: Request, work: Callable[[LinkContext], Awaitable[T]], *, phases: bool = False
+) -> T | LynkError:
+    """Run `work` in one transaction: its result, or the error (whose changes commit if it keeps them). With
+    `phases`, in atomic phases around a processor call (`actions.transaction`)."""
+    return await actions.attempt(request, lambda tx: work(link_context(request, tx)), phases=phases)
 
 
 pages = PageRouter(lambda request: mode_of(request).csrf, csrf_refused)

@@ -27,7 +27,9 @@ The idempotency purge needs neither: deleting expired keys twice deletes them on
 recovery, which calls the processor and so holds no lock: it locks each attempt only to write its
 outcome, and skips one another process resolved first. The expiry of authorizations voids them at the
 processor, so its job lock lasts only until its first commit: each intent is read again, locked, and
-skipped unless still `requires_capture` (another pass's void left it `processing`).
+skipped unless still `requires_capture` (another pass's void left it `processing`). So does the bank
+settlement, which asks the bank's verdicts: its first commit claims the due debits for a settlement delay
+(a lease another pass respects), and each verdict is written only to a debit still `pending`.
 
 `run_worker` runs the webhook delivery worker beside it (`lynk serve`, `lynk worker`).
 """
@@ -127,7 +129,7 @@ async def run_once(runtime: Runtime) -> Upkeep:
     recovered = await _measured("payment_attempts", recover_attempts(runtime, now=now))
     expired = await _locked(runtime, "authorizations", lambda s: payments.expire_authorizations(ctx(s)), phased=True)
     sessions_expired = await _locked(runtime, "checkout_sessions", lambda s: checkout.expire_due(ctx(s)))
-    debits = await _locked(runtime, "bank_debits", lambda s: bank_debits.settle_due(ctx(s)))
+    debits = await _locked(runtime, "bank_debits", lambda s: bank_debits.settle_due(ctx(s)), phased=True)
     decided = await _locked(runtime, "disputes_reviewed", lambda s: disputes.resolve_reviewed(s, now=now))
     past_due = await _locked(runtime, "disputes_past_due", lambda s: disputes.expire_past_due(s, now=now))
     settled = await _locked(runtime, "settlement", lambda s: ledger.settle_due(s, now=now))

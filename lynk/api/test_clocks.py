@@ -1,9 +1,10 @@
 """`/v1/test_helpers/test_clocks`: create, retrieve, list, delete and advance Stripe-style test clocks.
 
-Advancing a clock runs, in the same transaction, the clock-driven jobs for the objects of the
+Advancing a clock runs, in the request's session, the clock-driven jobs for the objects of the
 clock's customers as if the time had passed for them: authorization expiry, bank settlement,
-dispute review and dispute deadlines. It lives here, among the entry points, because it drives
-several domains' jobs.
+dispute review and dispute deadlines. The two that ask the processor (a void, a debit's verdict) commit
+along the way and call it with no transaction open, as the upkeep does (docs/architecture.md). It lives
+here, among the entry points, because it drives several domains' jobs.
 """
 
 from __future__ import annotations

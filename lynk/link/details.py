@@ -175,8 +175,13 @@ async def add_card(
     nickname: str | None,
     make_default: bool,
 ) -> LinkPaymentDetail:
-    stored = await payment_methods.seal_card(ctx.session, ctx.keyring, ctx.scope, card, secret_key=False, now=ctx.now)
+    stored = await seal_card(ctx, card)
     return await save_stored_card(ctx, account, stored, billing=billing, nickname=nickname, make_default=make_default)
+
+
+async def seal_card(ctx: LinkContext, card: payment_methods.CardInput) -> vault.StoredCard:
+    """A card checked and sealed for the wallet, not saved yet (`save_stored_card` keeps it)."""
+    return await payment_methods.seal_card(ctx.session, ctx.keyring, ctx.scope, card, secret_key=False, now=ctx.now)
 
 
 async def update_detail(

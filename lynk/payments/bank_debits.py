@@ -9,7 +9,9 @@ bank's verdict (`status(key)`): a settled debit makes the PaymentIntent `succeed
 the money with the ACH fee; a returned one fails the charge with the bank's code and ACH return
 code and puts the PaymentIntent back to `requires_payment_method`. A connector that still says
 `pending` is asked again after another delay; one that never saw the key is sent the same debit
-again (same idempotency key, so the bank acts at most once).
+again (same idempotency key, so the bank acts at most once). The job, too, holds no transaction or lock
+while the connector answers: it claims the due debits by a lease, asks, then writes each verdict in a short
+transaction that finds the debit still `pending` (`settle_due`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 from lynk.connectors import BankRef, DebitRequest, DebitResult, DebitStatus
 from lynk.core import metrics
+from lynk.core.db import end_phase, reading
 from lynk.core.errors import InvalidRequestError
 from lynk.core.ids import new_id, random_token
 from lynk.core.scope import Scope
@@ -232,34 +235,55 @@ async def confirm_link(
 
 async def settle_due(ctx: PaymentContext, *, limit: int = 200, customer_ids: Sequence[str] | None = None) -> int:
     """Move on every bank debit whose settlement time has come (all merchants' with `ctx.scope` ignored,
-    or only those of `customer_ids`, a test clock's customers)."""
+    or only those of `customer_ids`, a test clock's customers); how many the bank answered.
+
+    In a `Database.phases` session (the upkeep's, an API request's) no transaction is open while the connector
+    answers: the due debits are claimed first (their `due_at` a settlement delay on, a lease: another pass,
+    in this process or another, finds them not due) and that commits; each is then asked with no transaction
+    open, and its verdict written in a short transaction of its own (`_write`). Inside one transaction all
+    of it runs there."""
+    due = await repository.due_bank_debits(ctx.session, ctx.now, limit=limit, customer_ids=customer_ids)
+    if not due:
+        return 0
+    for debit in due:  # asked again after another delay unless a verdict is written first
+        debit.due_at = ctx.now + ctx.bank_settlement_seconds
+    await ctx.session.flush()
+    await end_phase(ctx.session)
     done = 0
-    for debit in await repository.due_bank_debits(ctx.session, ctx.now, limit=limit, customer_ids=customer_ids):
-        scoped = replace(ctx, scope=Scope(debit.merchant_id, debit.livemode))
+    for debit in due:
         try:
             result = await _verdict(ctx, debit)
-        except ProcessorUnavailable:  # no answer: ask again on a later pass, and go on with the others
+        except ProcessorUnavailable:  # no answer: ask again once the lease ends, and go on with the others
             result = None
-        if not isinstance(result, DebitResult) or result.status is DebitStatus.PENDING:
-            debit.due_at = ctx.now + ctx.bank_settlement_seconds
-            continue
-        pi = await repository.get_intent(ctx.session, scoped.scope, debit.payment_intent_id, for_update=True)
-        charge = await repository.get_charge(ctx.session, scoped.scope, debit.charge_id, for_update=True)
-        assert pi is not None and charge is not None
-        charge.connector_reference = result.reference  # the processor's id for the debit, as it knows it now
-        if result.succeeded:
-            await _settled(scoped, pi, charge, debit)
-        else:
-            await _returned(scoped, pi, charge, debit, result)
-        done += 1
-    await ctx.session.flush()
+        if isinstance(result, DebitResult) and result.status is not DebitStatus.PENDING:
+            done += await _write(replace(ctx, scope=Scope(debit.merchant_id, debit.livemode)), debit, result)
     return done
+
+
+async def _write(ctx: PaymentContext, debit: BankDebit, result: DebitResult) -> int:
+    """The bank's verdict on `debit`, written with its rows read again and locked: 0 (nothing written) if the
+    debit is no longer pending (another pass wrote it), else 1, committed."""
+    await ctx.session.refresh(debit, with_for_update=True)
+    if debit.status != BankDebitStatus.PENDING:
+        await end_phase(ctx.session)
+        return 0
+    pi = await repository.get_intent(ctx.session, ctx.scope, debit.payment_intent_id, for_update=True)
+    charge = await repository.get_charge(ctx.session, ctx.scope, debit.charge_id, for_update=True)
+    assert pi is not None and charge is not None
+    charge.connector_reference = result.reference  # the processor's id for the debit, as it knows it now
+    if result.succeeded:
+        await _settled(ctx, pi, charge, debit)
+    else:
+        await _returned(ctx, pi, charge, debit, result)
+    await end_phase(ctx.session)
+    return 1
 
 
 async def _verdict(ctx: PaymentContext, debit: BankDebit) -> DebitResult | None:
     result = await connector_call(ctx.connector.status, debit.connector_key)
     if result is None:  # the connector forgot (a restart): the same question again, under the same key
-        facts = await vault_banks.bank_account_facts(ctx.session, debit.vault_bank_account_id)
+        async with reading(ctx.session) as session:
+            facts = await vault_banks.bank_account_facts(session, debit.vault_bank_account_id)
         if facts is None:  # a Link shopper erased the account meanwhile: it cannot be sent again, so it fails
             message = "The bank account was removed before the bank answered; the debit was not sent again."
             return DebitResult(DebitStatus.FAILED, debit.connector_key, "bank_account_unusable", message)

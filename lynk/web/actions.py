@@ -69,10 +69,11 @@ async def transaction(request: Request, *, write: bool = True, phases: bool = Fa
     await run_after_commit(after)
 
 
-async def attempt(request: Request, work: Callable[[PageTx], Awaitable[T]]) -> T | LynkError:
-    """Run `work` in one transaction: its result, or the error (whose changes commit if it keeps them)."""
+async def attempt(request: Request, work: Callable[[PageTx], Awaitable[T]], *, phases: bool = False) -> T | LynkError:
+    """Run `work` in one transaction: its result, or the error (whose changes commit if it keeps them). With
+    `phases`, a processor call in it commits what came before (`transaction`); an error rolls back its last phase."""
     try:
-        async with transaction(request) as tx:
+        async with transaction(request, phases=phases) as tx:
             try:
                 return await work(tx)
             except LynkError as error:

@@ -34,7 +34,9 @@ def bank_method(client: stripe.StripeClient, account: str = SUCCEEDS, **extra: A
     return client.v1.payment_methods.create(params=params)  # type: ignore[arg-type]
 
 
-def pay_by_bank(client: stripe.StripeClient, amount: int, account: str = SUCCEEDS) -> stripe.PaymentIntent:
+def pay_by_bank(
+    client: stripe.StripeClient, amount: int, account: str = SUCCEEDS, **extra: Any
+) -> stripe.PaymentIntent:
     method = bank_method(client, account)
     params: dict[str, Any] = {
         "amount": amount,
@@ -43,6 +45,7 @@ def pay_by_bank(client: stripe.StripeClient, amount: int, account: str = SUCCEED
         "payment_method": method.id,
         "mandate_data": MANDATE,
         "confirm": True,
+        **extra,
     }
     return client.v1.payment_intents.create(params=params)  # type: ignore[arg-type]
 

@@ -1,16 +1,24 @@
 """What the atomic-phase tests share: requests to a served Lynk with the SDK's wire format, a saved card,
-what the simulated processor holds, and the ledger's check from outside the servers."""
+what the simulated processor holds, and the ledger's check from outside the servers; for the in-process
+test server, a processor made slow and work left in flight meanwhile."""
 
 from __future__ import annotations
 
 import contextlib
 import subprocess
 import threading
+from collections.abc import Callable, Iterator
+from typing import Generic, TypeVar
 
 import httpx
 from sqlalchemy.exc import DBAPIError
 
-from tests.payments.served import LYNK, Served, post
+from lynk.connectors.simulator import Simulator
+from lynk.simulation.store import simulator_url
+from tests.payments.served import LYNK, Served, post, read
+from tests.servers import LynkServer
+
+T = TypeVar("T")
 
 SLOW = {"LYNK_SIMULATOR_LATENCY_MS": "60000"}  # the processor's answer never comes before the kill
 PROMPT_S = 15  # a request refused by state answers at once; one waiting on a lock would wait the minute out
@@ -55,11 +63,49 @@ def assert_books_balance(lynk: Served) -> None:
     assert verified.returncode == 0, verified.stdout + verified.stderr
 
 
-def no_transaction_left_open(lynk: Served) -> bool:
+def no_transaction_left_open(lynk: Served | LynkServer) -> bool:
     """On PostgreSQL: no session of Lynk's database sits idle inside a transaction (one held across a
     processor call would, for the whole call). SQLite has no such view: there the prompt answer of a
     concurrent write (`BEGIN IMMEDIATE`) shows it."""
-    if not lynk.url.startswith("postgresql"):
+    url = lynk.url if isinstance(lynk, Served) else lynk.database_url
+    if not url.startswith("postgresql"):
         return True
     idle = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in%'"
-    return bool(lynk.query(idle) == [(0,)])
+    return bool(read(url, idle) == [(0,)])
+
+
+def processor_operations(server: LynkServer) -> int:
+    """How many operations the in-process server's simulator has acted on (one per idempotency key): one
+    more as soon as it acts on a call whose answer it then holds back."""
+    [(count,)] = read(simulator_url(server.database_url), "SELECT count(*) FROM simulator_operations")
+    return int(count)
+
+
+@contextlib.contextmanager
+def slow_processor(server: LynkServer, seconds: float) -> Iterator[None]:
+    """The in-process server's simulator acts at once and answers `seconds` later, as
+    `LYNK_SIMULATOR_LATENCY_MS` makes it (its latency back as it was afterwards)."""
+    simulator = server.runtime.connector
+    assert isinstance(simulator, Simulator)
+    before, simulator.latency_s = simulator.latency_s, seconds
+    try:
+        yield
+    finally:
+        simulator.latency_s = before
+
+
+class InFlight(Generic[T]):
+    """Work sent in the background (a click, an upkeep pass) that waits on the slow processor."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self._outcome: list[T] = []
+        self._thread = threading.Thread(target=lambda: self._outcome.append(work()))
+        self._thread.start()
+
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def result(self, timeout: float) -> T:
+        self._thread.join(timeout)
+        assert self._outcome, "the work did not finish (or failed: see the thread's exception above)"
+        return self._outcome[0]

@@ -65,11 +65,11 @@ class Served:
 
     def query(self, sql: str, **params: Any) -> list[Any]:
         """Rows of a read on Lynk's database, from outside the servers."""
-        return _read(self.url, sql, params)
+        return read(self.url, sql, params)
 
     def simulator_query(self, sql: str, **params: Any) -> list[Any]:
         """Rows of a read on the simulator's own tables (a file of their own on SQLite)."""
-        return _read(simulator_url(self.url), sql, params)
+        return read(simulator_url(self.url), sql, params)
 
 
 def post(base: str, lynk: Served, path: str, key: str | None = None, **data: str) -> httpx.Response:
@@ -78,7 +78,9 @@ def post(base: str, lynk: Served, path: str, key: str | None = None, **data: str
     return httpx.post(f"{base}{path}", data=data, auth=(lynk.secret_key, ""), headers=headers, timeout=60)
 
 
-def _read(url: str, sql: str, params: dict[str, Any]) -> list[Any]:
+def read(url: str, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
+    """Rows of a read on the database at `url`, through a connection of its own."""
+
     async def run() -> list[Any]:
         db = Database(url, pool_size=1)
         try:
