@@ -41,7 +41,7 @@ from lynk.payments.context import PaymentContext
 from lynk.web.csrf import same_origin
 
 _PAID = (PaymentIntentStatus.SUCCEEDED, PaymentIntentStatus.REQUIRES_CAPTURE)
-OPT_IN_MAX_AGE = 3600  # a 3-D Secure challenge is done within the hour, or the mark is dropped (as pages.py)
+OPT_IN_MAX_AGE = 3600  # a 3-D Secure challenge is done within the hour, or the mark is dropped (as page_confirm.py)
 
 
 def _opting_in(client_secret: str) -> StepRun:

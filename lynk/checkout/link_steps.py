@@ -10,7 +10,7 @@ page's memory (a JSON answer, never a URL); the `lynk_browser` cookie binds it t
   login left (which only saves typing: a code is still needed, unless a trusted device verifies
   the lookup). A recognised shopper gets a code at once (SMS where there is a phone).
 - `resend`, `verify` (with "Remember this device"), `forget` ("Not you?").
-Paying with the chosen detail goes through `/confirm` (pages.py) with `payment_method_data[type]=link`.
+Paying with the chosen detail goes through `/confirm` (page_confirm.py) with `payment_method_data[type]=link`.
 """
 
 from __future__ import annotations

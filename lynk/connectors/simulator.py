@@ -1,9 +1,8 @@
-"""A processor that behaves as Stripe's test mode does for its test cards.
+"""A processor that behaves as Stripe's test mode does for its test cards: the simulator's operations.
 
-Cards are recognised by (BIN, last four), which is unique across the test-card table
-(see docs: test cards). Any other card is approved. Fraud and risk cards are approved
-here: risk is a separate stage of the pipeline, before the connector is called.
-A card whose expiry month has passed (by the injected clock) is declined `expired_card`.
+What a card answers to an authorization is simulator_cards.py (by BIN and last four, with the clock the
+simulator is given); this module runs the operations on what it granted: authorize, capture, increment,
+void, refund, and bank debits (Stripe's test bank accounts, test_banks.py).
 
 State (what each key got, each authorization by reference) lives in a `SimulatorStore`: in memory
 by default, in the database for `lynk serve` (`lynk.simulation`). Calls with the same key run one
@@ -14,16 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from typing import Literal
+from dataclasses import replace
 
 from lynk.connectors.protocol import (
     AuthorizeRequest,
     AuthorizeResult,
     AuthorizeStatus,
     CaptureRequest,
-    CheckResult,
     CompleteRequest,
     ConnectorUnavailable,
     DebitRequest,
@@ -38,6 +34,7 @@ from lynk.connectors.protocol import (
     authorization,
     not_incrementable,
 )
+from lynk.connectors.simulator_cards import DECLINE_MESSAGES, decide
 from lynk.connectors.simulator_state import (
     MemoryStore,
     Request,
@@ -54,75 +51,12 @@ from lynk.connectors.simulator_state import (
 from lynk.connectors.test_banks import verdict
 from lynk.core.clock import Clock, SystemClock
 
-ThreeDS = Literal["none", "always", "on_session", "on_session_or_not_setup"]
-
-
-@dataclass(frozen=True)
-class _Behaviour:
-    decline: tuple[AuthorizeStatus, str, str] | None = None  # (status, code, decline_code) on every attempt
-    declines_charges: bool = False  # every charge (amount > 0) is declined; setup succeeds
-    cvc_fails: bool = False  # a given CVC fails the check and the charge is declined
-    postal_fails: bool = False
-    three_ds: ThreeDS = "none"
-    decline_after_authentication: str | None = None  # decline_code once 3-D Secure is done
-
-
-_DECLINED = AuthorizeStatus.DECLINED
-
-# Stripe's test cards that do something other than succeed, by (bin, last4): a connector never
-# sees a card number, and (bin, last4) is unique across Stripe's test-card table.
-_CARDS: dict[tuple[str, str], _Behaviour] = {
-    ("400000", "0002"): _Behaviour(decline=(_DECLINED, "card_declined", "generic_decline")),
-    ("400000", "9995"): _Behaviour(decline=(_DECLINED, "card_declined", "insufficient_funds")),
-    ("400000", "9987"): _Behaviour(decline=(_DECLINED, "card_declined", "lost_card")),
-    ("400000", "9979"): _Behaviour(decline=(_DECLINED, "card_declined", "stolen_card")),
-    ("400000", "0069"): _Behaviour(decline=(_DECLINED, "expired_card", "expired_card")),
-    ("400000", "0127"): _Behaviour(decline=(_DECLINED, "incorrect_cvc", "incorrect_cvc"), cvc_fails=True),
-    ("400000", "0119"): _Behaviour(decline=(AuthorizeStatus.ERROR, "processing_error", "processing_error")),
-    ("424242", "4241"): _Behaviour(decline=(_DECLINED, "incorrect_number", "incorrect_number")),
-    ("400000", "6975"): _Behaviour(decline=(_DECLINED, "card_declined", "card_velocity_exceeded")),
-    ("400000", "0341"): _Behaviour(declines_charges=True),
-    ("400000", "0101"): _Behaviour(cvc_fails=True),
-    ("400000", "0036"): _Behaviour(postal_fails=True),
-    ("400000", "3155"): _Behaviour(three_ds="on_session_or_not_setup"),
-    ("400000", "3184"): _Behaviour(three_ds="always"),
-    ("400000", "0446"): _Behaviour(three_ds="on_session"),
-    ("400000", "1629"): _Behaviour(three_ds="always", decline_after_authentication="generic_decline"),
-    ("400000", "3178"): _Behaviour(three_ds="always", decline_after_authentication="insufficient_funds"),
-    ("400000", "3220"): _Behaviour(three_ds="always"),
-}
-_NORMAL = _Behaviour()
-
 # Incremental authorizations, as Stripe offers them: Visa, Mastercard and Discover cards, when the
 # authorization was asked for as incrementable and left uncaptured. The simulator marks such an
 # authorization in its own reference; an increment to a total above `_INCREMENT_LIMIT` is declined.
 _INCREMENTABLE_BRANDS = frozenset({"visa", "mastercard", "discover"})
 _INCREMENTABLE = "sim_ia_"
 _INCREMENT_LIMIT = 999_999
-
-_MESSAGES: dict[str, str] = {
-    "generic_decline": "Your card was declined.",
-    "insufficient_funds": "Your card has insufficient funds.",
-    "lost_card": "Your card was declined.",
-    "stolen_card": "Your card was declined.",
-    "expired_card": "Your card has expired.",
-    "incorrect_cvc": "Your card's security code is incorrect.",
-    "incorrect_number": "Your card number is incorrect.",
-    "processing_error": "An error occurred while processing your card. Try again in a little bit.",
-    "card_velocity_exceeded": "Your card was declined for making repeated attempts too frequently "
-    "or exceeding its amount limit.",
-    "authentication_required": "Your card was declined. This transaction requires authentication.",
-}
-
-
-def _needs_authentication(policy: ThreeDS, request: AuthorizeRequest) -> bool:
-    if policy == "always":
-        return True
-    if policy == "on_session":
-        return not request.off_session
-    if policy == "on_session_or_not_setup":
-        return not (request.off_session and request.previously_setup)
-    return False
 
 
 class Simulator:
@@ -264,7 +198,7 @@ class Simulator:
             request.incremental_authorization and not request.capture and request.card.brand in _INCREMENTABLE_BRANDS
         )
         reference = f"{_INCREMENTABLE if incremental else 'sim_'}{uuid.uuid4().hex[:24]}"
-        result = self._decide(request, reference)
+        result = decide(request, reference, self.clock.now())
         if incremental and result.succeeded:
             result = replace(result, incremental_authorization=True)
         card = request.card.vault_card_id
@@ -276,63 +210,6 @@ class Simulator:
             payment = SimPayment(request.amount, "declined", card=card)
         await unit.save_payment(reference, payment)
         return result
-
-    def _decide(self, request: AuthorizeRequest, reference: str) -> AuthorizeResult:
-        card = _CARDS.get((request.card.bin, request.card.last4), _NORMAL)
-        cvc_check: CheckResult | None = None
-        if request.cvc_provided:
-            cvc_check = "fail" if card.cvc_fails else "pass"
-        postal_check: CheckResult | None = None
-        if request.postal_code is not None:
-            postal_check = "fail" if card.postal_fails else "pass"
-
-        def declined(code: str, decline_code: str, status: AuthorizeStatus = _DECLINED) -> AuthorizeResult:
-            sent = status is not AuthorizeStatus.ERROR
-            return AuthorizeResult(
-                status=status,
-                reference=reference,
-                network_status="declined_by_network" if sent else "not_sent_to_network",
-                message=_MESSAGES[decline_code],
-                code=code,
-                decline_code=decline_code,
-                cvc_check=cvc_check if sent else None,
-                postal_code_check=postal_check if sent else None,
-            )
-
-        if self._expired(request):
-            return declined("expired_card", "expired_card")
-        if card.decline is not None:
-            status, code, decline_code = card.decline
-            return declined(code, decline_code, status)
-        if card.declines_charges and request.amount > 0:
-            return declined("card_declined", "generic_decline")
-        if card.cvc_fails and request.cvc_provided:
-            return declined("incorrect_cvc", "incorrect_cvc")
-        if _needs_authentication(card.three_ds, request) and not request.authenticated:
-            if request.off_session:  # nobody to challenge: the issuer soft-declines
-                return declined(
-                    "authentication_required", "authentication_required", AuthorizeStatus.AUTHENTICATION_REQUIRED
-                )
-            return AuthorizeResult(
-                status=AuthorizeStatus.AUTHENTICATION_REQUIRED,
-                reference=reference,
-                network_status="not_sent_to_network",
-                message="This payment requires authentication.",
-            )
-        if card.decline_after_authentication is not None:
-            return declined("card_declined", card.decline_after_authentication)
-        return AuthorizeResult(
-            status=AuthorizeStatus.CAPTURED if request.capture else AuthorizeStatus.AUTHORIZED,
-            reference=reference,
-            network_status="approved_by_network",
-            message="Payment complete.",
-            cvc_check=cvc_check,
-            postal_code_check=postal_check,
-        )
-
-    def _expired(self, request: AuthorizeRequest) -> bool:
-        now = datetime.fromtimestamp(self.clock.now(), UTC)
-        return (request.card.exp_year, request.card.exp_month) < (now.year, now.month)
 
     # Capture, void, refund
 
@@ -357,7 +234,7 @@ class Simulator:
                 request.reference, "amount_too_small", "The new amount must be more than the authorized one."
             )
         if request.amount > _INCREMENT_LIMIT:
-            return _failed(request.reference, "card_declined", _MESSAGES["generic_decline"])
+            return _failed(request.reference, "card_declined", DECLINE_MESSAGES["generic_decline"])
         auth.amount = request.amount
         await unit.save_payment(request.reference, auth)
         return OperationResult(OperationStatus.SUCCEEDED, request.reference)
