@@ -40,7 +40,7 @@ USER_AGENT = f"Lynk/{__version__} (webhooks; +https://github.com/lynk)"
 class WorkerConfig:
     timeout_seconds: float = 10.0
     lease_seconds: int = 60
-    batch_size: int = 100
+    batch_size: int = 200
     concurrency: int = 32
     endpoint_concurrency: int = 8
     poll_interval_seconds: float = 0.25
