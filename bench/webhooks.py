@@ -1,24 +1,27 @@
 """Webhooks benchmark: deliveries per second per worker, and the time from commit to delivery.
 
-A fresh PostgreSQL database is created for the run and dropped afterwards. A local receiver (a small asyncio
-HTTP server in its own process, answering 200 with keep-alive) notes when each event arrives. `lynk worker`
-processes (default settings, so a 0.25 s poll when idle) deliver:
+A fresh PostgreSQL database (or, with `--sqlite`, a SQLite file) is created for the run and dropped afterwards.
+A local receiver (a small asyncio HTTP server in its own process, answering 200 with keep-alive) notes when each
+event arrives. `lynk worker` processes (default settings, so a 0.25 s poll when idle) deliver:
 
 1. backlog: `--events` events are committed first, then the workers start; the figures are deliveries per second
-   between the first and the last arrival, overall and per worker, and deliveries per CPU-second the workers
-   used meanwhile (less sensitive to what else runs on the machine);
+   between the first and the last arrival, overall and per worker, and from the workers' start (their log line
+   "started") to the last arrival, which counts the fan-out of the backlog too; and deliveries per CPU-second
+   the workers, the database server (PostgreSQL's backends for the bench database) and the receiver used
+   between the first and the last arrival (less sensitive to what else runs on the machine);
 2. live: the workers keep running while this script commits `--live-events` events one transaction each at
    `--rate` per second; the figure is p50/p99 of (arrival at the receiver - commit of the event).
 
 Figures only: nothing asserts on speed.
 
-    .venv/bin/python bench/webhooks.py [--workers 2] [--events 5000] [--live-events 1000] [--rate 100]
+    .venv/bin/python bench/webhooks.py [--workers 2] [--events 5000] [--live-events 1000] [--rate 100] [--sqlite]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
@@ -102,6 +105,28 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def backends(url: str, name: str) -> list[int]:
+    """The pids of the PostgreSQL backends connected to database `name` (this machine's server)."""
+
+    async def run() -> list[int]:
+        engine = create_async_engine(url)
+        async with engine.connect() as conn:
+            found = await conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = :name"), {"name": name})
+            pids = [int(pid) for pid in found.scalars()]
+        await engine.dispose()
+        return pids
+
+    return asyncio.run(run())
+
+
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    found: dict[int, float] = {}
+    for pid in pids:
+        with contextlib.suppress(OSError):  # gone meanwhile
+            found[pid] = cpu_seconds([pid])
+    return found
+
+
 def arrivals(port: int) -> dict[str, float]:
     found: dict[str, float] = httpx.get(f"http://127.0.0.1:{port}/stats", timeout=30).json()
     return found
@@ -159,11 +184,15 @@ async def live(db: Database, scope: Scope, count: int, rate: float) -> dict[str,
 
 
 def start_workers(url: str, home: str, count: int, profile: str | None) -> list[subprocess.Popen[bytes]]:
-    """`count` workers; with `profile`, py-spy samples each and writes at its exit a flame graph
-    (`PROFILE.N.svg`), or collapsed stacks for `PROFILE` ending in `.txt` (`PROFILE.N.txt`)."""
+    """`count` workers, logging to `HOME/worker.N.log`; with `profile`, py-spy samples each and writes at its
+    exit a flame graph (`PROFILE.N.svg`), or collapsed stacks for `PROFILE` ending in `.txt` (`PROFILE.N.txt`)."""
     env = {**os.environ, "LYNK_HOME": home, "LYNK_DATABASE_URL": url, "LYNK_MASTER_KEY": new_key_text()}
+    env["PYTHONUNBUFFERED"] = "1"
     command = [sys.executable, "-m", "lynk.cli.main", "worker", "--no-upkeep", "--no-migrate"]
-    workers = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL) for _ in range(count)]
+    workers = []
+    for n in range(count):
+        with open(os.path.join(home, f"worker.{n}.log"), "wb") as log:
+            workers.append(subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log))
     for n, worker in enumerate(workers):
         if profile:
             stem, raw = profile.removesuffix(".txt"), profile.endswith(".txt")
@@ -172,6 +201,15 @@ def start_workers(url: str, home: str, count: int, profile: str | None) -> list[
             spy += ["--format", "raw"] if raw else []
             subprocess.Popen(spy, stdout=subprocess.DEVNULL)
     return workers
+
+
+def started(home: str, count: int) -> bool:
+    """Whether every worker logged that its delivery loop started."""
+    for n in range(count):
+        with open(os.path.join(home, f"worker.{n}.log"), "rb") as log:
+            if b"started" not in log.read():
+                return False
+    return True
 
 
 def wait_until(port: int, ids: set[str], timeout: float) -> dict[str, float]:
@@ -198,15 +236,18 @@ def main() -> None:
     parser.add_argument(
         "--postgres", default=os.environ.get("LYNK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
     )
+    parser.add_argument("--sqlite", action="store_true", help="run on a SQLite file instead of PostgreSQL")
     args = parser.parse_args()
 
     admin_url = async_database_url(args.postgres)
     name = f"lynk_bench_{uuid.uuid4().hex[:10]}"
-    url = f"{admin_url.rpartition('/')[0]}/{name}"
+    scratch = tempfile.TemporaryDirectory()
+    url = f"sqlite+aiosqlite:///{scratch.name}/{name}.db" if args.sqlite else f"{admin_url.rpartition('/')[0]}/{name}"
     port = free_port()
     receiver = multiprocessing.Process(target=receive, args=(port,), daemon=True)
     receiver.start()
-    asyncio.run(admin(admin_url, f'CREATE DATABASE "{name}"'))
+    if not args.sqlite:
+        asyncio.run(admin(admin_url, f'CREATE DATABASE "{name}"'))
     workers: list[subprocess.Popen[bytes]] = []
     try:
         migrate.upgrade(url)
@@ -217,16 +258,25 @@ def main() -> None:
             workers = start_workers(url, home, args.workers, args.profile)
             pids = [worker.pid for worker in workers]
             deadline = time.monotonic() + 600
+            while not started(home, args.workers) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            began = time.time()
             while (first := arrived(port)) == 0 and time.monotonic() < deadline:
                 time.sleep(0.01)
             cpu_start = cpu_seconds(pids)
+            server_start = {} if args.sqlite else cpu_by_pid(backends(admin_url, name))
+            receiver_start = cpu_seconds([receiver.pid or 0])
             while (count := arrived(port)) < args.events and time.monotonic() < deadline:
                 time.sleep(0.05)
             cpu = cpu_seconds(pids) - cpu_start
+            server_end = {} if args.sqlite else cpu_by_pid(backends(admin_url, name))
+            server_cpu = sum(seconds - server_start.get(pid, 0.0) for pid, seconds in server_end.items())
+            receiver_cpu = cpu_seconds([receiver.pid or 0]) - receiver_start
             per_cpu_second = (count - first) / cpu if cpu else float("nan")
             times = sorted(arrivals(port).values())
             span = times[-1] - times[0] if len(times) > 1 else float("nan")
             rate = (len(times) - 1) / span if span else float("nan")
+            from_start = len(times) / (times[-1] - began) if times else float("nan")
 
             committed = asyncio.run(live(Database(url), scope, args.live_events, args.rate))
             seen = wait_until(port, set(committed), 120)
@@ -240,12 +290,23 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 worker.kill()
         receiver.terminate()
-        asyncio.run(admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not args.sqlite:
+            asyncio.run(admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        scratch.cleanup()
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, PostgreSQL")
+    backend = "SQLite" if args.sqlite else "PostgreSQL"
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {backend}")
     print(f"backlog: {len(times)}/{args.events} events delivered by {args.workers} worker(s) in {span:.2f} s")
     print(f"  {rate:.0f} deliveries/s in all, {rate / args.workers:.0f} deliveries/s per worker")
+    print(f"  {from_start:.0f} deliveries/s from the workers' start (fan-out of the backlog included)")
     print(f"  {per_cpu_second:.0f} deliveries per CPU-second of a worker (what one worker does with a core to itself)")
+    delivered = count - first
+    per_delivery = f"µs of CPU per delivery: workers {cpu / delivered * 1e6:.0f}" if delivered else "no deliveries"
+    if delivered and not args.sqlite:
+        per_delivery += f", PostgreSQL {server_cpu / delivered * 1e6:.0f}"
+    if delivered:
+        per_delivery += f", receiver {receiver_cpu / delivered * 1e6:.0f}"
+    print(f"  {per_delivery}")
     print(f"live: {len(latencies)}/{args.live_events} events committed at {args.rate:.0f}/s")
     if latencies:
         p50, p99 = statistics.median(latencies), percentile(latencies, 0.99)

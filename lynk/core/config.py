@@ -125,7 +125,7 @@ class Settings(BaseSettings):
     webhook_lease_seconds: int = Field(
         default=60, description="A delivery claimed by a worker that died is retried after this lease"
     )
-    webhook_batch_size: int = Field(default=100, description="Deliveries one worker claims at a time")
+    webhook_batch_size: int = Field(default=200, description="Deliveries one worker claims at a time")
     webhook_concurrency: int = Field(default=32, description="Webhook requests in flight per worker")
     webhook_endpoint_concurrency: int = Field(default=8, description="Webhook requests in flight per endpoint")
     webhook_poll_interval_seconds: float = Field(default=0.25, description="Worker wait when nothing is due")

@@ -9,14 +9,17 @@ _ALPHABET = string.ascii_letters + string.digits
 
 
 _UNBIASED = 62 * 4  # bytes below this map evenly onto the 62 characters
+# Byte b (< _UNBIASED) -> its character; the others are dropped: one C call maps a whole buffer.
+_TABLE = bytes(ord(_ALPHABET[b % 62]) if b < _UNBIASED else 0 for b in range(256))
+_BIASED = bytes(range(_UNBIASED, 256))
 
 
 def random_token(length: int = 24) -> str:
     """A random base62 string with about 5.95 bits of entropy per character (one system call)."""
-    out: list[str] = []
+    out = b""
     while len(out) < length:
-        out.extend(_ALPHABET[b % 62] for b in secrets.token_bytes(length * 2) if b < _UNBIASED)
-    return "".join(out[:length])
+        out += secrets.token_bytes(length * 2).translate(_TABLE, _BIASED)
+    return out[:length].decode("ascii")
 
 
 def new_id(prefix: str, length: int = 24) -> str:

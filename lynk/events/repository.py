@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, false, func, select, true, tuple_, update
+from sqlalchemy import Row, delete, false, func, select, true, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
@@ -86,16 +86,17 @@ async def latest_pk(session: AsyncSession, scope: Scope) -> int | None:
     return found
 
 
-async def claim_fanout(session: AsyncSession, limit: int) -> Sequence[Event]:
-    """Events not yet fanned out, locked; concurrent workers skip each other's rows."""
+async def claim_fanout(session: AsyncSession, limit: int) -> Sequence[Row[str, str, bool, str, int]]:
+    """(id, merchant_id, livemode, type, created) of events not yet fanned out, locked; concurrent workers skip
+    each other's rows. Columns, not ORM objects: the fan-out needs no more, and a batch loads in a fraction."""
     stmt = (
-        select(Event)
+        select(Event.id, Event.merchant_id, Event.livemode, Event.type, Event.created)
         .where(Event.fanout_pending == true())
         .order_by(Event.pk)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return (await session.scalars(stmt)).all()
+    return (await session.execute(stmt)).all()
 
 
 async def by_ids(session: AsyncSession, ids: Sequence[str]) -> Sequence[Event]:

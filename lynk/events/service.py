@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.config import API_VERSION
@@ -155,8 +156,9 @@ def as_object(event: Event) -> dict[str, Any]:
 RETENTION_SECONDS = 30 * 24 * 3600
 
 
-async def claim_for_fanout(session: AsyncSession, limit: int) -> Sequence[Event]:
-    """Lock up to `limit` events whose deliveries are not made yet (skipping ones other workers hold)."""
+async def claim_for_fanout(session: AsyncSession, limit: int) -> Sequence[Row[str, str, bool, str, int]]:
+    """Lock up to `limit` events whose deliveries are not made yet (skipping ones other workers hold);
+    returns their (id, merchant_id, livemode, type, created)."""
     return await repository.claim_fanout(session, limit)
 
 

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.ids import new_id
@@ -45,7 +46,7 @@ def signing_secrets(endpoint: WebhookEndpoint, now: int) -> list[str]:
     return secrets
 
 
-def _delivery(event: Event, endpoint: WebhookEndpoint, now: int) -> dict[str, Any]:
+def _delivery(event: Event | Row[str, str, bool, str, int], endpoint: WebhookEndpoint, now: int) -> dict[str, Any]:
     """A new delivery's row, due now."""
     return {
         "id": new_id("whdel"),
@@ -154,13 +155,18 @@ async def claim(session: AsyncSession, *, now: int, limit: int, token: str, leas
     found_endpoints = {e.id: e for e in await repository.endpoints_by_ids(session, [d.endpoint_id for d in due])}
     jobs: list[Job] = []
     canceled: list[str] = []
+    payloads: dict[str, bytes] = {}  # an event going to several endpoints is encoded once
     for delivery in due:
         event = found_events.get(delivery.event_id)
         endpoint = found_endpoints.get(delivery.endpoint_id)
         if event is None or endpoint is None or endpoint.deleted_at is not None or endpoint.status != "enabled":
             canceled.append(delivery.id)
             continue
-        payload = json.dumps(events.as_object(event), separators=(",", ":"), ensure_ascii=False).encode()
+        payload = payloads.get(event.id)
+        if payload is None:
+            payload = payloads[event.id] = json.dumps(
+                events.as_object(event), separators=(",", ":"), ensure_ascii=False
+            ).encode()
         jobs.append(
             Job(
                 delivery_id=delivery.id,

@@ -1,5 +1,6 @@
-"""Where a webhook endpoint may point: the rules checked when it is created or changed, and again at
-every delivery after DNS, so a name that later resolves inside the operator's network is not reached.
+"""Where a webhook endpoint may point: the rules checked when it is created or changed, and again after
+DNS for every batch of deliveries (once per endpoint and batch), so a name that later resolves inside the
+operator's network is not reached.
 
 - live mode: `https://` only, and every address the host resolves to must be public;
 - private and loopback addresses (127.0.0.1, 10/8, ::1, link-local, …) are allowed as

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -26,6 +27,7 @@ from lynk.core.ids import new_id
 from lynk.webhooks import deliveries, sender, targets
 from lynk.webhooks.deliveries import Job, Outcome, Policy
 from lynk.webhooks.signing import signature_header
+from lynk.webhooks.targets import Target
 
 log = logging.getLogger("lynk.webhooks")
 tracer = trace.get_tracer("lynk.webhooks")
@@ -38,7 +40,7 @@ USER_AGENT = f"Lynk/{__version__} (webhooks; +https://github.com/lynk)"
 class WorkerConfig:
     timeout_seconds: float = 10.0
     lease_seconds: int = 60
-    batch_size: int = 100
+    batch_size: int = 200
     concurrency: int = 32
     endpoint_concurrency: int = 8
     poll_interval_seconds: float = 0.25
@@ -90,6 +92,13 @@ def _outcome_label(outcome: Outcome) -> str:
     return outcome.error or "internal_error"
 
 
+def _tracing() -> bool:
+    """Whether a tracer provider was set (`lynk.api.tracing`): without one, spans are skipped, not made
+    and dropped (two per delivery cost more than the signature)."""
+    provider = trace.get_tracer_provider()
+    return not isinstance(provider, trace.ProxyTracerProvider | trace.NoOpTracerProvider)
+
+
 def _traced_url(url: str) -> str:
     """The URL as a span shows it: without credentials."""
     parts = urlsplit(url)
@@ -137,7 +146,10 @@ class DeliveryWorker:
                 token=self.name,
                 lease_seconds=self.lease_seconds,
             )
-        outcomes = await asyncio.gather(*(self._attempt(job) for job in jobs))
+        # Each endpoint's host is resolved and checked once per batch (concurrent jobs share the lookup).
+        found: dict[tuple[str, bool], asyncio.Task[targets.Target | None]] = {}
+        traced = _tracing()
+        outcomes = await asyncio.gather(*(self._attempt(job, found, traced) for job in jobs))
         succeeded = sum(outcome.succeeded for outcome in outcomes)
         self.attempted += len(jobs)
         self.delivered += succeeded
@@ -179,12 +191,17 @@ class DeliveryWorker:
         finally:
             log.info("webhook worker %s stopped: %d attempts, %d delivered", self.name, self.attempted, self.delivered)
 
-    async def _attempt(self, job: Job) -> Outcome:
+    async def _attempt(
+        self, job: Job, found: dict[tuple[str, bool], asyncio.Task[Target | None]], traced: bool
+    ) -> Outcome:
         async with self._pools.slot(job.endpoint_id), self._slots:
-            with tracer.start_as_current_span("webhook delivery") as span:
-                span.set_attributes({"lynk.event_id": job.event_id, "lynk.endpoint_id": job.endpoint_id})
-                outcome = await self._post(job)
-                span.set_attribute("lynk.outcome", _outcome_label(outcome))
+            if traced:
+                with tracer.start_as_current_span("webhook delivery") as span:
+                    span.set_attributes({"lynk.event_id": job.event_id, "lynk.endpoint_id": job.endpoint_id})
+                    outcome = await self._post(job, found, traced)
+                    span.set_attribute("lynk.outcome", _outcome_label(outcome))
+            else:
+                outcome = await self._post(job, found, traced)
         metrics.WEBHOOK_DELIVERIES.labels(_outcome_label(outcome)).inc()
         metrics.WEBHOOK_DURATION.observe(outcome.latency_ms / 1000)
         return outcome
@@ -197,7 +214,23 @@ class DeliveryWorker:
             # The lease runs out and another pass retries the delivery.
             log.exception("could not record the attempt of %s to %s", job.event_id, job.endpoint_id)
 
-    async def _post(self, job: Job) -> Outcome:
+    def _resolve(
+        self, job: Job, found: dict[tuple[str, bool], asyncio.Task[Target | None]]
+    ) -> Awaitable[Target | None]:
+        """The endpoint's checked address, looked up once per batch; shielded, so one job's timeout does not
+        cancel the lookup the others wait for."""
+        key = (job.url, job.livemode)
+        task = found.get(key)
+        if task is None:
+            policy = self.config.private_targets
+            task = found[key] = asyncio.ensure_future(
+                targets.resolve(job.url, livemode=job.livemode, policy=policy, required=True)
+            )
+        return asyncio.shield(task)
+
+    async def _post(
+        self, job: Job, found: dict[tuple[str, bool], asyncio.Task[Target | None]], traced: bool
+    ) -> Outcome:
         timestamp = unix(self.clock)
         headers = {
             "Content-Type": "application/json; charset=utf-8",
@@ -212,14 +245,16 @@ class DeliveryWorker:
         try:
             # One deadline for the whole exchange, so a receiver trickling bytes can't hold a slot.
             async with asyncio.timeout(self.config.timeout_seconds):
-                policy = self.config.private_targets
-                target = await targets.resolve(job.url, livemode=job.livemode, policy=policy, required=True)
+                target = await self._resolve(job, found)
                 assert target is not None  # required: a name that does not resolve is refused
                 request = sender.request(job.url, target, headers, job.payload)
-                with tracer.start_as_current_span("POST", kind=trace.SpanKind.CLIENT) as span:
-                    span.set_attributes({"http.request.method": "POST", "url.full": _traced_url(job.url)})
+                if traced:
+                    with tracer.start_as_current_span("POST", kind=trace.SpanKind.CLIENT) as span:
+                        span.set_attributes({"http.request.method": "POST", "url.full": _traced_url(job.url)})
+                        await self._pools.post(job.endpoint_id, request, exchange)
+                        span.set_attribute("http.response.status_code", exchange.status or 0)
+                else:
                     await self._pools.post(job.endpoint_id, request, exchange)
-                    span.set_attribute("http.response.status_code", exchange.status or 0)
         except targets.TargetRefused:
             error = "address_not_allowed"
         except Exception as failure:
