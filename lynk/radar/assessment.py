@@ -75,7 +75,7 @@ def _card_testing(attrs: Mapping[str, Any], limits: Limits) -> rule_book.Rule | 
 
 async def _windows_and_book(
     session: AsyncSession, scope: Scope, facts: PaymentFacts, now: int
-) -> tuple[dict[str, Any], rule_book.Book, dict[str, frozenset[str]]]:
+) -> tuple[dict[str, Any], rule_book.Book, Mapping[str, frozenset[str]]]:
     """The windows (the merchant's shortest only) with the rules and lists in one statement: the stage's one
     round trip. Rules reading the merchant's day or week (rare: counting them scans its whole week) cost a
     second statement for those windows."""
@@ -83,7 +83,7 @@ async def _windows_and_book(
     merchant, livemode = scope.merchant_id, scope.livemode
     short = signals.MERCHANT_WINDOWS
     stored, rows = await signals.gather(session, merchant, livemode, facts, now, merchant_windows=short, book=params)
-    book, lists = rule_book.from_rows(*repository.read_book(rows))
+    book, lists = rule_book.from_book_rows(rows)
     windows = signals.merchant_windows_for(book.attributes)
     if windows != short:
         stored, _ = await signals.gather(session, merchant, livemode, facts, now, merchant_windows=windows)

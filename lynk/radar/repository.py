@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
 from lynk.core.scope import Scope
 from lynk.models import EarlyFraudWarning, RadarRule, Review, ValueList, ValueListItem
+from lynk.radar import prepared
 
 
 async def get(session: AsyncSession, scope: Scope, warning_id: str) -> EarlyFraudWarning | None:
@@ -161,12 +162,11 @@ def read_book(rows: list[Any]) -> tuple[list[RuleRow], dict[str, list[str]]]:
     return [rule for _created, _pk, rule in sorted(found, key=lambda item: item[:2])], values
 
 
-async def book_rows(
-    session: AsyncSession, scope: Scope, default_aliases: list[str]
-) -> tuple[list[RuleRow], dict[str, list[str]]]:
-    """`rule_rows`, and the values of the lists among `default_aliases` or named by a custom rule (a superset
-    of those the rules read), in one prepared statement."""
-    return read_book(list((await session.execute(_BOOK_ROWS, book_params(scope, default_aliases))).all()))
+async def book_rows(session: AsyncSession, scope: Scope, default_aliases: list[str]) -> list[Any]:
+    """The rows of `book_branches` (see `read_book`): `rule_rows`, and the values of the lists among
+    `default_aliases` or named by a custom rule (a superset of those the rules read), in one prepared
+    statement."""
+    return list(await prepared.fetch(session, _BOOK_ROWS, book_params(scope, default_aliases)))
 
 
 async def list_values(session: AsyncSession, scope: Scope, aliases: list[str]) -> dict[str, list[str]]:

@@ -7,9 +7,10 @@ lists (`@allowed_card_fingerprints`, `@blocked_emails`, …) as in Stripe's Rada
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -93,7 +94,7 @@ class Book:
     def of(self, action: str) -> list[Rule]:
         return [rule for rule in self.rules if rule.action == action]
 
-    @property
+    @cached_property
     def attributes(self) -> frozenset[str]:
         """Every attribute the rules read."""
         return frozenset().union(*(rule.parsed.attributes for rule in self.rules))
@@ -103,10 +104,23 @@ async def load(session: AsyncSession, scope: Scope) -> Book:
     return _book(await repository.rule_rows(session, scope))
 
 
-async def load_with_lists(session: AsyncSession, scope: Scope) -> tuple[Book, dict[str, frozenset[str]]]:
+async def load_with_lists(session: AsyncSession, scope: Scope) -> tuple[Book, Mapping[str, frozenset[str]]]:
     """The book and the values of the lists it reads (lower-cased: list matching ignores case), in one round
     trip: the risk stage's when its windows are in Redis (else they come in the windows' statement)."""
-    return from_rows(*await repository.book_rows(session, scope, DEFAULT_ALIASES))
+    return from_book_rows(await repository.book_rows(session, scope, DEFAULT_ALIASES))
+
+
+def from_book_rows(rows: Sequence[Any]) -> tuple[Book, Mapping[str, frozenset[str]]]:
+    """The book and its lists from the rows of `repository.book_branches`, built once per process for the
+    same rows: the rows are their own version stamp (a rule or list item changed, added or deleted changes
+    them), so a change shows at the next payment. Shared: read only."""
+    return _from_book_rows(tuple(rows))
+
+
+@lru_cache(maxsize=256)
+def _from_book_rows(rows: tuple[Any, ...]) -> tuple[Book, Mapping[str, frozenset[str]]]:
+    book, lists = from_rows(*repository.read_book(list(rows)))
+    return book, MappingProxyType(lists)
 
 
 def from_rows(rows: list[repository.RuleRow], values: dict[str, list[str]]) -> tuple[Book, dict[str, frozenset[str]]]:

@@ -71,17 +71,19 @@ def level_of(score: int) -> str:
     return "highest" if score >= HIGHEST else "elevated" if score >= ELEVATED else "normal"
 
 
-def number(value: Any) -> Fraction | None:
+def number(value: Any) -> int | Fraction | None:
+    """A signal as a number: an int (booleans as 0 or 1) or an exact Fraction (the amount in dollars); the
+    same float either way (no Fraction built per count: the stage's cost)."""
     if isinstance(value, bool):
-        return Fraction(int(value))
+        return int(value)
     if isinstance(value, int | Fraction):
-        return Fraction(value)
+        return value
     return None
 
 
-def transformed(transform: str, value: Fraction) -> float:
+def transformed(transform: str, value: int | Fraction) -> float:
     """A signal's value as the model reads it, before scaling (the training script uses this too)."""
-    return float(value) if transform == "bool" else math.log1p(float(max(value, Fraction(0))))
+    return float(value) if transform == "bool" else math.log1p(float(max(value, 0)))
 
 
 def _points(log_odds: float) -> int:
@@ -92,7 +94,7 @@ def _points(log_odds: float) -> int:
 def score(attributes: Mapping[str, Any]) -> Score:
     """Score a payment's attributes (as `signals.for_rules` gives them) with the shipped model."""
     found = model()
-    shares: list[tuple[float, Feature, Fraction]] = []
+    shares: list[tuple[float, Feature, int | Fraction]] = []
     log_odds = found.intercept
     for feature in found.features:
         value = number(attributes.get(feature.name))

@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from lynk.models import RiskAttempt
-from lynk.radar import repository
+from lynk.radar import prepared, repository
 
 WINDOWS = {"minutely": 60, "hourly": 3600, "daily": 86400, "weekly": 7 * 86400}
 DECLINED = ("declined", "blocked")
@@ -129,7 +129,7 @@ async def counts_history_book(
         if dim.merchant_id is not None:
             params[f"merchant_{index}"] = dim.merchant_id
     statement = _statement(tuple(dim.shape for dim in dims), book is not None)
-    rows = (await session.execute(statement, params | (book or {}))).all()
+    rows = await prepared.fetch(session, statement, params | (book or {}))
     found: list[dict[str, int]] = [{} for _ in dims]
     history: str | None = None
     book_rows = [row for row in rows if row[0] < 0]
@@ -172,8 +172,8 @@ async def fraud_history(
     params: dict[str, Any] = {"livemode": livemode, "value_0": fingerprint}
     if merchant_id is not None:
         params["merchant_0"] = merchant_id
-    found: str | None = (await session.execute(_history(merchant_id is not None), params)).scalar_one_or_none()
-    return found
+    rows = await prepared.fetch(session, _history(merchant_id is not None), params)
+    return str(rows[0][0]) if rows else None
 
 
 @lru_cache(maxsize=2)

@@ -1,0 +1,108 @@
+"""The risk stage's statements on PostgreSQL, run on asyncpg's own connection: the stage's one round trip
+without SQLAlchemy's per-execution work (parameters processed by name, expanding `IN` lists rewritten,
+result rows built), which cost more than the database's answer (docs/fraud.md, "The stage's cost").
+
+Each statement is a Core statement built once (`velocity._statement`, `repository._BOOK_ROWS`…); the
+dialect compiles it once here, to its SQL text and the order of its parameters. asyncpg prepares the text
+once per connection (its statement cache) and binds the parameters by position. Only inside a transaction
+already begun on that connection (as the confirm pipeline's is: the payment was read in it); otherwise,
+and on SQLite, the statement goes through the session as any other. A database error comes back as
+SQLAlchemy's `DBAPIError` with asyncpg's error as `orig`, as the session would raise it (the API answers
+a statement cut by `statement_timeout` with a 503).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import CompoundSelect, Select
+from sqlalchemy.sql.compiler import SQLCompiler
+
+_MAX_CACHED = 256
+Statement = Select[Any] | CompoundSelect[Any]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    statement: Statement  # kept alive, so its id (the cache key) is never another statement's
+    sql: str
+    constants: tuple[Any, ...]  # the positional parameters, those of the statement's own literals set
+    # the others: (position, name in the caller's parameters, index in its list for an expanding one or -1)
+    slots: tuple[tuple[int, str, int], ...]
+
+    def args(self, params: Mapping[str, Any]) -> list[Any]:
+        args = list(self.constants)
+        for position, name, index in self.slots:
+            args[position] = params[name] if index < 0 else params[name][index]
+        return args
+
+
+_compiled: dict[tuple[int, tuple[int, ...]], _Compiled] = {}
+# asyncpg's prepared statements, per connection and SQL text: its own cache keeps no text over 15 KiB, and
+# the windows' UNION ALL is longer (it would be parsed and planned again on every payment, a round trip more).
+_prepared: WeakKeyDictionary[Any, dict[str, Any]] = WeakKeyDictionary()
+
+
+def _lengths(params: Mapping[str, Any]) -> tuple[int, ...]:
+    return tuple(len(value) for value in params.values() if isinstance(value, list | tuple))
+
+
+def _compile(session: AsyncSession, statement: Statement, params: Mapping[str, Any]) -> _Compiled:
+    key = (id(statement), _lengths(params))
+    found = _compiled.get(key)
+    if found is not None:
+        return found
+    compiled = statement.compile(dialect=session.get_bind().dialect)
+    assert isinstance(compiled, SQLCompiler)
+    expanded = compiled.construct_expanded_state(dict(params))
+    if expanded.processors:  # a type that converts its values: none of the stage's; never by position here
+        raise TypeError("prepared.fetch: a statement whose parameters need processing")
+    expansions = {
+        name: (list_name, index)
+        for list_name, names in expanded.parameter_expansion.items()
+        for index, name in enumerate(names)
+    }
+    names = list(expanded.positiontup or ())
+    slots = [(position, *expansions.get(name, (name, -1))) for position, name in enumerate(names)]
+    slots = [slot for slot in slots if slot[1] in params]  # else one of the statement's own values
+    constants = tuple(expanded.parameters.get(name) for name in names)
+    if len(_compiled) >= _MAX_CACHED:
+        _compiled.clear()
+    found = _compiled[key] = _Compiled(statement, expanded.statement, constants, tuple(slots))
+    return found
+
+
+async def _driver(session: AsyncSession) -> Any | None:
+    """asyncpg's connection under the session, when its transaction has begun; else None."""
+    if session.get_bind().dialect.driver != "asyncpg":
+        return None
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    return driver if driver is not None and driver.is_in_transaction() else None
+
+
+async def fetch(session: AsyncSession, statement: Statement, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
+    """The rows of `statement` with `params` (tuples, by position), on asyncpg directly when it can."""
+    driver = await _driver(session)
+    if driver is None:
+        return list((await session.execute(statement, dict(params))).all())
+    compiled = _compile(session, statement, params)
+    args = compiled.args(params)
+    statements = _prepared.setdefault(driver, {})
+    try:
+        ready = statements.get(compiled.sql)
+        if ready is None:
+            if len(statements) >= _MAX_CACHED:
+                statements.clear()
+            ready = statements[compiled.sql] = await driver.prepare(compiled.sql)
+        records = await ready.fetch(*args)
+    except Exception as error:
+        statements.pop(compiled.sql, None)  # prepared again next time (a schema change invalidates it)
+        raise DBAPIError(compiled.sql, args, error) from error
+    return [tuple(record) for record in records]
