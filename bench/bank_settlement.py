@@ -33,8 +33,8 @@ from lynk.payment_methods import bank_accounts
 from lynk.payments import service as payments
 from lynk.payments.confirm import ConfirmOptions
 from lynk.payments.context import PaymentContext, configured
+from lynk.runtime import Runtime
 from lynk.vault.keyring import new_key_text
-from lynk.wire.routing import Runtime
 
 MANDATE = {"customer_acceptance": {"type": "online", "online": {"ip_address": "127.0.0.1", "user_agent": "bench"}}}
 

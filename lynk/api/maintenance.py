@@ -57,9 +57,9 @@ from lynk.payments import bank_debits, recovery
 from lynk.payments import service as payments
 from lynk.payments.context import PaymentContext, configured
 from lynk.radar import service as radar
+from lynk.runtime import Runtime
 from lynk.webhooks import deliveries
 from lynk.webhooks.worker import DeliveryWorker, WorkerConfig
-from lynk.wire.routing import Runtime
 
 log = logging.getLogger("lynk.maintenance")
 

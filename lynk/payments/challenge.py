@@ -38,9 +38,9 @@ from lynk.payments import repository
 from lynk.payments.context import ClientInfo, PaymentContext, configured
 from lynk.payments.setup_intents import confirm as setup_confirm
 from lynk.payments.setup_intents import service as setup_intents
+from lynk.runtime import Runtime
 from lynk.vault import service as vault
 from lynk.wire.forms import decode_form
-from lynk.wire.routing import Runtime
 
 router = APIRouter(include_in_schema=False)
 _templates = Environment(

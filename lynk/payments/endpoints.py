@@ -25,9 +25,10 @@ from lynk.payments.schemas import (
     RetrievePaymentIntent,
     UpdatePaymentIntent,
 )
+from lynk.wire.auth import Auth
 from lynk.wire.lists import SearchParams, list_object, search_object
 from lynk.wire.params import NoParams
-from lynk.wire.routing import ApiCall, Auth, StripeRouter
+from lynk.wire.routing import ApiCall, StripeRouter
 
 routes = StripeRouter(tags=["PaymentIntents", "Charges"])
 

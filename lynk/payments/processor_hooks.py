@@ -33,8 +33,8 @@ from lynk.payments import challenge, processor_outcomes
 from lynk.payments.context import PaymentContext, configured
 from lynk.processors import service as processors
 from lynk.processors.routing import RETURN_KEY_PARAM, SIGNATURE_HEADERS, WEBHOOK_VERIFIERS
+from lynk.runtime import Runtime
 from lynk.wire.responses import JSON_TYPE, error_body
-from lynk.wire.routing import Runtime
 
 router = APIRouter(include_in_schema=False)
 logger = logging.getLogger(__name__)
