@@ -30,11 +30,11 @@ from lynk.core.scope import Scope
 from lynk.ledger import invariants
 from lynk.merchants import service as merchants
 from lynk.payment_methods import bank_accounts
+from lynk.payments import context as payment_context
 from lynk.payments import service as payments
 from lynk.payments.confirm import ConfirmOptions
-from lynk.payments.context import PaymentContext, configured
+from lynk.runtime import Runtime
 from lynk.vault.keyring import new_key_text
-from lynk.wire.routing import Runtime
 
 MANDATE = {"customer_acceptance": {"type": "online", "online": {"ip_address": "127.0.0.1", "user_agent": "bench"}}}
 
@@ -46,15 +46,7 @@ async def seed(runtime: Runtime, clock: ManualClock, count: int) -> None:
     scope = Scope(merchant.id, livemode=False)
     for i in range(count):
         async with runtime.db.transaction() as session:
-            ctx = PaymentContext(
-                session=session,
-                scope=scope,
-                keyring=runtime.keyring,
-                test_connector=runtime.connector,
-                live_connector=runtime.live_connector,
-                now=now,
-                **configured(runtime.settings),
-            )
+            ctx = payment_context.build(runtime, session, scope, now)
             account = "000111111113" if i % 5 == 4 else "000123456789"
             method = await bank_accounts.create(
                 session,

@@ -28,8 +28,8 @@ from lynk.core import migrate
 from lynk.core.clock import ShiftedClock
 from lynk.core.config import Settings, async_database_url
 from lynk.core.db import Database
+from lynk.runtime import Runtime
 from lynk.vault.keyring import new_key_text
-from lynk.wire.routing import Runtime
 
 T = TypeVar("T")
 

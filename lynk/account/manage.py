@@ -47,7 +47,8 @@ from lynk.link.errors import (
 )
 from lynk.models import LinkAccount
 from lynk.payment_methods.service import CardInput
-from lynk.payments.context import PaymentContext, configured
+from lynk.payments import context as payment_context
+from lynk.payments.context import PaymentContext
 from lynk.payments.setup_intents import verification
 
 _EXPIRATION = re.compile(r"^\s*(\d{1,2})\s*/?\s*(\d{2}|\d{4})\s*$")
@@ -97,16 +98,7 @@ async def _act(
 
 def _payments(request: Request, ctx: LinkContext) -> PaymentContext:
     """A payments context in the action's transaction and the network's scope (its mode's connector)."""
-    runtime = runtime_of(request)
-    return PaymentContext(
-        session=ctx.session,
-        scope=ctx.scope,
-        keyring=ctx.keyring,
-        test_connector=runtime.connector,
-        live_connector=runtime.live_connector,
-        now=ctx.now,
-        **configured(runtime.settings),
-    )
+    return payment_context.build(runtime_of(request), ctx.session, ctx.scope, ctx.now)
 
 
 def _card(form: dict[str, str]) -> CardInput:

@@ -52,11 +52,13 @@ from lynk.payments.setup_intents.endpoints import routes as setup_intent_routes
 from lynk.processors.endpoints import routes as processor_routes
 from lynk.products.endpoints import routes as product_routes
 from lynk.radar.endpoints import routes as radar_routes
+from lynk.runtime import Runtime
 from lynk.simulation.store import DatabaseStore
 from lynk.vault import logfilter
 from lynk.vault.keyring import Keyring
 from lynk.webhooks.endpoints import routes as webhook_routes
-from lynk.wire.routing import Authenticator, Caller, Runtime
+from lynk.wire.auth import Authenticator, Caller
+from lynk.wire.routing import ApiWiring
 
 log = logging.getLogger("lynk.api")
 
@@ -101,18 +103,21 @@ def _authenticator(cache_seconds: float, clock: Clock) -> Authenticator:
 
 def make_runtime(settings: Settings, database: Database, clock: Clock | None = None) -> Runtime:
     """What requests and background jobs share (`lynk worker` builds one without the app)."""
-    clock = clock or SystemClock()
-    runtime = Runtime(
+    return Runtime(
         settings=settings,
         db=database,
-        clock=clock,
-        authenticate=_authenticator(settings.auth_cache_seconds, clock),
+        clock=clock or SystemClock(),
         keyring=Keyring(settings),
         # Test mode's processor; its memory is in the database, so every process answers for every payment.
         connector=Simulator(latency_s=settings.simulator_latency_ms / 1000, store=DatabaseStore(database.url)),
     )
-    expansions.register(runtime.expander)
-    return runtime
+
+
+def make_wiring(runtime: Runtime) -> ApiWiring:
+    """The API's key check (on the runtime's clock) and its expansions."""
+    wiring = ApiWiring(authenticate=_authenticator(runtime.settings.auth_cache_seconds, runtime.clock))
+    expansions.register(wiring.expander)
+    return wiring
 
 
 # The routes whose body may hold a file: the Files API and the dashboard's dispute evidence form.
@@ -175,6 +180,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         redirect_slashes=False,  # `/v1/customers/` is a Stripe-shaped 404, not a bare redirect
     )
     app.state.runtime = runtime
+    app.state.api = make_wiring(runtime)
     app.add_middleware(BodyLimitMiddleware, limit_for=_body_limit(settings))  # inside RequestIdMiddleware
     app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)

@@ -101,7 +101,7 @@ async def _test_clock(call: ApiCall, clock_id: str) -> dict[str, Any]:
     return test_clock_object(await test_clocks.get(call.session, call.scope, clock_id))
 
 
-def register(expander: Expander) -> None:
+def register(expander: Expander[ApiCall]) -> None:
     expander.register("payment_method", "customer", _customer)
     expander.register("customer", "invoice_settings.default_payment_method", _payment_method)
     expander.register("payment_intent", "customer", _customer)

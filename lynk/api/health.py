@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 
 from lynk.core import migrate
 from lynk.core.db import Database
-from lynk.wire.routing import Runtime
+from lynk.runtime import Runtime
 
 CHECK_SECONDS = 3.0
 

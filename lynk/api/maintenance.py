@@ -54,12 +54,13 @@ from lynk.idempotency import service as idempotency
 from lynk.ledger import service as ledger
 from lynk.link import service as link
 from lynk.payments import bank_debits, recovery
+from lynk.payments import context as payment_context
 from lynk.payments import service as payments
-from lynk.payments.context import PaymentContext, configured
+from lynk.payments.context import PaymentContext
 from lynk.radar import service as radar
+from lynk.runtime import Runtime
 from lynk.webhooks import deliveries
 from lynk.webhooks.worker import DeliveryWorker, WorkerConfig
-from lynk.wire.routing import Runtime
 
 log = logging.getLogger("lynk.maintenance")
 
@@ -82,15 +83,7 @@ class Upkeep:
 
 def _context(runtime: Runtime, session: AsyncSession, now: int) -> PaymentContext:
     """A context for jobs that run across merchants (each object is handled in its own scope)."""
-    return PaymentContext(
-        session=session,
-        scope=Scope("", livemode=False),
-        keyring=runtime.keyring,
-        test_connector=runtime.connector,
-        live_connector=runtime.live_connector,
-        now=now,
-        **configured(runtime.settings),
-    )
+    return payment_context.build(runtime, session, Scope("", livemode=False), now)
 
 
 async def _locked(

@@ -14,8 +14,8 @@ from typing import Any
 from lynk.customers import service as customers
 from lynk.disputes import service as disputes
 from lynk.payments import bank_debits
+from lynk.payments import context as payment_context
 from lynk.payments import service as payments
-from lynk.payments.context import PaymentContext, configured
 from lynk.test_clocks import service
 from lynk.test_clocks.objects import test_clock_object
 from lynk.test_clocks.schemas import AdvanceTestClock, CreateTestClock, ListTestClocks
@@ -62,16 +62,7 @@ async def advance_test_clock(call: ApiCall, params: AdvanceTestClock) -> dict[st
     )
     owned = await customers.ids_on_test_clock(call.session, call.scope, clock.id)
     if owned:
-        runtime = call.runtime
-        ctx = PaymentContext(
-            session=call.session,
-            scope=call.scope,
-            keyring=runtime.keyring,
-            test_connector=runtime.connector,
-            live_connector=runtime.live_connector,
-            now=call.now + clock.shift,
-            **configured(runtime.settings),
-        )
+        ctx = payment_context.build(call.runtime, call.session, call.scope, call.now + clock.shift)
         await payments.expire_authorizations(ctx, limit=JOB_LIMIT, customer_ids=owned)
         await bank_debits.settle_due(ctx, limit=JOB_LIMIT, customer_ids=owned)
         await disputes.resolve_reviewed(call.session, now=ctx.now, limit=JOB_LIMIT, customer_ids=owned)

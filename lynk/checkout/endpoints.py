@@ -13,7 +13,8 @@ from lynk.checkout.schemas import (
     ListLineItems,
     RetrieveCheckoutSession,
 )
-from lynk.payments.context import PaymentContext, configured
+from lynk.payments import context
+from lynk.payments.context import PaymentContext
 from lynk.wire.lists import list_object
 from lynk.wire.routing import ApiCall, StripeRouter
 
@@ -21,16 +22,7 @@ routes = StripeRouter(tags=["Checkout Sessions"])
 
 
 def checkout_context(call: ApiCall) -> PaymentContext:
-    runtime = call.runtime
-    return PaymentContext(
-        session=call.session,
-        scope=call.scope,
-        keyring=runtime.keyring,
-        test_connector=runtime.connector,
-        live_connector=runtime.live_connector,
-        now=call.now,
-        **configured(runtime.settings),
-    )
+    return context.build(call.runtime, call.session, call.scope, call.now)
 
 
 def _object(call: ApiCall, session: Any) -> dict[str, Any]:

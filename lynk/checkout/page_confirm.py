@@ -29,7 +29,6 @@ from lynk.checkout.web import (
     page_context,
     pages,
     payment_context,
-    shopper_client,
 )
 from lynk.core.errors import IdempotencyError, IdempotencyKeyInUse, InvalidRequestError, LynkError
 from lynk.core.scope import Scope
@@ -39,7 +38,7 @@ from lynk.link.accounts import Signup
 from lynk.link.errors import StepUpRequired
 from lynk.models import CheckoutSession, CheckoutSessionStatus, PaymentIntent, PaymentIntentStatus, SetupIntent
 from lynk.payment_methods.service import CardInput
-from lynk.payments.context import ClientInfo, PaymentContext
+from lynk.payments.context import ClientInfo, PaymentContext, client_of
 from lynk.payments.errors import AttemptInFlight, PaymentDeclined
 from lynk.payments.setup_intents.errors import SetupDeclined
 from lynk.web import actions
@@ -196,7 +195,7 @@ async def confirm_payment(session_id: str, request: Request) -> Response:
             Scope(found.merchant_id, found.livemode),
             key,
             {"attempt": attempt},
-            lambda tx: _pay(tx, session_id, payer, asked, shopper_client(request)),
+            lambda tx: _pay(tx, session_id, payer, asked, client_of(request)),
         )
     except (IdempotencyKeyInUse, IdempotencyError, AttemptInFlight):
         return _error("This payment is already being processed.", None, 409)

@@ -19,8 +19,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from lynk.core.scope import Scope
-from lynk.link import service as link
-from lynk.payments.context import ClientInfo, PaymentContext, configured
+from lynk.payments import context
+from lynk.payments.context import PaymentContext
 from lynk.web import actions
 from lynk.web.csrf import CsrfPolicy, runtime_of, same_origin
 from lynk.web.router import PageRouter
@@ -53,26 +53,7 @@ pages = PageRouter(CSRF, csrf_refused)
 
 def payment_context(tx: actions.PageTx) -> PaymentContext:
     """A payments context in the page action's transaction; its scope is set once the page's object is known."""
-    runtime = tx.runtime
-    return PaymentContext(
-        session=tx.session,
-        scope=Scope("", livemode=False),
-        keyring=runtime.keyring,
-        test_connector=runtime.connector,
-        live_connector=runtime.live_connector,
-        now=tx.now,
-        **configured(runtime.settings),
-    )
-
-
-def shopper_client(request: Request) -> ClientInfo:
-    """The shopper's browser paying on Lynk's own page: its address and its Link browser binding (Radar's
-    IP address and device, as for a confirm with the publishable key)."""
-    return ClientInfo(
-        request.client.host if request.client else None,
-        request.headers.get("user-agent"),
-        request.cookies.get(link.BROWSER_COOKIE),
-    )
+    return context.build(tx.runtime, tx.session, Scope("", livemode=False), tx.now)
 
 
 @asynccontextmanager

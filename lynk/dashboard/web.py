@@ -26,7 +26,8 @@ from lynk.core.scope import Scope
 from lynk.dashboard import roles, service
 from lynk.dashboard.errors import NotAllowed, SessionEnded
 from lynk.models import DashboardSession, DashboardUser
-from lynk.payments.context import PaymentContext, configured
+from lynk.payments import context as payment_context
+from lynk.payments.context import PaymentContext
 from lynk.web import actions
 from lynk.web.csrf import CsrfPolicy, runtime_of, secure
 from lynk.web.router import PageRouter, form_of
@@ -103,16 +104,7 @@ class Visit:
             raise NotAllowed()
 
     def payments(self) -> PaymentContext:
-        runtime = self.tx.runtime
-        return PaymentContext(
-            session=self.tx.session,
-            scope=self.scope,
-            keyring=runtime.keyring,
-            test_connector=runtime.connector,
-            live_connector=runtime.live_connector,
-            now=self.tx.now,
-            **configured(runtime.settings),
-        )
+        return payment_context.build(self.tx.runtime, self.tx.session, self.scope, self.tx.now)
 
     async def audit(self, action: str, target: str | None = None, **details: Any) -> None:
         await service.audit(

@@ -14,7 +14,8 @@ from lynk.link.context import LinkContext
 from lynk.link.limits import limiter_for
 from lynk.link.objects import account_object, session_object
 from lynk.link.schemas import ConfirmVerification, LookupConsumer, SessionParams, SignUpConsumer, StartVerification
-from lynk.wire.routing import ApiCall, Auth, Cookie, StripeRouter
+from lynk.wire.auth import Auth
+from lynk.wire.routing import ApiCall, Cookie, StripeRouter
 
 routes = StripeRouter(tags=["Link"])
 BROWSER_COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie

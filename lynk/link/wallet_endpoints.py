@@ -17,8 +17,9 @@ from lynk.link.schemas import (
     ShippingAddressParams,
     UpdatePaymentDetail,
 )
+from lynk.wire.auth import Auth
 from lynk.wire.lists import list_object
-from lynk.wire.routing import ApiCall, Auth, StripeRouter
+from lynk.wire.routing import ApiCall, StripeRouter
 
 routes = StripeRouter(tags=["Link"])
 

@@ -14,9 +14,10 @@ from lynk.payment_methods.schemas import (
     ListPaymentMethods,
     UpdatePaymentMethod,
 )
+from lynk.wire.auth import Auth
 from lynk.wire.lists import list_object
 from lynk.wire.params import NoParams
-from lynk.wire.routing import ApiCall, Auth, StripeRouter
+from lynk.wire.routing import ApiCall, StripeRouter
 
 routes = StripeRouter(tags=["PaymentMethods"])
 

@@ -34,13 +34,12 @@ from lynk.merchants.branding import Branding
 from lynk.models import PaymentIntent, SetupIntent
 from lynk.payment_methods import service as payment_methods
 from lynk.payments import confirm as payment_confirm
-from lynk.payments import repository
-from lynk.payments.context import ClientInfo, PaymentContext, configured
+from lynk.payments import context, repository
 from lynk.payments.setup_intents import confirm as setup_confirm
 from lynk.payments.setup_intents import service as setup_intents
+from lynk.runtime import Runtime
 from lynk.vault import service as vault
 from lynk.wire.forms import decode_form
-from lynk.wire.routing import Runtime
 
 router = APIRouter(include_in_schema=False)
 _templates = Environment(
@@ -95,23 +94,6 @@ def redirect_status(status: str) -> str:
     if status in ("requires_payment_method", "canceled"):
         return "failed"
     return "processing" if status == "processing" else "succeeded"
-
-
-def _context(runtime: Runtime, session: AsyncSession, intent: Intent, request: Request) -> PaymentContext:
-    return PaymentContext(
-        session=session,
-        scope=Scope(intent.merchant_id, intent.livemode),
-        keyring=runtime.keyring,
-        test_connector=runtime.connector,
-        live_connector=runtime.live_connector,
-        now=unix(runtime.clock),
-        **configured(runtime.settings),
-        client=ClientInfo(
-            request.client.host if request.client else None,
-            request.headers.get("user-agent"),
-            request.cookies.get(link.BROWSER_COOKIE),
-        ),
-    )
 
 
 async def _last4(runtime: Runtime, session: AsyncSession, intent: Intent) -> str:
@@ -192,7 +174,8 @@ async def challenge_answer(intent_id: str, request: Request) -> Response:
             if attempt is not None and attempt != str(intent.attempts):
                 return _stale()  # a page of an earlier challenge: what it showed is not what is asked now
             if intent.status == "requires_action":
-                ctx = _context(runtime, session, intent, request)
+                scope = Scope(intent.merchant_id, intent.livemode)
+                ctx = context.build(runtime, session, scope, unix(runtime.clock), client=context.client_of(request))
                 if isinstance(intent, PaymentIntent):
                     await payment_confirm.complete_authentication(ctx, intent, succeeded=outcome == "complete")
                 else:

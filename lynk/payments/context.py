@@ -4,15 +4,18 @@ and the one way to call the processor: logged before, answered after, no answer 
 The connector follows the scope's merchant and mode: the merchant's own processors when it has any
 (`lynk.processors.routing`: routed, with failover), else test mode uses the test connector (the
 simulator), live mode only the live one the operator configured. With none, live payments are refused
-(`ProcessorNotConfigured`): the simulator never serves live mode."""
+(`ProcessorNotConfigured`): the simulator never serves live mode.
+
+`build` is the one way to make a context: from the process's `Runtime` (its keyring, its connectors and the
+operator's settings), the caller's transaction, scope and time, and the shopper's browser when one asked."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Protocol, TypeVar
 
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
@@ -29,11 +32,11 @@ from lynk.connectors import (
 )
 from lynk.connectors import ProcessorNotConfigured as NoLiveProcessor
 from lynk.core import metrics
-from lynk.core.config import Settings
 from lynk.core.db import require_committed_claim
 from lynk.core.request_context import current_request
 from lynk.core.scope import Scope
 from lynk.ledger.fees import DEFAULT_FEES, FeeSchedule
+from lynk.link.service import BROWSER_COOKIE
 from lynk.models import ConnectorCall
 from lynk.payments.errors import (
     ProcessorDisagrees,
@@ -43,6 +46,7 @@ from lynk.payments.errors import (
 )
 from lynk.processors.routing import ProcessorRouter
 from lynk.radar.assessment import Limits
+from lynk.runtime import Runtime
 from lynk.vault.keyring import Keyring
 
 
@@ -98,20 +102,57 @@ async def require_processor(ctx: PaymentContext) -> None:
         raise ProcessorNotConfigured()
 
 
-def configured(settings: Settings) -> dict[str, Any]:
-    """The PaymentContext fields an operator configures: `PaymentContext(..., **configured(settings))`."""
-    return {
-        "public_url": settings.public_url,
-        "fees": FeeSchedule(settings.ach_fee_bps, settings.ach_fee_cap, settings.dispute_fee),
-        "bank_settlement_seconds": settings.bank_debit_settlement_seconds,
-        "dispute_evidence_seconds": settings.dispute_evidence_seconds,
-        "radar_limits": Limits(
+def build(
+    runtime: Runtime, session: AsyncSession, scope: Scope, now: int, *, client: ClientInfo | None = None
+) -> PaymentContext:
+    """A payments context in the caller's transaction: the runtime's keyring and connectors, and what the
+    operator configured (fees, settlement and evidence windows, Radar's card-testing limits)."""
+    settings = runtime.settings
+    return PaymentContext(
+        session=session,
+        scope=scope,
+        keyring=runtime.keyring,
+        test_connector=runtime.connector,
+        live_connector=runtime.live_connector,
+        now=now,
+        public_url=settings.public_url,
+        fees=FeeSchedule(settings.ach_fee_bps, settings.ach_fee_cap, settings.dispute_fee),
+        bank_settlement_seconds=settings.bank_debit_settlement_seconds,
+        dispute_evidence_seconds=settings.dispute_evidence_seconds,
+        radar_limits=Limits(
             settings.radar_declines_per_intent,
             settings.radar_declines_per_ip,
             settings.radar_declines_per_merchant,
             redis_url=settings.redis_url,
         ),
-    }
+        client=client,
+    )
+
+
+class _Peer(Protocol):
+    @property
+    def host(self) -> str: ...
+
+
+class BrowserRequest(Protocol):
+    """What `client_of` reads of a request (Starlette's `Request`; payments imports no HTTP library)."""
+
+    @property
+    def client(self) -> _Peer | None: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def cookies(self) -> Mapping[str, str]: ...
+
+
+def client_of(request: BrowserRequest) -> ClientInfo:
+    """The browser or server that sent `request`: its address, user agent and Link browser binding (Radar's
+    IP address and device; a mandate's consent)."""
+    return ClientInfo(
+        request.client.host if request.client else None,
+        request.headers.get("user-agent"),
+        request.cookies.get(BROWSER_COOKIE),
+    )
 
 
 def authentication_url(

@@ -9,9 +9,9 @@ from lynk.link import service as link_service
 from lynk.link.accounts import Signup
 from lynk.link.endpoints import caller_of
 from lynk.payment_methods.bank_accounts import BankAccountInput
-from lynk.payments import capturing, incrementing, recovery, service
+from lynk.payments import capturing, context, incrementing, recovery, service
 from lynk.payments.confirm import BankAccountData, ConfirmOptions, confirm
-from lynk.payments.context import ClientInfo, PaymentContext, configured
+from lynk.payments.context import PaymentContext
 from lynk.payments.objects import charge_object, payment_intent_object
 from lynk.payments.schemas import (
     CancelPaymentIntent,
@@ -25,29 +25,16 @@ from lynk.payments.schemas import (
     RetrievePaymentIntent,
     UpdatePaymentIntent,
 )
+from lynk.wire.auth import Auth
 from lynk.wire.lists import SearchParams, list_object, search_object
 from lynk.wire.params import NoParams
-from lynk.wire.routing import ApiCall, Auth, StripeRouter
+from lynk.wire.routing import ApiCall, StripeRouter
 
 routes = StripeRouter(tags=["PaymentIntents", "Charges"])
 
 
 def payment_context(call: ApiCall) -> PaymentContext:
-    runtime = call.runtime
-    return PaymentContext(
-        session=call.session,
-        scope=call.scope,
-        keyring=runtime.keyring,
-        test_connector=runtime.connector,
-        live_connector=runtime.live_connector,
-        now=call.now,
-        **configured(runtime.settings),
-        client=ClientInfo(
-            ip_address=call.request.client.host if call.request.client else None,
-            user_agent=call.request.headers.get("user-agent"),
-            browser=call.request.cookies.get(link_service.BROWSER_COOKIE),
-        ),
-    )
+    return context.build(call.runtime, call.session, call.scope, call.now, client=context.client_of(call.request))
 
 
 def _confirm_options(call: ApiCall, params: ConfirmFields | UpdatePaymentIntent) -> ConfirmOptions:

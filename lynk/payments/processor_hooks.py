@@ -22,19 +22,16 @@ import logging
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.formparsers import MultiPartException
 
 from lynk.connectors import WebhookRejected
 from lynk.core.clock import unix
 from lynk.core.errors import LynkError
-from lynk.core.scope import Scope
-from lynk.payments import challenge, processor_outcomes
-from lynk.payments.context import PaymentContext, configured
+from lynk.payments import challenge, context, processor_outcomes
 from lynk.processors import service as processors
 from lynk.processors.routing import RETURN_KEY_PARAM, SIGNATURE_HEADERS, WEBHOOK_VERIFIERS
+from lynk.runtime import Runtime
 from lynk.wire.responses import JSON_TYPE, error_body
-from lynk.wire.routing import Runtime
 
 router = APIRouter(include_in_schema=False)
 logger = logging.getLogger(__name__)
@@ -77,7 +74,7 @@ async def processor_return(processor_id: str, request: Request) -> Response:
             found = await processors.for_hook(session, runtime.keyring, processor_id)
             pi = None
             if found is not None:
-                ctx = _context(runtime, session, found[0])
+                ctx = context.build(runtime, session, found[0], unix(runtime.clock))
                 pi = await processor_outcomes.settle_pending(ctx, found[1].id, processor_key, details)
     except LynkError as error:  # nothing written; the shopper may come back again (or the webhook settles it)
         logger.warning("the return from processor %s was not applied: %s", processor_id, error.message)
@@ -92,18 +89,6 @@ async def processor_return(processor_id: str, request: Request) -> Response:
 
 def _page(message: str, status: int) -> HTMLResponse:
     return HTMLResponse(f"<!doctype html><title>Payment</title><p>{html.escape(message)}</p>", status)
-
-
-def _context(runtime: Runtime, session: AsyncSession, scope: Scope) -> PaymentContext:
-    return PaymentContext(
-        session=session,
-        scope=scope,
-        keyring=runtime.keyring,
-        test_connector=runtime.connector,
-        live_connector=runtime.live_connector,
-        now=unix(runtime.clock),
-        **configured(runtime.settings),
-    )
 
 
 @router.post("/hooks/processors/{processor_id}")
@@ -123,7 +108,7 @@ async def processor_hook(processor_id: str, request: Request) -> Response:
             except WebhookRejected:
                 logger.warning("a webhook for processor %s did not verify", processor_id)
                 return _refused(400, "The webhook's signature does not verify.")
-            ctx = _context(runtime, session, scope)
+            ctx = context.build(runtime, session, scope, unix(runtime.clock))
             applied = await processor_outcomes.apply_event(ctx, config.id, event)
     except LynkError as error:  # rolled back: the processor retries
         return Response(error_body(error), status_code=error.http_status, media_type=JSON_TYPE)

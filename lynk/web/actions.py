@@ -31,8 +31,8 @@ from lynk.core.request_context import RequestInfo, current_request
 from lynk.core.scope import Scope
 from lynk.idempotency import service as idempotency
 from lynk.payments.errors import AttemptInFlight
+from lynk.runtime import Runtime
 from lynk.web.csrf import runtime_of
-from lynk.wire.routing import Runtime
 
 logger = logging.getLogger(__name__)
 AfterCommit = Callable[[], Awaitable[None]]

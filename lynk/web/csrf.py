@@ -16,7 +16,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from lynk.core.ids import random_token
-from lynk.wire.routing import Runtime
+from lynk.runtime import Runtime
 
 FORM_FIELD = "csrf_token"
 HEADER = "x-csrf-token"

@@ -2,30 +2,29 @@
 
 Domains register which fields of their objects can be expanded and how to load
 the target (`Expander.register`); the app wires them together, so no domain
-imports another to expand it.
+imports another to expand it. The expander knows nothing of the call a loader is handed (the API's
+`ApiCall`): it is a type parameter, so `expand` imports nothing of `routing`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, TypeVar
 
 from lynk.core.errors import InvalidRequestError
 
-if TYPE_CHECKING:
-    from lynk.wire.routing import ApiCall
-
-Loader = Callable[["ApiCall", str], Awaitable[dict[str, Any] | list[Any] | None]]
+C = TypeVar("C")  # the call a loader reads with (its session, scope and runtime)
+Loader = Callable[[C, str], Awaitable[dict[str, Any] | list[Any] | None]]
 MAX_EXPAND_DEPTH = 4
 LISTS = ("list", "search_result")
 
 
-class Expander:
+class Expander(Generic[C]):
     def __init__(self) -> None:
-        self._fields: dict[str, dict[str, Loader]] = {}
+        self._fields: dict[str, dict[str, Loader[C]]] = {}
         self._from_id: set[tuple[str, str]] = set()
 
-    def register(self, object_name: str, field: str, loader: Loader, *, from_id: bool = False) -> None:
+    def register(self, object_name: str, field: str, loader: Loader[C], *, from_id: bool = False) -> None:
         """`field` may be dotted, for ids inside sub-objects (`invoice_settings.default_payment_method`).
         With `from_id`, the field is shown only when expanded, loaded from the object's own id (a
         charge's `refunds`)."""
@@ -45,7 +44,7 @@ class Expander:
             if not self._resolves(path, known):
                 raise InvalidRequestError(f"This property cannot be expanded ({path}).", param="expand")
 
-    def _resolves(self, path: str, fields: dict[str, Loader] | None) -> bool:
+    def _resolves(self, path: str, fields: dict[str, Loader[C]] | None) -> bool:
         names = fields.keys() if fields is not None else {name for known in self._fields.values() for name in known}
         for name in names:
             if path == name:
@@ -54,13 +53,13 @@ class Expander:
                 return True
         return False
 
-    async def expand(self, call: ApiCall, obj: dict[str, Any], paths: list[str]) -> dict[str, Any]:
+    async def expand(self, call: C, obj: dict[str, Any], paths: list[str]) -> dict[str, Any]:
         for path in dict.fromkeys(paths):
             _check_depth(path, is_list=obj.get("object") == "list")
             await self._expand_path(call, obj, path, path)
         return obj
 
-    async def _expand_path(self, call: ApiCall, obj: dict[str, Any], path: str, full: str) -> None:
+    async def _expand_path(self, call: C, obj: dict[str, Any], path: str, full: str) -> None:
         if obj.get("object") in LISTS and path.startswith("data."):
             for item in obj.get("data", []):
                 await self._expand_path(call, item, path[len("data.") :], full)

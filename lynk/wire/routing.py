@@ -1,9 +1,10 @@
 """Routes that speak Stripe: auth, parameters, one transaction, idempotency, expand.
 
 An endpoint is an `async def handler(call: ApiCall, params: P) -> dict` registered
-with `StripeRouter.get/post/delete`. The wrapper around it:
+with `StripeRouter.get/post/delete`. The wrapper around it, reading the process's `Runtime`
+(`app.state.runtime`) and the API's `ApiWiring` (`app.state.api`):
 
-1. authenticates the key (Bearer or Basic) through the app's `Authenticator`;
+1. authenticates the key (Bearer or Basic) through the app's `Authenticator` (`wire.auth`);
 2. refuses a path id holding a NUL (no object has one, and PostgreSQL rejects it),
    then decodes the form body or query string and validates it into `P` (for a write,
    `expand[]` too: a request refused after its side effects would leave them behind);
@@ -19,29 +20,24 @@ with `StripeRouter.get/post/delete`. The wrapper around it:
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, Generic, Literal, TypeVar
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynk.connectors import Connector, Simulator
-from lynk.core.clock import Clock, unix
-from lynk.core.config import Settings
-from lynk.core.db import ClaimNotDurable, Database, forget_claim
-from lynk.core.errors import AuthenticationError, LynkError, ParameterInvalid, RequestTooLarge
+from lynk.core.clock import unix
+from lynk.core.db import ClaimNotDurable, forget_claim
+from lynk.core.errors import LynkError, ParameterInvalid, RequestTooLarge
 from lynk.core.request_context import RequestInfo, current_request
 from lynk.core.scope import Scope
 from lynk.idempotency import service as idempotency
+from lynk.runtime import Runtime
 from lynk.vault import redaction
-from lynk.vault import service as vault
-from lynk.vault.keyring import Keyring
 from lynk.wire import client_safe, openapi
+from lynk.wire.auth import Auth, Authenticator, Caller, authenticate
 from lynk.wire.expand import Expander
 from lynk.wire.forms import MalformedBody, decode_form
 from lynk.wire.params import Params, parse_params
@@ -50,53 +46,6 @@ from lynk.wire.uploads import read_multipart
 
 P = TypeVar("P", bound=Params)
 logger = logging.getLogger(__name__)
-IDEMPOTENCY_KEY_PURPOSE = "idempotency"
-
-
-class Auth(StrEnum):
-    SECRET = "secret"  # noqa: S105 (a secret key only)
-    ANY_KEY = "any_key"  # a secret or a publishable key
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is calling: the merchant and mode of the key, and what kind of key it is."""
-
-    scope: Scope
-    key_id: str
-    secret: bool
-
-
-Authenticator = Callable[[Database, str], Awaitable[Caller | None]]
-
-
-@dataclass
-class Runtime:
-    """What every request needs, set once on `app.state.runtime` by the app factory."""
-
-    settings: Settings
-    db: Database
-    clock: Clock
-    authenticate: Authenticator
-    keyring: Keyring
-    connector: Connector = field(default_factory=Simulator)  # test mode's processor
-    live_connector: Connector | None = None  # live mode's; None refuses live payments
-    expander: Expander = field(default_factory=Expander)
-    _secrets: dict[tuple[str, bool], bytes] = field(default_factory=dict, repr=False)
-
-    async def keyed_secret(self, purpose: str, livemode: bool) -> bytes:
-        """A secret sealed by the vault, unsealed once per process (it never changes once created)."""
-        cached = self._secrets.get((purpose, livemode))
-        if cached is None:
-            async with self.db.transaction() as session:
-                cached = await vault.keyed_secret(session, self.keyring, purpose, livemode, unix(self.clock))
-            self._secrets[(purpose, livemode)] = cached
-        return cached
-
-    async def fingerprint(self, scope: Scope, method: str, path: str, params: dict[str, Any]) -> str:
-        """An idempotency fingerprint: keyed, and card data replaced by keyed values before hashing."""
-        key = await self.keyed_secret(IDEMPOTENCY_KEY_PURPOSE, scope.livemode)
-        return idempotency.fingerprint(key, method, path, redaction.keyed_canonical(params, key))
 
 
 @dataclass
@@ -118,6 +67,15 @@ class ApiCall:
     @property
     def scope(self) -> Scope:
         return self.caller.scope
+
+
+@dataclass
+class ApiWiring:
+    """What the API's routes need beside the process's `Runtime`, set on `app.state.api` by the app factory:
+    how a key is checked, and what `expand[]` can follow."""
+
+    authenticate: Authenticator
+    expander: Expander[ApiCall] = field(default_factory=Expander)
 
 
 @dataclass(frozen=True)
@@ -149,48 +107,6 @@ def _run_after_commit(work: list[Callable[[], Awaitable[None]]]) -> None:
 
 
 Handler = Callable[[ApiCall, P], Awaitable[dict[str, Any]]]
-
-
-class PublishableKeyRefused(AuthenticationError):
-    def __init__(self) -> None:
-        super().__init__(
-            "This API call cannot be made with a publishable API key. Please use a secret API key. "
-            "You can find a list of your API keys in the output of `lynk keys create`."
-        )
-
-
-def _raw_key(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    value = value.strip()
-    if scheme.lower() == "bearer" and value:
-        return value
-    if scheme.lower() == "basic" and value:
-        try:
-            user = base64.b64decode(value, validate=True).decode("utf-8").partition(":")[0]
-        except (binascii.Error, UnicodeDecodeError):
-            user = ""
-        if user:
-            return user
-    raise AuthenticationError(
-        "You did not provide an API key. You need to provide your API key in the Authorization header, "
-        "using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY')."
-    )
-
-
-def redact_key(raw: str) -> str:
-    prefix = next((p for p in ("sk_test_", "sk_live_", "pk_test_", "pk_live_") if raw.startswith(p)), "")
-    return f"{prefix}{'*' * 12}{raw[-4:]}" if len(raw) > len(prefix) + 8 else "*" * 12
-
-
-async def authenticate(request: Request, runtime: Runtime, auth: Auth) -> Caller:
-    raw = _raw_key(request)
-    caller = await runtime.authenticate(runtime.db, raw) if len(raw) <= 200 else None
-    if caller is None:
-        raise AuthenticationError(f"Invalid API Key provided: {redact_key(raw)}")
-    if auth == Auth.SECRET and not caller.secret:
-        raise PublishableKeyRefused()
-    return caller
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -261,15 +177,16 @@ class _Route(Generic[P]):
 
     async def __call__(self, request: Request) -> Response:
         runtime: Runtime = request.app.state.runtime
+        wiring: ApiWiring = request.app.state.api
         request_id: str = request.state.request_id
         try:
-            caller = await authenticate(request, runtime, self.auth)
+            caller = await authenticate(request, runtime.db, wiring.authenticate, self.auth)
             request.state.merchant_id, request.state.livemode = caller.scope.merchant_id, caller.scope.livemode
             check_path(request.path_params)
             data = await read_params(request, runtime.settings.max_body_bytes, uploads=self.uploads)
             params = parse_params(self.params, data)
             if self.method != "GET":  # a write's side effects must not happen for a request refused afterwards
-                runtime.expander.check(params.expand, self.returns)
+                wiring.expander.check(params.expand, self.returns)
         except LynkError as error:
             return error_response(error)
         # Card data sent in this request: masked in whatever body is returned or kept.
@@ -318,7 +235,8 @@ class _Route(Generic[P]):
             return error, b""
         if not call.caller.secret:
             client_safe.check_expand(result, params.expand)
-        result = await call.runtime.expander.expand(call, result, params.expand)
+        wiring: ApiWiring = call.request.app.state.api
+        result = await wiring.expander.expand(call, result, params.expand)
         if not call.caller.secret:
             client_safe.reduce(result)
         body = redaction.scrub(render(result), hidden)

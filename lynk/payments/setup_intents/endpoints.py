@@ -24,9 +24,10 @@ from lynk.payments.setup_intents.schemas import (
     SetupConfirmFields,
     UpdateSetupIntent,
 )
+from lynk.wire.auth import Auth
 from lynk.wire.lists import list_object
 from lynk.wire.params import NoParams
-from lynk.wire.routing import ApiCall, Auth, StripeRouter
+from lynk.wire.routing import ApiCall, StripeRouter
 
 routes = StripeRouter(tags=["SetupIntents"])
 
