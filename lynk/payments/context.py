@@ -134,9 +134,18 @@ Q = TypeVar("Q")
 
 
 async def record_call(
-    ctx: PaymentContext, *, operation: str, payment_intent_id: str, key: str, amount: int
+    ctx: PaymentContext,
+    *,
+    operation: str,
+    payment_intent_id: str,
+    key: str,
+    amount: int,
+    request_key: str | None = None,
+    owner: str | None = None,
+    resume: dict[str, Any] | None = None,
 ) -> ConnectorCall:
-    """Log a processor call before it is made (in the request's transaction)."""
+    """Log a processor call before it is made (in the request's transaction): one INSERT, with the run's
+    `request_key`, `owner` and `resume` when the caller has them."""
     call = ConnectorCall(
         payment_intent_id=payment_intent_id,
         operation=operation,
@@ -146,6 +155,9 @@ async def record_call(
         result=None,
         created=ctx.now,
         completed=None,
+        request_key=request_key,
+        owner=owner,
+        resume=resume,
     )
     ctx.session.add(call)
     await ctx.session.flush()
