@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lynk.core.ids import new_id
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_select
 from lynk.core.scope import Scope
+from lynk.core.settled import Settled
 from lynk.models.ledger import (
     ACCOUNT_SIDES,
     AccountKind,
@@ -36,8 +37,16 @@ async def _dialect(session: AsyncSession) -> str:
     return (await session.connection()).dialect.name
 
 
+# Accounts are append-only (a trigger refuses UPDATE and DELETE): once a process has read all of a scope's
+# accounts in a currency, it keeps their pks.
+_known: Settled[tuple[str, bool, str], dict[AccountKind, int]] = Settled("ledger_accounts")
+
+
 async def ensure_accounts(session: AsyncSession, scope: Scope, currency: str, *, now: int) -> dict[AccountKind, int]:
     """The pk of each kind of account of `scope` in `currency`, creating the missing ones."""
+    key = (scope.merchant_id, scope.livemode, currency)
+    if (known := _known.get(session, key)) is not None:
+        return dict(known)
 
     async def load() -> dict[AccountKind, int]:
         stmt = select(LedgerAccount.kind, LedgerAccount.pk).where(
@@ -50,6 +59,7 @@ async def ensure_accounts(session: AsyncSession, scope: Scope, currency: str, *,
     found = await load()
     missing = [kind for kind in AccountKind if kind not in found]
     if not missing:
+        _known.keep(session, key, dict(found))
         return found
     rows = [
         {
@@ -65,6 +75,7 @@ async def ensure_accounts(session: AsyncSession, scope: Scope, currency: str, *,
     dialect = postgresql if await _dialect(session) == "postgresql" else sqlite
     # A concurrent transaction may create the same accounts: then theirs are used.
     await session.execute(dialect.insert(LedgerAccount).values(rows).on_conflict_do_nothing())
+    _known.wrote(session, key)
     return await load()
 
 

@@ -74,15 +74,26 @@ async def record(
     """Phase 1 itself: the attempt committed, `started`, under `key` (an earlier one under it that got no
     answer is made again), with its way back. `begin` for an intent, or alone for an attempt whose intent's
     state does not move (a refund: the in-flight attempt holds its amount back from the charge)."""
-    call = await repository.find_call(ctx.session, key)  # an earlier attempt under this key that got no answer
-    if call is None:
-        call = await record_call(ctx, operation=operation, payment_intent_id=payment_intent_id, key=key, amount=amount)
-    assert call.payment_intent_id == payment_intent_id and call.status in (STARTED, UNKNOWN), "a key names one attempt"
-    call.status, call.result, call.completed, call.amount = STARTED, None, None, amount
-    call.request_key, call.owner = request_key_base(ctx), process.identity()
+    request_key, owner = request_key_base(ctx), process.identity()
     # `run`: this run of the attempt; a resolver that saw an earlier run leaves it alone.
-    call.resume = {**resume, "run": random_token(12)}
-    await ctx.session.flush()
+    this_run = {**resume, "run": random_token(12)}
+    call = await repository.find_call(ctx.session, key)  # an earlier attempt under this key that got no answer
+    if call is None:  # inserted with all of it: no UPDATE after the INSERT
+        call = await record_call(
+            ctx,
+            operation=operation,
+            payment_intent_id=payment_intent_id,
+            key=key,
+            amount=amount,
+            request_key=request_key,
+            owner=owner,
+            resume=this_run,
+        )
+    else:  # made again: started afresh, by this run
+        assert call.payment_intent_id == payment_intent_id and call.status in (STARTED, UNKNOWN), "a key, one attempt"
+        call.status, call.result, call.completed, call.amount = STARTED, None, None, amount
+        call.request_key, call.owner, call.resume = request_key, owner, this_run
+        await ctx.session.flush()
     await end_phase(ctx.session)
     return call
 

@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
@@ -175,9 +175,18 @@ Q = TypeVar("Q")
 
 
 async def record_call(
-    ctx: PaymentContext, *, operation: str, payment_intent_id: str, key: str, amount: int
+    ctx: PaymentContext,
+    *,
+    operation: str,
+    payment_intent_id: str,
+    key: str,
+    amount: int,
+    request_key: str | None = None,
+    owner: str | None = None,
+    resume: dict[str, Any] | None = None,
 ) -> ConnectorCall:
-    """Log a processor call before it is made (in the request's transaction)."""
+    """Log a processor call before it is made (in the request's transaction): one INSERT, with the run's
+    `request_key`, `owner` and `resume` when the caller has them."""
     call = ConnectorCall(
         payment_intent_id=payment_intent_id,
         operation=operation,
@@ -187,6 +196,9 @@ async def record_call(
         result=None,
         created=ctx.now,
         completed=None,
+        request_key=request_key,
+        owner=owner,
+        resume=resume,
     )
     ctx.session.add(call)
     await ctx.session.flush()

@@ -65,9 +65,11 @@ async def unpin_attempt(session: AsyncSession, idempotency_key: str) -> None:
     await session.execute(delete(ProcessorAttempt).where(ProcessorAttempt.idempotency_key == idempotency_key))
 
 
-async def any_account(session: AsyncSession, scope: Scope) -> bool:
-    """Whether the scope has, or had, a processor account (removed ones count)."""
-    stmt = select(ProcessorAccount.pk).where(
-        ProcessorAccount.merchant_id == scope.merchant_id, ProcessorAccount.livemode == scope.livemode
+async def every_account(session: AsyncSession, scope: Scope) -> list[ProcessorAccount]:
+    """The scope's processors, removed ones too, in fallback order (priority, then the order they were added in)."""
+    stmt = (
+        select(ProcessorAccount)
+        .where(ProcessorAccount.merchant_id == scope.merchant_id, ProcessorAccount.livemode == scope.livemode)
+        .order_by(ProcessorAccount.priority, ProcessorAccount.pk)
     )
-    return (await session.scalars(stmt.limit(1))).first() is not None
+    return list((await session.scalars(stmt)).all())

@@ -169,9 +169,8 @@ class ProcessorRouter:
     async def routes(self) -> list[tuple[ProcessorConfig, Connector]]:
         if self._routes is None:
             async with reading(self._session) as session:
-                configs = await service.route_configs(session, self._keyring, self._scope)
                 # A scope that never had a processor has no attempt recorded at one: none to look up.
-                self._had_processors = bool(configs) or await repository.any_account(session, self._scope)
+                configs, self._had_processors = await service.route_configs(session, self._keyring, self._scope)
             self._routes = [(config, self._connector(config)) for config in configs]
         return self._routes
 

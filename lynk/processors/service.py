@@ -274,6 +274,8 @@ async def config(session: AsyncSession, keyring: Keyring, scope: Scope, processo
     return _config(row, keyring) if row is not None else None
 
 
-async def route_configs(session: AsyncSession, keyring: Keyring, scope: Scope) -> list[ProcessorConfig]:
-    """The scope's processors in fallback order, each with its credential unsealed."""
-    return [_config(row, keyring) for row in await repository.active(session, scope)]
+async def route_configs(session: AsyncSession, keyring: Keyring, scope: Scope) -> tuple[list[ProcessorConfig], bool]:
+    """The scope's processors in fallback order, each with its credential unsealed, and whether it has or had
+    any (removed ones count): one query."""
+    rows = await repository.every_account(session, scope)
+    return [_config(row, keyring) for row in rows if not row.removed], bool(rows)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.models import ProcessorAccount, VaultBankAccount, VaultCard, VaultSecret
@@ -11,6 +11,25 @@ from lynk.models import ProcessorAccount, VaultBankAccount, VaultCard, VaultSecr
 async def add(session: AsyncSession, row: VaultCard | VaultBankAccount | VaultSecret) -> None:
     session.add(row)
     await session.flush()
+
+
+_STORED = "lynk_vault_stored_cards"
+
+
+async def add_card(session: AsyncSession, card: VaultCard) -> None:
+    """Store a card; the session keeps it (`card_in_session`) for the rest of the request."""
+    await add(session, card)
+    session.info.setdefault(_STORED, {})[card.id] = card
+
+
+def card_in_session(session: AsyncSession, card_id: str) -> VaultCard | None:
+    """The card if this session stored it and it is still there (not rolled back, not expired): the row a
+    SELECT would hand back, without the round trip. A card's facts never change."""
+    card: VaultCard | None = session.info.get(_STORED, {}).get(card_id)
+    if card is None:
+        return None
+    state = inspect(card)
+    return card if state.persistent and not state.expired_attributes else None
 
 
 async def get_card(session: AsyncSession, card_id: str) -> VaultCard | None:

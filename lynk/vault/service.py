@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.db import Database
 from lynk.core.ids import new_id
+from lynk.core.settled import Settled
 from lynk.models import ProcessorAccount, VaultBankAccount, VaultCard, VaultSecret
 from lynk.vault import cards, crypto, repository
 from lynk.vault.cards import CardFacts
@@ -39,9 +40,23 @@ class StoredCard:
     cvc_check: str | None  # "pass" when a CVC was given and well formed; None when none was given
 
 
-async def _secret(session: AsyncSession, keyring: Keyring, purpose: str, livemode: bool, now: int) -> bytes:
-    """The sealed secret for (purpose, mode), created on first use."""
+# A secret never changes once created (rotation seals the same bytes again).
+_known: Settled[tuple[str, bool], bytes] = Settled("vault_secrets")
+
+
+async def _secret(
+    session: AsyncSession, keyring: Keyring, purpose: str, livemode: bool, now: int, *, remember: bool = False
+) -> bytes:
+    """The sealed secret for (purpose, mode), created on first use; `remember`: kept by the process once read
+    (for the hot path: a card's fingerprint; the audit in `verify` unseals it every time)."""
+    if remember and (secret := _known.get(session, (purpose, livemode))) is not None:
+        return secret
     row = await repository.get_secret(session, purpose, livemode)
+    if remember and row is not None:
+        sealed = crypto.Sealed(row.key_id, row.wrapped_key, row.ciphertext)
+        secret = crypto.unseal(keyring.get(row.key_id), sealed, record_id=row.id)
+        _known.keep(session, (purpose, livemode), secret)
+        return secret
     if row is None:
         row_id = new_id("vsec")
         sealed = crypto.seal(keyring.current, secrets.token_bytes(32), record_id=row_id)
@@ -58,6 +73,7 @@ async def _secret(session: AsyncSession, keyring: Keyring, purpose: str, livemod
             async with session.begin_nested():
                 await repository.add(session, candidate)
             row = candidate
+            _known.wrote(session, (purpose, livemode))
         except IntegrityError:  # another request created it first
             row = await repository.get_secret(session, purpose, livemode)
             assert row is not None
@@ -90,10 +106,10 @@ async def store_card(
     card_facts = cards.facts(pan, month, year)
     if cvc is not None:
         cards.check_cvc(cvc, card_facts.brand)
-    fingerprint = _fingerprint(await _secret(session, keyring, FINGERPRINT, livemode, now), pan)
+    fingerprint = _fingerprint(await _secret(session, keyring, FINGERPRINT, livemode, now, remember=True), pan)
     card_id = new_id("vcard")
     sealed = crypto.seal(keyring.current, pan.encode(), record_id=card_id)
-    await repository.add(
+    await repository.add_card(
         session,
         VaultCard(
             id=card_id,
@@ -191,7 +207,7 @@ async def keyed_secret(session: AsyncSession, keyring: Keyring, purpose: str, li
 
 async def card_facts(session: AsyncSession, card_id: str) -> CardFacts | None:
     """The safe facts of a stored card (BIN, last4, brand, expiry), for connectors and risk."""
-    card = await repository.get_card(session, card_id)
+    card = repository.card_in_session(session, card_id) or await repository.get_card(session, card_id)
     if card is None:
         return None
     return CardFacts(card.brand, card.last4, card.bin, card.funding, card.country, card.exp_month, card.exp_year)
@@ -199,7 +215,7 @@ async def card_facts(session: AsyncSession, card_id: str) -> CardFacts | None:
 
 async def card_fingerprint(session: AsyncSession, card_id: str) -> str | None:
     """The network-wide keyed fingerprint of a stored card (the same card at every merchant), for risk."""
-    card = await repository.get_card(session, card_id)
+    card = repository.card_in_session(session, card_id) or await repository.get_card(session, card_id)
     return None if card is None else card.fingerprint
 
 
