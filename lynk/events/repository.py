@@ -72,11 +72,22 @@ async def listen_after(
 
 
 async def listen_now(session: AsyncSession, scope: Scope) -> tuple[int, int]:
-    """The position after every event committed so far: (the settled horizon, 0) on PostgreSQL,
-    (0, the newest pk) on SQLite."""
+    """The position after every event committed so far. On SQLite (0, the newest pk). On PostgreSQL
+    the later of (the settled horizon, 0) and the newest event this merchant can see above the horizon:
+    while an older transaction is open the horizon lags, and starting there would hand out again
+    events committed before `now` (an event still in flight below the newest visible one is then
+    taken as begun before `now`)."""
     if _commit_ordered(session):
         horizon: int = (await session.execute(select(settled_horizon()))).scalar_one()
-        return horizon, 0
+        newest = (
+            scoped_select(Event, scope.merchant_id, scope.livemode)
+            .with_only_columns(Event.txid, Event.pk)
+            .where(Event.txid >= horizon)
+            .order_by(Event.txid.desc(), Event.pk.desc())
+            .limit(1)
+        )
+        seen = (await session.execute(newest)).first()
+        return (seen[0] or horizon, seen[1]) if seen is not None else (horizon, 0)
     return 0, await latest_pk(session, scope) or 0
 
 

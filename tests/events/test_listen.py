@@ -127,3 +127,18 @@ def test_listener_forwards_a_late_commit_once(
         assert forwarded == [late, early]
         assert hooks.ids() == [late, early]
         assert hooks.refused_signatures == 0
+
+
+def test_now_leaves_out_what_committed_before_it_while_an_older_transaction_is_open(
+    server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient
+) -> None:
+    if server.backend != "postgres":
+        pytest.skip("on SQLite writers run one at a time: an open write transaction blocks the others")
+    with _held_open(server, merchant):
+        # The open transaction holds the settled horizon below this customer's event.
+        client.v1.customers.create(params={"name": "before now"})
+        now = _poll(client, "now")["cursor"]
+        after = client.v1.customers.create(params={"name": "after now"})
+    page = _poll(client, now, timeout=5)
+    assert [e["data"]["object"]["id"] for e in page["data"]] == [after.id]
+    assert _poll(client, page["cursor"])["data"] == []
