@@ -29,12 +29,14 @@ def test_one_endpoint_gets_few_kept_alive_connections_and_bounded_concurrency(
         hooks.secrets.append(endpoint.secret)
         for _ in range(24):
             client.v1.customers.create()
-        result = run_worker(server, endpoint_concurrency=3, concurrency=32)
-        assert (result.attempted, result.succeeded) == (24, 24)
-        assert len(set(hooks.ids())) == 24 and hooks.refused_signatures == 0
+        # The pass serves the whole shared server: an earlier test's retry may come due in it too, so
+        # what is counted is this endpoint's.
+        run_worker(server, endpoint_concurrency=3, concurrency=32)
+        assert len(hooks.ids()) == 24 and len(set(hooks.ids())) == 24 and hooks.refused_signatures == 0
         assert hooks.most_in_hand <= 3  # the endpoint's bound, though the worker may run 32 requests at once
         assert len(hooks.connections) <= 3  # kept alive: 24 requests over at most 3 connections
-        assert all(a["status_code"] == 200 for a in attempts(client, endpoint.id))
+        made = attempts(client, endpoint.id)
+        assert len(made) == 24 and all(a["status_code"] == 200 for a in made)
 
 
 async def _request(reader: asyncio.StreamReader) -> bytes:
