@@ -52,11 +52,6 @@ async def _secret(
     if remember and (secret := _known.get(session, (purpose, livemode))) is not None:
         return secret
     row = await repository.get_secret(session, purpose, livemode)
-    if remember and row is not None:
-        sealed = crypto.Sealed(row.key_id, row.wrapped_key, row.ciphertext)
-        secret = crypto.unseal(keyring.get(row.key_id), sealed, record_id=row.id)
-        _known.keep(session, (purpose, livemode), secret)
-        return secret
     if row is None:
         row_id = new_id("vsec")
         sealed = crypto.seal(keyring.current, secrets.token_bytes(32), record_id=row_id)
@@ -78,7 +73,10 @@ async def _secret(
             row = await repository.get_secret(session, purpose, livemode)
             assert row is not None
     sealed = crypto.Sealed(row.key_id, row.wrapped_key, row.ciphertext)
-    return crypto.unseal(keyring.get(row.key_id), sealed, record_id=row.id)
+    secret = crypto.unseal(keyring.get(row.key_id), sealed, record_id=row.id)
+    if remember:  # not when this session created it (`wrote`): it may still roll back
+        _known.keep(session, (purpose, livemode), secret)
+    return secret
 
 
 def _fingerprint(key: bytes, number: str) -> str:

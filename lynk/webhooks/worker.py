@@ -13,6 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -97,6 +98,15 @@ def _tracing() -> bool:
     and dropped (two per delivery cost more than the signature)."""
     provider = trace.get_tracer_provider()
     return not isinstance(provider, trace.ProxyTracerProvider | trace.NoOpTracerProvider)
+
+
+def _span(
+    traced: bool, name: str, attributes: dict[str, str], kind: trace.SpanKind = trace.SpanKind.INTERNAL
+) -> AbstractContextManager[trace.Span | None]:
+    """A span made current, or nothing when no tracer provider is set (`_tracing`)."""
+    if not traced:
+        return nullcontext()
+    return tracer.start_as_current_span(name, kind=kind, attributes=attributes)
 
 
 def _traced_url(url: str) -> str:
@@ -195,13 +205,11 @@ class DeliveryWorker:
         self, job: Job, found: dict[tuple[str, bool], asyncio.Task[Target | None]], traced: bool
     ) -> Outcome:
         async with self._pools.slot(job.endpoint_id), self._slots:
-            if traced:
-                with tracer.start_as_current_span("webhook delivery") as span:
-                    span.set_attributes({"lynk.event_id": job.event_id, "lynk.endpoint_id": job.endpoint_id})
-                    outcome = await self._post(job, found, traced)
-                    span.set_attribute("lynk.outcome", _outcome_label(outcome))
-            else:
+            attributes = {"lynk.event_id": job.event_id, "lynk.endpoint_id": job.endpoint_id}
+            with _span(traced, "webhook delivery", attributes) as span:
                 outcome = await self._post(job, found, traced)
+                if span is not None:
+                    span.set_attribute("lynk.outcome", _outcome_label(outcome))
         metrics.WEBHOOK_DELIVERIES.labels(_outcome_label(outcome)).inc()
         metrics.WEBHOOK_DURATION.observe(outcome.latency_ms / 1000)
         return outcome
@@ -248,13 +256,11 @@ class DeliveryWorker:
                 target = await self._resolve(job, found)
                 assert target is not None  # required: a name that does not resolve is refused
                 request = sender.request(job.url, target, headers, job.payload)
-                if traced:
-                    with tracer.start_as_current_span("POST", kind=trace.SpanKind.CLIENT) as span:
-                        span.set_attributes({"http.request.method": "POST", "url.full": _traced_url(job.url)})
-                        await self._pools.post(job.endpoint_id, request, exchange)
-                        span.set_attribute("http.response.status_code", exchange.status or 0)
-                else:
+                attributes = {"http.request.method": "POST", "url.full": _traced_url(job.url)} if traced else {}
+                with _span(traced, "POST", attributes, kind=trace.SpanKind.CLIENT) as span:
                     await self._pools.post(job.endpoint_id, request, exchange)
+                    if span is not None:
+                        span.set_attribute("http.response.status_code", exchange.status or 0)
         except targets.TargetRefused:
             error = "address_not_allowed"
         except Exception as failure:
