@@ -2,7 +2,8 @@
 
 As a capture does (`payments.capturing`), in atomic phases: the attempt is committed with the intent in
 `processing` (a concurrent capture, cancel or increment is refused by state), the processor is called with
-no transaction open, and its answer is written in a second transaction. Only an authorization confirmed with
+no transaction open, and its answer is written in a second transaction. At most ten increments may be
+attempted per intent, declines included, as at Stripe. Only an authorization confirmed with
 `payment_method_options[card][request_incremental_authorization]=if_available`, on a card and processor that
 support it, may be incremented: its charge shows `incremental_authorization.status=available`.
 
@@ -26,6 +27,8 @@ from lynk.payments.context import PaymentContext, complete_call, connector_call,
 from lynk.payments.errors import PaymentDeclined
 from lynk.payments.objects import payment_intent_object
 
+# Stripe allows at most 10 increment attempts per PaymentIntent, declines included.
+MAX_INCREMENT_ATTEMPTS = 10
 NOT_AVAILABLE_MESSAGE = (
     "This PaymentIntent is not eligible for incremental authorization: confirm it with "
     "payment_method_options[card][request_incremental_authorization]=if_available and a card that supports it."
@@ -59,6 +62,14 @@ async def increment(ctx: PaymentContext, pi: PaymentIntent, amount: int, extras:
         )
     # A retry of this request (same Idempotency-Key) asks the processor the same question.
     key = f"{pi.id}:increment:{request_key_base(ctx) or random_token(16)}"
+    used = await repository.answered_attempts(ctx.session, pi.id, "increment")
+    # (a retry of an answered attempt, under its key, is not a new attempt)
+    if used >= MAX_INCREMENT_ATTEMPTS and await repository.find_call(ctx.session, key) is None:
+        raise InvalidRequestError(
+            f"This PaymentIntent has reached the maximum of {MAX_INCREMENT_ATTEMPTS} incremental "
+            "authorization attempts (declines included); capture it, or cancel it and confirm a new one.",
+            code=NOT_INCREMENTABLE,
+        )
     call = await attempts.begin(ctx, pi, key, operation="increment", amount=amount)
     request = IncrementRequest(idempotency_key=key, reference=pi.authorized_reference or "", amount=amount)
     try:  # no transaction open from here until `apply`

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import BinaryExpression, BindParameter, select
+from sqlalchemy import BinaryExpression, BindParameter, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core import search
@@ -108,6 +108,17 @@ async def attempt_of_request(
         stmt = stmt.where(ConnectorCall.payment_intent_id == payment_intent_id)
     found: ConnectorCall | None = (await session.scalars(stmt.order_by(ConnectorCall.pk.desc()))).first()
     return found
+
+
+async def answered_attempts(session: AsyncSession, payment_intent_id: str, operation: str) -> int:
+    """How many of the intent's attempts of this operation the processor answered (granted or declined);
+    a retry under the same key counts once."""
+    stmt = select(func.count(distinct(ConnectorCall.idempotency_key))).where(
+        ConnectorCall.payment_intent_id == payment_intent_id,
+        ConnectorCall.operation == operation,
+        ConnectorCall.status.not_in(("started", "unknown")),
+    )
+    return int((await session.execute(stmt)).scalar_one())
 
 
 async def has_started_attempt(session: AsyncSession, payment_intent_id: str) -> bool:

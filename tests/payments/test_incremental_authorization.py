@@ -122,6 +122,23 @@ def test_a_declined_increment_leaves_the_intent_as_it_was(client: stripe.StripeC
     assert client.v1.payment_intents.capture(pi.id).amount_received == 2500
 
 
+def test_at_most_ten_attempts_declines_included(client: stripe.StripeClient) -> None:
+    pi = _authorized(client, payment_method_options=REQUEST)
+    for attempt in range(10):
+        if attempt % 3 == 0:  # four declines among the ten
+            with pytest.raises(stripe.CardError):
+                _increment(client, pi.id, amount=1_000_000 + attempt)
+        else:
+            assert _increment(client, pi.id, amount=2000 + 100 * attempt).amount == 2000 + 100 * attempt
+    with pytest.raises(stripe.InvalidRequestError) as eleventh:
+        _increment(client, pi.id, amount=5000)
+    assert (eleventh.value.http_status, eleventh.value.code) == (400, "incremental_authorization_not_available")
+    assert "maximum of 10" in str(eleventh.value.user_message)
+    after = client.v1.payment_intents.retrieve(pi.id)
+    assert (after.status, after.amount_capturable) == ("requires_capture", 2800)
+    assert client.v1.payment_intents.capture(pi.id).amount_received == 2800  # still capturable
+
+
 @pytest.mark.parametrize("mode", ["timeout_after", "crash_after"])
 def test_a_lost_answer_is_asked_again_under_the_same_key(
     server: LynkServer, merchant: MerchantKeys, client: stripe.StripeClient, mode: str
