@@ -41,7 +41,6 @@ from lynk.payments.context import PaymentContext
 from lynk.web.csrf import same_origin
 
 _PAID = (PaymentIntentStatus.SUCCEEDED, PaymentIntentStatus.REQUIRES_CAPTURE)
-OPT_IN_MAX_AGE = 3600  # a 3-D Secure challenge is done within the hour, or the mark is dropped (as page_confirm.py)
 
 
 def _opting_in(client_secret: str) -> StepRun:
@@ -51,7 +50,7 @@ def _opting_in(client_secret: str) -> StepRun:
         pi = await payments.get_for_client(ctx.session, client_secret.partition("_secret_")[0], client_secret)
         if pi is None or pi.status != PaymentIntentStatus.REQUIRES_ACTION:
             return {"outcome": "not_held"}
-        step.cookies.append((devices.OPT_IN_COOKIE, await devices.opt_in_cookie(ctx, pi.id), OPT_IN_MAX_AGE))
+        step.cookies.append((devices.OPT_IN_COOKIE, await devices.opt_in_cookie(ctx, pi.id), devices.OPT_IN_MAX_AGE))
         return {"outcome": "held"}
 
     return run

@@ -44,7 +44,6 @@ from lynk.payments.setup_intents.errors import SetupDeclined
 from lynk.web import actions
 
 KNOWN_MAX_AGE = link_steps.KNOWN_COOKIE_MAX_AGE
-OPT_IN_MAX_AGE = 3600  # a 3-D Secure challenge is done within the hour, or the opt-in is dropped
 
 _EXPIRATION = re.compile(r"^\s*(\d{1,2})\s*/?\s*(\d{2}|\d{4})\s*$")
 _FIELD_OF_PARAM = {
@@ -143,7 +142,8 @@ def _card_payer(request: Request, body: dict[str, Any], email: str, cookies: Coo
             if account is not None:  # greet this browser at the next Link checkout (a code is still needed)
                 cookies.append((devices.KNOWN_COOKIE, await devices.known_cookie(lctx, account), KNOWN_MAX_AGE))
         elif pi.status == PaymentIntentStatus.REQUIRES_ACTION:  # the account is born after the challenge
-            cookies.append((devices.OPT_IN_COOKIE, await devices.opt_in_cookie(lctx, session.id), OPT_IN_MAX_AGE))
+            mark = await devices.opt_in_cookie(lctx, session.id)
+            cookies.append((devices.OPT_IN_COOKIE, mark, devices.OPT_IN_MAX_AGE))
         return pi
 
     return pay

@@ -104,6 +104,7 @@ async def known_cookie(ctx: LinkContext, account: LinkAccount) -> str:
 
 
 OPT_IN_COOKIE = "lynk_opt_in"
+OPT_IN_MAX_AGE = 3600  # a 3-D Secure challenge is done within the hour, or the opt-in mark is dropped
 
 
 async def opt_in_cookie(ctx: LinkContext, checkout_session_id: str) -> str:
