@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.ids import new_id
@@ -99,6 +100,8 @@ def made_here(session: AsyncSession, payment_method_id: str) -> tuple[LinkGrant,
     """The grant of `payment_method_id` and its chosen detail, if this very transaction made them."""
     made = session.info.get(_MADE, {}).get(payment_method_id)
     if made is None or made[0] is None or made[0] is not _transaction(session):
+        return None
+    if not all(inspect(row).persistent for row in made[1:]):  # a savepoint rolled back, or a row deleted since
         return None
     return made[1], made[2]
 
