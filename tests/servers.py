@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import uvicorn
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from lynk.api.app import create_app
@@ -112,6 +112,21 @@ class LynkServer:
                 return await work(session)
 
         return self.call(run)
+
+    @contextmanager
+    def statements(self) -> Iterator[list[tuple[str, Any, bool]]]:
+        """Every statement the server sends meanwhile: (SQL, parameters, executemany)."""
+        seen: list[tuple[str, Any, bool]] = []
+
+        def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, executemany: bool) -> None:
+            seen.append((statement, parameters, executemany))
+
+        engine = self.db.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
 
 
 @contextmanager

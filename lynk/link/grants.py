@@ -15,6 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from lynk.core.ids import new_id
 from lynk.core.scope import Scope
 from lynk.link import accounts, details, metrics, repository, sessions, step_up
@@ -27,7 +30,7 @@ from lynk.link.errors import (
     NoPaymentDetail,
     OffSessionNotGranted,
 )
-from lynk.models import LinkAccount, LinkGrant, LinkGrantStatus, PaymentMethod
+from lynk.models import LinkAccount, LinkGrant, LinkGrantStatus, LinkPaymentDetail, PaymentMethod
 from lynk.payment_methods import service as payment_methods
 
 DETAIL_PARAM = "payment_method_data[link][payment_detail]"
@@ -78,11 +81,36 @@ async def pay_with(
         lookup_at=link_session.lookup_at,
     )
     await repository.add(ctx.session, grant)
+    ctx.session.info.setdefault(_MADE, {})[method.id] = (_transaction(ctx.session), grant, chosen)
     return method
 
 
+# The grant `pay_with` made, with the detail it chose, for the rest of the transaction that inserted it: no
+# other transaction can see (let alone change) an uncommitted row, so the confirmation's later stages take
+# it from here instead of locking and reading it again. A later transaction (a payment's second phase, after
+# the processor's answer) reads and locks it again.
+_MADE = "lynk_link_grants_made"
+
+
+def _transaction(session: AsyncSession) -> object | None:
+    return session.sync_session.get_transaction()
+
+
+def made_here(session: AsyncSession, payment_method_id: str) -> tuple[LinkGrant, LinkPaymentDetail] | None:
+    """The grant of `payment_method_id` and its chosen detail, if this very transaction made them."""
+    made = session.info.get(_MADE, {}).get(payment_method_id)
+    if made is None or made[0] is None or made[0] is not _transaction(session):
+        return None
+    if not all(inspect(row).persistent for row in made[1:]):  # a savepoint rolled back, or a row deleted since
+        return None
+    return made[1], made[2]
+
+
 async def _active_grant(ctx: LinkContext, payment_method_id: str) -> LinkGrant:
-    grant = await repository.grant_for_method(ctx.session, ctx.scope, payment_method_id, for_update=True)
+    made = made_here(ctx.session, payment_method_id)
+    grant = made[0] if made else None
+    if grant is None:
+        grant = await repository.grant_for_method(ctx.session, ctx.scope, payment_method_id, for_update=True)
     if grant is None or grant.status != LinkGrantStatus.ACTIVE:
         raise GrantRevoked()
     return grant
@@ -106,8 +134,9 @@ class Funding:
 
 async def funding_for(ctx: LinkContext, payment_method_id: str) -> Funding:
     grant = await _active_grant(ctx, payment_method_id)
-    chosen = None
-    if grant.payment_detail_id:
+    made = made_here(ctx.session, payment_method_id)
+    chosen = made[1] if made and made[1].id == grant.payment_detail_id else None
+    if chosen is None and grant.payment_detail_id:
         chosen = await repository.detail(ctx.session, grant.account_id, grant.payment_detail_id)
     if chosen is None:
         chosen = await details.default_detail(ctx, grant.account_id)
@@ -117,9 +146,8 @@ async def funding_for(ctx: LinkContext, payment_method_id: str) -> Funding:
     return Funding(chosen.vault_card_id, chosen.vault_bank_account_id, chosen.country)
 
 
-async def vault_card_for(ctx: LinkContext, payment_method_id: str) -> tuple[str, str | None]:
-    """(vault card id, card country) of the card a `link` method charges now."""
-    funding = await funding_for(ctx, payment_method_id)
+def card_of(funding: Funding) -> tuple[str, str | None]:
+    """(vault card id, card country) of the card a `link` method's funding charges."""
     if funding.vault_card_id is None:
         raise DetailNotACard()
     return funding.vault_card_id, funding.country

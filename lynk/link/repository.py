@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Delete, delete, func, literal, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Delete, delete, func, inspect, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -55,17 +55,47 @@ async def account_by_email(
     return found
 
 
+# What a database session has read of accounts (by id) and consumer sessions (by secret hash): a request reads
+# them at several stages (a Link payment authenticates the session, then its risk check reads it again).
+_ACCOUNTS_READ, _SESSIONS_READ = "lynk_link_accounts_read", "lynk_link_sessions_read"
+
+
+def _held(session: AsyncSession, kind: str, key: str) -> object | None:
+    """The row this session read under `key`, while it still holds it (not rolled back, not deleted, not
+    expired): the very object its identity map would hand back from a second SELECT, without the round trip."""
+    row = session.info.get(kind, {}).get(key)
+    if row is None:
+        return None
+    state = inspect(row)
+    return row if state.persistent and not state.expired_attributes else None
+
+
+def _hold(session: AsyncSession, kind: str, key: str, row: object | None) -> None:
+    if row is not None:
+        session.info.setdefault(kind, {})[key] = row
+
+
 async def account(session: AsyncSession, account_id: str, *, for_update: bool = False) -> LinkAccount | None:
+    """The account; `for_update` always asks the database (the lock), else once per session."""
+    held = None if for_update else _held(session, _ACCOUNTS_READ, account_id)
+    if isinstance(held, LinkAccount):
+        return held
     stmt = select(LinkAccount).where(LinkAccount.id == account_id)
     if for_update:
         stmt = stmt.with_for_update()
     found: LinkAccount | None = (await session.scalars(stmt)).first()
+    _hold(session, _ACCOUNTS_READ, account_id, found)
     return found
 
 
 async def session_by_hash(session: AsyncSession, secret_hash: str) -> LinkSession | None:
+    """The consumer session with this secret, read once per database session (see `_held`)."""
+    held = _held(session, _SESSIONS_READ, secret_hash)
+    if isinstance(held, LinkSession) and held.secret_hash == secret_hash:  # a resumed session has a new secret
+        return held
     stmt = select(LinkSession).where(LinkSession.secret_hash == secret_hash)
     found: LinkSession | None = (await session.scalars(stmt)).first()
+    _hold(session, _SESSIONS_READ, secret_hash, found)
     return found
 
 
@@ -272,8 +302,9 @@ async def log_out_browser(session: AsyncSession, account_id: str, browser_hash: 
 
 
 async def add_metric(session: AsyncSession, row: LinkMetricEvent) -> None:
+    """Added, not flushed: it goes with the request's next flush (or its commit), so the figures a request
+    records (a lookup: "lookup" and "recognised") share one multi-row INSERT."""
     session.add(row)
-    await session.flush()
 
 
 async def metric_rows(
@@ -289,10 +320,12 @@ async def metric_rows(
     return [(kind, seconds) for kind, seconds in (await session.execute(stmt)).all()]
 
 
-async def sources(session: AsyncSession, account_id: str) -> Sequence[tuple[str, str]]:
-    """The (kind, value hash) pairs an account was verified from."""
-    stmt = select(LinkSource.kind, LinkSource.value_hash).where(LinkSource.account_id == account_id)
-    return [(kind, value) for kind, value in (await session.execute(stmt)).all()]
+async def sources(session: AsyncSession, account_id: str) -> dict[tuple[str, str], int]:
+    """The (kind, value hash) pairs an account was verified from, with when each was last seen."""
+    stmt = select(LinkSource.kind, LinkSource.value_hash, LinkSource.last_seen).where(
+        LinkSource.account_id == account_id
+    )
+    return {(kind, value): last_seen for kind, value, last_seen in (await session.execute(stmt)).all()}
 
 
 def purge_sources_statement(unseen_before: int, seen_since: int | None = None, account_id: str | None = None) -> Delete:
@@ -325,24 +358,18 @@ async def purge_sources(
 
 
 async def remember_sources(session: AsyncSession, account_id: str, found: Sequence[tuple[str, str]], now: int) -> None:
-    """Add the sources not yet known, and mark the known ones seen now."""
-    known = set(await sources(session, account_id))
-    for kind, value in found:
-        if (kind, value) in known:
-            await session.execute(
-                update(LinkSource)
-                .where(LinkSource.account_id == account_id, LinkSource.kind == kind, LinkSource.value_hash == value)
-                .values(last_seen=now)
-            )
-            continue
-        try:
-            async with session.begin_nested():  # the same source remembered by a concurrent request: keep that one
-                session.add(
-                    LinkSource(account_id=account_id, kind=kind, value_hash=value, first_seen=now, last_seen=now)
-                )
-                await session.flush()
-        except IntegrityError:
-            pass
+    """Add the sources not yet known and mark the known ones seen now, in one statement (an upsert on the
+    sources' unique key: a source remembered by a concurrent request keeps its `first_seen`)."""
+    rows = [
+        {"account_id": account_id, "kind": kind, "value_hash": value, "first_seen": now, "last_seen": now}
+        for kind, value in dict.fromkeys(found)
+    ]
+    if not rows:
+        return
+    dialect = postgresql if (await session.connection()).dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(LinkSource).values(rows)
+    key = [LinkSource.account_id, LinkSource.kind, LinkSource.value_hash]
+    await session.execute(stmt.on_conflict_do_update(index_elements=key, set_={"last_seen": stmt.excluded.last_seen}))
 
 
 async def granted_card(session: AsyncSession, scope: Scope, payment_method_id: str) -> tuple[str, int] | None:

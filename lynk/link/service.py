@@ -132,7 +132,9 @@ async def risk_facts(
     session: AsyncSession, scope: Scope, now: int, payment_method_id: str, payment: LinkPayment | None
 ) -> LinkRisk | None:
     """The Link facts of a payment with a merchant's `link` method (None if it is not one)."""
-    granted = await repository.granted_card(session, scope, payment_method_id)
+    made = grants.made_here(session, payment_method_id)  # the shopper's payment made it: no read
+    granted = (made[0].account_id, made[1].created) if made else None
+    granted = granted or await repository.granted_card(session, scope, payment_method_id)
     if granted is None:
         return None
     account_id, saved = granted
@@ -151,18 +153,26 @@ async def check_reuse(
     await grants.check_reuse(_bare(session, keyring, scope, now), payment_method_id, off_session=off_session)
 
 
-async def bank_account_for(
+Funding = grants.Funding
+
+
+async def funding_for(
     session: AsyncSession, keyring: Keyring, scope: Scope, now: int, payment_method_id: str
-) -> str | None:
-    """The sealed bank account a `link` method debits now, or None when it charges a card."""
-    funding = await grants.funding_for(_bare(session, keyring, scope, now), payment_method_id)
-    return funding.vault_bank_account_id
+) -> Funding:
+    """What a `link` method charges now: a sealed card or a sealed bank account (`vault_bank_account_id`, None
+    when it charges a card). A confirmation reads it once and hands it on (`card_of`)."""
+    return await grants.funding_for(_bare(session, keyring, scope, now), payment_method_id)
+
+
+def card_of(funding: Funding) -> tuple[str, str | None]:
+    """(vault card id, card country) of the card a `link` method's funding charges; refused for a bank account."""
+    return grants.card_of(funding)
 
 
 async def vault_card_for(
     session: AsyncSession, keyring: Keyring, scope: Scope, now: int, payment_method_id: str
 ) -> tuple[str, str | None]:
-    return await grants.vault_card_for(_bare(session, keyring, scope, now), payment_method_id)
+    return card_of(await funding_for(session, keyring, scope, now, payment_method_id))
 
 
 async def payment_succeeded(

@@ -56,11 +56,16 @@ def _here(ctx: LinkContext, account_id: str) -> list[tuple[str, str]]:
     return found
 
 
-async def remember(ctx: LinkContext, account_id: str) -> None:
+async def remember(ctx: LinkContext, account_id: str, known: dict[tuple[str, str], int] | None = None) -> None:
     """This browser and IP address are the account's own from now on; its sources unused for the retention
-    go (it has a fresh one now, so this never leaves it with none)."""
+    go (it has a fresh one now, so this never leaves it with none). `known`: the account's sources with when
+    each was last seen, when the caller has just read them: with none past the retention there is nothing
+    to forget (sources are only ever written as seen now), and no DELETE is sent."""
     await repository.remember_sources(ctx.session, account_id, _here(ctx, account_id), ctx.now)
-    await repository.purge_sources(ctx.session, unseen_before=_cutoff(ctx.now), account_id=account_id)
+    cutoff = _cutoff(ctx.now)
+    if known is not None and all(last_seen >= cutoff for last_seen in known.values()):
+        return
+    await repository.purge_sources(ctx.session, unseen_before=cutoff, account_id=account_id)
 
 
 def _cutoff(now: int) -> int:
@@ -74,25 +79,24 @@ async def remember_shopper(ctx: LinkContext, account_id: str) -> None:
         await remember(ctx, account_id)
 
 
-async def unfamiliar(ctx: LinkContext, account: LinkAccount, *, trusted: bool) -> bool:
-    """Whether a verification from here comes from a new device and a new IP address for the account."""
-    if trusted:
-        return False
-    known = set(await repository.sources(ctx.session, account.id))
-    if not known:
-        return False
-    return not any(source in known for source in _here(ctx, account.id))
+def _unfamiliar(ctx: LinkContext, account: LinkAccount, known: dict[tuple[str, str], int]) -> bool:
+    """Whether a verification from here comes from a new device and a new IP address for the account (one it
+    has sources for: its first verification is familiar)."""
+    return bool(known) and not any(source in known for source in _here(ctx, account.id))
 
 
 async def verified(ctx: LinkContext, row: LinkSession, account: LinkAccount, *, trusted: bool) -> None:
     """A code was confirmed on `row`: a step-up passes, a familiar source is remembered, an unfamiliar one
-    marks the session for a step-up."""
+    (not from a trusted device) marks the session for a step-up. The sources are read once for both."""
+    known = None
     if row.step_up == REQUIRED:
         row.step_up = PASSED
-    elif row.step_up is None and await unfamiliar(ctx, account, trusted=trusted):
-        row.step_up = REQUIRED
-        return
-    await remember(ctx, account.id)
+    elif row.step_up is None:
+        known = await repository.sources(ctx.session, account.id)
+        if not trusted and _unfamiliar(ctx, account, known):
+            row.step_up = REQUIRED
+            return
+    await remember(ctx, account.id, known)
 
 
 async def trust_device(ctx: LinkContext, row: LinkSession, account: LinkAccount, label: str | None) -> str | None:

@@ -220,13 +220,19 @@ def _acceptance(mandate_data: dict[str, Any], ctx: PaymentContext) -> dict[str, 
 
 
 async def confirm_link(
-    ctx: PaymentContext, pi: PaymentIntent, method: PaymentMethod, *, mandate_data: dict[str, Any] | None
+    ctx: PaymentContext,
+    pi: PaymentIntent,
+    method: PaymentMethod,
+    funding: link.Funding,
+    *,
+    mandate_data: dict[str, Any] | None,
 ) -> bool:
-    """A `link` method funded by a bank account in the wallet: send the debit (False: it charges a card).
+    """A `link` method funded by a bank account in the wallet (`funding`, read by the caller): send the debit
+    (False: it charges a card).
 
     The payment counts for Link, and with `setup_future_usage` the grant allows off-session debits,
     once the debit is sent, as a bank account is saved for later then."""
-    bank_account_id = await link.bank_account_for(ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id)
+    bank_account_id = funding.vault_bank_account_id
     if bank_account_id is None:
         return False
     await confirm(ctx, pi, method, mandate_data=mandate_data, link_bank_account_id=bank_account_id)

@@ -101,9 +101,12 @@ async def confirm(ctx: PaymentContext, pi: PaymentIntent, options: ConfirmOption
     if method.type == "link" and options.link is None:
         # The merchant charges a `link` method again, without the shopper: only through an off-session grant.
         await link.check_reuse(ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id, off_session=pi.off_session)
-    if method.type == "link" and await bank_debits.confirm_link(ctx, pi, method, mandate_data=options.mandate_data):
-        return pi  # the shopper chose a bank account in the wallet
-    card = await card_ref(ctx, method)
+    funding = None  # a `link` method's card or bank account: its grant and detail, read once
+    if method.type == "link":
+        funding = await link.funding_for(ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id)
+        if await bank_debits.confirm_link(ctx, pi, method, funding, mandate_data=options.mandate_data):
+            return pi  # the shopper chose a bank account in the wallet
+    card = await card_ref(ctx, method, funding)
     assessment = await risk.assess(ctx, pi, method, card, publishable=options.publishable, link_payment=options.link)
     if assessment.blocked:
         charge = await build_charge(ctx, pi, method, None, assessment, blocked=True, ref=card)

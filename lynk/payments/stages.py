@@ -71,10 +71,13 @@ def set_method(intent: PaymentIntent | SetupIntent, method: PaymentMethod) -> Pa
     return method
 
 
-async def card_ref(ctx: PaymentContext, method: PaymentMethod) -> CardRef:
+async def card_ref(ctx: PaymentContext, method: PaymentMethod, funding: link.Funding | None = None) -> CardRef:
+    """The card a method charges; for a `link` method, that of its `funding` when the caller has read it."""
     vault_card_id = method.vault_card_id or ""
     if method.type == "link":  # the card the shopper chose for this merchant, inside the network
-        vault_card_id, _country = await link.vault_card_for(ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id)
+        if funding is None:
+            funding = await link.funding_for(ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id)
+        vault_card_id, _country = link.card_of(funding)
     facts = await vault.card_facts(ctx.session, vault_card_id)
     assert facts is not None, "a card PaymentMethod always has its vault card"
     card = method.card or {}

@@ -22,9 +22,19 @@ async def add_card(session: AsyncSession, card: VaultCard) -> None:
     session.info.setdefault(_STORED, {})[card.id] = card
 
 
+async def card_for_facts(session: AsyncSession, card_id: str) -> VaultCard | None:
+    """The card for its facts: the one this session stored or already read, else read (and kept by the session,
+    so a payment's stages, its risk check and its charge read it once)."""
+    card = card_in_session(session, card_id) or await get_card(session, card_id)
+    if card is not None:
+        session.info.setdefault(_STORED, {})[card.id] = card
+    return card
+
+
 def card_in_session(session: AsyncSession, card_id: str) -> VaultCard | None:
-    """The card if this session stored it and it is still there (not rolled back, not expired): the row a
-    SELECT would hand back, without the round trip. A card's facts never change."""
+    """The card if this session stored it (or read it through `card_for_facts`) and it is still there (not
+    rolled back, not deleted, not expired): the very object a SELECT would hand back from the session's identity
+    map, without the round trip. A card's facts never change (an expiry update changes this same object)."""
     card: VaultCard | None = session.info.get(_STORED, {}).get(card_id)
     if card is None:
         return None

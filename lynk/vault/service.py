@@ -48,7 +48,7 @@ async def _secret(
     session: AsyncSession, keyring: Keyring, purpose: str, livemode: bool, now: int, *, remember: bool = False
 ) -> bytes:
     """The sealed secret for (purpose, mode), created on first use; `remember`: kept by the process once read
-    (for the hot path: a card's fingerprint; the audit in `verify` unseals it every time)."""
+    (for the hot path: a card's fingerprint, the keyed secrets; the audit in `verify` unseals it every time)."""
     if remember and (secret := _known.get(session, (purpose, livemode))) is not None:
         return secret
     row = await repository.get_secret(session, purpose, livemode)
@@ -199,13 +199,16 @@ async def erase_card(session: AsyncSession, card_id: str) -> None:
 
 
 async def keyed_secret(session: AsyncSession, keyring: Keyring, purpose: str, livemode: bool, now: int) -> bytes:
-    """A 32-byte secret for (purpose, mode), sealed under the master key: HMAC keys for codes and cookies."""
-    return await _secret(session, keyring, purpose, livemode, now)
+    """A 32-byte secret for (purpose, mode), sealed under the master key: HMAC keys for codes and cookies.
+
+    Kept by the process once read, like the fingerprint key (a secret never changes once created): a Link
+    code's hash or a device cookie's MAC costs no round trip after the first."""
+    return await _secret(session, keyring, purpose, livemode, now, remember=True)
 
 
 async def card_facts(session: AsyncSession, card_id: str) -> CardFacts | None:
     """The safe facts of a stored card (BIN, last4, brand, expiry), for connectors and risk."""
-    card = repository.card_in_session(session, card_id) or await repository.get_card(session, card_id)
+    card = await repository.card_for_facts(session, card_id)
     if card is None:
         return None
     return CardFacts(card.brand, card.last4, card.bin, card.funding, card.country, card.exp_month, card.exp_year)
@@ -213,7 +216,7 @@ async def card_facts(session: AsyncSession, card_id: str) -> CardFacts | None:
 
 async def card_fingerprint(session: AsyncSession, card_id: str) -> str | None:
     """The network-wide keyed fingerprint of a stored card (the same card at every merchant), for risk."""
-    card = repository.card_in_session(session, card_id) or await repository.get_card(session, card_id)
+    card = await repository.card_for_facts(session, card_id)
     return None if card is None else card.fingerprint
 
 
