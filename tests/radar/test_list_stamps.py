@@ -5,19 +5,25 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from pathlib import Path
 from typing import Any
 
+import pytest
 import stripe
+from alembic import command
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lynk.core.db import create_engine
+from lynk.core.migrate import alembic_config
 from lynk.core.scope import Scope
-from lynk.models import ValueListItem, ValueListStamp
+from lynk.models import ValueList, ValueListItem, ValueListStamp
 from lynk.radar import repository, rule_book, value_lists
 from tests.radar.support import declined_charge, fresh_card, pay
 from tests.radar.test_rules_api import rule
-from tests.servers import LynkServer
+from tests.servers import LynkServer, backends, fresh_database
 
 NOW = 1_800_000_000
 
@@ -110,3 +116,31 @@ def test_a_list_change_through_the_api_is_seen_by_the_next_payment(client: strip
     other = client.v1.radar.value_lists.create(params={"alias": "others", "name": "Others", "item_type": "email"})
     client.v1.radar.value_list_items.create(params={"value_list": other.id, "value": email})
     assert pay(client, card, billing={"email": email}).status == "succeeded"  # a list no rule reads
+
+
+@pytest.mark.parametrize("backend", backends())
+def test_the_migration_stamps_the_lists_already_there(backend: str, tmp_path: Path) -> None:
+    """Lists made before 0107 get a stamp from it: without one the stage would read no values of theirs."""
+    with fresh_database(backend, tmp_path) as url:
+        command.downgrade(alembic_config(url), "0106")
+        row = {"id": "rsl_before", "created": NOW, "merchant_id": "acct_before", "livemode": True, "metadata_": {}}
+        row |= {"alias": "old", "name": "Old", "item_type": "email", "created_by": "API"}
+
+        async def run(work: Any) -> Any:
+            engine = create_engine(url)
+            try:
+                async with engine.begin() as conn:
+                    return await work(conn)
+            finally:
+                await engine.dispose()
+
+        async def add_list(conn: Any) -> None:
+            await conn.execute(insert(ValueList), [row])
+
+        async def stamps(conn: Any) -> list[tuple[Any, ...]]:
+            found = await conn.execute(select(ValueListStamp.merchant_id, ValueListStamp.livemode))
+            return [tuple(r) for r in found.all()]
+
+        asyncio.run(run(add_list))
+        command.upgrade(alembic_config(url), "head")
+        assert asyncio.run(run(stamps)) == [("acct_before", True)]
