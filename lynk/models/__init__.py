@@ -38,7 +38,7 @@ from lynk.models.payment import (
 from lynk.models.payment_method import PaymentMethod
 from lynk.models.processor import ProcessorAccount, ProcessorAttempt, ProcessorBreaker, ProcessorCall
 from lynk.models.product import Price, Product
-from lynk.models.radar import RadarRule, Review, RiskAttempt, ValueList, ValueListItem
+from lynk.models.radar import RadarRule, Review, RiskAttempt, ValueList, ValueListItem, ValueListStamp
 from lynk.models.setup_intent import (
     Mandate,
     MandateStatus,
@@ -120,6 +120,7 @@ __all__ = [
     "TestClock",
     "ValueList",
     "ValueListItem",
+    "ValueListStamp",
     "VaultBankAccount",
     "VaultCard",
     "VaultSecret",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lynk.core.db import Base, BigIntPk
@@ -93,6 +93,20 @@ class ValueListItem(ScopedObject, Base):
     value_list_id: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(String(800))
     created_by: Mapped[str] = mapped_column(String(100))
+
+
+class ValueListStamp(Base):
+    """The version of a merchant's value lists (per mode): a new random `stamp` in the same transaction as any
+    change to its lists or their items. The risk stage reads it with its windows and keeps the lists' values
+    per process until it changes (random, not a counter: another database's lists never share a stamp)."""
+
+    __tablename__ = "radar_value_list_stamps"
+    __table_args__ = (UniqueConstraint("merchant_id", "livemode"),)
+
+    pk: Mapped[int] = mapped_column(BigIntPk, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[str] = mapped_column(String(64))
+    livemode: Mapped[bool]
+    stamp: Mapped[str] = mapped_column(String(32))
 
 
 class Review(ScopedObject, Base):

@@ -76,14 +76,14 @@ def _card_testing(attrs: Mapping[str, Any], limits: Limits) -> rule_book.Rule | 
 async def _windows_and_book(
     session: AsyncSession, scope: Scope, facts: PaymentFacts, now: int
 ) -> tuple[dict[str, Any], rule_book.Book, Mapping[str, frozenset[str]]]:
-    """The windows (the merchant's shortest only) with the rules and lists in one statement: the stage's one
-    round trip. Rules reading the merchant's day or week (rare: counting them scans its whole week) cost a
-    second statement for those windows."""
-    params = repository.book_params(scope, rule_book.DEFAULT_ALIASES)
+    """The windows (the merchant's shortest only) with the rules and the lists' stamp in one statement: the
+    stage's one round trip (a second when the lists changed since this process last read them). Rules reading
+    the merchant's day or week (rare: counting them scans its whole week) cost a statement for those windows."""
+    params = repository.book_params(scope)
     merchant, livemode = scope.merchant_id, scope.livemode
     short = signals.MERCHANT_WINDOWS
     stored, rows = await signals.gather(session, merchant, livemode, facts, now, merchant_windows=short, book=params)
-    book, lists = rule_book.from_book_rows(rows)
+    book, lists = await rule_book.from_book_rows(session, scope, rows)
     windows = signals.merchant_windows_for(book.attributes)
     if windows != short:
         stored, _ = await signals.gather(session, merchant, livemode, facts, now, merchant_windows=windows)
@@ -103,8 +103,8 @@ async def assess(
     if rules_on and not limits.redis_url:
         stored, book, lists = await _windows_and_book(session, scope, facts, now)
     else:
-        # The rules come first: they say which of the merchant's windows to count. The lists they read come
-        # in the same round trip (a superset, possibly unused when the payment is blocked before the rules).
+        # The rules come first: they say which of the merchant's windows to count. The lists they read are
+        # this process's, read again when their stamp (in the same round trip as the rules) has changed.
         book, lists = await rule_book.load_with_lists(session, scope) if rules_on else (rule_book.Book(()), {})
         windows = signals.merchant_windows_for(book.attributes)
         stored, _ = await signals.gather(

@@ -77,13 +77,24 @@ def _compile(session: AsyncSession, statement: Statement, params: Mapping[str, A
     return found
 
 
+_DRIVER = "lynk.radar.prepared.driver"  # the session's `info` key: (its transaction, asyncpg's connection)
+
+
 async def _driver(session: AsyncSession) -> Any | None:
-    """asyncpg's connection under the session, when its transaction has begun; else None."""
-    if session.get_bind().dialect.driver != "asyncpg":
-        return None
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    driver = raw.driver_connection
+    """asyncpg's connection under the session, when its transaction has begun; else None. Looked up once per
+    transaction of the session (the connection is the transaction's until it ends)."""
+    sync = session.sync_session
+    transaction = sync.get_transaction()
+    known = sync.info.get(_DRIVER)
+    if known is not None and transaction is not None and known[0] is transaction:
+        driver = known[1]
+    else:
+        if session.get_bind().dialect.driver != "asyncpg":
+            return None
+        connection = await session.connection()
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        sync.info[_DRIVER] = (sync.get_transaction(), driver)
     return driver if driver is not None and driver.is_in_transaction() else None
 
 

@@ -4,6 +4,8 @@ Velocity windows over the network-wide attempts table are in `velocity.py`."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,13 +21,14 @@ from sqlalchemy import (
     null,
     select,
     union_all,
+    update,
 )
 from sqlalchemy import delete as sa_delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
 from lynk.core.scope import Scope
-from lynk.models import EarlyFraudWarning, RadarRule, Review, ValueList, ValueListItem
+from lynk.models import EarlyFraudWarning, RadarRule, Review, ValueList, ValueListItem, ValueListStamp
 from lynk.radar import prepared
 
 
@@ -106,15 +109,16 @@ _LIST_VALUES = (
 )
 
 
-# The risk stage's rules and the values of the lists they may read, as rows shaped like the velocity windows'
+# The risk stage's rules and the stamp of the merchant's value lists, as rows shaped like the velocity windows'
 # (`velocity.counts_history_book` appends them to its statement: one round trip for the stage). Each row is
 # (kind, `counts` integers: deleted, created and pk first, history, then four texts):
-# a rule (kind -1) has id, action, predicate and builtin; a list value (kind -2) has alias, -, value, -.
-RULE_ROW, VALUE_ROW = -1, -2
+# a rule (kind -1) has id, action, predicate and builtin; the lists' stamp (kind -3) has the stamp, -, -, -.
+# The lists' values are read only when the stamp is not the one this process last read (`list_values_all`).
+RULE_ROW, STAMP_ROW = -1, -3
 
 
 def book_branches(counts: int) -> list[Select[Any]]:
-    """The rows; bound parameters `merchant_id`, `livemode` and `defaults` (the default lists' aliases)."""
+    """The rows; bound parameters `merchant_id` and `livemode`."""
     text: Any = cast(null(), String)
     zeros: list[Any] = [literal(0) for _ in range(counts - 3)]
     rule_columns: list[Any] = [literal(RULE_ROW), cast(RadarRule.deleted, Integer), RadarRule.created, RadarRule.pk]
@@ -122,51 +126,65 @@ def book_branches(counts: int) -> list[Select[Any]]:
     rule = select(*rule_columns).where(
         RadarRule.merchant_id == bindparam("merchant_id"), RadarRule.livemode == bindparam("livemode")
     )
-    named = select(RadarRule.pk).where(
-        RadarRule.merchant_id == bindparam("merchant_id"),
-        RadarRule.livemode == bindparam("livemode"),
-        RadarRule.builtin.is_(None),
-        RadarRule.deleted.is_(False),
-        # A substring test, so a superset (`@vip` also picks `@vip_emails`): the caller keeps the lists its
-        # parsed rules read.
-        RadarRule.predicate.contains(literal("@") + ValueList.alias),
+    stamp_columns: list[Any] = [literal(STAMP_ROW), literal(0), literal(0), literal(0), *zeros, text]
+    stamp_columns += [ValueListStamp.stamp, text, text, text]
+    stamp = select(*stamp_columns).where(
+        ValueListStamp.merchant_id == bindparam("merchant_id"), ValueListStamp.livemode == bindparam("livemode")
     )
-    value_columns: list[Any] = [literal(VALUE_ROW), literal(0), literal(0), literal(0), *zeros, text]
-    value_columns += [ValueList.alias, text, ValueListItem.value, text]
-    value = (
-        select(*value_columns)
-        .join(ValueListItem, ValueListItem.value_list_id == ValueList.id)
-        .where(ValueList.merchant_id == bindparam("merchant_id"), ValueList.livemode == bindparam("livemode"))
-        .where(ValueList.alias.in_(bindparam("defaults", expanding=True)) | named.exists())
-    )
-    return [rule, value]
+    return [rule, stamp]
 
 
 _BOOK_ROWS: CompoundSelect[Any] = union_all(*book_branches(3))
 
 
-def book_params(scope: Scope, default_aliases: list[str]) -> dict[str, Any]:
-    return {"merchant_id": scope.merchant_id, "livemode": scope.livemode, "defaults": default_aliases}
+def book_params(scope: Scope) -> dict[str, Any]:
+    return {"merchant_id": scope.merchant_id, "livemode": scope.livemode}
 
 
-def read_book(rows: list[Any]) -> tuple[list[RuleRow], dict[str, list[str]]]:
-    """`rule_rows` and the values per list alias, from the rows of `book_branches`."""
+def read_book(rows: Sequence[Any]) -> tuple[list[RuleRow], str | None]:
+    """`rule_rows` and the stamp of the merchant's lists (None: it never had any), from the rows of
+    `book_branches`."""
     found: list[tuple[int, int, RuleRow]] = []
-    values: dict[str, list[str]] = {}
+    stamp: str | None = None
     for row in rows:
         key, action, text, builtin = row[-4:]
-        if row[0] == VALUE_ROW:
-            values.setdefault(key, []).append(text)
+        if row[0] == STAMP_ROW:
+            stamp = key
         elif builtin is not None or not row[1]:
             found.append((int(row[2]), int(row[3]), RuleRow(key, action, text, builtin, bool(row[1]), int(row[2]))))
-    return [rule for _created, _pk, rule in sorted(found, key=lambda item: item[:2])], values
+    return [rule for _created, _pk, rule in sorted(found, key=lambda item: item[:2])], stamp
 
 
-async def book_rows(session: AsyncSession, scope: Scope, default_aliases: list[str]) -> list[Any]:
-    """The rows of `book_branches` (see `read_book`): `rule_rows`, and the values of the lists among
-    `default_aliases` or named by a custom rule (a superset of those the rules read), in one prepared
+async def book_rows(session: AsyncSession, scope: Scope) -> list[Any]:
+    """The rows of `book_branches` (see `read_book`): `rule_rows` and the lists' stamp, in one prepared
     statement."""
-    return list(await prepared.fetch(session, _BOOK_ROWS, book_params(scope, default_aliases)))
+    return list(await prepared.fetch(session, _BOOK_ROWS, book_params(scope)))
+
+
+async def stamp_lists(session: AsyncSession, scope: Scope) -> None:
+    """A new stamp for the merchant's value lists: call it in the transaction of any change to them or their
+    items, so every process's risk stage reads their values again at its next payment."""
+    stamp = uuid.uuid4().hex
+    where = (ValueListStamp.merchant_id == scope.merchant_id, ValueListStamp.livemode == scope.livemode)
+    changed = await session.execute(update(ValueListStamp).where(*where).values(stamp=stamp))
+    if not getattr(changed, "rowcount", 0):
+        session.add(ValueListStamp(merchant_id=scope.merchant_id, livemode=scope.livemode, stamp=stamp))
+        await session.flush()
+
+
+_ALL_LIST_VALUES = (
+    select(ValueList.alias, ValueListItem.value)
+    .join(ValueListItem, ValueListItem.value_list_id == ValueList.id)
+    .where(ValueList.merchant_id == bindparam("merchant_id"), ValueList.livemode == bindparam("livemode"))
+)
+
+
+async def list_values_all(session: AsyncSession, scope: Scope) -> dict[str, list[str]]:
+    """The values of every list of the merchant, per alias (lists without items left out)."""
+    out: dict[str, list[str]] = {}
+    for alias, value in (await session.execute(_ALL_LIST_VALUES, book_params(scope))).all():
+        out.setdefault(alias, []).append(value)
+    return out
 
 
 async def list_values(session: AsyncSession, scope: Scope, aliases: list[str]) -> dict[str, list[str]]:

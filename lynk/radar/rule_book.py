@@ -39,8 +39,6 @@ DEFAULT_LISTS: tuple[tuple[str, str, str, str], ...] = (
     ("blocked_customers", "Blocked customers", "customer_id", "customer"),
 )
 
-DEFAULT_ALIASES = [alias for alias, _n, _t, _a in DEFAULT_LISTS]
-
 
 def _over(prefix: str) -> str:
     return " OR ".join(f":{attr}: IN @{alias}" for alias, _n, _t, attr in DEFAULT_LISTS if alias.startswith(prefix))
@@ -95,6 +93,11 @@ class Book:
         return [rule for rule in self.rules if rule.action == action]
 
     @cached_property
+    def aliases(self) -> tuple[str, ...]:
+        """The lists the rules read (`@alias`)."""
+        return tuple(sorted({alias for rule in self.rules for alias in rule.parsed.lists}))
+
+    @cached_property
     def attributes(self) -> frozenset[str]:
         """Every attribute the rules read."""
         return frozenset().union(*(rule.parsed.attributes for rule in self.rules))
@@ -104,29 +107,50 @@ async def load(session: AsyncSession, scope: Scope) -> Book:
     return _book(await repository.rule_rows(session, scope))
 
 
-async def load_with_lists(session: AsyncSession, scope: Scope) -> tuple[Book, Mapping[str, frozenset[str]]]:
-    """The book and the values of the lists it reads (lower-cased: list matching ignores case), in one round
-    trip: the risk stage's when its windows are in Redis (else they come in the windows' statement)."""
-    return from_book_rows(await repository.book_rows(session, scope, DEFAULT_ALIASES))
+async def load_with_lists(session: AsyncSession, scope: Scope) -> tuple[Book, rules.Lists]:
+    """The book and the values of the lists it reads (lower-cased: list matching ignores case): the risk
+    stage's when its windows are in Redis (else the book's rows come in the windows' statement)."""
+    return await from_book_rows(session, scope, await repository.book_rows(session, scope))
 
 
-def from_book_rows(rows: Sequence[Any]) -> tuple[Book, Mapping[str, frozenset[str]]]:
-    """The book and its lists from the rows of `repository.book_branches`, built once per process for the
-    same rows: the rows are their own version stamp (a rule or list item changed, added or deleted changes
-    them), so a change shows at the next payment. Shared: read only."""
-    return _from_book_rows(tuple(rows))
+async def from_book_rows(session: AsyncSession, scope: Scope, rows: Sequence[Any]) -> tuple[Book, rules.Lists]:
+    """The book and its lists from the rows of `repository.book_branches`. The book is built once per process
+    for the same rows (they are its version stamp: a rule added or deleted changes them); the lists' values are
+    read once per stamp of the merchant's lists (`repository.stamp_lists`), so a change to a list or an item
+    shows at the next payment, in every process. Shared: read only."""
+    book, stamp = _from_book_rows(tuple(rows))
+    values = await _list_values(session, scope, stamp) if book.aliases else _NO_VALUES
+    return book, {alias: values.get(alias, _EMPTY) for alias in book.aliases}
 
 
 @lru_cache(maxsize=256)
-def _from_book_rows(rows: tuple[Any, ...]) -> tuple[Book, Mapping[str, frozenset[str]]]:
-    book, lists = from_rows(*repository.read_book(list(rows)))
-    return book, MappingProxyType(lists)
+def _from_book_rows(rows: tuple[Any, ...]) -> tuple[Book, str | None]:
+    found, stamp = repository.read_book(rows)
+    return _book(found), stamp
 
 
-def from_rows(rows: list[repository.RuleRow], values: dict[str, list[str]]) -> tuple[Book, dict[str, frozenset[str]]]:
-    """The book and its lists from `repository.read_book`'s answer."""
-    book = _book(rows)
-    return book, {alias: frozenset(v.lower() for v in values.get(alias, ())) for alias in _aliases(book)}
+_EMPTY: frozenset[str] = frozenset()
+_NO_VALUES: Mapping[str, frozenset[str]] = MappingProxyType({})
+_MAX_MERCHANTS = 4096
+# (merchant, livemode) → (the stamp its lists had, their values per alias, lower-cased), this process's
+_values: dict[tuple[str, bool], tuple[str, Mapping[str, frozenset[str]]]] = {}
+
+
+async def _list_values(session: AsyncSession, scope: Scope, stamp: str | None) -> Mapping[str, frozenset[str]]:
+    if stamp is None:
+        return _NO_VALUES  # the merchant never had a list (a stamp comes with the first)
+    key = (scope.merchant_id, scope.livemode)
+    known = _values.get(key)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    read = await repository.list_values_all(session, scope)
+    found: Mapping[str, frozenset[str]] = MappingProxyType(
+        {alias: frozenset(v.lower() for v in values) for alias, values in read.items()}
+    )
+    if len(_values) >= _MAX_MERCHANTS:
+        _values.clear()
+    _values[key] = (stamp, found)
+    return found
 
 
 def _book(rows: list[repository.RuleRow]) -> Book:
@@ -134,10 +158,6 @@ def _book(rows: list[repository.RuleRow]) -> Book:
     found = [Rule(key, action, predicate, None) for key, (action, predicate) in BUILTIN.items() if key not in disabled]
     found += [Rule(row.id, row.action, row.predicate, row.created) for row in rows if row.builtin is None]
     return Book(tuple(found))
-
-
-def _aliases(book: Book) -> list[str]:
-    return sorted({alias for rule in book.rules for alias in rule.parsed.lists})
 
 
 def builtin(rule_id: str) -> Rule | None:

@@ -11,6 +11,7 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -84,17 +85,26 @@ def amount_in_usd_minor(amount: int, currency: str) -> int:
     return int(usd * 100)
 
 
-def _velocity(prefix: str, found: Mapping[str, int], *, distinct: Mapping[str, str] | None = None) -> dict[str, int]:
-    out: dict[str, int] = {}
+def _velocity(prefix: str, found: Mapping[str, int], distinct: tuple[tuple[str, str], ...] = ()) -> dict[str, int]:
+    """One dimension's counts as rule attributes (`total_hourly` → `total_charges_per_{prefix}_hourly`…);
+    `distinct` names each distinct count (column, attribute with `{window}`). Only the windows counted."""
+    return {name: found[key] for key, name in _renames(prefix, tuple(found), distinct)}
+
+
+@lru_cache(maxsize=256)
+def _renames(prefix: str, keys: tuple[str, ...], distinct: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """(count's key, attribute) pairs for `_velocity`, built once per shape of the counts."""
+    out: list[tuple[str, str]] = []
     for window in velocity.WINDOWS:
-        if f"total_{window}" not in found:
+        if f"total_{window}" not in keys:
             continue  # a window not counted (the merchant's day and week when no rule reads them)
-        out[f"total_charges_per_{prefix}_{window}"] = found[f"total_{window}"]
-        out[f"declined_charges_per_{prefix}_{window}"] = found[f"declined_{window}"]
-        out[f"authorized_charges_per_{prefix}_{window}"] = found[f"authorized_{window}"]
-        for column, name in (distinct or {}).items():
-            out[name.format(window=window)] = found[f"distinct_{column}_{window}"]
-    return out
+        out += [(f"{kind}_{window}", f"{kind}_charges_per_{prefix}_{window}") for kind in _KINDS]
+        out += [(f"distinct_{column}_{window}", name.format(window=window)) for column, name in distinct]
+    return tuple(out)
+
+
+_KINDS = ("total", "declined", "authorized")
+_CARD_DISTINCT = (("merchant_id", "merchants_per_card_number_{window}"), ("email", "emails_per_card_number_{window}"))
 
 
 async def _counts(
@@ -166,18 +176,12 @@ async def gather(
         (card, merchant, intent, *by_shopper), history, rows = await velocity.counts_history_book(
             session, livemode, now, dims, book
         )
-    attrs |= _velocity(
-        "card_number",
-        card,
-        distinct={"merchant_id": "merchants_per_card_number_{window}", "email": "emails_per_card_number_{window}"},
-    )
+    attrs |= _velocity("card_number", card, _CARD_DISTINCT)
     attrs |= _velocity("merchant", merchant)
     attrs["declined_charges_per_payment_intent_hourly"] = intent["declined_hourly"]
-    for prefix in SHOPPER_PREFIXES:
-        for name in velocity_names(prefix):
-            attrs[name] = 0
+    attrs |= _SHOPPER_ZEROS  # a dimension the payment has not (no device…) counts nothing
     for (prefix, _value), found in zip(shopper, by_shopper, strict=True):
-        attrs |= _velocity(prefix, found, distinct={"fingerprint": f"cards_per_{prefix}_{{window}}"})
+        attrs |= _velocity(prefix, found, (("fingerprint", f"cards_per_{prefix}_{{window}}"),))
     attrs["has_fraud_history"] = history is not None
     attrs["fraud_history"] = history
     return attrs, rows
@@ -209,6 +213,8 @@ def velocity_names(prefix: str) -> list[str]:
         names += [f"{what}_per_card_number_{window}" for what in ("merchants", "emails") for window in velocity.WINDOWS]
     return names
 
+
+_SHOPPER_ZEROS: dict[str, int] = dict.fromkeys((n for p in SHOPPER_PREFIXES for n in velocity_names(p)), 0)
 
 # The merchant's windows always counted: the card-testing limit reads its hour. Its day and week scan every
 # attempt the merchant had that week (the one count whose cost grows with a merchant's volume), and neither

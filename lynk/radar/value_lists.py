@@ -2,7 +2,9 @@
 
 Every merchant has the default allow and block lists (`rule_book.DEFAULT_LISTS`), made the first time
 it reads its lists; it may add and remove their items but not delete or rename them. A list a rule
-refers to (`@alias`) cannot be deleted either. Items are checked against the list's `item_type`.
+refers to (`@alias`) cannot be deleted either. Items are checked against the list's `item_type`. Every
+change stamps the merchant's lists anew (`repository.stamp_lists`), in its transaction: the risk stage keeps
+the values per process and reads them again when the stamp changes.
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ _ALIAS = re.compile(r"^[A-Za-z0-9_]{1,100}$")
 async def ensure_defaults(session: AsyncSession, scope: Scope, *, now: int) -> None:
     """Make the merchant's default lists, once."""
     have = {found.alias for found in await repository.value_lists(session, scope)}
-    for alias, name, item_type, _attribute in rule_book.DEFAULT_LISTS:
-        if alias not in have:
-            await repository.add(session, _new_list(scope, alias, name, item_type, CREATED_BY_LYNK, {}, now))
+    missing = [found for found in rule_book.DEFAULT_LISTS if found[0] not in have]
+    for alias, name, item_type, _attribute in missing:
+        await repository.add(session, _new_list(scope, alias, name, item_type, CREATED_BY_LYNK, {}, now))
+    if missing:
+        await repository.stamp_lists(session, scope)
 
 
 def _new_list(
@@ -75,6 +79,7 @@ async def create(
     await _check_alias(session, scope, alias)
     found = _new_list(scope, alias, name, item_type, CREATED_BY_API, (metadata or MetadataUpdate()).apply({}), now)
     await repository.add(session, found)
+    await repository.stamp_lists(session, scope)
     return found
 
 
@@ -106,6 +111,7 @@ async def update(
         await _check_referenced(session, scope, found)
         await _check_alias(session, scope, alias)
         found.alias = alias
+        await repository.stamp_lists(session, scope)  # rules read the values by alias
     if name is not None:
         found.name = name
     if metadata is not None:
@@ -130,6 +136,7 @@ async def delete(session: AsyncSession, scope: Scope, list_id: str) -> None:
     await _check_referenced(session, scope, found)
     await repository.delete_items(session, found.id)
     await repository.delete(session, found)
+    await repository.stamp_lists(session, scope)
 
 
 async def list_page(
@@ -177,6 +184,7 @@ async def add_item(session: AsyncSession, scope: Scope, list_id: str, value: str
         created_by=CREATED_BY_API,
     )
     await repository.add(session, item)
+    await repository.stamp_lists(session, scope)
     return item
 
 
@@ -189,6 +197,7 @@ async def get_item(session: AsyncSession, scope: Scope, item_id: str) -> ValueLi
 
 async def delete_item(session: AsyncSession, scope: Scope, item_id: str) -> None:
     await repository.delete(session, await get_item(session, scope, item_id))
+    await repository.stamp_lists(session, scope)
 
 
 async def item_page(

@@ -134,20 +134,27 @@ async def counts_history_book(
     history: str | None = None
     book_rows = [row for row in rows if row[0] < 0]
     for row in rows:
-        if row[0] < 0:
+        index = int(row[0])
+        if index < 0:
             continue
-        index, values = int(row[0]), iter(row[1:-5])
         history = history or row[-5]
-        dim, out = dims[index], found[index]
-        for name in WINDOWS:
-            got = [int(next(values) or 0) for _ in range(5)]
-            if name not in dim.windows:
-                continue
-            for kind, value in zip(("total", "declined", "authorized"), got, strict=False):
-                out[f"{kind}_{name}"] = value
-            for column, value in zip(dim.distinct, got[3:], strict=False):
-                out[f"distinct_{column}_{name}"] = value
+        dim = dims[index]
+        found[index] = {key: int(row[column] or 0) for key, column in _layout(dim.windows, dim.distinct)}
     return found, history, book_rows
+
+
+@lru_cache(maxsize=64)
+def _layout(windows: tuple[str, ...], distinct: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """(key, column of its `_branch` row) of each count a dimension answers: per window counted, its attempts,
+    declines and authorizations, and its distinct counts (up to two). Built once per shape, not per row."""
+    layout: list[tuple[str, int]] = []
+    for position, name in enumerate(WINDOWS):
+        if name not in windows:
+            continue
+        first = 1 + 5 * position  # after the dimension's index, five columns per window
+        layout += [(f"{kind}_{name}", first + k) for k, kind in enumerate(("total", "declined", "authorized"))]
+        layout += [(f"distinct_{column}_{name}", first + 3 + slot) for slot, column in enumerate(distinct[:2])]
+    return tuple(layout)
 
 
 async def counts(

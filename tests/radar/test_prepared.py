@@ -11,7 +11,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.radar import prepared, velocity
-from lynk.radar.rule_book import DEFAULT_ALIASES
 from tests.radar.test_velocity import NOW, _attempt
 from tests.servers import LynkServer
 
@@ -36,7 +35,7 @@ def test_windows_and_book_rows_match_the_sessions(server: LynkServer) -> None:
     statement = velocity._statement(tuple(dim.shape for dim in dims), True)
     params = {"livemode": False, "value_0": card, "value_1": "acct_velocity", "value_2": ip}
     params |= {f"since_{name}": NOW - seconds for name, seconds in velocity.WINDOWS.items()}
-    params |= {"merchant_id": "acct_velocity", "defaults": DEFAULT_ALIASES}
+    params |= {"merchant_id": "acct_velocity"}
 
     async def run(session: AsyncSession) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
         for row in rows:
