@@ -92,10 +92,14 @@ def create_engine(
 
     A request waits at most `pool_timeout` seconds for a connection (then `sqlalchemy.exc.TimeoutError`,
     which the API answers with a 503), and on PostgreSQL no statement runs longer than `statement_timeout_ms`.
+    A failed statement's error names no parameter values (`hide_parameters`): they may be secrets or sealed data.
     """
     if url.startswith("sqlite"):
         engine = create_async_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_timeout=pool_timeout
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            pool_timeout=pool_timeout,
+            hide_parameters=True,
         )
         _configure_sqlite(engine)
     else:
@@ -107,6 +111,7 @@ def create_engine(
             pool_recycle=1800,
             pool_timeout=pool_timeout,
             connect_args={"server_settings": {"statement_timeout": str(statement_timeout_ms)}},
+            hide_parameters=True,
         )
     _count_connections_in_use(engine)
     return engine
