@@ -19,6 +19,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import BigInteger, Integer, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
@@ -126,6 +127,13 @@ class ClaimNotDurable(Exception):
     """A processor was about to be called while the request's idempotency claim, made in its work transaction,
     was not committed yet (work still in one transaction): nothing left Lynk; the request wrapper rolls back
     and runs the request again with the key claimed in a transaction of its own first."""
+
+
+async def insert_on_conflict(session: AsyncSession, table: Any) -> Any:
+    """An INSERT into `table` in the session's backend's dialect, which has `on_conflict_do_nothing` and
+    `on_conflict_do_update` (PostgreSQL and SQLite spell ON CONFLICT alike; SQLAlchemy has one class each)."""
+    dialect = postgresql if (await session.connection()).dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 def hold_claim(session: AsyncSession) -> None:

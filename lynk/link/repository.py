@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import Delete, delete, func, inspect, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from lynk.core.db import insert_on_conflict
 from lynk.core.scope import Scope
 from lynk.models import (
     LinkAccount,
@@ -366,8 +366,7 @@ async def remember_sources(session: AsyncSession, account_id: str, found: Sequen
     ]
     if not rows:
         return
-    dialect = postgresql if (await session.connection()).dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(LinkSource).values(rows)
+    stmt = (await insert_on_conflict(session, LinkSource)).values(rows)
     key = [LinkSource.account_id, LinkSource.kind, LinkSource.value_hash]
     await session.execute(stmt.on_conflict_do_update(index_elements=key, set_={"last_seen": stmt.excluded.last_seen}))
 

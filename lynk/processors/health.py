@@ -19,9 +19,9 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lynk.core.db import insert_on_conflict
 from lynk.models import ProcessorBreaker, ProcessorCall
 
 WINDOW = 50
@@ -46,9 +46,9 @@ class HealthBoard:
 
     async def _breaker(self, session: AsyncSession, processor_id: str) -> ProcessorBreaker:
         """The processor's breaker row, made (closed) if it has none yet, locked for a change."""
-        dialect = postgresql if (await session.connection()).dialect.name == "postgresql" else sqlite
         row = {"processor_id": processor_id, "opened_ms": None, "probe_ms": None, "since_ms": 0}
-        await session.execute(dialect.insert(ProcessorBreaker).values(row).on_conflict_do_nothing())
+        insert = await insert_on_conflict(session, ProcessorBreaker)
+        await session.execute(insert.values(row).on_conflict_do_nothing())
         stmt = select(ProcessorBreaker).where(ProcessorBreaker.processor_id == processor_id)
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
         breaker: ProcessorBreaker = (await session.scalars(stmt)).one()

@@ -21,11 +21,11 @@ from sqlalchemy import (
     null,
     select,
     union_all,
-    update,
 )
 from sqlalchemy import delete as sa_delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lynk.core.db import insert_on_conflict
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
 from lynk.core.scope import Scope
 from lynk.models import EarlyFraudWarning, RadarRule, Review, ValueList, ValueListItem, ValueListStamp
@@ -164,12 +164,11 @@ async def book_rows(session: AsyncSession, scope: Scope) -> list[Any]:
 async def stamp_lists(session: AsyncSession, scope: Scope) -> None:
     """A new stamp for the merchant's value lists: call it in the transaction of any change to them or their
     items, so every process's risk stage reads their values again at its next payment."""
-    stamp = uuid.uuid4().hex
-    where = (ValueListStamp.merchant_id == scope.merchant_id, ValueListStamp.livemode == scope.livemode)
-    changed = await session.execute(update(ValueListStamp).where(*where).values(stamp=stamp))
-    if not getattr(changed, "rowcount", 0):
-        session.add(ValueListStamp(merchant_id=scope.merchant_id, livemode=scope.livemode, stamp=stamp))
-        await session.flush()
+    row = {"merchant_id": scope.merchant_id, "livemode": scope.livemode, "stamp": uuid.uuid4().hex}
+    insert = (await insert_on_conflict(session, ValueListStamp)).values(row)
+    # One statement, so two first changes at once both leave a stamp (no unique-key error for the second).
+    key = [ValueListStamp.merchant_id, ValueListStamp.livemode]
+    await session.execute(insert.on_conflict_do_update(index_elements=key, set_={"stamp": insert.excluded.stamp}))
 
 
 _ALL_LIST_VALUES = (

@@ -13,17 +13,17 @@ from typing import Any
 import pytest
 import stripe
 from alembic import command
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynk.core.db import create_engine
+from lynk.core.db import Database, create_engine
 from lynk.core.migrate import alembic_config
 from lynk.core.scope import Scope
 from lynk.models import ValueList, ValueListItem, ValueListStamp
 from lynk.radar import repository, rule_book, value_lists
 from tests.radar.support import declined_charge, fresh_card, pay
 from tests.radar.test_rules_api import rule
-from tests.servers import LynkServer, backends, fresh_database
+from tests.servers import POSTGRES_URL, LynkServer, backends, fresh_database
 
 NOW = 1_800_000_000
 
@@ -144,3 +144,49 @@ def test_the_migration_stamps_the_lists_already_there(backend: str, tmp_path: Pa
         asyncio.run(run(add_list))
         command.upgrade(alembic_config(url), "head")
         assert asyncio.run(run(stamps)) == [("acct_before", True)]
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="on SQLite writers run one at a time")
+def test_two_first_changes_at_once_both_commit(tmp_path: Path) -> None:
+    """A merchant's first two list changes, in two transactions at once: the second waits for the first's
+    stamp row and replaces its stamp, instead of failing on the unique key."""
+    scope = Scope(f"acct_{uuid.uuid4().hex[:12]}", False)
+
+    async def run(url: str) -> list[str | None]:
+        db = Database(url, pool_size=2)
+        first_stamped = asyncio.Event()
+        try:
+
+            async def first() -> None:
+                async with db.transaction() as session:
+                    await repository.stamp_lists(session, scope)
+                    first_stamped.set()
+                    await _until_a_statement_waits_on_a_lock(db)  # the second's, on this uncommitted row
+
+            async def second() -> None:
+                await first_stamped.wait()
+                async with db.transaction() as session:
+                    await repository.stamp_lists(session, scope)
+
+            await asyncio.gather(first(), second())
+            async with db.transaction() as session:
+                where = (ValueListStamp.merchant_id == scope.merchant_id, ValueListStamp.livemode == scope.livemode)
+                return list((await session.execute(select(ValueListStamp.stamp).where(*where))).scalars())
+        finally:
+            await db.dispose()
+
+    with fresh_database("postgres", tmp_path) as url:
+        stamps = asyncio.run(run(url))
+    assert len(stamps) == 1 and stamps[0]
+
+
+async def _until_a_statement_waits_on_a_lock(db: Database) -> None:
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    for _ in range(1200):
+        async with db.transaction() as session:
+            if (await session.execute(waiting)).scalar_one():
+                return
+        await asyncio.sleep(0.025)
+    raise AssertionError("the second transaction never waited for the first")
