@@ -101,19 +101,20 @@ async def add(session: AsyncSession, row: Any) -> None:
 # Value lists
 
 
-_LIST_VALUES = (
+# The values of the merchant's lists (every list's, or those of `aliases`).
+_ALL_LIST_VALUES = (
     select(ValueList.alias, ValueListItem.value)
     .join(ValueListItem, ValueListItem.value_list_id == ValueList.id)
     .where(ValueList.merchant_id == bindparam("merchant_id"), ValueList.livemode == bindparam("livemode"))
-    .where(ValueList.alias.in_(bindparam("aliases", expanding=True)))
 )
+_LIST_VALUES = _ALL_LIST_VALUES.where(ValueList.alias.in_(bindparam("aliases", expanding=True)))
 
 
 # The risk stage's rules and the stamp of the merchant's value lists, as rows shaped like the velocity windows'
 # (`velocity.counts_history_book` appends them to its statement: one round trip for the stage). Each row is
 # (kind, `counts` integers: deleted, created and pk first, history, then four texts):
 # a rule (kind -1) has id, action, predicate and builtin; the lists' stamp (kind -3) has the stamp, -, -, -.
-# The lists' values are read only when the stamp is not the one this process last read (`list_values_all`).
+# The lists' values are read only when the stamp is not the one this process last read (`list_values`).
 RULE_ROW, STAMP_ROW = -1, -3
 
 
@@ -171,28 +172,18 @@ async def stamp_lists(session: AsyncSession, scope: Scope) -> None:
     await session.execute(insert.on_conflict_do_update(index_elements=key, set_={"stamp": insert.excluded.stamp}))
 
 
-_ALL_LIST_VALUES = (
-    select(ValueList.alias, ValueListItem.value)
-    .join(ValueListItem, ValueListItem.value_list_id == ValueList.id)
-    .where(ValueList.merchant_id == bindparam("merchant_id"), ValueList.livemode == bindparam("livemode"))
-)
-
-
-async def list_values_all(session: AsyncSession, scope: Scope) -> dict[str, list[str]]:
-    """The values of every list of the merchant, per alias (lists without items left out)."""
-    out: dict[str, list[str]] = {}
-    for alias, value in (await session.execute(_ALL_LIST_VALUES, book_params(scope))).all():
-        out.setdefault(alias, []).append(value)
-    return out
-
-
-async def list_values(session: AsyncSession, scope: Scope, aliases: list[str]) -> dict[str, list[str]]:
-    if not aliases:
+async def list_values(session: AsyncSession, scope: Scope, aliases: list[str] | None = None) -> dict[str, list[str]]:
+    """The values per alias of the merchant's lists named in `aliases` (each named one present, maybe empty),
+    or of every list when `aliases` is None (lists without items left out)."""
+    if aliases is None:
+        statement, params = _ALL_LIST_VALUES, book_params(scope)
+    elif not aliases:
         return {}
-    params = {"merchant_id": scope.merchant_id, "livemode": scope.livemode, "aliases": aliases}
-    out: dict[str, list[str]] = {alias: [] for alias in aliases}
-    for alias, value in (await session.execute(_LIST_VALUES, params)).all():
-        out[alias].append(value)
+    else:
+        statement, params = _LIST_VALUES, {**book_params(scope), "aliases": aliases}
+    out: dict[str, list[str]] = {alias: [] for alias in aliases or ()}
+    for alias, value in (await session.execute(statement, params)).all():
+        out.setdefault(alias, []).append(value)
     return out
 
 

@@ -143,7 +143,7 @@ async def _list_values(session: AsyncSession, scope: Scope, stamp: str | None) -
     known = _values.get(key)
     if known is not None and known[0] == stamp:
         return known[1]
-    read = await repository.list_values_all(session, scope)
+    read = await repository.list_values(session, scope)
     found: Mapping[str, frozenset[str]] = MappingProxyType(
         {alias: frozenset(v.lower() for v in values) for alias, values in read.items()}
     )
