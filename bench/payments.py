@@ -9,10 +9,17 @@ capture). Anything but a 200 with `"status": "succeeded"` is counted and shown. 
 1. full load: `--concurrency` clients (16), each sending its next payment as soon as the last one answered;
 2. half load: payments sent at half the rate full load reached (an open loop: each at its scheduled time,
    its latency counted from then, so a server falling behind shows in p99);
-3. a slow processor: a second server with `LYNK_SIMULATOR_LATENCY_MS` (300) under `--slow-concurrency`
+3. one client: payments one after another (a quarter of `--requests`), nothing else in the server;
+4. a slow processor: a second server with `LYNK_SIMULATOR_LATENCY_MS` (300) under `--slow-concurrency`
    clients (128), and its throughput as a share of full load's (the target is at least 80%);
-4. after the servers stopped, `pgbench -i -s 1` and a TPC-B-like `pgbench` run on the same database: the
+5. after the servers stopped, `pgbench -i -s 1` and a TPC-B-like `pgbench` run on the same database: the
    storage's own transactions per second, and Lynk's full-load payments/s as a share of them.
+
+For the first three it also prints what the risk stage added to each confirm (its p50 and p99, target
+2 ms p99), from the server's own `lynk_risk_stage_seconds{part="total"}` histogram scraped from `/metrics`
+before and after the phase (interpolated within a bucket, as Prometheus' `histogram_quantile` does). Under
+load that time includes waiting, at each of the stage's queries, for other requests' turns on the event loop;
+with one client it is the stage's own work and round trips.
 
 Figures only: nothing asserts on speed.
 
@@ -43,6 +50,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 
 def _load_baseline() -> ModuleType:
@@ -58,6 +66,7 @@ def _load_baseline() -> ModuleType:
 
 base = _load_baseline()
 PAYMENT = {"amount": "2000", "currency": "usd", "payment_method": "pm_card_visa", "confirm": "true"}
+METRICS_TOKEN = "bench-metrics-token"
 ACCESS_STATUS = re.compile(r'"[A-Z]+ (\S+?)(?:\?\S*)? HTTP/[\d.]+" (\d{3})')
 
 
@@ -116,6 +125,51 @@ async def run_paced(name: str, clients: list[httpx.AsyncClient], send: Any, coun
     return phase
 
 
+RiskBuckets = dict[float, float]  # upper bound in seconds -> attempts at or under it, so far
+
+
+async def risk_buckets(client: httpx.AsyncClient) -> RiskBuckets:
+    """The server's risk-stage histogram (both parts of each attempt, `part="total"`), as scraped now."""
+    answer = await client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    answer.raise_for_status()
+    buckets: RiskBuckets = {}
+    for family in text_string_to_metric_families(answer.text):
+        for sample in family.samples:
+            if sample.name == "lynk_risk_stage_seconds_bucket" and sample.labels.get("part") == "total":
+                buckets[float(sample.labels["le"])] = sample.value
+    return buckets
+
+
+def risk_quantile(before: RiskBuckets, after: RiskBuckets, q: float) -> float:
+    """The q-quantile in ms of what was observed between two scrapes, interpolated linearly within its bucket."""
+    bounds = sorted(after)
+    counts = [after[b] - before.get(b, 0.0) for b in bounds]
+    if not counts or counts[-1] <= 0:
+        return float("nan")
+    rank, lower, below = q * counts[-1], 0.0, 0.0
+    for bound, count in zip(bounds, counts, strict=True):
+        if count >= rank:
+            if bound == float("inf"):
+                return lower * 1000  # beyond the last finite bucket: its bound is all that is known
+            return (lower + (bound - lower) * (rank - below) / max(count - below, 1e-9)) * 1000
+        lower, below = bound, count
+    return float("nan")
+
+
+RISK: dict[str, str] = {}  # phase name -> what the risk stage added to its confirms
+
+
+async def with_risk(client: httpx.AsyncClient, phase_run: Any) -> Any:
+    """Run a phase between two scrapes of the risk-stage histogram, and note its p50 and p99."""
+    before = await risk_buckets(client)
+    phase = await phase_run
+    after = await risk_buckets(client)
+    attempts = after.get(float("inf"), 0.0) - before.get(float("inf"), 0.0)
+    p50, p99 = (risk_quantile(before, after, q) for q in (0.5, 0.99))
+    RISK[phase.name] = f"p50 {p50:.2f} ms, p99 {p99:.2f} ms over {attempts:.0f} attempts (target p99 <= 2 ms)"
+    return phase
+
+
 COUNTERS = ("transactions", "rows inserted", "rows updated", "rows deleted")
 
 
@@ -151,14 +205,18 @@ async def drive(
             name = f"full load, processor {args.slow_ms} ms, {concurrency} clients"
             return [await base.run_phase(name, clients, pay, args.slow_requests, pgid)]
         before = await db_counters(db_name)
-        full = await base.run_phase(f"full load, {concurrency} clients", clients, pay, args.requests, pgid)
+        full = await with_risk(
+            clients[0], base.run_phase(f"full load, {concurrency} clients", clients, pay, args.requests, pgid)
+        )
         after = await db_counters(db_name)
         paid = max(1, len(full.latencies_ms))
         costs = ", ".join(f"{(b - a) / paid:.1f} {name}" for name, a, b in zip(COUNTERS, before, after, strict=True))
         print(f"per payment at full load: {costs}; {full.server_cpu_s / paid * 1000:.1f} ms of server CPU")
         half_rate = max(1.0, _rate(full) / 2)
         name = f"half load, {half_rate:.1f}/s"
-        return [full, await run_paced(name, clients, pay, max(1, args.requests // 2), half_rate, pgid)]
+        half = await with_risk(clients[0], run_paced(name, clients, pay, max(1, args.requests // 2), half_rate, pgid))
+        alone = base.run_phase("one client", clients[:1], pay, max(1, args.requests // 4), pgid)
+        return [full, half, await with_risk(clients[0], alone)]
 
 
 def _rate(phase: Any) -> float:
@@ -200,6 +258,8 @@ def report(env_rows: list[tuple[str, str]], phases: list[Any], tps: float, pg_la
         for message, n in phase.errors.most_common(10):
             print(f"  {phase.name} error x{n}: {message}")
     print()
+    for name, line in RISK.items():
+        print(f"risk stage      {line}, {name}")
     full, slow = _rate(phases[0]), _rate(phases[-1])
     print(f"pgbench TPC-B   {tps:.1f} tps ({pg_latency})")
     print(f"Lynk payments   {full:.1f} succeeded/s at full load")
@@ -246,6 +306,7 @@ def main() -> int:
             url = f"{base.ADMIN_URL.rpartition('/')[0]}/{db_name}"
             master_key = base64.b64encode(os.urandom(32)).decode()
             env = {**os.environ, "LYNK_DATABASE_URL": url, "LYNK_HOME": tmp, "LYNK_MASTER_KEY": master_key}
+            env["LYNK_METRICS_TOKEN"] = METRICS_TOKEN
             secret_key = base.create_merchant(env)
             phases = []
             for slow in (False, True):  # the same database; a server of its own for each processor latency

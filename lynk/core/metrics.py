@@ -71,6 +71,35 @@ DB_POOL_IN_USE = Gauge(
 DB_POOL_WAIT = Histogram(
     "lynk_db_pool_wait_seconds", "Time to get a connection from the pool (PostgreSQL)", buckets=LATENCY_BUCKETS
 )
+# Seconds, fine around the risk stage's budget (2 ms p99 added to a confirm, docs/fraud.md).
+RISK_BUCKETS = (
+    0.00025,
+    0.0005,
+    0.00075,
+    0.001,
+    0.00125,
+    0.0015,
+    0.00175,
+    0.002,
+    0.0025,
+    0.003,
+    0.004,
+    0.005,
+    0.0075,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    1,
+)
+RISK_STAGE_DURATION = Histogram(
+    "lynk_risk_stage_seconds",
+    "Time the risk stage takes in a card confirm, by part: assess (before the processor), record (after it), "
+    "and total (both, once per attempt)",
+    ["part"],
+    buckets=RISK_BUCKETS,
+)
 UPKEEP_RUNS = Counter(
     "lynk_upkeep_runs",
     "Upkeep job runs, by job and outcome (done, skipped: another process had it, failed)",

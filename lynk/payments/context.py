@@ -82,6 +82,8 @@ class PaymentContext:
     # each later phase before the attempt and its intent: the caller's lock order, so no deadlock with a
     # request that holds them and waits for the intent.
     relock: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+    # Seconds the risk stage's `assess` took for the attempt under way; `record` adds its own and reports both.
+    risk_seconds: float = 0.0
     _router: ProcessorRouter | None = field(default=None, repr=False)
 
     @property

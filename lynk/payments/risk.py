@@ -9,9 +9,11 @@ through. The logic lives in `lynk.radar`; this module only translates a payment 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from lynk.connectors import CardRef
+from lynk.core.metrics import RISK_STAGE_DURATION
 from lynk.link import service as link_service
 from lynk.link.service import LinkPayment, LinkRisk
 from lynk.models import Charge, PaymentIntent, PaymentMethod
@@ -38,6 +40,23 @@ async def assess(
     link_payment: LinkPayment | None = None,
 ) -> RiskAssessment:
     """`link_payment`: the shopper's verified Link session paying (its device, and whether it is new)."""
+    began = time.perf_counter()
+    decision = await _assess(ctx, pi, method, card, publishable=publishable, link_payment=link_payment)
+    spent = time.perf_counter() - began
+    RISK_STAGE_DURATION.labels("assess").observe(spent)
+    ctx.risk_seconds += spent
+    return decision
+
+
+async def _assess(
+    ctx: PaymentContext,
+    pi: PaymentIntent,
+    method: PaymentMethod,
+    card: CardRef,
+    *,
+    publishable: bool,
+    link_payment: LinkPayment | None,
+) -> RiskAssessment:
     link: LinkRisk | None = None
     if method.type == "link":  # its account, device, and whether its session or card is new (link.service)
         link = await link_service.risk_facts(ctx.session, ctx.scope, ctx.now, method.id, link_payment)
@@ -97,6 +116,15 @@ def outcome_fields(assessment: RiskAssessment, *, ok: bool) -> dict[str, Any]:
 
 async def record(ctx: PaymentContext, pi: PaymentIntent, charge: Charge, assessment: RiskAssessment) -> None:
     """Feed the windows with this attempt, and open its review if it is one."""
+    began = time.perf_counter()
+    await _record(ctx, pi, charge, assessment)
+    spent = time.perf_counter() - began
+    RISK_STAGE_DURATION.labels("record").observe(spent)
+    RISK_STAGE_DURATION.labels("total").observe(ctx.risk_seconds + spent)
+    ctx.risk_seconds = 0.0
+
+
+async def _record(ctx: PaymentContext, pi: PaymentIntent, charge: Charge, assessment: RiskAssessment) -> None:
     result = "authorized" if charge.paid else "blocked" if charge.outcome.get("type") == "blocked" else "declined"
     await radar.record_attempt(
         ctx.session,

@@ -113,6 +113,14 @@ def test_payments_and_processor_calls(server: LynkServer, client: stripe.StripeC
     assert grew(before, after, calls, **authorize, outcome="captured") == 2
     assert grew(before, after, calls, **authorize, outcome="declined") == 1
     assert grew(before, after, "lynk_processor_call_duration_seconds_count", **authorize) == 4
+    stage = "lynk_risk_stage_seconds_count"
+    # Assessed before each processor call; recorded with each charge (the 3-D Secure one has none yet).
+    assert {part: grew(before, after, stage, part=part) for part in ("assess", "record", "total")} == {
+        "assess": 4,
+        "record": 3,
+        "total": 3,
+    }
+    assert grew(before, after, "lynk_risk_stage_seconds_sum", part="total") > 0
     _no_label_names_anyone(after)
 
 
