@@ -24,7 +24,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,16 +72,27 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def group_cpu_s(pgid: int) -> float:
-    """CPU seconds used so far by the live processes of group `pgid` (Linux /proc; NaN elsewhere)."""
-    total, found = 0, False
+def _group_stats(pgid: int) -> Iterator[tuple[int, list[str]]]:
+    """(pid, the fields of /proc/PID/stat after the command) of each live process of group `pgid` (Linux)."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rpartition(")")[2].split()
         except OSError:
             continue
         if int(fields[2]) == pgid:
-            total, found = total + int(fields[11]) + int(fields[12]), True
+            yield int(stat.parent.name), fields
+
+
+def group_pids(pgid: int) -> list[int]:
+    """The live processes of group `pgid` (a server and its workers)."""
+    return [pid for pid, _fields in _group_stats(pgid)]
+
+
+def group_cpu_s(pgid: int) -> float:
+    """CPU seconds used so far by the live processes of group `pgid` (Linux /proc; NaN elsewhere)."""
+    total, found = 0, False
+    for _pid, fields in _group_stats(pgid):
+        total, found = total + int(fields[11]) + int(fields[12]), True
     return total / os.sysconf("SC_CLK_TCK") if found else float("nan")
 
 

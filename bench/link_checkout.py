@@ -15,7 +15,10 @@ limits raised, since every request comes from 127.0.0.1. Setup (not measured): m
 
 Server-side time of a checkout = the sum of the five requests' latencies as seen over loopback (the code read
 is left out); p50/p99 of that sum and of each step are printed, with checkouts per second (wall clock, all
-requests included). Figures only: nothing asserts on speed.
+requests included). With `--concurrency 1` each step's server CPU is printed too (p50 ms of the CPU time the
+server's threads ran during the request, from /proc/PID/task/*/schedstat, in nanoseconds, Linux only): on a
+busy machine, where latencies follow the load, it is the figure to compare. Figures only: nothing asserts on
+speed.
 
     .venv/bin/python bench/link_checkout.py [--concurrency 8] [--shoppers 300] [--workers 1]
 """
@@ -117,15 +120,35 @@ async def setup(base_url: str, a: dict[str, str], b: dict[str, str], args: argpa
     return shoppers
 
 
-async def checkout(base_url: str, b: dict[str, str], shopper: dict[str, str]) -> dict[str, float]:
+def server_cpu_ns(pids: list[int]) -> int | None:
+    """CPU time the threads of `pids` have run so far, in ns (Linux schedstat; None where there is none)."""
+    total = 0
+    for pid in pids:
+        for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+            try:
+                total += int(stat.read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                continue
+    return total if total else None
+
+
+async def checkout(
+    base_url: str, b: dict[str, str], shopper: dict[str, str], pids: list[int] | None = None
+) -> tuple[dict[str, float], dict[str, float]]:
+    """One checkout: each step's latency (ms) and, given the server's `pids` (one shopper at a time), its CPU."""
     timings: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     pk = (b["publishable_key"], "")
     async with httpx.AsyncClient(base_url=base_url, timeout=base.REQUEST_TIMEOUT_S, trust_env=False) as browser:
 
         async def timed(step: str, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+            before = server_cpu_ns(pids) if pids else None
             started = time.perf_counter()
             response = await browser.request(method, path, **kwargs)
             timings[step] = (time.perf_counter() - started) * 1000
+            after = server_cpu_ns(pids) if pids else None
+            if before is not None and after is not None:
+                cpu[step] = (after - before) / 1e6
             return _check(response, step)
 
         found = await timed(
@@ -162,38 +185,53 @@ async def checkout(base_url: str, b: dict[str, str], shopper: dict[str, str]) ->
         )
         if paid.get("status") != "succeeded":
             raise RuntimeError(f"payment ended {paid.get('status')}")
-    return timings
+    return timings, cpu
 
 
-async def drive(base_url: str, b: dict[str, str], shoppers: list[dict[str, str]], args: argparse.Namespace) -> Any:
+async def drive(
+    base_url: str, b: dict[str, str], shoppers: list[dict[str, str]], args: argparse.Namespace, pids: list[int]
+) -> Any:
     results: list[dict[str, float]] = []
+    cpus: list[dict[str, float]] = []
     errors: dict[str, int] = {}
     queue = iter(shoppers)
+    measure_cpu = pids if args.concurrency == 1 else None  # with several at once, whose CPU it is can't be told
 
     async def worker() -> None:
         for shopper in queue:
             try:
-                results.append(await checkout(base_url, b, shopper))
+                timings, cpu = await checkout(base_url, b, shopper, measure_cpu)
             except (RuntimeError, httpx.HTTPError) as error:
                 errors[str(error)[:160]] = errors.get(str(error)[:160], 0) + 1
+            else:
+                results.append(timings)
+                if len(cpu) == len(STEPS):
+                    cpus.append(cpu)
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(args.concurrency)))
-    return results, errors, time.perf_counter() - started
+    return results, cpus, errors, time.perf_counter() - started
 
 
 def report(
-    env_rows: list[tuple[str, str]], results: list[dict[str, float]], errors: dict[str, int], wall: float
+    env_rows: list[tuple[str, str]],
+    results: list[dict[str, float]],
+    cpus: list[dict[str, float]],
+    errors: dict[str, int],
+    wall: float,
 ) -> None:
     print()
     for key, value in env_rows:
         print(f"{key:<15} {value}")
     print()
-    rows = [["step", "p50 ms", "p90 ms", "p99 ms", "max ms"]]
+    rows = [["step", "p50 ms", "p90 ms", "p99 ms", "max ms", *(["server CPU p50 ms"] if cpus else [])]]
     for step in (*STEPS, "checkout (sum)"):
         values = sorted(sum(r.values()) if step == "checkout (sum)" else r[step] for r in results)
         stats = [base.percentile(values, q) for q in (0.5, 0.9, 0.99)] + [values[-1] if values else float("nan")]
         rows.append([step, *(f"{v:.1f}" for v in stats)])
+        if cpus:
+            spent = sorted(sum(c.values()) if step == "checkout (sum)" else c[step] for c in cpus)
+            rows[-1].append(f"{base.percentile(spent, 0.5):.1f}")
     base.print_table(rows)
     print()
     print(f"checkouts       {len(results)} succeeded, {sum(errors.values())} failed, in {wall:.2f} s")
@@ -239,7 +277,7 @@ def main() -> int:
             base.wait_healthy(base_url, proc)
             a, b = create_merchant(env, "Bench A"), create_merchant(env, "Bench B")
             shoppers = asyncio.run(setup(base_url, a, b, args))
-            results, errors, wall = asyncio.run(drive(base_url, b, shoppers, args))
+            results, cpus, errors, wall = asyncio.run(drive(base_url, b, shoppers, args, base.group_pids(proc.pid)))
             env_rows = [
                 ("cpu count", str(os.cpu_count())),
                 ("python", f"{platform.python_implementation()} {platform.python_version()}"),
@@ -248,7 +286,7 @@ def main() -> int:
                 ("server workers", f"{args.workers} (lynk serve --no-worker)"),
                 ("checkouts", f"{args.shoppers}, one returning shopper each"),
             ]
-            report(env_rows, results, errors, wall)
+            report(env_rows, results, cpus, errors, wall)
             return 0 if not errors else 1
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)

@@ -66,7 +66,7 @@ async def send(ctx: LinkContext, account: LinkAccount, link_session: LinkSession
     await check_not_locked(ctx, account)
     settings = ctx.settings
     window = settings.link_send_window_seconds
-    sent = await repository.codes_sent_since(ctx.session, account.id, ctx.now - window)
+    sent, waiting = await repository.codes_sent_since(ctx.session, account.id, ctx.now - window, link_session.id)
     if sent >= settings.link_sends_per_account:
         raise TooManyRequests("verification codes sent to this account", window)
     await ctx.limiter.hit(
@@ -90,7 +90,8 @@ async def send(ctx: LinkContext, account: LinkAccount, link_session: LinkSession
     )
     if channel == "sms" and account.phone:
         await _check_sms(ctx, account.phone)
-    await repository.supersede_codes(ctx.session, link_session.id)
+    if waiting:  # none waits for a session's first code: nothing to supersede
+        await repository.supersede_codes(ctx.session, link_session.id)
     code = f"{secrets.randbelow(1_000_000):06d}"
     code_id = new_id("lcode")
     row = LinkCode(

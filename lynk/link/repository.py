@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Delete, delete, func, inspect, literal, select, update
+from sqlalchemy import Delete, delete, exists, func, inspect, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -99,6 +99,33 @@ async def session_by_hash(session: AsyncSession, secret_hash: str) -> LinkSessio
     return found
 
 
+async def session_and_account(
+    session: AsyncSession, secret_hash: str, *, lock_account: bool = False
+) -> tuple[LinkSession, LinkAccount] | None:
+    """The consumer session with this secret and its account, in one round trip (every use of a session reads
+    both), each kept for the rest of the database session as `session_by_hash` and `account` keep them;
+    `lock_account` always asks the database and locks the account's row (FOR UPDATE OF link_accounts)."""
+    held = _held(session, _SESSIONS_READ, secret_hash)
+    if isinstance(held, LinkSession) and held.secret_hash == secret_hash and not lock_account:
+        account = _held(session, _ACCOUNTS_READ, held.account_id)
+        if isinstance(account, LinkAccount):
+            return held, account
+    stmt = (
+        select(LinkSession, LinkAccount)
+        .join(LinkAccount, LinkAccount.id == LinkSession.account_id)
+        .where(LinkSession.secret_hash == secret_hash)
+    )
+    if lock_account:
+        stmt = stmt.with_for_update(of=LinkAccount)
+    found = (await session.execute(stmt)).first()
+    if found is None:
+        return None
+    row, account = found
+    _hold(session, _SESSIONS_READ, secret_hash, row)
+    _hold(session, _ACCOUNTS_READ, account.id, account)
+    return row, account
+
+
 async def sessions_of(session: AsyncSession, account_id: str) -> Sequence[LinkSession]:
     stmt = select(LinkSession).where(LinkSession.account_id == account_id).order_by(LinkSession.pk)
     return (await session.scalars(stmt)).all()
@@ -148,9 +175,13 @@ async def supersede_codes(session: AsyncSession, session_id: str) -> None:
     )
 
 
-async def codes_sent_since(session: AsyncSession, account_id: str, since: int) -> int:
-    stmt = select(func.count()).select_from(LinkCode).where(LinkCode.account_id == account_id, LinkCode.created > since)
-    return int((await session.execute(stmt)).scalar_one())
+async def codes_sent_since(session: AsyncSession, account_id: str, since: int, session_id: str) -> tuple[int, bool]:
+    """The codes sent to the account since `since`, and whether the consumer session `session_id` has a code
+    waiting (which a new one supersedes): one round trip, each count on its own index."""
+    sent = select(func.count()).select_from(LinkCode).where(LinkCode.account_id == account_id, LinkCode.created > since)
+    waiting = exists().where(LinkCode.session_id == session_id, LinkCode.status == LinkCodeStatus.ACTIVE)
+    count, active = (await session.execute(select(sent.scalar_subquery(), waiting))).one()
+    return int(count), bool(active)
 
 
 async def sms_codes_since(session: AsyncSession, livemode: bool, since: int) -> int:

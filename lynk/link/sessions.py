@@ -135,15 +135,25 @@ async def recognise(ctx: LinkContext, known_cookie: str | None, *, resume: bool 
 
 
 async def authenticate(ctx: LinkContext, secret: str | None, *, verified: bool = True) -> LinkSession:
-    """The session this secret names, if it may be used here and now; refreshes its idle timer."""
+    """The session this secret names, if it may be used here and now; refreshes its idle timer. Its account is
+    read with it, in the same round trip (`accounts.get` then takes it from the database session)."""
+    row, _account = await authenticated(ctx, secret, verified=verified)
+    return row
+
+
+async def authenticated(
+    ctx: LinkContext, secret: str | None, *, verified: bool = True, lock_account: bool = False
+) -> tuple[LinkSession, LinkAccount]:
+    """`authenticate`, with the session's account (its row locked with `lock_account`)."""
     if not secret:
         raise ConsumerSessionInvalid(f"Missing {SECRET_PARAM}: look the shopper up first.", param=SECRET_PARAM)
-    row = await repository.session_by_hash(ctx.session, _hash(secret))
-    if row is None or row.status == LinkSessionStatus.LOGGED_OUT:
+    found = await repository.session_and_account(ctx.session, _hash(secret), lock_account=lock_account)
+    if found is None or found[0].status == LinkSessionStatus.LOGGED_OUT:
         raise ConsumerSessionInvalid(
             "This consumer session does not exist or has been logged out. Look the shopper up again.",
             param=SECRET_PARAM,
         )
+    row = found[0]
     if row.merchant_id != ctx.scope.merchant_id or row.livemode != ctx.scope.livemode:
         raise ConsumerSessionInvalid(
             "This consumer session was created at another merchant (or in another mode) and cannot be used here. "
@@ -163,7 +173,7 @@ async def authenticate(ctx: LinkContext, secret: str | None, *, verified: bool =
     if verified and row.status != LinkSessionStatus.VERIFIED:
         raise ConsumerSessionNotVerified()
     row.last_used = ctx.now
-    return row
+    return found
 
 
 async def start_verification(
@@ -186,8 +196,8 @@ async def start_verification(
 async def spend_code(ctx: LinkContext, secret: str | None, code: str) -> tuple[LinkSession, LinkAccount]:
     """Spend the session's code (wrong codes count towards the account's lock): the session is verified, or
     passes its step-up (step_up.py), at checkout and on the account page alike."""
-    row = await authenticate(ctx, secret, verified=False)
-    account = await accounts.get(ctx, row.account_id, for_update=True)
+    # The account's row is locked as it is read (with the session): concurrent guesses are counted one by one.
+    row, account = await authenticated(ctx, secret, verified=False, lock_account=True)
     spent = await codes.check(ctx, account, row, code)
     row.status, row.verified_at = LinkSessionStatus.VERIFIED, ctx.now
     await step_up.verified(ctx, row, account, trusted=await devices.recognised(ctx, account) is not None)

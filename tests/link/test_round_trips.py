@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from sqlalchemy import select
 
 from lynk.models import LinkSession, LinkSource
+from tests.link import support
 from tests.link.support import Browser, link_intent, new_email, new_phone, pay_and_opt_in, pay_with_link
 from tests.merchants.factories import MerchantKeys, make_merchant
 from tests.servers import LynkServer
@@ -72,3 +73,49 @@ def test_a_verification_remembers_its_sources_in_one_statement(server: LynkServe
     account = server.write(lambda s: s.scalar(select(LinkSession.account_id).where(LinkSession.id == session_id)))
     rows = server.write(lambda s: s.execute(select(LinkSource.kind).where(LinkSource.account_id == account)))
     assert sorted(kind for (kind,) in rows) == ["browser", "ip"]  # seen twice, kept once each
+
+
+def _kinds(seen: list[str]) -> list[str]:
+    """What each statement did, and to which table (`SELECT link_sessions`, `INSERT link_codes`), leaving out the
+    transaction's own (BEGIN on SQLite), the key's check (when the process's cache of keys has let it go) and a
+    session's idle timer (`UPDATE link_sessions SET last_used`, sent when the clock's second has turned since
+    the session's last use)."""
+    kinds = []
+    for sql in seen:
+        verb = sql.split()[0]
+        if verb in ("BEGIN", "COMMIT", "ROLLBACK") or sql.startswith("UPDATE link_sessions SET last_used="):
+            continue
+        if re.search(r"\bFROM api_keys\b", sql):
+            continue
+        table = re.search(r"\b(?:FROM|INTO|UPDATE) (\w+)", sql)
+        kinds.append(f"{verb} {table.group(1) if table else '?'}")
+    return kinds
+
+
+def test_each_use_of_a_session_reads_it_with_its_account(server: LynkServer, merchant: MerchantKeys) -> None:
+    """A returning shopper's steps after the lookup: the session and its account in one statement (the account's
+    row locked where a code is checked), and a session's first code supersedes none (no UPDATE of link_codes)."""
+    browser, phone = _returning_shopper(server, merchant)
+    with statements(server) as seen:
+        started = browser.post("/v1/link/consumer_sessions/start_verification", {"type": "sms"})
+    assert started.status_code == 200, started.text
+    assert _kinds(seen) == [
+        "SELECT link_sessions",  # … JOIN link_accounts
+        "SELECT link_codes",  # the codes sent to the account lately, and whether this session has one waiting
+        "INSERT link_codes",
+        "INSERT link_messages",  # test mode's outbox
+        "INSERT link_metric_events",
+    ]
+    assert any(sql.startswith("SELECT") and "FROM link_sessions JOIN link_accounts" in sql for sql in seen)
+    code = support.latest_code(server, merchant, phone)
+    with statements(server) as seen:
+        confirmed = browser.post("/v1/link/consumer_sessions/confirm_verification", {"code": code})
+    assert confirmed.status_code == 200, confirmed.text
+    assert _kinds(seen)[:2] == ["SELECT link_sessions", "SELECT link_codes"]
+    assert _reads(seen, "link_accounts") == 0  # read (and locked) with the session
+    joined = next(sql for sql in seen if sql.startswith("SELECT") and "FROM link_sessions JOIN link_accounts" in sql)
+    assert "FOR UPDATE OF link_accounts" in joined or server.backend == "sqlite"
+    with statements(server) as seen:
+        listed = browser.post("/v1/link/payment_details/list")
+    assert listed.status_code == 200, listed.text
+    assert _kinds(seen) == ["SELECT link_sessions", "SELECT link_payment_details"]
