@@ -42,12 +42,9 @@ def _masked(run: str) -> str | None:
     return "*" * (len(digits) - 4) + digits[-4:]
 
 
-def holds_card_number(text: str, *, min_digits: int = 13) -> bool:
-    """Whether `text` holds a run of `min_digits` to 19 digits, spaced or not, that passes the Luhn check."""
-    return any(
-        _masked(match.group(0)) is not None and len(_SEPARATORS.sub("", match.group(0))) >= min_digits
-        for match in _CANDIDATE.finditer(text)
-    )
+def holds_card_number(text: str) -> bool:
+    """Whether `text` holds a run of 13 to 19 digits, spaced or not, that passes the Luhn check."""
+    return any(_masked(match.group(0)) is not None for match in _CANDIDATE.finditer(text))
 
 
 def _mask_run(match: re.Match[str]) -> str:

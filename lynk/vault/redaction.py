@@ -19,11 +19,9 @@ from lynk.vault.logfilter import holds_card_number, mask_pans
 
 # Parameter names (the last bracket) whose values are card or bank account data.
 SENSITIVE_NAMES = frozenset({"number", "cvc", "account_number"})
-# Names whose values are long digit runs by nature: an international phone number has up to 15 digits (E.164),
-# a parcel's tracking number 10 to 22, and one in ten such runs passes the Luhn check. There only a run of 16
-# to 19 digits, longer than any phone number, counts as a card number.
+# Names whose values are long digit runs by nature, not card numbers: an international phone number has
+# up to 15 digits, a parcel's tracking number up to 22. One in ten such runs passes the Luhn check.
 _LONG_DIGIT_NAMES = frozenset({"phone", "tracking_number", "shipping_tracking_number"})
-_LONG_DIGIT_CARD = 16
 _DIGITS = re.compile(r"[0-9]+")
 
 
@@ -49,13 +47,7 @@ def stray_card_number(params: Any, path: str = "") -> str | None:
             name = f"{path}[{key}]" if path else str(key)
             if holds_card_number(str(key)):
                 return path or mask_pans(name)  # the name shown in the error must not be the card number
-            if key in SENSITIVE_NAMES:
-                continue
-            if key in _LONG_DIGIT_NAMES:
-                long_card = isinstance(value, str) and holds_card_number(value, min_digits=_LONG_DIGIT_CARD)
-                found = name if long_card else None
-            else:
-                found = stray_card_number(value, name)
+            found = None if key in SENSITIVE_NAMES or key in _LONG_DIGIT_NAMES else stray_card_number(value, name)
             if found is not None:
                 return found
         return None

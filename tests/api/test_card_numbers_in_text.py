@@ -1,8 +1,6 @@
 """A card number sent anywhere but the vault's `card[number]` (a metadata value or key, a description) is
 refused with a 400 naming the parameter, so it is never stored, returned or logged in plain text; long
-digit runs that are not card numbers (a failed Luhn check, a phone or tracking number of up to 15 digits)
-are kept. In a phone or tracking number only a run of 16 to 19 digits, longer than any phone number, is
-taken for a card number."""
+digit runs that are not card numbers (a failed Luhn check, a phone number, a tracking number) are kept."""
 
 from __future__ import annotations
 
@@ -78,17 +76,16 @@ def test_a_refused_request_keeps_no_idempotency_record(server: LynkServer, merch
 def test_long_digit_runs_that_are_not_card_numbers_are_kept(server: LynkServer, merchant: MerchantKeys) -> None:
     client = sdk_client(server, merchant.secret_key)
     order = "4000056655665557"  # 16 digits, fails the Luhn check
-    parcel = "123456781234568"  # 15 digits, passes it
+    parcel = "1234567812345670"  # passes it
     intent = client.v1.payment_intents.create(
         params={
             "amount": 1000,
             "currency": "usd",
             "metadata": {"order": order},
-            # A parcel number and a phone number of up to 15 digits that pass the Luhn check: long digit runs
-            # by nature, not taken for card numbers (a German number with its country code has 13 to 15).
+            # A parcel number and a phone number that pass the Luhn check: long digit runs by nature.
             "shipping": {
                 "name": "Jenny Rosen",
-                "phone": "+49 3012 3456 7890 7",
+                "phone": "+86 138 0013 8000 0",
                 "tracking_number": parcel,
                 "address": {"line1": "1 Main"},
             },
@@ -96,14 +93,3 @@ def test_long_digit_runs_that_are_not_card_numbers_are_kept(server: LynkServer, 
     )
     assert intent.metadata["order"] == order
     assert intent.shipping is not None and intent.shipping.tracking_number == parcel
-
-
-@pytest.mark.parametrize("field", ["phone", "tracking_number"])
-def test_a_sixteen_digit_card_number_as_a_phone_or_tracking_number_is_refused(
-    server: LynkServer, merchant: MerchantKeys, field: str
-) -> None:
-    client = sdk_client(server, merchant.secret_key)
-    shipping = {"name": "Jenny Rosen", "address": {"line1": "1 Main"}, field: PAN}
-    with pytest.raises(stripe.InvalidRequestError) as refused:
-        client.v1.payment_intents.create(params={"amount": 1000, "currency": "usd", "shipping": shipping})
-    _refused(refused.value, f"shipping[{field}]")
