@@ -42,11 +42,6 @@ def _masked(run: str) -> str | None:
     return "*" * (len(digits) - 4) + digits[-4:]
 
 
-def holds_card_number(text: str) -> bool:
-    """Whether `text` holds a run of 13 to 19 digits, spaced or not, that passes the Luhn check."""
-    return any(_masked(match.group(0)) is not None for match in _CANDIDATE.finditer(text))
-
-
 def _mask_run(match: re.Match[str]) -> str:
     """A run right after `%` starts with the two hex digits of an escape (`%274242…` is `'4242…`; `%2527`
     is that escape encoded again): a card number may start after them, so those are tried too."""

@@ -3,9 +3,7 @@
 Whatever Lynk keeps about a request outside the vault (an idempotency fingerprint, a stored
 response) must not let anyone recover these values. `keyed_canonical` replaces each of them by a
 keyed HMAC, so a fingerprint still tells two cards apart without holding either; `scrub` masks them
-in a response body before it is kept or sent. `stray_card_number` finds a card number sent anywhere
-else (a metadata value, a description), which the API refuses, since whatever is kept there is kept
-in plain text.
+in a response body before it is kept or sent.
 """
 
 from __future__ import annotations
@@ -15,13 +13,8 @@ import hmac
 import re
 from typing import Any
 
-from lynk.vault.logfilter import holds_card_number, mask_pans
-
 # Parameter names (the last bracket) whose values are card or bank account data.
 SENSITIVE_NAMES = frozenset({"number", "cvc", "account_number"})
-# Names whose values are long digit runs by nature, not card numbers: an international phone number has
-# up to 15 digits, a parcel's tracking number up to 22. One in ten such runs passes the Luhn check.
-_LONG_DIGIT_NAMES = frozenset({"phone", "tracking_number", "shipping_tracking_number"})
 _DIGITS = re.compile(r"[0-9]+")
 
 
@@ -37,23 +30,6 @@ def sensitive_values(params: dict[str, Any]) -> list[str]:
     """The card numbers, CVCs and account numbers in decoded form parameters (digits only, non-empty)."""
     found = {"".join(_DIGITS.findall(value)) for name, value in _leaves(params) if name in SENSITIVE_NAMES}
     return sorted(value for value in found if value)
-
-
-def stray_card_number(params: Any, path: str = "") -> str | None:
-    """The bracket name (`metadata[note]`) of the first parameter that holds a card number outside the
-    fields meant for one (the vault's `number`), or whose own name is one (a metadata key); else None."""
-    if isinstance(params, dict):
-        for key, value in params.items():
-            name = f"{path}[{key}]" if path else str(key)
-            if holds_card_number(str(key)):
-                return path or mask_pans(name)  # the name shown in the error must not be the card number
-            found = None if key in SENSITIVE_NAMES or key in _LONG_DIGIT_NAMES else stray_card_number(value, name)
-            if found is not None:
-                return found
-        return None
-    if isinstance(params, list):
-        return next((found for i, v in enumerate(params) if (found := stray_card_number(v, f"{path}[{i}]"))), None)
-    return path if isinstance(params, str) and holds_card_number(params) else None
 
 
 def keyed_canonical(params: Any, key: bytes, name: str = "") -> Any:

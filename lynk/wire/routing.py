@@ -129,18 +129,6 @@ def check_path(path: dict[str, str]) -> None:
             raise ParameterInvalid(f"Invalid {name}: it contains a NUL character, which no id has.", param=name)
 
 
-def refuse_stray_card_number(data: dict[str, Any]) -> None:
-    """A card number goes only where the vault takes it (`card[number]`): anywhere else (metadata, a
-    description) it would be stored, logged and returned in plain text, so the request is refused."""
-    param = redaction.stray_card_number(data)
-    if param is not None:
-        raise ParameterInvalid(
-            f"Invalid {param}: it looks like a card number. Lynk keeps card numbers only in its vault: send one "
-            "as card[number] or payment_method_data[card][number], never in metadata or other text fields.",
-            param=param,
-        )
-
-
 async def read_params(request: Request, limit: int, *, uploads: bool = False) -> dict[str, Any]:
     query = decode_form(request.url.query)
     if request.method == "GET" or request.method == "DELETE":
@@ -196,8 +184,6 @@ class _Route(Generic[P]):
             request.state.merchant_id, request.state.livemode = caller.scope.merchant_id, caller.scope.livemode
             check_path(request.path_params)
             data = await read_params(request, runtime.settings.max_body_bytes, uploads=self.uploads)
-            if self.method == "POST":
-                refuse_stray_card_number(data)
             params = parse_params(self.params, data)
             if self.method != "GET":  # a write's side effects must not happen for a request refused afterwards
                 wiring.expander.check(params.expand, self.returns)
