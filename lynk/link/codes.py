@@ -66,7 +66,7 @@ async def send(ctx: LinkContext, account: LinkAccount, link_session: LinkSession
     await check_not_locked(ctx, account)
     settings = ctx.settings
     window = settings.link_send_window_seconds
-    sent, waiting = await repository.codes_sent_since(ctx.session, account.id, ctx.now - window, link_session.id)
+    sent, waiting = await repository.codes_sent_and_waiting(ctx.session, account.id, ctx.now - window, link_session.id)
     if sent >= settings.link_sends_per_account:
         raise TooManyRequests("verification codes sent to this account", window)
     await ctx.limiter.hit(

@@ -175,7 +175,9 @@ async def supersede_codes(session: AsyncSession, session_id: str) -> None:
     )
 
 
-async def codes_sent_since(session: AsyncSession, account_id: str, since: int, session_id: str) -> tuple[int, bool]:
+async def codes_sent_and_waiting(
+    session: AsyncSession, account_id: str, since: int, session_id: str
+) -> tuple[int, bool]:
     """The codes sent to the account since `since`, and whether the consumer session `session_id` has a code
     waiting (which a new one supersedes): one round trip, each count on its own index."""
     sent = select(func.count()).select_from(LinkCode).where(LinkCode.account_id == account_id, LinkCode.created > since)

@@ -137,11 +137,11 @@ async def recognise(ctx: LinkContext, known_cookie: str | None, *, resume: bool 
 async def authenticate(ctx: LinkContext, secret: str | None, *, verified: bool = True) -> LinkSession:
     """The session this secret names, if it may be used here and now; refreshes its idle timer. Its account is
     read with it, in the same round trip (`accounts.get` then takes it from the database session)."""
-    row, _account = await authenticated(ctx, secret, verified=verified)
+    row, _account = await authenticate_with_account(ctx, secret, verified=verified)
     return row
 
 
-async def authenticated(
+async def authenticate_with_account(
     ctx: LinkContext, secret: str | None, *, verified: bool = True, lock_account: bool = False
 ) -> tuple[LinkSession, LinkAccount]:
     """`authenticate`, with the session's account (its row locked with `lock_account`)."""
@@ -197,7 +197,7 @@ async def spend_code(ctx: LinkContext, secret: str | None, code: str) -> tuple[L
     """Spend the session's code (wrong codes count towards the account's lock): the session is verified, or
     passes its step-up (step_up.py), at checkout and on the account page alike."""
     # The account's row is locked as it is read (with the session): concurrent guesses are counted one by one.
-    row, account = await authenticated(ctx, secret, verified=False, lock_account=True)
+    row, account = await authenticate_with_account(ctx, secret, verified=False, lock_account=True)
     spent = await codes.check(ctx, account, row, code)
     row.status, row.verified_at = LinkSessionStatus.VERIFIED, ctx.now
     await step_up.verified(ctx, row, account, trusted=await devices.recognised(ctx, account) is not None)
