@@ -17,7 +17,8 @@ capture). Anything but a 200 with `"status": "succeeded"` is counted and shown. 
 
 For the first three it also prints what the risk stage added to each confirm (its p50 and p99, target
 2 ms p99), from the server's own `lynk_risk_stage_seconds{part="total"}` histogram scraped from `/metrics`
-before and after the phase (interpolated within a bucket, as Prometheus' `histogram_quantile` does). Under
+before and after the phase (interpolated within a bucket, as Prometheus' `histogram_quantile` does), and the
+same for each of its parts (`assess`, before the processor; `record`, the attempt written after it). Under
 load that time includes waiting, at each of the stage's queries, for other requests' turns on the event loop;
 with one client it is the stage's own work and round trips.
 
@@ -126,17 +127,19 @@ async def run_paced(name: str, clients: list[httpx.AsyncClient], send: Any, coun
 
 
 RiskBuckets = dict[float, float]  # upper bound in seconds -> attempts at or under it, so far
+RISK_PARTS = ("total", "assess", "record")  # both parts of each attempt, then each part alone
 
 
-async def risk_buckets(client: httpx.AsyncClient) -> RiskBuckets:
-    """The server's risk-stage histogram (both parts of each attempt, `part="total"`), as scraped now."""
+async def risk_buckets(client: httpx.AsyncClient) -> dict[str, RiskBuckets]:
+    """The server's risk-stage histogram, per part, as scraped now."""
     answer = await client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
     answer.raise_for_status()
-    buckets: RiskBuckets = {}
+    buckets: dict[str, RiskBuckets] = {part: {} for part in RISK_PARTS}
     for family in text_string_to_metric_families(answer.text):
         for sample in family.samples:
-            if sample.name == "lynk_risk_stage_seconds_bucket" and sample.labels.get("part") == "total":
-                buckets[float(sample.labels["le"])] = sample.value
+            part = sample.labels.get("part", "")
+            if sample.name == "lynk_risk_stage_seconds_bucket" and part in buckets:
+                buckets[part][float(sample.labels["le"])] = sample.value
     return buckets
 
 
@@ -164,9 +167,14 @@ async def with_risk(client: httpx.AsyncClient, phase_run: Any) -> Any:
     before = await risk_buckets(client)
     phase = await phase_run
     after = await risk_buckets(client)
-    attempts = after.get(float("inf"), 0.0) - before.get(float("inf"), 0.0)
-    p50, p99 = (risk_quantile(before, after, q) for q in (0.5, 0.99))
-    RISK[phase.name] = f"p50 {p50:.2f} ms, p99 {p99:.2f} ms over {attempts:.0f} attempts (target p99 <= 2 ms)"
+    attempts = after["total"].get(float("inf"), 0.0) - before["total"].get(float("inf"), 0.0)
+    p50, p99 = (risk_quantile(before["total"], after["total"], q) for q in (0.5, 0.99))
+    parts = "; ".join(
+        f"{part} p50 {risk_quantile(before[part], after[part], 0.5):.2f}, "
+        f"p99 {risk_quantile(before[part], after[part], 0.99):.2f}"
+        for part in RISK_PARTS[1:]
+    )
+    RISK[phase.name] = f"p50 {p50:.2f} ms, p99 {p99:.2f} ms over {attempts:.0f} attempts (target p99 <= 2 ms; {parts})"
     return phase
 
 
