@@ -60,6 +60,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from tests.api.contract_objects import MADE_ONCE, OTHER_OPERATIONS, makers
 from tests.api.stripe_wire import FORM, decode_form, wire_conforms
+from tests.card_numbers import without_card_numbers
 from tests.merchants.factories import MerchantKeys
 from tests.servers import LynkServer
 
@@ -274,6 +275,10 @@ def exchange(
         unique = uuid4().hex
         case.headers["Idempotency-Key"] = unique if len(key) < len(unique) else (unique * 8)[: len(key)]
     generated_valid = case.meta is not None and case.meta.generation.mode.is_positive
+    # A card number hypothesis took from Lynk's code into a text field would be stored as the merchant's text.
+    case.body, case.query = without_card_numbers(case.body), without_card_numbers(case.query)
+    if case.headers:
+        case.headers = without_card_numbers(dict(case.headers))
 
     response = case.call(
         base_url=server.base_url, session=contract.http, headers={"Authorization": f"Bearer {merchant.secret_key}"}

@@ -14,14 +14,12 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lynk.vault.sandbox_cards import TEST_CARD_NUMBERS
+from tests.card_numbers import PANS
 from tests.conftest import LOGGING_ERROR
-from tests.connectors.support import ALL_TEST_CARDS
 from tests.merchants.factories import MerchantKeys
 from tests.payments.bank_support import ALL_TEST_ACCOUNTS, ROUTING
 from tests.servers import LynkServer, stored_bytes
 
-PANS = sorted(set(TEST_CARD_NUMBERS.values()) | set(ALL_TEST_CARDS))
 ACCOUNT_NUMBERS = sorted(set(ALL_TEST_ACCOUNTS))
 
 
