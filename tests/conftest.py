@@ -14,6 +14,10 @@ from tests.merchants.factories import MerchantKeys, make_merchant
 from tests.servers import LynkServer, backends, running_server
 
 LOGGING_ERROR = "LOGGING ERROR: a handler failed to format a record"
+# Every shopper of the shared server comes from 127.0.0.1: its per-IP Link limits (lookups, codes sent) have
+# room for the whole run, so no test depends on how many Link tests ran before it in the window. A test
+# about those limits lowers them itself, then puts them back.
+ROOMY_IP_LIMITS = {"link_lookups_per_ip": 100_000, "link_sends_per_ip": 100_000}
 
 
 class _LogFile(logging.FileHandler):
@@ -52,7 +56,7 @@ def lynk_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LynkServer]:
     """A running Lynk server on a fresh database, shared by the tests of one backend."""
     tmp: Path = tmp_path_factory.mktemp(f"lynk-{request.param}")
-    with running_server(request.param, tmp) as running:
+    with running_server(request.param, tmp, **ROOMY_IP_LIMITS) as running:
         yield running
 
 

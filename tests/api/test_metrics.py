@@ -29,12 +29,12 @@ ID_LIKE = re.compile(r"\b(acct|cus|pi|ch|pm|re|evt|we|sk|pk|rk|whsec|req|lcs|lco
 @pytest.fixture
 def token(server: LynkServer) -> Iterator[str]:
     settings = server.runtime.settings
-    saved = settings.metrics_token, settings.link_lookups_per_ip, settings.link_sends_per_ip
-    settings.metrics_token, settings.link_lookups_per_ip, settings.link_sends_per_ip = TOKEN, 100_000, 100_000
+    saved = settings.metrics_token
+    settings.metrics_token = TOKEN
     try:
         yield TOKEN
     finally:
-        settings.metrics_token, settings.link_lookups_per_ip, settings.link_sends_per_ip = saved
+        settings.metrics_token = saved
 
 
 def scrape(server: LynkServer) -> Series:

@@ -18,8 +18,6 @@ from tests.link.support import latest_code, messages, new_email, new_phone
 from tests.merchants.factories import MerchantKeys, make_merchant
 from tests.servers import LynkServer
 
-pytestmark = pytest.mark.usefixtures("roomy_ip_limits")
-
 
 def link_session(client: stripe.StripeClient) -> stripe.checkout.Session:
     return make_session(client, payment_method_types=["card", "link"])

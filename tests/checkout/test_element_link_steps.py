@@ -15,8 +15,6 @@ from tests.link.support import new_email
 from tests.merchants.factories import MerchantKeys
 from tests.servers import LynkServer
 
-pytestmark = pytest.mark.usefixtures("roomy_ip_limits")
-
 
 def intent(client: stripe.StripeClient, types: list[str] | None = None) -> stripe.PaymentIntent:
     return client.v1.payment_intents.create(

@@ -24,9 +24,6 @@ from tests.servers import LynkServer
 FRAME = "iframe[title='Secure payment input frame']"
 
 
-pytestmark = pytest.mark.usefixtures("roomy_ip_limits")
-
-
 def lynk_origin(server: LynkServer) -> str:
     """Lynk by another host name than the shops' (localhost, not 127.0.0.1): its frames are cross-site."""
     return server.base_url.replace("127.0.0.1", "localhost")

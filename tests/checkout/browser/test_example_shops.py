@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import stripe
 from playwright.sync_api import Browser, Page, expect
 
@@ -20,7 +19,6 @@ from tests.merchants.factories import MerchantKeys, make_merchant
 from tests.servers import LynkServer
 
 WIDTHS = (375, 1280)
-pytestmark = pytest.mark.usefixtures("roomy_ip_limits")
 ELEMENT_FRAME = "iframe[title='Secure payment input frame']"
 
 

@@ -23,8 +23,6 @@ from tests.link.support import latest_code, messages, new_email, new_phone
 from tests.merchants.factories import MerchantKeys
 from tests.servers import LynkServer
 
-pytestmark = pytest.mark.usefixtures("roomy_ip_limits")
-
 
 def link_session(client: stripe.StripeClient, shop_url: str) -> stripe.checkout.Session:
     return make_session(

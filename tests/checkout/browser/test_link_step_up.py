@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import stripe
 from playwright.sync_api import Page, expect
 
@@ -15,8 +14,6 @@ from tests.checkout.factories import make_session
 from tests.link.support import account_from_another_network, latest_code, messages, new_email, new_phone
 from tests.merchants.factories import MerchantKeys
 from tests.servers import LynkServer
-
-pytestmark = pytest.mark.usefixtures("roomy_ip_limits")  # every shopper here comes from 127.0.0.1
 
 
 def _shipping_session(client: stripe.StripeClient, shop_url: str) -> stripe.checkout.Session:
