@@ -22,6 +22,7 @@ from sqlalchemy import (
     case,
     cast,
     func,
+    insert,
     literal,
     null,
     select,
@@ -216,6 +217,17 @@ def _reported(index: int, one_merchant: bool) -> Select[Any]:
 async def add(session: AsyncSession, attempt: RiskAttempt) -> None:
     session.add(attempt)
     await session.flush()
+
+
+# `inline()`: no RETURNING of the new row's key, which nothing reads.
+_INSERT = insert(RiskAttempt.__table__).inline()  # type: ignore[arg-type]
+
+
+async def insert_attempt(session: AsyncSession, row: dict[str, Any]) -> None:
+    """The risk stage's record: one INSERT on the session's connection (in its transaction), not through the
+    unit of work, which would flush whatever else the session holds and read the new key back."""
+    connection = await session.connection()
+    await connection.execute(_INSERT, row)
 
 
 async def report_fraud(session: AsyncSession, charge_id: str, kind: str) -> None:
