@@ -224,10 +224,10 @@ _INSERT = insert(RiskAttempt.__table__).inline()  # type: ignore[arg-type]
 
 
 async def insert_attempt(session: AsyncSession, row: dict[str, Any]) -> None:
-    """The risk stage's record: one INSERT on the session's connection (in its transaction), not through the
-    unit of work, which would flush whatever else the session holds and read the new key back."""
-    connection = await session.connection()
-    await connection.execute(_INSERT, row)
+    """The risk stage's record: one INSERT in the session's transaction (on asyncpg's connection directly, as
+    the stage's reads: `prepared`), not through the unit of work, which would flush whatever else the session
+    holds and read the new key back."""
+    await prepared.execute(session, _INSERT, row)
 
 
 async def report_fraud(session: AsyncSession, charge_id: str, kind: str) -> None:
