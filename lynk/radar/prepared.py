@@ -1,14 +1,15 @@
-"""The risk stage's statements on PostgreSQL, run on asyncpg's own connection: the stage's one round trip
-without SQLAlchemy's per-execution work (parameters processed by name, expanding `IN` lists rewritten,
-result rows built), which cost more than the database's answer (docs/fraud.md, "The stage's cost").
+"""The risk stage's statements on PostgreSQL (its reads, and the record's INSERT: `execute`), run on asyncpg's
+own connection: the stage's one round trip without SQLAlchemy's per-execution work (parameters processed by
+name, expanding `IN` lists rewritten, result rows built), which cost more than the database's answer
+(docs/fraud.md, "The stage's cost").
 
 Each statement is a Core statement built once (`velocity._statement`, `repository._BOOK_ROWS`…); the
-dialect compiles it once here, to its SQL text and the order of its parameters. asyncpg prepares the text
-once per connection (its statement cache) and binds the parameters by position. Only inside a transaction
-already begun on that connection (as the confirm pipeline's is: the payment was read in it); otherwise,
-and on SQLite, the statement goes through the session as any other. A database error comes back as
-SQLAlchemy's `DBAPIError` with asyncpg's error as `orig`, as the session would raise it (the API answers
-a statement cut by `statement_timeout` with a 503).
+dialect compiles it once here, to its SQL text, the order of its parameters and their conversions (a JSON
+document to its text). asyncpg prepares the text once per connection and binds the parameters by position.
+Only inside a transaction already begun on that connection (as the confirm pipeline's is: the payment was
+read in it); otherwise, and on SQLite, the statement goes through the session as any other. A database
+error comes back as SQLAlchemy's `DBAPIError` with asyncpg's error as `orig`, as the session would raise it
+(the API answers a statement cut by `statement_timeout` with a 503).
 """
 
 from __future__ import annotations
