@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lynk.core.db import Base, BigIntPk
 from lynk.models.base import JsonDoc, ScopedObject
+
+_CARD = ["result", "merchant_id", "email"]  # a card's windows count its merchants and emails
+_SHOPPER = ["result", "fingerprint"]  # an IP address', email's, device's, Link account's count their cards
 
 
 class RiskAttempt(Base):
@@ -19,14 +22,26 @@ class RiskAttempt(Base):
 
     __tablename__ = "radar_attempts"
     __table_args__ = (
-        Index("ix_radar_attempts_fingerprint", "livemode", "fingerprint", "created"),
-        Index("ix_radar_attempts_ip", "livemode", "ip_address", "created"),
-        Index("ix_radar_attempts_email", "livemode", "email", "created"),
-        Index("ix_radar_attempts_merchant", "merchant_id", "livemode", "created"),
-        Index("ix_radar_attempts_intent", "payment_intent_id", "created"),
+        # PostgreSQL's INCLUDE: what the risk stage's window counts read besides the key (the result, the
+        # columns counted distinct), so each count reads its index only, not every attempt of the window in
+        # the table (migration 0108; docs/fraud.md, "The stage's cost").
+        Index("ix_radar_attempts_fingerprint", "livemode", "fingerprint", "created", postgresql_include=_CARD),
+        Index("ix_radar_attempts_ip", "livemode", "ip_address", "created", postgresql_include=_SHOPPER),
+        Index("ix_radar_attempts_email", "livemode", "email", "created", postgresql_include=_SHOPPER),
+        Index("ix_radar_attempts_merchant", "merchant_id", "livemode", "created", postgresql_include=["result"]),
+        Index("ix_radar_attempts_intent", "payment_intent_id", "created", postgresql_include=["livemode", "result"]),
         Index("ix_radar_attempts_charge", "charge_id"),
-        Index("ix_radar_attempts_device", "livemode", "device", "created"),
-        Index("ix_radar_attempts_link_account", "livemode", "link_account", "created"),
+        Index("ix_radar_attempts_device", "livemode", "device", "created", postgresql_include=_SHOPPER),
+        Index("ix_radar_attempts_link_account", "livemode", "link_account", "created", postgresql_include=_SHOPPER),
+        # The card's fraud history (any time): the few reported attempts, not every attempt of the card.
+        Index(
+            "ix_radar_attempts_reported",
+            "livemode",
+            "fingerprint",
+            "merchant_id",
+            postgresql_where=text("fraud_report IS NOT NULL"),
+            sqlite_where=text("fraud_report IS NOT NULL"),
+        ),
         CheckConstraint("result IN ('authorized', 'declined', 'blocked')", name="result"),
     )
 

@@ -12,7 +12,7 @@ from lynk.core.ids import new_id
 from lynk.core.pagination import Page, PageRequest
 from lynk.core.scope import Scope
 from lynk.events import service as events
-from lynk.models import EarlyFraudWarning, RadarRule, RiskAttempt
+from lynk.models import EarlyFraudWarning, RadarRule
 from lynk.radar import assessment, redis_windows, repository, rule_book, rules, scoring, signals, velocity
 from lynk.radar.assessment import Decision, Limits
 from lynk.radar.errors import EarlyFraudWarningNotFound, RuleNotFound
@@ -85,27 +85,26 @@ async def record_attempt(
     """One more attempt in the windows of its card, IP address, email, device, Link account and merchant
     (in Redis too when `redis_url` is set)."""
     attrs = decision.attributes
-    attempt = RiskAttempt(
-        created=now,
-        merchant_id=scope.merchant_id,
-        livemode=scope.livemode,
-        payment_intent_id=payment_intent_id or "",
-        charge_id=charge_id,
-        fingerprint=str(attrs["card_fingerprint"]),
-        ip_address=attrs.get("ip_address"),
-        email=attrs.get("email"),
-        device=attrs.get("device"),
-        link_account=attrs.get("link_account"),
-        result=result,
-        risk_score=decision.score,
-        attributes={**attrs, "explanation": decision.explanation},
-        fraud_report=None,
-    )
-    await velocity.add(session, attempt)
+    row = {
+        "created": now,
+        "merchant_id": scope.merchant_id,
+        "livemode": scope.livemode,
+        "payment_intent_id": payment_intent_id or "",
+        "charge_id": charge_id,
+        "fingerprint": str(attrs["card_fingerprint"]),
+        "ip_address": attrs.get("ip_address"),
+        "email": attrs.get("email"),
+        "device": attrs.get("device"),
+        "link_account": attrs.get("link_account"),
+        "result": result,
+        "risk_score": decision.score,
+        "attributes": {**attrs, "explanation": decision.explanation},
+        "fraud_report": None,
+    }
+    await velocity.insert_attempt(session, row)
     if redis_url:
         dims = ("fingerprint", "ip_address", "email", "device", "link_account", "merchant_id", "payment_intent_id")
-        row = {column: getattr(attempt, column) for column in dims}
-        await redis_windows.add(redis_url, scope.livemode, now, charge_id, result, row)
+        await redis_windows.add(redis_url, scope.livemode, now, charge_id, result, {c: row[c] for c in dims})
 
 
 async def purge_attempts(session: AsyncSession, *, now: int) -> int:
