@@ -78,6 +78,9 @@ class PaymentContext:
     radar_limits: Limits = field(default_factory=Limits)  # card-testing limits (Settings.radar_declines_per_*)
     # PaymentIntents created by this request: gone with it if it crashes, so no processor key may derive from them.
     created_here: set[str] = field(default_factory=set)
+    # Intents this request made itself (not one an earlier run committed, which `created_here` also holds): no
+    # attempt on them exists but those this request records, so none is looked for before one is recorded.
+    made_now: set[str] = field(default_factory=set)
     # Rows the caller locked before a processor attempt (a Checkout Session), locked again at the start of
     # each later phase before the attempt and its intent: the caller's lock order, so no deadlock with a
     # request that holds them and waits for the intent.

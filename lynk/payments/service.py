@@ -119,6 +119,7 @@ async def create(ctx: PaymentContext, new: NewPaymentIntent, confirm_with: Confi
     await events.record(ctx.session, ctx.scope, "payment_intent.created", payment_intent_object(pi), now=ctx.now)
     if confirm_with is not None:
         ctx.created_here.add(pi.id)
+        ctx.made_now.add(pi.id)
         await confirm(ctx, pi, confirm_with)
     elif new.payment_method is not None:
         await attach_method(ctx, pi, new.payment_method)
