@@ -37,7 +37,10 @@ async def build_charge(
     mandate_id: str | None = None,
     ref: CardRef,
     authenticated: bool = False,
+    balance_transaction_id: str | None = None,
 ) -> Charge:
+    """A charge for the attempt's outcome, added to the session with its risk record. `balance_transaction_id`:
+    the id a captured charge will be booked under (`booking.book_capture`'s `txn_id`), so it is inserted with it."""
     ok = result is not None and result.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED)
     captured = result is not None and result.status == AuthorizeStatus.CAPTURED
     card = dict(method.card or {})
@@ -100,7 +103,7 @@ async def build_charge(
         | risk.outcome_fields(assessment, ok=ok),
         failure_code=None,
         failure_message=None,
-        balance_transaction_id=None,
+        balance_transaction_id=balance_transaction_id,
         connector_reference=result.reference if result else None,
         description=pi.description,
         receipt_email=pi.receipt_email,

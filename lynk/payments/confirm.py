@@ -23,6 +23,7 @@ from lynk.connectors import (
 )
 from lynk.core import metrics
 from lynk.core.errors import InvalidRequestError
+from lynk.core.ids import new_id
 from lynk.events import service as events
 from lynk.link import service as link
 from lynk.link.service import LinkPayment, LinkSignup
@@ -246,6 +247,8 @@ async def apply_authorization(
         await _require_authentication(ctx, pi, url)
         metrics.payment("requires_action", method.type, ctx.scope.livemode)
         return
+    # A captured charge is booked below: it is made with the id of its balance transaction (no UPDATE after).
+    txn_id = new_id("txn") if result.status == AuthorizeStatus.CAPTURED else None
     charge = await build_charge(
         ctx,
         pi,
@@ -256,12 +259,13 @@ async def apply_authorization(
         mandate_id=mandate.id if mandate else None,
         ref=card,
         authenticated=authenticated,
+        balance_transaction_id=txn_id,
     )
     if result.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED):
         captured = result.status == AuthorizeStatus.CAPTURED
         states.authorized(pi, charge.id, result.reference, captured=captured, now=ctx.now)
         if captured:
-            await booking.book_capture(ctx, charge, pi.amount, card=card)
+            await booking.book_capture(ctx, charge, pi.amount, card=card, txn_id=txn_id)
         await events.record(ctx.session, ctx.scope, "charge.succeeded", charge_object(charge), now=ctx.now)
         if method.type == "link":
             await link.payment_succeeded(
