@@ -266,7 +266,8 @@ async def apply_authorization(
         states.authorized(pi, charge.id, result.reference, captured=captured, now=ctx.now)
         if captured:
             await booking.book_capture(ctx, charge, pi.amount, card=card, txn_id=txn_id)
-        await events.record(ctx.session, ctx.scope, "charge.succeeded", charge_object(charge), now=ctx.now)
+        charge_event = charge_object(charge)
+        await events.record(ctx.session, ctx.scope, "charge.succeeded", charge_event, now=ctx.now, flush=False)
         if method.type == "link":
             await link.payment_succeeded(
                 ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id, setup_future_usage=bool(setup_future_usage)
@@ -320,5 +321,5 @@ async def _fail(
 
 
 async def _record_intent(ctx: PaymentContext, pi: PaymentIntent, type_: str) -> None:
-    await ctx.session.flush()
-    await events.record(ctx.session, ctx.scope, type_, payment_intent_object(pi), now=ctx.now)
+    # Flushed with the rest of the outcome (the events of the payment in one INSERT): nothing reads it before.
+    await events.record(ctx.session, ctx.scope, type_, payment_intent_object(pi), now=ctx.now, flush=False)
