@@ -247,8 +247,13 @@ async def apply_authorization(
         await _require_authentication(ctx, pi, url)
         metrics.payment("requires_action", method.type, ctx.scope.livemode)
         return
-    # A captured charge is booked below: it is made with the id of its balance transaction (no UPDATE after).
-    txn_id = new_id("txn") if result.status == AuthorizeStatus.CAPTURED else None
+    ok = result.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED)
+    captured = result.status == AuthorizeStatus.CAPTURED
+    # The intent's new state is set before its charge is added, so the flush that inserts the charge updates the
+    # intent once; a captured charge is made with the id of the balance transaction it is booked under below.
+    charge_id, txn_id = new_id("ch"), new_id("txn") if captured else None
+    if ok:
+        states.authorized(pi, charge_id, result.reference, captured=captured, now=ctx.now)
     charge = await build_charge(
         ctx,
         pi,
@@ -259,11 +264,10 @@ async def apply_authorization(
         mandate_id=mandate.id if mandate else None,
         ref=card,
         authenticated=authenticated,
+        charge_id=charge_id,
         balance_transaction_id=txn_id,
     )
-    if result.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED):
-        captured = result.status == AuthorizeStatus.CAPTURED
-        states.authorized(pi, charge.id, result.reference, captured=captured, now=ctx.now)
+    if ok:
         if captured:
             await booking.book_capture(ctx, charge, pi.amount, card=card, txn_id=txn_id)
         charge_event = charge_object(charge)
