@@ -101,8 +101,10 @@ class PaymentContext:
 
 async def require_processor(ctx: PaymentContext) -> None:
     """Refuse a payment up front when its mode has no processor to send it to."""
-    # Read the merchant's processors now, in phase 1: the call itself then reads nothing more of them.
-    has_processors = await ctx.connector.has_processors()
+    # Read the merchant's processors now, in phase 1: the call itself then reads nothing more of them. Nothing a
+    # payment leaves pending is one of them: no autoflush, so the intent's changes go in one UPDATE with its attempt.
+    with ctx.session.no_autoflush:
+        has_processors = await ctx.connector.has_processors()
     if ctx.scope.livemode and ctx.live_connector is None and not has_processors:
         raise ProcessorNotConfigured()
 
