@@ -16,9 +16,10 @@ from lynk.core.txids import settled_horizon
 from lynk.models import Event
 
 
-async def add(session: AsyncSession, event: Event) -> None:
+async def add(session: AsyncSession, event: Event, *, flush: bool = True) -> None:
     session.add(event)
-    await session.flush()
+    if flush:
+        await session.flush()
 
 
 async def get(session: AsyncSession, scope: Scope, event_id: str, *, for_update: bool = False) -> Event | None:

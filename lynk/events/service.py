@@ -42,7 +42,11 @@ async def record(
     *,
     now: int,
     previous: dict[str, Any] | None = None,
+    flush: bool = True,
 ) -> Event:
+    """Add the event to the caller's transaction. `flush=False`: it goes in with the session's next flush (the
+    one before any query, or the commit's), in one multi-row INSERT with the events recorded beside it; its
+    `pk` and `txid` are then unknown until that flush."""
     data: dict[str, Any] = {"object": copy.deepcopy(obj)}
     if previous:
         data["previous_attributes"] = previous
@@ -61,7 +65,7 @@ async def record(
         pending_webhooks=0,
         payment_intent_id=payment_of(obj),
     )
-    await repository.add(session, event)
+    await repository.add(session, event, flush=flush)
     return event
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lynk.core.db import insert_on_conflict
 from lynk.core.scope import Scope
 from lynk.models import IdempotencyKey, IdempotencyStatus
 
@@ -20,6 +23,16 @@ async def find_for_update(session: AsyncSession, scope: Scope, key: str) -> Idem
         .with_for_update()
     )
     return (await session.scalars(stmt)).first()
+
+
+async def insert_claim(session: AsyncSession, values: dict[str, Any]) -> int | None:
+    """A new row for the key, in one statement: its pk, or None if the key has a row already. A row another
+    transaction inserted and has not committed yet is waited for (the unique key), then counts if it committed."""
+    insert = await insert_on_conflict(session, IdempotencyKey)
+    key = [IdempotencyKey.merchant_id, IdempotencyKey.livemode, IdempotencyKey.key]
+    stmt = insert.values(values).on_conflict_do_nothing(index_elements=key).returning(IdempotencyKey.pk)
+    pk: int | None = (await session.execute(stmt)).scalar_one_or_none()
+    return pk
 
 
 async def insert(session: AsyncSession, row: IdempotencyKey) -> None:

@@ -1,6 +1,7 @@
 """Idempotency keys as Stripe defines them.
 
-An API request claims its key with `claim_in`, as the first statements of its own work transaction: the
+An API request claims its key with `claim_in`, as the first statement of its own work transaction: one
+`INSERT … ON CONFLICT DO NOTHING RETURNING`, and only when the key has a row already a read of that row. The
 claim commits with the work's first phase (a payment's attempt, committed before the processor is called)
 or with the whole request. Until then a concurrent request with the same key waits on the claim's row (its
 unique key), then replays the result or, once a first phase committed the claim, gets a 409. A processor
@@ -80,18 +81,27 @@ class ClaimRequest:
     lock_seconds: int
     retention_seconds: int
 
+    def fresh_values(self) -> dict[str, Any]:
+        """The columns of a new claim of the key by this request."""
+        return {
+            "merchant_id": self.scope.merchant_id,
+            "livemode": self.scope.livemode,
+            "key": self.key,
+            "fingerprint": self.fingerprint,
+            "status": IdempotencyStatus.IN_FLIGHT,
+            "created": self.now,
+            "locked_until": self.now + self.lock_seconds,
+            "request_id": self.request_id,
+            "owner": process.identity(),
+        }
+
     def fresh_row(self) -> IdempotencyKey:
-        return IdempotencyKey(
-            merchant_id=self.scope.merchant_id,
-            livemode=self.scope.livemode,
-            key=self.key,
-            fingerprint=self.fingerprint,
-            status=IdempotencyStatus.IN_FLIGHT,
-            created=self.now,
-            locked_until=self.now + self.lock_seconds,
-            request_id=self.request_id,
-            owner=process.identity(),
-        )
+        return IdempotencyKey(**self.fresh_values())
+
+
+class _Vanished(Exception):
+    """The key's row, met by the claim's insert, was gone when read (deleted meanwhile by the purge of expired
+    keys): the insert is tried again."""
 
 
 def _check_key(key: str) -> None:
@@ -108,8 +118,8 @@ async def claim(db: Database, request: ClaimRequest) -> Claim | Replay:
         try:
             async with db.transaction() as session:
                 return await _claim_in(session, request)
-        except IntegrityError:
-            continue  # another request inserted the same key first; look again
+        except _Vanished:
+            continue
     raise KeyInUse()
 
 
@@ -120,9 +130,8 @@ async def claim_in(session: AsyncSession, request: ClaimRequest) -> Claim | Repl
     for _ in range(3):
         try:
             claimed = await _claim_in(session, request)
-        except IntegrityError:
-            await session.rollback()  # another request inserted the same key first (it waited for its commit)
-            continue
+        except _Vanished:
+            continue  # nothing was written: the session still holds nothing
         if isinstance(claimed, Claim):
             hold_claim(session)
         return claimed
@@ -130,11 +139,14 @@ async def claim_in(session: AsyncSession, request: ClaimRequest) -> Claim | Repl
 
 
 async def _claim_in(session: AsyncSession, request: ClaimRequest) -> Claim | Replay:
+    # A new key is claimed by the insert alone; a key another request inserted first (waited for until its
+    # transaction ended) has its row read, locked, to replay it, refuse it or take it over.
+    pk = await repository.insert_claim(session, request.fresh_values())
+    if pk is not None:
+        return Claim(pk, request.now, request)
     row = await repository.find_for_update(session, request.scope, request.key)
     if row is None:
-        row = request.fresh_row()
-        await repository.insert(session, row)
-        return Claim(row.pk, row.created, request)
+        raise _Vanished()
     expired = row.created < request.now - request.retention_seconds
     in_flight = row.status == IdempotencyStatus.IN_FLIGHT
     # Left by a request that will never finish: its lock ran out, or the process that held it died.

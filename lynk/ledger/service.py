@@ -136,18 +136,23 @@ async def post_charge(
     now: int,
     immediate_available: bool = False,
     description: str | None = None,
+    txn_id: str | None = None,
 ) -> BalanceTransaction:
-    """Book a captured card charge; its funds are pending until `available_on` (or available now)."""
+    """Book a captured card charge; its funds are pending until `available_on` (or available now).
+
+    `txn_id`: the id the caller gave the charge's balance transaction before booking it (a charge made in the
+    same transaction, never booked yet): no booking of the charge is looked for. Without it, a charge already
+    booked returns its balance transaction."""
     currency = _currency(currency)
     if amount <= 0 or not 0 <= fee <= amount:
         raise LedgerError(f"a charge needs amount > 0 and 0 <= fee <= amount (amount {amount}, fee {fee})")
     key = f"charge:{charge_id}"
-    if (found := await _already_booked(session, scope, key, amount, currency, fee)) is not None:
+    if txn_id is None and (found := await _already_booked(session, scope, key, amount, currency, fee)) is not None:
         return found
     accounts = await repository.ensure_accounts(session, scope, currency, now=now)
     status = BalanceStatus.AVAILABLE if immediate_available else BalanceStatus.PENDING
     txn = BalanceTransaction(
-        id=new_id("txn"),
+        id=txn_id or new_id("txn"),
         created=now,
         merchant_id=scope.merchant_id,
         livemode=scope.livemode,

@@ -24,6 +24,9 @@ class Event(PublicObject, Base):
     )
     __mapper_args__ = {"eager_defaults": True}
 
+    # Given by Lynk and unique: it matches each row of a multi-row INSERT to the pk it got on SQLite too, whose
+    # RETURNING keeps no order (SQLAlchemy then sends the events a flush holds in one statement, not one each).
+    id: Mapped[str] = mapped_column(String(64), unique=True, insert_sentinel=True)
     merchant_id: Mapped[str] = mapped_column(String(64))
     livemode: Mapped[bool]
     type: Mapped[str] = mapped_column(String(100))

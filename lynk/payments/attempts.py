@@ -77,7 +77,8 @@ async def record(
     request_key, owner = request_key_base(ctx), process.identity()
     # `run`: this run of the attempt; a resolver that saw an earlier run leaves it alone.
     this_run = {**resume, "run": random_token(12)}
-    call = await repository.find_call(ctx.session, key)  # an earlier attempt under this key that got no answer
+    # An earlier attempt under this key that got no answer; an intent this request made has none.
+    call = None if payment_intent_id in ctx.made_now else await repository.find_call(ctx.session, key)
     if call is None:  # inserted with all of it: no UPDATE after the INSERT
         call = await record_call(
             ctx,

@@ -18,10 +18,14 @@ SETTLEMENT_DELAY_SECONDS = 2 * 24 * 3600
 _AVAILABLE_AT_ONCE = {("400000", "0077")}
 
 
-async def book_capture(ctx: PaymentContext, charge: Charge, amount: int, *, card: CardRef | None = None) -> None:
+async def book_capture(
+    ctx: PaymentContext, charge: Charge, amount: int, *, card: CardRef | None = None, txn_id: str | None = None
+) -> None:
     """Book `amount` captured on `charge`, and point the charge at its balance transaction.
 
-    The confirm pipeline passes the card it already holds; a later capture looks it up.
+    The confirm pipeline passes the card it already holds, and the id its new charge was made with for its
+    balance transaction (`txn_id`: the charge is inserted with it, and no earlier booking is looked for); a
+    later capture looks the card up.
     """
     if card is None:
         method = await payment_methods.get(ctx.session, ctx.scope, charge.payment_method_id)
@@ -40,6 +44,7 @@ async def book_capture(ctx: PaymentContext, charge: Charge, amount: int, *, card
         now=ctx.now,
         immediate_available=immediate,
         description=charge.description,
+        txn_id=txn_id,
     )
     charge.balance_transaction_id = txn.id
 

@@ -37,7 +37,12 @@ async def build_charge(
     mandate_id: str | None = None,
     ref: CardRef,
     authenticated: bool = False,
+    charge_id: str | None = None,
+    balance_transaction_id: str | None = None,
 ) -> Charge:
+    """A charge for the attempt's outcome (under `charge_id` when the caller named it first), added to the session
+    with its risk record. `balance_transaction_id`: the id a captured charge will be booked under
+    (`booking.book_capture`'s `txn_id`), so it is inserted with it."""
     ok = result is not None and result.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED)
     captured = result is not None and result.status == AuthorizeStatus.CAPTURED
     card = dict(method.card or {})
@@ -75,7 +80,7 @@ async def build_charge(
         outcome_type = "issuer_declined" if result.status in declined else "invalid"
         network_status, reason, seller_message = result.network_status, result.decline_code, result.message
     charge = Charge(
-        id=new_id("ch"),
+        id=charge_id or new_id("ch"),
         created=ctx.now,
         merchant_id=ctx.scope.merchant_id,
         livemode=ctx.scope.livemode,
@@ -100,7 +105,7 @@ async def build_charge(
         | risk.outcome_fields(assessment, ok=ok),
         failure_code=None,
         failure_message=None,
-        balance_transaction_id=None,
+        balance_transaction_id=balance_transaction_id,
         connector_reference=result.reference if result else None,
         description=pi.description,
         receipt_email=pi.receipt_email,

@@ -23,6 +23,7 @@ from lynk.connectors import (
 )
 from lynk.core import metrics
 from lynk.core.errors import InvalidRequestError
+from lynk.core.ids import new_id
 from lynk.events import service as events
 from lynk.link import service as link
 from lynk.link.service import LinkPayment, LinkSignup
@@ -246,6 +247,13 @@ async def apply_authorization(
         await _require_authentication(ctx, pi, url)
         metrics.payment("requires_action", method.type, ctx.scope.livemode)
         return
+    ok = result.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED)
+    captured = result.status == AuthorizeStatus.CAPTURED
+    # The intent's new state is set before its charge is added, so the flush that inserts the charge updates the
+    # intent once; a captured charge is made with the id of the balance transaction it is booked under below.
+    charge_id, txn_id = new_id("ch"), new_id("txn") if captured else None
+    if ok:
+        states.authorized(pi, charge_id, result.reference, captured=captured, now=ctx.now)
     charge = await build_charge(
         ctx,
         pi,
@@ -256,13 +264,14 @@ async def apply_authorization(
         mandate_id=mandate.id if mandate else None,
         ref=card,
         authenticated=authenticated,
+        charge_id=charge_id,
+        balance_transaction_id=txn_id,
     )
-    if result.status in (AuthorizeStatus.AUTHORIZED, AuthorizeStatus.CAPTURED):
-        captured = result.status == AuthorizeStatus.CAPTURED
-        states.authorized(pi, charge.id, result.reference, captured=captured, now=ctx.now)
+    if ok:
         if captured:
-            await booking.book_capture(ctx, charge, pi.amount, card=card)
-        await events.record(ctx.session, ctx.scope, "charge.succeeded", charge_object(charge), now=ctx.now)
+            await booking.book_capture(ctx, charge, pi.amount, card=card, txn_id=txn_id)
+        charge_event = charge_object(charge)
+        await events.record(ctx.session, ctx.scope, "charge.succeeded", charge_event, now=ctx.now, flush=False)
         if method.type == "link":
             await link.payment_succeeded(
                 ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id, setup_future_usage=bool(setup_future_usage)
@@ -316,5 +325,5 @@ async def _fail(
 
 
 async def _record_intent(ctx: PaymentContext, pi: PaymentIntent, type_: str) -> None:
-    await ctx.session.flush()
-    await events.record(ctx.session, ctx.scope, type_, payment_intent_object(pi), now=ctx.now)
+    # Flushed with the rest of the outcome (the events of the payment in one INSERT): nothing reads it before.
+    await events.record(ctx.session, ctx.scope, type_, payment_intent_object(pi), now=ctx.now, flush=False)

@@ -78,6 +78,9 @@ class PaymentContext:
     radar_limits: Limits = field(default_factory=Limits)  # card-testing limits (Settings.radar_declines_per_*)
     # PaymentIntents created by this request: gone with it if it crashes, so no processor key may derive from them.
     created_here: set[str] = field(default_factory=set)
+    # Intents this request made itself (not one an earlier run committed, which `created_here` also holds): no
+    # attempt on them exists but those this request records, so none is looked for before one is recorded.
+    made_now: set[str] = field(default_factory=set)
     # Rows the caller locked before a processor attempt (a Checkout Session), locked again at the start of
     # each later phase before the attempt and its intent: the caller's lock order, so no deadlock with a
     # request that holds them and waits for the intent.
@@ -98,8 +101,10 @@ class PaymentContext:
 
 async def require_processor(ctx: PaymentContext) -> None:
     """Refuse a payment up front when its mode has no processor to send it to."""
-    # Read the merchant's processors now, in phase 1: the call itself then reads nothing more of them.
-    has_processors = await ctx.connector.has_processors()
+    # Read the merchant's processors now, in phase 1: the call itself then reads nothing more of them. Nothing a
+    # payment leaves pending is one of them: no autoflush, so the intent's changes go in one UPDATE with its attempt.
+    with ctx.session.no_autoflush:
+        has_processors = await ctx.connector.has_processors()
     if ctx.scope.livemode and ctx.live_connector is None and not has_processors:
         raise ProcessorNotConfigured()
 

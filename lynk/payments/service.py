@@ -116,9 +116,11 @@ async def create(ctx: PaymentContext, new: NewPaymentIntent, confirm_with: Confi
         attempts=0,
     )
     await repository.add(ctx.session, pi)
-    await events.record(ctx.session, ctx.scope, "payment_intent.created", payment_intent_object(pi), now=ctx.now)
+    created = payment_intent_object(pi)
+    await events.record(ctx.session, ctx.scope, "payment_intent.created", created, now=ctx.now, flush=False)
     if confirm_with is not None:
         ctx.created_here.add(pi.id)
+        ctx.made_now.add(pi.id)
         await confirm(ctx, pi, confirm_with)
     elif new.payment_method is not None:
         await attach_method(ctx, pi, new.payment_method)

@@ -8,10 +8,14 @@ import uuid
 import httpx
 import pytest
 import stripe
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.clock import unix
 from lynk.core.scope import Scope
+from lynk.idempotency import repository
 from lynk.idempotency import service as idempotency
+from lynk.models import IdempotencyKey
 from tests.conftest import sdk_client
 from tests.merchants.factories import MerchantKeys, make_merchant
 from tests.servers import LynkServer
@@ -201,3 +205,39 @@ def test_key_left_in_flight_by_a_crash_is_released_after_the_lock(server: LynkSe
     retried = _post(server, merchant.secret_key, "/v1/customers", body, key)
     assert retried.status_code == 200
     assert retried.json()["name"] == "after-crash"
+
+
+def test_a_key_purged_between_the_claims_insert_and_its_read_is_claimed_anew(
+    server: LynkServer, merchant: MerchantKeys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim's insert meets the key's row, which the purge of expired keys deletes before the claim reads it:
+    the insert is tried again and claims the key, where a vanished row must not read as a key in use."""
+    key, scope = str(uuid.uuid4()), Scope(merchant.id, livemode=False)
+
+    def request(request_id: str) -> idempotency.ClaimRequest:
+        return idempotency.ClaimRequest(
+            scope=scope,
+            key=key,
+            fingerprint=idempotency.fingerprint(b"k" * 32, "POST", "/v1/customers", {"name": request_id}),
+            request_id=request_id,
+            now=unix(server.clock),
+            lock_seconds=60,
+            retention_seconds=24 * 3600,
+        )
+
+    first = server.call(lambda: idempotency.claim(server.db, request("req_first")))
+    assert isinstance(first, idempotency.Claim)
+    read = repository.find_for_update
+
+    async def purged_before_read(session: AsyncSession, scope: Scope, key: str) -> IdempotencyKey | None:
+        monkeypatch.setattr(repository, "find_for_update", read)  # once
+        await session.execute(delete(IdempotencyKey).where(IdempotencyKey.pk == first.pk))  # as the purge would
+        return await read(session, scope, key)
+
+    monkeypatch.setattr(repository, "find_for_update", purged_before_read)
+    second = server.write(lambda session: idempotency.claim_in(session, request("req_second")))
+    assert isinstance(second, idempotency.Claim)
+    assert not second.retry  # a new claim (SQLite may give it the vanished row's pk again)
+    holder = select(IdempotencyKey.request_id).where(IdempotencyKey.merchant_id == merchant.id)
+    holder = holder.where(IdempotencyKey.key == key)
+    assert server.write(lambda session: session.scalar(holder)) == "req_second"

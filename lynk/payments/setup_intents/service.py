@@ -64,6 +64,7 @@ async def create(ctx: PaymentContext, new: NewSetupIntent, confirm_with: SetupCo
     )
     await repository.add(ctx.session, si)
     ctx.created_here.add(si.id)  # its verification's processor keys then derive from the request's Idempotency-Key
+    ctx.made_now.add(si.id)
     if confirm_with is None and new.payment_method_data is not None:
         method = await payment_methods.create_from_data(
             ctx.session, ctx.keyring, ctx.scope, new.payment_method_data, secret_key=True, now=ctx.now
