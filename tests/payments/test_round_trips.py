@@ -4,8 +4,9 @@ counted and pinned per backend, so a change that adds a round trip to every paym
 
 What is counted is every statement SQLAlchemy sends for the request, leaving out the transaction's own
 (`BEGIN IMMEDIATE` on SQLite) and the key's check (sent only when the process's cache of keys has let it go).
-On PostgreSQL the risk stage's reads go through asyncpg's prepared statements (`radar/prepared.py`), which
-SQLAlchemy does not see: they are not in PostgreSQL's count."""
+On PostgreSQL the risk stage's two statements (its windows' read and its attempt's INSERT) go through asyncpg's
+prepared statements (`radar/prepared.py`), which SQLAlchemy does not see: they are not in PostgreSQL's count,
+which is two short of the round trips to the database."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ PAYMENT = {"amount": "2000", "currency": "usd", "payment_method": "pm_card_visa"
 
 # The one-shot payment's statements, per backend. Lower these when a change saves one; never raise them to
 # make a change pass without saying, in its commit, what the new round trip buys.
-PINNED = {"postgres": 20, "sqlite": 22}
+PINNED = {"postgres": 19, "sqlite": 22}
 
 
 @contextmanager
