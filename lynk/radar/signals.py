@@ -141,6 +141,7 @@ async def gather(
     *,
     redis_url: str | None = None,
     merchant_windows: tuple[str, ...] | None = tuple(velocity.WINDOWS),
+    test_card_windows: bool = True,
     book: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], list[Any]]:
     """Every attribute of the payment, counting the windows (this attempt not included); of the merchant's
@@ -171,8 +172,11 @@ async def gather(
         "link_account": facts.link_account,
     }
     own = merchant_id if facts.shared_test_card else None
+    # A shared test card's windows (every test payment of the merchant with it) only for a rule that reads them
+    # (`test_card_windows`): the model leaves them out (`for_scoring`). Its minute still answers its history.
+    card_windows = tuple(velocity.WINDOWS) if test_card_windows or own is None else TEST_CARD_WINDOWS
     dims = [
-        velocity.Dimension("fingerprint", facts.fingerprint, ("merchant_id", "email"), own),
+        velocity.Dimension("fingerprint", facts.fingerprint, ("merchant_id", "email"), own, windows=card_windows),
         velocity.Dimension(
             "merchant_id",
             merchant_id,
@@ -240,6 +244,7 @@ MERCHANT_WINDOWS = ("minutely", "hourly")
 _MERCHANT_DECLINES = frozenset(f"declined_charges_per_merchant_{window}" for window in MERCHANT_WINDOWS)
 _MERCHANT_LONG = frozenset(name for name in velocity_names("merchant") if name.endswith(("_daily", "_weekly")))
 _MERCHANT_SHORT = frozenset(velocity_names("merchant")) - _MERCHANT_LONG - _MERCHANT_DECLINES
+_CARD_VELOCITY = frozenset(velocity_names("card_number"))
 
 
 def merchant_windows_for(read_by_rules: frozenset[str]) -> tuple[str, ...] | None:
@@ -251,13 +256,26 @@ def merchant_windows_for(read_by_rules: frozenset[str]) -> tuple[str, ...] | Non
 
 
 def for_scoring(stored: Mapping[str, Any], facts: PaymentFacts) -> dict[str, Any]:
-    """What the model scores. A public test card leaves out its fraud history, even at this merchant: it is
-    made on purpose (a dispute card is disputed each time), and a developer repeating a test expects the
-    card's documented outcome each time. The attribute stays for the merchant's own rules."""
+    """What the model scores. A public test card leaves out its fraud history, even at this merchant, and its
+    own windows: the history is made on purpose (a dispute card is disputed each time), the windows count
+    every test the merchant ran with it, and a developer repeating a test expects the card's documented
+    outcome, and the same score, each time. The attributes stay for the merchant's own rules."""
     attrs = for_rules(stored, score=0, level="normal")
     if facts.shared_test_card:
         attrs["has_fraud_history"] = False
+        for name in _CARD_VELOCITY:
+            attrs.pop(name, None)
     return attrs
+
+
+# A shared test card's windows counted when no rule reads them: its minute, the shortest scan (the card's branch
+# also answers its fraud history, which a rule may read).
+TEST_CARD_WINDOWS = ("minutely",)
+
+
+def test_card_windows_for(read_by_rules: frozenset[str]) -> bool:
+    """Whether a shared test card's windows are all counted, given the attributes the merchant's rules read."""
+    return bool(read_by_rules & _CARD_VELOCITY)
 
 
 def for_rules(stored: Mapping[str, Any], *, score: int, level: str) -> dict[str, Any]:
