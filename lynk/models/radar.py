@@ -12,6 +12,7 @@ from lynk.models.base import JsonDoc, ScopedObject
 
 _CARD = ["result", "merchant_id", "email"]  # a card's windows count its merchants and emails
 _SHOPPER = ["result", "fingerprint"]  # an IP address', email's, device's, Link account's count their cards
+DECLINED_WHERE = "result IN ('declined', 'blocked')"  # an attempt the card-testing limits count
 
 
 class RiskAttempt(Base):
@@ -41,6 +42,17 @@ class RiskAttempt(Base):
             "merchant_id",
             postgresql_where=text("fraud_report IS NOT NULL"),
             sqlite_where=text("fraud_report IS NOT NULL"),
+        ),
+        # A merchant's declines in its minute and hour (the card-testing limit): the few declined attempts,
+        # not every attempt of a busy merchant's hour (migration 0109).
+        Index(
+            "ix_radar_attempts_merchant_declines",
+            "merchant_id",
+            "livemode",
+            "created",
+            postgresql_include=["result"],
+            postgresql_where=text(DECLINED_WHERE),
+            sqlite_where=text(DECLINED_WHERE),
         ),
         CheckConstraint("result IN ('authorized', 'declined', 'blocked')", name="result"),
     )

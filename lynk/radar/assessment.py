@@ -74,20 +74,32 @@ def _card_testing(attrs: Mapping[str, Any], limits: Limits) -> rule_book.Rule | 
 
 
 async def _windows_and_book(
-    session: AsyncSession, scope: Scope, facts: PaymentFacts, now: int
+    session: AsyncSession, scope: Scope, facts: PaymentFacts, now: int, limits: Limits
 ) -> tuple[dict[str, Any], rule_book.Book, Mapping[str, frozenset[str]]]:
-    """The windows (the merchant's shortest only) with the rules and the lists' stamp in one statement: the
-    stage's one round trip (a second when the lists changed since this process last read them). Rules reading
-    the merchant's day or week (rare: counting them scans its whole week) cost a statement for those windows."""
+    """The windows (of the merchant's, the declines of its minute and hour only; of a shared test card's, its
+    minute) with the rules and the lists' stamp in one statement: the stage's one round trip (a second when
+    the lists changed since this process last read them). Rules reading the merchant's other counts or a
+    shared test card's windows, or the merchant's declines at the card-testing limit (which then weighs them
+    against all its attempts), cost a statement for those windows."""
     params = repository.book_params(scope)
     merchant, livemode = scope.merchant_id, scope.livemode
-    short = signals.MERCHANT_WINDOWS
-    stored, rows = await signals.gather(session, merchant, livemode, facts, now, merchant_windows=short, book=params)
+    stored, rows = await signals.gather(
+        session, merchant, livemode, facts, now, merchant_windows=None, test_card_windows=False, book=params
+    )
     book, lists = await rule_book.from_book_rows(session, scope, rows)
     windows = signals.merchant_windows_for(book.attributes)
-    if windows != short:
-        stored, _ = await signals.gather(session, merchant, livemode, facts, now, merchant_windows=windows)
+    if windows is None and _merchant_at_limit(stored, limits):
+        windows = signals.MERCHANT_WINDOWS
+    test_card = facts.shared_test_card and signals.test_card_windows_for(book.attributes)
+    if windows is not None or test_card:
+        stored, _ = await signals.gather(
+            session, merchant, livemode, facts, now, merchant_windows=windows, test_card_windows=test_card
+        )
     return stored, book, lists
+
+
+def _merchant_at_limit(stored: Mapping[str, Any], limits: Limits) -> bool:
+    return bool(limits.per_merchant) and int(stored["declined_charges_per_merchant_hourly"]) >= limits.per_merchant
 
 
 def _reason(rule: rule_book.Rule) -> str:
@@ -101,12 +113,13 @@ async def assess(
     session: AsyncSession, scope: Scope, facts: PaymentFacts, *, now: int, limits: Limits, rules_on: bool = True
 ) -> Decision:
     if rules_on and not limits.redis_url:
-        stored, book, lists = await _windows_and_book(session, scope, facts, now)
+        stored, book, lists = await _windows_and_book(session, scope, facts, now, limits)
     else:
         # The rules come first: they say which of the merchant's windows to count. The lists they read are
         # this process's, read again when their stamp (in the same round trip as the rules) has changed.
         book, lists = await rule_book.load_with_lists(session, scope) if rules_on else (rule_book.Book(()), {})
-        windows = signals.merchant_windows_for(book.attributes)
+        # Redis counts a merchant's window in one `ZCOUNT` whatever its volume: all of its minute and hour.
+        windows = signals.merchant_windows_for(book.attributes) or signals.MERCHANT_WINDOWS
         stored, _ = await signals.gather(
             session, scope.merchant_id, scope.livemode, facts, now, redis_url=limits.redis_url, merchant_windows=windows
         )

@@ -96,10 +96,18 @@ def _renames(prefix: str, keys: tuple[str, ...], distinct: tuple[tuple[str, str]
     """(count's key, attribute) pairs for `_velocity`, built once per shape of the counts."""
     out: list[tuple[str, str]] = []
     for window in velocity.WINDOWS:
-        if f"total_{window}" not in keys:
-            continue  # a window not counted (the merchant's day and week when no rule reads them)
-        out += [(f"{kind}_{window}", f"{kind}_charges_per_{prefix}_{window}") for kind in _KINDS]
-        out += [(f"distinct_{column}_{window}", name.format(window=window)) for column, name in distinct]
+        # Only the counts made: not the merchant's day and week, nor its attempts beside its declines, when no
+        # rule reads them (`merchant_windows_for`).
+        out += [
+            (f"{kind}_{window}", f"{kind}_charges_per_{prefix}_{window}")
+            for kind in _KINDS
+            if f"{kind}_{window}" in keys
+        ]
+        out += [
+            (f"distinct_{column}_{window}", name.format(window=window))
+            for column, name in distinct
+            if f"distinct_{column}_{window}" in keys
+        ]
     return tuple(out)
 
 
@@ -132,11 +140,13 @@ async def gather(
     now: int,
     *,
     redis_url: str | None = None,
-    merchant_windows: tuple[str, ...] = tuple(velocity.WINDOWS),
+    merchant_windows: tuple[str, ...] | None = tuple(velocity.WINDOWS),
+    test_card_windows: bool = True,
     book: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], list[Any]]:
     """Every attribute of the payment, counting the windows (this attempt not included); of the merchant's
-    own windows, `merchant_windows` (see `merchant_windows_for`). With `book` (`repository.book_params`,
+    own windows, `merchant_windows` (see `merchant_windows_for`: None for the declines of its minute and hour
+    only). With `book` (`repository.book_params`,
     windows in the database only), also the rows of the merchant's rules and lists, read in the windows'
     statement (`velocity.counts_history_book`); else no rows."""
     attrs: dict[str, Any] = {
@@ -162,9 +172,17 @@ async def gather(
         "link_account": facts.link_account,
     }
     own = merchant_id if facts.shared_test_card else None
+    # A shared test card's windows (every test payment of the merchant with it) only for a rule that reads them
+    # (`test_card_windows`): the model leaves them out (`for_scoring`). Its minute still answers its history.
+    card_windows = tuple(velocity.WINDOWS) if test_card_windows or own is None else TEST_CARD_WINDOWS
     dims = [
-        velocity.Dimension("fingerprint", facts.fingerprint, ("merchant_id", "email"), own),
-        velocity.Dimension("merchant_id", merchant_id, windows=merchant_windows),
+        velocity.Dimension("fingerprint", facts.fingerprint, ("merchant_id", "email"), own, windows=card_windows),
+        velocity.Dimension(
+            "merchant_id",
+            merchant_id,
+            windows=merchant_windows or MERCHANT_WINDOWS,
+            declined_only=merchant_windows is None,
+        ),
         velocity.Dimension("payment_intent_id", facts.payment_intent_id),
     ]
     shopper = [(prefix, value) for prefix, value in _shopper_dimensions(facts) if value]
@@ -216,26 +234,48 @@ def velocity_names(prefix: str) -> list[str]:
 
 _SHOPPER_ZEROS: dict[str, int] = dict.fromkeys((n for p in SHOPPER_PREFIXES for n in velocity_names(p)), 0)
 
-# The merchant's windows always counted: the card-testing limit reads its hour. Its day and week scan every
-# attempt the merchant had that week (the one count whose cost grows with a merchant's volume), and neither
-# the model nor the limits read them: they are counted only for a rule that does.
+# The merchant's declines in its minute and hour are always counted: the card-testing limit reads them. Its
+# other counts scan every attempt the merchant had in the window, the one count whose cost grows with a
+# merchant's volume (a busy merchant has thousands an hour, and few declines), and the model reads none of
+# them: all its attempts and authorizations in the minute and hour are counted only for a rule that reads one,
+# or when its declines reach the limit (`assessment`: the limit then weighs them against all the hour's
+# attempts); its day and week only for a rule that reads them.
 MERCHANT_WINDOWS = ("minutely", "hourly")
+_MERCHANT_DECLINES = frozenset(f"declined_charges_per_merchant_{window}" for window in MERCHANT_WINDOWS)
 _MERCHANT_LONG = frozenset(name for name in velocity_names("merchant") if name.endswith(("_daily", "_weekly")))
+_MERCHANT_SHORT = frozenset(velocity_names("merchant")) - _MERCHANT_LONG - _MERCHANT_DECLINES
+_CARD_VELOCITY = frozenset(velocity_names("card_number"))
 
 
-def merchant_windows_for(read_by_rules: frozenset[str]) -> tuple[str, ...]:
-    """The merchant's windows to count, given the attributes the merchant's rules read."""
-    return tuple(velocity.WINDOWS) if read_by_rules & _MERCHANT_LONG else MERCHANT_WINDOWS
+def merchant_windows_for(read_by_rules: frozenset[str]) -> tuple[str, ...] | None:
+    """The merchant's windows to count, given the attributes the merchant's rules read; None for the declines
+    of its minute and hour only."""
+    if read_by_rules & _MERCHANT_LONG:
+        return tuple(velocity.WINDOWS)
+    return MERCHANT_WINDOWS if read_by_rules & _MERCHANT_SHORT else None
 
 
 def for_scoring(stored: Mapping[str, Any], facts: PaymentFacts) -> dict[str, Any]:
-    """What the model scores. A public test card leaves out its fraud history, even at this merchant: it is
-    made on purpose (a dispute card is disputed each time), and a developer repeating a test expects the
-    card's documented outcome each time. The attribute stays for the merchant's own rules."""
+    """What the model scores. A public test card leaves out its fraud history, even at this merchant, and its
+    own windows: the history is made on purpose (a dispute card is disputed each time), the windows count
+    every test the merchant ran with it, and a developer repeating a test expects the card's documented
+    outcome, and the same score, each time. The attributes stay for the merchant's own rules."""
     attrs = for_rules(stored, score=0, level="normal")
     if facts.shared_test_card:
         attrs["has_fraud_history"] = False
+        for name in _CARD_VELOCITY:
+            attrs.pop(name, None)
     return attrs
+
+
+# A shared test card's windows counted when no rule reads them: its minute, the shortest scan (the card's branch
+# also answers its fraud history, which a rule may read).
+TEST_CARD_WINDOWS = ("minutely",)
+
+
+def test_card_windows_for(read_by_rules: frozenset[str]) -> bool:
+    """Whether a shared test card's windows are all counted, given the attributes the merchant's rules read."""
+    return bool(read_by_rules & _CARD_VELOCITY)
 
 
 def for_rules(stored: Mapping[str, Any], *, score: int, level: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     null,
     select,
     union_all,
@@ -50,14 +51,28 @@ class Dimension:
     merchant_id: str | None = None  # keep to one merchant's attempts
     # The windows counted, shortest first: the scan goes back as far as the last one.
     windows: tuple[str, ...] = tuple(WINDOWS)
+    # Count the declined attempts only (their own partial index): a busy merchant's declines are few, all its
+    # attempts are not. Its answer then has `declined_{window}` only.
+    declined_only: bool = False
 
     @property
-    def shape(self) -> tuple[str, tuple[str, ...], bool, tuple[str, ...]]:
-        return self.column, self.distinct, self.merchant_id is not None, self.windows
+    def shape(self) -> Shape:
+        return self.column, self.distinct, self.merchant_id is not None, self.windows, self.declined_only
+
+
+Shape = tuple[str, tuple[str, ...], bool, tuple[str, ...], bool]
+# The declined results, written into the SQL as constants: a generic plan can then use the partial index of the
+# declined attempts (a bound parameter could be anything, so its predicate could not be proved).
+_DECLINED_SQL = RiskAttempt.result.in_([literal_column(f"'{result}'") for result in DECLINED])
 
 
 def _branch(
-    index: int, column: str, distinct: tuple[str, ...], one_merchant: bool, windows: tuple[str, ...]
+    index: int,
+    column: str,
+    distinct: tuple[str, ...],
+    one_merchant: bool,
+    windows: tuple[str, ...],
+    declined_only: bool = False,
 ) -> Select[Any]:
     """One dimension's row. Its attempts are first grouped (one pass over the index, one `CASE` per attempt)
     by the shortest window each falls in (the windows are nested), its result and the columns counted
@@ -76,6 +91,8 @@ def _branch(
     )
     if one_merchant:
         inner = inner.where(RiskAttempt.merchant_id == bindparam(f"merchant_{index}"))
+    if declined_only:
+        inner = inner.where(_DECLINED_SQL)
     groups = inner.group_by(*keys).subquery(f"groups_{index}")
     declined, authorized = groups.c.result.in_(DECLINED), groups.c.result == "authorized"
     exprs: list[Any] = [literal(index).label("dimension")]
@@ -104,9 +121,7 @@ def _sum(count: Any, condition: Any) -> Any:
 
 
 @lru_cache(maxsize=64)
-def _statement(
-    shapes: tuple[tuple[str, tuple[str, ...], bool, tuple[str, ...]], ...], book: bool = False
-) -> CompoundSelect[Any]:
+def _statement(shapes: tuple[Shape, ...], book: bool = False) -> CompoundSelect[Any]:
     """The UNION ALL for these dimensions' shapes (and the merchant's rules and lists: `book`), built once
     (building it costs more than running it)."""
     branches = [_branch(index, *shape) for index, shape in enumerate(shapes)]
@@ -151,20 +166,27 @@ async def counts_history_book(
             continue
         history = history or row[-5]
         dim = dims[index]
-        found[index] = {key: int(row[column] or 0) for key, column in _layout(dim.windows, dim.distinct)}
+        layout = _layout(dim.windows, dim.distinct, dim.declined_only)
+        found[index] = {key: int(row[column] or 0) for key, column in layout}
     return found, history, book_rows
 
 
 @lru_cache(maxsize=64)
-def _layout(windows: tuple[str, ...], distinct: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+def _layout(
+    windows: tuple[str, ...], distinct: tuple[str, ...], declined_only: bool = False
+) -> tuple[tuple[str, int], ...]:
     """(key, column of its `_branch` row) of each count a dimension answers: per window counted, its attempts,
-    declines and authorizations, and its distinct counts (up to two). Built once per shape, not per row."""
+    declines and authorizations (its declines only, for a `declined_only` dimension), and its distinct counts
+    (up to two). Built once per shape, not per row."""
     layout: list[tuple[str, int]] = []
+    kinds = ("declined",) if declined_only else ("total", "declined", "authorized")
     for position, name in enumerate(WINDOWS):
         if name not in windows:
             continue
         first = 1 + 5 * position  # after the dimension's index, five columns per window
-        layout += [(f"{kind}_{name}", first + k) for k, kind in enumerate(("total", "declined", "authorized"))]
+        layout += [
+            (f"{kind}_{name}", first + k) for k, kind in enumerate(("total", "declined", "authorized")) if kind in kinds
+        ]
         layout += [(f"distinct_{column}_{name}", first + 3 + slot) for slot, column in enumerate(distinct[:2])]
     return tuple(layout)
 

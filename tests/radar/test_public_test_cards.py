@@ -53,3 +53,21 @@ def test_a_card_reported_at_one_merchant_is_refused_or_reviewed_at_another(serve
     paid = pay(a, card)
     a.v1.charges.update(paid.latest_charge, params={"fraud_details": {"user_report": "fraudulent"}})  # type: ignore[arg-type]
     assert reported_card_charge(b, card).outcome.explanation[0]["signal"] == "has_fraud_history"
+
+
+def test_a_public_test_card_scores_the_same_however_often_it_is_tested(client: stripe.StripeClient) -> None:
+    """Its own windows (every test the merchant ran with it) are left out of the score: the tenth test scores
+    as the first did."""
+    paid = [pay(client, "4242424242424242") for _ in range(10)]
+    scores = {client.v1.charges.retrieve(pi.latest_charge).outcome.risk_score for pi in paid}  # type: ignore[arg-type]
+    assert len(scores) == 1
+
+
+def test_a_merchant_s_own_rule_on_a_public_test_card_s_windows_still_counts_them(client: stripe.StripeClient) -> None:
+    """Counted for a rule that reads them, though the score leaves them out."""
+    client.raw_request(
+        "post", "/v1/radar/rules", action="review", predicate=":total_charges_per_card_number_hourly: >= 2"
+    )
+    paid = [pay(client, "4000056655665556") for _ in range(3)]  # Visa debit: not a risk or dispute card
+    outcomes = [client.v1.charges.retrieve(pi.latest_charge).outcome for pi in paid]  # type: ignore[arg-type]
+    assert [o.type for o in outcomes] == ["authorized", "authorized", "manual_review"]

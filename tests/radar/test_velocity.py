@@ -89,6 +89,15 @@ def test_a_rule_on_the_merchant_s_day_and_week_counts_them(client: stripe.Stripe
     assert [o.type for o in outcomes] == ["authorized", "authorized", "manual_review"]
 
 
+def test_a_rule_on_all_the_merchant_s_attempts_in_its_hour_counts_them(client: stripe.StripeClient) -> None:
+    """Of the merchant's minute and hour, only its declines are counted unless a rule reads the rest."""
+    rule = {"action": "review", "predicate": ":total_charges_per_merchant_hourly: >= 2"}
+    client.raw_request("post", "/v1/radar/rules", **rule)
+    paid = [pay(client, fresh_card()) for _ in range(3)]
+    outcomes = [client.v1.charges.retrieve(pi.latest_charge).outcome for pi in paid]  # type: ignore[arg-type]
+    assert [o.type for o in outcomes] == ["authorized", "authorized", "manual_review"]
+
+
 def test_a_card_reported_as_fraud_at_one_merchant_is_refused_or_reviewed_at_another(server: LynkServer) -> None:
     card = fresh_card()
     shop_a, shop_b = make_merchant(server), make_merchant(server)
