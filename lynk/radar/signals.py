@@ -119,7 +119,8 @@ async def _counts(
     session: AsyncSession, livemode: bool, now: int, dims: list[velocity.Dimension], redis_url: str | None
 ) -> tuple[list[dict[str, int]], str | None]:
     """The windows from Redis when configured (and reachable), else from the database; and the card's
-    (`dims[0]`) fraud history, always from the database (in the windows' statement when they are there)."""
+    (`dims[0]`, when counted) fraud history, always from the database (in the windows' statement when they
+    are there)."""
     if redis_url:
         try:
             found = await redis_windows.counts_many(redis_url, livemode, now, dims)
@@ -127,6 +128,8 @@ async def _counts(
             pass
         else:
             card = dims[0]
+            if card.column != "fingerprint":  # a shared test card's, left out (`gather`)
+                return found, None
             return found, await velocity.fraud_history(session, livemode, card.value, merchant_id=card.merchant_id)
     found, history, _book = await velocity.counts_history_book(session, livemode, now, dims)
     return found, history
@@ -172,11 +175,12 @@ async def gather(
         "link_account": facts.link_account,
     }
     own = merchant_id if facts.shared_test_card else None
-    # A shared test card's windows (every test payment of the merchant with it) only for a rule that reads them
-    # (`test_card_windows`): the model leaves them out (`for_scoring`). Its minute still answers its history.
-    card_windows = tuple(velocity.WINDOWS) if test_card_windows or own is None else TEST_CARD_WINDOWS
+    # A shared test card's windows and history (every test payment of the merchant with it, even its last
+    # minute's) only for a rule that reads them (`test_card_windows`): the model leaves them out (`for_scoring`).
+    counts_card = test_card_windows or own is None
+    card_dim = velocity.Dimension("fingerprint", facts.fingerprint, ("merchant_id", "email"), own)
     dims = [
-        velocity.Dimension("fingerprint", facts.fingerprint, ("merchant_id", "email"), own, windows=card_windows),
+        *([card_dim] if counts_card else []),
         velocity.Dimension(
             "merchant_id",
             merchant_id,
@@ -188,12 +192,12 @@ async def gather(
     shopper = [(prefix, value) for prefix, value in _shopper_dimensions(facts) if value]
     dims += [velocity.Dimension(prefix, str(value), ("fingerprint",)) for prefix, value in shopper]
     if book is None:
-        (card, merchant, intent, *by_shopper), history = await _counts(session, livemode, now, dims, redis_url)
+        counted, history = await _counts(session, livemode, now, dims, redis_url)
         rows: list[Any] = []
     else:
-        (card, merchant, intent, *by_shopper), history, rows = await velocity.counts_history_book(
-            session, livemode, now, dims, book
-        )
+        counted, history, rows = await velocity.counts_history_book(session, livemode, now, dims, book)
+    card = counted.pop(0) if counts_card else {}
+    merchant, intent, *by_shopper = counted
     attrs |= _velocity("card_number", card, _CARD_DISTINCT)
     attrs |= _velocity("merchant", merchant)
     attrs["declined_charges_per_payment_intent_hourly"] = intent["declined_hourly"]
@@ -268,14 +272,13 @@ def for_scoring(stored: Mapping[str, Any], facts: PaymentFacts) -> dict[str, Any
     return attrs
 
 
-# A shared test card's windows counted when no rule reads them: its minute, the shortest scan (the card's branch
-# also answers its fraud history, which a rule may read).
-TEST_CARD_WINDOWS = ("minutely",)
+_CARD_HISTORY = frozenset(("has_fraud_history", "fraud_history"))
 
 
 def test_card_windows_for(read_by_rules: frozenset[str]) -> bool:
-    """Whether a shared test card's windows are all counted, given the attributes the merchant's rules read."""
-    return bool(read_by_rules & _CARD_VELOCITY)
+    """Whether a shared test card's windows and history are counted, given the attributes the merchant's rules
+    read."""
+    return bool(read_by_rules & (_CARD_VELOCITY | _CARD_HISTORY))
 
 
 def for_rules(stored: Mapping[str, Any], *, score: int, level: str) -> dict[str, Any]:
