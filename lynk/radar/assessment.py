@@ -76,10 +76,10 @@ def _card_testing(attrs: Mapping[str, Any], limits: Limits) -> rule_book.Rule | 
 async def _windows_and_book(
     session: AsyncSession, scope: Scope, facts: PaymentFacts, now: int, limits: Limits
 ) -> tuple[dict[str, Any], rule_book.Book, Mapping[str, frozenset[str]]]:
-    """The windows (of the merchant's, the declines of its minute and hour only; of a shared test card's, its
-    minute) with the rules and the lists' stamp in one statement: the stage's one round trip (a second when
-    the lists changed since this process last read them). Rules reading the merchant's other counts or a
-    shared test card's windows, or the merchant's declines at the card-testing limit (which then weighs them
+    """The windows (of the merchant's, the declines of its minute and hour only; of a shared test card's, none)
+    with the rules and the lists' stamp in one statement: the stage's one round trip (a second when the lists
+    changed since this process last read them). Rules reading the merchant's other counts or a shared test
+    card's windows or history, or the merchant's declines at the card-testing limit (which then weighs them
     against all its attempts), cost a statement for those windows."""
     params = repository.book_params(scope)
     merchant, livemode = scope.merchant_id, scope.livemode
@@ -90,7 +90,7 @@ async def _windows_and_book(
     windows = signals.merchant_windows_for(book.attributes)
     if windows is None and _merchant_at_limit(stored, limits):
         windows = signals.MERCHANT_WINDOWS
-    test_card = facts.shared_test_card and signals.test_card_windows_for(book.attributes)
+    test_card = facts.shared_test_card and signals.shared_card_counted_for(book.attributes)
     if windows is not None or test_card:
         stored, _ = await signals.gather(
             session, merchant, livemode, facts, now, merchant_windows=windows, test_card_windows=test_card

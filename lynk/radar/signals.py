@@ -275,7 +275,7 @@ def for_scoring(stored: Mapping[str, Any], facts: PaymentFacts) -> dict[str, Any
 _CARD_HISTORY = frozenset(("has_fraud_history", "fraud_history"))
 
 
-def test_card_windows_for(read_by_rules: frozenset[str]) -> bool:
+def shared_card_counted_for(read_by_rules: frozenset[str]) -> bool:
     """Whether a shared test card's windows and history are counted, given the attributes the merchant's rules
     read."""
     return bool(read_by_rules & (_CARD_VELOCITY | _CARD_HISTORY))
