@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import uvicorn
+import uvloop
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from lynk.api import http_protocol
 from lynk.api.app import create_app
 from lynk.core import migrate
 from lynk.core.clock import ShiftedClock
@@ -143,7 +145,7 @@ def running_server(backend: str, tmp: Path, *, pool_size: int = 20, **overrides:
             **overrides,
         )
         clock = ShiftedClock()
-        loop = asyncio.new_event_loop()
+        loop = uvloop.new_event_loop()  # the loop `lynk serve` runs on (uvicorn's "auto" picks uvloop)
         holder: dict[str, Any] = {}
 
         def serve() -> None:
@@ -159,7 +161,15 @@ def running_server(backend: str, tmp: Path, *, pool_size: int = 20, **overrides:
             holder["runtime"] = app.state.runtime
             # Logging is left as the test run configured it (conftest's `lynk_log`): the access log goes
             # there too, through uvicorn's own formatter, so the final scans see every request line.
-            config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, log_level=None, lifespan="on")
+            config = uvicorn.Config(
+                app,
+                host="127.0.0.1",
+                port=port,
+                log_config=None,
+                log_level=None,
+                lifespan="on",
+                http=http_protocol.NAME,
+            )
             server = uvicorn.Server(config)
             holder["server"] = server
             loop.run_until_complete(server.serve())

@@ -81,7 +81,7 @@ def serve(
     """Serve the API (and, unless --no-worker, the background jobs)."""
     import uvicorn
 
-    from lynk.api import logs
+    from lynk.api import http_protocol, logs
     from lynk.api import metrics as metrics_page
 
     settings = load_settings()
@@ -114,6 +114,9 @@ def serve(
         timeout_worker_healthcheck=60,
         log_level="info",
         proxy_headers=False,
+        # The loop stays "auto": uvloop (a pinned dependency) where it installs, else asyncio's; the protocol is
+        # uvicorn's own (httptools, else h11) answering an unreadable request in Stripe's error shape.
+        http=http_protocol.NAME,
         log_config=structured or uvicorn.config.LOGGING_CONFIG,
         access_log=structured is None,  # in JSON, Lynk's own request line replaces uvicorn's
     )

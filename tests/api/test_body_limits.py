@@ -4,6 +4,7 @@ gets 413 as soon as it passes the limit, while the client has not finished sendi
 
 from __future__ import annotations
 
+import json
 import socket
 from urllib.parse import urlsplit
 
@@ -82,3 +83,18 @@ def test_a_streamed_body_is_refused_once_it_passes_the_limit(
             sent += len(piece)
         status, response = _status(sock)
     assert status == 413, response
+
+
+def test_a_request_line_over_64_kb_gets_a_stripe_shaped_error(server: LynkServer, merchant: MerchantKeys) -> None:
+    # The HTTP parser refuses it before Lynk's code runs; the answer is still an `error` object, as the SDKs read.
+    query = "&".join(f"expand[]=customer.{n:06d}" for n in range(4_000))  # 100 KB of expand parameters
+    host = urlsplit(server.base_url).netloc
+    with _connect(server) as sock:
+        key = f"Authorization: Bearer {merchant.secret_key}"
+        sock.sendall(f"GET /v1/customers?{query} HTTP/1.1\r\nHost: {host}\r\n{key}\r\n\r\n".encode())
+        status, response = _status(sock)
+    head, _, body = response.partition(b"\r\n\r\n")
+    assert status == 400, response[:300]
+    assert b"content-type: application/json" in head.lower()
+    error = json.loads(body)["error"]
+    assert error["type"] == "invalid_request_error" and "64 KB" in error["message"]
