@@ -38,7 +38,12 @@ def _machine() -> str:
 
 def identity() -> str:
     """This process, as another process on this machine can check it: `host|pidns|pid|start`."""
-    pid = os.getpid()
+    return _identity_of(os.getpid())  # a forked child has a pid of its own, so an identity of its own
+
+
+@cache
+def _identity_of(pid: int) -> str:
+    """Read once per process: every idempotent request and processor attempt records it."""
     return f"{_machine()}|{pid}|{_start_time(pid) or '?'}"
 
 

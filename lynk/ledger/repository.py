@@ -84,6 +84,9 @@ async def lock_account(session: AsyncSession, account_pk: int) -> None:
     await session.execute(select(LedgerAccount.pk).where(LedgerAccount.pk == account_pk).with_for_update())
 
 
+_INSERT_ENTRY = insert(JournalEntry.__table__)  # type: ignore[arg-type]  # built once: a Core INSERT, bound per entry
+
+
 async def post_entry(
     session: AsyncSession,
     scope: Scope,
@@ -111,17 +114,16 @@ async def post_entry(
             for leg in legs
         ],
     )
-    await session.execute(
-        insert(JournalEntry).values(
-            id=entry_id,
-            merchant_id=scope.merchant_id,
-            livemode=scope.livemode,
-            kind=kind,
-            balance_transaction_id=balance_transaction_id,
-            description=description,
-            created=now,
-        )
-    )
+    entry = {
+        "id": entry_id,
+        "merchant_id": scope.merchant_id,
+        "livemode": scope.livemode,
+        "kind": kind,
+        "balance_transaction_id": balance_transaction_id,
+        "description": description,
+        "created": now,
+    }
+    await session.execute(_INSERT_ENTRY, entry)
     return entry_id
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import BinaryExpression, BindParameter, distinct, func, select
+from sqlalchemy import BinaryExpression, BindParameter, bindparam, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core import search
@@ -86,10 +86,18 @@ async def find_call(session: AsyncSession, idempotency_key: str) -> ConnectorCal
     return found
 
 
+# Every processor attempt locks its row again in its second phase: built once, bound per call.
+_LOCK_CALL = (
+    select(ConnectorCall)
+    .where(ConnectorCall.pk == bindparam("pk"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
 async def lock_call(session: AsyncSession, pk: int) -> ConnectorCall | None:
     """A connector call's row, locked and read afresh (another process may have resolved it since)."""
-    stmt = select(ConnectorCall).where(ConnectorCall.pk == pk).with_for_update()
-    found: ConnectorCall | None = (await session.scalars(stmt.execution_options(populate_existing=True))).first()
+    found: ConnectorCall | None = (await session.scalars(_LOCK_CALL, {"pk": pk})).first()
     return found
 
 

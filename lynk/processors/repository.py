@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.scope import Scope
@@ -65,11 +65,15 @@ async def unpin_attempt(session: AsyncSession, idempotency_key: str) -> None:
     await session.execute(delete(ProcessorAttempt).where(ProcessorAttempt.idempotency_key == idempotency_key))
 
 
+# Read by every payment (its processors, or that it has none): built once, bound per call.
+_EVERY_ACCOUNT = (
+    select(ProcessorAccount)
+    .where(ProcessorAccount.merchant_id == bindparam("merchant_id"), ProcessorAccount.livemode == bindparam("livemode"))
+    .order_by(ProcessorAccount.priority, ProcessorAccount.pk)
+)
+
+
 async def every_account(session: AsyncSession, scope: Scope) -> list[ProcessorAccount]:
     """The scope's processors, removed ones too, in fallback order (priority, then the order they were added in)."""
-    stmt = (
-        select(ProcessorAccount)
-        .where(ProcessorAccount.merchant_id == scope.merchant_id, ProcessorAccount.livemode == scope.livemode)
-        .order_by(ProcessorAccount.priority, ProcessorAccount.pk)
-    )
-    return list((await session.scalars(stmt)).all())
+    params = {"merchant_id": scope.merchant_id, "livemode": scope.livemode}
+    return list((await session.scalars(_EVERY_ACCOUNT, params)).all())

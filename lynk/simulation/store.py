@@ -20,7 +20,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, Text, insert, select, text, update
+from sqlalchemy import BigInteger, Column, MetaData, String, Table, Text, bindparam, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,6 +58,15 @@ def simulator_url(database_url: str) -> str:
     return f"{base}:///{stem}-simulator.db"
 
 
+# The simulator answers every test-mode payment: its statements are built once, bound per call.
+_OPERATION = select(operations).where(operations.c.key == bindparam("key"))
+_INSERT_OPERATION = insert(operations)
+_PAYMENT = select(payments).where(payments.c.reference == bindparam("b_reference"))
+_PAYMENT_LOCKED = _PAYMENT.with_for_update()
+_INSERT_PAYMENT = insert(payments)
+_UPDATE_PAYMENT = update(payments).where(payments.c.reference == bindparam("b_reference"))
+
+
 class _DatabaseUnit:
     def __init__(self, session: AsyncSession, lock_rows: bool) -> None:
         self._session = session
@@ -65,16 +74,16 @@ class _DatabaseUnit:
         self._loaded: set[str] = set()
 
     async def operation(self, key: str) -> Stored | None:
-        row = (await self._session.execute(select(operations).where(operations.c.key == key))).first()
+        row = (await self._session.execute(_OPERATION, {"key": key})).first()
         return Stored(row.request, row.result, row.verdict) if row is not None else None
 
     async def save_operation(self, key: str, stored: Stored) -> None:
         values = {"key": key, "request": stored.request, "result": stored.result, "verdict": stored.verdict}
-        await self._session.execute(insert(operations).values(**values))
+        await self._session.execute(_INSERT_OPERATION, values)
 
     async def payment(self, reference: str) -> SimPayment | None:
-        query = select(payments).where(payments.c.reference == reference)
-        row = (await self._session.execute(query.with_for_update() if self._lock_rows else query)).first()
+        query = _PAYMENT_LOCKED if self._lock_rows else _PAYMENT
+        row = (await self._session.execute(query, {"b_reference": reference})).first()
         if row is None:
             return None
         self._loaded.add(reference)
@@ -89,9 +98,9 @@ class _DatabaseUnit:
             "card": payment.card,
         }
         if reference in self._loaded:
-            await self._session.execute(update(payments).where(payments.c.reference == reference).values(**values))
+            await self._session.execute(_UPDATE_PAYMENT, {"b_reference": reference, **values})
         else:
-            await self._session.execute(insert(payments).values(reference=reference, **values))
+            await self._session.execute(_INSERT_PAYMENT, {"reference": reference, **values})
             self._loaded.add(reference)
 
 
