@@ -7,7 +7,8 @@ entries (an included router, a mount, a route) by the first two literal segments
 and tries, in the router's order, only those whose paths could start like the request's. The entry
 that answers is the one the router would have picked first, handled by FastAPI itself
 (`entry.handle`); a request no candidate fully matches (a 404, a 405, a redirect) goes through the
-router as before. So path parameters, methods, errors and the OpenAPI schema are FastAPI's own, unchanged.
+router as before, and so does a route of the app's own when FastAPI's telemetry is on (the router notes its
+path). So path parameters, methods, errors and the OpenAPI schema are FastAPI's own, unchanged.
 
 It sits where Starlette puts a router's own middleware (`Router.middleware_stack`), inside FastAPI's
 exception handling, and is built from the routes present when it is installed (Lynk's routers are
@@ -115,17 +116,21 @@ class RouteIndex:
         return self.candidates
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # A root path changes the path routes see, and FastAPI's own telemetry notes the route as the router
-        # picks it: both are left to the router.
-        if scope["type"] == "http" and not scope.get("root_path") and scope.get("fastapi.telemetry") is None:
+        if scope["type"] == "http" and not scope.get("root_path"):  # a root path changes the path routes see
             if "router" not in scope:
                 scope["router"] = self.router
+            traced = scope.get("fastapi.telemetry") is not None
             for route in self.current().of(scope["path"]):
                 match, child_scope = route.matches(scope)
-                if match is Match.FULL:  # the first full match: the router's own choice
-                    scope.update(child_scope)
-                    await route.handle(scope, receive, send)
-                    return
+                if match is not Match.FULL:
+                    continue
+                # The first full match: the router's own choice. When FastAPI's telemetry is on, the router
+                # notes a route's path as it picks one (an included router notes its own route itself).
+                if traced and getattr(route, "path_format", None) is not None:
+                    break
+                scope.update(child_scope)
+                await route.handle(scope, receive, send)
+                return
         await self.fallback(scope, receive, send)
 
 

@@ -194,6 +194,19 @@ def test_only_what_it_cannot_take_reaches_the_router(tmp_path: Path) -> None:
     assert asyncio.run(behind_a_prefix()) == 200
     assert reached[-1] == "/api/v1/items/it_1"  # a root path is the router's to strip
 
+    async def traced(scope: Scope, receive: Receive, send: Send) -> None:
+        scope["fastapi.telemetry"] = object()  # as FastAPI's telemetry leaves it when it is on
+        await app(scope, receive, send)
+
+    async def with_telemetry() -> list[int]:
+        transport = httpx.ASGITransport(app=traced)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return [(await client.get(path)).status_code for path in ("/v1/items/it_1", "/healthz")]
+
+    del reached[:]
+    assert asyncio.run(with_telemetry()) == [200, 200]
+    assert reached == ["/healthz"]  # an app's own route: the router notes its path for the telemetry
+
 
 def test_a_route_added_later_is_indexed(tmp_path: Path) -> None:
     app = _sample_app(indexed=True, static=tmp_path)
