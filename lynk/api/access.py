@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from opentelemetry import trace
+from prometheus_client import Counter, Histogram
 from starlette.types import Scope
 
 from lynk.core import metrics
@@ -39,10 +40,28 @@ def answering(scope: Scope) -> None:
         span.set_attribute("lynk.mode", metrics.mode(livemode))
 
 
+# Each (method, route, status)'s counter and histogram, looked up once: `labels()` validates and locks on every call.
+_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
+def _series_of(method: str, route: str, status: int) -> tuple[Counter, Histogram]:
+    found = _series.get((method, route, status))
+    if found is None:
+        labels = (method, route, str(status))
+        found = _series[method, route, status] = (
+            metrics.HTTP_REQUESTS.labels(*labels),
+            metrics.HTTP_DURATION.labels(*labels),
+        )
+    return found
+
+
 def record(scope: Scope, status: int, seconds: float) -> None:
     route, method = route_of(scope), scope["method"]
-    metrics.HTTP_REQUESTS.labels(method, route, str(status)).inc()
-    metrics.HTTP_DURATION.labels(method, route, str(status)).observe(seconds)
+    requests, durations = _series_of(method, route, status)
+    requests.inc()
+    durations.observe(seconds)
+    if not log.isEnabledFor(logging.INFO):  # no line wanted (the text log's request line is uvicorn's)
+        return
     state = scope.get("state") or {}
     livemode = state.get("livemode")
     log.info(

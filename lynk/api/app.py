@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lynk import __version__
 from lynk.account import pages as account_pages
-from lynk.api import expansions, health, maintenance, tracing
+from lynk.api import expansions, health, maintenance, route_index, tracing
 from lynk.api import metrics as metrics_page
 from lynk.api.body_limit import BodyLimitMiddleware
 from lynk.api.errors import install_error_handlers
@@ -228,6 +228,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
 
     tracing.instrument(app, database)
     _describe_security(app)
+    route_index.install(app)  # last: it indexes the routes added above
     return app
 
 

@@ -46,6 +46,8 @@ BODY_ONLY = SENSITIVE_NAMES | {"consumer_session_client_secret"}
 
 def secret_in_query(query: bytes) -> str | None:
     """The first parameter of the query string that holds card data or a consumer session secret."""
+    if not query:  # most requests have none
+        return None
     for name, _value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
         last = name.rstrip("]").rpartition("[")[2]
         if last.strip().lower() in BODY_ONLY:

@@ -98,12 +98,17 @@ def decode_pairs(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     return result
 
 
+def _field_name(raw_key: str) -> str:
+    """A field's name for an error message, as far as it can be read (decoded only when there is an error)."""
+    name = unquote_plus(raw_key, errors="replace").replace("\x00", "\ufffd")
+    return name if len(name) <= 100 else name[:100] + "…"
+
+
 def _decode_field(field: str) -> tuple[str, str]:
     """Percent-decode one `key=value` field; errors name the parameter, as far as it can be read."""
     raw_key, _, raw_value = field.partition("=")
-    name = unquote_plus(raw_key, errors="replace").replace("\x00", "\ufffd")
-    name = name if len(name) <= 100 else name[:100] + "…"
     if _BAD_ESCAPE.search(field):
+        name = _field_name(raw_key)
         raise MalformedBody(
             f"Invalid percent-encoding in parameter {name!r}: % must be followed by two hex digits "
             "(a literal % is sent as %25).",
@@ -112,10 +117,12 @@ def _decode_field(field: str) -> tuple[str, str]:
     try:
         key, value = unquote_plus(raw_key, errors="strict"), unquote_plus(raw_value, errors="strict")
     except UnicodeDecodeError:
+        name = _field_name(raw_key)
         raise MalformedBody(
             f"Parameter {name!r} is not valid UTF-8 once percent-decoded (é is sent as %C3%A9).", param=name
         ) from None
     if "\x00" in key or "\x00" in value:
+        name = _field_name(raw_key)
         raise MalformedBody(f"Parameter {name!r} contains a NUL character, which no parameter accepts.", param=name)
     return key, value
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
@@ -129,8 +130,19 @@ def check_path(path: dict[str, str]) -> None:
             raise ParameterInvalid(f"Invalid {name}: it contains a NUL character, which no id has.", param=name)
 
 
+# What parsing a URL cuts from (a fragment) or drops in its query string: only then is the whole URL built.
+_URL_PARSE_CHANGES = re.compile(r"[#\t\r\n]")
+
+
+def query_of(request: Request) -> str:
+    """The query string as `request.url.query` reads it, without building the URL (a Host header parsed, the
+    URL joined and split again) for the plain query strings of nearly every request."""
+    query: str = request.scope.get("query_string", b"").decode()
+    return request.url.query if _URL_PARSE_CHANGES.search(query) else query
+
+
 async def read_params(request: Request, limit: int, *, uploads: bool = False) -> dict[str, Any]:
-    query = decode_form(request.url.query)
+    query = decode_form(query_of(request))
     if request.method == "GET" or request.method == "DELETE":
         return query
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
