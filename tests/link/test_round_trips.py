@@ -56,6 +56,24 @@ def test_a_link_payment_reads_its_session_detail_grant_card_once(server: LynkSer
     )
 
 
+def test_a_link_payment_writes_its_attempt_and_events_without_extra_statements(
+    server: LynkServer, merchant: MerchantKeys
+) -> None:
+    """The attempt's row is inserted unless one is under its key (no look for it first), and the second phase's
+    events (`charge.succeeded`, `payment_intent.succeeded`) go in one INSERT around the grant's locked read."""
+    browser, phone = _returning_shopper(server, merchant)
+    browser.verify(phone)
+    intent = link_intent(server, merchant)
+    with statements(server) as seen:
+        paid = pay_with_link(browser, intent)
+    assert paid.status_code == 200, paid.text
+    assert paid.json()["status"] == "succeeded"
+    assert _reads(seen, "connector_calls") == 1  # the second phase's lock of the attempt
+    assert _kinds(seen).count("INSERT events") == 1
+    if server.backend == "postgres":  # SQLite's risk stage reads through the session, which flushes the intent
+        assert _kinds(seen).count("UPDATE payment_intents") == 2  # one a phase: its method and status together
+
+
 def test_a_verification_remembers_its_sources_in_one_statement(server: LynkServer, merchant: MerchantKeys) -> None:
     email, phone = new_email(), new_phone()
     pay_and_opt_in(server, make_merchant(server), email, phone)  # born at a merchant's server: no source yet
