@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -60,10 +61,23 @@ def normalise_phone(phone: str, *, param: str = "phone", country: str | None = N
 
 def is_premium_rate(phone: str | phonenumbers.PhoneNumber) -> bool:
     """A number in a premium-rate or shared-cost range (libphonenumber's ranges): SMS pumpers rent them."""
+    if isinstance(phone, str):
+        return _stored_is_premium_rate(phone)
+    return _premium_rate(phone)
+
+
+@lru_cache(maxsize=4096)
+def _stored_is_premium_rate(phone: str) -> bool:
+    """`is_premium_rate` of a stored number (E.164), asked at every code sent: a pure function of the number
+    and of the libphonenumber ranges the process loaded, so kept for the most recent numbers."""
     try:
-        parsed = phonenumbers.parse(phone) if isinstance(phone, str) else phone
+        parsed = phonenumbers.parse(phone)
     except phonenumbers.NumberParseException:
         return False
+    return _premium_rate(parsed)
+
+
+def _premium_rate(parsed: phonenumbers.PhoneNumber) -> bool:
     kind = phonenumbers.number_type(parsed)
     return kind in (phonenumbers.PhoneNumberType.PREMIUM_RATE, phonenumbers.PhoneNumberType.SHARED_COST)
 

@@ -110,7 +110,11 @@ async def _active_grant(ctx: LinkContext, payment_method_id: str) -> LinkGrant:
     made = made_here(ctx.session, payment_method_id)
     grant = made[0] if made else None
     if grant is None:
-        grant = await repository.grant_for_method(ctx.session, ctx.scope, payment_method_id, for_update=True)
+        # A grant is flushed as it is made (`pay_with`), and only its status and detail change after: nothing left
+        # pending changes which row this finds. No autoflush, so a payment's second phase sends its events (one
+        # before this, one after) in one INSERT.
+        with ctx.session.no_autoflush:
+            grant = await repository.grant_for_method(ctx.session, ctx.scope, payment_method_id, for_update=True)
     if grant is None or grant.status != LinkGrantStatus.ACTIVE:
         raise GrantRevoked()
     return grant

@@ -392,16 +392,20 @@ async def purge_sources(
 
 async def remember_sources(session: AsyncSession, account_id: str, found: Sequence[tuple[str, str]], now: int) -> None:
     """Add the sources not yet known and mark the known ones seen now, in one statement (an upsert on the
-    sources' unique key: a source remembered by a concurrent request keeps its `first_seen`)."""
+    sources' unique key: a source remembered by a concurrent request keeps its `first_seen`). The rows go as
+    parameters of one single-row statement, which SQLAlchemy compiles once per process; rows written into
+    the statement (`.values(rows)`) made a statement it cannot cache, compiled again at every verification."""
     rows = [
         {"account_id": account_id, "kind": kind, "value_hash": value, "first_seen": now, "last_seen": now}
         for kind, value in dict.fromkeys(found)
     ]
     if not rows:
         return
-    stmt = (await insert_on_conflict(session, LinkSource)).values(rows)
+    stmt = await insert_on_conflict(session, LinkSource)
     key = [LinkSource.account_id, LinkSource.kind, LinkSource.value_hash]
-    await session.execute(stmt.on_conflict_do_update(index_elements=key, set_={"last_seen": stmt.excluded.last_seen}))
+    await session.execute(
+        stmt.on_conflict_do_update(index_elements=key, set_={"last_seen": stmt.excluded.last_seen}), rows
+    )
 
 
 async def granted_card(session: AsyncSession, scope: Scope, payment_method_id: str) -> tuple[str, int] | None:

@@ -77,20 +77,22 @@ async def record(
     request_key, owner = request_key_base(ctx), process.identity()
     # `run`: this run of the attempt; a resolver that saw an earlier run leaves it alone.
     this_run = {**resume, "run": random_token(12)}
-    # An earlier attempt under this key that got no answer; an intent this request made has none.
-    call = None if payment_intent_id in ctx.made_now else await repository.find_call(ctx.session, key)
-    if call is None:  # inserted with all of it: no UPDATE after the INSERT
-        call = await record_call(
-            ctx,
-            operation=operation,
-            payment_intent_id=payment_intent_id,
-            key=key,
-            amount=amount,
-            request_key=request_key,
-            owner=owner,
-            resume=this_run,
-        )
-    else:  # made again: started afresh, by this run
+    # Inserted with all of it (no UPDATE after the INSERT), unless an earlier attempt is under this key; an intent
+    # this request made has none.
+    call = await record_call(
+        ctx,
+        operation=operation,
+        payment_intent_id=payment_intent_id,
+        key=key,
+        amount=amount,
+        request_key=request_key,
+        owner=owner,
+        resume=this_run,
+        unless_keyed=payment_intent_id not in ctx.made_now,
+    )
+    if call is None:  # an earlier attempt under this key that got no answer: made again, started afresh by this run
+        call = await repository.find_call(ctx.session, key)
+        assert call is not None, "a key is never deleted"
         assert call.payment_intent_id == payment_intent_id and call.status in (STARTED, UNKNOWN), "a key, one attempt"
         call.status, call.result, call.completed, call.amount = STARTED, None, None, amount
         call.request_key, call.owner, call.resume = request_key, owner, this_run

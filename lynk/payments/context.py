@@ -38,6 +38,7 @@ from lynk.core.scope import Scope
 from lynk.ledger.fees import DEFAULT_FEES, FeeSchedule
 from lynk.link.service import BROWSER_COOKIE
 from lynk.models import ConnectorCall
+from lynk.payments import repository
 from lynk.payments.errors import (
     ProcessorDisagrees,
     ProcessorKeyConflict,
@@ -191,22 +192,27 @@ async def record_call(
     request_key: str | None = None,
     owner: str | None = None,
     resume: dict[str, Any] | None = None,
-) -> ConnectorCall:
+    unless_keyed: bool = False,
+) -> ConnectorCall | None:
     """Log a processor call before it is made (in the request's transaction): one INSERT, with the run's
-    `request_key`, `owner` and `resume` when the caller has them."""
-    call = ConnectorCall(
-        payment_intent_id=payment_intent_id,
-        operation=operation,
-        idempotency_key=key,
-        amount=amount,
-        status="started",
-        result=None,
-        created=ctx.now,
-        completed=None,
-        request_key=request_key,
-        owner=owner,
-        resume=resume,
-    )
+    `request_key`, `owner` and `resume` when the caller has them. With `unless_keyed`, nothing is written when
+    a call under `key` is logged already (None): still one round trip, where looking for it first took two."""
+    values = {
+        "payment_intent_id": payment_intent_id,
+        "operation": operation,
+        "idempotency_key": key,
+        "amount": amount,
+        "status": "started",
+        "result": None,
+        "created": ctx.now,
+        "completed": None,
+        "request_key": request_key,
+        "owner": owner,
+        "resume": resume,
+    }
+    if unless_keyed:
+        return await repository.add_call_unless_keyed(ctx.session, values)
+    call = ConnectorCall(**values)
     ctx.session.add(call)
     await ctx.session.flush()
     return call

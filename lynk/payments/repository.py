@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import BinaryExpression, BindParameter, bindparam, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core import search
+from lynk.core.db import insert_on_conflict
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
 from lynk.core.scope import Scope
 from lynk.models import BankDebit, BankDebitStatus, Charge, ConnectorCall, PaymentIntent, Refund
@@ -83,6 +85,15 @@ async def find_call(session: AsyncSession, idempotency_key: str) -> ConnectorCal
     found: ConnectorCall | None = (
         await session.scalars(select(ConnectorCall).where(ConnectorCall.idempotency_key == idempotency_key))
     ).first()
+    return found
+
+
+async def add_call_unless_keyed(session: AsyncSession, values: dict[str, Any]) -> ConnectorCall | None:
+    """The connector call inserted with `values`, or None when one under its idempotency key is there already
+    (nothing written: ON CONFLICT DO NOTHING on the key's unique index)."""
+    stmt = (await insert_on_conflict(session, ConnectorCall)).values(values)
+    stmt = stmt.on_conflict_do_nothing(index_elements=[ConnectorCall.idempotency_key]).returning(ConnectorCall)
+    found: ConnectorCall | None = (await session.scalars(stmt)).first()
     return found
 
 

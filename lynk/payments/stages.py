@@ -78,7 +78,10 @@ async def card_ref(ctx: PaymentContext, method: PaymentMethod, funding: link.Fun
         if funding is None:
             funding = await link.funding_for(ctx.session, ctx.keyring, ctx.scope, ctx.now, method.id)
         vault_card_id, _country = link.card_of(funding)
-    facts = await vault.card_facts(ctx.session, vault_card_id)
+    # A stored card is flushed as it is sealed: nothing a payment leaves pending changes what this reads. No
+    # autoflush, so the intent's new method goes in one UPDATE with its attempt's status (as in require_processor).
+    with ctx.session.no_autoflush:
+        facts = await vault.card_facts(ctx.session, vault_card_id)
     assert facts is not None, "a card PaymentMethod always has its vault card"
     card = method.card or {}
     return CardRef(

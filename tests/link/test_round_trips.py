@@ -37,7 +37,8 @@ def _returning_shopper(server: LynkServer, merchant: MerchantKeys) -> tuple[Brow
     return browser, phone
 
 
-def test_a_link_payment_reads_its_session_detail_grant_card_once(server: LynkServer, merchant: MerchantKeys) -> None:
+def _link_payment_statements(server: LynkServer, merchant: MerchantKeys) -> list[str]:
+    """What a verified returning shopper's Link payment sends (the payment succeeded)."""
     browser, phone = _returning_shopper(server, merchant)
     browser.verify(phone)
     intent = link_intent(server, merchant)
@@ -45,6 +46,11 @@ def test_a_link_payment_reads_its_session_detail_grant_card_once(server: LynkSer
         paid = pay_with_link(browser, intent)
     assert paid.status_code == 200, paid.text
     assert paid.json()["status"] == "succeeded"
+    return seen
+
+
+def test_a_link_payment_reads_its_session_detail_grant_card_once(server: LynkServer, merchant: MerchantKeys) -> None:
+    seen = _link_payment_statements(server, merchant)
     assert _reads(seen, "link_sessions") == 1  # authenticated; the risk check takes it from there
     assert _reads(seen, "link_payment_details") == 1  # chosen; the card to charge is that one
     assert _reads(seen, "vault_cards") == 1  # its facts, for the request, the risk check and the charge
@@ -54,6 +60,18 @@ def test_a_link_payment_reads_its_session_detail_grant_card_once(server: LynkSer
     assert any(sql.startswith("SELECT") and "FROM link_grants" in sql and "FOR UPDATE" in sql for sql in seen) or (
         server.backend == "sqlite"  # SQLite has no FOR UPDATE: its transactions lock the whole file
     )
+
+
+def test_a_link_payment_writes_its_attempt_and_events_without_extra_statements(
+    server: LynkServer, merchant: MerchantKeys
+) -> None:
+    """The attempt's row is inserted unless one is under its key (no look for it first), and the second phase's
+    events (`charge.succeeded`, `payment_intent.succeeded`) go in one INSERT around the grant's locked read."""
+    seen = _link_payment_statements(server, merchant)
+    assert _reads(seen, "connector_calls") == 1  # the second phase's lock of the attempt
+    assert _kinds(seen).count("INSERT events") == 1
+    if server.backend == "postgres":  # SQLite's risk stage reads through the session, which flushes the intent
+        assert _kinds(seen).count("UPDATE payment_intents") == 2  # one a phase: its method and status together
 
 
 def test_a_verification_remembers_its_sources_in_one_statement(server: LynkServer, merchant: MerchantKeys) -> None:
