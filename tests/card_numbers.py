@@ -12,6 +12,7 @@ the vault takes) keep theirs.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lynk.vault.sandbox_cards import TEST_CARD_NUMBERS, TEST_PAGE_NUMBERS
@@ -51,3 +52,10 @@ def without_card_numbers(value: Any, name: str | None = None) -> Any:
     if isinstance(value, list):
         return [without_card_numbers(item, name) for item in value]
     return value
+
+
+def shows(text: str, digits: str) -> bool:
+    """Whether `digits` (a CVC, a card's last four) stand on their own in `text`: not inside a longer run of
+    letters and digits. Random ids, keyed digests and timestamps hold any short run of digits now and then, so
+    a plain `"314" not in body` fails by chance; a card's digits written back stand apart."""
+    return re.search(rf"(?<![0-9A-Za-z]){re.escape(digits)}(?![0-9A-Za-z])", text) is not None

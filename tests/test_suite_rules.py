@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tests.card_numbers import shows
+
 TESTS = Path(__file__).parent
 # A test that reads the file of the database its own server holds open drops that server's SQLite locks
 # (see `tests.servers.stored_bytes`), and a later `lynk` command then loses the server's commits.
@@ -50,3 +52,9 @@ def test_new_shoppers_phones_spread_over_many_sms_ranges() -> None:
     for phone in phones:
         per_range[phone[:-4]] = per_range.get(phone[:-4], 0) + 1
     assert max(per_range.values()) * 5 < Settings().link_sms_per_prefix_hourly  # five codes each, still under
+
+
+def test_a_cvc_is_found_written_back_but_not_inside_a_random_id() -> None:
+    assert shows("{'cvc': '314'}", "314") and shows("5555 5555 5555 4444", "5555")
+    random_parts = "{'id': 'pm_1Ab314cD', 'fingerprint': '9f3140aa', 'created': 1803141234}"
+    assert "314" in random_parts and not shows(random_parts, "314")
