@@ -104,7 +104,7 @@ def serve(
     metrics_page.serve_port(settings, SystemClock())
     structured = logs.config(settings.log_format)
     uvicorn.run(
-        "lynk.api.app:create_app",
+        "lynk.api.app:create_served_app",
         factory=True,
         host=host,
         port=port,
