@@ -131,18 +131,18 @@ class Simulator:
 
     async def _once(self, request: Request) -> Result:
         """Run `request` unless its key was seen; then replay what it got."""
-        for _ in range(3):
+        for attempt in range(3):
             try:
-                result = await self._once_in_unit(request)
+                result = await self._once_in_unit(request, first=attempt == 0)
                 await self._answer_delay()  # the processor has acted (or replayed): its answer takes this long
                 return result
             except StoreConflict:
                 continue  # another process stored the key first: the next unit replays it
         raise ConnectorUnavailable("the simulator's store kept conflicting")
 
-    async def _once_in_unit(self, request: Request) -> Result:
+    async def _once_in_unit(self, request: Request, *, first: bool) -> Result:
         key, text = request.idempotency_key, encode_request(request)
-        async with self.store.unit(key) as unit:
+        async with self.store.unit(key, first=first) as unit:
             stored = await unit.operation(key)
             if stored is not None:
                 if stored.request != text:

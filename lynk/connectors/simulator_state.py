@@ -76,8 +76,12 @@ class Unit(Protocol):
 
 
 class SimulatorStore(Protocol):
-    def unit(self, key: str) -> AbstractAsyncContextManager[Unit]:
-        """One atomic change; units of the same key run one after another. May raise `StoreConflict`."""
+    def unit(self, key: str, *, first: bool = False) -> AbstractAsyncContextManager[Unit]:
+        """One atomic change; units of the same key run one after another. May raise `StoreConflict`.
+
+        `first`: the key is most likely new (the first try of a call). A store that undoes a unit whose key turns
+        out to be stored already may then answer `operation` with None unread, and raise `StoreConflict` at the
+        end instead: the retry that follows (not `first`) reads it and replays."""
         ...
 
     async def operation(self, key: str) -> Stored | None:
@@ -135,7 +139,8 @@ class MemoryStore:
         self._key_locks: dict[str, asyncio.Lock] = {}
 
     @asynccontextmanager
-    async def unit(self, key: str) -> AsyncIterator[Unit]:
+    async def unit(self, key: str, *, first: bool = False) -> AsyncIterator[Unit]:
+        # `first` changes nothing here: memory can't undo a unit, so every unit reads its key.
         async with self._key_locks.setdefault(key, asyncio.Lock()), self._lock:
             yield _MemoryUnit(self)
 

@@ -68,12 +68,15 @@ _UPDATE_PAYMENT = update(payments).where(payments.c.reference == bindparam("b_re
 
 
 class _DatabaseUnit:
-    def __init__(self, session: AsyncSession, lock_rows: bool) -> None:
+    def __init__(self, session: AsyncSession, lock_rows: bool, *, unread: str | None = None) -> None:
         self._session = session
         self._lock_rows = lock_rows
         self._loaded: set[str] = set()
+        self._unread = unread  # a key taken for new: its INSERT fails, and the unit is undone, if it was stored
 
     async def operation(self, key: str) -> Stored | None:
+        if key == self._unread:
+            return None
         row = (await self._session.execute(_OPERATION, {"key": key})).first()
         return Stored(row.request, row.result, row.verdict) if row is not None else None
 
@@ -131,11 +134,14 @@ class DatabaseStore:
             await conn.run_sync(metadata.create_all)
 
     @asynccontextmanager
-    async def unit(self, key: str) -> AsyncIterator[Unit]:
+    async def unit(self, key: str, *, first: bool = False) -> AsyncIterator[Unit]:
+        """A transaction. `first`: the key is not looked up (a round trip less for each new call); if it was
+        stored, saving it again breaks the key's uniqueness, the whole unit rolls back and the caller's retry
+        reads it."""
         await self._prepare()
         try:
             async with self.db.transaction() as session:
-                yield _DatabaseUnit(session, lock_rows=self.db.is_postgres)
+                yield _DatabaseUnit(session, lock_rows=self.db.is_postgres, unread=key if first else None)
         except IntegrityError:
             raise StoreConflict(key) from None
 

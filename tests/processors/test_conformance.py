@@ -8,6 +8,7 @@ import uuid
 
 from lynk.connectors import (
     NOT_INCREMENTABLE,
+    AuthorizeResult,
     AuthorizeStatus,
     CaptureRequest,
     IncrementRequest,
@@ -16,15 +17,34 @@ from lynk.connectors import (
 )
 from lynk.connectors.adyen import AdyenConnector
 from lynk.connectors.stripe_api import StripeConnector
+from lynk.simulation.store import DatabaseStore
 from tests.connectors.conformance import auth_request, check_connector, detokenize
 from tests.processors.adyen_fake import API_KEY, MERCHANT, fake_adyen
 from tests.processors.support import Acquirer, acquirer, stripe_server
+from tests.servers import LynkServer
 
 __all__ = ["acquirer", "stripe_server"]  # fixtures
 
 
 def test_the_simulator_conforms() -> None:
     asyncio.run(check_connector(Simulator(), uuid.uuid4().hex))
+
+
+def test_the_simulator_conforms_with_its_state_in_the_database(server: LynkServer) -> None:
+    """As `lynk serve` runs it. A call's first try takes its key for new without looking it up, so a replay, a key
+    reused with other parameters, and fifty calls at once under one key must still come out as one operation."""
+    simulator = server.runtime.connector
+    assert isinstance(simulator, Simulator) and isinstance(simulator.store, DatabaseStore)
+    prefix = uuid.uuid4().hex
+    server.call(lambda: check_connector(simulator, prefix))
+
+    async def burst() -> list[AuthorizeResult]:
+        return await asyncio.gather(*(simulator.authorize(auth_request(key=f"{prefix}:burst")) for _ in range(50)))
+
+    before = simulator.authorizations
+    results = server.call(burst)
+    assert {result.reference for result in results} == {results[0].reference}
+    assert simulator.authorizations == before + 1
 
 
 def test_the_stripe_connector_conforms(acquirer: Acquirer) -> None:
