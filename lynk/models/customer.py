@@ -15,7 +15,7 @@ class Customer(ScopedObject, Base):
     __tablename__ = "customers"
     __table_args__ = (
         Index("ix_customers_scope_created", "merchant_id", "livemode", "created", "pk"),
-        Index("ix_customers_scope_email", "merchant_id", "livemode", "email"),
+        Index("ix_customers_scope_email", "merchant_id", "livemode", "email", "created", "pk"),
         Index("ix_customers_test_clock", "test_clock_id"),
     )
 

@@ -145,7 +145,7 @@ class BalanceTransaction(PublicObject, Base):
     __table_args__ = (
         Index("ix_balance_transactions_scope_created", "merchant_id", "livemode", "created", "pk"),
         Index("ix_balance_transactions_scope_type", "merchant_id", "livemode", "type", "created", "pk"),
-        Index("ix_balance_transactions_source", "source"),
+        Index("ix_balance_transactions_source", "source", "merchant_id", "livemode", "created", "pk"),
         Index("ix_balance_transactions_due", "status", "available_on"),
         CheckConstraint("status IN ('pending', 'available')", name="status"),
         CheckConstraint("fee >= 0", name="fee_not_negative"),
