@@ -10,7 +10,8 @@ alternating between the stores so that whatever else loads the machine weighs on
 - create+confirm: `POST /v1/payment_intents` (`pm_card_visa`, `confirm=true`, a customer, an Idempotency-Key)
 - retrieve: `GET /v1/payment_intents/{id}` of ids drawn at random from everything stored
 - list with filters: PaymentIntents by customer; PaymentIntents created before a point in the middle of the
-  history; charges by PaymentIntent; charges by customer; events by type; balance transactions by type
+  history; charges by PaymentIntent; charges by customer; events by type; balance transactions by type;
+  balance transactions by source (a charge)
 
 It prints p50/p99 ms per request kind at both sizes and the ratio of the p50s (target: at most 1.2).
 Figures only: nothing asserts on speed.
@@ -51,6 +52,7 @@ KINDS = (
     "list charges by customer",
     "list events by type",
     "list balance txns by type",
+    "list balance txns by source",
 )
 
 
@@ -100,6 +102,7 @@ class Store:
     def requests(self) -> dict[str, Callable[[], httpx.Response]]:
         """One request of each kind (ids drawn at random from everything stored)."""
         intents = asyncio.run(_sample(self.url, "SELECT id FROM payment_intents ORDER BY random() LIMIT 500"))
+        charges = asyncio.run(_sample(self.url, "SELECT id FROM charges ORDER BY random() LIMIT 500"))
         span = "SELECT min(created) FROM payment_intents UNION ALL SELECT max(created) FROM payment_intents"
         oldest, newest = (int(v) for v in asyncio.run(_sample(self.url, span)))
         middle = str((oldest + newest) // 2)
@@ -120,6 +123,9 @@ class Store:
             "list charges by customer": lambda: http.get("/v1/charges", params={"customer": pick(self.customers)}),
             "list events by type": lambda: http.get("/v1/events", params={"type": "charge.succeeded"}),
             "list balance txns by type": lambda: http.get("/v1/balance_transactions", params={"type": "charge"}),
+            "list balance txns by source": lambda: http.get(
+                "/v1/balance_transactions", params={"source": pick(charges)}
+            ),
         }
 
     def close(self, keep: bool) -> None:
