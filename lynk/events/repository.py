@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Row, delete, false, func, select, true, tuple_, update
+from sqlalchemy import Row, delete, false, func, literal_column, select, true, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.pagination import Page, PageRequest, paginate, scoped_get, scoped_select
@@ -46,7 +46,8 @@ async def list_page(
     if delivery_success is True:
         stmt = stmt.where(Event.fanout_pending == false(), Event.pending_webhooks == 0)
     elif delivery_success is False:
-        stmt = stmt.where((Event.fanout_pending == true()) | (Event.pending_webhooks > 0))
+        # 0 written, not bound: a generic plan must still find ix_events_scope_undelivered's condition in it.
+        stmt = stmt.where((Event.fanout_pending == true()) | (Event.pending_webhooks > literal_column("0")))
     return await paginate(session, stmt, Event, page, object_name="event")
 
 
