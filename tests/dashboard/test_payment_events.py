@@ -19,6 +19,10 @@ from tests.merchants.factories import MerchantKeys
 from tests.servers import LynkServer
 
 OTHER_EVENTS = 1_100
+# The payment's events of one type: the index condition finds the payment's events (tens, a few hundred at most)
+# and the type is checked on those, so the read is bounded by the payment, not by the store. Any other filter,
+# or a type checked on the merchant's events (no payment in the index condition), is still flagged.
+_ONE_PAYMENTS_EVENTS_BY_TYPE = re.compile(r"events \(filtered: \(\(type\)::text = '[\w.]+'::text\)\)")
 
 
 def record(server: LynkServer, merchant_id: str, count: int, obj: dict[str, str], type_: str) -> None:
@@ -94,5 +98,9 @@ def test_a_payments_events_are_read_by_index(
         assert browser.get(f"{BASE}/developers/events?payment={pi.id}").status_code == 200
         assert browser.get(f"{BASE}/developers/events?payment={pi.id}&type=charge.succeeded").status_code == 200
     statements = _reads_and_writes(sent)
-    scans = {t: sql for t, sql in _whole_table_scans(server, statements).items() if t.startswith("events")}
+    scans = {
+        t: sql
+        for t, sql in _whole_table_scans(server, statements).items()
+        if t.startswith("events") and not (_ONE_PAYMENTS_EVENTS_BY_TYPE.fullmatch(t) and "payment_intent_id =" in sql)
+    }
     assert scans == {}, scans
