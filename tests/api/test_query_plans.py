@@ -61,7 +61,6 @@ def _reads_and_writes(sent: list[tuple[str, Any, bool]]) -> list[tuple[str, Any]
 # events are not found by reading all of its events.
 _ANYWHERE = ("customer_id", "payment_intent_id", "charge_id", "last4")
 _WORDS = ("type", "source", "email", "fanout_pending", "pending_webhooks")
-LIST_FILTERS = _ANYWHERE + _WORDS
 _FILTERED = re.compile("|".join(_ANYWHERE) + r"|(?<![\w'])(?:" + "|".join(_WORDS) + r")\b(?!')")
 
 
