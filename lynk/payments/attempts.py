@@ -167,9 +167,13 @@ async def _lock(ctx: PaymentContext, call: ConnectorCall, *rows: object) -> bool
     for relock in ctx.relock:  # the caller's rows first, in its lock order
         await relock()
     seen = (call.resume or {}).get("run")  # read before the lock refreshes `call`
-    locked = await repository.lock_call(ctx.session, call.pk)
-    for row in rows:
-        await ctx.session.refresh(row, with_for_update=True)
+    locked: ConnectorCall | None
+    if len(rows) == 1 and (both := await repository.lock_call_with(ctx.session, call.pk, rows[0])) is not None:
+        locked = both[0]  # and the row, refreshed in the session (the usual case: one round trip)
+    else:
+        locked = await repository.lock_call(ctx.session, call.pk)
+        for row in rows:
+            await ctx.session.refresh(row, with_for_update=True)
     return locked is not None and locked.status == STARTED and (locked.resume or {}).get("run") == seen
 
 

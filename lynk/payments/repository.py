@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BinaryExpression, BindParameter, bindparam, distinct, func, select
+from sqlalchemy import BinaryExpression, BindParameter, Select, bindparam, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core import search
@@ -110,6 +110,28 @@ async def lock_call(session: AsyncSession, pk: int) -> ConnectorCall | None:
     """A connector call's row, locked and read afresh (another process may have resolved it since)."""
     found: ConnectorCall | None = (await session.scalars(_LOCK_CALL, {"pk": pk})).first()
     return found
+
+
+_LOCK_CALL_WITH: dict[type[Any], Select[Any]] = {}
+
+
+async def lock_call_with(session: AsyncSession, pk: int, row: Any) -> tuple[ConnectorCall, Any] | None:
+    """`lock_call` and `row` (the intent or the charge the attempt is about, by its `pk`) locked and read afresh,
+    in one round trip where `lock_call` then a refresh took two. The call's row is locked first, as before:
+    PostgreSQL locks a `FOR UPDATE` join's rows in the order its tables are named (tried: the call's row is
+    held while the join waits for the row's), and the call's table is named first. None if either row is gone."""
+    kind = type(row)
+    stmt = _LOCK_CALL_WITH.get(kind)
+    if stmt is None:
+        stmt = _LOCK_CALL_WITH[kind] = (
+            select(ConnectorCall, kind)
+            .join(kind, kind.pk == bindparam("row_pk"))  # a join by the row's own key: no product, one row
+            .where(ConnectorCall.pk == bindparam("pk"))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    found = (await session.execute(stmt, {"pk": pk, "row_pk": row.pk})).first()
+    return (found[0], found[1]) if found is not None else None
 
 
 # The processor calls made in atomic phases (`payments.attempts`); the others run in one transaction.
