@@ -13,7 +13,13 @@ from lynk.models.base import JsonDoc, ScopedObject
 
 class Product(ScopedObject, Base):
     __tablename__ = "products"
-    __table_args__ = (Index("ix_products_scope_created", "merchant_id", "livemode", "created", "pk"),)
+    __table_args__ = (
+        Index("ix_products_scope_created", "merchant_id", "livemode", "created", "pk"),
+        # The merchant may choose the id: it names one product of its mode, as at Stripe (migration 0112).
+        UniqueConstraint("merchant_id", "livemode", "id", name="uq_products_scope_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64))  # unique per scope (above), not across merchants
 
     name: Mapped[str] = mapped_column(String(250))
     active: Mapped[bool] = mapped_column(default=True)

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lynk.core.errors import InvalidRequestError, ParameterInvalid
@@ -91,7 +92,14 @@ async def create_product(
     )
     product.name = name
     _apply(product, changes)
-    await repository.add(at.session, product)
+    if product_id is None:
+        await repository.add(at.session, product)
+    else:
+        try:  # the same id created by a concurrent request since the look above: refused, as that look would
+            async with at.session.begin_nested():
+                await repository.add(at.session, product)
+        except IntegrityError:
+            raise ProductExists(product_id) from None
     await events.record(at.session, at.scope, "product.created", product_object(product), now=at.now)
     if default_price is not None:
         price = await _new_price(at, product, default_price, param="default_price_data")

@@ -128,6 +128,22 @@ def test_list_filters_and_pagination(client: stripe.StripeClient) -> None:
     assert [p.id for p in client.v1.products.list(params={"ids": [shirt.id]}).data] == [shirt.id]
 
 
+def test_a_product_id_is_the_merchants_own(client: stripe.StripeClient, other_client: stripe.StripeClient) -> None:
+    """Two merchants may both name a product `gold`; each sees its own, and each is refused a second one."""
+    mine = client.v1.products.create(params={"name": "Mine", "id": "gold_shared"})
+    theirs = other_client.v1.products.create(params={"name": "Theirs", "id": "gold_shared"})
+    assert (mine.id, theirs.id) == ("gold_shared", "gold_shared")
+    assert client.v1.products.retrieve("gold_shared").name == "Mine"
+    assert other_client.v1.products.retrieve("gold_shared").name == "Theirs"
+    for each in (client, other_client):
+        with pytest.raises(stripe.InvalidRequestError) as taken:
+            each.v1.products.create(params={"name": "Again", "id": "gold_shared"})
+        assert (taken.value.http_status, taken.value.code, taken.value.param) == (400, "resource_already_exists", "id")
+    price = other_client.v1.prices.create(params={"product": "gold_shared", "currency": "usd", "unit_amount": 700})
+    assert price.product == "gold_shared"
+    assert [p.id for p in client.v1.prices.list(params={"product": "gold_shared"}).data] == []
+
+
 def test_prices_are_the_merchants_own(client: stripe.StripeClient, other_client: stripe.StripeClient) -> None:
     price = client.v1.prices.create(params={"currency": "usd", "unit_amount": 100, "product_data": {"name": "A"}})
     with pytest.raises(stripe.InvalidRequestError) as hidden:
