@@ -64,6 +64,9 @@ class StoreConflict(Exception):
 
 
 class Unit(Protocol):
+    """One atomic change of the store. A unit reads before it writes (the key's operation, the payment it changes):
+    what it saves may not be visible to its own reads, since the database store sends its writes when it ends."""
+
     async def operation(self, key: str) -> Stored | None: ...
 
     async def save_operation(self, key: str, stored: Stored) -> None: ...

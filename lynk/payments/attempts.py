@@ -167,10 +167,9 @@ async def _lock(ctx: PaymentContext, call: ConnectorCall, *rows: object) -> bool
     for relock in ctx.relock:  # the caller's rows first, in its lock order
         await relock()
     seen = (call.resume or {}).get("run")  # read before the lock refreshes `call`
-    locked: ConnectorCall | None
-    if len(rows) == 1 and (both := await repository.lock_call_with(ctx.session, call.pk, rows[0])) is not None:
-        locked = both[0]  # and the row, refreshed in the session (the usual case: one round trip)
-    else:
+    # The usual case, one row (the intent, or a refund's charge): locked and refreshed with the call, one round trip.
+    locked = await repository.lock_call_with(ctx.session, call.pk, rows[0]) if len(rows) == 1 else None
+    if locked is None:  # no row or several (or the join found none): one read each, as before
         locked = await repository.lock_call(ctx.session, call.pk)
         for row in rows:
             await ctx.session.refresh(row, with_for_update=True)

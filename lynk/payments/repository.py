@@ -115,11 +115,12 @@ async def lock_call(session: AsyncSession, pk: int) -> ConnectorCall | None:
 _LOCK_CALL_WITH: dict[type[Any], Select[Any]] = {}
 
 
-async def lock_call_with(session: AsyncSession, pk: int, row: Any) -> tuple[ConnectorCall, Any] | None:
-    """`lock_call` and `row` (the intent or the charge the attempt is about, by its `pk`) locked and read afresh,
-    in one round trip where `lock_call` then a refresh took two. The call's row is locked first, as before:
-    PostgreSQL locks a `FOR UPDATE` join's rows in the order its tables are named (tried: the call's row is
-    held while the join waits for the row's), and the call's table is named first. None if either row is gone."""
+async def lock_call_with(session: AsyncSession, pk: int, row: Any) -> ConnectorCall | None:
+    """`lock_call`, with `row` (the intent or the charge the attempt is about, by its `pk`) locked and read afresh
+    into the session too: one round trip where `lock_call` then a refresh took two. The call's row is locked
+    first, as before: PostgreSQL locks a `FOR UPDATE` join's rows in the order its tables are named (tried: the
+    call's row is held while the join waits for the row's), and the call's table is named first. None if either
+    row is gone."""
     kind = type(row)
     stmt = _LOCK_CALL_WITH.get(kind)
     if stmt is None:
@@ -131,7 +132,7 @@ async def lock_call_with(session: AsyncSession, pk: int, row: Any) -> tuple[Conn
             .execution_options(populate_existing=True)
         )
     found = (await session.execute(stmt, {"pk": pk, "row_pk": row.pk})).first()
-    return (found[0], found[1]) if found is not None else None
+    return found[0] if found is not None else None
 
 
 # The processor calls made in atomic phases (`payments.attempts`); the others run in one transaction.

@@ -20,11 +20,11 @@ from lynk.connectors import (
 )
 from lynk.connectors.adyen import AdyenConnector
 from lynk.connectors.stripe_api import StripeConnector
-from lynk.simulation.store import DatabaseStore
 from tests.connectors.conformance import auth_request, check_connector, detokenize
 from tests.processors.adyen_fake import API_KEY, MERCHANT, fake_adyen
+from tests.processors.database_store import on_a_database_of_its_own
 from tests.processors.support import Acquirer, acquirer, stripe_server
-from tests.servers import backends, fresh_database
+from tests.servers import backends
 
 __all__ = ["acquirer", "stripe_server"]  # fixtures
 
@@ -39,22 +39,16 @@ def test_the_simulator_conforms_with_its_state_in_the_database(backend: str, tmp
     which the suite's shared database must never hold. A call's first try takes its key for new without looking
     it up, so a replay, a key reused with other parameters, and fifty calls at once under one key must still come
     out as one operation."""
-    with fresh_database(backend, tmp_path) as url:
-        simulator = Simulator(store=DatabaseStore(url))
-        prefix = uuid.uuid4().hex
 
-        async def run() -> list[AuthorizeResult]:
-            try:
-                await check_connector(simulator, prefix)
-                before = simulator.authorizations
-                burst = (simulator.authorize(auth_request(key=f"{prefix}:burst")) for _ in range(50))
-                results = list(await asyncio.gather(*burst))
-                assert simulator.authorizations == before + 1
-                return results
-            finally:
-                await simulator.close()
+    async def check(simulator: Simulator, prefix: str) -> list[AuthorizeResult]:
+        await check_connector(simulator, prefix)
+        before = simulator.authorizations
+        burst = (simulator.authorize(auth_request(key=f"{prefix}:burst")) for _ in range(50))
+        results = list(await asyncio.gather(*burst))
+        assert simulator.authorizations == before + 1
+        return results
 
-        results = asyncio.run(run())
+    results = on_a_database_of_its_own(backend, tmp_path, check)
     assert {result.reference for result in results} == {results[0].reference}
 
 

@@ -7,9 +7,6 @@ and `rollback` for a connection in autocommit too, but asyncpg then sends nothin
 
 from __future__ import annotations
 
-import asyncio
-import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +18,8 @@ from sqlalchemy.engine import Connection
 from lynk.connectors import CaptureRequest, IdempotencyKeyReused, OperationStatus, Simulator
 from lynk.simulation.store import DatabaseStore, operations, payments
 from tests.connectors.conformance import auth_request
-from tests.servers import backends, fresh_database
+from tests.processors.database_store import on_a_database_of_its_own
+from tests.servers import backends
 
 
 class _Sent:
@@ -59,20 +57,6 @@ async def _rows(store: DatabaseStore) -> tuple[int, int]:
         return tuple(count.one())
 
 
-def _on_a_database_of_its_own(backend: str, tmp_path: Path, check: Callable[[Simulator, str], Awaitable[None]]) -> None:
-    """`check(simulator, prefix)` with a database store on a new database (the keys name test card numbers)."""
-    with fresh_database(backend, tmp_path) as url:
-        simulator = Simulator(store=DatabaseStore(url))
-
-        async def run() -> None:
-            try:
-                await check(simulator, uuid.uuid4().hex)
-            finally:
-                await simulator.close()
-
-        asyncio.run(run())
-
-
 @pytest.mark.parametrize("backend", backends())
 def test_an_authorizations_first_try_is_one_statement_on_postgresql(backend: str, tmp_path: Path) -> None:
     """Its key taken for new, the unit reads nothing: on PostgreSQL its payment and its operation go out as one
@@ -108,7 +92,7 @@ def test_an_authorizations_first_try_is_one_statement_on_postgresql(backend: str
             await simulator.authorize(replace(request, amount=request.amount + 1))
         assert await _rows(store) == (2, 2)
 
-    _on_a_database_of_its_own(backend, tmp_path, check)
+    on_a_database_of_its_own(backend, tmp_path, check)
 
 
 @pytest.mark.parametrize("backend", backends())
@@ -126,4 +110,4 @@ def test_a_capture_reads_and_writes_in_one_transaction(backend: str, tmp_path: P
         assert kinds == ["SELECT", "UPDATE", "INSERT"], sent.statements
         assert sent.transactions == ["BEGIN", "COMMIT"]
 
-    _on_a_database_of_its_own(backend, tmp_path, check)
+    on_a_database_of_its_own(backend, tmp_path, check)
